@@ -1,0 +1,382 @@
+import type { Backend, BackendFactory } from './backend.js';
+import { DataRef } from './data-ref.js';
+import type { DType, TypedArray } from './dtype.js';
+import type { TensorInfo } from './kernels.js';
+import { contiguousLayout, type Layout } from './layout.js';
+import { Generator } from './random/generator.js';
+import { sizeOf, type Shape } from './shape.js';
+import { Tensor } from './tensor.js';
+import { GraphNode, type Edge, type GradientRule } from './autograd/node.js';
+import { getGradientRule } from './autograd/registry.js';
+
+export const ENGINE_VERSION = '0.1.0';
+const ENGINE_KEY = Symbol.for('peftjs.engine');
+
+interface Registration {
+  factory: BackendFactory;
+  priority: number;
+}
+
+interface ScopeFrame {
+  readonly tracked: Set<Tensor>;
+}
+
+export interface MemoryInfo {
+  /** Live tensor handles (views and saved values included). */
+  numTensors: number;
+  /** Live backend buffers made by core. */
+  numDataBuffers: number;
+  numBytes: number;
+  backend: { name: string; numBytes: number; numBuffers: number } | null;
+}
+
+export interface OpOutput {
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+export interface OpSpec<A> {
+  /** Op name: used in errors and to find the gradient rule. */
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  readonly attrs?: A;
+  readonly outputs: readonly OpOutput[];
+  /** Runs the kernel(s) writing into the preallocated outputs. */
+  readonly run: (backend: Backend, inputs: TensorInfo[], outputs: TensorInfo[]) => void;
+  /** A rule for this call only (customOp); otherwise the registered rule of `op`. */
+  readonly rule?: GradientRule<A>;
+  /** Extra tensors kept for backward (statistics a fused kernel computed); disposed with the node. */
+  readonly saved?: readonly Tensor[];
+}
+
+/** The process-wide state: backends, scopes, graph mode and live-object counts. */
+export class Engine {
+  readonly version = ENGINE_VERSION;
+  private readonly registry = new Map<string, Registration>();
+  private readonly instances = new Map<string, Backend>();
+  private active: Backend | null = null;
+  private readonly scopes: ScopeFrame[] = [];
+  private readonly kept = new WeakSet<Tensor>();
+  gradEnabled = true;
+  /** Per-kernel leak check: after each kernel the backend must hold exactly the buffers it held before. */
+  checkLeaks = readEnvFlag('PEFTJS_CHECK_LEAKS');
+  readonly generator = new Generator(0);
+  numTensors = 0;
+  numDataBuffers = 0;
+  numBytes = 0;
+
+  // ----- backends -----
+
+  registerBackend(name: string, factory: BackendFactory, priority = 1): void {
+    this.registry.set(name, { factory, priority });
+  }
+
+  removeBackend(name: string): void {
+    this.registry.delete(name);
+    const instance = this.instances.get(name);
+    if (instance === this.active) this.active = null;
+    instance?.dispose?.();
+    this.instances.delete(name);
+  }
+
+  registeredBackends(): string[] {
+    return [...this.registry.keys()];
+  }
+
+  async setBackend(name: string): Promise<Backend> {
+    const registration = this.registry.get(name);
+    if (!registration) {
+      throw new Error(`setBackend: no backend named '${name}' is registered (registered: ${this.registeredBackends().join(', ') || 'none'})`);
+    }
+    let instance = this.instances.get(name);
+    if (!instance) {
+      instance = await registration.factory();
+      this.instances.set(name, instance);
+    }
+    this.active = instance;
+    return instance;
+  }
+
+  /** The active backend; picks the highest-priority backend that can start synchronously if none is set. */
+  get backend(): Backend {
+    if (this.active) return this.active;
+    const ordered = [...this.registry.entries()].sort((a, b) => b[1].priority - a[1].priority);
+    for (const [name, { factory }] of ordered) {
+      const made = this.instances.get(name) ?? factory();
+      if (made instanceof Promise) continue;
+      this.instances.set(name, made);
+      this.active = made;
+      return made;
+    }
+    throw new Error('backend: no backend is ready; install one (e.g. @peftjs/backend-cpu) and await setBackend(name)');
+  }
+
+  /** A registered backend's instance (created on first use). */
+  async findBackend(name: string): Promise<Backend> {
+    const current = this.active;
+    const b = await this.setBackend(name);
+    this.active = current;
+    return b;
+  }
+
+  // ----- tensors and memory -----
+
+  /** @internal called by the Tensor constructor. */
+  onTensorCreated(t: Tensor, track: boolean): void {
+    this.numTensors++;
+    if (track && this.scopes.length > 0) this.scopes[this.scopes.length - 1].tracked.add(t);
+  }
+
+  /** @internal called by Tensor.dispose. */
+  onTensorDisposed(t: Tensor): void {
+    this.numTensors--;
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i].tracked.delete(t)) break;
+  }
+
+  /** Allocates a buffer on `backend` and wraps it as a contiguous tensor. */
+  makeTensor(shape: Shape, dtype: DType, backend: Backend = this.backend, values?: TypedArray, track = true): Tensor {
+    if (!backend.capabilities.dtypes.includes(dtype)) {
+      throw new TypeError(`${backend.name} backend does not support dtype ${dtype} (supported: ${backend.capabilities.dtypes.join(', ')})`);
+    }
+    const size = sizeOf(shape);
+    const storage = backend.alloc(dtype, size);
+    const ref = new DataRef(backend, storage, dtype, size, (r) => {
+      this.numDataBuffers--;
+      this.numBytes -= r.numBytes;
+    });
+    this.numDataBuffers++;
+    this.numBytes += ref.numBytes;
+    if (values) backend.upload(storage, values);
+    return new Tensor(ref, contiguousLayout(shape), dtype, track);
+  }
+
+  /** A new handle on the same storage with another layout (views, detach, saved aliases). */
+  alias(t: Tensor, layout: Layout = t.layout, track = true): Tensor {
+    return new Tensor(t.ref, layout, t.dtype, track);
+  }
+
+  /** Marks a tensor as long-lived: no enclosing tidy or scope disposes it. */
+  keep<T extends Tensor>(t: T): T {
+    this.kept.add(t);
+    for (const frame of this.scopes) frame.tracked.delete(t);
+    return t;
+  }
+
+  isKept(t: Tensor): boolean {
+    return this.kept.has(t);
+  }
+
+  /** @internal */
+  pushScope(): ScopeFrame {
+    const frame: ScopeFrame = { tracked: new Set() };
+    this.scopes.push(frame);
+    return frame;
+  }
+
+  /** @internal pops `frame`, disposing what it tracked except `survivors`, which move to the parent. */
+  popScope(frame: ScopeFrame, survivors: ReadonlySet<Tensor> = new Set()): void {
+    const at = this.scopes.lastIndexOf(frame);
+    if (at >= 0) this.scopes.splice(at, 1);
+    const parent = at > 0 ? this.scopes[at - 1] : undefined;
+    for (const t of frame.tracked) {
+      if (survivors.has(t)) parent?.tracked.add(t);
+      else t.dispose();
+    }
+  }
+
+  /**
+   * Runs `fn` in a new scope and disposes every tensor it made, except the tensors in its result
+   * (which move to the enclosing scope) and kept ones. `fn` must be synchronous.
+   */
+  scoped<T>(fn: () => T): T {
+    const frame = this.pushScope();
+    let result: T;
+    try {
+      result = fn();
+    } catch (err) {
+      this.popScope(frame);
+      throw err;
+    }
+    if (result instanceof Promise) {
+      this.popScope(frame);
+      throw new Error('tidy: the function returned a Promise; use scope() for async code');
+    }
+    this.popScope(frame, collectTensors(result));
+    return result;
+  }
+
+  memory(): MemoryInfo {
+    const b = this.active;
+    return {
+      numTensors: this.numTensors,
+      numDataBuffers: this.numDataBuffers,
+      numBytes: this.numBytes,
+      backend: b ? { name: b.name, ...b.memory() } : null,
+    };
+  }
+
+  // ----- ops -----
+
+  /** Runs an op: checks inputs, allocates outputs, dispatches, records the graph node when needed. */
+  execute<A>(spec: OpSpec<A>): Tensor[] {
+    const { op, inputs } = spec;
+    inputs.forEach((t, i) => t.assertAlive(op, `input ${i}`));
+    const backend = inputs.length > 0 ? inputs[0].ref.backend : this.backend;
+    for (const t of inputs) {
+      if (t.ref.backend !== backend) {
+        throw new Error(`${op}: inputs are on different backends (${backend.name} and ${t.ref.backend.name})`);
+      }
+    }
+    // bool and int32 results carry no gradient (comparisons, argmax), so they record nothing
+    const needsGrad =
+      this.gradEnabled && inputs.some((t) => t.requiresGrad) && spec.outputs.some((o) => o.dtype === 'float32' || o.dtype === 'float64');
+    const rule = needsGrad ? (spec.rule ?? getGradientRule(op)) : undefined;
+    if (needsGrad && !rule) {
+      throw new Error(`${op}: has no gradient rule, but an input requires grad (use noGrad() or detach() if no gradient is wanted)`);
+    }
+    const outputs = spec.outputs.map((o) => this.makeTensor(o.shape, o.dtype, backend));
+    const staged = backend.capabilities.requiresContiguous
+      ? inputs.map((t) => (isStridedView(t) ? this.contiguousCopy(t) : t))
+      : inputs;
+    try {
+      this.runKernels(backend, op, () => spec.run(backend, staged.map(info), outputs.map(info)));
+    } catch (e) {
+      outputs.forEach((t) => t.dispose());
+      throw e;
+    } finally {
+      staged.forEach((t, i) => t !== inputs[i] && t.dispose());
+    }
+    if (rule) this.record(rule, spec, outputs);
+    else spec.saved?.forEach((t) => t.dispose());
+    return outputs;
+  }
+
+  /** A view op: a new layout on the same storage, recorded in the graph like any op. */
+  view<A>(op: string, x: Tensor, layout: Layout, attrs: A): Tensor {
+    x.assertAlive(op, 'input');
+    const out = this.alias(x, layout);
+    if (this.gradEnabled && x.requiresGrad) {
+      const rule = getGradientRule(op);
+      if (!rule) throw new Error(`${op}: has no gradient rule, but its input requires grad`);
+      this.record(rule, { op, inputs: [x], attrs }, [out]);
+    }
+    return out;
+  }
+
+  /** Strided to contiguous copy, outside the graph (used for reads and contiguity). */
+  contiguousCopy(t: Tensor): Tensor {
+    const out = this.makeTensor(t.shape, t.dtype, t.ref.backend);
+    this.runKernels(t.ref.backend, 'contiguous', () => t.ref.backend.kernels.copy({ src: info(t), dst: info(out) }));
+    return out;
+  }
+
+  /** Calls kernels, checking in leak-check mode that they leave the backend's buffer count unchanged. */
+  runKernels(backend: Backend, op: string, fn: () => void): void {
+    if (!this.checkLeaks) return fn();
+    const before = backend.numLiveBuffers();
+    fn();
+    const after = backend.numLiveBuffers();
+    if (after !== before) {
+      throw new Error(`${op}: kernel leaked ${after - before} buffer(s) on the ${backend.name} backend (leak check)`);
+    }
+  }
+
+  /** @internal attaches a graph node to `outputs` (ops, views, customOp). */
+  record<A>(rule: GradientRule<A>, spec: Pick<OpSpec<A>, 'op' | 'inputs' | 'attrs' | 'saved'>, outputs: Tensor[]): void {
+    const inputs = spec.inputs;
+    const save = (list: readonly Tensor[]) => list.map((t) => this.alias(t, t.layout, false));
+    const edges: Edge[] = inputs.map((t) => {
+      if (t.node) return { node: t.node, output: t.outputIndex };
+      return t.requiresGrad ? { leaf: t } : null;
+    });
+    const node = new GraphNode(
+      rule,
+      {
+        op: spec.op,
+        inputs: rule.saveInputs === false ? [] : save(inputs),
+        outputs: rule.saveOutputs ? save(outputs) : [],
+        saved: spec.saved ? spec.saved.map((t) => this.keep(t)) : [],
+        attrs: spec.attrs as A,
+        inputShapes: inputs.map((t) => t.shape),
+        inputDTypes: inputs.map((t) => t.dtype),
+        needsGrad: inputs.map((t) => t.requiresGrad),
+      },
+      edges,
+      outputs.length,
+      outputs.map((t) => t.shape),
+      outputs.map((t) => t.dtype),
+    );
+    outputs.forEach((t, i) => {
+      t.node = node;
+      t.outputIndex = i;
+      node.retain();
+    });
+  }
+}
+
+/** Every tensor inside a value: a tensor, or arrays, Maps and plain objects holding tensors. */
+export function collectTensors(value: unknown, found: Set<Tensor> = new Set()): Set<Tensor> {
+  if (value instanceof Tensor) {
+    found.add(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collectTensors(v, found);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) collectTensors(v, found);
+  } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collectTensors(v, found);
+  }
+  return found;
+}
+
+export function info(t: Tensor): TensorInfo {
+  return { storage: t.ref.storage, layout: t.layout, dtype: t.dtype };
+}
+
+function isStridedView(t: Tensor): boolean {
+  const l = t.layout;
+  return !(l.offset === 0 && t.ref.size === t.size && contiguousLayout(l.shape).strides.every((s, i) => s === l.strides[i] || l.shape[i] === 1));
+}
+
+function readEnvFlag(name: string): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const v = env?.[name];
+  return v !== undefined && v !== '' && v !== '0' && v !== 'false';
+}
+
+/** The one engine of this process, shared by every copy of core that is loaded. */
+export function engine(): Engine {
+  const g = globalThis as unknown as Record<symbol, Engine | undefined>;
+  let e = g[ENGINE_KEY];
+  if (!e) {
+    e = new Engine();
+    g[ENGINE_KEY] = e;
+  } else if (e.version !== ENGINE_VERSION) {
+    throw new Error(`@peftjs/core ${ENGINE_VERSION} found an engine of version ${e.version} already loaded; install one version of @peftjs/core`);
+  }
+  return e;
+}
+
+export function registerBackend(name: string, factory: BackendFactory, priority = 1): void {
+  engine().registerBackend(name, factory, priority);
+}
+export function removeBackend(name: string): void {
+  engine().removeBackend(name);
+}
+export async function setBackend(name: string): Promise<void> {
+  await engine().setBackend(name);
+}
+/** Name of the active backend. */
+export function getBackend(): string {
+  return engine().backend.name;
+}
+export function memory(): MemoryInfo {
+  return engine().memory();
+}
+/** Turns the per-kernel leak check on or off (on in tests; also PEFTJS_CHECK_LEAKS=1). */
+export function setLeakCheck(on: boolean): void {
+  engine().checkLeaks = on;
+}
+/** Seeds the global Philox generator (initialisation, dropout, random ops). */
+export function manualSeed(seed: number | bigint): void {
+  engine().generator.manualSeed(seed);
+}

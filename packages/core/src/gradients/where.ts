@@ -1,0 +1,12 @@
+import { registerGradient } from '../autograd/registry.js';
+import { sumToShape, where } from '../ops/index.js';
+
+/** where(c, a, b): the gradient flows to a where c holds and to b elsewhere; c gets none */
+registerGradient({
+  op: 'where',
+  backward: ([g], { inputs: [cond], inputShapes }) => [
+    null,
+    sumToShape(where(cond, g, 0), inputShapes[1]),
+    sumToShape(where(cond, 0, g), inputShapes[2]),
+  ],
+});
