@@ -31,7 +31,7 @@ console.log(`peft.js demo on the ${getBackend()} backend: a 4-32-32-1 MLP, ${ste
 const start = performance.now();
 for (let step = 1; step <= steps; step++) {
   const loss = tidy(() => {
-    const l = mseLoss(model.forward(x) as never, y);
+    const l = mseLoss(model.forward(x), y);
     optimizer.zeroGrad();
     l.backward();
     optimizer.step();
