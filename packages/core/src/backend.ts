@@ -30,6 +30,7 @@ export interface Backend<S = unknown> {
   free(storage: S): void;
   /** Writes `data` (same dtype and length as the storage) into the storage. */
   upload(storage: S, data: TypedArray): void;
+  /** The first `size` elements as a new array the caller owns (never a view of the storage). */
   read(storage: S, dtype: DType, size: number): Promise<TypedArray>;
   readSync?(storage: S, dtype: DType, size: number): TypedArray;
   /** Submits queued work (no-op where work runs eagerly). */

@@ -13,6 +13,7 @@ export {
 } from './engine.js';
 export * from './ops/index.js';
 export * from './memory/scope.js';
+export * from './io/safetensors.js';
 export { backward, type BackwardOptions } from './autograd/backward.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { valueAndGrad, grad } from './autograd/value-and-grad.js';
@@ -21,3 +22,10 @@ export { registerGradient, getGradientRule, registeredGradients } from './autogr
 export type { GradientRule, GradContext } from './autograd/node.js';
 import './tensor-methods.js';
 import './gradients/index.js';
+export { Module, type LoadStateDictResult } from './nn/module.js';
+export { Linear, type LinearOptions } from './nn/linear.js';
+export { Sequential, Lambda } from './nn/sequential.js';
+export { parameter } from './nn/parameter.js';
+export { Optimizer, type ParamGroup, type ParamsInput } from './optim/optimizer.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+export { AdamW, type AdamWOptions } from './optim/adamw.js';

@@ -44,7 +44,10 @@ export interface KernelSignatures<S = unknown> {
   // creation
   fill(a: { out: TensorInfo<S>; value: number }): void;
   arange(a: { out: TensorInfo<S>; start: number; step: number }): void;
-  /** Strided to strided copy of equal shapes and dtypes (contiguous(), concat, slice-assign). */
+  /**
+   * Strided to strided copy of equal shapes and dtypes (contiguous(), concat, slice-assign). src and
+   * dst may overlap: the result is as if src were read in full first.
+   */
   copy(a: { src: TensorInfo<S>; dst: TensorInfo<S> }): void;
   /** Dtype conversion: floats to int32 truncate toward zero; to bool is `x != 0`. */
   cast(a: { x: TensorInfo<S>; out: TensorInfo<S> }): void;
@@ -56,13 +59,16 @@ export interface KernelSignatures<S = unknown> {
 
   // elementwise
   unary(a: { op: UnaryOp; x: TensorInfo<S>; out: TensorInfo<S> }): void;
-  /** a and b have out's shape (broadcast by strides); comparisons write a bool out. */
+  /**
+   * a and b have out's shape (broadcast by strides); comparisons write a bool out. int32 results
+   * wrap like Int32Array stores (division truncates, x/0 gives 0); NaN propagates through maximum/minimum.
+   */
   binary(a: { op: BinaryOp; a: TensorInfo<S>; b: TensorInfo<S>; out: TensorInfo<S> }): void;
   where(a: { cond: TensorInfo<S>; a: TensorInfo<S>; b: TensorInfo<S>; out: TensorInfo<S> }): void;
 
   // reductions: out's shape is x's with `axes` removed (sorted, unique, non-empty)
   reduce(a: { op: ReduceOp; x: TensorInfo<S>; axes: readonly number[]; out: TensorInfo<S> }): void;
-  /** int32 index of the first maximum along `axis`; out's shape is x's without `axis`. */
+  /** int32 index of the first maximum along `axis` (a NaN counts as the maximum); out's shape is x's without `axis`. */
   argmax(a: { x: TensorInfo<S>; axis: number; out: TensorInfo<S> }): void;
 
   /**
@@ -99,7 +105,8 @@ export interface KernelSignatures<S = unknown> {
     dx: TensorInfo<S>; dweight: TensorInfo<S> | null;
   }): void;
   /**
-   * logits [N, C], target int32 [N]; loss [N] per row (0 where target == ignoreIndex), with label
+   * logits [N, C], target int32 [N] (a target outside [0, C) that is not ignoreIndex is an error
+   * where the backend can detect it; core checks first where reads are synchronous); loss [N] per row (0 where target == ignoreIndex), with label
    * smoothing ε: (1-ε)·nll + ε·mean_c(-log p_c).
    */
   crossEntropy?(a: {
@@ -114,6 +121,8 @@ export interface KernelSignatures<S = unknown> {
 
 export type KernelName = keyof KernelSignatures;
 export type KernelTable<S> = KernelSignatures<S>;
+/** For backends that provide every fused kernel too: leaving one out is then a compile error. */
+export type CompleteKernelTable<S> = Required<KernelSignatures<S>>;
 
 /** Fused kernels a backend may leave out (listing why in `unsupported`); core then composes them. */
 export const FUSED_KERNELS = [

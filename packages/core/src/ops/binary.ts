@@ -34,6 +34,7 @@ export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
     if (dtype === 'bool' && !COMPARE.has(op) && op !== 'maximum' && op !== 'minimum') {
       throw new TypeError(`${op}: not defined for bool tensors; cast them first`);
     }
+    if (op === 'pow' && dtype === 'int32') rejectNegativeExponent(cb);
     const shape = broadcastShapes(ca.shape, cb.shape, op);
     const [out] = engine().execute({
       op,
@@ -98,4 +99,12 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 /** Elementwise AND of two bool tensors. */
 export function logicalAnd(a: Tensor, b: Tensor): Tensor {
   return where(a, b, 0);
+}
+
+/** PyTorch refuses integers to negative integer powers; so does core where it can read the exponent. */
+function rejectNegativeExponent(exponent: Tensor): void {
+  if (!exponent.ref.backend.capabilities.syncRead) return;
+  const values = exponent.dataSync();
+  const negative = values.find((v) => v < 0);
+  if (negative !== undefined) throw new RangeError(`pow: int32 tensors cannot be raised to a negative power (${negative}); cast to float first`);
 }

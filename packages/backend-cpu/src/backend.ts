@@ -1,0 +1,72 @@
+import { allocArray, arrayDType, DTYPES, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
+import { cpuKernels } from './kernels/index.js';
+import type { CpuStorage } from './storage.js';
+
+export class CpuBackend implements Backend<CpuStorage> {
+  readonly name = 'cpu';
+  readonly capabilities: BackendCapabilities = {
+    dtypes: DTYPES,
+    syncRead: true,
+    requiresContiguous: false,
+    maxBufferSize: 2 ** 31 - 1,
+  };
+  readonly kernels = cpuKernels;
+  private readonly live = new Set<CpuStorage>();
+  private nextId = 1;
+
+  alloc(dtype: DType, size: number): CpuStorage {
+    if (!DTYPES.includes(dtype)) throw new TypeError(`cpu: cannot allocate dtype ${String(dtype)}`);
+    if (!Number.isInteger(size) || size < 0) throw new RangeError(`cpu: buffer size must be a non-negative integer, got ${size}`);
+    const storage: CpuStorage = { id: this.nextId++, dtype, data: allocArray(dtype, size) };
+    this.live.add(storage);
+    return storage;
+  }
+
+  free(storage: CpuStorage): void {
+    if (!this.live.delete(storage)) {
+      throw new Error(`cpu: free of buffer ${storage.id} (${storage.dtype}[${storage.data.length}]), which is not live: already freed or not from this backend`);
+    }
+  }
+
+  upload(storage: CpuStorage, data: TypedArray): void {
+    this.checkLive(storage, 'upload');
+    const dtype = arrayDType(data);
+    if (dtype !== storage.dtype || data.length !== storage.data.length) {
+      throw new TypeError(`cpu: upload of ${dtype}[${data.length}] into buffer ${storage.id} of ${storage.dtype}[${storage.data.length}]`);
+    }
+    storage.data.set(data);
+  }
+
+  read(storage: CpuStorage, dtype: DType, size: number): Promise<TypedArray> {
+    try {
+      return Promise.resolve(this.readSync(storage, dtype, size));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** A copy of the first `size` elements, so later kernels cannot change what the caller holds. */
+  readSync(storage: CpuStorage, dtype: DType, size: number): TypedArray {
+    this.checkLive(storage, 'read');
+    if (dtype !== storage.dtype || size > storage.data.length) {
+      throw new TypeError(`cpu: read of ${dtype}[${size}] from buffer ${storage.id} of ${storage.dtype}[${storage.data.length}]`);
+    }
+    return storage.data.slice(0, size);
+  }
+
+  flush(): void {}
+
+  memory(): BackendMemory {
+    let numBytes = 0;
+    for (const s of this.live) numBytes += s.data.byteLength;
+    return { numBytes, numBuffers: this.live.size };
+  }
+
+  numLiveBuffers(): number {
+    return this.live.size;
+  }
+
+  private checkLive(storage: CpuStorage, what: string): void {
+    if (!this.live.has(storage)) throw new Error(`cpu: ${what} of buffer ${storage.id}, which is not live: already freed or not from this backend`);
+  }
+}

@@ -1,0 +1,36 @@
+import type { Args } from './args.js';
+import { axesLayout, stridedOffsets } from './strided.js';
+
+/**
+ * out[b, i, j] = Σ_k A[b, i, k] · B[b, k, j], dot products in float64. A transposed operand is
+ * read through swapped strides; broadcast batch axes have stride 0.
+ */
+export function matmul({ a, b, transA, transB, out }: Args<'matmul'>): void {
+  const rank = out.layout.shape.length;
+  const m = out.layout.shape[rank - 2];
+  const n = out.layout.shape[rank - 1];
+  const k = a.layout.shape[transA ? rank - 2 : rank - 1];
+  // A[i, k] sits at aBase + i·aRow + k·aCol; B[k, j] at bBase + k·bRow + j·bCol.
+  const aRow = a.layout.strides[transA ? rank - 1 : rank - 2];
+  const aCol = a.layout.strides[transA ? rank - 2 : rank - 1];
+  const bRow = b.layout.strides[transB ? rank - 1 : rank - 2];
+  const bCol = b.layout.strides[transB ? rank - 2 : rank - 1];
+  const aBatch = stridedOffsets({ ...axesLayout(a.layout, 0, rank - 2), offset: a.layout.offset });
+  const bBatch = stridedOffsets({ ...axesLayout(b.layout, 0, rank - 2), offset: b.layout.offset });
+
+  const ad = a.storage.data;
+  const bd = b.storage.data;
+  const od = out.storage.data;
+  const to = stridedOffsets(out.layout);
+  for (let batch = 0; batch < aBatch.length; batch++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let dot = 0;
+        for (let p = 0; p < k; p++) {
+          dot += ad[aBatch[batch] + i * aRow + p * aCol] * bd[bBatch[batch] + p * bRow + j * bCol];
+        }
+        od[to[(batch * m + i) * n + j]] = dot;
+      }
+    }
+  }
+}

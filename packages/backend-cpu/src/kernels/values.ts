@@ -1,0 +1,46 @@
+import { storeAs, type Info } from './args.js';
+import { rowsOf, stridedOffsets, type Rows } from './strided.js';
+
+/** Every element of a tensor in row-major order, as float64. */
+export function readAll(t: Info): Float64Array {
+  const d = t.storage.data;
+  return Float64Array.from(stridedOffsets(t.layout), (i) => d[i]);
+}
+
+/** Writes `values` (row-major) into a tensor, converting to its dtype. */
+export function writeAll(t: Info, values: ArrayLike<number>): void {
+  const d = t.storage.data;
+  const store = storeAs(t.dtype);
+  const to = stridedOffsets(t.layout);
+  for (let j = 0; j < to.length; j++) d[to[j]] = store(values[j]);
+}
+
+/** A tensor [..., D] as rows of D that a fused kernel reads and writes one at a time, in float64. */
+export class RowAccess {
+  readonly rows: Rows;
+  constructor(private readonly t: Info) {
+    this.rows = rowsOf(t.layout);
+  }
+
+  get count(): number {
+    return this.rows.count;
+  }
+
+  get length(): number {
+    return this.rows.length;
+  }
+
+  read(r: number, into: Float64Array = new Float64Array(this.rows.length)): Float64Array {
+    const { starts, step, length } = this.rows;
+    const d = this.t.storage.data;
+    for (let k = 0; k < length; k++) into[k] = d[starts[r] + k * step];
+    return into;
+  }
+
+  write(r: number, values: ArrayLike<number>): void {
+    const { starts, step, length } = this.rows;
+    const d = this.t.storage.data;
+    const store = storeAs(this.t.dtype);
+    for (let k = 0; k < length; k++) d[starts[r] + k * step] = store(values[k]);
+  }
+}
