@@ -24,7 +24,9 @@ function operandDType(a: TensorLike, b: TensorLike, op: string): DType {
 }
 
 export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
-  const dtype = operandDType(a, b, op);
+  const common = operandDType(a, b, op);
+  // true division, as PyTorch: integers divide as floats
+  const dtype = op === 'div' && (common === 'int32' || common === 'bool') ? 'float32' : common;
   const like = a instanceof Tensor ? a : (b as Tensor);
   const ta = toTensor(a, op, 'a', dtype, like);
   const tb = toTensor(b, op, 'b', dtype, like);

@@ -61,6 +61,10 @@ function composed(kind: Kind, x: Tensor): Tensor {
 export function softmaxBackward(kind: Kind, y: Tensor, dy: Tensor): Tensor {
   const backend = y.ref.backend;
   const name = kind === 'softmax' ? 'softmaxBackward' : 'logSoftmaxBackward';
+  if (engine().gradEnabled && (y.requiresGrad || dy.requiresGrad)) {
+    // the same answer whether the kernel is fused or composed: there is no second-order rule
+    throw new Error(`${name}: has no gradient rule, but an input requires grad (use noGrad() or detach() if no gradient is wanted)`);
+  }
   if (!backend.kernels[name]) {
     return engine().scoped(() => {
       if (kind === 'softmax') return y.mul(sub(dy, sum(dy.mul(y), -1, true)));

@@ -1,0 +1,85 @@
+/**
+ * Packing copies a block of a strided operand into the order the block kernel reads it, so that
+ * the kernel's loads are unit-stride whatever the layout (transposed, sliced, broadcast). Rows or
+ * columns past the edge of the matrix are written as zeros, so the kernel always sees full tiles.
+ */
+
+export type Float32Source = Float32Array;
+
+/**
+ * A rows [i0, i0 + mc), all k columns, as slivers of MR rows: sliver s starts at
+ * dst[base + s·k·MR] and holds, for each p < k, the MR values A[i0 + s·MR + r, p] (r < MR).
+ * Row i of A starts at rowOffsets[i]; consecutive columns are colStride apart.
+ */
+export function packA(
+  src: Float32Source, rowOffsets: Float64Array, colStride: number, i0: number, mc: number, k: number,
+  mr: number, dst: Float32Array, base: number,
+): void {
+  const slivers = Math.ceil(mc / mr);
+  for (let s = 0; s < slivers; s++) {
+    const sliver = base + s * k * mr;
+    for (let r = 0; r < mr; r++) {
+      const row = s * mr + r;
+      let d = sliver + r;
+      if (row >= mc) {
+        for (let p = 0; p < k; p++, d += mr) dst[d] = 0;
+        continue;
+      }
+      let from = rowOffsets[i0 + row];
+      if (colStride === 1) {
+        for (let p = 0; p < k; p++, d += mr) dst[d] = src[from + p];
+      } else {
+        for (let p = 0; p < k; p++, d += mr, from += colStride) dst[d] = src[from];
+      }
+    }
+  }
+}
+
+/**
+ * B columns [j0, j0 + nc) of a k × n matrix, as slivers of NR columns: sliver t starts at
+ * dst[base + t·k·NR] and holds, for each p < k, the NR values B[p, j0 + t·NR + c] (c < NR).
+ * B[p, j] sits at offset + p·rowStride + j·colStride.
+ */
+export function packB(
+  src: Float32Source, offset: number, rowStride: number, colStride: number, j0: number, nc: number, k: number,
+  nr: number, dst: Float32Array, base: number,
+): void {
+  const slivers = Math.ceil(nc / nr);
+  for (let t = 0; t < slivers; t++) {
+    const sliver = base + t * k * nr;
+    const first = j0 + t * nr;
+    const width = Math.min(nr, j0 + nc - first);
+    if (width < nr) dst.fill(0, sliver, sliver + k * nr);
+    if (colStride === 1) {
+      // rows of B are contiguous: copy `width` floats per step
+      for (let p = 0; p < k; p++) {
+        const from = offset + p * rowStride + first;
+        const d = sliver + p * nr;
+        for (let c = 0; c < width; c++) dst[d + c] = src[from + c];
+      }
+    } else {
+      // columns of B are the contiguous direction (transB): walk each column down p
+      for (let c = 0; c < width; c++) {
+        let from = offset + (first + c) * colStride;
+        let d = sliver + c;
+        for (let p = 0; p < k; p++, d += nr, from += rowStride) dst[d] = src[from];
+      }
+    }
+  }
+}
+
+/** Writes the mc × nc block of the row-major scratch C (pitch ldc floats) into out. */
+export function unpackC(
+  c: Float32Array, base: number, ldc: number, out: Float32Array, rowOffsets: Float64Array, colStride: number,
+  i0: number, mc: number, j0: number, nc: number,
+): void {
+  for (let r = 0; r < mc; r++) {
+    const from = base + r * ldc;
+    const to = rowOffsets[i0 + r] + j0 * colStride;
+    if (colStride === 1) {
+      for (let j = 0; j < nc; j++) out[to + j] = c[from + j];
+    } else {
+      for (let j = 0; j < nc; j++) out[to + j * colStride] = c[from + j];
+    }
+  }
+}

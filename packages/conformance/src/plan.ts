@@ -1,0 +1,45 @@
+import { autogradCases } from './cases/autograd.js';
+import { graphCases } from './cases/graph.js';
+import { errorCases } from './cases/errors.js';
+import { goldenOpCases, type GoldenReport } from './cases/golden-ops.js';
+import { memoryCases } from './cases/memory.js';
+import { opTableCases } from './cases/op-table.js';
+import { philoxCases, philoxCounterCase } from './cases/philox.js';
+import { randomCases } from './cases/random.js';
+import { locateGoldenDir } from './golden/files.js';
+import type { ConformanceCase, ConformanceSuite } from './types.js';
+
+export interface Plan {
+  suites: ConformanceSuite[];
+  /** Null when the golden folder could not be found or read (the golden suite then holds one failing case). */
+  golden: GoldenReport | null;
+}
+
+/** Every suite, in run order. The golden suite reads `<golden>/ops/index.json` to list its cases. */
+export async function makePlan(goldenDir?: string): Promise<Plan> {
+  let golden: GoldenReport | null = null;
+  let goldenCases: ConformanceCase[];
+  try {
+    const { dir } = await locateGoldenDir(goldenDir);
+    golden = { dir, compared: { float32: new Set(), float64: new Set() } };
+    goldenCases = await goldenOpCases(dir, golden);
+  } catch (err) {
+    golden = null;
+    const message = err instanceof Error ? err.message : String(err);
+    goldenCases = [{ suite: 'golden', name: 'golden vectors are present', run: async () => { throw new Error(message); } }];
+  }
+  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases];
+  const suites = new Map<string, ConformanceCase[]>();
+  for (const c of all) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);
+  return { suites: [...suites].map(([name, cases]) => ({ name, cases })), golden };
+}
+
+/** The line printed after a run: how many golden cases were compared, and from where. */
+export function goldenSummary(golden: GoldenReport | null): string {
+  if (!golden) return 'golden: NOT compared (the golden vectors were not found; see the failing golden case)';
+  const { float32, float64 } = golden.compared;
+  const both = [...float32].filter((n) => float64.has(n)).length;
+  const precision = both === float32.size && both === float64.size ? '(float32 and float64)' : `(${float32.size} in float32, ${float64.size} in float64)`;
+  const n = new Set([...float32, ...float64]).size;
+  return `golden: compared ${n} op case${n === 1 ? '' : 's'} ${precision} from ${golden.dir}`;
+}

@@ -1,0 +1,53 @@
+import { mkdtempSync, copyFileSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CpuBackend } from '@peftjs/backend-cpu';
+import { describe, expect, it } from 'vitest';
+import { locateGoldenDir } from '../src/golden/files.js';
+import { parseIndex } from '../src/golden/expressions.js';
+import { runConformance } from '../src/runner.js';
+
+const cpu = () => new CpuBackend();
+
+async function goldenOnly(goldenDir: string) {
+  const lines: string[] = [];
+  const report = await runConformance({ name: 'cpu', createBackend: cpu, createReference: cpu, goldenDir, filter: /^golden\//, log: (l) => lines.push(l) });
+  return { report, lines };
+}
+
+describe('golden vectors', () => {
+  it('are found above the working directory (or through PEFTJS_GOLDEN_DIR)', async () => {
+    const found = await locateGoldenDir();
+    expect(JSON.parse(readFileSync(join(found.dir, 'ops', 'index.json'), 'utf8'))).toBeTypeOf('object');
+  });
+
+  it('a case without a runner fails, naming it; the others still run', async () => {
+    const real = await locateGoldenDir();
+    const dir = mkdtempSync(join(tmpdir(), 'golden-'));
+    mkdirSync(join(dir, 'ops'));
+    copyFileSync(join(real.dir, 'ops', 'exp.safetensors'), join(dir, 'ops', 'exp.safetensors'));
+    const index = JSON.parse(readFileSync(join(real.dir, 'ops', 'index.json'), 'utf8'));
+    writeFileSync(join(dir, 'ops', 'index.json'), JSON.stringify({ exp: index.exp, frobnicate: { file: 'exp.safetensors', inputs: ['x'] } }));
+    const { report } = await goldenOnly(dir);
+    rmSync(dir, { recursive: true, force: true });
+    expect(report.results.map((r) => [r.name, r.status])).toEqual([
+      ['exp (float32)', 'passed'], ['exp (float64)', 'passed'],
+      ['frobnicate (float32)', 'failed'], ['frobnicate (float64)', 'failed'],
+    ]);
+    expect(report.results[2].reason).toBe('no runner for golden case frobnicate');
+    expect(report.notes).toContain(`golden: compared 1 op case (float32 and float64) from ${dir}`);
+  });
+
+  it('a missing golden folder fails with a clear message', async () => {
+    const { report } = await goldenOnly(join(tmpdir(), 'no-such-golden-folder'));
+    expect(report.failed).toBe(1);
+    expect(report.results[0].reason).toMatch(/golden: goldenDir is .*no-such-golden-folder, which is not a directory/);
+    expect(report.notes.join('\n')).toContain('golden: NOT compared');
+  });
+
+  it('NumPy slices are parsed per axis', () => {
+    expect(parseIndex('[:, 1:4, ::2]')).toEqual([
+      { start: 0, end: undefined, step: 1 }, { start: 1, end: 4, step: 1 }, { start: 0, end: undefined, step: 2 },
+    ]);
+  });
+});
