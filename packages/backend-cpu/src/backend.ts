@@ -1,6 +1,15 @@
 import { allocArray, arrayDType, DTYPES, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
+import { fastMatmulFloat32 } from './fast/matmul.js';
 import { cpuKernels } from './kernels/index.js';
 import type { CpuStorage } from './storage.js';
+
+export interface CpuBackendOptions {
+  /**
+   * Use the fast float32 matmul (WebAssembly SIMD, blocked) where it applies; false keeps every
+   * kernel on the plain reference path, the oracle other backends are compared with. Default true.
+   */
+  fast?: boolean;
+}
 
 export class CpuBackend implements Backend<CpuStorage> {
   readonly name = 'cpu';
@@ -10,7 +19,13 @@ export class CpuBackend implements Backend<CpuStorage> {
     requiresContiguous: false,
     maxBufferSize: 2 ** 31 - 1,
   };
-  readonly kernels = cpuKernels;
+  readonly kernels: typeof cpuKernels;
+
+  constructor(options: CpuBackendOptions = {}) {
+    const fast = options.fast ?? true;
+    this.kernels = fast ? { ...cpuKernels, matmul: (args) => void (fastMatmulFloat32(args) || cpuKernels.matmul(args)) } : cpuKernels;
+  }
+
   private readonly live = new Set<CpuStorage>();
   private nextId = 1;
 

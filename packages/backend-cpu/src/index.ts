@@ -1,7 +1,8 @@
 import { registerBackend } from '@peftjs/core';
 import { CpuBackend } from './backend.js';
 
-export { CpuBackend } from './backend.js';
+export { CpuBackend, type CpuBackendOptions } from './backend.js';
+export { fastMatmulFloat32 } from './fast/matmul.js';
 export type { CpuStorage } from './storage.js';
 export { cpuKernels } from './kernels/index.js';
 export { erf } from './math/erf.js';

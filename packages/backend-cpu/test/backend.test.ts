@@ -61,7 +61,15 @@ describe('CpuBackend', () => {
   it('provides every primitive and fused kernel', () => {
     const b = new CpuBackend();
     for (const name of [...PRIMITIVE_KERNELS, ...FUSED_KERNELS]) expect(typeof b.kernels[name], name).toBe('function');
-    expect(b.kernels).toBe(cpuKernels);
     expect('unsupported' in b).toBe(false);
+  });
+
+  it('uses the plain reference kernels with fast: false, and swaps only matmul otherwise', () => {
+    expect(new CpuBackend({ fast: false }).kernels).toBe(cpuKernels);
+    const fast = new CpuBackend().kernels;
+    for (const name of [...PRIMITIVE_KERNELS, ...FUSED_KERNELS]) {
+      if (name === 'matmul') expect(fast.matmul).not.toBe(cpuKernels.matmul);
+      else expect(fast[name], name).toBe(cpuKernels[name]);
+    }
   });
 });

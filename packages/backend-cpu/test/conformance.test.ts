@@ -1,5 +1,8 @@
 import { defineConformance } from '@peftjs/conformance';
 import { CpuBackend } from '../src/index.js';
 
-// The CPU backend against the shared suite; its reference (the float64 oracle) is another CPU instance.
-defineConformance({ name: 'cpu', createBackend: () => new CpuBackend(), createReference: () => new CpuBackend() });
+// The reference kernels, and the default backend with its fast path, against the shared suite;
+// the oracle (float64) is always the plain reference.
+const reference = () => new CpuBackend({ fast: false });
+defineConformance({ name: 'cpu-reference', createBackend: reference, createReference: reference });
+defineConformance({ name: 'cpu', createBackend: () => new CpuBackend(), createReference: reference });

@@ -14,7 +14,7 @@ import { Code, moduleBytes, I32, V128 } from './wasm.js';
  * vectors of B, splats each of the MR values of A and does one multiply and one add per
  * accumulator: C[r, :] += A[r, p] · B[p, :]. Counts and kc must be at least 1.
  */
-export function blockKernelBytes(mr: number, nr: number, UNROLL = Number((globalThis as any).UNROLL ?? 1)): Uint8Array {
+export function blockKernelBytes(mr: number, nr: number): Uint8Array {
   if (nr % 4 !== 0) throw new RangeError(`blockKernel: NR must be a multiple of 4, got ${nr}`);
   const nv = nr / 4;
   // parameters
@@ -43,34 +43,19 @@ export function blockKernelBytes(mr: number, nr: number, UNROLL = Number((global
     if (r < mr - 1) c.get(cRow).get(ldc).add().set(cRow);
   }
 
-  // one step p of the micro-kernel, reading at `step` steps past ap and bp
-  const step = (at: number) => {
-    for (let v = 0; v < nv; v++) c.get(bp).v128Load(at * nr * 4 + v * 16).set(bv(v));
-    for (let r = 0; r < mr; r++) {
-      c.get(ap).v128Load32Splat(at * mr * 4 + r * 4).set(av);
-      for (let v = 0; v < nv; v++) {
-        c.get(acc(r, v)).get(av).get(bv(v)).f32x4Mul().f32x4Add().set(acc(r, v));
-      }
+  c.get(aSliver).set(ap).get(bSliver).set(bp).get(kc).set(k);
+  c.loop(); // over p
+  for (let v = 0; v < nv; v++) c.get(bp).v128Load(v * 16).set(bv(v));
+  for (let r = 0; r < mr; r++) {
+    c.get(ap).v128Load32Splat(r * 4).set(av);
+    for (let v = 0; v < nv; v++) {
+      c.get(acc(r, v)).get(av).get(bv(v)).f32x4Mul().f32x4Add().set(acc(r, v));
     }
-  };
-  c.get(aSliver).set(ap).get(bSliver).set(bp);
-  // kc / UNROLL rounds of UNROLL steps, then the kc % UNROLL steps left
-  c.block();
-  c.get(kc).i32(UNROLL).divU().tee(k).eqz().brIf(0);
-  c.loop();
-  for (let u = 0; u < UNROLL; u++) step(u);
-  c.get(ap).i32(UNROLL * mr * 4).add().set(ap);
-  c.get(bp).i32(UNROLL * nr * 4).add().set(bp);
+  }
+  c.get(ap).i32(mr * 4).add().set(ap);
+  c.get(bp).i32(nr * 4).add().set(bp);
   decrementAndLoop(k);
   c.end();
-  c.end();
-  for (let u = 1; u < UNROLL; u++) {
-    c.block();
-    c.get(kc).i32(UNROLL).remU().i32(u + 1).ltU().brIf(0);
-    step(u - 1);
-    c.end();
-  }
-  // (the remainder steps read at offsets 0..rem-1 past the last full round)
 
   // C tile = acc
   c.get(cp).set(cRow);

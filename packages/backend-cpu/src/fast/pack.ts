@@ -16,21 +16,38 @@ export function packA(
   mr: number, dst: Float32Array, base: number,
 ): void {
   const slivers = Math.ceil(mc / mr);
-  for (let s = 0; s < slivers; s++) {
-    const sliver = base + s * k * mr;
-    for (let r = 0; r < mr; r++) {
-      const row = s * mr + r;
-      let d = sliver + r;
-      if (row >= mc) {
-        for (let p = 0; p < k; p++, d += mr) dst[d] = 0;
-        continue;
-      }
-      let from = rowOffsets[i0 + row];
-      if (colStride === 1) {
-        for (let p = 0; p < k; p++, d += mr) dst[d] = src[from + p];
-      } else {
+  const rowStep = mc > 1 ? rowOffsets[i0 + 1] - rowOffsets[i0] : colStride;
+  if (Math.abs(colStride) <= Math.abs(rowStep)) {
+    // rows are the contiguous direction: read each row along p
+    for (let s = 0; s < slivers; s++) {
+      const sliver = base + s * k * mr;
+      for (let r = 0; r < mr; r++) {
+        const row = s * mr + r;
+        let d = sliver + r;
+        if (row >= mc) {
+          for (let p = 0; p < k; p++, d += mr) dst[d] = 0;
+          continue;
+        }
+        let from = rowOffsets[i0 + row];
         for (let p = 0; p < k; p++, d += mr, from += colStride) dst[d] = src[from];
       }
+    }
+    return;
+  }
+  // columns are the contiguous direction (transA): read column p across all mc rows
+  let evenlySpaced = true;
+  for (let i = 1; i < mc && evenlySpaced; i++) evenlySpaced = rowOffsets[i0 + i] - rowOffsets[i0 + i - 1] === rowStep;
+  for (let p = 0; p < k; p++) {
+    let from = rowOffsets[i0] + p * colStride;
+    for (let s = 0; s < slivers; s++) {
+      const d = base + s * k * mr + p * mr;
+      const rows = Math.min(mr, mc - s * mr);
+      if (evenlySpaced) {
+        for (let r = 0; r < rows; r++, from += rowStep) dst[d + r] = src[from];
+      } else {
+        for (let r = 0; r < rows; r++) dst[d + r] = src[rowOffsets[i0 + s * mr + r] + p * colStride];
+      }
+      for (let r = rows; r < mr; r++) dst[d + r] = 0;
     }
   }
 }
@@ -45,25 +62,29 @@ export function packB(
   nr: number, dst: Float32Array, base: number,
 ): void {
   const slivers = Math.ceil(nc / nr);
+  if (Math.abs(colStride) <= Math.abs(rowStride)) {
+    // rows are the contiguous direction: read row p across all nc columns
+    for (let p = 0; p < k; p++) {
+      let from = offset + p * rowStride + j0 * colStride;
+      for (let t = 0; t < slivers; t++) {
+        const d = base + t * k * nr + p * nr;
+        const width = Math.min(nr, nc - t * nr);
+        for (let c = 0; c < width; c++, from += colStride) dst[d + c] = src[from];
+        for (let c = width; c < nr; c++) dst[d + c] = 0;
+      }
+    }
+    return;
+  }
+  // columns are the contiguous direction (transB): walk each column down p
   for (let t = 0; t < slivers; t++) {
     const sliver = base + t * k * nr;
     const first = j0 + t * nr;
     const width = Math.min(nr, j0 + nc - first);
     if (width < nr) dst.fill(0, sliver, sliver + k * nr);
-    if (colStride === 1) {
-      // rows of B are contiguous: copy `width` floats per step
-      for (let p = 0; p < k; p++) {
-        const from = offset + p * rowStride + first;
-        const d = sliver + p * nr;
-        for (let c = 0; c < width; c++) dst[d + c] = src[from + c];
-      }
-    } else {
-      // columns of B are the contiguous direction (transB): walk each column down p
-      for (let c = 0; c < width; c++) {
-        let from = offset + (first + c) * colStride;
-        let d = sliver + c;
-        for (let p = 0; p < k; p++, d += nr, from += rowStride) dst[d] = src[from];
-      }
+    for (let c = 0; c < width; c++) {
+      let from = offset + (first + c) * colStride;
+      let d = sliver + c;
+      for (let p = 0; p < k; p++, d += nr, from += rowStride) dst[d] = src[from];
     }
   }
 }

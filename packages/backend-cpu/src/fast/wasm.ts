@@ -56,11 +56,6 @@ export class Code {
   add(): this { return this.op(0x6a); }
   sub(): this { return this.op(0x6b); }
   mul(): this { return this.op(0x6c); }
-  ne(): this { return this.op(0x47); }
-  eqz(): this { return this.op(0x45); }
-  ltU(): this { return this.op(0x49); }
-  divU(): this { return this.op(0x6e); }
-  remU(): this { return this.op(0x70); }
   /** `block` with no result; `br 0` inside jumps past its `end`. */
   block(): this { return this.op(0x02, 0x40); }
   /** `loop` with no result; `br 0` inside jumps back to its start. */

@@ -1,0 +1,18 @@
+/**
+ * `npm run bench -- <name> [args...]`: runs one benchmark by name (see README.md).
+ */
+import { benchMatmul } from './matmul.js';
+
+const benches: Record<string, { readonly about: string; readonly run: (args: readonly string[]) => Promise<void> }> = {
+  matmul: { about: 'float32 matmul GFLOP/s at n = 256, 512, 1024 (or the sizes given)', run: benchMatmul },
+};
+
+const [name, ...args] = process.argv.slice(2);
+const bench = name === undefined ? undefined : benches[name];
+if (bench === undefined) {
+  console.log(name === undefined ? 'usage: npm run bench -- <name> [args...]' : `unknown benchmark: ${name}`);
+  for (const [key, { about }] of Object.entries(benches)) console.log(`  ${key.padEnd(10)} ${about}`);
+  process.exitCode = name === undefined ? 0 : 1;
+} else {
+  await bench.run(args);
+}
