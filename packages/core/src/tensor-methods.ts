@@ -3,78 +3,15 @@
  * tensor.ts does not depend on every op.
  */
 import { Tensor } from './tensor.js';
-import type { DType } from './dtype.js';
-import type { Shape } from './shape.js';
 import * as u from './ops/unary.js';
 import * as bin from './ops/binary.js';
 import * as red from './ops/reduce.js';
 import * as v from './ops/views.js';
 import { cast } from './ops/cast.js';
-import { matmul, type MatmulOptions } from './ops/matmul.js';
+import { matmul } from './ops/matmul.js';
 import { softmax, logSoftmax } from './ops/softmax.js';
 import { indexSelect } from './ops/indexing.js';
-import { backward, type BackwardOptions } from './autograd/backward.js';
-import type { TensorLike } from './ops/tensor-like.js';
-
-declare module './tensor.js' {
-  interface Tensor {
-    add(b: TensorLike): Tensor;
-    sub(b: TensorLike): Tensor;
-    mul(b: TensorLike): Tensor;
-    div(b: TensorLike): Tensor;
-    pow(b: TensorLike): Tensor;
-    maximum(b: TensorLike): Tensor;
-    minimum(b: TensorLike): Tensor;
-    eq(b: TensorLike): Tensor;
-    ne(b: TensorLike): Tensor;
-    lt(b: TensorLike): Tensor;
-    le(b: TensorLike): Tensor;
-    gt(b: TensorLike): Tensor;
-    ge(b: TensorLike): Tensor;
-    neg(): Tensor;
-    abs(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    sqrt(): Tensor;
-    rsqrt(): Tensor;
-    reciprocal(): Tensor;
-    square(): Tensor;
-    sin(): Tensor;
-    cos(): Tensor;
-    tanh(): Tensor;
-    sigmoid(): Tensor;
-    relu(): Tensor;
-    silu(): Tensor;
-    sign(): Tensor;
-    gelu(options?: { approximate?: 'none' | 'tanh' }): Tensor;
-    sum(dim?: red.Dims, keepdim?: boolean): Tensor;
-    mean(dim?: red.Dims, keepdim?: boolean): Tensor;
-    max(dim?: red.Dims, keepdim?: boolean): Tensor;
-    min(dim?: red.Dims, keepdim?: boolean): Tensor;
-    argmax(dim?: number, keepdim?: boolean): Tensor;
-    matmul(b: Tensor, options?: MatmulOptions): Tensor;
-    softmax(dim?: number): Tensor;
-    logSoftmax(dim?: number): Tensor;
-    reshape(shape: readonly number[]): Tensor;
-    view(shape: readonly number[]): Tensor;
-    flatten(startDim?: number, endDim?: number): Tensor;
-    permute(dims: readonly number[]): Tensor;
-    transpose(dim0?: number, dim1?: number): Tensor;
-    expand(shape: readonly number[]): Tensor;
-    slice(dim: number, start?: number, end?: number, step?: number): Tensor;
-    narrow(dim: number, start: number, length: number): Tensor;
-    squeeze(dim?: number | readonly number[]): Tensor;
-    unsqueeze(dim: number): Tensor;
-    contiguous(): Tensor;
-    clone(): Tensor;
-    detach(): Tensor;
-    cast(dtype: DType): Tensor;
-    indexSelect(dim: number, index: Tensor): Tensor;
-    backward(options?: BackwardOptions | Tensor): void;
-    /** PyTorch's `expand_as`-style helper: broadcast to another shape. */
-    expandAs(other: Tensor | Shape): Tensor;
-  }
-}
+import { backward } from './autograd/backward.js';
 
 const methods: Partial<Record<keyof Tensor, (this: Tensor, ...args: any[]) => unknown>> = {
   add(b) { return bin.add(this, b); },

@@ -4,6 +4,10 @@ import type { GraphNode } from './autograd/node.js';
 import { isContiguous, type Layout } from './layout.js';
 import { formatShape, sizeOf, type Shape } from './shape.js';
 import { engine } from './engine.js';
+import type { TensorLike } from './ops/tensor-like.js';
+import type { Dims } from './ops/reduce.js';
+import type { MatmulOptions } from './ops/matmul.js';
+import type { BackwardOptions } from './autograd/backward.js';
 
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -13,6 +17,7 @@ let nextId = 0;
  * An immutable handle on backend storage: dtype, layout, and (when made by an op that needs a
  * gradient) the graph node that produced it. Views share storage with their source.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- methods attached in tensor-methods.ts
 export class Tensor {
   readonly id = nextId++;
   /** @internal */ ref: DataRef;
@@ -192,6 +197,66 @@ export class Tensor {
     if (isContiguous(l) && l.offset === 0 && this.ref.size === this.size) return this;
     return engine().contiguousCopy(this);
   }
+}
+
+/** The ops as methods; implemented in tensor-methods.ts (declared here so bundled typings keep them). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the class above
+export interface Tensor {
+  add(b: TensorLike): Tensor;
+  sub(b: TensorLike): Tensor;
+  mul(b: TensorLike): Tensor;
+  div(b: TensorLike): Tensor;
+  pow(b: TensorLike): Tensor;
+  maximum(b: TensorLike): Tensor;
+  minimum(b: TensorLike): Tensor;
+  eq(b: TensorLike): Tensor;
+  ne(b: TensorLike): Tensor;
+  lt(b: TensorLike): Tensor;
+  le(b: TensorLike): Tensor;
+  gt(b: TensorLike): Tensor;
+  ge(b: TensorLike): Tensor;
+  neg(): Tensor;
+  abs(): Tensor;
+  exp(): Tensor;
+  log(): Tensor;
+  sqrt(): Tensor;
+  rsqrt(): Tensor;
+  reciprocal(): Tensor;
+  square(): Tensor;
+  sin(): Tensor;
+  cos(): Tensor;
+  tanh(): Tensor;
+  sigmoid(): Tensor;
+  relu(): Tensor;
+  silu(): Tensor;
+  sign(): Tensor;
+  gelu(options?: { approximate?: 'none' | 'tanh' }): Tensor;
+  sum(dim?: Dims, keepdim?: boolean): Tensor;
+  mean(dim?: Dims, keepdim?: boolean): Tensor;
+  max(dim?: Dims, keepdim?: boolean): Tensor;
+  min(dim?: Dims, keepdim?: boolean): Tensor;
+  argmax(dim?: number, keepdim?: boolean): Tensor;
+  matmul(b: Tensor, options?: MatmulOptions): Tensor;
+  softmax(dim?: number): Tensor;
+  logSoftmax(dim?: number): Tensor;
+  reshape(shape: readonly number[]): Tensor;
+  view(shape: readonly number[]): Tensor;
+  flatten(startDim?: number, endDim?: number): Tensor;
+  permute(dims: readonly number[]): Tensor;
+  transpose(dim0?: number, dim1?: number): Tensor;
+  expand(shape: readonly number[]): Tensor;
+  slice(dim: number, start?: number, end?: number, step?: number): Tensor;
+  narrow(dim: number, start: number, length: number): Tensor;
+  squeeze(dim?: number | readonly number[]): Tensor;
+  unsqueeze(dim: number): Tensor;
+  contiguous(): Tensor;
+  clone(): Tensor;
+  detach(): Tensor;
+  cast(dtype: DType): Tensor;
+  indexSelect(dim: number, index: Tensor): Tensor;
+  backward(options?: BackwardOptions | Tensor): void;
+  /** PyTorch's `expand_as`-style helper: broadcast to another shape. */
+  expandAs(other: Tensor | Shape): Tensor;
 }
 
 function nest(data: TypedArray, shape: Shape, dtype: DType): NestedArray {

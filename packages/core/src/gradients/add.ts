@@ -5,7 +5,7 @@ import { sumToShape } from '../ops/index.js';
 registerGradient({
   op: 'add',
   saveInputs: false,
-  backward: ([g], { inputs: [a, b], inputShapes }) => [
+  backward: ([g], { inputShapes }) => [
     sumToShape(g, inputShapes[0]),
     sumToShape(g, inputShapes[1]),
   ],

@@ -5,7 +5,7 @@ import { neg, sumToShape } from '../ops/index.js';
 registerGradient({
   op: 'sub',
   saveInputs: false,
-  backward: ([g], { inputs: [a, b], inputShapes }) => [
+  backward: ([g], { inputShapes }) => [
     sumToShape(g, inputShapes[0]),
     sumToShape(neg(g), inputShapes[1]),
   ],
