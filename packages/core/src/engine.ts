@@ -56,7 +56,6 @@ export class Engine {
   private readonly instances = new Map<string, Backend>();
   private active: Backend | null = null;
   private readonly scopes: ScopeFrame[] = [];
-  private readonly kept = new WeakSet<Tensor>();
   gradEnabled = true;
   /** Per-kernel leak check: after each kernel the backend must hold exactly the buffers it held before. */
   checkLeaks = readEnvFlag('PEFTJS_CHECK_LEAKS');
@@ -111,14 +110,6 @@ export class Engine {
     throw new Error('backend: no backend is ready; install one (e.g. @peftjs/backend-cpu) and await setBackend(name)');
   }
 
-  /** A registered backend's instance (created on first use). */
-  async findBackend(name: string): Promise<Backend> {
-    const current = this.active;
-    const b = await this.setBackend(name);
-    this.active = current;
-    return b;
-  }
-
   // ----- tensors and memory -----
 
   /** @internal called by the Tensor constructor. */
@@ -157,13 +148,8 @@ export class Engine {
 
   /** Marks a tensor as long-lived: no enclosing tidy or scope disposes it. */
   keep<T extends Tensor>(t: T): T {
-    this.kept.add(t);
     for (const frame of this.scopes) frame.tracked.delete(t);
     return t;
-  }
-
-  isKept(t: Tensor): boolean {
-    return this.kept.has(t);
   }
 
   /** @internal */
