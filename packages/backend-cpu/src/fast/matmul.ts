@@ -1,4 +1,5 @@
 import type { KernelSignatures, Layout } from '@peftjs/core';
+import { matmulGeometry } from '../kernels/matmulGeometry.js';
 import { blockKernelBytes } from './blockKernel.js';
 import { packA, packB, unpackC } from './pack.js';
 
@@ -156,15 +157,7 @@ export function createFastMatmul(config: FastMatmulConfig = DEFAULT_FAST_MATMUL_
     if (inst === undefined) inst = instantiate(config);
     if (inst === null) return false;
 
-    const rank = out.layout.shape.length;
-    const m = out.layout.shape[rank - 2];
-    const n = out.layout.shape[rank - 1];
-    const k = a.layout.shape[transA ? rank - 2 : rank - 1];
-    // A[i, p] at aBatch + i·aRow + p·aCol; B[p, j] at bBatch + p·bRow + j·bCol
-    const aRow = a.layout.strides[transA ? rank - 1 : rank - 2];
-    const aCol = a.layout.strides[transA ? rank - 2 : rank - 1];
-    const bRow = b.layout.strides[transB ? rank - 1 : rank - 2];
-    const bCol = b.layout.strides[transB ? rank - 2 : rank - 1];
+    const { rank, m, n, k, aRow, aCol, bRow, bCol } = matmulGeometry(a.layout, b.layout, transA, transB, out.layout);
     const outRow = out.layout.strides[rank - 2];
     const outCol = out.layout.strides[rank - 1];
     const batchShape = out.layout.shape.slice(0, rank - 2);

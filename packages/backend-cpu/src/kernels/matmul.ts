@@ -1,4 +1,5 @@
 import type { Args } from './args.js';
+import { matmulGeometry } from './matmulGeometry.js';
 import { axesLayout, stridedOffsets } from './strided.js';
 
 /**
@@ -6,15 +7,7 @@ import { axesLayout, stridedOffsets } from './strided.js';
  * read through swapped strides; broadcast batch axes have stride 0.
  */
 export function matmul({ a, b, transA, transB, out }: Args<'matmul'>): void {
-  const rank = out.layout.shape.length;
-  const m = out.layout.shape[rank - 2];
-  const n = out.layout.shape[rank - 1];
-  const k = a.layout.shape[transA ? rank - 2 : rank - 1];
-  // A[i, k] sits at aBase + i·aRow + k·aCol; B[k, j] at bBase + k·bRow + j·bCol.
-  const aRow = a.layout.strides[transA ? rank - 1 : rank - 2];
-  const aCol = a.layout.strides[transA ? rank - 2 : rank - 1];
-  const bRow = b.layout.strides[transB ? rank - 1 : rank - 2];
-  const bCol = b.layout.strides[transB ? rank - 2 : rank - 1];
+  const { rank, m, n, k, aRow, aCol, bRow, bCol } = matmulGeometry(a.layout, b.layout, transA, transB, out.layout);
   const aBatch = stridedOffsets({ ...axesLayout(a.layout, 0, rank - 2), offset: a.layout.offset });
   const bBatch = stridedOffsets({ ...axesLayout(b.layout, 0, rank - 2), offset: b.layout.offset });
 

@@ -44,3 +44,19 @@ export class RowAccess {
     for (let k = 0; k < length; k++) d[starts[r] + k * step] = store(values[k]);
   }
 }
+
+/**
+ * The row loop of the softmax-family backward kernels: for each row, `rule` turns the output row y
+ * and the incoming gradient row (both float64) into dx, written in place over the gradient row.
+ */
+export function backwardRows(y: Info, dy: Info, dx: Info, rule: (yRow: Float64Array, gRow: Float64Array) => void): void {
+  const ys = new RowAccess(y);
+  const dys = new RowAccess(dy);
+  const dxs = new RowAccess(dx);
+  const yRow = new Float64Array(ys.length);
+  const gRow = new Float64Array(ys.length);
+  for (let r = 0; r < ys.count; r++) {
+    rule(ys.read(r, yRow), dys.read(r, gRow));
+    dxs.write(r, gRow);
+  }
+}
