@@ -39,6 +39,8 @@ export interface OpSpec<A> {
   /** Op name: used in errors and to find the gradient rule. */
   readonly op: string;
   readonly inputs: readonly Tensor[];
+  /** Where an op without inputs runs (creation ops); defaults to the active backend. */
+  readonly backend?: Backend;
   readonly attrs?: A;
   readonly outputs: readonly OpOutput[];
   /** Runs the kernel(s) writing into the preallocated outputs. */
@@ -207,10 +209,11 @@ export class Engine {
   execute<A>(spec: OpSpec<A>): Tensor[] {
     const { op, inputs } = spec;
     inputs.forEach((t, i) => t.assertAlive(op, `input ${i}`));
-    const backend = inputs.length > 0 ? inputs[0].ref.backend : this.backend;
+    const backend = inputs.length > 0 ? inputs[0].ref.backend : (spec.backend ?? this.backend);
     for (const t of inputs) {
       if (t.ref.backend !== backend) {
-        throw new Error(`${op}: inputs are on different backends (${backend.name} and ${t.ref.backend.name})`);
+        const other = t.ref.backend.name === backend.name ? `another ${backend.name} instance` : t.ref.backend.name;
+        throw new Error(`${op}: inputs are on different backends (${backend.name} and ${other})`);
       }
     }
     // bool and int32 results carry no gradient (comparisons, argmax), so they record nothing
@@ -222,7 +225,7 @@ export class Engine {
     }
     const outputs = spec.outputs.map((o) => this.makeTensor(o.shape, o.dtype, backend));
     const staged = backend.capabilities.requiresContiguous
-      ? inputs.map((t) => (isStridedView(t) ? this.contiguousCopy(t) : t))
+      ? inputs.map((t) => (t.isDense ? t : this.contiguousCopy(t)))
       : inputs;
     try {
       this.runKernels(backend, op, () => spec.run(backend, staged.map(info), outputs.map(info)));
@@ -288,9 +291,8 @@ export class Engine {
         needsGrad: inputs.map((t) => t.requiresGrad),
       },
       edges,
-      outputs.length,
-      outputs.map((t) => t.shape),
-      outputs.map((t) => t.dtype),
+      outputs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+      outputs[0].ref.backend,
     );
     outputs.forEach((t, i) => {
       t.node = node;
@@ -316,11 +318,6 @@ export function collectTensors(value: unknown, found: Set<Tensor> = new Set()): 
 
 export function info(t: Tensor): TensorInfo {
   return { storage: t.ref.storage, layout: t.layout, dtype: t.dtype };
-}
-
-function isStridedView(t: Tensor): boolean {
-  const l = t.layout;
-  return !(l.offset === 0 && t.ref.size === t.size && contiguousLayout(l.shape).strides.every((s, i) => s === l.strides[i] || l.shape[i] === 1));
 }
 
 function readEnvFlag(name: string): boolean {

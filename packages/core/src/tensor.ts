@@ -2,7 +2,7 @@ import type { DataRef } from './data-ref.js';
 import type { DType, TypedArray } from './dtype.js';
 import type { GraphNode } from './autograd/node.js';
 import { isContiguous, type Layout } from './layout.js';
-import { formatShape, sizeOf, type Shape } from './shape.js';
+import { formatShape, shapesEqual, sizeOf, type Shape } from './shape.js';
 import { engine } from './engine.js';
 import type { TensorLike } from './ops/tensor-like.js';
 import type { Dims } from './ops/reduce.js';
@@ -88,7 +88,7 @@ export class Tensor {
   set grad(value: Tensor | null) {
     if (value === this.gradValue) return;
     if (value !== null) {
-      if (value.dtype !== this.dtype || formatShape(value.shape) !== formatShape(this.shape)) {
+      if (value.dtype !== this.dtype || !shapesEqual(value.shape, this.shape)) {
         throw new RangeError(
           `grad: expected ${this.dtype} ${formatShape(this.shape)}, got ${value.dtype} ${formatShape(value.shape)}`,
         );
@@ -177,7 +177,7 @@ export class Tensor {
     this.assertAlive('assign', 'tensor');
     value.assertAlive('assign', 'value');
     if (!this.isLeaf) throw new Error(`assign: only leaf tensors can be assigned, this one came from ${this.gradFn}`);
-    if (value.dtype !== this.dtype || formatShape(value.shape) !== formatShape(this.shape)) {
+    if (value.dtype !== this.dtype || !shapesEqual(value.shape, this.shape)) {
       throw new RangeError(
         `assign: value must be ${this.dtype} ${formatShape(this.shape)}, got ${value.dtype} ${formatShape(value.shape)}`,
       );
@@ -191,11 +191,15 @@ export class Tensor {
     return this;
   }
 
-  /** @internal this tensor when its layout is contiguous from offset 0 over the whole buffer, else a copy. */
-  ensureContiguous(): Tensor {
+  /** @internal whether this handle covers its whole buffer, row-major from offset 0 (no view to resolve). */
+  get isDense(): boolean {
     const l = this.layoutState;
-    if (isContiguous(l) && l.offset === 0 && this.ref.size === this.size) return this;
-    return engine().contiguousCopy(this);
+    return isContiguous(l) && l.offset === 0 && this.ref.size === this.size;
+  }
+
+  /** @internal this tensor when it is dense, else a contiguous copy. */
+  ensureContiguous(): Tensor {
+    return this.isDense ? this : engine().contiguousCopy(this);
   }
 }
 

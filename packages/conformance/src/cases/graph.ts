@@ -1,10 +1,12 @@
-import { exp, getBackend, manualSeed, mul, randn, softmax, softmaxBackward, sum, tensor, tidy } from '@peftjs/core';
-import type { ConformanceCase } from '../types.js';
-import { assertClose, assertThrows } from '../util/compare.js';
+import {
+  dropout, exp, getBackend, indexSelect, manualSeed, mul, randn, scaledDotProductAttention, slice, softmax, softmaxBackward, sum, tensor, tidy,
+} from '@peftjs/core';
+import type { CaseContext, ConformanceCase } from '../types.js';
+import { assertClose, assertThrows, check } from '../util/compare.js';
 import { disposeAll, read } from '../util/tensors.js';
 
 /** Graph semantics: accumulation into .grad, graph lifetime, and what backward refuses. */
-const cases: [string, () => Promise<void>][] = [
+const cases: [string, (ctx: CaseContext) => Promise<void>][] = [
   ['gradients accumulate across backward calls (+=) until cleared', async () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     for (let i = 0; i < 2; i++) tidy(() => sum(mul(x, x)).backward());
@@ -69,6 +71,21 @@ const cases: [string, () => Promise<void>][] = [
     assertClose(`softmax(dim=0) gradient on ${getBackend()}`, fused, await read(x.grad!), 1e-5);
     disposeAll(x, w);
   }],
+  ['backward stays on the tensors\' backend while another backend is active', async (ctx) => {
+    const x = await ctx.onBackend(() => tensor([[0.5, -1, 2], [1.5, 0.25, -0.5]], { requiresGrad: true }));
+    const index = await ctx.onBackend(() => tensor([1, 0, 1], { dtype: 'int32' }));
+    await ctx.onReference(async () => {
+      tidy(() => {
+        const picked = indexSelect(slice(x, 1, 0, 2), 0, index); // [3, 2]: rows 1, 0, 1 of x[:, :2]
+        const attended = scaledDotProductAttention(picked, picked, picked, { isCausal: true });
+        sum(mul(dropout(attended, 0.5, false), picked)).backward();
+      });
+    });
+    check(x.grad !== null && x.grad.backendName === x.backendName, `x.grad must live on ${x.backendName}, got ${x.grad?.backendName}`);
+    const grad = await read(x.grad!);
+    check(grad[2] === 0 && grad[5] === 0, 'the sliced-away column gets no gradient');
+    disposeAll(x, index);
+  }],
 ];
 
-export const graphCases: ConformanceCase[] = cases.map(([name, run]) => ({ suite: 'autograd', name, run: () => run() }));
+export const graphCases: ConformanceCase[] = cases.map(([name, run]) => ({ suite: 'autograd', name, run }));

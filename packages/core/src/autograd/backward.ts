@@ -4,7 +4,7 @@ import type { Tensor } from '../tensor.js';
 import type { GraphNode } from './node.js';
 import { noGrad } from './grad-mode.js';
 import { add } from '../ops/binary.js';
-import { fill } from '../ops/creation.js';
+import { fill, onesLike } from '../ops/creation.js';
 
 export interface BackwardOptions {
   /** Gradient of the root (required unless the root has one element; defaults to 1). */
@@ -41,7 +41,7 @@ function implicitSeed(root: Tensor): Tensor {
   if (root.size !== 1) {
     throw new RangeError(`backward: a gradient can be implied only for one-element outputs, got shape ${formatShape(root.shape)}; pass { gradient }`);
   }
-  return noGrad(() => fill(root.shape, 1, root.dtype));
+  return noGrad(() => onesLike(root));
 }
 
 function runGraph(rootNode: GraphNode, rootOutput: number, seed: Tensor, retainGraph: boolean): void {
@@ -59,7 +59,7 @@ function runGraph(rootNode: GraphNode, rootOutput: number, seed: Tensor, retainG
         `backward: ${node.rule.op}'s saved values were already freed by an earlier backward; pass { retainGraph: true } to the first call`,
       );
     }
-    const filled = dys.map((g, i) => g ?? fill(node.outputShapes[i], 0, node.outputDTypes[i]));
+    const filled = dys.map((g, i) => g ?? fill(node.outputs[i].shape, 0, node.outputs[i].dtype, node.backend));
     const inputGrads = owned(engine().scoped(() => node.rule.backward(filled, node.ctx)));
     filled.forEach((g) => {
       if (!inputGrads.includes(g)) g.dispose();
@@ -78,7 +78,7 @@ function runGraph(rootNode: GraphNode, rootOutput: number, seed: Tensor, retainG
         if (g) accumulateLeaf(edge.leaf, g);
       } else {
         if (g) {
-          const list = grads.get(edge.node) ?? new Array<Tensor | null>(edge.node.numOutputs).fill(null);
+          const list = grads.get(edge.node) ?? new Array<Tensor | null>(edge.node.outputs.length).fill(null);
           const prev = list[edge.output];
           list[edge.output] = prev ? sumAndDispose(prev, g) : g;
           grads.set(edge.node, list);
@@ -108,7 +108,7 @@ function countConsumers(root: GraphNode): Map<GraphNode, number> {
 }
 
 function slot(node: GraphNode, output: number, g: Tensor): (Tensor | null)[] {
-  const list = new Array<Tensor | null>(node.numOutputs).fill(null);
+  const list = new Array<Tensor | null>(node.outputs.length).fill(null);
   list[output] = g;
   return list;
 }

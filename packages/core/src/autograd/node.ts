@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor.js';
 import type { Shape } from '../shape.js';
 import type { DType } from '../dtype.js';
+import type { Backend } from '../backend.js';
 
 /** What a gradient rule sees: saved values, attributes and the inputs' shapes and dtypes. */
 export interface GradContext<A = any> {
@@ -44,9 +45,10 @@ export class GraphNode {
     readonly rule: GradientRule,
     readonly ctx: GradContext,
     readonly edges: readonly Edge[],
-    readonly numOutputs: number,
-    readonly outputShapes: readonly Shape[],
-    readonly outputDTypes: readonly DType[],
+    /** Shape and dtype of each output (a zero gradient stands in for an output that got none). */
+    readonly outputs: readonly { readonly shape: Shape; readonly dtype: DType }[],
+    /** Where the outputs live, so backward makes its tensors there too. */
+    readonly backend: Backend,
   ) {
     for (const e of edges) if (e && 'node' in e) e.node.retain();
   }

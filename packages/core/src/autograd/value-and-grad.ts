@@ -2,6 +2,7 @@ import { engine } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { backward } from './backward.js';
 import { enableGrad } from './grad-mode.js';
+import { zerosLike } from '../ops/creation.js';
 
 /**
  * Functional gradients: `valueAndGrad(f)(...xs)` returns f's (one-element) value and its
@@ -23,7 +24,7 @@ export function valueAndGrad<Args extends Tensor[]>(
       backward(out);
       const value = e.alias(out);
       out.dispose();
-      const grads = leaves.map((l) => (l.grad ? e.alias(l.grad) : zerosFor(l)));
+      const grads = leaves.map((l) => (l.grad ? e.alias(l.grad) : zerosLike(l)));
       return { value, grads };
     } finally {
       leaves.forEach((l) => l.dispose());
@@ -39,8 +40,4 @@ export function grad<Args extends Tensor[]>(f: (...args: Args) => Tensor): (...a
     value.dispose();
     return grads;
   };
-}
-
-function zerosFor(t: Tensor): Tensor {
-  return t.mul(0);
 }

@@ -1,12 +1,12 @@
 import { registerGradient } from '../autograd/registry.js';
-import { slice, sliceScatter, zeros } from '../ops/index.js';
+import { slice, sliceScatter, newZeros } from '../ops/index.js';
 
 /** x gets the gradient outside the window; src gets the window */
 registerGradient<{ axis: number; start: number; end: number; step: number }>({
   op: 'sliceScatter',
   saveInputs: false,
   backward: ([g], { attrs: { axis, start, end, step }, inputShapes }) => [
-    sliceScatter(g, zeros(inputShapes[1], g.dtype), axis, start, end, step),
+    sliceScatter(g, newZeros(g, inputShapes[1]), axis, start, end, step),
     slice(g, axis, start, end, step),
   ],
 });

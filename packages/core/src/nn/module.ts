@@ -1,5 +1,5 @@
 import { engine } from '../engine.js';
-import { formatShape } from '../shape.js';
+import { formatShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { cast } from '../ops/cast.js';
@@ -103,7 +103,7 @@ export abstract class Module {
     }
     for (const [key, target] of own) {
       const value = entries.get(key);
-      if (value && value.shape.join(',') !== target.shape.join(',')) {
+      if (value && !shapesEqual(value.shape, target.shape)) {
         throw new RangeError(`loadStateDict: ${key} has shape ${formatShape(value.shape)}, the module expects ${formatShape(target.shape)}`);
       }
     }

@@ -2,11 +2,9 @@ import { engine } from '../engine.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, mul, where } from './binary.js';
-import { arange } from './creation.js';
 import { matmul } from './matmul.js';
 import { softmax } from './softmax.js';
 import { assertFloat, assertTensor } from './tensor-like.js';
-import { reshape } from './views.js';
 
 export interface AttentionOptions {
   /** Additive float mask, or a bool mask where true means "may attend"; broadcast to [..., Tq, Tk]. */
@@ -33,15 +31,18 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     let scores = mul(matmul(q, k, { transposeB: true }), scale);
     const tq = q.shape[q.rank - 2];
     const tk = k.shape[k.rank - 2];
-    if (options.isCausal) {
-      const rows = reshape(arange(tq), [tq, 1]).add(tk - tq);
-      const allowed = arange(tk).le(rows);
-      scores = where(allowed, scores, -Infinity);
-    }
+    if (options.isCausal) scores = where(causalMask(tq, tk, q), scores, -Infinity);
     if (options.attnMask) {
       const m = options.attnMask;
       scores = m.dtype === 'bool' ? where(m, scores, -Infinity) : add(scores, m);
     }
     return matmul(softmax(scores, -1), v);
   });
+}
+
+/** bool [tq, tk] on q's backend: query i may attend to key j when j <= i + (tk − tq). */
+function causalMask(tq: number, tk: number, like: Tensor): Tensor {
+  const allowed = new Uint8Array(tq * tk);
+  for (let i = 0; i < tq; i++) for (let j = 0; j <= Math.min(tk - 1, i + tk - tq); j++) allowed[i * tk + j] = 1;
+  return engine().makeTensor([tq, tk], 'bool', like.ref.backend, allowed);
 }

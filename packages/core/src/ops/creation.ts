@@ -1,6 +1,7 @@
+import type { Backend } from '../backend.js';
 import { engine } from '../engine.js';
 import { allocArray, assertDType, arrayDType, toTypedArray, type DType, type TypedArray } from '../dtype.js';
-import { assertValidShape, formatShape, sizeOf, type Shape } from '../shape.js';
+import { assertValidShape, formatShape, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import { Tensor, type NestedArray } from '../tensor.js';
 
 export interface TensorOptions {
@@ -56,7 +57,7 @@ function inferShape(data: NestedArray | readonly number[], flat: (number | boole
   for (const item of data) {
     const sub: (number | boolean)[] = [];
     const shape = inferShape(item as NestedArray, sub);
-    if (formatShape(shape) !== formatShape(inner)) {
+    if (!shapesEqual(shape, inner)) {
       throw new RangeError(`tensor: nested arrays are ragged: found ${formatShape(shape)} beside ${formatShape(inner)}`);
     }
     flat.push(...sub);
@@ -64,13 +65,14 @@ function inferShape(data: NestedArray | readonly number[], flat: (number | boole
   return [data.length, ...inner];
 }
 
-/** A tensor of `shape` filled with `value` (PyTorch's `torch.full`). */
-export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
+/** A tensor of `shape` filled with `value` (PyTorch's `torch.full`), on the active backend or `backend`. */
+export function fill(shape: Shape, value: number, dtype: DType = 'float32', backend?: Backend): Tensor {
   assertValidShape(shape, 'fill');
   assertDType(dtype, 'fill', 'dtype');
   const [out] = engine().execute({
     op: 'fill',
     inputs: [],
+    backend,
     outputs: [{ shape, dtype }],
     run: (b, _, [o]) => b.kernels.fill({ out: o, value }),
   });
@@ -80,17 +82,11 @@ export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Ten
 export const full = fill;
 export const zeros = (shape: Shape, dtype: DType = 'float32'): Tensor => fill(shape, 0, dtype);
 export const ones = (shape: Shape, dtype: DType = 'float32'): Tensor => fill(shape, 1, dtype);
-export const zerosLike = (x: Tensor, dtype: DType = x.dtype): Tensor => fillOn(x, 0, dtype);
-export const onesLike = (x: Tensor, dtype: DType = x.dtype): Tensor => fillOn(x, 1, dtype);
-export const fullLike = (x: Tensor, value: number, dtype: DType = x.dtype): Tensor => fillOn(x, value, dtype);
-
-function fillOn(x: Tensor, value: number, dtype: DType): Tensor {
-  const out = engine().makeTensor(x.shape, dtype, x.ref.backend);
-  engine().runKernels(x.ref.backend, 'fill', () =>
-    x.ref.backend.kernels.fill({ out: { storage: out.ref.storage, layout: out.layout, dtype }, value }),
-  );
-  return out;
-}
+export const zerosLike = (x: Tensor, dtype: DType = x.dtype): Tensor => fill(x.shape, 0, dtype, x.ref.backend);
+export const onesLike = (x: Tensor, dtype: DType = x.dtype): Tensor => fill(x.shape, 1, dtype, x.ref.backend);
+export const fullLike = (x: Tensor, value: number, dtype: DType = x.dtype): Tensor => fill(x.shape, value, dtype, x.ref.backend);
+/** Zeros of `shape` with `x`'s dtype and backend (PyTorch's `x.new_zeros(shape)`). */
+export const newZeros = (x: Tensor, shape: Shape): Tensor => fill(shape, 0, x.dtype, x.ref.backend);
 
 /** Values start, start+step, ... below end (PyTorch's `torch.arange`). */
 export function arange(start: number, end?: number, step = 1, dtype?: DType): Tensor {

@@ -1,5 +1,5 @@
 import { engine } from '../engine.js';
-import { formatShape, normalizeAxis } from '../shape.js';
+import { formatShape, normalizeAxis, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { assertTensor } from './tensor-like.js';
 
@@ -53,7 +53,7 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor):
   const axis = normalizeAxis(dim, x.rank, 'indexAdd');
   checkIndices(index, x.shape[axis], 'indexAdd');
   const expected = [...x.shape.slice(0, axis), ...index.shape, ...x.shape.slice(axis + 1)];
-  if (formatShape(expected) !== formatShape(source.shape)) {
+  if (!shapesEqual(expected, source.shape)) {
     throw new RangeError(`indexAdd: source must have shape ${formatShape(expected)} for x ${formatShape(x.shape)} and index ${formatShape(index.shape)}, got ${formatShape(source.shape)}`);
   }
   if (source.dtype !== x.dtype) throw new TypeError(`indexAdd: source dtype ${source.dtype} differs from x dtype ${x.dtype}`);

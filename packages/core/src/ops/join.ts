@@ -1,7 +1,7 @@
 import { engine } from '../engine.js';
 import { promoteTypes } from '../dtype.js';
 import { sliceLayout } from '../layout.js';
-import { formatShape, normalizeAxis } from '../shape.js';
+import { formatShape, normalizeAxis, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { assertTensor } from './tensor-like.js';
 import { clampRange, slice, unsqueeze } from './views.js';
@@ -82,7 +82,7 @@ export function sliceScatter(x: Tensor, src: Tensor, dim = 0, start = 0, end?: n
   const [s, e] = clampRange(x.shape[axis], start, end, step, 'sliceScatter');
   const length = Math.max(0, Math.ceil((e - s) / step));
   const expected = x.shape.map((d, i) => (i === axis ? length : d));
-  if (formatShape(expected) !== formatShape(src.shape)) {
+  if (!shapesEqual(expected, src.shape)) {
     throw new RangeError(`sliceScatter: src must have shape ${formatShape(expected)}, got ${formatShape(src.shape)}`);
   }
   if (src.dtype !== x.dtype) throw new TypeError(`sliceScatter: src dtype ${src.dtype} differs from x dtype ${x.dtype}`);

@@ -1,5 +1,5 @@
 import { engine } from '../engine.js';
-import { formatShape } from '../shape.js';
+import { formatShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { div, mul, ne, sub, where } from './binary.js';
 import { cast } from './cast.js';
@@ -41,7 +41,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   assertFloat(logits, 'crossEntropy', 'logits');
   checkReduction('crossEntropy', reduction);
   if (target.dtype !== 'int32') throw new TypeError(`crossEntropy: target must be int32 class indices, got ${target.dtype}`);
-  if (logits.rank < 1 || formatShape(target.shape) !== formatShape(logits.shape.slice(0, -1))) {
+  if (logits.rank < 1 || !shapesEqual(target.shape, logits.shape.slice(0, -1))) {
     throw new RangeError(`crossEntropy: target shape ${formatShape(target.shape)} must equal logits shape without the class axis, ${formatShape(logits.shape.slice(0, -1))}`);
   }
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
@@ -115,7 +115,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
   checkReduction('mseLoss', reduction);
   assertTensor(input, 'mseLoss', 'input');
   assertTensor(target, 'mseLoss', 'target');
-  if (formatShape(input.shape) !== formatShape(target.shape)) {
+  if (!shapesEqual(input.shape, target.shape)) {
     throw new RangeError(`mseLoss: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
   }
   return engine().scoped(() => {

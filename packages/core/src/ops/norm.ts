@@ -1,5 +1,5 @@
 import { engine, info } from '../engine.js';
-import { formatShape, sizeOf, type Shape } from '../shape.js';
+import { formatShape, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, mul, sub } from './binary.js';
 import { mean } from './reduce.js';
@@ -18,13 +18,13 @@ function checkNorm(op: string, x: Tensor, normalizedShape: Shape, weight: Tensor
   assertFloat(x, op, 'x');
   const n = normalizedShape.length;
   const tail = x.shape.slice(x.rank - n);
-  if (n === 0 || n > x.rank || formatShape(tail) !== formatShape(normalizedShape)) {
+  if (n === 0 || n > x.rank || !shapesEqual(tail, normalizedShape)) {
     throw new RangeError(`${op}: normalizedShape ${formatShape(normalizedShape)} must match the last dimensions of x ${formatShape(x.shape)}`);
   }
   for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
     if (!p) continue;
     assertTensor(p, op, name);
-    if (formatShape(p.shape) !== formatShape(normalizedShape) || p.dtype !== x.dtype) {
+    if (!shapesEqual(p.shape, normalizedShape) || p.dtype !== x.dtype) {
       throw new RangeError(`${op}: ${name} must be ${x.dtype} ${formatShape(normalizedShape)}, got ${p.dtype} ${formatShape(p.shape)}`);
     }
   }

@@ -1,3 +1,4 @@
+import type { Backend } from '../backend.js';
 import { engine } from '../engine.js';
 import type { DType } from '../dtype.js';
 import { assertValidShape, sizeOf, type Shape } from '../shape.js';
@@ -8,6 +9,8 @@ import { assertFloat, assertTensor } from './tensor-like.js';
 
 export interface RandomOptions {
   dtype?: DType;
+  /** Where to sample; defaults to the active backend. */
+  backend?: Backend;
   /** Defaults to the global generator (seeded with manualSeed). */
   generator?: Generator;
 }
@@ -25,6 +28,7 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
   const [out] = engine().execute({
     op: 'rand',
     inputs: [],
+    backend: options.backend,
     outputs: [{ shape, dtype }],
     run: (b, _, [o]) => b.kernels.randomUniform({ out: o, low, high, ...philox }),
   });
@@ -40,6 +44,7 @@ export function randn(shape: Shape, options: RandomOptions & { mean?: number; st
   const [out] = engine().execute({
     op: 'randn',
     inputs: [],
+    backend: options.backend,
     outputs: [{ shape, dtype }],
     run: (b, _, [o]) => b.kernels.randomNormal({ out: o, mean, std, ...philox }),
   });
@@ -55,6 +60,7 @@ export function bernoulli(shape: Shape, p: number, options: RandomOptions = {}):
   const [out] = engine().execute({
     op: 'bernoulli',
     inputs: [],
+    backend: options.backend,
     outputs: [{ shape, dtype }],
     run: (b, _, [o]) => b.kernels.randomBernoulli({ out: o, p, ...philox }),
   });
@@ -69,7 +75,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, options: { generato
   if (!training || p === 0) return engine().view('contiguous', x, x.layout, {});
   return engine().scoped(() => {
     if (p === 1) return mul(x, 0);
-    const keep = bernoulli(x.shape, 1 - p, { dtype: x.dtype, generator: options.generator });
+    const keep = bernoulli(x.shape, 1 - p, { dtype: x.dtype, generator: options.generator, backend: x.ref.backend });
     return div(mul(x, keep), 1 - p);
   });
 }

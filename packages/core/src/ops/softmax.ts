@@ -24,8 +24,7 @@ function overAxis(kind: Kind, x: Tensor, dim: number): Tensor {
   assertTensor(x, kind, 'x');
   assertFloat(x, kind, 'x');
   const axis = normalizeAxis(dim, x.rank, kind);
-  if (x.rank === 0) return lastAxis(kind, x);
-  if (axis === x.rank - 1) return lastAxis(kind, x);
+  if (x.rank === 0 || axis === x.rank - 1) return lastAxis(kind, x);
   const moved = transpose(x, axis, -1);
   const y = lastAxis(kind, moved);
   const back = transpose(y, axis, -1);
