@@ -1,6 +1,6 @@
 import type { BinaryOp } from '@peftjs/core';
-import { storeAs, type Args } from './args.js';
-import { stridedOffsets } from './strided.js';
+import type { Args } from './args.js';
+import { mapElements } from './elementwise.js';
 
 /** Each op on float64 values; comparisons give 0/1. maximum/minimum propagate NaN (Math.max does). */
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
@@ -31,12 +31,5 @@ const INT32: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
 export function binary({ op, a, b, out }: Args<'binary'>): void {
   const f = (out.dtype === 'int32' ? INT32[op] : undefined) ?? BINARY[op];
   if (!f) throw new RangeError(`binary: unknown op ${String(op)}`);
-  const ai = stridedOffsets(a.layout);
-  const bi = stridedOffsets(b.layout);
-  const oi = stridedOffsets(out.layout);
-  const ad = a.storage.data;
-  const bd = b.storage.data;
-  const od = out.storage.data;
-  const store = storeAs(out.dtype);
-  for (let j = 0; j < oi.length; j++) od[oi[j]] = store(f(ad[ai[j]], bd[bi[j]]));
+  mapElements(out, [a, b], f);
 }

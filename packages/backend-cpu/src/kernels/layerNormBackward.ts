@@ -1,5 +1,5 @@
 import type { Args } from './args.js';
-import { readAll, RowAccess, writeAll } from './values.js';
+import { mapRows, readAll, writeAll } from './values.js';
 
 /**
  * With x̂ = (x − mean)·rstd and g = dy·weight, per row of D:
@@ -7,20 +7,13 @@ import { readAll, RowAccess, writeAll } from './values.js';
  *   dweight = Σ_rows dy·x̂,  dbias = Σ_rows dy   (assigned, not accumulated)
  */
 export function layerNormBackward({ x, weight, mean, rstd, dy, dx, dweight, dbias }: Args<'layerNormBackward'>): void {
-  const xs = new RowAccess(x);
-  const dys = new RowAccess(dy);
-  const dxs = new RowAccess(dx);
-  const d = xs.length;
+  const d = x.layout.shape[x.layout.shape.length - 1];
   const w = weight ? readAll(weight) : null;
   const means = readAll(mean);
   const rstds = readAll(rstd);
   const dw = new Float64Array(d);
   const db = new Float64Array(d);
-  const xhat = new Float64Array(d);
-  const g = new Float64Array(d);
-  for (let r = 0; r < xs.count; r++) {
-    xs.read(r, xhat);
-    dys.read(r, g);
+  mapRows(dx, [x, dy], ([xhat, g], r) => {
     let gMean = 0;
     let gxMean = 0;
     for (let k = 0; k < d; k++) {
@@ -32,8 +25,8 @@ export function layerNormBackward({ x, weight, mean, rstd, dy, dx, dweight, dbia
       gxMean += (g[k] * xhat[k]) / d;
     }
     for (let k = 0; k < d; k++) g[k] = rstds[r] * (g[k] - gMean - xhat[k] * gxMean);
-    dxs.write(r, g);
-  }
+    return g;
+  });
   if (dweight) writeAll(dweight, dw);
   if (dbias) writeAll(dbias, db);
 }

@@ -1,13 +1,9 @@
 import type { Args } from './args.js';
-import { RowAccess } from './values.js';
+import { mapRows } from './values.js';
 
 /** y = exp(x − max) / Σ exp(x − max) over each row (a NaN or a row of −∞ gives NaN, like PyTorch). */
 export function softmax({ x, out }: Args<'softmax'>): void {
-  const xs = new RowAccess(x);
-  const ys = new RowAccess(out);
-  const row = new Float64Array(xs.length);
-  for (let r = 0; r < xs.count; r++) {
-    xs.read(r, row);
+  mapRows(out, [x], ([row]) => {
     let max = -Infinity;
     for (const v of row) max = Math.max(max, v);
     let sum = 0;
@@ -16,6 +12,6 @@ export function softmax({ x, out }: Args<'softmax'>): void {
       sum += row[k];
     }
     for (let k = 0; k < row.length; k++) row[k] /= sum;
-    ys.write(r, row);
-  }
+    return row;
+  });
 }

@@ -1,7 +1,7 @@
 import type { UnaryOp } from '@peftjs/core';
 import { erf } from '../math/erf.js';
-import { storeAs, type Args } from './args.js';
-import { stridedOffsets } from './strided.js';
+import type { Args } from './args.js';
+import { mapElements } from './elementwise.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -43,10 +43,5 @@ const INT32: Partial<Record<UnaryOp, (x: number) => number>> = {
 export function unary({ op, x, out }: Args<'unary'>): void {
   const f = (out.dtype === 'int32' ? INT32[op] : undefined) ?? UNARY[op];
   if (!f) throw new RangeError(`unary: unknown op ${String(op)}`);
-  const from = stridedOffsets(x.layout);
-  const to = stridedOffsets(out.layout);
-  const xd = x.storage.data;
-  const od = out.storage.data;
-  const store = storeAs(out.dtype);
-  for (let j = 0; j < from.length; j++) od[to[j]] = store(f(xd[from[j]]));
+  mapElements(out, [x], f);
 }

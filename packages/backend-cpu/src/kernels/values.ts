@@ -46,17 +46,15 @@ export class RowAccess {
 }
 
 /**
- * The row loop of the softmax-family backward kernels: for each row, `rule` turns the output row y
- * and the incoming gradient row (both float64) into dx, written in place over the gradient row.
+ * The row loop of the fused kernels: for each row r, `rule` gets row r of every operand (float64
+ * copies it may overwrite) and returns the row to write into `out`.
  */
-export function backwardRows(y: Info, dy: Info, dx: Info, rule: (yRow: Float64Array, gRow: Float64Array) => void): void {
-  const ys = new RowAccess(y);
-  const dys = new RowAccess(dy);
-  const dxs = new RowAccess(dx);
-  const yRow = new Float64Array(ys.length);
-  const gRow = new Float64Array(ys.length);
-  for (let r = 0; r < ys.count; r++) {
-    rule(ys.read(r, yRow), dys.read(r, gRow));
-    dxs.write(r, gRow);
+export function mapRows(out: Info, operands: readonly Info[], rule: (rows: Float64Array[], r: number) => ArrayLike<number>): void {
+  const sources = operands.map((t) => new RowAccess(t));
+  const dest = new RowAccess(out);
+  const rows = sources.map((s) => new Float64Array(s.length));
+  for (let r = 0; r < dest.count; r++) {
+    sources.forEach((s, i) => s.read(r, rows[i]));
+    dest.write(r, rule(rows, r));
   }
 }
