@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors, writeSafetensors, type SafetensorsEntry } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,18 @@ describe('safetensors', () => {
     expect(file.tensors.get('a')).toMatchObject({ dtype: 'F32', shape: [3, 4] });
     expect(file.tensors.get('a.f64')!.data).toBeInstanceOf(Float64Array);
     expect(Math.fround(file.tensors.get('a.f64')!.data[5] as number)).toBe(file.tensors.get('a')!.data[5]);
+  });
+
+  it('writes every golden ops file back byte for byte (the Python writer\'s order and padding)', async () => {
+    const { dir } = await locateGoldenDir();
+    const files = readdirSync(join(dir, 'ops')).filter((f) => f.endsWith('.safetensors'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const original = new Uint8Array(readFileSync(join(dir, 'ops', f)));
+      const { tensors, metadata } = readSafetensors(original);
+      const rewritten = writeSafetensors(tensors, metadata);
+      expect(Buffer.from(rewritten).equals(Buffer.from(original)), f).toBe(true);
+    }
   });
 
   it('accepts an ArrayBuffer and an unaligned view', () => {
