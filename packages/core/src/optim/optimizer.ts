@@ -1,5 +1,5 @@
 import { engine } from '../engine.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 
 /** A group of parameters with its own hyper-parameters (LoRA+ gives B a larger lr this way). */
@@ -20,7 +20,7 @@ export abstract class Optimizer<H extends { lr: number }> {
 
   constructor(params: ParamsInput<H>, defaults: H, name: string) {
     validateHyper(name, defaults);
-    const groups = params.length > 0 && !isTensorList(params) ? (params as { params: Tensor[]; options?: Partial<H> }[]) : [{ params: params as Tensor[] }];
+    const groups = params.every((p) => p instanceof Tensor) ? [{ params: params as Tensor[] }] : (params as { params: Tensor[]; options?: Partial<H> }[]);
     this.paramGroups = groups.map((g, i) => {
       const options = { ...defaults, ...g.options };
       validateHyper(`${name} group ${i}`, options);
@@ -76,10 +76,6 @@ export abstract class Optimizer<H extends { lr: number }> {
     for (const s of this.state.values()) for (const t of Object.values(s)) t.dispose();
     this.state.clear();
   }
-}
-
-function isTensorList(params: unknown[]): boolean {
-  return params.every((p) => typeof p === 'object' && p !== null && 'dtype' in p);
 }
 
 function validateHyper(name: string, options: Record<string, unknown>): void {
