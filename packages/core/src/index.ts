@@ -29,3 +29,4 @@ export { parameter } from './nn/parameter.js';
 export { Optimizer, type ParamGroup, type ParamsInput } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
+export { loadSafetensors, saveSafetensors, tensorFromSafetensors, type SafetensorsLoadOptions } from './io/tensors.js';

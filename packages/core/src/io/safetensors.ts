@@ -69,7 +69,7 @@ const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b
 /** Copies `bytes` into a fresh, aligned buffer and views it as `dtype` (byte-swapping on big-endian hosts). */
 function toArray(bytes: Uint8Array, dtype: SafetensorsDType): SafetensorsArray {
   const ctor = ARRAYS[dtype];
-  const copy = bytes.slice();
+  const copy = Uint8Array.prototype.slice.call(bytes); // a Node Buffer's own slice() would share memory
   const width = ctor.BYTES_PER_ELEMENT;
   if (!LITTLE_ENDIAN && width > 1) for (let i = 0; i < copy.length; i += width) copy.subarray(i, i + width).reverse();
   return new ctor(copy.buffer);

@@ -1,0 +1,75 @@
+import type { DType } from '../dtype.js';
+import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../half.js';
+import { tensor } from '../ops/creation.js';
+import type { Tensor } from '../tensor.js';
+import { readSafetensors, writeSafetensors, type SafetensorsEntry, type SafetensorsTensor } from './safetensors.js';
+
+export interface SafetensorsLoadOptions {
+  /** Float tensors (F64, F32, F16, BF16) become this dtype; default float32, as model weights compute in it. */
+  floatDType?: 'float32' | 'float64';
+}
+
+/**
+ * One stored tensor as a Tensor: floats as `floatDType` (F16/BF16 widened), integers as int32
+ * (I64 values outside int32's range are an error), BOOL as bool.
+ */
+export function tensorFromSafetensors(name: string, entry: SafetensorsTensor, options: SafetensorsLoadOptions = {}): Tensor {
+  const floatDType = options.floatDType ?? 'float32';
+  const shape = entry.shape;
+  switch (entry.dtype) {
+    case 'F64':
+    case 'F32':
+      return tensor(entry.data as Float32Array | Float64Array, { shape, dtype: floatDType });
+    case 'F16':
+      return tensor(float16BitsToFloat32(entry.data as Uint16Array), { shape, dtype: floatDType });
+    case 'BF16':
+      return tensor(bfloat16BitsToFloat32(entry.data as Uint16Array), { shape, dtype: floatDType });
+    case 'I64': {
+      const wide = entry.data as BigInt64Array;
+      const narrow = new Int32Array(wide.length);
+      for (let i = 0; i < wide.length; i++) {
+        const v = wide[i]!;
+        if (v > 2147483647n || v < -2147483648n) {
+          throw new RangeError(`safetensors: tensor '${name}' (I64) holds ${v} at index ${i}, outside int32's range`);
+        }
+        narrow[i] = Number(v);
+      }
+      return tensor(narrow, { shape, dtype: 'int32' });
+    }
+    case 'I32':
+    case 'I16':
+    case 'I8':
+    case 'U8':
+      return tensor(Int32Array.from(entry.data as ArrayLike<number>), { shape, dtype: 'int32' });
+    case 'BOOL':
+      return tensor(entry.data as Uint8Array, { shape, dtype: 'bool' });
+  }
+}
+
+/** Parses safetensors bytes into tensors by name (see `tensorFromSafetensors` for the dtype mapping). */
+export function loadSafetensors(bytes: Uint8Array | ArrayBuffer, options: SafetensorsLoadOptions = {}): Map<string, Tensor> {
+  const file = readSafetensors(bytes);
+  const out = new Map<string, Tensor>();
+  try {
+    for (const [name, entry] of file.tensors) out.set(name, tensorFromSafetensors(name, entry, options));
+  } catch (e) {
+    for (const t of out.values()) t.dispose();
+    throw e;
+  }
+  return out;
+}
+
+const STORED: Record<DType, SafetensorsEntry['dtype']> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
+
+/** Serialises tensors (read back asynchronously, so any backend works) to safetensors bytes. */
+export async function saveSafetensors(
+  tensors: ReadonlyMap<string, Tensor> | Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): Promise<Uint8Array> {
+  const list: [string, Tensor][] = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
+  const entries: [string, SafetensorsEntry][] = [];
+  for (const [name, t] of list) {
+    entries.push([name, { dtype: STORED[t.dtype], shape: t.shape, data: (await t.data()) as SafetensorsEntry['data'] }]);
+  }
+  return writeSafetensors(entries, metadata);
+}
