@@ -1,0 +1,45 @@
+import type { CompleteKernelTable } from '@peftjs/core';
+import type { WebGPUStorage } from '../storage.js';
+import type { Gpu } from './args.js';
+import { arange } from './arange.js';
+import { argmax } from './argmax.js';
+import { binary } from './binary.js';
+import { cast } from './cast.js';
+import { copy } from './copy.js';
+import { crossEntropy } from './crossEntropy.js';
+import { crossEntropyBackward } from './crossEntropyBackward.js';
+import { fill } from './fill.js';
+import { gather } from './gather.js';
+import { layerNorm } from './layerNorm.js';
+import { layerNormBackward } from './layerNormBackward.js';
+import { logSoftmax } from './logSoftmax.js';
+import { logSoftmaxBackward } from './logSoftmaxBackward.js';
+import { matmul } from './matmul.js';
+import { randomBernoulli } from './randomBernoulli.js';
+import { randomNormal } from './randomNormal.js';
+import { randomUniform } from './randomUniform.js';
+import { reduce } from './reduce.js';
+import { rmsNorm } from './rmsNorm.js';
+import { rmsNormBackward } from './rmsNormBackward.js';
+import { scatterAdd } from './scatterAdd.js';
+import { softmax } from './softmax.js';
+import { softmaxBackward } from './softmaxBackward.js';
+import { unary } from './unary.js';
+import { where } from './where.js';
+
+export type WebGPUKernels = CompleteKernelTable<WebGPUStorage>;
+
+const KERNELS = {
+  fill, arange, copy, cast, randomUniform, randomNormal, randomBernoulli,
+  unary, binary, where, reduce, argmax, matmul, gather, scatterAdd,
+  softmax, softmaxBackward, logSoftmax, logSoftmaxBackward,
+  layerNorm, layerNormBackward, rmsNorm, rmsNormBackward,
+  crossEntropy, crossEntropyBackward,
+} satisfies { [K in keyof WebGPUKernels]: (gpu: Gpu, args: Parameters<WebGPUKernels[K]>[0]) => void };
+
+/** Every primitive and fused kernel, bound to the device that runs them. */
+export function makeKernels(gpu: Gpu): WebGPUKernels {
+  const table: Record<string, (args: any) => void> = {};
+  for (const [name, kernel] of Object.entries(KERNELS)) table[name] = (args) => (kernel as (g: Gpu, a: unknown) => void)(gpu, args);
+  return table as unknown as WebGPUKernels;
+}

@@ -1,0 +1,28 @@
+import { Params, type Args, type Gpu } from './args.js';
+import { mapElements } from './elementwise.js';
+import { PHILOX, philoxParams } from './philox.js';
+
+/**
+ * Elements 2p and 2p+1 are the Box–Muller pair of words 2p and 2p+1: r = √(−2 ln u1), u1 in (0, 1],
+ * z = r·cos(2π u2) or r·sin(2π u2). Computed in f32 (log, cos and sin are not correctly rounded),
+ * so values can differ from the float64 reference in the last bits.
+ */
+export function randomNormal(gpu: Gpu, { out, mean, std, ...attrs }: Args<'randomNormal'>): void {
+  const p = new Params();
+  const { keyAt, counterAt } = philoxParams(p, attrs);
+  const meanAt = p.f(mean);
+  const stdAt = p.f(std);
+  const prelude = /* wgsl */ `
+fn normalAt(i: u32) -> f32 {
+  let first = i - (i % 2u);
+  let block = philoxBlock(first / 4u, ${keyAt}u, ${counterAt}u);
+  let w1 = block[first % 4u];
+  let w2 = block[first % 4u + 1u];
+  let u1 = f32((w1 >> 8u) + 1u) * 5.9604644775390625e-8;
+  let u2 = f32(w2 >> 8u) * 5.9604644775390625e-8;
+  let r = sqrt(-2.0 * log(u1));
+  let theta = 6.283185307179586 * u2;
+  return select(r * cos(theta), r * sin(theta), (i % 2u) == 1u);
+}`;
+  mapElements(gpu, 'randomNormal', '', out, [], () => `pf(${meanAt}u) + pf(${stdAt}u) * normalAt(i)`, PHILOX + prelude, p);
+}

@@ -1,0 +1,23 @@
+import { BackendUnavailableError, defineConformance } from '@peftjs/conformance';
+import { CpuBackend } from '@peftjs/backend-cpu';
+import { createWebGPUBackend, WebGPUUnavailableError } from '../src/index.js';
+
+// A missing adapter fails the run unless PEFTJS_WEBGPU_OPTIONAL=1 says this machine may lack one.
+const optional = process.env.PEFTJS_WEBGPU_OPTIONAL === '1';
+
+defineConformance({
+  name: 'webgpu',
+  createBackend: async () => {
+    try {
+      return await createWebGPUBackend();
+    } catch (err) {
+      if (optional && err instanceof WebGPUUnavailableError) throw new BackendUnavailableError(err.message);
+      throw err;
+    }
+  },
+  createReference: () => new CpuBackend({ fast: false }),
+  tolerances: {
+    // randn uses the GPU's f32 log, cos and sin, which are not correctly rounded: a few ulps, not bit for bit
+    philoxNormal: 1e-5,
+  },
+});
