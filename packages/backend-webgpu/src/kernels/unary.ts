@@ -3,18 +3,19 @@ import type { Args, Gpu } from './args.js';
 import { computeType, load, store } from './convert.js';
 import { mapElements } from './elementwise.js';
 import { MATH } from './math.js';
+import { TRIG } from './trig.js';
 
 const FLOAT: Record<UnaryOp, (x: string) => string> = {
   neg: (x) => `-${x}`,
   abs: (x) => `abs(${x})`,
   exp: (x) => `exp(${x})`,
-  log: (x) => `log(${x})`,
+  log: (x) => `logF(${x})`,
   sqrt: (x) => `sqrt(${x})`,
   rsqrt: (x) => `1.0 / sqrt(${x})`,
   reciprocal: (x) => `1.0 / ${x}`,
   square: (x) => `${x} * ${x}`,
-  sin: (x) => `sin(${x})`,
-  cos: (x) => `cos(${x})`,
+  sin: (x) => `sinCos(${x}).x`,
+  cos: (x) => `sinCos(${x}).y`,
   tanh: (x) => `tanhF(${x})`,
   sigmoid: (x) => `sigmoidF(${x})`,
   relu: (x) => `select(0.0, ${x}, ${x} > 0.0 || isNan(${x}))`,
@@ -40,5 +41,5 @@ export function unary(gpu: Gpu, { op, x, out }: Args<'unary'>): void {
   const intOp = computeType(out.dtype) === 'i32' ? INT[op] : undefined;
   const type = intOp ? 'i32' : 'f32';
   const f = intOp ?? FLOAT[op];
-  mapElements(gpu, 'unary', op, out, [x], ([v]) => store(f(`(${load(v, x.dtype, type)})`), type, out.dtype), MATH);
+  mapElements(gpu, 'unary', op, out, [x], ([v]) => store(f(`(${load(v, x.dtype, type)})`), type, out.dtype), MATH + TRIG);
 }
