@@ -212,7 +212,10 @@ describe('optimizer state dicts', () => {
       };
       const a = params();
       const optA = make(a);
-      for (const g of grads.slice(0, 3)) (setGrads(a, g), optA.step());
+      for (const g of grads.slice(0, 3)) {
+        setGrads(a, g);
+        optA.step();
+      }
       const b = params();
       b.forEach((p, i) => p.assign(a[i]));
       const optB = make(b);
