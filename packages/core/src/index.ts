@@ -30,3 +30,6 @@ export { Optimizer, type ParamGroup, type ParamsInput } from './optim/optimizer.
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
 export { loadSafetensors, saveSafetensors, tensorFromSafetensors, type SafetensorsLoadOptions } from './io/tensors.js';
+export { loadSafetensorsFrom, openSafetensorsBlob, type SafetensorsSource } from './io/sources.js';
+export { openSafetensors, type SafetensorsHandle } from './io/safetensors-handle.js';
+export { bytesSource, blobSource, type ByteSource } from './io/byte-source.js';
