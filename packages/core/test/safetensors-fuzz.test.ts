@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  loadSafetensorsFrom, memory, readSafetensors, writeSafetensors, type SafetensorsDType, type SafetensorsEntry, type SafetensorsFile,
+  loadSafetensorsFrom, memory, readSafetensors, type Tensor, writeSafetensors, type SafetensorsDType, type SafetensorsEntry, type SafetensorsFile,
 } from '../src/index.js';
 import { prng, type Prng } from './helpers/prng.js';
 import { useStorageBackend } from './helpers/storage-backend.js';
@@ -15,7 +15,7 @@ const ARRAY = {
   I32: Int32Array, I16: Int16Array, I8: Int8Array, U8: Uint8Array, BOOL: Uint8Array,
 } as const;
 
-function validFile(r: Prng): Uint8Array {
+function validFile(r: Prng): Uint8Array<ArrayBuffer> {
   const entries: [string, SafetensorsEntry][] = [];
   const count = r.int(5);
   for (let i = 0; i < count; i++) {
@@ -33,7 +33,7 @@ const headerLength = (b: Uint8Array) => (b.length >= 8 ? Number(new DataView(b.b
 const JUNK: unknown[] = [-1, 0, 1, 3, 7, 2 ** 31, 2 ** 53, 2 ** 64, 1e300, 0.5, -0, '4', null, true, [], {}, [1, 2, 3], [2 ** 40, 2 ** 40], 'F32', 'F8_E5M2', 'bf16'];
 
 /** Re-serialises the header after editing one field of one entry (offsets, dtype, shape) or the metadata. */
-function editJson(b: Uint8Array, r: Prng): Uint8Array {
+function editJson(b: Uint8Array, r: Prng): Uint8Array<ArrayBuffer> {
   const n = headerLength(b);
   const header = JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + n))) as Record<string, Record<string, unknown>>;
   const names = Object.keys(header);
@@ -56,7 +56,7 @@ function editJson(b: Uint8Array, r: Prng): Uint8Array {
   return out;
 }
 
-function mutate(b: Uint8Array, r: Prng): Uint8Array {
+function mutate(b: Uint8Array, r: Prng): Uint8Array<ArrayBuffer> {
   const out = b.slice();
   switch (r.int(8)) {
     case 0: // bit flips, mostly in the length and header
@@ -167,7 +167,7 @@ describe('safetensors fuzz', () => {
       });
       for (const source of [new Blob([input]), new Response(chunked)]) {
         const tensorsBefore = memory().numTensors;
-        let loaded: Map<string, { dispose(): void; shape: number[] }> | undefined;
+        let loaded: Map<string, Tensor>;
         try {
           loaded = await loadSafetensorsFrom(source, { floatDType: 'float64' });
         } catch (e) {

@@ -13,7 +13,7 @@ class ChunkReader {
   private pending: Uint8Array[] = [];
   private buffered = 0;
   private done = false;
-  consumed = 0;
+  private consumed = 0;
   constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
 
   /** The next `length` bytes in a fresh buffer, or undefined when the stream ends first. */
@@ -40,6 +40,11 @@ class ChunkReader {
     this.buffered -= length;
     this.consumed += length;
     return out;
+  }
+
+  /** Bytes received so far. */
+  get received(): number {
+    return this.consumed + this.buffered;
   }
 
   /** True when nothing follows. */
@@ -69,7 +74,7 @@ export async function readSafetensorsStream(
   const chunks = new ChunkReader(reader);
   try {
     const first8 = await chunks.take(8, 'the header length');
-    if (!first8) fail(`${name} is ${chunks.consumed} bytes, shorter than the 8-byte header length`);
+    if (!first8) fail(`${name} is ${chunks.received} bytes, shorter than the 8-byte header length`);
     const n = readHeaderLength(first8);
     const headerBytes = await chunks.take(n, 'the header');
     if (!headerBytes) fail(`header length ${n} runs past the end of ${name}`);

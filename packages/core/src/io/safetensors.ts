@@ -55,7 +55,7 @@ export function readSafetensors(input: Uint8Array | ArrayBuffer | ArrayBufferVie
 export function writeSafetensors(
   entries: Map<string, SafetensorsEntry> | Record<string, SafetensorsEntry> | Iterable<readonly [string, SafetensorsEntry]>,
   metadata?: Record<string, string>,
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const list: [string, SafetensorsEntry][] =
     entries instanceof Map || Symbol.iterator in Object(entries)
       ? [...(entries as Iterable<readonly [string, SafetensorsEntry]>)].map(([k, v]) => [k, v])

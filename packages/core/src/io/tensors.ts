@@ -93,7 +93,7 @@ export function safetensorsChunks(tensors: TensorsInput, metadata?: Record<strin
 }
 
 /** Serialises tensors to safetensors bytes (the reference writer's layout, see `planSafetensors`). */
-export async function saveSafetensors(tensors: TensorsInput, metadata?: Record<string, string>): Promise<Uint8Array> {
+export async function saveSafetensors(tensors: TensorsInput, metadata?: Record<string, string>): Promise<Uint8Array<ArrayBuffer>> {
   const { byteLength, chunks } = safetensorsChunks(tensors, metadata);
   const out = new Uint8Array(byteLength);
   let at = 0;
