@@ -48,3 +48,6 @@ export {
 } from './train/checkpoint-store.js';
 export { CHECKPOINT_FILES, checkpointFiles, restoreCheckpoint, type CheckpointParts } from './train/checkpoint.js';
 export { loadSafetensors, saveSafetensors, tensorFromSafetensors, type SafetensorsLoadOptions } from './io/tensors.js';
+export { loadSafetensorsFrom, openSafetensorsBlob, type SafetensorsSource } from './io/sources.js';
+export { openSafetensors, type SafetensorsHandle } from './io/safetensors-handle.js';
+export { bytesSource, blobSource, type ByteSource } from './io/byte-source.js';

@@ -2,7 +2,10 @@ import type { DType } from '../dtype.js';
 import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../half.js';
 import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
-import { readSafetensors, writeSafetensors, type SafetensorsEntry, type SafetensorsTensor } from './safetensors.js';
+import { littleEndianBytes, type SafetensorsArray, type SafetensorsDType } from './safetensors-dtypes.js';
+import { fail } from './safetensors-header.js';
+import { planSafetensors } from './safetensors-layout.js';
+import { readSafetensors, type SafetensorsTensor } from './safetensors.js';
 
 export interface SafetensorsLoadOptions {
   /** Float tensors (F64, F32, F16, BF16) become this dtype; default float32, as model weights compute in it. */
@@ -47,7 +50,7 @@ export function tensorFromSafetensors(name: string, entry: SafetensorsTensor, op
 }
 
 /** Parses safetensors bytes into tensors by name (see `tensorFromSafetensors` for the dtype mapping). */
-export function loadSafetensors(bytes: Uint8Array | ArrayBuffer, options: SafetensorsLoadOptions = {}): Map<string, Tensor> {
+export function loadSafetensors(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options: SafetensorsLoadOptions = {}): Map<string, Tensor> {
   const file = readSafetensors(bytes);
   const out = new Map<string, Tensor>();
   try {
@@ -59,17 +62,44 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer, options: Safete
   return out;
 }
 
-const STORED: Record<DType, SafetensorsEntry['dtype']> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
+const STORED: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
 
-/** Serialises tensors (read back asynchronously, so any backend works) to safetensors bytes. */
-export async function saveSafetensors(
-  tensors: ReadonlyMap<string, Tensor> | Record<string, Tensor>,
-  metadata?: Record<string, string>,
-): Promise<Uint8Array> {
+type TensorsInput = ReadonlyMap<string, Tensor> | Record<string, Tensor>;
+
+/**
+ * The file as a sequence of chunks: the header, then each tensor's bytes, read back (asynchronously,
+ * so any backend works) one tensor at a time. The layout is planned before any tensor is read.
+ */
+export function safetensorsChunks(tensors: TensorsInput, metadata?: Record<string, string>): { byteLength: number; chunks: AsyncIterable<Uint8Array> } {
   const list: [string, Tensor][] = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
-  const entries: [string, SafetensorsEntry][] = [];
-  for (const [name, t] of list) {
-    entries.push([name, { dtype: STORED[t.dtype], shape: t.shape, data: (await t.data()) as SafetensorsEntry['data'] }]);
+  const plan = planSafetensors(
+    list.map(([name, t]) => {
+      const dtype = STORED[t?.dtype as DType];
+      if (dtype === undefined) fail(`tensor '${name}': expected a Tensor of a storable dtype, got ${t?.dtype ?? String(t)}`);
+      return [name, { dtype, shape: t.shape }] as const;
+    }),
+    metadata,
+  );
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    yield plan.header;
+    for (const { index, name, byteLength } of plan.tensors) {
+      const data = (await list[index]![1].data()) as SafetensorsArray;
+      const bytes = littleEndianBytes(data);
+      if (bytes.length !== byteLength) fail(`tensor '${name}': read back ${bytes.length} bytes, expected ${byteLength}`);
+      yield bytes;
+    }
   }
-  return writeSafetensors(entries, metadata);
+  return { byteLength: plan.header.length + plan.dataLength, chunks: chunks() };
+}
+
+/** Serialises tensors to safetensors bytes (the reference writer's layout, see `planSafetensors`). */
+export async function saveSafetensors(tensors: TensorsInput, metadata?: Record<string, string>): Promise<Uint8Array<ArrayBuffer>> {
+  const { byteLength, chunks } = safetensorsChunks(tensors, metadata);
+  const out = new Uint8Array(byteLength);
+  let at = 0;
+  for await (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }

@@ -2,8 +2,12 @@
 import { setDefaultCheckpointStore } from '../train/checkpoint-store.js';
 import { fileCheckpointStore } from './checkpoint-files.js';
 
-export { writeFileAtomic } from './atomic-write.js';
-export { loadSafetensorsFile, saveSafetensorsFile } from './safetensors-file.js';
+export { writeFileAtomic, type AtomicWriteData } from './atomic-write.js';
+export {
+  loadSafetensorsFile, saveSafetensorsFile, openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile,
+} from './safetensors-file.js';
+export { loadShardedSafetensors } from './sharded.js';
+export { fileSource } from './file-source.js';
 export { fileCheckpointStore } from './checkpoint-files.js';
 
 // Importing this entry lets Trainer.saveCheckpoint(dir) and resumeFromCheckpoint use folders on disk.
