@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -127,6 +127,33 @@ describe('Trainer', () => {
     run.dispose();
     model.dispose();
     optimizer.dispose();
+  });
+
+  it('a checkpoint that fails part-way leaves the model and optimizer as they were', async () => {
+    const saved = setup(4, 3);
+    await saved.trainer.train();
+    const target = join(dir, 'bad-scheduler');
+    await saved.trainer.saveCheckpoint(target);
+    saved.dispose();
+    // The model and optimizer parts fit; the scheduler's state names one group too many.
+    const scheduler = JSON.parse(await readFile(join(target, 'scheduler.json'), 'utf8'));
+    scheduler.baseLrs.push(0.1);
+    scheduler.lastLr.push(0.1);
+    await writeFile(join(target, 'scheduler.json'), JSON.stringify(scheduler));
+
+    const run = setup(5, 2);
+    await run.trainer.train();
+    const weights = [...(await run.model.fc1.weight.data())];
+    const state = run.optimizer.stateDict();
+    const moments = [...(await state.state[0].tensors.m.data())];
+    const lr = run.optimizer.paramGroups[0].options.lr;
+    await expect(run.trainer.loadCheckpoint(target)).rejects.toThrow(/LambdaLR.loadStateDict/);
+    expect([...(await run.model.fc1.weight.data())]).toEqual(weights);
+    const after = run.optimizer.stateDict();
+    expect(after.state[0].step).toBe(state.state[0].step);
+    expect([...(await after.state[0].tensors.m.data())]).toEqual(moments);
+    expect(run.optimizer.paramGroups[0].options.lr).toBe(lr);
+    run.dispose();
   });
 
   it('EarlyStoppingCallback stops when the eval loss stops improving', async () => {

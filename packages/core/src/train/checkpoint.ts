@@ -6,6 +6,8 @@ import type { LRScheduler, LRSchedulerState } from '../optim/lr-scheduler.js';
 import type { DataLoaderState } from '../data/data-loader.js';
 import { loadSafetensors, saveSafetensors } from '../io/tensors.js';
 import { dispose } from '../memory/scope.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { clone } from '../ops/views.js';
 
 /** The files of a checkpoint folder. */
 export const CHECKPOINT_FILES = {
@@ -52,7 +54,7 @@ export async function checkpointFiles(parts: CheckpointParts): Promise<Map<strin
 
 /**
  * Restores a checkpoint read with `read(name)`: every file is read and parsed before anything
- * changes; the model and the optimizer each check shapes before writing.
+ * changes; if any part does not fit, the model, optimizer and scheduler are left as they were.
  */
 export async function restoreCheckpoint(parts: Omit<CheckpointParts, 'trainerState'>, read: (name: string) => Promise<Uint8Array>): Promise<Record<string, unknown>> {
   const text = async (name: string) => JSON.parse(new TextDecoder().decode(await read(name))) as Record<string, unknown>;
@@ -74,15 +76,44 @@ export async function restoreCheckpoint(parts: Omit<CheckpointParts, 'trainerSta
       if (!match || !entry) throw new Error(`restoreCheckpoint: unexpected optimizer tensor '${key}'`);
       entry.tensors[match[2]] = t;
     }
-    parts.model.loadStateDict(weights);
-    parts.optimizer.loadStateDict({ state, paramGroups: optimizerJson.param_groups });
-    if (schedulerState) parts.scheduler!.loadStateDict(schedulerState);
+    // Each part checks before it writes; a later part failing rolls back the earlier ones.
+    const modelBefore = snapshot(parts.model.stateDict());
+    try {
+      parts.model.loadStateDict(weights);
+      const optimizerBefore = snapshotOptimizer(parts.optimizer.stateDict());
+      try {
+        parts.optimizer.loadStateDict({ state, paramGroups: optimizerJson.param_groups });
+        if (schedulerState) parts.scheduler!.loadStateDict(schedulerState);
+      } catch (e) {
+        parts.optimizer.loadStateDict(optimizerBefore);
+        throw e;
+      } finally {
+        for (const entry of Object.values(optimizerBefore.state)) dispose(Object.values(entry.tensors));
+      }
+    } catch (e) {
+      parts.model.loadStateDict(modelBefore);
+      throw e;
+    } finally {
+      dispose(modelBefore);
+    }
     engine().generator.setState(rng);
   } finally {
     dispose(weights);
     dispose(optimizerTensors);
   }
   return trainerState;
+}
+
+function snapshot(tensors: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
+  return noGrad(() => new Map([...tensors].map(([k, t]) => [k, engine().keep(clone(t))])));
+}
+
+function snapshotOptimizer(dict: OptimizerStateDict): OptimizerStateDict {
+  const state: Record<number, ParamState> = {};
+  for (const [i, entry] of Object.entries(dict.state)) {
+    state[Number(i)] = { step: entry.step, tensors: Object.fromEntries(snapshot(new Map(Object.entries(entry.tensors)))) };
+  }
+  return { state, paramGroups: dict.paramGroups.map((g) => ({ ...g })) };
 }
 
 function json(value: unknown): string {
