@@ -56,37 +56,57 @@ function collate(examples: TokenizedExample[], options: CollateOptions, causalLm
   });
   const length = paddedLength(seqs, pad, fn);
   const rows = seqs.map((s) => truncate(Array.from(s), pad));
-  const B = examples.length;
-  const shape = [B, length];
-  const matrix = (make: (row: number[], i: number) => number[]) => {
-    const flat = new Int32Array(B * length);
-    rows.forEach((r, i) => flat.set(make(r, i), i * length));
-    return tensor(flat, { shape, dtype: 'int32' });
-  };
+  const shape = [examples.length, length];
+  // Every value is worked out (and checked) before the first tensor is made, so an error leaks nothing.
+  const inputIds = flat(rows.map((r) => padRow(r, length, padTokenId, side)));
+  const attentionMask = flat(rows.map((r) => padRow(r.map(() => 1), length, 0, side)));
+  const labels = classLabels(examples, fn) ?? tokenLabels(examples, rows, causalLm, pad, length, fn);
   const batch: Batch = {
-    inputIds: matrix((r) => padRow(r, length, padTokenId, side)),
-    attentionMask: matrix((r) => padRow(r.map(() => 1), length, 0, side)),
+    inputIds: tensor(inputIds, { shape, dtype: 'int32' }),
+    attentionMask: tensor(attentionMask, { shape, dtype: 'int32' }),
   };
-  const hasTokenLabels = examples.map((e) => e.labels !== undefined);
-  const hasLabel = examples.map((e) => e.label !== undefined);
-  if (hasLabel.some(Boolean)) {
-    if (!hasLabel.every(Boolean)) throw new TypeError(`${fn}: some examples have a label and some do not (examples[${hasLabel.indexOf(false)}])`);
-    examples.forEach((e, i) => {
-      if (!Number.isInteger(e.label)) throw new TypeError(`${fn}: examples[${i}].label must be an integer class, got ${e.label}`);
-    });
-    batch.labels = tensor(Int32Array.from(examples, (e) => e.label!), { shape: [B], dtype: 'int32' });
-  } else if (hasTokenLabels.some(Boolean) || causalLm) {
-    if (hasTokenLabels.some(Boolean) && !hasTokenLabels.every(Boolean)) {
-      throw new TypeError(`${fn}: some examples have labels and some do not (examples[${hasTokenLabels.indexOf(false)}])`);
-    }
-    batch.labels = matrix((r, i) => {
-      const own = examples[i].labels;
-      if (own === undefined) return padRow(r, length, IGNORE_INDEX, side);
-      if (own.length !== seqs[i].length) {
-        throw new RangeError(`${fn}: examples[${i}] has ${seqs[i].length} inputIds but ${own.length} labels`);
-      }
-      return padRow(truncate(Array.from(own), pad), length, IGNORE_INDEX, side);
-    });
-  }
+  if (labels) batch.labels = tensor(labels.values, { shape: labels.shape, dtype: 'int32' });
   return batch;
+}
+
+interface Labels {
+  values: Int32Array;
+  shape: number[];
+}
+
+/** `label` of every example as labels [B], or undefined when no example has one. */
+function classLabels(examples: TokenizedExample[], fn: string): Labels | undefined {
+  const has = examples.map((e) => e.label !== undefined);
+  if (!has.some(Boolean)) return undefined;
+  if (!has.every(Boolean)) throw new TypeError(`${fn}: some examples have a label and some do not (examples[${has.indexOf(false)}])`);
+  examples.forEach((e, i) => {
+    if (!Number.isInteger(e.label)) throw new TypeError(`${fn}: examples[${i}].label must be an integer class, got ${e.label}`);
+  });
+  return { values: Int32Array.from(examples, (e) => e.label!), shape: [examples.length] };
+}
+
+/** Per-token labels [B, T] padded with -100: the examples' own, or (causal LM) the inputs. */
+function tokenLabels(examples: TokenizedExample[], rows: number[][], causalLm: boolean, pad: PadOptions, length: number, fn: string): Labels | undefined {
+  const has = examples.map((e) => e.labels !== undefined);
+  if (!has.some(Boolean) && !causalLm) return undefined;
+  if (has.some(Boolean) && !has.every(Boolean)) throw new TypeError(`${fn}: some examples have labels and some do not (examples[${has.indexOf(false)}])`);
+  const side = pad.side ?? 'right';
+  const padded = examples.map((e, i) => {
+    if (e.labels === undefined) return padRow(rows[i], length, IGNORE_INDEX, side);
+    if (e.labels.length !== e.inputIds.length) {
+      throw new RangeError(`${fn}: examples[${i}] has ${e.inputIds.length} inputIds but ${e.labels.length} labels`);
+    }
+    return padRow(truncate(Array.from(e.labels), pad), length, IGNORE_INDEX, side);
+  });
+  return { values: flat(padded), shape: [examples.length, length] };
+}
+
+function flat(rows: number[][]): Int32Array {
+  const out = new Int32Array(rows.reduce((n, r) => n + r.length, 0));
+  let offset = 0;
+  for (const r of rows) {
+    out.set(r, offset);
+    offset += r.length;
+  }
+  return out;
 }

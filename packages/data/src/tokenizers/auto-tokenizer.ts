@@ -19,8 +19,9 @@ export const AutoTokenizer = {
     if (json === null || json === undefined) {
       throw new Error('AutoTokenizer.fromPretrained: the source has no tokenizer.json');
     }
+    const tokenizerJson = parseJSON(json, 'tokenizer.json');
     const configText = await source('tokenizer_config.json');
     const config = configText ? (parseJSON(configText, 'tokenizer_config.json') as TokenizerConfig) : {};
-    return PreTrainedTokenizer.fromJSON(parseJSON(json, 'tokenizer.json'), config);
+    return PreTrainedTokenizer.fromJSON(tokenizerJson, config);
   },
 };
