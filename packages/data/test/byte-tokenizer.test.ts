@@ -32,7 +32,9 @@ describe('ByteTokenizer', () => {
     expect([tok.padTokenId, tok.bosTokenId, tok.eosTokenId, tok.vocabSize]).toEqual([256, 257, 258, 260]);
     // The longest special token wins where two start at the same place.
     expect(tok.encode('<s>x<s>')).toEqual([259, 257]);
-    expect(new ByteTokenizer({ specialTokens: [] }).encode('<|endoftext|>').length).toBe(13);
+    const eosOnly = new ByteTokenizer({ specialTokens: ['</s>'], eosToken: '</s>', bosToken: null });
+    expect([eosOnly.eosTokenId, eosOnly.bosTokenId, eosOnly.vocabSize]).toEqual([256, undefined, 257]);
+    expect(eosOnly.encode('<|endoftext|>').length).toBe(13);
   });
 
   it('rejects bad input with the function and the value', () => {
@@ -42,6 +44,7 @@ describe('ByteTokenizer', () => {
     expect(() => tok.encode(3 as unknown as string)).toThrow('ByteTokenizer.encode: text must be a string, got number');
     expect(() => new ByteTokenizer({ padToken: '<pad>' })).toThrow('ByteTokenizer: padToken "<pad>" is not one of specialTokens ["<|endoftext|>"]');
     expect(() => new ByteTokenizer({ specialTokens: ['a', 'a'] })).toThrow('listed twice');
+    expect(() => new ByteTokenizer({ specialTokens: [] })).toThrow('ByteTokenizer: eosToken "<|endoftext|>" is not one of specialTokens []');
   });
 
   it('uses GPT-2 byte-to-character table (space is Ġ, newline Ċ, printable bytes themselves)', () => {

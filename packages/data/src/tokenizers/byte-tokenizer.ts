@@ -5,9 +5,10 @@ import type { DecodeOptions, EncodeOptions, Tokenizer } from './tokenizer.js';
 export interface ByteTokenizerOptions {
   /** Tokens after the 256 bytes, in id order (256, 257, ...). Default `['<|endoftext|>']`. */
   specialTokens?: readonly string[];
-  /** Which special tokens play which part (each must be one of `specialTokens`). */
+  /** The token that ends a text (required, one of `specialTokens`). Default `'<|endoftext|>'`. */
+  eosToken?: string;
+  /** Which special tokens start a text and pad a batch (each one of `specialTokens`). bos defaults to eos. */
   bosToken?: string | null;
-  eosToken?: string | null;
   padToken?: string | null;
 }
 
@@ -16,7 +17,8 @@ const END_OF_TEXT = '<|endoftext|>';
 /**
  * Byte-level tokenizer: ids 0–255 are the UTF-8 bytes of the text, special tokens follow from 256.
  * Special tokens written in the text are recognised (as Hugging Face tokenizers do); nothing is added
- * around a text, so a caller appends `eosTokenId` where a document ends (as GPT-2 training does).
+ * around a text, so a caller appends `eosTokenId` (always defined) where a document ends, as GPT-2
+ * training does.
  * `toJSON()` writes a Hugging Face `tokenizer.json` (byte-level BPE with no merges) and
  * `tokenizerConfig()` its `tokenizer_config.json` (the bos/eos/pad roles), so a saved tokenizer also
  * loads with `Tokenizer.fromJSON` and with the Hugging Face `tokenizers` library.
@@ -24,7 +26,7 @@ const END_OF_TEXT = '<|endoftext|>';
 export class ByteTokenizer implements Tokenizer {
   readonly specialTokens: readonly string[];
   readonly bosTokenId: number | undefined;
-  readonly eosTokenId: number | undefined;
+  readonly eosTokenId: number;
   readonly padTokenId: number | undefined;
   private readonly specialIds: Map<string, number>;
   private readonly specialPattern: RegExp | undefined;
@@ -40,9 +42,9 @@ export class ByteTokenizer implements Tokenizer {
       if (this.specialIds.has(token)) throw new RangeError(`ByteTokenizer: special token ${JSON.stringify(token)} is listed twice`);
       this.specialIds.set(token, 256 + i);
     }
-    const defaultEos = this.specialIds.has(END_OF_TEXT) ? END_OF_TEXT : null;
-    this.bosTokenId = this.roleId('bosToken', options.bosToken === undefined ? defaultEos : options.bosToken);
-    this.eosTokenId = this.roleId('eosToken', options.eosToken === undefined ? defaultEos : options.eosToken);
+    const eos = options.eosToken ?? END_OF_TEXT;
+    this.eosTokenId = this.roleId('eosToken', eos)!;
+    this.bosTokenId = this.roleId('bosToken', options.bosToken === undefined ? eos : options.bosToken);
     this.padTokenId = this.roleId('padToken', options.padToken ?? null);
     // Longest first, so a special token that contains another wins.
     const escaped = [...specials].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -158,7 +160,7 @@ export class ByteTokenizer implements Tokenizer {
     return new ByteTokenizer({
       specialTokens: added.map((t: any) => t.content),
       bosToken: config ? tokenContent(config.bos_token) : undefined,
-      eosToken: config ? tokenContent(config.eos_token) : undefined,
+      eosToken: tokenContent(config?.eos_token) ?? undefined,
       padToken: tokenContent(config?.pad_token) ?? j.padding?.pad_token ?? null,
     });
   }
