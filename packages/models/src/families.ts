@@ -1,0 +1,9 @@
+import { registerModelFamily } from './auto.js';
+import { GPT2Config } from './gpt2/config.js';
+import { GPT2LMHeadModel, GPT2Model } from './gpt2/modeling.js';
+import { LlamaConfig } from './llama/config.js';
+import { LlamaForCausalLM, LlamaModel } from './llama/modeling.js';
+
+// The built-in families, registered when the loader is imported; the first class is the default.
+registerModelFamily({ modelType: 'gpt2', configFromJSON: GPT2Config.fromJSON, classes: { GPT2LMHeadModel, GPT2Model } });
+registerModelFamily({ modelType: 'llama', configFromJSON: LlamaConfig.fromJSON, classes: { LlamaForCausalLM, LlamaModel } });
