@@ -128,13 +128,6 @@ export const LABEL_FIELDS: FieldTable = {
   problemType: { json: 'problem_type', kind: 'string', default: null, nullable: true },
 };
 
-/** num_labels from id2label when only that is given; id2label/label2id written as HF does. */
-export function resolveLabels(init: Record<string, unknown>): Record<string, unknown> {
-  const id2label = init.id2label as Record<string, string> | null | undefined;
-  if (id2label && init.numLabels === undefined) return { ...init, numLabels: Object.keys(id2label).length };
-  return init;
-}
-
 export function labelsJSON(numLabels: number, id2label: Record<string, string> | null): Record<string, unknown> {
   const ids = id2label ?? Object.fromEntries(Array.from({ length: numLabels }, (_, i) => [String(i), `LABEL_${i}`]));
   return { id2label: ids, label2id: Object.fromEntries(Object.entries(ids).map(([i, l]) => [l, Number(i)])) };

@@ -1,5 +1,5 @@
 import {
-  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, engine, formatShape, noGrad, randn, type Tensor,
+  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, engine, formatShape, noGrad, randn, type LoadStateDictResult, type Tensor,
 } from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 
@@ -32,6 +32,8 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
   static readonly basePrefix: string = '';
   /** Checkpoint entries Hugging Face ignores when they are absent or extra (non-persistent buffers). */
   protected static readonly ignoredKeys: readonly RegExp[] = [];
+  /** Task heads that may be absent from a checkpoint (a base checkpoint loaded for fine-tuning): they keep their fresh init. */
+  protected static readonly newHeadKeys: readonly RegExp[] = [];
 
   constructor(readonly config: C) {
     super();
@@ -49,9 +51,9 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
    * embeddings ~ N(0, std) (the padding row zeroed), norms to ones and zeros. Sampled with core's
    * seeded Philox generator (`manualSeed`).
    */
-  protected initWeights(std: number, paddingIdx: number | null = null): void {
+  protected initWeights(std: number, paddingIdx: number | null = null, root: Module = this): void {
     noGrad(() => {
-      for (const [, m] of this.namedModules()) {
+      for (const [, m] of root.namedModules()) {
         if (m instanceof Linear || m instanceof Conv1D || m instanceof Conv2d) {
           resetNormal(m.weight, std);
           if (m.bias) resetConstant(m.bias, 0);
@@ -85,17 +87,35 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
   }
 
   /**
-   * Loads Hugging Face weights by name (strict: missing or unexpected names are an error, except
-   * tied duplicates and the buffers HF ignores). All or nothing: a failed load leaves the model as it was.
+   * Loads Hugging Face weights by name. Missing or unexpected names are an error, except tied
+   * duplicates, the buffers HF ignores, and fresh task heads (a classifier absent from a base
+   * checkpoint keeps its init and is reported in `missingKeys`). All or nothing: a failed load
+   * leaves the model as it was.
    */
-  loadWeights(state: ReadonlyMap<string, Tensor>): void {
+  loadWeights(state: ReadonlyMap<string, Tensor>): LoadStateDictResult {
+    const ctor = this.constructor as typeof PreTrainedModel;
     const mapped = new Map<string, Tensor>();
     for (const [key, name] of this.checkpointKeyMap(state.keys())) mapped.set(name, state.get(key)!);
+    const probe = this.loadStateDictReport(mapped);
+    const missing = probe.missingKeys.filter((k) => !ctor.newHeadKeys.some((r) => r.test(k)));
+    if (missing.length > 0 || probe.unexpectedKeys.length > 0) {
+      throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: missing keys [${missing.join(', ')}]; unexpected keys [${probe.unexpectedKeys.join(', ')}]`);
+    }
     try {
-      this.loadStateDict(mapped);
+      return this.loadStateDict(mapped, { strict: false });
     } catch (e) {
       throw new Error(`${this.architecture}: cannot load the checkpoint: ${(e as Error).message}`);
     }
+  }
+
+  /** Missing and unexpected names of a state dict, without loading anything. */
+  private loadStateDictReport(state: ReadonlyMap<string, Tensor>): LoadStateDictResult {
+    const own = this.stateDict();
+    const given = new Set([...own].filter(([k]) => state.has(k)).map(([, t]) => t));
+    return {
+      missingKeys: [...own].filter(([k, t]) => !state.has(k) && !given.has(t)).map(([k]) => k),
+      unexpectedKeys: [...state.keys()].filter((k) => !own.has(k)),
+    };
   }
 
   /** The state dict as Hugging Face saves it: a tied tensor only under its first name. */
