@@ -138,9 +138,7 @@ function resetNormal(t: Tensor, std: number): void {
 }
 
 function resetConstant(t: Tensor, value: number): void {
-  const v = t.detach().mul(0).add(value);
-  t.assign(v);
-  v.dispose();
+  engine().scoped(() => t.assign(t.detach().mul(0).add(value)));
 }
 
 function zeroRow(weight: Tensor, row: number): void {

@@ -127,6 +127,10 @@ describe('model families', () => {
       const [first, last] = await train(model, { inputIds, labels: inputIds }, 15);
       expect(last).toBeLessThan(first * 0.75);
     }
+    const count = memory().numTensors;
+    new LlamaForCausalLM(llama.config).dispose();
+    new GPT2LMHeadModel(gpt2.config).dispose();
+    expect(memory().numTensors).toBe(count);
     expect(() => llama.forward({ inputIds: tensor([1, 2], { dtype: 'int32' }) })).toThrow('LlamaForCausalLM.forward: inputIds must be [batch, seq], got [2]');
     gpt2.dispose();
     llama.dispose();
