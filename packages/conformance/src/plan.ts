@@ -3,6 +3,7 @@ import { graphCases } from './cases/graph.js';
 import { errorCases } from './cases/errors.js';
 import { goldenOpCases, type GoldenReport } from './cases/golden-ops.js';
 import { memoryCases } from './cases/memory.js';
+import { modulesCases } from './cases/modules.js';
 import { opTableCases } from './cases/op-table.js';
 import { philoxCases, philoxCounterCase } from './cases/philox.js';
 import { randomCases } from './cases/random.js';
@@ -29,7 +30,7 @@ export async function makePlan(goldenDir?: string): Promise<Plan> {
     const message = err instanceof Error ? err.message : String(err);
     goldenCases = [{ suite: 'golden', name: 'golden vectors are present', run: async () => { throw new Error(message); } }];
   }
-  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...trainingCases];
+  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...modulesCases(goldenDir), ...trainingCases];
   const suites = new Map<string, ConformanceCase[]>();
   for (const c of all) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);
   return { suites: [...suites].map(([name, cases]) => ({ name, cases })), golden };

@@ -51,3 +51,17 @@ export { loadSafetensors, saveSafetensors, tensorFromSafetensors, type Safetenso
 export { loadSafetensorsFrom, openSafetensorsBlob, type SafetensorsSource } from './io/sources.js';
 export { openSafetensors, type SafetensorsHandle } from './io/safetensors-handle.js';
 export { bytesSource, blobSource, type ByteSource } from './io/byte-source.js';
+export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
+export { LayerNorm, type LayerNormOptions } from './nn/layer-norm.js';
+export { RMSNorm, type RMSNormOptions } from './nn/rms-norm.js';
+export { Dropout } from './nn/dropout.js';
+export { Conv1D } from './nn/conv1d.js';
+export { Conv2d, type Conv2dModuleOptions } from './nn/conv2d.js';
+export { ModuleList } from './nn/module-list.js';
+export { ACTIVATIONS, getActivation } from './nn/activations.js';
+export { MLP, GatedMLP, type MLPOptions, type GatedMLPOptions } from './nn/mlp.js';
+export { rotaryEmbedding, rotaryTables, applyRotaryEmbedding, type RotaryOptions } from './nn/rotary.js';
+export {
+  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias,
+  type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions,
+} from './nn/attention.js';

@@ -36,6 +36,31 @@ export abstract class Module {
     return module;
   }
 
+  /** The child module registered under `name` (looked up on every call, so a replaced child is used). */
+  protected child<M extends Module = Module>(name: string): M {
+    const m = this.children.get(name);
+    if (!m) throw new Error(`${this.constructor.name}: no child module '${name}'`);
+    return m as M;
+  }
+
+  /** The module at a dotted path (`model.layers.0.self_attn`), PyTorch's get_submodule. */
+  getSubmodule(path: string): Module {
+    return path === '' ? this : path.split('.').reduce<Module>((m, part) => {
+      const next = m.children.get(part);
+      if (!next) throw new Error(`getSubmodule: ${m.constructor.name} has no child '${part}' (path '${path}')`);
+      return next;
+    }, this);
+  }
+
+  /** Replaces the module at a dotted path that already exists (PyTorch's set_submodule). */
+  setSubmodule(path: string, module: Module): void {
+    const at = path.lastIndexOf('.');
+    const parent = this.getSubmodule(at < 0 ? '' : path.slice(0, at));
+    const name = path.slice(at + 1);
+    if (!parent.children.has(name)) throw new Error(`setSubmodule: ${parent.constructor.name} has no child '${name}' (path '${path}')`);
+    parent.children.set(name, module);
+  }
+
   /** The parameter or buffer registered under `name` on this module. */
   protected get(name: string): Tensor | null {
     return this.params.get(name) ?? this.buffers.get(name) ?? null;
@@ -50,10 +75,35 @@ export abstract class Module {
     for (const [name, child] of this.children) yield* child.namedModules(prefix ? `${prefix}.${name}` : name);
   }
 
+  /**
+   * Parameters by dotted name. A tensor shared under several names (tied weights) is listed once,
+   * under its first name, as PyTorch does; `stateDict()` lists every name.
+   */
   *namedParameters(prefix = ''): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    for (const [name, value] of this.allNamedParameters(prefix)) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+      yield [name, value];
+    }
+  }
+
+  private *allNamedParameters(prefix = ''): Generator<[string, Tensor]> {
     for (const [name, module] of this.namedModules(prefix)) {
       for (const [p, value] of module.params) if (value) yield [name ? `${name}.${p}` : p, value];
     }
+  }
+
+  /**
+   * Makes the parameter `name` of this module the very tensor `source` (tied weights, such as an
+   * LM head sharing the token embedding): one tensor under two names, updated once per step.
+   */
+  tieParameter(name: string, source: Tensor): void {
+    const current = this.params.get(name);
+    if (current && (current.dtype !== source.dtype || !shapesEqual(current.shape, source.shape))) {
+      throw new RangeError(`tieParameter: ${name} is ${current.dtype} ${formatShape(current.shape)}, the tied tensor is ${source.dtype} ${formatShape(source.shape)}`);
+    }
+    this.registerParameter(name, source);
   }
 
   parameters(): Tensor[] {
@@ -82,19 +132,21 @@ export abstract class Module {
 
   /** Parameters and buffers by dotted name (the tensors themselves, not copies). */
   stateDict(): Map<string, Tensor> {
-    return new Map([...this.namedParameters(), ...this.namedBuffers()]);
+    return new Map([...this.allNamedParameters(), ...this.namedBuffers()]);
   }
 
   /**
    * Copies values into this module's parameters and buffers. Every shape is checked before
    * anything is written, so a failed load leaves the module as it was. `strict` (default) also
-   * fails on missing or unexpected keys; otherwise they are reported.
+   * fails on missing or unexpected keys; otherwise they are reported. A tied tensor counts as
+   * present when any of its names is given.
    */
   loadStateDict(state: ReadonlyMap<string, Tensor> | Record<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
     const strict = options.strict ?? true;
     const entries = state instanceof Map ? state : new Map(Object.entries(state));
     const own = this.stateDict();
-    const missingKeys = [...own.keys()].filter((k) => !entries.has(k));
+    const given = new Set([...own].filter(([k]) => entries.has(k)).map(([, t]) => t));
+    const missingKeys = [...own].filter(([k, t]) => !entries.has(k) && !given.has(t)).map(([k]) => k);
     const unexpectedKeys = [...entries.keys()].filter((k) => !own.has(k));
     if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
       throw new Error(
@@ -121,6 +173,7 @@ export abstract class Module {
 
   /** Frees every parameter and buffer. */
   dispose(): void {
+    // tied tensors appear under several names; Tensor.dispose is idempotent
     for (const [, m] of this.namedModules()) {
       for (const p of m.params.values()) p?.dispose();
       for (const b of m.buffers.values()) b.dispose();

@@ -13,3 +13,4 @@ export * from './norm.js';
 export * from './loss.js';
 export * from './attention.js';
 export * from './random.js';
+export * from './conv.js';

@@ -1,0 +1,183 @@
+import { engine } from '../engine.js';
+import { formatShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { ne, where } from '../ops/binary.js';
+import { scaledDotProductAttention } from '../ops/attention.js';
+import { dropout } from '../ops/random.js';
+import { expand, permute, reshape, unsqueeze } from '../ops/views.js';
+import { Linear } from './linear.js';
+import { Module } from './module.js';
+import { applyRotaryEmbedding, rotaryTables } from './rotary.js';
+
+/** float32's lowest value: HF's additive mask value, finite so a fully masked row gives no NaN. */
+const MASKED = -3.4028234663852886e38;
+
+/** [B, T, H·D] → [B, H, T, D]. */
+export function splitHeads(x: Tensor, numHeads: number): Tensor {
+  const [b, t, hd] = x.shape;
+  if (x.rank !== 3 || hd % numHeads !== 0) throw new RangeError(`splitHeads: expected [B, T, ${numHeads}·D], got ${formatShape(x.shape)}`);
+  return permute(reshape(x, [b, t, numHeads, hd / numHeads]), [0, 2, 1, 3]);
+}
+
+/** [B, H, T, D] → [B, T, H·D]. */
+export function mergeHeads(x: Tensor): Tensor {
+  const [b, h, t, d] = x.shape;
+  return reshape(permute(x, [0, 2, 1, 3]), [b, t, h * d]);
+}
+
+/** [B, Hkv, T, D] → [B, Hkv·nRep, T, D], each key/value head repeated for its query group (HF's repeat_kv). */
+export function repeatKeyValueHeads(x: Tensor, nRep: number): Tensor {
+  if (nRep === 1) return x;
+  const [b, h, t, d] = x.shape;
+  return reshape(expand(unsqueeze(x, 2), [b, h, nRep, t, d]), [b, h * nRep, t, d]);
+}
+
+/**
+ * The additive attention bias [B, 1, 1, Tk] for a padding mask [B, Tk] (1 = attend, 0 = padding):
+ * 0 where attended, float32's lowest value where not (Hugging Face's convention).
+ */
+export function paddingMaskBias(attentionMask: Tensor, dtype: 'float32' | 'float64' = 'float32'): Tensor {
+  if (attentionMask.rank !== 2) throw new RangeError(`attention: attentionMask must be [batch, keys], got ${formatShape(attentionMask.shape)}`);
+  const [b, tk] = attentionMask.shape;
+  return engine().scoped(() => {
+    const keep = attentionMask.dtype === 'bool' ? attentionMask : ne(attentionMask, 0);
+    const bias = where(keep, 0, MASKED);
+    return reshape(dtype === 'float32' ? bias : bias.cast(dtype), [b, 1, 1, tk]);
+  });
+}
+
+export interface AttentionCoreOptions {
+  causal?: boolean;
+  /** Additive bias broadcast to [B, H, Tq, Tk] (see paddingMaskBias). */
+  bias?: Tensor | null;
+  scale?: number;
+  /** Dropout on the attention output rows is not HF's; attention-probability dropout is applied when training. */
+  dropout?: number;
+  training?: boolean;
+}
+
+/**
+ * Multi-head attention on already-projected q [B, Tq, H·D], k and v [B, Tk, Hkv·D]: split into heads,
+ * optional RoPE, grouped-query repetition, scaled dot-product attention, merge → [B, Tq, H·D].
+ */
+export function multiHeadAttention(
+  q: Tensor, k: Tensor, v: Tensor, numHeads: number, numKeyValueHeads: number,
+  options: AttentionCoreOptions & { rope?: { theta: number; positions?: readonly number[] } | null } = {},
+): Tensor {
+  if (numHeads % numKeyValueHeads !== 0) throw new RangeError(`attention: numHeads ${numHeads} must be a multiple of numKeyValueHeads ${numKeyValueHeads}`);
+  return engine().scoped(() => {
+    let qh = splitHeads(q, numHeads);
+    let kh = splitHeads(k, numKeyValueHeads);
+    const vh = repeatKeyValueHeads(splitHeads(v, numKeyValueHeads), numHeads / numKeyValueHeads);
+    if (options.rope) {
+      const tq = qh.shape[2];
+      const positions = options.rope.positions ?? Array.from({ length: tq }, (_, i) => i);
+      const { cos, sin } = rotaryTables(positions, qh.shape[3], options.rope.theta, qh);
+      qh = applyRotaryEmbedding(qh, cos, sin);
+      kh = applyRotaryEmbedding(kh, cos, sin);
+    }
+    kh = repeatKeyValueHeads(kh, numHeads / numKeyValueHeads);
+    const p = options.dropout ?? 0;
+    let out: Tensor;
+    if (p > 0 && options.training) {
+      // probabilities are needed explicitly for dropout on them
+      const scale = options.scale ?? 1 / Math.sqrt(qh.shape[3]);
+      let scores = qh.matmul(kh, { transposeB: true }).mul(scale);
+      if (options.causal) scores = scores.add(causalBias(qh.shape[2], kh.shape[2], scores));
+      if (options.bias) scores = scores.add(options.bias);
+      out = dropout(scores.softmax(-1), p, true).matmul(vh);
+    } else {
+      out = scaledDotProductAttention(qh, kh, vh, { isCausal: options.causal, attnMask: options.bias ?? undefined, scale: options.scale });
+    }
+    return mergeHeads(out);
+  });
+}
+
+/** Additive causal bias [Tq, Tk] on `like`'s backend (keys aligned to the end, as with a cache). */
+export function causalBias(tq: number, tk: number, like: Tensor): Tensor {
+  const values = new (like.dtype === 'float64' ? Float64Array : Float32Array)(tq * tk);
+  for (let i = 0; i < tq; i++) for (let j = i + tk - tq + 1; j < tk; j++) values[i * tk + j] = MASKED;
+  return engine().makeTensor([tq, tk], like.dtype, like.ref.backend, values);
+}
+
+export interface MultiHeadAttentionOptions {
+  /** Grouped-query attention: key/value heads (default numHeads). */
+  numKeyValueHeads?: number;
+  /** Per-head size (default hiddenSize / numHeads). */
+  headDim?: number;
+  /** Bias on the four projections (default false, Llama's). */
+  bias?: boolean;
+  /** Each query attends only to itself and earlier positions. */
+  causal?: boolean;
+  /** Rotary position embeddings with this rope_theta (null: none). */
+  rope?: { theta: number } | null;
+  /** Dropout on the attention probabilities while training. */
+  dropout?: number;
+}
+
+export interface AttentionCallOptions {
+  /** Padding mask [B, Tk], 1 = attend, 0 = padding (or a bool mask). */
+  attentionMask?: Tensor | null;
+  /** Positions for RoPE (default 0..T−1). */
+  positions?: readonly number[];
+}
+
+/**
+ * Multi-head self-attention with Llama's projection names (q_proj, k_proj, v_proj, o_proj), causal
+ * or bidirectional, grouped-query heads and optional RoPE.
+ */
+export class MultiHeadAttention extends Module {
+  readonly numHeads: number;
+  readonly numKeyValueHeads: number;
+  readonly headDim: number;
+
+  constructor(
+    readonly hiddenSize: number,
+    numHeads: number,
+    readonly options: MultiHeadAttentionOptions = {},
+  ) {
+    super();
+    this.numHeads = numHeads;
+    this.numKeyValueHeads = options.numKeyValueHeads ?? numHeads;
+    this.headDim = options.headDim ?? hiddenSize / numHeads;
+    if (!Number.isInteger(this.headDim) || this.headDim < 1) {
+      throw new RangeError(`MultiHeadAttention: hiddenSize ${hiddenSize} is not divisible by numHeads ${numHeads}; pass headDim`);
+    }
+    if (!Number.isInteger(this.numKeyValueHeads) || numHeads % this.numKeyValueHeads !== 0) {
+      throw new RangeError(`MultiHeadAttention: numHeads ${numHeads} must be a multiple of numKeyValueHeads ${this.numKeyValueHeads}`);
+    }
+    const bias = options.bias ?? false;
+    this.registerModule('q_proj', new Linear(hiddenSize, numHeads * this.headDim, { bias }));
+    this.registerModule('k_proj', new Linear(hiddenSize, this.numKeyValueHeads * this.headDim, { bias }));
+    this.registerModule('v_proj', new Linear(hiddenSize, this.numKeyValueHeads * this.headDim, { bias }));
+    this.registerModule('o_proj', new Linear(numHeads * this.headDim, hiddenSize, { bias }));
+  }
+
+  get qProj(): Linear {
+    return this.child('q_proj');
+  }
+  get kProj(): Linear {
+    return this.child('k_proj');
+  }
+  get vProj(): Linear {
+    return this.child('v_proj');
+  }
+  get oProj(): Linear {
+    return this.child('o_proj');
+  }
+
+  /** x [B, T, hiddenSize] → [B, T, hiddenSize]. */
+  forward(x: Tensor, call: AttentionCallOptions = {}): Tensor {
+    if (x.rank !== 3 || x.shape[2] !== this.hiddenSize) {
+      throw new RangeError(`MultiHeadAttention: expected x [batch, seq, ${this.hiddenSize}], got ${formatShape(x.shape)}`);
+    }
+    return engine().scoped(() => {
+      const bias = call.attentionMask ? paddingMaskBias(call.attentionMask, x.dtype === 'float64' ? 'float64' : 'float32') : null;
+      const rope = this.options.rope ? { theta: this.options.rope.theta, positions: call.positions } : null;
+      const out = multiHeadAttention(this.qProj.forward(x), this.kProj.forward(x), this.vProj.forward(x), this.numHeads, this.numKeyValueHeads, {
+        causal: this.options.causal, bias, rope, dropout: this.options.dropout, training: this.training,
+      });
+      return this.oProj.forward(out);
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import { Linear, Module, engine, multiHeadAttention, type Tensor } from '@peftjs/core';
+
+/** BERT's and ViT's bidirectional self-attention: query, key and value projections (HF names). */
+export class EncoderSelfAttention extends Module {
+  constructor(
+    hiddenSize: number,
+    private readonly numHeads: number,
+    private readonly dropout: number,
+    bias = true,
+  ) {
+    super();
+    for (const name of ['query', 'key', 'value']) this.registerModule(name, new Linear(hiddenSize, hiddenSize, { bias }));
+  }
+
+  /** x [B, T, H] with an optional additive bias [B, 1, 1, T] → context [B, T, H]. */
+  forward(x: Tensor, bias: Tensor | null): Tensor {
+    return engine().scoped(() => {
+      const [q, k, v] = ['query', 'key', 'value'].map((n) => this.child<Linear>(n).forward(x));
+      return multiHeadAttention(q, k, v, this.numHeads, this.numHeads, { bias, dropout: this.dropout, training: this.training });
+    });
+  }
+}

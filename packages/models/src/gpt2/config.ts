@@ -1,0 +1,68 @@
+import { PretrainedConfig, configError, type FieldTable } from '../config.js';
+
+const FIELDS: FieldTable = {
+  vocabSize: { json: 'vocab_size', kind: 'positiveInt', default: 50257 },
+  nPositions: { json: 'n_positions', kind: 'positiveInt', default: 1024 },
+  nEmbd: { json: 'n_embd', kind: 'positiveInt', default: 768 },
+  nLayer: { json: 'n_layer', kind: 'nonNegativeInt', default: 12 },
+  nHead: { json: 'n_head', kind: 'positiveInt', default: 12 },
+  nInner: { json: 'n_inner', kind: 'positiveInt', default: null, nullable: true },
+  activationFunction: { json: 'activation_function', kind: 'string', default: 'gelu_new' },
+  residPdrop: { json: 'resid_pdrop', kind: 'probability', default: 0.1 },
+  embdPdrop: { json: 'embd_pdrop', kind: 'probability', default: 0.1 },
+  attnPdrop: { json: 'attn_pdrop', kind: 'probability', default: 0.1 },
+  layerNormEpsilon: { json: 'layer_norm_epsilon', kind: 'nonNegativeNumber', default: 1e-5 },
+  initializerRange: { json: 'initializer_range', kind: 'nonNegativeNumber', default: 0.02 },
+  scaleAttnWeights: { json: 'scale_attn_weights', kind: 'bool', default: true },
+  scaleAttnByInverseLayerIdx: { json: 'scale_attn_by_inverse_layer_idx', kind: 'bool', default: false },
+  reorderAndUpcastAttn: { json: 'reorder_and_upcast_attn', kind: 'bool', default: false },
+  tieWordEmbeddings: { json: 'tie_word_embeddings', kind: 'bool', default: true },
+  bosTokenId: { json: 'bos_token_id', kind: 'tokenId', default: 50256, nullable: true },
+  eosTokenId: { json: 'eos_token_id', kind: 'tokenId', default: 50256, nullable: true },
+};
+
+export type GPT2ConfigInit = Partial<Omit<GPT2Config, 'modelType' | 'toJSON'>>;
+
+/** Hugging Face's GPT2Config (defaults are GPT-2 small's). */
+export class GPT2Config extends PretrainedConfig {
+  readonly modelType = 'gpt2';
+  vocabSize!: number;
+  nPositions!: number;
+  nEmbd!: number;
+  nLayer!: number;
+  nHead!: number;
+  nInner!: number | null;
+  activationFunction!: string;
+  residPdrop!: number;
+  embdPdrop!: number;
+  attnPdrop!: number;
+  layerNormEpsilon!: number;
+  initializerRange!: number;
+  scaleAttnWeights!: boolean;
+  scaleAttnByInverseLayerIdx!: boolean;
+  reorderAndUpcastAttn!: boolean;
+  tieWordEmbeddings!: boolean;
+  bosTokenId!: number | number[] | null;
+  eosTokenId!: number | number[] | null;
+
+  constructor(init: GPT2ConfigInit = {}) {
+    super();
+    this.init(init as Record<string, unknown>);
+  }
+
+  protected fields(): FieldTable {
+    return FIELDS;
+  }
+
+  protected override check(): void {
+    if (this.nEmbd % this.nHead !== 0) throw configError('GPT2Config', 'nEmbd', 'n_embd', `${this.nEmbd} must be divisible by n_head ${this.nHead}`);
+  }
+
+  get hiddenSize(): number {
+    return this.nEmbd;
+  }
+
+  static fromJSON(json: unknown): GPT2Config {
+    return new GPT2Config(PretrainedConfig.parseJSON(FIELDS, json, 'GPT2Config', 'gpt2') as GPT2ConfigInit);
+  }
+}

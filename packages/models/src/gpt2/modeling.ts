@@ -1,0 +1,142 @@
+import {
+  Conv1D, Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, engine, getActivation,
+  multiHeadAttention, noGrad, paddingMaskBias, randn, split, type Tensor,
+} from '@peftjs/core';
+import { PreTrainedModel, checkIds, checkMask, positionIds, type BaseModelOutput, type ModelInputs, type ModelOutput } from '../modeling.js';
+import { causalLmLoss } from '../losses.js';
+import { GPT2Config } from './config.js';
+
+class GPT2Attention extends Module {
+  constructor(private readonly config: GPT2Config, private readonly layerIdx: number) {
+    super();
+    const n = config.nEmbd;
+    this.registerModule('c_attn', new Conv1D(3 * n, n));
+    this.registerModule('c_proj', new Conv1D(n, n));
+    this.registerModule('resid_dropout', new Dropout(config.residPdrop));
+  }
+
+  forward(x: Tensor, bias: Tensor | null): Tensor {
+    const { nEmbd, nHead } = this.config;
+    let scale = this.config.scaleAttnWeights ? 1 / Math.sqrt(nEmbd / nHead) : 1;
+    if (this.config.scaleAttnByInverseLayerIdx) scale /= this.layerIdx + 1;
+    return engine().scoped(() => {
+      const [q, k, v] = split(this.child<Conv1D>('c_attn').forward(x), nEmbd, -1);
+      const out = multiHeadAttention(q, k, v, nHead, nHead, { causal: true, bias, scale, dropout: this.config.attnPdrop, training: this.training });
+      return this.child<Dropout>('resid_dropout').forward(this.child<Conv1D>('c_proj').forward(out));
+    });
+  }
+}
+
+class GPT2MLP extends Module {
+  private readonly act: (x: Tensor) => Tensor;
+  constructor(config: GPT2Config) {
+    super();
+    const inner = config.nInner ?? 4 * config.nEmbd;
+    this.act = getActivation(config.activationFunction);
+    this.registerModule('c_fc', new Conv1D(inner, config.nEmbd));
+    this.registerModule('c_proj', new Conv1D(config.nEmbd, inner));
+    this.registerModule('dropout', new Dropout(config.residPdrop));
+  }
+
+  forward(x: Tensor): Tensor {
+    return engine().scoped(() =>
+      this.child<Dropout>('dropout').forward(this.child<Conv1D>('c_proj').forward(this.act(this.child<Conv1D>('c_fc').forward(x)))));
+  }
+}
+
+class GPT2Block extends Module {
+  constructor(config: GPT2Config, layerIdx: number) {
+    super();
+    this.registerModule('ln_1', new LayerNorm(config.nEmbd, { eps: config.layerNormEpsilon }));
+    this.registerModule('attn', new GPT2Attention(config, layerIdx));
+    this.registerModule('ln_2', new LayerNorm(config.nEmbd, { eps: config.layerNormEpsilon }));
+    this.registerModule('mlp', new GPT2MLP(config));
+  }
+
+  forward(x: Tensor, bias: Tensor | null): Tensor {
+    return engine().scoped(() => {
+      const h = x.add(this.child<GPT2Attention>('attn').forward(this.child<LayerNorm>('ln_1').forward(x), bias));
+      return h.add(this.child<GPT2MLP>('mlp').forward(this.child<LayerNorm>('ln_2').forward(h)));
+    });
+  }
+}
+
+/** GPT-2's non-persistent attention buffers, present in older checkpoints and ignored by HF. */
+const GPT2_IGNORED = [/(^|\.)attn\.(masked_)?bias$/];
+
+/** Hugging Face's GPT2Model: token and position embeddings, pre-norm blocks, final norm. */
+export class GPT2Model extends PreTrainedModel<GPT2Config> {
+  static override readonly basePrefix = 'transformer';
+  protected static override readonly ignoredKeys = GPT2_IGNORED;
+
+  constructor(config: GPT2Config = new GPT2Config()) {
+    super(config);
+    this.registerModule('wte', new Embedding(config.vocabSize, config.nEmbd));
+    this.registerModule('wpe', new Embedding(config.nPositions, config.nEmbd));
+    this.registerModule('drop', new Dropout(config.embdPdrop));
+    this.registerModule('h', new ModuleList(Array.from({ length: config.nLayer }, (_, i) => new GPT2Block(config, i))));
+    this.registerModule('ln_f', new LayerNorm(config.nEmbd, { eps: config.layerNormEpsilon }));
+    this.initWeights(config.initializerRange);
+    // HF scales the residual projections' init by 1/sqrt(2·n_layer)
+    noGrad(() => {
+      const std = config.initializerRange / Math.sqrt(2 * config.nLayer);
+      for (const [name, p] of this.namedParameters()) {
+        if (!name.endsWith('c_proj.weight')) continue;
+        const v = randn(p.shape, { std, dtype: p.dtype });
+        p.assign(v);
+        v.dispose();
+      }
+    });
+  }
+
+  get wte(): Embedding {
+    return this.child('wte');
+  }
+
+  forward(inputs: ModelInputs): BaseModelOutput {
+    const ids = checkIds('GPT2Model', inputs.inputIds);
+    const t = ids.shape[1];
+    if (t > this.config.nPositions) throw new RangeError(`GPT2Model.forward: sequence length ${t} exceeds n_positions ${this.config.nPositions}`);
+    const lastHiddenState = engine().scoped(() => {
+      const bias = inputs.attentionMask ? paddingMaskBias(checkMask('GPT2Model', inputs.attentionMask, ids)) : null;
+      let h = this.wte.forward(ids).add(this.child<Embedding>('wpe').forward(positionIds(t, ids)));
+      h = this.child<Dropout>('drop').forward(h);
+      for (const block of this.child<ModuleList<GPT2Block>>('h')) h = block.forward(h, bias);
+      return this.child<LayerNorm>('ln_f').forward(h);
+    });
+    return { lastHiddenState };
+  }
+}
+
+/** Hugging Face's GPT2LMHeadModel: GPT2Model plus an LM head (tied to wte when tie_word_embeddings). */
+export class GPT2LMHeadModel extends PreTrainedModel<GPT2Config> {
+  static override readonly basePrefix = 'transformer';
+  protected static override readonly ignoredKeys = GPT2_IGNORED;
+
+  constructor(config: GPT2Config = new GPT2Config()) {
+    super(config);
+    const transformer = this.registerModule('transformer', new GPT2Model(config));
+    const head = this.registerModule('lm_head', new Linear(config.nEmbd, config.vocabSize, { bias: false }));
+    if (config.tieWordEmbeddings) head.tieParameter('weight', transformer.wte.weight);
+    else noGrad(() => initGPT2Head(head, config));
+  }
+
+  get transformer(): GPT2Model {
+    return this.child('transformer');
+  }
+
+  forward(inputs: ModelInputs): ModelOutput {
+    checkIds('GPT2LMHeadModel', inputs.inputIds);
+    return engine().scoped(() => {
+      const { lastHiddenState } = this.transformer.forward(inputs);
+      const logits = this.child<Linear>('lm_head').forward(lastHiddenState);
+      return inputs.labels ? { logits, loss: causalLmLoss('GPT2LMHeadModel', logits, inputs.labels) } : { logits };
+    });
+  }
+}
+
+function initGPT2Head(head: Linear, config: GPT2Config): void {
+  const v = randn(head.weight.shape, { std: config.initializerRange });
+  head.weight.assign(v);
+  v.dispose();
+}

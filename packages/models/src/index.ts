@@ -1,0 +1,17 @@
+export { ClassifierConfig } from './labels.js';
+export { PretrainedConfig, type FieldSpec, type FieldTable, type FieldKind } from './config.js';
+export { PreTrainedModel, type ModelInputs, type ModelOutput, type BaseModelOutput } from './modeling.js';
+export { causalLmLoss, classificationLoss } from './losses.js';
+export { GPT2Config, type GPT2ConfigInit } from './gpt2/config.js';
+export { GPT2Model, GPT2LMHeadModel } from './gpt2/modeling.js';
+export { LlamaConfig, type LlamaConfigInit } from './llama/config.js';
+export { LlamaModel, LlamaForCausalLM } from './llama/modeling.js';
+export { BertConfig, type BertConfigInit } from './bert/config.js';
+export { BertModel, BertForSequenceClassification } from './bert/modeling.js';
+export { ViTConfig, type ViTConfigInit } from './vit/config.js';
+export { ViTModel, ViTForImageClassification } from './vit/modeling.js';
+export { registerModelFamily, resolveModel, type ModelFamily } from './auto.js';
+export {
+  loadPretrained, loadWeightsFrom, savePretrained, readCheckpoint, memorySource, memorySink,
+  CONFIG_NAME, WEIGHTS_NAME, WEIGHTS_INDEX_NAME, type FileSource, type FileSink, type SavePretrainedOptions,
+} from './io.js';

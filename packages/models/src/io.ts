@@ -1,0 +1,161 @@
+import { loadSafetensors, saveSafetensors, type Tensor } from '@peftjs/core';
+import { resolveModel } from './auto.js';
+import './families.js';
+import type { PreTrainedModel } from './modeling.js';
+
+/** Where a checkpoint is read from: files by name (a folder, a map of fetched files, a browser upload). */
+export interface FileSource {
+  readText(name: string): Promise<string>;
+  readBytes(name: string): Promise<Uint8Array>;
+  exists(name: string): Promise<boolean>;
+  /** Optional faster path for safetensors files (e.g. straight from disk). */
+  readTensors?(name: string): Promise<Map<string, Tensor>>;
+}
+
+/** Where a checkpoint is written to. */
+export interface FileSink {
+  writeText(name: string, text: string): Promise<void>;
+  writeBytes(name: string, bytes: Uint8Array): Promise<void>;
+  /** Optional faster path for safetensors files. */
+  writeTensors?(name: string, tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string>): Promise<void>;
+}
+
+export const CONFIG_NAME = 'config.json';
+export const WEIGHTS_NAME = 'model.safetensors';
+export const WEIGHTS_INDEX_NAME = 'model.safetensors.index.json';
+
+/** A FileSource over files already in memory (bytes or text by name). */
+export function memorySource(files: ReadonlyMap<string, Uint8Array | string> | Record<string, Uint8Array | string>): FileSource {
+  const map = files instanceof Map ? files : new Map(Object.entries(files));
+  const get = (name: string) => {
+    const f = map.get(name);
+    if (f === undefined) throw new Error(`memorySource: no file ${name}`);
+    return f;
+  };
+  return {
+    readText: async (name) => {
+      const f = get(name);
+      return typeof f === 'string' ? f : new TextDecoder().decode(f);
+    },
+    readBytes: async (name) => {
+      const f = get(name);
+      return typeof f === 'string' ? new TextEncoder().encode(f) : f;
+    },
+    exists: async (name) => map.has(name),
+  };
+}
+
+/** A FileSink collecting the written files in a Map. */
+export function memorySink(files: Map<string, Uint8Array | string> = new Map()): FileSink & { files: Map<string, Uint8Array | string> } {
+  return {
+    files,
+    writeText: async (name, text) => void files.set(name, text),
+    writeBytes: async (name, bytes) => void files.set(name, bytes),
+  };
+}
+
+async function readTensors(source: FileSource, name: string): Promise<Map<string, Tensor>> {
+  return source.readTensors ? source.readTensors(name) : loadSafetensors(await source.readBytes(name));
+}
+
+/** Every tensor of a checkpoint: `model.safetensors`, or the shards named in `model.safetensors.index.json`. */
+export async function readCheckpoint(source: FileSource): Promise<Map<string, Tensor>> {
+  if (!(await source.exists(WEIGHTS_INDEX_NAME))) {
+    if (!(await source.exists(WEIGHTS_NAME))) throw new Error(`loadPretrained: neither ${WEIGHTS_NAME} nor ${WEIGHTS_INDEX_NAME} is present`);
+    return readTensors(source, WEIGHTS_NAME);
+  }
+  const index = JSON.parse(await source.readText(WEIGHTS_INDEX_NAME)) as { weight_map?: Record<string, string> };
+  if (!index.weight_map || typeof index.weight_map !== 'object') throw new Error(`loadPretrained: ${WEIGHTS_INDEX_NAME} has no weight_map`);
+  const out = new Map<string, Tensor>();
+  try {
+    for (const shard of new Set(Object.values(index.weight_map))) {
+      for (const [k, t] of await readTensors(source, shard)) {
+        if (index.weight_map[k] === shard) out.set(k, t);
+        else t.dispose();
+      }
+    }
+    const absent = Object.keys(index.weight_map).filter((k) => !out.has(k));
+    if (absent.length > 0) throw new Error(`loadPretrained: ${WEIGHTS_INDEX_NAME} names tensors its shards lack: ${absent.slice(0, 5).join(', ')}`);
+  } catch (e) {
+    for (const t of out.values()) t.dispose();
+    throw e;
+  }
+  return out;
+}
+
+/**
+ * A model from a Hugging Face checkpoint: `config.json` picks the class (architectures, else
+ * model_type) and `model.safetensors` (or its sharded index) fills the weights.
+ */
+export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel>(source: FileSource): Promise<M> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await source.readText(CONFIG_NAME));
+  } catch (e) {
+    throw new Error(`loadPretrained: cannot read ${CONFIG_NAME}: ${(e as Error).message}`);
+  }
+  const { config, Model } = resolveModel(json);
+  const model = new Model(config);
+  try {
+    await loadWeightsFrom(model, source);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model as M;
+}
+
+/** Loads a checkpoint's weights into an existing model, all or nothing. */
+export async function loadWeightsFrom(model: PreTrainedModel, source: FileSource): Promise<void> {
+  const state = await readCheckpoint(source);
+  try {
+    model.loadWeights(state);
+  } finally {
+    for (const t of state.values()) t.dispose();
+  }
+}
+
+export interface SavePretrainedOptions {
+  /** Split the weights into shards of at most this many bytes (HF's max_shard_size), with an index file. */
+  maxShardSize?: number;
+}
+
+function bytesOf(t: Tensor): number {
+  return t.size * (t.dtype === 'float64' ? 8 : t.dtype === 'bool' ? 1 : 4);
+}
+
+/** Writes `config.json` and `model.safetensors` (or shards and `model.safetensors.index.json`) with HF's names. */
+export async function savePretrained(model: PreTrainedModel, sink: FileSink, options: SavePretrainedOptions = {}): Promise<void> {
+  const weights = model.weightsToSave();
+  const shards: Map<string, Tensor>[] = [new Map()];
+  let size = 0;
+  let total = 0;
+  const max = options.maxShardSize;
+  if (max !== undefined && !(Number.isFinite(max) && max > 0)) throw new RangeError(`savePretrained: maxShardSize must be a positive number of bytes, got ${max}`);
+  for (const [name, t] of weights) {
+    const n = bytesOf(t);
+    if (max !== undefined && size > 0 && size + n > max) {
+      shards.push(new Map());
+      size = 0;
+    }
+    shards[shards.length - 1].set(name, t);
+    size += n;
+    total += n;
+  }
+  const metadata = { format: 'pt' };
+  const write = async (name: string, tensors: Map<string, Tensor>) =>
+    sink.writeTensors ? sink.writeTensors(name, tensors, metadata) : sink.writeBytes(name, await saveSafetensors(tensors, metadata));
+  if (shards.length === 1) {
+    await write(WEIGHTS_NAME, shards[0]);
+  } else {
+    const weightMap: Record<string, string> = {};
+    const pad = (i: number) => String(i).padStart(5, '0');
+    for (let i = 0; i < shards.length; i++) {
+      const file = `model-${pad(i + 1)}-of-${pad(shards.length)}.safetensors`;
+      await write(file, shards[i]);
+      for (const k of shards[i].keys()) weightMap[k] = file;
+    }
+    await sink.writeText(WEIGHTS_INDEX_NAME, JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2));
+  }
+  await sink.writeText(CONFIG_NAME, JSON.stringify(model.config.toJSON(model.architecture), null, 2) + '\n');
+}

@@ -1,0 +1,89 @@
+import { PretrainedConfig, configError, type FieldTable } from '../config.js';
+
+const FIELDS: FieldTable = {
+  vocabSize: { json: 'vocab_size', kind: 'positiveInt', default: 32000 },
+  hiddenSize: { json: 'hidden_size', kind: 'positiveInt', default: 4096 },
+  intermediateSize: { json: 'intermediate_size', kind: 'positiveInt', default: 11008 },
+  numHiddenLayers: { json: 'num_hidden_layers', kind: 'nonNegativeInt', default: 32 },
+  numAttentionHeads: { json: 'num_attention_heads', kind: 'positiveInt', default: 32 },
+  numKeyValueHeads: { json: 'num_key_value_heads', kind: 'positiveInt', default: null, nullable: true },
+  headDim: { json: 'head_dim', kind: 'positiveInt', default: null, nullable: true },
+  hiddenAct: { json: 'hidden_act', kind: 'string', default: 'silu' },
+  maxPositionEmbeddings: { json: 'max_position_embeddings', kind: 'positiveInt', default: 2048 },
+  initializerRange: { json: 'initializer_range', kind: 'nonNegativeNumber', default: 0.02 },
+  rmsNormEps: { json: 'rms_norm_eps', kind: 'nonNegativeNumber', default: 1e-6 },
+  ropeTheta: { json: 'rope_theta', kind: 'positiveNumber', default: 10000 },
+  ropeScaling: { json: 'rope_scaling', kind: 'any', default: null, nullable: true },
+  attentionBias: { json: 'attention_bias', kind: 'bool', default: false },
+  attentionDropout: { json: 'attention_dropout', kind: 'probability', default: 0 },
+  mlpBias: { json: 'mlp_bias', kind: 'bool', default: false },
+  tieWordEmbeddings: { json: 'tie_word_embeddings', kind: 'bool', default: false },
+  padTokenId: { json: 'pad_token_id', kind: 'int', default: null, nullable: true },
+  bosTokenId: { json: 'bos_token_id', kind: 'tokenId', default: 1, nullable: true },
+  eosTokenId: { json: 'eos_token_id', kind: 'tokenId', default: 2, nullable: true },
+  pretrainingTp: { json: 'pretraining_tp', kind: 'positiveInt', default: 1 },
+};
+
+export type LlamaConfigInit = Partial<Omit<LlamaConfig, 'modelType' | 'toJSON' | 'kvHeads' | 'attentionHeadDim'>>;
+
+/** Hugging Face's LlamaConfig (defaults are Llama-2 7B's). */
+export class LlamaConfig extends PretrainedConfig {
+  readonly modelType = 'llama';
+  vocabSize!: number;
+  hiddenSize!: number;
+  intermediateSize!: number;
+  numHiddenLayers!: number;
+  numAttentionHeads!: number;
+  numKeyValueHeads!: number | null;
+  headDim!: number | null;
+  hiddenAct!: string;
+  maxPositionEmbeddings!: number;
+  initializerRange!: number;
+  rmsNormEps!: number;
+  ropeTheta!: number;
+  ropeScaling!: unknown;
+  attentionBias!: boolean;
+  attentionDropout!: number;
+  mlpBias!: boolean;
+  tieWordEmbeddings!: boolean;
+  padTokenId!: number | null;
+  bosTokenId!: number | number[] | null;
+  eosTokenId!: number | number[] | null;
+  pretrainingTp!: number;
+
+  constructor(init: LlamaConfigInit = {}) {
+    super();
+    this.init(init as Record<string, unknown>);
+  }
+
+  protected fields(): FieldTable {
+    return FIELDS;
+  }
+
+  /** Key/value heads (num_key_value_heads, else num_attention_heads). */
+  get kvHeads(): number {
+    return this.numKeyValueHeads ?? this.numAttentionHeads;
+  }
+
+  /** Per-head size (head_dim, else hidden_size / num_attention_heads). */
+  get attentionHeadDim(): number {
+    return this.headDim ?? this.hiddenSize / this.numAttentionHeads;
+  }
+
+  protected override check(): void {
+    if (this.headDim === null && this.hiddenSize % this.numAttentionHeads !== 0) {
+      throw configError('LlamaConfig', 'hiddenSize', 'hidden_size', `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads} (or give head_dim)`);
+    }
+    if (this.numAttentionHeads % this.kvHeads !== 0) {
+      throw configError('LlamaConfig', 'numKeyValueHeads', 'num_key_value_heads', `${this.kvHeads} must divide num_attention_heads ${this.numAttentionHeads}`);
+    }
+    if (this.attentionHeadDim % 2 !== 0) throw configError('LlamaConfig', 'headDim', 'head_dim', `${this.attentionHeadDim} must be even for rotary embeddings`);
+    if (this.ropeScaling !== null) {
+      throw configError('LlamaConfig', 'ropeScaling', 'rope_scaling', `is not supported yet (only null, plain RoPE), got ${JSON.stringify(this.ropeScaling)}`);
+    }
+  }
+
+  static fromJSON(json: unknown): LlamaConfig {
+    return new LlamaConfig(PretrainedConfig.parseJSON(FIELDS, json, 'LlamaConfig', 'llama') as LlamaConfigInit);
+  }
+}

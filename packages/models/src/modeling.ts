@@ -1,0 +1,173 @@
+import {
+  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, engine, formatShape, noGrad, randn, type LoadStateDictResult, type Tensor,
+} from '@peftjs/core';
+import type { PretrainedConfig } from './config.js';
+
+export interface ModelInputs {
+  /** Token ids [batch, seq] (int32). */
+  inputIds?: Tensor;
+  /** 1 for tokens to attend to, 0 for padding [batch, seq]. */
+  attentionMask?: Tensor | null;
+  /** Targets: token ids for causal LMs (shifted inside, -100 ignored), class indices or values for classifiers. */
+  labels?: Tensor | null;
+  /** Segment ids [batch, seq] (BERT). */
+  tokenTypeIds?: Tensor | null;
+  /** Images [batch, channels, height, width] (ViT). */
+  pixelValues?: Tensor;
+}
+
+export interface ModelOutput {
+  logits: Tensor;
+  loss?: Tensor;
+}
+
+export interface BaseModelOutput {
+  lastHiddenState: Tensor;
+  poolerOutput?: Tensor;
+}
+
+/** What every Hugging Face model class shares: its config, HF init, and checkpoint name handling. */
+export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedConfig> extends Module {
+  /** The attribute holding the base model in head models (`transformer`, `model`, `bert`, `vit`). */
+  static readonly basePrefix: string = '';
+  /** Checkpoint entries Hugging Face ignores when they are absent or extra (non-persistent buffers). */
+  protected static readonly ignoredKeys: readonly RegExp[] = [];
+  /** Task heads that may be absent from a checkpoint (a base checkpoint loaded for fine-tuning): they keep their fresh init. */
+  protected static readonly newHeadKeys: readonly RegExp[] = [];
+
+  constructor(readonly config: C) {
+    super();
+  }
+
+  /** The class name Hugging Face uses in `architectures`. */
+  get architecture(): string {
+    return this.constructor.name;
+  }
+
+  abstract override forward(inputs: ModelInputs): unknown;
+
+  /**
+   * Hugging Face's `_init_weights`: linear and Conv1D weights ~ N(0, std) with zero biases,
+   * embeddings ~ N(0, std) (the padding row zeroed), norms to ones and zeros. Sampled with core's
+   * seeded Philox generator (`manualSeed`).
+   */
+  protected initWeights(std: number, paddingIdx: number | null = null, root: Module = this): void {
+    noGrad(() => {
+      for (const [, m] of root.namedModules()) {
+        if (m instanceof Linear || m instanceof Conv1D || m instanceof Conv2d) {
+          resetNormal(m.weight, std);
+          if (m.bias) resetConstant(m.bias, 0);
+        } else if (m instanceof Embedding) {
+          resetNormal(m.weight, std);
+          if (paddingIdx !== null && paddingIdx >= 0 && paddingIdx < m.numEmbeddings) zeroRow(m.weight, paddingIdx);
+        } else if (m instanceof LayerNorm || m instanceof RMSNorm) {
+          if (m.weight) resetConstant(m.weight, 1);
+          if (m instanceof LayerNorm && m.bias) resetConstant(m.bias, 0);
+        }
+      }
+    });
+  }
+
+  /** Checkpoint keys mapped onto this model's names: the base prefix added or removed, ignored buffers dropped. */
+  checkpointKeyMap(keys: Iterable<string>): Map<string, string> {
+    const ctor = this.constructor as typeof PreTrainedModel;
+    const own = new Set(this.stateDict().keys());
+    const prefix = (this.constructor as typeof PreTrainedModel).basePrefix;
+    const out = new Map<string, string>();
+    for (const key of keys) {
+      if (ctor.ignoredKeys.some((r) => r.test(key))) continue;
+      let name = key;
+      if (!own.has(name) && prefix) {
+        if (own.has(`${prefix}.${key}`)) name = `${prefix}.${key}`;
+        else if (key.startsWith(`${prefix}.`) && own.has(key.slice(prefix.length + 1))) name = key.slice(prefix.length + 1);
+      }
+      out.set(key, name);
+    }
+    return out;
+  }
+
+  /**
+   * Loads Hugging Face weights by name. Missing or unexpected names are an error, except tied
+   * duplicates, the buffers HF ignores, and fresh task heads (a classifier absent from a base
+   * checkpoint keeps its init and is reported in `missingKeys`). All or nothing: a failed load
+   * leaves the model as it was.
+   */
+  loadWeights(state: ReadonlyMap<string, Tensor>): LoadStateDictResult {
+    const ctor = this.constructor as typeof PreTrainedModel;
+    const mapped = new Map<string, Tensor>();
+    for (const [key, name] of this.checkpointKeyMap(state.keys())) mapped.set(name, state.get(key)!);
+    const probe = this.loadStateDictReport(mapped);
+    const missing = probe.missingKeys.filter((k) => !ctor.newHeadKeys.some((r) => r.test(k)));
+    if (missing.length > 0 || probe.unexpectedKeys.length > 0) {
+      throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: missing keys [${missing.join(', ')}]; unexpected keys [${probe.unexpectedKeys.join(', ')}]`);
+    }
+    try {
+      return this.loadStateDict(mapped, { strict: false });
+    } catch (e) {
+      throw new Error(`${this.architecture}: cannot load the checkpoint: ${(e as Error).message}`);
+    }
+  }
+
+  /** Missing and unexpected names of a state dict, without loading anything. */
+  private loadStateDictReport(state: ReadonlyMap<string, Tensor>): LoadStateDictResult {
+    const own = this.stateDict();
+    const given = new Set([...own].filter(([k]) => state.has(k)).map(([, t]) => t));
+    return {
+      missingKeys: [...own].filter(([k, t]) => !state.has(k) && !given.has(t)).map(([k]) => k),
+      unexpectedKeys: [...state.keys()].filter((k) => !own.has(k)),
+    };
+  }
+
+  /** The state dict as Hugging Face saves it: a tied tensor only under its first name. */
+  weightsToSave(): Map<string, Tensor> {
+    const seen = new Set<Tensor>();
+    const out = new Map<string, Tensor>();
+    for (const [name, t] of this.stateDict()) {
+      if (seen.has(t)) continue;
+      seen.add(t);
+      out.set(name, t);
+    }
+    return out;
+  }
+}
+
+function resetNormal(t: Tensor, std: number): void {
+  const v = randn(t.shape, { std, dtype: t.dtype, backend: t.ref.backend });
+  t.assign(v);
+  v.dispose();
+}
+
+function resetConstant(t: Tensor, value: number): void {
+  engine().scoped(() => t.assign(t.detach().mul(0).add(value)));
+}
+
+function zeroRow(weight: Tensor, row: number): void {
+  engine().scoped(() => {
+    const [n, d] = weight.shape;
+    const keep = new Float32Array(n * d).fill(1);
+    keep.fill(0, row * d, (row + 1) * d);
+    const mask = engine().makeTensor([n, d], weight.dtype, weight.ref.backend, weight.dtype === 'float64' ? Float64Array.from(keep) : keep);
+    weight.assign(weight.detach().mul(mask));
+  });
+}
+
+/** Token ids as int32 [batch, seq], with a clear error naming the model. */
+export function checkIds(model: string, ids: Tensor | undefined, arg = 'inputIds'): Tensor {
+  if (!ids) throw new TypeError(`${model}.forward: ${arg} is required`);
+  if (ids.rank !== 2) throw new RangeError(`${model}.forward: ${arg} must be [batch, seq], got ${formatShape(ids.shape)}`);
+  if (ids.dtype !== 'int32') throw new TypeError(`${model}.forward: ${arg} must be int32 token ids, got ${ids.dtype}`);
+  return ids;
+}
+
+/** Positions 0..seq−1 as int32 [seq] on `like`'s backend. */
+export function positionIds(seq: number, like: Tensor): Tensor {
+  return engine().makeTensor([seq], 'int32', like.ref.backend, Int32Array.from({ length: seq }, (_, i) => i));
+}
+
+/** A padding mask shaped like the token ids. */
+export function checkMask(model: string, mask: Tensor, ids: Tensor): Tensor {
+  if (mask.rank !== 2 || mask.shape[0] !== ids.shape[0] || mask.shape[1] !== ids.shape[1]) {
+    throw new RangeError(`${model}.forward: attentionMask must be [${ids.shape.join(', ')}] like inputIds, got ${formatShape(mask.shape)}`);
+  }
+  return mask;
+}

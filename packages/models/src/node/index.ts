@@ -1,0 +1,49 @@
+/** `@peftjs/models/node`: Hugging Face checkpoints in folders on disk. */
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadSafetensorsFile, saveSafetensorsFile, writeFileAtomic } from '@peftjs/core/node';
+import { loadPretrained, loadWeightsFrom, savePretrained as saveTo, type FileSink, type FileSource, type SavePretrainedOptions } from '../io.js';
+import type { PreTrainedModel } from '../modeling.js';
+
+/** A FileSource reading the files of a folder. */
+export function dirSource(dir: string): FileSource {
+  return {
+    readText: (name) => readFile(join(dir, name), 'utf8'),
+    readBytes: async (name) => new Uint8Array(await readFile(join(dir, name))),
+    exists: async (name) => stat(join(dir, name)).then((s) => s.isFile(), () => false),
+    readTensors: (name) => loadSafetensorsFile(join(dir, name)),
+  };
+}
+
+/** A FileSink writing files into a folder (created if needed), each atomically. */
+export function dirSink(dir: string): FileSink {
+  return {
+    writeText: async (name, text) => {
+      await mkdir(dir, { recursive: true });
+      await writeFileAtomic(join(dir, name), text);
+    },
+    writeBytes: async (name, bytes) => {
+      await mkdir(dir, { recursive: true });
+      await writeFileAtomic(join(dir, name), bytes);
+    },
+    writeTensors: async (name, tensors, metadata) => {
+      await mkdir(dir, { recursive: true });
+      await saveSafetensorsFile(join(dir, name), tensors, metadata);
+    },
+  };
+}
+
+/** Hugging Face's from_pretrained for a local folder holding config.json and model.safetensors (or shards). */
+export async function fromPretrained<M extends PreTrainedModel = PreTrainedModel>(dir: string): Promise<M> {
+  return loadPretrained<M>(dirSource(dir));
+}
+
+/** Loads the weights in `dir` into an existing model (all or nothing). */
+export async function loadWeightsFromDir(model: PreTrainedModel, dir: string): Promise<void> {
+  return loadWeightsFrom(model, dirSource(dir));
+}
+
+/** Hugging Face's save_pretrained: config.json and model.safetensors, sharded when maxShardSize is given. */
+export async function savePretrained(model: PreTrainedModel, dir: string, options: SavePretrainedOptions = {}): Promise<void> {
+  return saveTo(model, dirSink(dir), options);
+}
