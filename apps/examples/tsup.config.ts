@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/demo.ts'],
+  entry: ['src/demo.ts', 'src/pretrain.ts'],
   format: ['esm'],
   sourcemap: true,
   clean: true,
