@@ -26,7 +26,25 @@ export { Module, type LoadStateDictResult } from './nn/module.js';
 export { Linear, type LinearOptions } from './nn/linear.js';
 export { Sequential, Lambda } from './nn/sequential.js';
 export { parameter } from './nn/parameter.js';
-export { Optimizer, type ParamGroup, type ParamsInput } from './optim/optimizer.js';
+export { Optimizer, type ParamGroup, type ParamsInput, type ParamState, type OptimizerStateDict } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
+export { Lion, type LionOptions } from './optim/lion.js';
+export { Adafactor, type AdafactorOptions } from './optim/adafactor.js';
+export { clipGradNorm, clipGradValue } from './optim/clip-grad.js';
+export {
+  LambdaLR, getConstantSchedule, getConstantScheduleWithWarmup, getLinearScheduleWithWarmup, getCosineScheduleWithWarmup,
+  type LRScheduler, type LRSchedulerState, type LrLambda, type SchedulableOptimizer,
+} from './optim/lr-scheduler.js';
+export { DataLoader, type Dataset, type DataLoaderOptions, type DataLoaderState } from './data/data-loader.js';
+export { defaultCollate } from './data/collate.js';
+export { seededPermutation } from './data/shuffle.js';
+export { Trainer, type TrainerOptions, type TrainOutput } from './train/trainer.js';
+export type { TrainerCallback, TrainerControl, TrainerState, LogEntry, CallbackArgs } from './train/callback.js';
+export { ProgressCallback, formatDuration, type ProgressOptions, type WritableLike } from './train/progress-callback.js';
+export { EarlyStoppingCallback, type EarlyStoppingOptions } from './train/early-stopping-callback.js';
+export {
+  memoryCheckpointStore, setDefaultCheckpointStore, getDefaultCheckpointStore, type CheckpointStore,
+} from './train/checkpoint-store.js';
+export { CHECKPOINT_FILES, checkpointFiles, restoreCheckpoint, type CheckpointParts } from './train/checkpoint.js';
 export { loadSafetensors, saveSafetensors, tensorFromSafetensors, type SafetensorsLoadOptions } from './io/tensors.js';

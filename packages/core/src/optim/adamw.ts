@@ -1,3 +1,4 @@
+import type { Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, mul, sub } from '../ops/binary.js';
 import { sqrt, square } from '../ops/unary.js';
@@ -29,5 +30,9 @@ export class AdamW extends Optimizer<AdamWOptions> {
     const mHat = div(m, 1 - o.beta1 ** t);
     const vHat = div(v, 1 - o.beta2 ** t);
     return sub(decayed, mul(div(mHat, add(sqrt(vHat), o.eps)), o.lr));
+  }
+
+  protected stateShape(p: Tensor, key: string): Shape | undefined {
+    return ['m', 'v'].includes(key) ? p.shape : undefined;
   }
 }

@@ -1,3 +1,4 @@
+import type { Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, mul, sub } from '../ops/binary.js';
 import { Optimizer, type ParamsInput } from './optimizer.js';
@@ -24,5 +25,9 @@ export class SGD extends Optimizer<SGDOptions> {
       g = o.nesterov ? add(g, mul(buf, o.momentum)) : buf;
     }
     return sub(p, mul(g, o.lr));
+  }
+
+  protected stateShape(p: Tensor, key: string): Shape | undefined {
+    return ['momentum'].includes(key) ? p.shape : undefined;
   }
 }
