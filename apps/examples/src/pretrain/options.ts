@@ -10,7 +10,6 @@ export interface PretrainOptions {
   readonly nHead: number;
   readonly nEmbd: number;
   readonly lr: number;
-  readonly minLrRatio: number;
   readonly warmupSteps: number;
   readonly weightDecay: number;
   readonly maxGradNorm: number;
@@ -25,14 +24,13 @@ export interface PretrainOptions {
 export const DEFAULT_OUT = new URL('../models/byte-gpt2/', import.meta.url);
 
 const OPTIONS = {
-  steps: { type: 'string', default: '120' },
+  steps: { type: 'string', default: '100' },
   'batch-size': { type: 'string', default: '8' },
   'block-size': { type: 'string', default: '128' },
   'n-layer': { type: 'string', default: '4' },
   'n-head': { type: 'string', default: '4' },
   'n-embd': { type: 'string', default: '128' },
   lr: { type: 'string', default: '3e-3' },
-  'min-lr-ratio': { type: 'string', default: '0.1' },
   'warmup-steps': { type: 'string' },
   'weight-decay': { type: 'string', default: '0.1' },
   'max-grad-norm': { type: 'string', default: '1' },
@@ -75,7 +73,6 @@ export function parsePretrainOptions(args: readonly string[]): PretrainOptions {
     nHead,
     nEmbd,
     lr: real(values, 'lr', 0),
-    minLrRatio: real(values, 'min-lr-ratio', 0, 1),
     warmupSteps: Math.min(warmupSteps, steps),
     weightDecay: real(values, 'weight-decay', 0),
     maxGradNorm: real(values, 'max-grad-norm', 0),

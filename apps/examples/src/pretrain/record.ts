@@ -14,7 +14,7 @@ export interface TrainingRecord {
   readonly tokensPerSecond: number;
   readonly backend: string;
   readonly node: string;
-  /** Mean training loss of the last logged steps. */
+  /** Mean training loss over the last logging interval (5 steps). */
   readonly lastTrainLoss: number;
   readonly train: Record<string, Evaluation>;
   readonly validation: Record<string, Evaluation>;
@@ -57,7 +57,7 @@ The run is deterministic: the same command with the same seed gives the same wei
 | data | training splits of the State of the Union addresses and Moby Dick (${Object.entries(r.trainBytes).map(([k, v]) => `${k}: ${v} bytes`).join(', ')}), each ended by the end-of-text id, cut into non-overlapping ${o.blockSize}-byte windows, shuffled with the seed |
 | steps | ${o.steps} (batch ${o.batchSize} × ${o.blockSize} bytes, ${r.tokensSeen.toLocaleString('en-US')} bytes seen) |
 | optimizer | AdamW, lr ${o.lr}, betas (0.9, 0.999), eps 1e-8, weight decay ${o.weightDecay} on matrices (none on biases, LayerNorm and embeddings) |
-| schedule | linear warm-up for ${o.warmupSteps} steps, cosine decay to ${o.minLrRatio} × lr |
+| schedule | linear warm-up for ${o.warmupSteps} steps, cosine decay to 0 (HF's get_cosine_schedule_with_warmup) |
 | gradient clipping | global norm ${o.maxGradNorm} |
 | dropout | none |
 | seed | ${o.seed} |
@@ -68,7 +68,7 @@ The run is deterministic: the same command with the same seed gives the same wei
 
 Loss is the mean next-byte cross-entropy in nats; perplexity is exp(loss), per byte (a uniform
 guess over 256 bytes scores 256). Evaluated on ${o.evalBlocks === 0 ? 'every' : `${o.evalBlocks} evenly spaced`} ${o.blockSize}-byte windows of each split.
-Last logged training loss: ${fmt(r.lastTrainLoss)}.
+Mean training loss of the last logged interval (up to 5 steps): ${fmt(r.lastTrainLoss)}.
 
 | validation split | loss | perplexity | bytes predicted |
 | --- | --- | --- | --- |

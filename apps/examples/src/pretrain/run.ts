@@ -13,6 +13,9 @@ import { combine, evaluateLoss, type Evaluation } from './evaluate.js';
 import type { PretrainOptions } from './options.js';
 import { tokenizerDescription, writeTrainingRecord, type TrainingRecord } from './record.js';
 
+/** Steps between loss read-backs (the progress bar shows the last logged loss). */
+const LOGGING_STEPS = 5;
+
 export interface RunHooks {
   log: (line: string) => void;
 }
@@ -80,18 +83,19 @@ export async function runPretrain(options: PretrainOptions, command: string, hoo
     },
   });
   const optimizer = new AdamW(parameterGroups(model, options.weightDecay), { lr: options.lr });
-  const scheduler = getCosineScheduleWithWarmup(optimizer, options.warmupSteps, options.steps, { minLrRatio: options.minLrRatio });
+  const scheduler = getCosineScheduleWithWarmup(optimizer, options.warmupSteps, options.steps);
   const trainer = new Trainer({
     model,
-    trainDataLoader: loader,
     optimizer,
-    lrScheduler: scheduler,
+    scheduler,
+    trainLoader: loader,
     maxSteps: options.steps,
     maxGradNorm: options.maxGradNorm,
+    loggingSteps: LOGGING_STEPS,
     callbacks: options.progress ? [new ProgressCallback()] : [],
   });
   const start = performance.now();
-  const { losses } = await trainer.train();
+  await trainer.train();
   const seconds = (performance.now() - start) / 1000;
   const tokensSeen = options.steps * options.batchSize * options.blockSize;
 
@@ -104,7 +108,7 @@ export async function runPretrain(options: PretrainOptions, command: string, hoo
   }
   log(`train      all        loss ${trainEval.all.loss.toFixed(4)}  perplexity ${trainEval.all.perplexity.toFixed(2)} per byte`);
 
-  const recent = losses.slice(-Math.min(10, losses.length));
+  const logged = trainer.state.logHistory.filter((e) => e.loss !== undefined);
   const { out, progress: _progress, ...settings } = options;
   const record: TrainingRecord = {
     command,
@@ -116,7 +120,7 @@ export async function runPretrain(options: PretrainOptions, command: string, hoo
     tokensPerSecond: tokensSeen / seconds,
     backend: getBackend(),
     node: process.version,
-    lastTrainLoss: recent.reduce((a, b) => a + b, 0) / recent.length,
+    lastTrainLoss: logged[logged.length - 1].loss!,
     train: trainEval,
     validation: validationEval,
   };
