@@ -5,6 +5,7 @@ tied input and output embeddings, tanh GELU, pre-norm blocks), loads the weights
 saved, and times full fine-tuning steps (AdamW, gradient clipping) on the same batches.
 
 Usage: gpt2_train.py DIR THREADS WARMUP_STEPS TIMED_STEPS
+       gpt2_train.py check CASE_DIR   (compares the logits with Hugging Face's on a golden GPT-2 case)
 DIR holds config.json, model.safetensors, batches.bin (int32, [N, B, T]) and bench.json
 ({"batches": N, "batchSize": B, "seqLen": T, "lr": ..., "weightDecay": ..., "maxGradNorm": ...}).
 Prints one JSON line: threads, torch version, loss before training, tokens/s, step ms, losses.
@@ -21,7 +22,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-SAFETENSORS_DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
+SAFETENSORS_DTYPES = {
+    "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64,
+    "I64": torch.int64, "I32": torch.int32,
+}
 
 
 def load_safetensors(path):
@@ -38,7 +42,7 @@ def load_safetensors(path):
         start, end = info["data_offsets"]
         dtype = SAFETENSORS_DTYPES[info["dtype"]]
         flat = torch.frombuffer(bytearray(data[start:end]), dtype=dtype) if end > start else torch.empty(0, dtype=dtype)
-        tensors[name] = flat.reshape(info["shape"]).to(torch.float32)
+        tensors[name] = flat.reshape(info["shape"])
     return tensors
 
 
@@ -106,12 +110,18 @@ class GPT2LMHeadModel(nn.Module):
         self.wpe = nn.Embedding(cfg["n_positions"], n_embd)
         self.h = nn.ModuleList(Block(n_embd, cfg["n_head"], n_inner, eps) for _ in range(cfg["n_layer"]))
         self.ln_f = nn.LayerNorm(n_embd, eps=eps)
+        tied = cfg.get("tie_word_embeddings", True)
+        self.lm_head = None if tied else nn.Linear(n_embd, cfg["vocab_size"], bias=False)
 
-    def forward(self, ids):
+    def logits(self, ids):
         x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1]))
         for block in self.h:
             x = block(x)
-        logits = self.ln_f(x) @ self.wte.weight.t()  # tied output embedding
+        x = self.ln_f(x)
+        return x @ self.wte.weight.t() if self.lm_head is None else self.lm_head(x)
+
+    def forward(self, ids):
+        logits = self.logits(ids)
         # HF's causal-LM loss: position i predicts token i + 1
         return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
 
@@ -122,20 +132,36 @@ def load_weights(model, tensors):
     seen = set()
     for name, value in tensors.items():
         key = name[len("transformer.") :] if name.startswith("transformer.") else name
-        if key == "lm_head.weight" or key.endswith(".attn.bias") or key.endswith(".attn.masked_bias"):
+        if (key == "lm_head.weight" and model.lm_head is None) or key.endswith(".attn.bias") or key.endswith(".attn.masked_bias"):
             continue  # tied to wte, or the causal-mask buffer of old checkpoints
         if key not in own:
             raise KeyError(f"gpt2_train: unexpected tensor {name}")
         if tuple(own[key].shape) != tuple(value.shape):
             raise ValueError(f"gpt2_train: {name} has shape {list(value.shape)}, expected {list(own[key].shape)}")
-        own[key].copy_(value)
+        own[key].copy_(value.to(torch.float32))
         seen.add(key)
     missing = set(own) - seen
     if missing:
         raise KeyError(f"gpt2_train: missing tensors {sorted(missing)}")
 
 
+def check_against_hf(case):
+    """Max |logits − HF's| / max |HF's| on a golden GPT-2 case (weights, input ids and HF's logits)."""
+    with open(os.path.join(case, "base_config.json")) as f:
+        cfg = json.load(f)
+    model = GPT2LMHeadModel(cfg)
+    with torch.no_grad():
+        load_weights(model, load_safetensors(os.path.join(case, "base_model.safetensors")))
+        ids = load_safetensors(os.path.join(case, "input.safetensors"))["input_ids"].long()
+        expected = load_safetensors(os.path.join(case, "output.safetensors"))["out_base"]
+        got = model.logits(ids)
+    print(json.dumps({"maxRelDiff": ((got - expected).abs().max() / expected.abs().max()).item()}))
+
+
 def main():
+    if sys.argv[1] == "check":
+        check_against_hf(sys.argv[2])
+        return
     directory, threads, warmup, timed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     torch.set_num_threads(threads)
     with open(os.path.join(directory, "config.json")) as f:

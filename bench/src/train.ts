@@ -17,6 +17,7 @@ import { GPT2Config, GPT2LMHeadModel } from '@peftjs/models';
 import { savePretrained } from '@peftjs/models/node';
 import { ByteTokenizer, chunkTokens } from '@peftjs/data';
 import { loadMobyDick } from '@peftjs/data/corpora';
+import { locateGoldenDir } from '@peftjs/conformance';
 import { ensurePyTorch, runPythonJson } from './pytorch.js';
 import { printTable } from './timing.js';
 
@@ -96,6 +97,22 @@ function torchTrain(dir: string, threads: number, setup: Setup): Result & { vers
   return { ...out, name: `PyTorch ${out.threads}t`, version: out.torch };
 }
 
+/** The golden GPT-2 case (weights, input ids and transformers' logits) the PyTorch model is checked on. */
+const GOLDEN_GPT2_CASE = ['peft', 'lora_gpt2_conv1d'];
+
+/** Checks the PyTorch GPT-2 against transformers' own logits where the golden vectors are present. */
+async function checkTorchAgainstHF(): Promise<string> {
+  let dir: string;
+  try {
+    dir = join((await locateGoldenDir()).dir, ...GOLDEN_GPT2_CASE);
+  } catch {
+    return 'check PyTorch GPT-2 against transformers: skipped (no golden vectors; set PEFTJS_GOLDEN_DIR)';
+  }
+  const { maxRelDiff } = runPythonJson<{ maxRelDiff: number }>(PYTHON_SCRIPT, ['check', dir]);
+  const verdict = maxRelDiff < 1e-4 ? 'same model' : 'MISMATCH';
+  return `check PyTorch GPT-2 against transformers' GPT2LMHeadModel logits (golden ${GOLDEN_GPT2_CASE.join('/')}): max relative difference ${maxRelDiff.toExponential(2)}: ${verdict}`;
+}
+
 function positiveInt(value: string | undefined, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`train: --${flag} must be a positive integer, got ${value}`);
@@ -153,6 +170,7 @@ export async function benchTrain(args: readonly string[]): Promise<void> {
     if (unavailable !== null) {
       console.log(`PyTorch skipped: ${unavailable}`);
     } else {
+      console.log(await checkTorchAgainstHF());
       for (const threads of cores > 1 ? [cores, 1] : [1]) {
         console.log(`PyTorch, ${threads} thread(s): ${torchSetup.warmup} warm-up + ${torchSetup.steps} timed steps...`);
         const result = torchTrain(dir, threads, torchSetup);
