@@ -6,6 +6,7 @@ import { memoryCases } from './cases/memory.js';
 import { opTableCases } from './cases/op-table.js';
 import { philoxCases, philoxCounterCase } from './cases/philox.js';
 import { randomCases } from './cases/random.js';
+import { trainingCases } from './cases/training.js';
 import { locateGoldenDir } from './golden/files.js';
 import type { ConformanceCase, ConformanceSuite } from './types.js';
 
@@ -28,7 +29,7 @@ export async function makePlan(goldenDir?: string): Promise<Plan> {
     const message = err instanceof Error ? err.message : String(err);
     goldenCases = [{ suite: 'golden', name: 'golden vectors are present', run: async () => { throw new Error(message); } }];
   }
-  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases];
+  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...trainingCases];
   const suites = new Map<string, ConformanceCase[]>();
   for (const c of all) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);
   return { suites: [...suites].map(([name, cases]) => ({ name, cases })), golden };

@@ -39,7 +39,7 @@ export {
 export { DataLoader, type Dataset, type DataLoaderOptions, type DataLoaderState } from './data/data-loader.js';
 export { defaultCollate } from './data/collate.js';
 export { seededPermutation } from './data/shuffle.js';
-export { Trainer, type TrainerOptions, type TrainOutput } from './train/trainer.js';
+export { Trainer, type TrainerOptions, type TrainOutput, type BatchLoader } from './train/trainer.js';
 export type { TrainerCallback, TrainerControl, TrainerState, LogEntry, CallbackArgs } from './train/callback.js';
 export { ProgressCallback, formatDuration, type ProgressOptions, type WritableLike } from './train/progress-callback.js';
 export { EarlyStoppingCallback, type EarlyStoppingOptions } from './train/early-stopping-callback.js';

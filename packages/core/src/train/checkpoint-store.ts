@@ -6,15 +6,17 @@ export interface CheckpointStore {
   read(dir: string, name: string): Promise<Uint8Array>;
 }
 
-let defaultStore: CheckpointStore | null = null;
+// Kept on globalThis, like the engine, so every loaded copy of core sees the same default.
+const STORE_KEY = Symbol.for('peftjs.checkpointStore');
+const slot = globalThis as unknown as Record<symbol, CheckpointStore | null | undefined>;
 
 /** The store `Trainer` uses when none is given; `@peftjs/core/node` sets the file-system one. */
 export function setDefaultCheckpointStore(store: CheckpointStore | null): void {
-  defaultStore = store;
+  slot[STORE_KEY] = store;
 }
 
 export function getDefaultCheckpointStore(): CheckpointStore | null {
-  return defaultStore;
+  return slot[STORE_KEY] ?? null;
 }
 
 /** A store in memory (browsers, tests): checkpoints by folder name. */

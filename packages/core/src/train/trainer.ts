@@ -3,7 +3,7 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/lr-scheduler.js';
 import { clipGradNorm } from '../optim/clip-grad.js';
-import type { DataLoader } from '../data/data-loader.js';
+import type { DataLoaderState } from '../data/data-loader.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { add, div, mul } from '../ops/binary.js';
 import { detach } from '../ops/views.js';
@@ -13,13 +13,23 @@ import type { CallbackArgs, LogEntry, TrainerCallback, TrainerControl, TrainerSt
 import { getDefaultCheckpointStore, type CheckpointStore } from './checkpoint-store.js';
 import { checkpointFiles, restoreCheckpoint } from './checkpoint.js';
 
+/** What the Trainer needs of a loader (a `DataLoader` is one): batches, epochs and a resumable position. */
+export interface BatchLoader<B> extends Iterable<B> {
+  readonly length: number;
+  readonly epoch: number;
+  readonly index: number;
+  nextBatch(): B;
+  stateDict(): DataLoaderState;
+  loadStateDict(state: DataLoaderState): void;
+}
+
 export interface TrainerOptions<B> {
   model: Module;
   optimizer: Optimizer<any>;
   /** Stepped once per optimizer step. */
   scheduler?: LRScheduler;
-  trainLoader: DataLoader<unknown, B>;
-  evalLoader?: DataLoader<unknown, B>;
+  trainLoader: BatchLoader<B>;
+  evalLoader?: Iterable<B>;
   /** The loss of a batch (default: `model.forward(batch).loss`). */
   computeLoss?: (model: Module, batch: B) => Tensor;
   /** Micro-batches per optimizer step; each loss is divided by it (default 1). */
