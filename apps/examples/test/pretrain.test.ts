@@ -60,7 +60,8 @@ describe('pretrain', () => {
     const written = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
     expect(written.command).toBe('pretrain test');
     expect(written.options.seed).toBe(0);
-    expect(JSON.parse(readFileSync(join(out, 'tokenizer.json'), 'utf8')).eos_token_id).toBe(256);
+    expect(JSON.parse(readFileSync(join(out, 'tokenizer_config.json'), 'utf8')).eos_token).toBeTruthy();
+    expect(new ByteTokenizer().encode('Hi!')).toEqual([72, 105, 33]);
     expect(readFileSync(join(out, 'TRAINING.md'), 'utf8')).toContain('pretrain test');
   }, 120_000);
 

@@ -1,4 +1,4 @@
-/** What a pretraining run leaves next to its weights: training.json, TRAINING.md and the tokenizer. */
+/** What a pretraining run leaves next to its weights: the tokenizer files, training.json and TRAINING.md. */
 import { join } from 'node:path';
 import { writeFileAtomic } from '@peftjs/core/node';
 import type { Evaluation } from './evaluate.js';
@@ -18,19 +18,6 @@ export interface TrainingRecord {
   readonly lastTrainLoss: number;
   readonly train: Record<string, Evaluation>;
   readonly validation: Record<string, Evaluation>;
-}
-
-/** The byte tokenizer's description: ids 0–255 are the bytes of UTF-8 text, 256 ends a text. */
-export function tokenizerDescription(vocabSize: number, eosTokenId: number): object {
-  return {
-    tokenizer_class: 'ByteTokenizer',
-    type: 'byte',
-    vocab_size: vocabSize,
-    byte_ids: '0-255: the UTF-8 bytes of the text, id = byte value',
-    eos_token: '<|endoftext|>',
-    eos_token_id: eosTokenId,
-    bos_token_id: eosTokenId,
-  };
 }
 
 const fmt = (x: number, digits = 4) => x.toFixed(digits);
@@ -80,8 +67,17 @@ ${rows(r.train).join('\n')}
 `;
 }
 
-export async function writeTrainingRecord(dir: string, record: TrainingRecord, tokenizer: object): Promise<void> {
-  await writeFileAtomic(join(dir, 'tokenizer.json'), `${JSON.stringify(tokenizer, null, 2)}\n`);
-  await writeFileAtomic(join(dir, 'training.json'), `${JSON.stringify(record, null, 2)}\n`);
+/** The tokenizer as Hugging Face saves one: tokenizer.json (byte-level, no merges) and tokenizer_config.json. */
+export interface TokenizerFiles {
+  toJSON(): object;
+  tokenizerConfig(): object;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+export async function writeTrainingRecord(dir: string, record: TrainingRecord, tokenizer: TokenizerFiles): Promise<void> {
+  await writeFileAtomic(join(dir, 'tokenizer.json'), json(tokenizer.toJSON()));
+  await writeFileAtomic(join(dir, 'tokenizer_config.json'), json(tokenizer.tokenizerConfig()));
+  await writeFileAtomic(join(dir, 'training.json'), json(record));
   await writeFileAtomic(join(dir, 'TRAINING.md'), markdown(record));
 }

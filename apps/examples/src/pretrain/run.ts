@@ -11,7 +11,7 @@ import { ByteTokenizer } from '@peftjs/data';
 import { corpusBlocks, evenlySpaced, type CorpusBlocks } from './corpus.js';
 import { combine, evaluateLoss, type Evaluation } from './evaluate.js';
 import type { PretrainOptions } from './options.js';
-import { tokenizerDescription, writeTrainingRecord, type TrainingRecord } from './record.js';
+import { writeTrainingRecord, type TrainingRecord } from './record.js';
 
 /** Steps between loss read-backs (the progress bar shows the last logged loss). */
 const LOGGING_STEPS = 5;
@@ -46,6 +46,7 @@ export async function runPretrain(options: PretrainOptions, command: string, hoo
   await setBackend('cpu');
   manualSeed(options.seed);
   const tokenizer = new ByteTokenizer();
+  const endOfText = tokenizer.eosTokenId!;
   const train = corpusBlocks(tokenizer, 'train', options.blockSize);
   const validation = corpusBlocks(tokenizer, 'validation', options.blockSize);
   const trainBlocks = train.flatMap((c) => c.blocks);
@@ -59,8 +60,8 @@ export async function runPretrain(options: PretrainOptions, command: string, hoo
     residPdrop: 0,
     embdPdrop: 0,
     attnPdrop: 0,
-    bosTokenId: tokenizer.eosTokenId,
-    eosTokenId: tokenizer.eosTokenId,
+    bosTokenId: endOfText,
+    eosTokenId: endOfText,
   });
   const model = new GPT2LMHeadModel(config);
   const parameters = model.parameters().reduce((n, p) => n + p.size, 0);
@@ -126,7 +127,7 @@ export async function runPretrain(options: PretrainOptions, command: string, hoo
   };
   await mkdir(out, { recursive: true });
   await savePretrained(model, out);
-  await writeTrainingRecord(out, record, tokenizerDescription(tokenizer.vocabSize, tokenizer.eosTokenId));
+  await writeTrainingRecord(out, record, tokenizer);
   log(`wrote ${out}`);
   for (const p of model.parameters()) p.dispose();
   return record;
