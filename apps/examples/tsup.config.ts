@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
+  // workspace packages stay imports, resolved at run time
+  external: [/^@peftjs\//],
 });
