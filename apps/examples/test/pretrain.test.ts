@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memory, noGrad, setBackend, tensor, tidy } from '@peftjs/core';
 import '@peftjs/backend-cpu';
 import { fromPretrained } from '@peftjs/models/node';
+import { GPT2LMHeadModel } from '@peftjs/models';
 import { ByteTokenizer } from '@peftjs/data';
 import { corpusBlocks, evenlySpaced } from '../src/pretrain/corpus.js';
 import { evaluateLoss, combine } from '../src/pretrain/evaluate.js';
@@ -34,6 +35,12 @@ beforeAll(async () => {
   await setBackend('cpu');
 });
 
+async function loadByteGpt2(dir: string): Promise<GPT2LMHeadModel> {
+  const model = await fromPretrained(dir);
+  if (!(model instanceof GPT2LMHeadModel)) throw new Error(`expected a GPT2LMHeadModel in ${dir}`);
+  return model;
+}
+
 describe('pretrain', () => {
   const out = mkdtempSync(join(tmpdir(), 'pretrain-test-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -49,7 +56,7 @@ describe('pretrain', () => {
     expect(record.options.steps).toBe(3);
     expect(Number.isFinite(record.validation.all.loss)).toBe(true);
 
-    const model = await fromPretrained(out);
+    const model = await loadByteGpt2(out);
     expect(model.config.vocabSize).toBe(257);
     expect(model.config.nEmbd).toBe(16);
     const logits = tidy(() => noGrad(() => model.forward({ inputIds: tensor(Int32Array.from([72, 105, 33, 256]), { shape: [1, 4], dtype: 'int32' }) }).logits));
@@ -85,7 +92,7 @@ describe('pretrain', () => {
 
 describe('the committed byte-gpt2 model', () => {
   it('loads and predicts held-out text better than a uniform byte model and a unigram byte model', async () => {
-    const model = await fromPretrained(COMMITTED);
+    const model = await loadByteGpt2(COMMITTED);
     const tokenizer = new ByteTokenizer();
     const blockSize = model.config.nPositions;
     const validation = corpusBlocks(tokenizer, 'validation', blockSize).map((c) => evenlySpaced(c.blocks, 4));
