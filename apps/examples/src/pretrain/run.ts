@@ -129,6 +129,7 @@ export async function runPretrain(options: PretrainOptions, command: string, hoo
   await savePretrained(model, out);
   await writeTrainingRecord(out, record, tokenizer);
   log(`wrote ${out}`);
-  for (const p of model.parameters()) p.dispose();
+  model.dispose();
+  optimizer.dispose();
   return record;
 }
