@@ -1,12 +1,13 @@
 import { allocArray, arrayDType, DTYPES, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
-import { fastMatmulFloat32 } from './fast/matmul.js';
+import { fastKernels } from './fast/kernels.js';
 import { cpuKernels } from './kernels/index.js';
 import type { CpuStorage } from './storage.js';
 
 export interface CpuBackendOptions {
   /**
-   * Use the fast float32 matmul (WebAssembly SIMD, blocked) where it applies; false keeps every
-   * kernel on the plain reference path, the oracle other backends are compared with. Default true.
+   * Use the fast kernels (typed-array loops without per-element index arithmetic, and a blocked
+   * WebAssembly SIMD float32 matmul) where they apply; false keeps every kernel on the plain
+   * reference path, the oracle other backends are compared with. Default true.
    */
   fast?: boolean;
 }
@@ -23,7 +24,7 @@ export class CpuBackend implements Backend<CpuStorage> {
 
   constructor(options: CpuBackendOptions = {}) {
     const fast = options.fast ?? true;
-    this.kernels = fast ? { ...cpuKernels, matmul: (args) => void (fastMatmulFloat32(args) || cpuKernels.matmul(args)) } : cpuKernels;
+    this.kernels = fast ? fastKernels : cpuKernels;
   }
 
   private readonly live = new Set<CpuStorage>();

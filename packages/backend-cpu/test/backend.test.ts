@@ -1,6 +1,6 @@
 import { FUSED_KERNELS, PRIMITIVE_KERNELS } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
-import { CpuBackend, cpuKernels } from '../src/index.js';
+import { CpuBackend, cpuKernels, fastKernels } from '../src/index.js';
 
 describe('CpuBackend', () => {
   it('declares its name and capabilities', () => {
@@ -64,12 +64,13 @@ describe('CpuBackend', () => {
     expect('unsupported' in b).toBe(false);
   });
 
-  it('uses the plain reference kernels with fast: false, and swaps only matmul otherwise', () => {
+  it('uses the plain reference kernels with fast: false, and the fast set otherwise', () => {
     expect(new CpuBackend({ fast: false }).kernels).toBe(cpuKernels);
-    const fast = new CpuBackend().kernels;
+    expect(new CpuBackend().kernels).toBe(fastKernels);
+    const fastOnes = ['fill', 'copy', 'cast', 'unary', 'binary', 'where', 'reduce', 'matmul', ...FUSED_KERNELS];
     for (const name of [...PRIMITIVE_KERNELS, ...FUSED_KERNELS]) {
-      if (name === 'matmul') expect(fast.matmul).not.toBe(cpuKernels.matmul);
-      else expect(fast[name], name).toBe(cpuKernels[name]);
+      if (fastOnes.includes(name)) expect(fastKernels[name], name).not.toBe(cpuKernels[name]);
+      else expect(fastKernels[name], name).toBe(cpuKernels[name]);
     }
   });
 });
