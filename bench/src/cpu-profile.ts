@@ -3,7 +3,7 @@
  * kernel. The model is built from core ops only: embedding, layerNorm, Linear, causal
  * scaledDotProductAttention, gelu, crossEntropy, AdamW.
  *
- *   npm run bench -- cpu-profile [--ref] [--steps N] [--layers L] [--embd C] [--heads H] [--ctx T] [--batch B]
+ *   npm run bench -- cpu-profile [--ref] [--shapes] [--steps N] [--layers L] [--embd C] [--heads H] [--ctx T] [--batch B]
  */
 import {
   AdamW, Linear, Module, add, crossEntropy, embedding, engine, gelu, layerNorm, ones, parameter, randn, registerBackend,
@@ -82,7 +82,7 @@ class TinyGPT extends Module {
 type KernelFn = (args: unknown) => void;
 
 /** Wraps every kernel of `backend` so each call's wall time is added to `times` under its name. */
-function instrument(backend: CpuBackend, times: Map<string, { ms: number; calls: number }>): void {
+function instrument(backend: CpuBackend, times: Map<string, { ms: number; calls: number }>, shapes: boolean): void {
   const wrapped: Record<string, KernelFn> = {};
   for (const [name, kernel] of Object.entries(backend.kernels as Record<string, KernelFn>)) {
     wrapped[name] = (args: unknown) => {
@@ -91,7 +91,7 @@ function instrument(backend: CpuBackend, times: Map<string, { ms: number; calls:
       const ms = performance.now() - start;
       // split the families by op so the breakdown says which ones cost
       const op = (args as { op?: string }).op;
-      const key = op === undefined ? name : `${name}:${op}`;
+      const key = shapes && name === 'matmul' ? matmulKey(args as MatmulArgs) : op === undefined ? name : `${name}:${op}`;
       const entry = times.get(key) ?? { ms: 0, calls: 0 };
       entry.ms += ms;
       entry.calls++;
@@ -99,6 +99,15 @@ function instrument(backend: CpuBackend, times: Map<string, { ms: number; calls:
     };
   }
   (backend as unknown as { kernels: Record<string, KernelFn> }).kernels = wrapped;
+}
+
+type MatmulArgs = { a: { layout: { shape: number[] } }; b: { layout: { shape: number[] } }; transA: boolean; transB: boolean };
+
+/** `matmul 32×[128×32]·[32×128]ᵀ`: batch, then each operand's stored matrix shape, ᵀ where transposed. */
+function matmulKey({ a, b, transA, transB }: MatmulArgs): string {
+  const mat = (shape: number[], t: boolean) => `[${shape.slice(-2).join('×')}]${t ? 'ᵀ' : ''}`;
+  const batch = a.layout.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  return `matmul ${batch > 1 ? `${batch}×` : ''}${mat(a.layout.shape, transA)}·${mat(b.layout.shape, transB)}`;
 }
 
 function option(args: readonly string[], name: string, fallback: number): number {
@@ -115,7 +124,7 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   const fast = !args.includes('--ref');
   const times = new Map<string, { ms: number; calls: number }>();
   const backend = new CpuBackend({ fast });
-  instrument(backend, times);
+  instrument(backend, times, args.includes('--shapes'));
   registerBackend('cpu-profile', () => backend, 0);
   await setBackend('cpu-profile');
   engine().generator.manualSeed(0);

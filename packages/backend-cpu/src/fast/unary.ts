@@ -1,6 +1,7 @@
 import type { UnaryOp } from '@peftjs/core';
 import type { Args } from '../kernels/args.js';
 import { erf } from '../math/erf.js';
+import { erfFast } from './erfTable.js';
 import { planRows, type RowPlan } from './rows.js';
 import type { Values } from './values.js';
 
@@ -14,7 +15,8 @@ function sigmoid(x: number): number {
 
 /**
  * The unary kernel over rows, one loop per op with the reference's float64 formula inlined, so
- * results are bit for bit the reference's (typed-array stores round or wrap the same way).
+ * results are bit for bit the reference's (typed-array stores round or wrap the same way); only
+ * float32 erf and gelu use the table erf below.
  */
 type RowLoop = (o: Values, x: Values, p: RowPlan) => void;
 
@@ -165,6 +167,23 @@ const LOOPS: Record<UnaryOp, RowLoop> = {
   },
 };
 
+/** Where out is float32, erf from the constant-time table (within 1e-14 of the reference, far below float32's rounding). */
+const FLOAT32_LOOPS: Partial<Record<UnaryOp, RowLoop>> = {
+  gelu: (o, v, { count, length, starts: [so, sx], steps: [po, px] }) => {
+    for (let r = 0; r < count; r++) {
+      for (let k = 0, io = so[r], ix = sx[r]; k < length; k++, io += po, ix += px) {
+        const x = v[ix];
+        o[io] = 0.5 * x * (1 + erfFast(x * Math.SQRT1_2));
+      }
+    }
+  },
+  erf: (o, v, { count, length, starts: [so, sx], steps: [po, px] }) => {
+    for (let r = 0; r < count; r++) {
+      for (let k = 0, io = so[r], ix = sx[r]; k < length; k++, io += po, ix += px) o[io] = erfFast(v[ix]);
+    }
+  },
+};
+
 const imulSquare: RowLoop = (o, v, { count, length, starts: [so, sx], steps: [po, px] }) => {
   for (let r = 0; r < count; r++) {
     for (let k = 0, io = so[r], ix = sx[r]; k < length; k++, io += po, ix += px) o[io] = Math.imul(v[ix], v[ix]);
@@ -173,7 +192,7 @@ const imulSquare: RowLoop = (o, v, { count, length, starts: [so, sx], steps: [po
 
 /** False when the reference must run (an unknown op). */
 export function fastUnary({ op, x, out }: Args<'unary'>): boolean {
-  const loop = out.dtype === 'int32' && op === 'square' ? imulSquare : LOOPS[op];
+  const loop = (out.dtype === 'int32' && op === 'square' ? imulSquare : undefined) ?? (out.dtype === 'float32' ? FLOAT32_LOOPS[op] : undefined) ?? LOOPS[op];
   if (!loop) return false;
   loop(out.storage.data, x.storage.data, planRows(out.layout.shape, [out.layout, x.layout]));
   return true;
