@@ -4,12 +4,18 @@
  * scaledDotProductAttention, gelu, crossEntropy, AdamW.
  *
  *   npm run bench -- cpu-profile [--ref] [--shapes] [--steps N] [--layers L] [--embd C] [--heads H] [--ctx T] [--batch B]
+ *                                [--backend-module path/to/index.ts]
+ *
+ * --backend-module takes `CpuBackend` from another build of the backend (an older version, to
+ * compare in one sitting). Besides wall time the step is timed in this process's CPU time, which a
+ * machine busy with other work disturbs much less.
  */
 import {
   AdamW, Linear, Module, add, crossEntropy, embedding, engine, gelu, layerNorm, ones, parameter, randn, registerBackend,
   reshape, scaledDotProductAttention, setBackend, slice, tensor, tidy, transpose, zeros, type Tensor,
 } from '@peftjs/core';
 import { CpuBackend } from '@peftjs/backend-cpu';
+import { pathToFileURL } from 'node:url';
 import { printTable } from './timing.js';
 
 interface Config {
@@ -81,8 +87,21 @@ class TinyGPT extends Module {
 
 type KernelFn = (args: unknown) => void;
 
+interface Timed {
+  ms: number;
+  calls: number;
+  /** Elements written (the first output's size), to tell a slow loop from a big tensor. */
+  elements: number;
+}
+
+function outputSize(args: unknown): number {
+  const a = args as Record<string, { layout?: { shape: number[] } } | undefined>;
+  const out = a.out ?? a.dst ?? a.dx ?? a.dlogits ?? a.loss;
+  return out?.layout ? out.layout.shape.reduce((x, y) => x * y, 1) : 0;
+}
+
 /** Wraps every kernel of `backend` so each call's wall time is added to `times` under its name. */
-function instrument(backend: CpuBackend, times: Map<string, { ms: number; calls: number }>, shapes: boolean): void {
+function instrument(backend: CpuBackend, times: Map<string, Timed>, shapes: boolean): void {
   const wrapped: Record<string, KernelFn> = {};
   for (const [name, kernel] of Object.entries(backend.kernels as Record<string, KernelFn>)) {
     wrapped[name] = (args: unknown) => {
@@ -92,9 +111,10 @@ function instrument(backend: CpuBackend, times: Map<string, { ms: number; calls:
       // split the families by op so the breakdown says which ones cost
       const op = (args as { op?: string }).op;
       const key = shapes && name === 'matmul' ? matmulKey(args as MatmulArgs) : op === undefined ? name : `${name}:${op}`;
-      const entry = times.get(key) ?? { ms: 0, calls: 0 };
+      const entry = times.get(key) ?? { ms: 0, calls: 0, elements: 0 };
       entry.ms += ms;
       entry.calls++;
+      entry.elements += outputSize(args);
       times.set(key, entry);
     };
   }
@@ -122,8 +142,10 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   };
   const steps = option(args, 'steps', 6);
   const fast = !args.includes('--ref');
-  const times = new Map<string, { ms: number; calls: number }>();
-  const backend = new CpuBackend({ fast });
+  const times = new Map<string, Timed>();
+  const at = args.indexOf('--backend-module');
+  const Backend: typeof CpuBackend = at >= 0 ? (await import(pathToFileURL(args[at + 1]).href)).CpuBackend : CpuBackend;
+  const backend = new Backend({ fast });
   instrument(backend, times, args.includes('--shapes'));
   registerBackend('cpu-profile', () => backend, 0);
   await setBackend('cpu-profile');
@@ -140,9 +162,11 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
 
   const losses: number[] = [];
   const stepMs: number[] = [];
+  let cpuMicros = 0;
   for (let step = 0; step < steps + 1; step++) {
     if (step === 1) times.clear(); // step 0 is the warm-up
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     const loss = tidy(() => {
       const l = model.loss(tokens, targets, positions);
       l.backward();
@@ -152,7 +176,11 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
     });
     losses.push(loss.dataSync()[0]);
     loss.dispose();
-    if (step > 0) stepMs.push(performance.now() - start);
+    if (step > 0) {
+      stepMs.push(performance.now() - start);
+      const cpu = process.cpuUsage(cpuStart);
+      cpuMicros += cpu.user + cpu.system;
+    }
   }
   const totalMs = stepMs.reduce((x, y) => x + y, 0);
   const kernelMs = [...times.values()].reduce((x, y) => x + y.ms, 0);
@@ -160,13 +188,16 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   console.log(`cpu-profile (${fast ? 'fast' : 'reference'} kernels): ${config.layers} layers, n_embd ${config.embd}, ${config.heads} heads, ` +
     `context ${t}, batch ${b}, vocabulary ${vocab}, AdamW; ${steps} timed steps after one warm-up`);
   console.log(`loss: ${losses.map((l) => l.toFixed(4)).join(' ')}`);
+  const cpuPerStep = cpuMicros / 1000 / steps;
   console.log(`step: ${perStep.toFixed(1)} ms, ${((b * t) / (perStep / 1000)).toFixed(0)} tokens/s; ` +
+    `CPU time ${cpuPerStep.toFixed(1)} ms, ${((b * t) / (cpuPerStep / 1000)).toFixed(0)} tokens per CPU second; ` +
     `kernels ${((100 * kernelMs) / totalMs).toFixed(1)}% of the time, core and the rest ${((100 * (totalMs - kernelMs)) / totalMs).toFixed(1)}%`);
   const sorted = [...times.entries()].sort((x, y) => y[1].ms - x[1].ms);
   printTable(
-    ['kernel', 'ms/step', '% of step', 'calls/step', 'us/call'],
-    sorted.map(([name, { ms, calls }]) => [
+    ['kernel', 'ms/step', '% of step', 'calls/step', 'us/call', 'ns/element'],
+    sorted.map(([name, { ms, calls, elements }]) => [
       name, (ms / steps).toFixed(2), ((100 * ms) / totalMs).toFixed(1), (calls / steps).toFixed(0), ((1000 * ms) / calls).toFixed(1),
+      elements > 0 ? ((1e6 * ms) / elements).toFixed(2) : '',
     ]),
   );
   model.dispose();

@@ -28,6 +28,30 @@ describe('CpuBackend', () => {
     expect(b.memory()).toEqual({ numBytes: 12 + 5 + 4, numBuffers: 3 });
   });
 
+  it('reuses freed arrays of the same dtype and size, zeroed, within poolBytes', () => {
+    const b = new CpuBackend({ poolBytes: 16 });
+    const first = b.alloc('float32', 3);
+    first.data.set([1, 2, 3]);
+    const kept = first.data;
+    b.free(first);
+    expect(b.memory()).toEqual({ numBytes: 0, numBuffers: 0 });
+    expect(b.alloc('int32', 3).data).not.toBe(kept); // another dtype
+    const again = b.alloc('float32', 3);
+    expect(again.data).toBe(kept);
+    expect(Array.from(again.data)).toEqual([0, 0, 0]);
+    expect(again.id).not.toBe(first.id);
+    expect(() => b.free(first)).toThrow(/not live/);
+    const big = b.alloc('float64', 4); // 32 bytes: over the pool's limit, so not kept
+    const bigData = big.data;
+    b.free(big);
+    expect(b.alloc('float64', 4).data).not.toBe(bigData);
+    const plain = new CpuBackend({ fast: false });
+    const s = plain.alloc('float32', 2);
+    const data = s.data;
+    plain.free(s);
+    expect(plain.alloc('float32', 2).data).not.toBe(data); // the reference backend keeps nothing
+  });
+
   it('uploads, and reads back copies (sync and async)', async () => {
     const b = new CpuBackend();
     const s = b.alloc('float32', 3);
