@@ -1,15 +1,24 @@
-import { allocArray, arrayDType, DTYPES, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
-import { fastMatmulFloat32 } from './fast/matmul.js';
+import { arrayDType, DTYPES, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
+import { fastKernels } from './fast/kernels.js';
 import { cpuKernels } from './kernels/index.js';
+import { BufferPool } from './pool.js';
 import type { CpuStorage } from './storage.js';
 
 export interface CpuBackendOptions {
   /**
-   * Use the fast float32 matmul (WebAssembly SIMD, blocked) where it applies; false keeps every
-   * kernel on the plain reference path, the oracle other backends are compared with. Default true.
+   * Use the fast kernels (typed-array loops without per-element index arithmetic, and a blocked
+   * WebAssembly SIMD float32 matmul) where they apply; false keeps every kernel on the plain
+   * reference path, the oracle other backends are compared with. Default true.
    */
   fast?: boolean;
+  /**
+   * Bytes of freed buffers kept for reuse (zeroed again when reused). Default 256 MiB with the fast
+   * kernels, 0 (every buffer freshly allocated) with `fast: false`.
+   */
+  poolBytes?: number;
 }
+
+const DEFAULT_POOL_BYTES = 256 * 2 ** 20;
 
 export class CpuBackend implements Backend<CpuStorage> {
   readonly name = 'cpu';
@@ -23,16 +32,18 @@ export class CpuBackend implements Backend<CpuStorage> {
 
   constructor(options: CpuBackendOptions = {}) {
     const fast = options.fast ?? true;
-    this.kernels = fast ? { ...cpuKernels, matmul: (args) => void (fastMatmulFloat32(args) || cpuKernels.matmul(args)) } : cpuKernels;
+    this.kernels = fast ? fastKernels : cpuKernels;
+    this.pool = new BufferPool(options.poolBytes ?? (fast ? DEFAULT_POOL_BYTES : 0));
   }
 
+  private readonly pool: BufferPool;
   private readonly live = new Set<CpuStorage>();
   private nextId = 1;
 
   alloc(dtype: DType, size: number): CpuStorage {
     if (!DTYPES.includes(dtype)) throw new TypeError(`cpu: cannot allocate dtype ${String(dtype)}`);
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`cpu: buffer size must be a non-negative integer, got ${size}`);
-    const storage: CpuStorage = { id: this.nextId++, dtype, data: allocArray(dtype, size) };
+    const storage: CpuStorage = { id: this.nextId++, dtype, data: this.pool.take(dtype, size) };
     this.live.add(storage);
     return storage;
   }
@@ -41,6 +52,7 @@ export class CpuBackend implements Backend<CpuStorage> {
     if (!this.live.delete(storage)) {
       throw new Error(`cpu: free of buffer ${storage.id} (${storage.dtype}[${storage.data.length}]), which is not live: already freed or not from this backend`);
     }
+    this.pool.give(storage.dtype, storage.data);
   }
 
   upload(storage: CpuStorage, data: TypedArray): void {
@@ -70,6 +82,11 @@ export class CpuBackend implements Backend<CpuStorage> {
   }
 
   flush(): void {}
+
+  /** Drops the buffers kept for reuse. */
+  dispose(): void {
+    this.pool.clear();
+  }
 
   memory(): BackendMemory {
     let numBytes = 0;

@@ -3,6 +3,7 @@ import { CpuBackend } from './backend.js';
 
 export { CpuBackend, type CpuBackendOptions } from './backend.js';
 export { fastMatmulFloat32 } from './fast/matmul.js';
+export { fastKernels } from './fast/kernels.js';
 export type { CpuStorage } from './storage.js';
 export { cpuKernels } from './kernels/index.js';
 export { erf } from './math/erf.js';

@@ -1,6 +1,6 @@
 import { FUSED_KERNELS, PRIMITIVE_KERNELS } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
-import { CpuBackend, cpuKernels } from '../src/index.js';
+import { CpuBackend, cpuKernels, fastKernels } from '../src/index.js';
 
 describe('CpuBackend', () => {
   it('declares its name and capabilities', () => {
@@ -26,6 +26,30 @@ describe('CpuBackend', () => {
     b.free(f64);
     expect(b.numLiveBuffers()).toBe(3);
     expect(b.memory()).toEqual({ numBytes: 12 + 5 + 4, numBuffers: 3 });
+  });
+
+  it('reuses freed arrays of the same dtype and size, zeroed, within poolBytes', () => {
+    const b = new CpuBackend({ poolBytes: 16 });
+    const first = b.alloc('float32', 3);
+    first.data.set([1, 2, 3]);
+    const kept = first.data;
+    b.free(first);
+    expect(b.memory()).toEqual({ numBytes: 0, numBuffers: 0 });
+    expect(b.alloc('int32', 3).data).not.toBe(kept); // another dtype
+    const again = b.alloc('float32', 3);
+    expect(again.data).toBe(kept);
+    expect(Array.from(again.data)).toEqual([0, 0, 0]);
+    expect(again.id).not.toBe(first.id);
+    expect(() => b.free(first)).toThrow(/not live/);
+    const big = b.alloc('float64', 4); // 32 bytes: over the pool's limit, so not kept
+    const bigData = big.data;
+    b.free(big);
+    expect(b.alloc('float64', 4).data).not.toBe(bigData);
+    const plain = new CpuBackend({ fast: false });
+    const s = plain.alloc('float32', 2);
+    const data = s.data;
+    plain.free(s);
+    expect(plain.alloc('float32', 2).data).not.toBe(data); // the reference backend keeps nothing
   });
 
   it('uploads, and reads back copies (sync and async)', async () => {
@@ -64,12 +88,13 @@ describe('CpuBackend', () => {
     expect('unsupported' in b).toBe(false);
   });
 
-  it('uses the plain reference kernels with fast: false, and swaps only matmul otherwise', () => {
+  it('uses the plain reference kernels with fast: false, and the fast set otherwise', () => {
     expect(new CpuBackend({ fast: false }).kernels).toBe(cpuKernels);
-    const fast = new CpuBackend().kernels;
+    expect(new CpuBackend().kernels).toBe(fastKernels);
+    const fastOnes = ['fill', 'copy', 'cast', 'unary', 'binary', 'where', 'reduce', 'matmul', ...FUSED_KERNELS];
     for (const name of [...PRIMITIVE_KERNELS, ...FUSED_KERNELS]) {
-      if (name === 'matmul') expect(fast.matmul).not.toBe(cpuKernels.matmul);
-      else expect(fast[name], name).toBe(cpuKernels[name]);
+      if (fastOnes.includes(name)) expect(fastKernels[name], name).not.toBe(cpuKernels[name]);
+      else expect(fastKernels[name], name).toBe(cpuKernels[name]);
     }
   });
 });

@@ -98,7 +98,7 @@ export function unpackC(
     const from = base + r * ldc;
     const to = rowOffsets[i0 + r] + j0 * colStride;
     if (colStride === 1) {
-      for (let j = 0; j < nc; j++) out[to + j] = c[from + j];
+      out.set(c.subarray(from, from + nc), to);
     } else {
       for (let j = 0; j < nc; j++) out[to + j * colStride] = c[from + j];
     }

@@ -1,0 +1,55 @@
+import type { CompleteKernelTable, KernelName, KernelSignatures } from '@peftjs/core';
+import { cpuKernels } from '../kernels/index.js';
+import type { CpuStorage } from '../storage.js';
+import { fastBinary } from './binary.js';
+import { fastCast } from './cast.js';
+import { fastCopy } from './copy.js';
+import { fastCrossEntropy, fastCrossEntropyBackward } from './crossEntropy.js';
+import { fastFill } from './fill.js';
+import { fastLayerNorm, fastLayerNormBackward } from './layerNorm.js';
+import { fastMatmulFloat32 } from './matmul.js';
+import { fastReduce } from './reduce.js';
+import { fastRmsNorm, fastRmsNormBackward } from './rmsNorm.js';
+import { fastLogSoftmax, fastLogSoftmaxBackward, fastSoftmax, fastSoftmaxBackward } from './softmax.js';
+import { fastUnary } from './unary.js';
+import { fastWhere } from './where.js';
+
+type Table = CompleteKernelTable<CpuStorage>;
+type ArgsOf<K extends KernelName> = Parameters<NonNullable<KernelSignatures<CpuStorage>[K]>>[0];
+
+/** A fast kernel answers true when it wrote the outputs, false when the reference must run instead. */
+type Fast<K extends KernelName> = (args: ArgsOf<K>) => boolean;
+
+function withFallback<K extends KernelName>(name: K, fast: Fast<K>): Table[K] {
+  const reference = cpuKernels[name] as (args: ArgsOf<K>) => void;
+  return ((args: ArgsOf<K>) => {
+    if (!fast(args)) reference(args);
+  }) as Table[K];
+}
+
+/**
+ * The fast kernel set: loops straight over the typed arrays (no per-element index arithmetic or
+ * closures) and a WebAssembly SIMD matmul, each falling back to the reference where it does not
+ * apply. Everything but matmul computes exactly the reference's values.
+ */
+export const fastKernels: Table = {
+  ...cpuKernels,
+  fill: withFallback('fill', fastFill),
+  copy: withFallback('copy', fastCopy),
+  cast: withFallback('cast', fastCast),
+  unary: withFallback('unary', fastUnary),
+  binary: withFallback('binary', fastBinary),
+  where: withFallback('where', fastWhere),
+  reduce: withFallback('reduce', fastReduce),
+  matmul: withFallback('matmul', fastMatmulFloat32),
+  softmax: withFallback('softmax', fastSoftmax),
+  softmaxBackward: withFallback('softmaxBackward', fastSoftmaxBackward),
+  logSoftmax: withFallback('logSoftmax', fastLogSoftmax),
+  logSoftmaxBackward: withFallback('logSoftmaxBackward', fastLogSoftmaxBackward),
+  layerNorm: withFallback('layerNorm', fastLayerNorm),
+  layerNormBackward: withFallback('layerNormBackward', fastLayerNormBackward),
+  rmsNorm: withFallback('rmsNorm', fastRmsNorm),
+  rmsNormBackward: withFallback('rmsNormBackward', fastRmsNormBackward),
+  crossEntropy: withFallback('crossEntropy', fastCrossEntropy),
+  crossEntropyBackward: withFallback('crossEntropyBackward', fastCrossEntropyBackward),
+};
