@@ -6,7 +6,7 @@ import { memoryCases } from './cases/memory.js';
 import { opTableCases } from './cases/op-table.js';
 import { philoxCases, philoxCounterCase } from './cases/philox.js';
 import { randomCases } from './cases/random.js';
-import { locateGoldenDir } from './golden/files.js';
+import { locateGoldenDir, nodeGoldenSource, type GoldenSource } from './golden/files.js';
 import type { ConformanceCase, ConformanceSuite } from './types.js';
 
 export interface Plan {
@@ -15,14 +15,17 @@ export interface Plan {
   golden: GoldenReport | null;
 }
 
-/** Every suite, in run order. The golden suite reads `<golden>/ops/index.json` to list its cases. */
-export async function makePlan(goldenDir?: string): Promise<Plan> {
+/**
+ * Every suite, in run order. The golden suite reads `<golden>/ops/index.json` to list its cases, from
+ * `goldenSource` when given, else from the folder `goldenDir` (or the one found by locateGoldenDir).
+ */
+export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource): Promise<Plan> {
   let golden: GoldenReport | null = null;
   let goldenCases: ConformanceCase[];
   try {
-    const { dir } = await locateGoldenDir(goldenDir);
-    golden = { dir, compared: { float32: new Set(), float64: new Set() } };
-    goldenCases = await goldenOpCases(dir, golden);
+    const source = goldenSource ?? nodeGoldenSource((await locateGoldenDir(goldenDir)).dir);
+    golden = { dir: source.location, compared: { float32: new Set(), float64: new Set() } };
+    goldenCases = await goldenOpCases(source, golden);
   } catch (err) {
     golden = null;
     const message = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The Node side needs only the golden folder lookup; pages are bundled from the packages' sources.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@peftjs/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)),
+      '@peftjs/conformance': fileURLToPath(new URL('../conformance/src/index.ts', import.meta.url)),
+    },
+  },
+  test: { testTimeout: 600_000, hookTimeout: 120_000 },
+});
