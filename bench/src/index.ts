@@ -2,9 +2,11 @@
  * `npm run bench -- <name> [args...]`: runs one benchmark by name (see README.md).
  */
 import { benchMatmul } from './matmul.js';
+import { benchWebGPU } from './webgpu.js';
 
 const benches: Record<string, { readonly about: string; readonly run: (args: readonly string[]) => Promise<void> }> = {
   matmul: { about: 'float32 matmul GFLOP/s at n = 256, 512, 1024 (or the sizes given)', run: benchMatmul },
+  webgpu: { about: 'peft.js WebGPU vs CPU vs tfjs-webgpu: matmul GFLOP/s at n = 128, 256, 512 (or the sizes given) and a LoRA training step', run: benchWebGPU },
 };
 
 const [name, ...args] = process.argv.slice(2);
