@@ -39,6 +39,9 @@ function maxRelDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return diff / (scale || 1);
 }
 
+/** Two significant digits for small numbers, two decimals otherwise (software GPUs give tiny values). */
+const fmt = (x: number) => (x < 1 ? x.toPrecision(2) : x.toFixed(2));
+
 const TIMING: TimingOptions = { warmup: 3, warmupMs: 500, runs: 9, budgetMs: 4000 };
 
 /** A timed matmul: `run` computes one product and reads it back (a GPU's work is then done). */
@@ -96,9 +99,9 @@ async function benchMatmulSizes(sizes: readonly number[], notes: string[]): Prom
     }
     rows.push([
       String(n),
-      ...NAMES.map((c) => gflops[c].toFixed(2)),
-      `${(gflops[PEFT_WEBGPU] / gflops[PEFT_CPU]).toFixed(2)}x`,
-      `${(gflops[PEFT_WEBGPU] / gflops[TFJS_WEBGPU]).toFixed(2)}x`,
+      ...NAMES.map((c) => fmt(gflops[c])),
+      `${fmt(gflops[PEFT_WEBGPU] / gflops[PEFT_CPU])}x`,
+      `${fmt(gflops[PEFT_WEBGPU] / gflops[TFJS_WEBGPU])}x`,
     ]);
   }
   console.log('\nfloat32 matmul, n × n @ n × n, GFLOP/s (2n³ / median time of one product and its read-back)');
@@ -127,9 +130,9 @@ async function benchLoraStep(notes: string[]): Promise<void> {
     'forward + backward + AdamW, ms per step (median, loss read back each step); same weights, batch and updates everywhere');
   printTable(['', ...NAMES, 'webgpu/cpu', 'webgpu/tfjs-webgpu'], [[
     'ms/step',
-    ...NAMES.map((c) => ms[c].toFixed(2)),
-    `${(ms[PEFT_CPU] / ms[PEFT_WEBGPU]).toFixed(2)}x`,
-    `${(ms[TFJS_WEBGPU] / ms[PEFT_WEBGPU]).toFixed(2)}x`,
+    ...NAMES.map((c) => fmt(ms[c])),
+    `${fmt(ms[PEFT_CPU] / ms[PEFT_WEBGPU])}x`,
+    `${fmt(ms[TFJS_WEBGPU] / ms[PEFT_WEBGPU])}x`,
   ]]);
 }
 
