@@ -9,5 +9,6 @@ export default defineConfig({
       '@peftjs/conformance': fileURLToPath(new URL('../conformance/src/index.ts', import.meta.url)),
     },
   },
-  test: { testTimeout: 600_000, hookTimeout: 120_000 },
+  // one Chromium at a time: a software GPU already uses every core
+  test: { testTimeout: 600_000, hookTimeout: 120_000, fileParallelism: false },
 });
