@@ -2,7 +2,9 @@ import {
   arrayDType, bytesPerElement, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray,
 } from '@peftjs/core';
 import { BufferPool } from './buffer-pool.js';
+import { IndexChecks, type DescribeBadIndex, type ExtraBindings } from './index-checks.js';
 import { makeKernels, type WebGPUKernels } from './kernels/index.js';
+import type { Params } from './params.js';
 import { fullShader, type Program, type ProgramRunner } from './program.js';
 import { MAP_READ, USAGE, wgslType, type WebGPUStorage } from './storage.js';
 
@@ -28,13 +30,17 @@ const UNIFORM_USAGE = USAGE.UNIFORM | USAGE.COPY_DST;
  */
 export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
   readonly name = 'webgpu';
-  readonly capabilities: BackendCapabilities;
+  /** `indexErrorsAtRead`: out-of-range indices and targets are reported by the next read (see index-checks.ts). */
+  readonly capabilities: BackendCapabilities & { readonly indexErrorsAtRead: true };
   readonly kernels: WebGPUKernels;
 
   private readonly pool: BufferPool;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly live = new Set<WebGPUStorage>();
   private readonly dispatchesPerSubmit: number;
+  private readonly indexChecks: IndexChecks;
+  /** Index checks submitted but not yet read back; a read waits for them. */
+  private readonly pendingChecks = new Set<Promise<void>>();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private recorded = 0;
@@ -58,8 +64,10 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
       syncRead: false,
       requiresContiguous: false,
       maxBufferSize: Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize),
+      indexErrorsAtRead: true,
     };
     this.pool = new BufferPool(device);
+    this.indexChecks = new IndexChecks(device);
     this.kernels = makeKernels(this);
     void device.lost.then((info) => {
       if (this.disposed && info.reason === 'destroyed') return;
@@ -124,8 +132,10 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
       this.endPass();
       this.encoder ??= this.device.createCommandEncoder();
       this.encoder.copyBufferToBuffer(storage.buffer, 0, staging, 0, bytes);
-      this.submit();
+      this.checkpointIndices();
+      const checks = [...this.pendingChecks];
       await staging.mapAsync(MAP_READ);
+      await Promise.all(checks);
       this.checkHealthy('read');
       const words = staging.getMappedRange(0, size * 4);
       const out =
@@ -142,8 +152,9 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
     }
   }
 
+  /** Submits recorded work; index errors it finds are reported by the next call (a read waits for them). */
   flush(): void {
-    this.submit();
+    this.checkpointIndices();
   }
 
   memory(): BackendMemory {
@@ -159,6 +170,7 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
     this.submit();
     this.disposed = true;
     this.pool.destroy();
+    this.indexChecks.destroy();
     if (this.ownsDevice) this.device.destroy();
     this.keepAlive = undefined;
   }
@@ -192,6 +204,24 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
 
   releaseScratch(buffer: GPUBuffer): void {
     this.pool.release(buffer);
+  }
+
+  checkIndices(p: Params, describe: DescribeBadIndex): ExtraBindings {
+    if (this.indexChecks.full) this.checkpointIndices();
+    return this.indexChecks.claim(p, describe);
+  }
+
+  /** Submits recorded work with the read-back of the index checks made since the last checkpoint. */
+  private checkpointIndices(): void {
+    this.endPass();
+    const check = this.indexChecks.checkpoint(() => (this.encoder ??= this.device.createCommandEncoder()));
+    this.submit();
+    if (!check) return;
+    const pending: Promise<void> = check().then((error) => {
+      this.pendingChecks.delete(pending);
+      if (error) this.error ??= error;
+    });
+    this.pendingChecks.add(pending);
   }
 
   private pipeline(program: Program): GPUComputePipeline {

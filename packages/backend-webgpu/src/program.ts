@@ -1,3 +1,4 @@
+import type { DescribeBadIndex, ExtraBindings } from './index-checks.js';
 import type { Params } from './params.js';
 import { header } from './shader.js';
 import type { WebGPUStorage } from './storage.js';
@@ -24,6 +25,11 @@ export interface ProgramRunner {
   /** A scratch storage buffer of `size` 4-byte elements, released with `releaseScratch` after its last use is recorded. */
   scratch(size: number): GPUBuffer;
   releaseScratch(buffer: GPUBuffer): void;
+  /**
+   * A status slot for a dispatch that reads indices: the kernel calls `reportBadIndex(value)` for a
+   * value out of range (and reads a safe one instead); the backend raises `describe(value)` at the next read.
+   */
+  checkIndices(p: Params, describe: DescribeBadIndex): ExtraBindings;
 }
 
 export function fullShader(program: Program): string {

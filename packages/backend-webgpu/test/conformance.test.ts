@@ -17,7 +17,8 @@ defineConformance({
   },
   createReference: () => new CpuBackend({ fast: false }),
   tolerances: {
-    // randn uses the GPU's f32 log, cos and sin, which are not correctly rounded: a few ulps, not bit for bit
-    philoxNormal: 1e-5,
+    // randn computes Box–Muller in f32, the reference in float64 rounded once: they differ by one ulp
+    // at most (measured maximum 9.5e-8 relative to the largest value), so not bit for bit.
+    philoxNormal: 2e-7,
   },
 });

@@ -1,5 +1,6 @@
 import { Params, sizeOfInfo, type Gpu, type Info } from './args.js';
 import { CONVERT } from './convert.js';
+import type { ExtraBindings } from '../index-checks.js';
 import { binding, elementMain, offsetFn } from '../shader.js';
 import { wgslType } from '../storage.js';
 
@@ -7,11 +8,12 @@ import { wgslType } from '../storage.js';
  * out[i] = expr(x0, x1, x2) over every element of out, each operand read through its own strided
  * layout (broadcast operands have stride 0). `expr` gets the names of the loaded operands (stored
  * WGSL types) and returns an expression of out's stored type; `prelude` holds its helper functions,
- * and `p` may arrive holding the kernel's own parameters (for `i`, the element index, to use).
+ * and `p` may arrive holding the kernel's own parameters (for `i`, the element index, to use);
+ * `extra` buffers are bound after the operands.
  */
 export function mapElements(
   gpu: Gpu, name: string, variant: string, out: Info, operands: readonly Info[],
-  expr: (x: string[]) => string, prelude = '', p = new Params(),
+  expr: (x: string[]) => string, prelude = '', p = new Params(), extra?: ExtraBindings,
 ): void {
   const size = sizeOfInfo(out);
   if (size === 0) return;
@@ -23,11 +25,12 @@ export function mapElements(
     name,
     key: `${name}:${variant}:${out.dtype}:${operands.map((t) => t.dtype).join(',')}:r${out.layout.shape.length}`,
     params: p,
-    buffers: [out.storage, ...operands.map((t) => t.storage)],
+    buffers: [out.storage, ...operands.map((t) => t.storage), ...(extra?.buffers ?? [])],
     workgroups: Math.ceil(size / 64),
     shader: () => [
       binding(1, 'out', wgslType(out.dtype), 'read_write'),
       ...operands.map((t, k) => binding(k + 2, `in${k}`, wgslType(t.dtype))),
+      extra?.wgsl(operands.length + 2) ?? '',
       offsetFn('outAt', outSlot),
       ...slots.map((s, k) => offsetFn(`inAt${k}`, s)),
       CONVERT,

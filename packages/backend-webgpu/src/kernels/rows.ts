@@ -1,4 +1,5 @@
 import { Params, rowIndexFn, rowsOf, rowSlot, type Gpu, type Info } from './args.js';
+import type { ExtraBindings } from '../index-checks.js';
 import { binding, elementMain, offsetFn, rowMain, type Access } from '../shader.js';
 import { wgslType } from '../storage.js';
 import { ROW_REDUCE } from './workgroup.js';
@@ -15,11 +16,11 @@ type Operands = readonly (RowOperand | null | undefined | false)[];
 
 /**
  * A fused kernel over a [..., D] tensor (`shapeOf`): binds the operands (absent ones are left out,
- * and the variant names which are there), gives `ROWS` and `D`, and runs `main(rows, d)`.
+ * and the variant names which are there), binds `extra` after them, gives `ROWS` and `D`, and runs `main`.
  */
 function fusedKernel(
   gpu: Gpu, name: string, variant: string, shapeOf: Info, operands: Operands, p: Params,
-  workgroups: (rows: number, length: number) => number, main: string,
+  workgroups: (rows: number, length: number) => number, main: string, extra?: ExtraBindings,
 ): void {
   const { rows, length } = rowsOf(shapeOf);
   if (rows === 0) return;
@@ -31,10 +32,11 @@ function fusedKernel(
     name,
     key: `${name}:${variant}:${present.map((o) => `${o.name}${o.info.layout.shape.length}${o.info.dtype}`).join(',')}`,
     params: p,
-    buffers: present.map((o) => o.info.storage),
+    buffers: [...present.map((o) => o.info.storage), ...(extra?.buffers ?? [])],
     workgroups: workgroups(rows, length),
     shader: () => [
       ...present.map((o, k) => binding(k + 1, o.name, wgslType(o.info.dtype), o.access ?? 'read')),
+      extra?.wgsl(present.length + 1) ?? '',
       ...present.map((o, k) => {
         const slot = slots[k];
         return 'step' in slot ? rowIndexFn(`${o.name}At`, slot) : offsetFn(`${o.name}At`, slot);
@@ -48,8 +50,10 @@ function fusedKernel(
 }
 
 /** One workgroup per row; `body` sees `row`, `lane` and `D`, and may use rowSum/rowMax. */
-export function rowKernel(gpu: Gpu, name: string, variant: string, shapeOf: Info, operands: Operands, body: string, p = new Params()): void {
-  fusedKernel(gpu, name, variant, shapeOf, operands, p, (rows) => rows, rowMain('ROWS()', `  let D = D();\n${body}`));
+export function rowKernel(
+  gpu: Gpu, name: string, variant: string, shapeOf: Info, operands: Operands, body: string, p = new Params(), extra?: ExtraBindings,
+): void {
+  fusedKernel(gpu, name, variant, shapeOf, operands, p, (rows) => rows, rowMain('ROWS()', `  let D = D();\n${body}`), extra);
 }
 
 /** One thread per column k of the rows (sums over rows in order, no atomics); `body` sees `k` and `ROWS()`. */

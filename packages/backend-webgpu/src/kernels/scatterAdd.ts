@@ -6,7 +6,8 @@ import { wgslType } from '../storage.js';
 /**
  * out[p, indices[j], q] += src[p, j, q]. One thread per (p, q) walks j in order: no two threads
  * touch the same element of out, so no atomics are needed and the sums are deterministic (repeated
- * indices accumulate in index order, like the reference).
+ * indices accumulate in index order, like the reference). An index out of range is reported
+ * (indexAdd's error at the next read) and skipped, never written outside out.
  */
 export function scatterAdd(gpu: Gpu, { src, indices, axis, out }: Args<'scatterAdd'>): void {
   const shape = out.layout.shape;
@@ -20,26 +21,33 @@ export function scatterAdd(gpu: Gpu, { src, indices, axis, out }: Args<'scatterA
   const at = { columns: p.u(columns), after: p.u(after), picks: p.u(picks), rows: p.u(shape[axis]) };
   const srcSlot = p.layout(src.layout);
   const idxSlot = p.layout(indices.layout);
+  const check = gpu.checkIndices(p, (v) => `indexAdd: index ${v} is out of range for a dimension of size ${shape[axis]}`);
   gpu.run({
     name: 'scatterAdd',
     key: `scatterAdd:${out.dtype}:r${src.layout.shape.length}:i${indices.layout.shape.length}`,
     params: p,
-    buffers: [out.storage, src.storage, indices.storage],
+    buffers: [out.storage, src.storage, indices.storage, ...check.buffers],
     workgroups: Math.ceil(columns / 64),
     shader: () => [
       binding(1, 'out', type, 'read_write'),
       binding(2, 'src', wgslType(src.dtype)),
       binding(3, 'indices', 'i32'),
+      check.wgsl(4),
       offsetFn('srcAt', srcSlot),
       offsetFn('indexAt', idxSlot),
       elementMain(`pu(${at.columns}u)`, /* wgsl */ `
   let after = pu(${at.after}u);
   let picks = pu(${at.picks}u);
+  let rows = pu(${at.rows}u);
   let pBefore = i / after;
   let q = i % after;
   for (var j = 0u; j < picks; j++) {
-    let row = u32(indices[indexAt(j)]);
-    let o = (pBefore * pu(${at.rows}u) + row) * after + q;
+    let index = indices[indexAt(j)];
+    if (index < 0 || u32(index) >= rows) {
+      reportBadIndex(index);
+      continue;
+    }
+    let o = (pBefore * rows + u32(index)) * after + q;
     out[o] = out[o] + src[srcAt((pBefore * picks + j) * after + q)];
   }`),
     ].join('\n'),
