@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 const SWIFTSHADER_DIR = '/usr/lib/chromium';
 
 /**
- * On a machine without a GPU driver, Dawn (the `webgpu` package) finds no adapter unless Vulkan is
- * pointed at SwiftShader. VK_ICD_FILENAMES is set when unset; the loader is found through
- * LD_LIBRARY_PATH, which is read only at process start, so the benchmark is run again in a child
- * process with both set. Returns true when it did so (the caller then has nothing left to do).
+ * Where Dawn (the `webgpu` package) finds no adapter (no GPU driver), Vulkan can be pointed at
+ * SwiftShader: VK_ICD_FILENAMES is set when unset, and the loader is found through LD_LIBRARY_PATH,
+ * which is read only at process start, so the benchmark runs again in a child process with both
+ * set. Returns true when it did so (the caller then has nothing left to do).
  */
 export function rerunWithSwiftShader(): boolean {
   const icd = `${SWIFTSHADER_DIR}/vk_swiftshader_icd.json`;

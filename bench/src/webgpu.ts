@@ -137,11 +137,11 @@ async function benchLoraStep(notes: string[]): Promise<void> {
 }
 
 export async function benchWebGPU(args: readonly string[]): Promise<void> {
-  if (rerunWithSwiftShader()) return;
   const sizes = args.length > 0 ? args.map(Number) : DEFAULT_SIZES;
   if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`webgpu: sizes must be positive integers, got ${args.join(' ')}`);
   const gpu = await installNavigatorGpu();
   const adapter = await gpu.requestAdapter();
+  if (!adapter && rerunWithSwiftShader()) return;
   if (!adapter) throw new Error('webgpu: no WebGPU adapter (no GPU driver; on Linux without a GPU, install chromium for its SwiftShader Vulkan driver)');
   await import('@peftjs/backend-webgpu');
   await import('@tensorflow/tfjs-backend-webgpu');
