@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// The Node side needs only the golden folder lookup; pages are bundled from the packages' sources.
+// Node-side code runs against the packages' sources (as the pages, which are bundled from them).
 export default defineConfig({
   resolve: {
     alias: {
       '@peftjs/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)),
       '@peftjs/conformance': fileURLToPath(new URL('../conformance/src/index.ts', import.meta.url)),
+      '@peftjs/backend-cpu': fileURLToPath(new URL('../backend-cpu/src/index.ts', import.meta.url)),
     },
   },
   // one Chromium at a time: a software GPU already uses every core
