@@ -59,37 +59,3 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 ${body}
 }`;
 }
-
-/**
- * Workgroup tree reductions over the 64 lanes: `reduceSum(v)`, `reduceMax(v)` (NaN wins). Every lane
- * must call them (they hold barriers), and each returns the result to every lane.
- */
-export const WORKGROUP_REDUCE = /* wgsl */ `
-var<workgroup> scratch: array<f32, ${WORKGROUP}>;
-fn reduceSum(v: f32, lane: u32) -> f32 {
-  scratch[lane] = v;
-  workgroupBarrier();
-  for (var s = ${WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
-    if (lane < s) { scratch[lane] = scratch[lane] + scratch[lane + s]; }
-    workgroupBarrier();
-  }
-  let r = scratch[0];
-  workgroupBarrier();
-  return r;
-}
-fn reduceMax(v: f32, lane: u32) -> f32 {
-  scratch[lane] = v;
-  workgroupBarrier();
-  for (var s = ${WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
-    if (lane < s) {
-      let a = scratch[lane];
-      let b = scratch[lane + s];
-      scratch[lane] = select(select(a, b, b > a), b, isNan(b) && !isNan(a));
-    }
-    workgroupBarrier();
-  }
-  let r = scratch[0];
-  workgroupBarrier();
-  return r;
-}
-`;

@@ -1,7 +1,7 @@
 import { Params, sizeOfInfo, type Gpu, type Info } from './args.js';
 import { CONVERT } from './convert.js';
 import type { ExtraBindings } from '../index-checks.js';
-import { binding, elementMain, offsetFn } from '../shader.js';
+import { binding, elementMain, offsetFn, WORKGROUP } from '../shader.js';
 import { wgslType } from '../storage.js';
 
 /**
@@ -26,7 +26,7 @@ export function mapElements(
     key: `${name}:${variant}:${out.dtype}:${operands.map((t) => t.dtype).join(',')}:r${out.layout.shape.length}`,
     params: p,
     buffers: [out.storage, ...operands.map((t) => t.storage), ...(extra?.buffers ?? [])],
-    workgroups: Math.ceil(size / 64),
+    workgroups: Math.ceil(size / WORKGROUP),
     shader: () => [
       binding(1, 'out', wgslType(out.dtype), 'read_write'),
       ...operands.map((t, k) => binding(k + 2, `in${k}`, wgslType(t.dtype))),

@@ -1,6 +1,6 @@
 import { Params, rowIndexFn, rowsOf, rowSlot, type Gpu, type Info } from './args.js';
 import type { ExtraBindings } from '../index-checks.js';
-import { binding, elementMain, offsetFn, rowMain, type Access } from '../shader.js';
+import { binding, elementMain, offsetFn, rowMain, WORKGROUP, type Access } from '../shader.js';
 import { wgslType } from '../storage.js';
 import { ROW_REDUCE } from './workgroup.js';
 
@@ -58,10 +58,10 @@ export function rowKernel(
 
 /** One thread per column k of the rows (sums over rows in order, no atomics); `body` sees `k` and `ROWS()`. */
 export function columnKernel(gpu: Gpu, name: string, variant: string, shapeOf: Info, operands: Operands, body: string, p = new Params()): void {
-  fusedKernel(gpu, name, variant, shapeOf, operands, p, (_, length) => Math.ceil(length / 64), elementMain('D()', `  let k = i;\n${body}`));
+  fusedKernel(gpu, name, variant, shapeOf, operands, p, (_, length) => Math.ceil(length / WORKGROUP), elementMain('D()', `  let k = i;\n${body}`));
 }
 
 /** A strided loop over the row's elements owned by this lane. */
 export function forLane(body: string): string {
-  return `  for (var k = lane; k < D; k += 64u) {\n${body}\n  }`;
+  return `  for (var k = lane; k < D; k += ${WORKGROUP}u) {\n${body}\n  }`;
 }

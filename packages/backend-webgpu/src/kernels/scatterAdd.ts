@@ -1,6 +1,6 @@
 import { sizeOf } from '@peftjs/core';
 import { Params, sizeOfInfo, type Args, type Gpu } from './args.js';
-import { binding, elementMain, offsetFn } from '../shader.js';
+import { binding, elementMain, offsetFn, WORKGROUP } from '../shader.js';
 import { wgslType } from '../storage.js';
 
 /**
@@ -27,7 +27,7 @@ export function scatterAdd(gpu: Gpu, { src, indices, axis, out }: Args<'scatterA
     key: `scatterAdd:${out.dtype}:r${src.layout.shape.length}:i${indices.layout.shape.length}`,
     params: p,
     buffers: [out.storage, src.storage, indices.storage, ...check.buffers],
-    workgroups: Math.ceil(columns / 64),
+    workgroups: Math.ceil(columns / WORKGROUP),
     shader: () => [
       binding(1, 'out', type, 'read_write'),
       binding(2, 'src', wgslType(src.dtype)),
