@@ -11,7 +11,7 @@ import { BackendUnavailableError, type ConformanceOptions } from './types.js';
 export function defineConformance(options: ConformanceOptions): void {
   const log = options.log ?? ((line: string) => console.log(line));
   describe(`conformance: ${options.name}`, async () => {
-    const plan = await makePlan(options.goldenDir);
+    const plan = await makePlan(options.goldenDir, options.goldenSource);
     let session: Session | undefined;
     let unavailable: string | undefined;
     const counts = { passed: 0, failed: 0, skipped: 0 };

@@ -8,7 +8,7 @@ import { opTableCases } from './cases/op-table.js';
 import { philoxCases, philoxCounterCase } from './cases/philox.js';
 import { randomCases } from './cases/random.js';
 import { trainingCases } from './cases/training.js';
-import { locateGoldenDir } from './golden/files.js';
+import { locateGoldenDir, nodeGoldenSource, type GoldenSource } from './golden/files.js';
 import type { ConformanceCase, ConformanceSuite } from './types.js';
 
 export interface Plan {
@@ -17,20 +17,25 @@ export interface Plan {
   golden: GoldenReport | null;
 }
 
-/** Every suite, in run order. The golden suite reads `<golden>/ops/index.json` to list its cases. */
-export async function makePlan(goldenDir?: string): Promise<Plan> {
+/**
+ * Every suite, in run order. The golden suite reads `<golden>/ops/index.json` to list its cases, from
+ * `goldenSource` when given, else from the folder `goldenDir` (or the one found by locateGoldenDir).
+ */
+export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource): Promise<Plan> {
   let golden: GoldenReport | null = null;
   let goldenCases: ConformanceCase[];
+  let source: GoldenSource | Error;
   try {
-    const { dir } = await locateGoldenDir(goldenDir);
-    golden = { dir, compared: { float32: new Set(), float64: new Set() } };
-    goldenCases = await goldenOpCases(dir, golden);
+    source = goldenSource ?? nodeGoldenSource((await locateGoldenDir(goldenDir)).dir);
+    golden = { dir: source.location, compared: { float32: new Set(), float64: new Set() } };
+    goldenCases = await goldenOpCases(source, golden);
   } catch (err) {
     golden = null;
     const message = err instanceof Error ? err.message : String(err);
+    source = new Error(message);
     goldenCases = [{ suite: 'golden', name: 'golden vectors are present', run: async () => { throw new Error(message); } }];
   }
-  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...modulesCases(goldenDir), ...trainingCases];
+  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...modulesCases(source), ...trainingCases];
   const suites = new Map<string, ConformanceCase[]>();
   for (const c of all) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);
   return { suites: [...suites].map(([name, cases]) => ({ name, cases })), golden };

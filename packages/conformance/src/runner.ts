@@ -20,7 +20,7 @@ export interface RunOptions extends ConformanceOptions {
 
 /** Runs every conformance case without vitest (bundle it, run it with plain Node). */
 export async function runConformance(options: RunOptions): Promise<ConformanceReport> {
-  const plan = await makePlan(options.goldenDir);
+  const plan = await makePlan(options.goldenDir, options.goldenSource);
   const results: CaseResult[] = [];
   const notes: string[] = [];
   let session: Session | undefined;
@@ -70,5 +70,6 @@ export async function runConformanceCli(options: RunOptions): Promise<number> {
 
 // The vitest-free entry (`@peftjs/conformance/runner`) also carries what its options need.
 export { DEFAULT_TOLERANCES, BackendUnavailableError, SkipCase } from './types.js';
+export type { GoldenSource } from './golden/files.js';
 export type { Tolerances, ConformanceOptions, CaseContext, ConformanceCase, CaseResult, CaseStatus } from './types.js';
 export { loadReferenceBackend } from './reference.js';

@@ -1,4 +1,5 @@
 import type { Backend } from '@peftjs/core';
+import type { GoldenSource } from './golden/files.js';
 
 /** Relative error bounds (max abs error divided by the largest |expected| value). */
 export interface Tolerances {
@@ -37,6 +38,8 @@ export interface ConformanceOptions {
   skip?: Record<string, string>;
   /** Golden vectors folder; defaults to PEFTJS_GOLDEN_DIR or a `shared/golden` found above the cwd. */
   goldenDir?: string;
+  /** Reads the golden files instead of the file system (a browser fetches them); wins over goldenDir. */
+  goldenSource?: GoldenSource;
   /** Where progress lines go (default console.log). */
   log?: (line: string) => void;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '@peftjs/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { locateGoldenDir } from '../src/golden/files.js';
+import { locateGoldenDir, type GoldenSource } from '../src/golden/files.js';
 import { parseIndex } from '../src/golden/expressions.js';
 import { runConformance } from '../src/runner.js';
 
@@ -43,6 +43,24 @@ describe('golden vectors', () => {
     expect(report.failed).toBe(1);
     expect(report.results[0].reason).toMatch(/golden: goldenDir is .*no-such-golden-folder, which is not a directory/);
     expect(report.notes.join('\n')).toContain('golden: NOT compared');
+  });
+
+  it('a goldenSource replaces the file system (as a browser page fetching the files does)', async () => {
+    const real = await locateGoldenDir();
+    const asked: string[] = [];
+    const goldenSource: GoldenSource = {
+      location: 'memory:golden',
+      readBytes: async (relPath) => {
+        asked.push(relPath);
+        if (relPath === 'ops/index.json') return new TextEncoder().encode(JSON.stringify({ exp: JSON.parse(readFileSync(join(real.dir, 'ops', 'index.json'), 'utf8')).exp }));
+        return new Uint8Array(readFileSync(join(real.dir, ...relPath.split('/'))));
+      },
+      readText: async (relPath) => new TextDecoder().decode(await goldenSource.readBytes(relPath)),
+    };
+    const report = await runConformance({ name: 'cpu', createBackend: cpu, createReference: cpu, goldenSource, goldenDir: '/not/used', filter: /^golden\// });
+    expect(report.results.map((r) => [r.name, r.status])).toEqual([['exp (float32)', 'passed'], ['exp (float64)', 'passed']]);
+    expect(asked).toEqual(['ops/index.json', 'ops/exp.safetensors', 'ops/exp.safetensors']);
+    expect(report.notes).toContain('golden: compared 1 op case (float32 and float64) from memory:golden');
   });
 
   it('NumPy slices are parsed per axis', () => {

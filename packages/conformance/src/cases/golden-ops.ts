@@ -1,5 +1,5 @@
 import { readSafetensors, tidy, type DType, type SafetensorsTensor, type Tensor } from '@peftjs/core';
-import { readGoldenBytes, readGoldenJson } from '../golden/files.js';
+import { readGoldenJson, type GoldenSource } from '../golden/files.js';
 import { goldenRunner, type GoldenParams } from '../golden/runners.js';
 import type { CaseContext, ConformanceCase } from '../types.js';
 import { assertClose, assertShape } from '../util/compare.js';
@@ -15,29 +15,29 @@ export interface GoldenReport {
 const REDUCTION_LIKE = /sum|mean|max|min|matmul|norm|attention|softmax|cross_entropy/;
 
 /** One case per entry of `<dir>/ops/index.json` and precision; a name without a runner fails. */
-export async function goldenOpCases(dir: string, report: GoldenReport): Promise<ConformanceCase[]> {
-  const index = (await readGoldenJson(dir, 'ops', 'index.json')) as Record<string, GoldenParams>;
+export async function goldenOpCases(source: GoldenSource, report: GoldenReport): Promise<ConformanceCase[]> {
+  const index = (await readGoldenJson(source, 'ops/index.json')) as Record<string, GoldenParams>;
   const names = Object.keys(index);
-  if (names.length === 0) throw new Error(`golden: ${dir}/ops/index.json lists no cases`);
+  if (names.length === 0) throw new Error(`golden: ${source.location}/ops/index.json lists no cases`);
   return names.flatMap((name) =>
     (['float32', 'float64'] as const).map((dtype) => ({
       suite: 'golden',
       name: `${name} (${dtype})`,
       run: async (ctx: CaseContext) => {
-        await runGoldenCase(ctx, dir, name, index[name], dtype);
+        await runGoldenCase(ctx, source, name, index[name], dtype);
         report.compared[dtype].add(name);
       },
     })),
   );
 }
 
-async function runGoldenCase(ctx: CaseContext, dir: string, name: string, params: GoldenParams, dtype: 'float32' | 'float64'): Promise<void> {
+async function runGoldenCase(ctx: CaseContext, source: GoldenSource, name: string, params: GoldenParams, dtype: 'float32' | 'float64'): Promise<void> {
   const runner = goldenRunner(name);
   if (!runner) throw new Error(`no runner for golden case ${name}`);
   if (!Array.isArray(params.inputs)) throw new Error(`golden case ${name}: index.json gives no 'inputs' list`);
   if (dtype === 'float64' && !ctx.supportsFloat64) ctx.skip(`the ${ctx.backend.name} backend does not support float64`);
   const fileName = typeof params.file === 'string' ? params.file : `${name}.safetensors`;
-  const file = readSafetensors(await readGoldenBytes(dir, 'ops', fileName));
+  const file = readSafetensors(await source.readBytes(`ops/${fileName}`));
   const suffix = dtype === 'float64' ? '.f64' : '';
   const get = (key: string): SafetensorsTensor => {
     const t = file.tensors.get(key + suffix);

@@ -3,7 +3,7 @@ import {
   type Tensor,
 } from '@peftjs/core';
 import { loadPretrained, memorySource, type ModelOutput } from '@peftjs/models';
-import { locateGoldenDir, readGoldenBytes } from '../golden/files.js';
+import type { GoldenSource } from '../golden/files.js';
 import type { CaseContext, ConformanceCase } from '../types.js';
 import { assertClose, assertShape, check, maxAbs } from '../util/compare.js';
 import { read } from '../util/tensors.js';
@@ -112,15 +112,16 @@ function layerCase(c: LayerCase): ConformanceCase {
   };
 }
 
-function goldenModelCase(goldenDir: string | undefined, caseName: string, label: string): ConformanceCase {
+/** `source` is an Error when the golden folder could not be found: the case then fails with it. */
+function goldenModelCase(source: GoldenSource | Error, caseName: string, label: string): ConformanceCase {
   return {
     suite: 'modules',
     name: `${label} logits match Hugging Face transformers (golden ${caseName})`,
     timeout: 120_000,
     run: async (ctx) => {
-      const { dir } = await locateGoldenDir(goldenDir);
+      if (source instanceof Error) throw source;
       const [config, weights, input, output] = await Promise.all(
-        ['base_config.json', 'base_model.safetensors', 'input.safetensors', 'output.safetensors'].map((f) => readGoldenBytes(dir, 'peft', caseName, f)),
+        ['base_config.json', 'base_model.safetensors', 'input.safetensors', 'output.safetensors'].map((f) => source.readBytes(`peft/${caseName}/${f}`)),
       );
       const outputs = loadSafetensors(output);
       const want = outputs.get('out_base');
@@ -147,10 +148,10 @@ function goldenModelCase(goldenDir: string | undefined, caseName: string, label:
 }
 
 /** The nn layers against the CPU reference, and whole HF models against the golden logits. */
-export function modulesCases(goldenDir?: string): ConformanceCase[] {
+export function modulesCases(source: GoldenSource | Error): ConformanceCase[] {
   return [
     ...LAYERS.map(layerCase),
-    goldenModelCase(goldenDir, 'lora_llama', 'LlamaForCausalLM'),
-    goldenModelCase(goldenDir, 'lora_gpt2_conv1d', 'GPT2LMHeadModel'),
+    goldenModelCase(source, 'lora_llama', 'LlamaForCausalLM'),
+    goldenModelCase(source, 'lora_gpt2_conv1d', 'GPT2LMHeadModel'),
   ];
 }

@@ -54,22 +54,37 @@ export async function locateGoldenDir(explicit?: string): Promise<GoldenLocation
   );
 }
 
-export async function readGoldenBytes(dir: string, ...parts: string[]): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  const file = path.join(dir, ...parts);
-  try {
-    return new Uint8Array(await fs.readFile(file));
-  } catch (e) {
-    throw new Error(`golden: cannot read ${file}: ${(e as Error).message}`);
-  }
+/**
+ * Where the golden files come from: paths are relative to the golden folder, with `/` separators
+ * (`ops/index.json`). The default reads the Node file system; a browser page passes one that fetches.
+ */
+export interface GoldenSource {
+  /** Shown in reports and errors (a folder, a URL). */
+  readonly location: string;
+  readBytes(relPath: string): Promise<Uint8Array>;
+  readText(relPath: string): Promise<string>;
 }
 
-export async function readGoldenJson(dir: string, ...parts: string[]): Promise<unknown> {
-  const bytes = await readGoldenBytes(dir, ...parts);
+/** Golden files from a folder on the Node file system. */
+export function nodeGoldenSource(dir: string): GoldenSource {
+  const readBytes = async (relPath: string): Promise<Uint8Array> => {
+    const fs = await import('node:fs/promises');
+    const path = await import('node:path');
+    const file = path.join(dir, ...relPath.split('/'));
+    try {
+      return new Uint8Array(await fs.readFile(file));
+    } catch (e) {
+      throw new Error(`golden: cannot read ${file}: ${(e as Error).message}`);
+    }
+  };
+  return { location: dir, readBytes, readText: async (relPath) => new TextDecoder().decode(await readBytes(relPath)) };
+}
+
+export async function readGoldenJson(source: GoldenSource, relPath: string): Promise<unknown> {
+  const text = await source.readText(relPath);
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(text);
   } catch (e) {
-    throw new Error(`golden: ${parts.join('/')} in ${dir} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`golden: ${relPath} in ${source.location} is not valid JSON: ${(e as Error).message}`);
   }
 }

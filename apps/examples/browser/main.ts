@@ -1,0 +1,121 @@
+/**
+ * LoRA fine-tuning in the browser: pretrain a small next-character model on prose, freeze it, wrap
+ * its Linear layers with LoRA and adapt it to verse, drawing both loss curves live.
+ * Query options: backend (webgpu by default), pretrain and steps (step counts), seed.
+ */
+import { AdamW, crossEntropy, getBackend, manualSeed, memory, setBackend, tidy } from '@peftjs/core';
+import '@peftjs/backend-cpu';
+import '@peftjs/backend-webgpu';
+import { CharModel } from './char-model.js';
+import { ADAPTER_TEXT, BASE_TEXT, Vocabulary, sampleBatch, seededRandom } from './corpus.js';
+import { countParameters, LoraLinear } from './lora-linear.js';
+import { drawLossChart } from './loss-chart.js';
+
+/** What the page reports, on `globalThis.peftjsExample` (tests read it). */
+export interface ExampleState {
+  backend: string;
+  /** The WebGPU adapter, or why there is none. */
+  adapter: string;
+  phase: 'starting' | 'pretraining' | 'lora' | 'done' | 'failed';
+  pretrainLosses: number[];
+  loraLosses: number[];
+  vocabSize: number;
+  trainableParameters: number;
+  totalParameters: number;
+  /** memory().numTensors after each step (flat once the optimizer has made its state). */
+  liveTensors: number[];
+  error?: string;
+}
+
+const params = new URLSearchParams(location.search);
+const option = (name: string, fallback: number) => {
+  const value = Number(params.get(name) ?? fallback);
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`example: ?${name} must be a non-negative integer, got ${params.get(name)}`);
+  return value;
+};
+
+const state: ExampleState = {
+  backend: '', adapter: '', phase: 'starting', pretrainLosses: [], loraLosses: [], vocabSize: 0, trainableParameters: 0, totalParameters: 0, liveTensors: [],
+};
+(globalThis as { peftjsExample?: ExampleState }).peftjsExample = state;
+
+const canvas = document.querySelector<HTMLCanvasElement>('#loss')!;
+const status = document.querySelector<HTMLElement>('#status')!;
+
+function render(): void {
+  drawLossChart(canvas, [
+    { label: 'pretraining (all weights, prose)', color: '#999', values: state.pretrainLosses },
+    { label: 'LoRA (A and B only, verse)', color: '#1565c0', values: state.loraLosses },
+  ]);
+  const last = (xs: number[]) => (xs.length ? xs[xs.length - 1].toFixed(3) : '-');
+  status.textContent = [
+    `backend: ${state.backend} (${state.adapter})`,
+    `phase: ${state.phase}${state.error ? `: ${state.error}` : ''}`,
+    `pretraining: ${state.pretrainLosses.length} steps, loss ${last(state.pretrainLosses)}`,
+    `LoRA: ${state.loraLosses.length} steps, loss ${last(state.loraLosses)}; trainable ${state.trainableParameters} of ${state.totalParameters} parameters`,
+    `live tensors: ${state.liveTensors.at(-1) ?? '-'}`,
+  ].join('\n');
+}
+
+async function describeAdapter(): Promise<string> {
+  const adapter = await navigator.gpu?.requestAdapter();
+  if (!adapter) return navigator.gpu ? 'no WebGPU adapter' : 'no navigator.gpu';
+  const info = (adapter as unknown as { info: { vendor: string; architecture: string; isFallbackAdapter?: boolean } }).info;
+  return `WebGPU adapter: ${info.vendor} ${info.architecture}${info.isFallbackAdapter ? ', fallback (software)' : ''}`;
+}
+
+/** One optimizer step per batch; the loss of each step is read back for the chart. */
+async function train(model: CharModel, optimizer: AdamW, ids: Int32Array, steps: number, losses: number[], seed: number): Promise<void> {
+  const random = seededRandom(seed);
+  const { context } = model.config;
+  for (let step = 0; step < steps; step++) {
+    const { x, y } = sampleBatch(ids, context, 64, random);
+    const loss = tidy(() => {
+      const l = crossEntropy(model.forward(x), y);
+      optimizer.zeroGrad();
+      l.backward();
+      optimizer.step();
+      return l;
+    });
+    x.dispose();
+    y.dispose();
+    losses.push(await loss.item());
+    loss.dispose();
+    state.liveTensors.push(memory().numTensors);
+    render();
+  }
+}
+
+async function main(): Promise<void> {
+  const wanted = params.get('backend') ?? 'webgpu';
+  state.adapter = await describeAdapter();
+  await setBackend(wanted);
+  state.backend = getBackend();
+  manualSeed(option('seed', 0));
+
+  const vocab = new Vocabulary(BASE_TEXT, ADAPTER_TEXT);
+  state.vocabSize = vocab.size;
+  const model = new CharModel({ vocabSize: vocab.size, context: 8, embedDim: 12, hidden: 96 });
+  state.phase = 'pretraining';
+  ({ trainable: state.trainableParameters, total: state.totalParameters } = countParameters(model));
+  const pretrainOptimizer = new AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0 });
+  await train(model, pretrainOptimizer, vocab.encode(BASE_TEXT), option('pretrain', 150), state.pretrainLosses, 1);
+  pretrainOptimizer.zeroGrad();
+
+  model.freezeEmbedding();
+  model.replaceLayer('fc1', (layer) => new LoraLinear(layer, 4, 8));
+  model.replaceLayer('fc2', (layer) => new LoraLinear(layer, 4, 8));
+  ({ trainable: state.trainableParameters, total: state.totalParameters } = countParameters(model));
+  state.phase = 'lora';
+  const loraOptimizer = new AdamW(model.parameters().filter((p) => p.requiresGrad), { lr: 2e-2, weightDecay: 0 });
+  await train(model, loraOptimizer, vocab.encode(ADAPTER_TEXT), option('steps', 200), state.loraLosses, 2);
+  state.phase = 'done';
+  render();
+}
+
+main().catch((err: unknown) => {
+  state.phase = 'failed';
+  state.error = err instanceof Error ? err.message : String(err);
+  render();
+  console.error(err);
+});
