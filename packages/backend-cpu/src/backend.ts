@@ -33,7 +33,11 @@ export class CpuBackend implements Backend<CpuStorage> {
   constructor(options: CpuBackendOptions = {}) {
     const fast = options.fast ?? true;
     this.kernels = fast ? fastKernels : cpuKernels;
-    this.pool = new BufferPool(options.poolBytes ?? (fast ? DEFAULT_POOL_BYTES : 0));
+    const poolBytes = options.poolBytes ?? (fast ? DEFAULT_POOL_BYTES : 0);
+    if (typeof poolBytes !== 'number' || !(poolBytes >= 0)) {
+      throw new RangeError(`CpuBackend: poolBytes must be a non-negative number of bytes, got ${String(poolBytes)}`);
+    }
+    this.pool = new BufferPool(poolBytes);
   }
 
   private readonly pool: BufferPool;

@@ -50,6 +50,8 @@ describe('CpuBackend', () => {
     const data = s.data;
     plain.free(s);
     expect(plain.alloc('float32', 2).data).not.toBe(data); // the reference backend keeps nothing
+    expect(() => new CpuBackend({ poolBytes: NaN })).toThrow('CpuBackend: poolBytes must be a non-negative number of bytes, got NaN');
+    expect(() => new CpuBackend({ poolBytes: -1 })).toThrow(/poolBytes/);
   });
 
   it('uploads, and reads back copies (sync and async)', async () => {

@@ -59,9 +59,9 @@ function ensureFloats(inst: Instance, floats: number): Float32Array {
 }
 
 /** Offsets of every batch element of `layout` (all axes but the last two), in row-major batch order. */
-function batchOffsets(layout: Layout, batchShape: readonly number[]): Float64Array {
+function batchOffsets(layout: Layout, batchShape: readonly number[]): Int32Array {
   const count = batchShape.reduce((x, y) => x * y, 1);
-  const offsets = new Float64Array(count);
+  const offsets = new Int32Array(count);
   const index = new Array<number>(batchShape.length).fill(0);
   let offset = layout.offset;
   for (let b = 0; b < count; b++) {
@@ -78,8 +78,8 @@ function batchOffsets(layout: Layout, batchShape: readonly number[]): Float64Arr
 }
 
 /** Offsets of the first element of each of `rows` rows: row b·rows + i is at batch[b] + i·rowStride. */
-function rowOffsets(batch: Float64Array, rows: number, rowStride: number): Float64Array {
-  const offsets = new Float64Array(batch.length * rows);
+function rowOffsets(batch: Int32Array, rows: number, rowStride: number): Int32Array {
+  const offsets = new Int32Array(batch.length * rows);
   for (let b = 0; b < batch.length; b++) {
     for (let i = 0; i < rows; i++) offsets[b * rows + i] = batch[b] + i * rowStride;
   }
@@ -92,14 +92,14 @@ interface Gemm {
   readonly n: number;
   readonly k: number;
   readonly a: Float32Array;
-  readonly aRows: Float64Array;
+  readonly aRows: Int32Array;
   readonly aCol: number;
   readonly b: Float32Array;
   readonly bOffset: number;
   readonly bRow: number;
   readonly bCol: number;
   readonly out: Float32Array;
-  readonly outRows: Float64Array;
+  readonly outRows: Int32Array;
   readonly outCol: number;
 }
 

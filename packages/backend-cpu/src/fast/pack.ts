@@ -12,7 +12,7 @@ export type Float32Source = Float32Array;
  * Row i of A starts at rowOffsets[i]; consecutive columns are colStride apart.
  */
 export function packA(
-  src: Float32Source, rowOffsets: Float64Array, colStride: number, i0: number, mc: number, k: number,
+  src: Float32Source, rowOffsets: Int32Array, colStride: number, i0: number, mc: number, k: number,
   mr: number, dst: Float32Array, base: number,
 ): void {
   const slivers = Math.ceil(mc / mr);
@@ -21,6 +21,25 @@ export function packA(
     // rows are the contiguous direction: read each row along p
     for (let s = 0; s < slivers; s++) {
       const sliver = base + s * k * mr;
+      if (mr === 4 && s * 4 + 4 <= mc) {
+        // a full sliver of the usual MR = 4: the four rows side by side, so the writes are sequential
+        const first = i0 + s * 4;
+        let r0 = rowOffsets[first];
+        let r1 = rowOffsets[first + 1];
+        let r2 = rowOffsets[first + 2];
+        let r3 = rowOffsets[first + 3];
+        for (let p = 0, d = sliver; p < k; p++, d += 4) {
+          dst[d] = src[r0];
+          dst[d + 1] = src[r1];
+          dst[d + 2] = src[r2];
+          dst[d + 3] = src[r3];
+          r0 += colStride;
+          r1 += colStride;
+          r2 += colStride;
+          r3 += colStride;
+        }
+        continue;
+      }
       for (let r = 0; r < mr; r++) {
         const row = s * mr + r;
         let d = sliver + r;
@@ -91,7 +110,7 @@ export function packB(
 
 /** Writes the mc × nc block of the row-major scratch C (pitch ldc floats) into out. */
 export function unpackC(
-  c: Float32Array, base: number, ldc: number, out: Float32Array, rowOffsets: Float64Array, colStride: number,
+  c: Float32Array, base: number, ldc: number, out: Float32Array, rowOffsets: Int32Array, colStride: number,
   i0: number, mc: number, j0: number, nc: number,
 ): void {
   for (let r = 0; r < mc; r++) {
