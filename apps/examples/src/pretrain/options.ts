@@ -24,7 +24,7 @@ export interface PretrainOptions {
 export const DEFAULT_OUT = new URL('../models/byte-gpt2/', import.meta.url);
 
 const OPTIONS = {
-  steps: { type: 'string', default: '300' },
+  steps: { type: 'string', default: '1000' },
   'batch-size': { type: 'string', default: '8' },
   'block-size': { type: 'string', default: '128' },
   'n-layer': { type: 'string', default: '4' },
