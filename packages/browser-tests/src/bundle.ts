@@ -11,6 +11,8 @@ const SOURCE_ENTRIES: Record<string, string> = {
   '@peftjs/backend-webgpu': 'packages/backend-webgpu/src/index.ts',
   '@peftjs/conformance': 'packages/conformance/src/index.ts',
   '@peftjs/conformance/runner': 'packages/conformance/src/runner.ts',
+  '@peftjs/models': 'packages/models/src/index.ts',
+  '@peftjs/data': 'packages/data/src/index.ts',
 };
 
 const fromSources: Plugin = {
