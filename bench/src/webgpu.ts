@@ -11,6 +11,7 @@ import '@peftjs/backend-cpu';
 import { installNavigatorGpu, rerunWithSwiftShader } from './gpu-env.js';
 import { loraStackValues, peftLoraTrainer, tfjsLoraTrainer, type LoraStackSpec, type LoraTrainer } from './lora-step.js';
 import { printTable, time, type TimingOptions } from './timing.js';
+import { maxRelDiff, randomMatrix } from './values.js';
 
 const DEFAULT_SIZES = [128, 256, 512];
 const LORA_SPEC: LoraStackSpec = { layers: 4, dim: 256, rank: 8, alpha: 16, batch: 64 };
@@ -20,24 +21,6 @@ const PEFT_WEBGPU = 'peft.js webgpu';
 const PEFT_CPU = 'peft.js cpu';
 const TFJS_WEBGPU = 'tfjs-webgpu';
 const NAMES = [PEFT_WEBGPU, PEFT_CPU, TFJS_WEBGPU];
-
-function randomMatrix(size: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
-
-function maxRelDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < y.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return diff / (scale || 1);
-}
 
 /** Two significant digits for small numbers, two decimals otherwise (software GPUs give tiny values). */
 const fmt = (x: number) => (x < 1 ? x.toPrecision(2) : x.toFixed(2));
