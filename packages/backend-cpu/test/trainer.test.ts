@@ -7,8 +7,8 @@ import {
 } from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
-// The Node entry (registers the file-system checkpoint store); imported from source like '@peftjs/core'.
-import '../../core/src/node/index.js';
+// The Node entry registers the file-system checkpoint store.
+import '@peftjs/core/node';
 
 interface Batch {
   x: Tensor;

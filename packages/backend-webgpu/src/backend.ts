@@ -30,8 +30,8 @@ const UNIFORM_USAGE = USAGE.UNIFORM | USAGE.COPY_DST;
  */
 export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
   readonly name = 'webgpu';
-  /** `indexErrorsAtRead`: out-of-range indices and targets are reported by the next read (see index-checks.ts). */
-  readonly capabilities: BackendCapabilities & { readonly indexErrorsAtRead: true };
+  /** Out-of-range indices and targets are reported by the next read (see index-checks.ts). */
+  readonly capabilities: BackendCapabilities;
   readonly kernels: WebGPUKernels;
 
   private readonly pool: BufferPool;

@@ -9,6 +9,11 @@ export interface BackendCapabilities {
   readonly requiresContiguous: boolean;
   /** Largest single buffer in bytes. */
   readonly maxBufferSize: number;
+  /**
+   * Where reads are async, whether out-of-range indices and cross-entropy targets are reported by the
+   * next read (the kernel clamps and flags them); core checks them up front only with `syncRead`.
+   */
+  readonly indexErrorsAtRead?: boolean;
 }
 
 export interface BackendMemory {

@@ -98,7 +98,7 @@ export const errorCases: ConformanceCase[] = ERRORS.map((e) => ({
   suite: 'errors',
   name: e.name,
   run: async (ctx) => {
-    const atRead = (ctx.backend.capabilities as { indexErrorsAtRead?: boolean }).indexErrorsAtRead;
+    const atRead = ctx.backend.capabilities.indexErrorsAtRead;
     if (e.needsSyncRead && !ctx.backend.capabilities.syncRead && !atRead) {
       ctx.skip(`core checks index values before the kernel only on backends with synchronous reads (or indexErrorsAtRead)`);
     }
