@@ -16,8 +16,9 @@ export const CORPORA = { sotu: loadSotu, 'moby-dick': loadMobyDick } as const;
 export function corpusBlocks(tokenizer: ByteTokenizer, split: Split, blockSize: number): CorpusBlocks[] {
   return Object.entries(CORPORA).map(([name, load]) => {
     const text = load()[split];
-    const ids = Int32Array.from([...tokenizer.encode(text), tokenizer.eosTokenId!]);
-    return { name, blocks: chunkTokens(ids, blockSize).map((b) => Int32Array.from(b)), bytes: ids.length };
+    const ids = tokenizer.encode(text);
+    ids.push(tokenizer.eosTokenId);
+    return { name, blocks: chunkTokens(ids, blockSize), bytes: ids.length };
   });
 }
 

@@ -46,7 +46,7 @@ export async function runPretrain(options: PretrainOptions, command: string, hoo
   await setBackend('cpu');
   manualSeed(options.seed);
   const tokenizer = new ByteTokenizer();
-  const endOfText = tokenizer.eosTokenId!;
+  const endOfText = tokenizer.eosTokenId;
   const train = corpusBlocks(tokenizer, 'train', options.blockSize);
   const validation = corpusBlocks(tokenizer, 'validation', options.blockSize);
   const trainBlocks = train.flatMap((c) => c.blocks);
