@@ -4,7 +4,6 @@ import type { PeftConfig } from './config.js';
 
 /** A config class seen from the registry: it builds `C` from any object of fields (validated inside). */
 export interface ConfigClassOf<C extends PeftConfig> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   new (init?: any, options?: ParseOptions): C;
   readonly peftType: string;
   readonly fields: readonly ConfigField[];
