@@ -1,10 +1,12 @@
-import { type Module, type Tensor } from '@peftjs/core';
+import { memory, noGrad, tidy, type Module, type Tensor } from '@peftjs/core';
 import type { LlamaForCausalLM, ModelOutput } from '@peftjs/models';
 import { loadBase, readTensors, relError, toFloat64 } from './golden.js';
 
 export interface CaseRun {
   /** Relative error of the output (float32 against out, float64 against out_f64). */
   out: number;
+  /** Relative error of the output without the method against out_base. */
+  outBase: number;
   /** Relative error of each gradient, by golden name. */
   grads: Map<string, number>;
 }
@@ -15,6 +17,8 @@ export interface CaseSetup {
   /** How golden parameter names map to the trainable module's. */
   goldenName: (name: string) => string;
   forward: (inputs: { inputIds: Tensor; attentionMask: Tensor }) => ModelOutput;
+  /** The same model with the method disabled. */
+  baseForward: (inputs: { inputIds: Tensor; attentionMask: Tensor }) => ModelOutput;
   dispose: () => void;
 }
 
@@ -43,11 +47,20 @@ export async function runGoldenCase(
   const inputs = readTensors(name, 'input.safetensors');
   const outputs = readTensors(name, 'output.safetensors');
   const grads = readTensors(name, 'grads.safetensors');
-  const { logits } = method.forward({ inputIds: inputs.get('input_ids')!, attentionMask: inputs.get('attention_mask')! });
-  const loss = logits.square().sum();
+  const before = memory().numTensors;
+  const modelInputs = { inputIds: inputs.get('input_ids')!, attentionMask: inputs.get('attention_mask')! };
+  const { logits } = method.forward(modelInputs);
+  const loss = tidy(() => logits.square().sum());
   loss.backward();
+  const baseLogits = noGrad(() => method.baseForward(modelInputs).logits);
   const suffix = dtype === 'float64' ? '.f64' : '';
-  const result: CaseRun = { out: await relError(logits, outputs.get(dtype === 'float64' ? 'out_f64' : 'out')!), grads: new Map() };
+  const result: CaseRun = {
+    out: await relError(logits, outputs.get(dtype === 'float64' ? 'out_f64' : 'out')!),
+    // out_base is float32 only
+    outBase: await relError(baseLogits, outputs.get('out_base')!),
+    grads: new Map(),
+  };
+  const made = memory().numTensors - before;
   const params = new Map([...method.trainable.namedParameters()].filter(([, p]) => p.requiresGrad));
   for (const key of grads.keys()) {
     if (key.endsWith('.f64')) continue;
@@ -57,7 +70,10 @@ export async function runGoldenCase(
     result.grads.set(key, await relError(p.grad, grads.get(key + suffix)!));
   }
   if (result.grads.size !== params.size) throw new Error(`${name}: ${params.size} trainable parameters, ${result.grads.size} golden gradients`);
-  for (const t of [logits, loss, ...state.values(), ...inputs.values(), ...outputs.values(), ...grads.values()]) t.dispose();
+  // what the forward made beyond the results: nothing (leaves' grads are counted)
+  const gradCount = [...params.values()].filter((p) => p.grad).length;
+  if (made !== 3 + gradCount) throw new Error(`${name}: the forward and backward left ${made - 3 - gradCount} tensors behind`);
+  for (const t of [logits, loss, baseLogits, ...state.values(), ...inputs.values(), ...outputs.values(), ...grads.values()]) t.dispose();
   method.dispose();
   base.dispose();
   return result;
