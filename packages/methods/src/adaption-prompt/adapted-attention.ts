@@ -7,7 +7,7 @@ import {
  * LLaMA-Adapter's attention (HF PEFT's AdaptedAttention): wraps a self-attention module (kept as
  * `model`) and adds attention from the layer's queries to `adapter_len` learned prompt tokens.
  * The prompt's keys and values come from the wrapped k_proj and v_proj (no RoPE, no mask); the
- * probabilities, softmaxed in float32, are scaled by the zero-initialised `adaption_gate`, and
+ * probabilities (softmax in at least float32) are scaled by the zero-initialised `adaption_gate`, and
  * the result goes through o_proj and is added to the attention output:
  *   out = attn(x) + o_proj(gate · softmax(rope(q) kᵀ / √d) v),  k, v = k_proj(P), v_proj(P).
  */
@@ -53,8 +53,8 @@ export class AdaptedAttention extends Module {
       const k = repeatKeyValueHeads(splitHeads(attn.kProj.forward(prompt), kvHeads), numHeads / kvHeads);
       const v = repeatKeyValueHeads(splitHeads(attn.vProj.forward(prompt), kvHeads), numHeads / kvHeads);
       const scores = q.matmul(k, { transposeB: true }).div(Math.sqrt(headDim));
-      // PEFT softmaxes in float32 whatever the model's dtype
-      const probs = scores.dtype === 'float32' ? scores.softmax(-1) : scores.cast('float32').softmax(-1).cast(scores.dtype);
+      // PEFT upcasts the softmax to float32; float64 (gradient checks) stays float64 rather than rounding to float32
+      const probs = scores.dtype === 'float32' || scores.dtype === 'float64' ? scores.softmax(-1) : scores.cast('float32').softmax(-1).cast(scores.dtype);
       const gated = probs.mul(this.adaptionGate.dtype === probs.dtype ? this.adaptionGate : this.adaptionGate.cast(probs.dtype));
       const adapter = attn.oProj.forward(mergeHeads(gated.matmul(v)));
       return out.add(adapter);
