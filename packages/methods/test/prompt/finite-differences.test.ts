@@ -37,6 +37,12 @@ const METHODS: Record<string, (base: CausalLM) => Method> = {
     const words = findWordEmbeddings(base, base.config.vocabSize);
     return { trainable: enc, forward: (x) => forwardWithPrompts(base, words, enc.forward(virtualTokenIds(3, enc.embedding.weight)), x) };
   },
+  'P-tuning (LSTM, 2 layers)': (base) => {
+    const s = resolvePromptLearningSettings('P_TUNING', { numVirtualTokens: 3 }, base.config.toJSON());
+    const enc = new PromptEncoder({ ...s, encoderHiddenSize: 4, encoderReparameterizationType: 'LSTM' });
+    const words = findWordEmbeddings(base, base.config.vocabSize);
+    return { trainable: enc, forward: (x) => forwardWithPrompts(base, words, enc.forward(virtualTokenIds(3, enc.embedding.weight)), x) };
+  },
   'prefix tuning with projection': (base) => {
     const s = resolvePromptLearningSettings('PREFIX_TUNING', { numVirtualTokens: 3 }, base.config.toJSON());
     const enc = new PrefixEncoder({ ...s, prefixProjection: true, encoderHiddenSize: 8 });
@@ -64,7 +70,7 @@ async function worstFiniteDifferenceError(method: Method, inputs: Inputs): Promi
   loss.dispose();
   let worst = 0;
   for (const [, p] of params) {
-    const grad = await p.grad!.data();
+    const grad = Float64Array.from(await p.grad!.data());
     const scale = grad.reduce((m, g) => Math.max(m, Math.abs(g)), 0);
     expect(scale).toBeGreaterThan(0);
     const values = Float64Array.from(await p.data());
