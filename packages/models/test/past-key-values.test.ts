@@ -11,7 +11,9 @@ const ids = () => tensor([[3, 7, 1, 12, 5, 9], [4, 4, 11, 2, 0, 6]], { dtype: 'i
 async function maxDiff(a: Tensor, b: Tensor): Promise<number> {
   expect(a.shape).toEqual(b.shape);
   const [x, y] = [await a.data(), await b.data()];
-  return x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]));
+  return worst;
 }
 
 /** One-layer models: the keys and values of the first P tokens, as a cache would hold them (after RoPE). */

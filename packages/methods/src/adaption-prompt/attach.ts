@@ -1,5 +1,10 @@
 import { MultiHeadAttention, type Module } from '@peftjs/core';
+import { GPT2Attention } from '@peftjs/models';
 import { AdaptedAttention } from './adapted-attention.js';
+import { AdaptedAttentionGPT2 } from './adapted-attention-gpt2.js';
+
+/** Either adaption-prompt wrapper: Llama-style attention or GPT-2's. */
+export type AdaptionPromptWrapper = AdaptedAttention | AdaptedAttentionGPT2;
 
 export interface AdaptionPromptPlacement {
   /** Name of the attention submodules (`self_attn` for Llama). */
@@ -23,22 +28,23 @@ export function adaptionPromptTargets(model: Module, placement: AdaptionPromptPl
 }
 
 /**
- * Wraps the attention of the top `adapterLayers` layers in AdaptedAttention (HF PEFT's
- * AdaptionPromptModel); returns the wrappers by path. Nothing changes when a target is not a
- * plain MultiHeadAttention (already wrapped, or another architecture).
+ * Wraps the attention of the top `adapterLayers` layers (HF PEFT's AdaptionPromptModel):
+ * MultiHeadAttention (Llama) in AdaptedAttention, GPT2Attention in AdaptedAttentionGPT2; returns
+ * the wrappers by path. Nothing changes when a target cannot be wrapped.
  */
-export function attachAdaptionPrompts(model: Module, placement: AdaptionPromptPlacement): Map<string, AdaptedAttention> {
+export function attachAdaptionPrompts(model: Module, placement: AdaptionPromptPlacement): Map<string, AdaptionPromptWrapper> {
   const paths = adaptionPromptTargets(model, placement);
   for (const path of paths) {
     const m = model.getSubmodule(path);
-    if (m instanceof AdaptedAttention) throw new Error(`adaption prompt: ${path} already has adaption prompts (they cannot be stacked)`);
-    if (!(m instanceof MultiHeadAttention)) {
-      throw new TypeError(`adaption prompt: ${path} is a ${m.constructor.name}; adaption prompts need Llama-style attention (q_proj, k_proj, v_proj, o_proj)`);
+    if (m instanceof AdaptedAttention || m instanceof AdaptedAttentionGPT2) throw new Error(`adaption prompt: ${path} already has adaption prompts (they cannot be stacked)`);
+    if (!(m instanceof MultiHeadAttention) && !(m instanceof GPT2Attention)) {
+      throw new TypeError(`adaption prompt: ${path} is a ${m.constructor.name}; adaption prompts need Llama-style attention (q_proj, k_proj, v_proj, o_proj) or GPT-2's`);
     }
   }
-  const out = new Map<string, AdaptedAttention>();
+  const out = new Map<string, AdaptionPromptWrapper>();
   for (const path of paths) {
-    const wrapper = new AdaptedAttention(model.getSubmodule(path) as MultiHeadAttention, placement.adapterLen);
+    const m = model.getSubmodule(path);
+    const wrapper = m instanceof GPT2Attention ? new AdaptedAttentionGPT2(m, placement.adapterLen) : new AdaptedAttention(m as MultiHeadAttention, placement.adapterLen);
     model.setSubmodule(path, wrapper);
     out.set(path, wrapper);
   }
@@ -46,11 +52,11 @@ export function attachAdaptionPrompts(model: Module, placement: AdaptionPromptPl
 }
 
 /** Puts the wrapped attention modules back (the wrappers keep their prompts, to be put in again). */
-export function detachAdaptionPrompts(model: Module, wrappers: ReadonlyMap<string, AdaptedAttention>): void {
+export function detachAdaptionPrompts(model: Module, wrappers: ReadonlyMap<string, AdaptionPromptWrapper>): void {
   for (const [path, wrapper] of wrappers) model.setSubmodule(path, wrapper.model);
 }
 
 /** Puts wrappers made by attachAdaptionPrompts back in place. */
-export function reattachAdaptionPrompts(model: Module, wrappers: ReadonlyMap<string, AdaptedAttention>): void {
+export function reattachAdaptionPrompts(model: Module, wrappers: ReadonlyMap<string, AdaptionPromptWrapper>): void {
   for (const [path, wrapper] of wrappers) model.setSubmodule(path, wrapper);
 }

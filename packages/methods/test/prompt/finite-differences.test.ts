@@ -125,11 +125,12 @@ describe('prompt-learning gradients against finite differences (float64)', () =>
     }
   }
 
-  it('adaption prompt on Llama (gate made non-zero so the prompt gets gradients)', async () => {
+  for (const [baseName, makeBase, target] of [['Llama', llama, 'self_attn'], ['GPT-2', gpt2, 'attn']] as const) {
+  it(`adaption prompt on ${baseName} (gate made non-zero so the prompt gets gradients)`, async () => {
     manualSeed(12);
-    const base = llama();
+    const base = makeBase();
     for (const p of base.parameters()) p.requiresGrad = false;
-    const wrappers = attachAdaptionPrompts(base, { targetModules: 'self_attn', adapterLen: 3, adapterLayers: 2 });
+    const wrappers = attachAdaptionPrompts(base, { targetModules: target, adapterLen: 3, adapterLayers: 2 });
     for (const w of wrappers.values()) {
       noGrad(() => {
         const g = randn([1], { std: 0.5 });
@@ -142,4 +143,5 @@ describe('prompt-learning gradients against finite differences (float64)', () =>
     expect(err).toBeLessThan(1e-7);
     base.dispose();
   });
+  }
 });

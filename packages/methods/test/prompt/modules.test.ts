@@ -1,5 +1,5 @@
 import '@peftjs/backend-cpu';
-import { manualSeed, memory, noGrad, setBackend, tensor, tidy } from '@peftjs/core';
+import { manualSeed, memory, noGrad, setBackend, tensor, tidy, type Module } from '@peftjs/core';
 import { GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM } from '@peftjs/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdaptedAttention } from '../../src/adaption-prompt/adapted-attention.js';
@@ -36,7 +36,7 @@ describe('prompt-learning modules', () => {
   });
 
   it("HF PEFT's parameter names; inference mode keeps only the table", () => {
-    const names = (m: { stateDict(): Map<string, { shape: number[] }> }) => Object.fromEntries([...m.stateDict()].map(([k, t]) => [k, t.shape]));
+    const names = (m: Module) => Object.fromEntries([...m.stateDict()].map(([k, t]) => [k, t.shape]));
     expect(names(new PromptEmbedding({ numVirtualTokens: 3, tokenDim: 8 }))).toEqual({ 'embedding.weight': [3, 8] });
     expect(names(new PrefixEncoder({ numVirtualTokens: 3, tokenDim: 8, numLayers: 2, prefixProjection: true, encoderHiddenSize: 5 }))).toEqual({
       'embedding.weight': [3, 8], 'transform.0.weight': [5, 8], 'transform.0.bias': [5], 'transform.2.weight': [32, 5], 'transform.2.bias': [32],
@@ -105,10 +105,24 @@ describe('prompt-learning modules', () => {
     );
     detachAdaptionPrompts(model, wrappers);
     expect(model.getSubmodule('model.layers.1.self_attn').constructor.name).toBe('MultiHeadAttention');
-    const gpt2 = new GPT2LMHeadModel(new GPT2Config({ vocabSize: 20, nPositions: 8, nEmbd: 8, nLayer: 1, nHead: 2 }));
-    expect(() => attachAdaptionPrompts(gpt2, { targetModules: 'attn', adapterLen: 2, adapterLayers: 1 })).toThrow(
-      'adaption prompt: transformer.h.0.attn is a GPT2Attention; adaption prompts need Llama-style attention (q_proj, k_proj, v_proj, o_proj)',
+    expect(() => attachAdaptionPrompts(model, { targetModules: 'mlp', adapterLen: 3, adapterLayers: 1 })).toThrow(
+      'adaption prompt: model.layers.1.mlp is a GatedMLP; adaption prompts need Llama-style attention (q_proj, k_proj, v_proj, o_proj) or GPT-2\'s',
     );
+    // GPT-2: same zero-gate identity, PEFT's names
+    const gpt2 = new GPT2LMHeadModel(new GPT2Config({ vocabSize: 20, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 2 })).eval();
+    const gptBefore = tidy(() => gpt2.forward({ inputIds }).logits);
+    const gptWrappers = attachAdaptionPrompts(gpt2, { targetModules: 'attn', adapterLen: 2, adapterLayers: 1 });
+    expect([...gpt2.stateDict().keys()].filter((k) => k.includes('h.1.attn.'))).toEqual([
+      'transformer.h.1.attn.adaption_prompt', 'transformer.h.1.attn.adaption_gate', 'transformer.h.1.attn.model.c_attn.weight',
+      'transformer.h.1.attn.model.c_attn.bias', 'transformer.h.1.attn.model.c_proj.weight', 'transformer.h.1.attn.model.c_proj.bias',
+    ]);
+    const gptAfter = noGrad(() => tidy(() => gpt2.forward({ inputIds }).logits));
+    expect(await gptAfter.data()).toEqual(await gptBefore.data());
+    for (const t of [gptBefore, gptAfter]) t.dispose();
+    for (const w of gptWrappers.values()) {
+      w.adaptionPrompt.dispose();
+      w.adaptionGate.dispose();
+    }
     for (const t of [inputIds, before, after]) t.dispose();
     for (const w of wrappers.values()) {
       w.adaptionPrompt.dispose();

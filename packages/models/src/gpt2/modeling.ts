@@ -8,8 +8,9 @@ import {
 import { causalLmLoss } from '../losses.js';
 import { GPT2Config } from './config.js';
 
-class GPT2Attention extends Module {
-  constructor(private readonly config: GPT2Config, private readonly layerIdx: number) {
+/** GPT-2's attention: c_attn (fused q, k, v Conv1D), causal softmax attention, c_proj. */
+export class GPT2Attention extends Module {
+  constructor(readonly config: GPT2Config, readonly layerIdx: number) {
     super();
     const n = config.nEmbd;
     this.registerModule('c_attn', new Conv1D(3 * n, n));
