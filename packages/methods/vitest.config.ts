@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run against the sources of core, the CPU backend and the models (no build needed).
 export default defineConfig({
+  // whole-model gradient checks take seconds on a shared CPU
+  test: { testTimeout: 60_000 },
   resolve: {
     alias: [
       { find: /^@peftjs\/core\/node$/, replacement: fileURLToPath(new URL('../core/src/node/index.ts', import.meta.url)) },

@@ -1,6 +1,6 @@
 import '@peftjs/backend-cpu';
 import { manualSeed, noGrad, randn, setBackend, tensor, tidy, type Module, type Tensor } from '@peftjs/core';
-import { GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, type ModelOutput, type PreTrainedModel } from '@peftjs/models';
+import { GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, type ModelOutput } from '@peftjs/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PromptEmbedding } from '../../src/prompt-tuning/prompt-embedding.js';
 import { PrefixEncoder } from '../../src/prefix-tuning/prefix-encoder.js';
@@ -11,7 +11,6 @@ import { resolvePromptLearningSettings } from '../../src/prompt-learning/setting
 import { findWordEmbeddings } from '../../src/prompt-learning/word-embeddings.js';
 import { virtualTokenIds } from '../../src/prompt-learning/virtual-tokens.js';
 import { attachAdaptionPrompts } from '../../src/adaption-prompt/attach.js';
-import { toFloat64 } from './golden.js';
 
 type CausalLM = LlamaForCausalLM | GPT2LMHeadModel;
 type Inputs = { inputIds: Tensor; attentionMask: Tensor };
@@ -114,8 +113,8 @@ describe('prompt-learning gradients against finite differences (float64)', () =>
         const base = makeBase();
         for (const p of base.parameters()) p.requiresGrad = false;
         const method = make(base);
-        toFloat64(base);
-        toFloat64(method.trainable);
+        base.to('float64');
+        method.trainable.to('float64');
         const x = inputs();
         const err = await worstFiniteDifferenceError(method, x);
         expect(err).toBeLessThan(1e-7);
@@ -138,7 +137,7 @@ describe('prompt-learning gradients against finite differences (float64)', () =>
         g.dispose();
       });
     }
-    toFloat64(base as PreTrainedModel);
+    base.to('float64');
     const err = await worstFiniteDifferenceError({ trainable: base, forward: (x) => base.forward(x) }, inputs());
     expect(err).toBeLessThan(1e-7);
     base.dispose();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { cast, engine, loadSafetensors, noGrad, type Module, type Tensor } from '@peftjs/core';
+import { loadSafetensors, type Tensor } from '@peftjs/core';
 import { loadPretrained, memorySource, type PreTrainedModel } from '@peftjs/models';
 
 /** The golden folder: PEFTJS_GOLDEN_DIR, else the first shared/golden or ../shared/golden walking up from here. */
@@ -35,33 +35,6 @@ export async function loadBase<M extends PreTrainedModel>(name: string): Promise
     'config.json': readFileSync(join(caseDir(name), 'base_config.json'), 'utf8'),
     'model.safetensors': new Uint8Array(readFileSync(join(caseDir(name), 'base_model.safetensors'))),
   }));
-}
-
-type Registry = { registerParameter(name: string, t: Tensor | null): void; get(name: string): Tensor | null; params: Map<string, Tensor | null> };
-
-/**
- * PyTorch's module.double() for the tests: every parameter replaced by a float64 copy (ties kept,
- * requiresGrad kept). Core has no public dtype conversion of a module yet.
- */
-export function toFloat64(module: Module): void {
-  const copies = new Map<Tensor, Tensor>();
-  noGrad(() => {
-    for (const [, m] of module.namedModules()) {
-      const r = m as unknown as Registry;
-      for (const [name, t] of [...r.params]) {
-        if (!t || t.dtype === 'float64') continue;
-        let c = copies.get(t);
-        if (!c) {
-          c = cast(t, 'float64');
-          engine().keep(c);
-          c.requiresGrad = t.requiresGrad;
-          copies.set(t, c);
-        }
-        r.params.set(name, c);
-      }
-    }
-  });
-  for (const t of copies.keys()) t.dispose();
 }
 
 /** max |got − want| / max |want| over all elements (the scale-relative error of the tolerances). */

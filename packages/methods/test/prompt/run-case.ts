@@ -1,6 +1,6 @@
 import { memory, noGrad, tidy, type Module, type Tensor } from '@peftjs/core';
 import type { LlamaForCausalLM, ModelOutput } from '@peftjs/models';
-import { loadBase, readTensors, relError, toFloat64 } from './golden.js';
+import { loadBase, readTensors, relError } from './golden.js';
 
 export interface CaseRun {
   /** Relative error of the output (float32 against out, float64 against out_f64). */
@@ -41,8 +41,8 @@ export async function runGoldenCase(
   }
   method.trainable.loadStateDict(values);
   if (dtype === 'float64') {
-    toFloat64(base);
-    toFloat64(method.trainable);
+    base.to('float64');
+    method.trainable.to('float64');
   }
   const inputs = readTensors(name, 'input.safetensors');
   const outputs = readTensors(name, 'output.safetensors');
