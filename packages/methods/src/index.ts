@@ -16,3 +16,11 @@ export {
   type AdapterFiles, type LoadAdapterOptions,
 } from './save/adapter-files.js';
 export * from './lora/index.js';
+export * from './prompt-tuning/index.js';
+export * from './prefix-tuning/index.js';
+export * from './p-tuning/index.js';
+export * from './adaption-prompt/index.js';
+export { forwardWithPrompts, forwardWithPrefix, type CausalLM } from './prompt-learning/causal-lm.js';
+export { PROMPT_LEARNING_FIELDS, type PromptLearningConfigFields } from './prompt-learning/config-fields.js';
+export { resolvePromptLearningSettings, type PromptLearningSettings } from './prompt-learning/settings.js';
+export { findWordEmbeddings } from './prompt-learning/word-embeddings.js';
