@@ -6,3 +6,9 @@ export {
 } from './lora-combination.js';
 export { combineLoraAdapters, type LoraAdapterInput, type CombinedLoraAdapter } from './lora-adapters.js';
 export type { MajoritySignMethod } from './validate.js';
+export { assertMatchingStates, type StateDict } from './state-dict.js';
+export {
+  taskArithmetic, tiesMerge, dareMerge, magnitudePrune, breadcrumbsMerge,
+  type TaskArithmeticOptions, type TiesMergeOptions, type DareMergeOptions, type MagnitudePruneOptions, type BreadcrumbsMergeOptions,
+} from './model-merging.js';
+export { modelSoup, greedySoup, type ModelSoupOptions, type GreedySoupOptions, type GreedySoupResult } from './soups.js';
