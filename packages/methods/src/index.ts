@@ -1,1 +1,2 @@
-export {};
+export * from './merging/index.js';
+export * from './linalg/index.js';

@@ -11,7 +11,7 @@ export interface ModelSoupOptions {
  * A model soup (Wortsman et al.): the (weighted) average of fine-tuned models' weights, key by key.
  * Integer tensors are copied from the first model. Returns a new state dict.
  */
-export function modelSoup(states: readonly StateDict[], options: ModelSoupOptions = {}): Promise<Map<string, Tensor>> {
+export async function modelSoup(states: readonly StateDict[], options: ModelSoupOptions = {}): Promise<Map<string, Tensor>> {
   const fn = 'modelSoup';
   if (!Array.isArray(states) || states.length === 0) throw new RangeError(`${fn}: states must be a non-empty array of state dicts`);
   assertMatchingStates(fn, states[0], 'states[0]', states, 'states');

@@ -138,7 +138,6 @@ async function checkDareModule(
   };
   const ties = options.combinationType === 'dare_ties';
   const masks: { A: Tensor[]; B: Tensor[] } = { A: [], B: [] };
-  const lines: string[] = [];
   try {
     for (const factor of ['A', 'B'] as const) {
       const sources = await Promise.all(pieces.map((p) => readFlat(p[factor])));
@@ -161,7 +160,6 @@ async function checkDareModule(
   } finally {
     dispose([...masks.A, ...masks.B]);
   }
-  check.details.push(...lines);
 }
 
 /**
