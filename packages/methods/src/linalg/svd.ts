@@ -16,9 +16,10 @@ export interface SvdResult {
 
 /**
  * Singular value decomposition A = U diag(S) Vh of a matrix or a batch of matrices (..., m, n), like
- * torch.linalg.svd: computed on the host in float64 (one-sided Jacobi, accurate to about 1e-15
- * relative), returned in A's dtype. Singular vectors are defined up to sign (and up to rotations
- * within repeated singular values); the signs chosen here need not match LAPACK's.
+ * torch.linalg.svd: computed on the host in float64 (Householder bidiagonalisation and Golub–Kahan
+ * QR sweeps, as LAPACK's gesvd; singular values to about 1e-16·σ_max), returned in A's dtype.
+ * Singular vectors are defined up to sign (and up to rotations within repeated singular values);
+ * the signs chosen here need not match LAPACK's.
  */
 export async function svd(a: Tensor, options: SvdOptions = {}): Promise<SvdResult> {
   const { fullMatrices = true } = options;

@@ -1,7 +1,7 @@
 import '@peftjs/backend-cpu';
 import { dispose, memory, setBackend, tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { svd, svdvals } from '../../src/linalg/index.js';
+import { qr, svd, svdvals } from '../../src/linalg/index.js';
 import { diag, fromRows, identity, matmul, matTensor, maxAbs, maxAbsDiff, randomMat, toMat, transpose, type Mat } from './host-math.js';
 
 beforeAll(async () => {
@@ -23,6 +23,9 @@ async function checkSvd(a: Mat, fullMatrices: boolean, tol = 1e-13): Promise<Flo
   expect(maxAbsDiff(matmul(matmul(u, diag(s, u.cols, vh.rows)), vh), a)).toBeLessThan(tol * scale);
   expect(maxAbsDiff(matmul(transpose(u), u), identity(u.cols))).toBeLessThan(tol);
   expect(maxAbsDiff(matmul(vh, transpose(vh)), identity(vh.rows))).toBeLessThan(tol);
+  // ‖A‖_F² = Σ σᵢ²
+  const frob = a.data.reduce((acc, x) => acc + x * x, 0);
+  expect(Math.abs(s.reduce((acc, x) => acc + x * x, 0) - frob)).toBeLessThanOrEqual(tol * Math.max(frob, 1));
   for (let i = 0; i < k; i++) {
     expect(s[i]).toBeGreaterThanOrEqual(0);
     if (i > 0) expect(s[i]).toBeLessThanOrEqual(s[i - 1]);
@@ -47,6 +50,24 @@ describe('svd', () => {
     expect([...s3]).toEqual([3, 2, 0.5]);
   });
 
+  it('recovers prescribed singular values from Q₁ diag(σ) Q₂ᵀ (orthogonal factors from qr)', async () => {
+    const sigma = [10, 5, 1, 1e-3, 1e-8, 0];
+    const [q1, q2] = await Promise.all([randomMat(9, 6, 21), randomMat(7, 6, 22)].map(async (m) => {
+      const t = matTensor(m);
+      const { Q, R } = await qr(t);
+      const q = await toMat(Q);
+      dispose([t, Q, R]);
+      return q;
+    }));
+    const a = matmul(matmul(q1, diag(sigma, 6, 6)), transpose(q2)); // 9 x 7, rank 5
+    for (const full of [true, false]) {
+      const s = await checkSvd(a, full);
+      sigma.forEach((want, i) => expect(Math.abs(s[i] - want)).toBeLessThan(1e-14 * 10));
+    }
+    const s = await checkSvd(transpose(a), true);
+    sigma.forEach((want, i) => expect(Math.abs(s[i] - want)).toBeLessThan(1e-14 * 10));
+  });
+
   it('gives the singular vectors of a rank-one matrix', async () => {
     // u vᵀ with u = [1,2,2]/3, v = [0.6, 0.8], scaled by 6
     const a = fromRows([[1.2, 1.6], [2.4, 3.2], [2.4, 3.2]]);
@@ -64,8 +85,8 @@ describe('svd', () => {
   it('reconstructs tall, wide, square, vector, rank-deficient and zero matrices (full and reduced)', async () => {
     const rankTwo = matmul(randomMat(7, 2, 5), randomMat(2, 5, 6));
     const cases: Mat[] = [
-      randomMat(9, 4, 1), randomMat(4, 9, 2), randomMat(6, 6, 3), randomMat(1, 5, 4), randomMat(5, 1, 7),
-      rankTwo, transpose(rankTwo), { rows: 3, cols: 4, data: new Float64Array(12) }, randomMat(40, 25, 8),
+      randomMat(9, 4, 1), randomMat(4, 9, 2), randomMat(6, 6, 3), randomMat(1, 5, 4), randomMat(5, 1, 7), randomMat(70, 45, 9), randomMat(33, 80, 10),
+      rankTwo, transpose(rankTwo), { rows: 3, cols: 4, data: new Float64Array(12) }, randomMat(40, 25, 8), fromRows([[-2]]), identity(4),
     ];
     for (const a of cases) {
       for (const full of [true, false]) await checkSvd(a, full);
