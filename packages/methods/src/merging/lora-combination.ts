@@ -16,7 +16,9 @@ export const LORA_COMBINATION_TYPES: readonly LoraCombinationType[] = [
 /**
  * One adapter's LoRA factors for one module: A (r, in) and B (out, r), or for convolutions
  * A (r, in, kh, kw) and B (out, r, 1, 1); `scaling` is the adapter's α/r (α/√r with rsLoRA) and
- * `weight` its weight in the combination.
+ * `weight` its weight in the combination. Layers with fan_in_fan_out (GPT-2's Conv1D) need nothing
+ * special: PEFT transposes ΔW before the elementwise merge and back before the SVD, which changes
+ * no entry of the result.
  */
 export interface LoraPiece {
   A: Tensor;
@@ -56,7 +58,11 @@ export interface LoraCombinationOptions {
   masks?: { A?: readonly Tensor[]; B?: readonly Tensor[]; delta?: readonly Tensor[] };
 }
 
-/** The new adapter's factors; its config gets r = lora_alpha = rank (scaling 1). */
+/**
+ * The new adapter's factors; its config gets r = lora_alpha = rank and use_rslora off, so its
+ * scaling is 1. (PEFT 0.18.1 copies use_rslora from the first adapter, which scales an rsLoRA
+ * combination by √rank too much.)
+ */
 export interface CombinedLora {
   A: Tensor;
   B: Tensor;
