@@ -24,3 +24,5 @@ export { forwardWithPrompts, forwardWithPrefix, type CausalLM } from './prompt-l
 export { PROMPT_LEARNING_FIELDS, type PromptLearningConfigFields } from './prompt-learning/config-fields.js';
 export { resolvePromptLearningSettings, type PromptLearningSettings } from './prompt-learning/settings.js';
 export { findWordEmbeddings } from './prompt-learning/word-embeddings.js';
+export * from './merging/index.js';
+export * from './linalg/index.js';
