@@ -1,0 +1,4 @@
+export { solve, inverse, identityLike, type SolveOptions } from './solve.js';
+export { skewSymmetric, packedSize } from './skew.js';
+export { cayley, cayleyNeumann } from './cayley.js';
+export { blockDiagonal } from './block-diagonal.js';
