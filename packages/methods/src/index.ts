@@ -17,3 +17,4 @@ export {
 } from './save/adapter-files.js';
 export * from './lora/index.js';
 export * from './oft/index.js';
+export * from './boft/index.js';
