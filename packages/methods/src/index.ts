@@ -18,3 +18,4 @@ export {
 export * from './lora/index.js';
 export * from './oft/index.js';
 export * from './boft/index.js';
+export * from './hra/index.js';
