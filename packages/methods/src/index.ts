@@ -19,3 +19,5 @@ export * from './lora/index.js';
 export * from './oft/index.js';
 export * from './boft/index.js';
 export * from './hra/index.js';
+export * from './bone/index.js';
+export * from './miss/index.js';
