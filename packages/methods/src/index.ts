@@ -21,3 +21,4 @@ export * from './boft/index.js';
 export * from './hra/index.js';
 export * from './bone/index.js';
 export * from './miss/index.js';
+export * from './road/index.js';
