@@ -22,3 +22,4 @@ export * from './hra/index.js';
 export * from './bone/index.js';
 export * from './miss/index.js';
 export * from './road/index.js';
+export * from './delora/index.js';
