@@ -23,3 +23,4 @@ export * from './bone/index.js';
 export * from './miss/index.js';
 export * from './road/index.js';
 export * from './delora/index.js';
+export * from './ln-tuning/index.js';
