@@ -1,4 +1,4 @@
-import { noGrad, transpose, type Tensor, type WrapContext } from '@peftjs/core';
+import { noGrad, tidy, transpose, type Tensor, type WrapContext } from '@peftjs/core';
 import { inverse } from '../linalg/solve.js';
 import { ModuleDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
@@ -89,24 +89,19 @@ export class OFTLayer extends TunerLayer<OFTConfig> {
     return out;
   }
 
-  /** The base weight as [out, in] (GPT-2's Conv1D stores [in, out]). */
-  private static asOutIn(weight: Tensor, fanInFanOut: boolean): Tensor {
-    return fanInFanOut ? transpose(weight).contiguous() : weight;
-  }
-
+  /** The base weight with the adapter's rotation merged in (or, with `invert`, taken out). */
   private rotateWeight(adapter: string, state: BaseState, invert: boolean): BaseState {
     const weight = state.get('weight')!;
     const { fanInFanOut } = this.base;
+    const rotation = this.oftR.at(adapter);
     const out = new Map(state);
-    noGrad(() => {
-      const rotation = this.oftR.at(adapter);
+    out.set('weight', noGrad(() => tidy(() => {
       const blocks = rotation.rotationBlocks();
-      const used = invert ? inverse(blocks) : blocks;
-      const w = OFTLayer.asOutIn(weight, fanInFanOut);
-      const rotated = rotateWeightColumns(w, used, rotation.settings.blockSize);
-      out.set('weight', OFTLayer.asOutIn(rotated, fanInFanOut));
-      for (const t of new Set([blocks, used, w, rotated])) if (t !== weight && t !== out.get('weight')) t.dispose();
-    });
+      // GPT-2's Conv1D stores the weight [in, out]
+      const w = fanInFanOut ? transpose(weight) : weight;
+      const rotated = rotateWeightColumns(w, invert ? inverse(blocks) : blocks, rotation.settings.blockSize);
+      return fanInFanOut ? transpose(rotated).contiguous() : rotated;
+    })));
     return out;
   }
 
