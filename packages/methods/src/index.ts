@@ -26,3 +26,11 @@ export { resolvePromptLearningSettings, type PromptLearningSettings } from './pr
 export { findWordEmbeddings } from './prompt-learning/word-embeddings.js';
 export * from './merging/index.js';
 export * from './linalg/index.js';
+export * from './oft/index.js';
+export * from './boft/index.js';
+export * from './hra/index.js';
+export * from './bone/index.js';
+export * from './miss/index.js';
+export * from './road/index.js';
+export * from './delora/index.js';
+export * from './ln-tuning/index.js';
