@@ -16,3 +16,4 @@ export {
   type AdapterFiles, type LoadAdapterOptions,
 } from './save/adapter-files.js';
 export * from './lora/index.js';
+export * from './ia3/index.js';
