@@ -17,3 +17,5 @@ export {
 } from './save/adapter-files.js';
 export * from './lora/index.js';
 export * from './ia3/index.js';
+export * from './loha/index.js';
+export * from './lokr/index.js';
