@@ -19,3 +19,4 @@ export * from './lora/index.js';
 export * from './ia3/index.js';
 export * from './loha/index.js';
 export * from './lokr/index.js';
+export * from './vera/index.js';

@@ -1,4 +1,4 @@
-import { setBackend } from '@peftjs/core';
+import { setBackend, tidy, type Tensor } from '@peftjs/core';
 import '@peftjs/backend-cpu';
 import { beforeAll } from 'vitest';
 
@@ -7,4 +7,12 @@ export function useCpuBackend(): void {
   beforeAll(async () => {
     await setBackend('cpu');
   });
+}
+
+/** max |a − b| over all elements, read back (the intermediates are freed). */
+export async function maxAbsDiff(a: Tensor, b: Tensor): Promise<number> {
+  const d = tidy(() => a.sub(b).abs().max());
+  const v = await d.item();
+  d.dispose();
+  return v;
 }

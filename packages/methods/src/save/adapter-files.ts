@@ -1,6 +1,6 @@
 import { getPeftMethod, loadSafetensors, saveSafetensors, type Module, type PeftConfig, type Tensor } from '@peftjs/core';
 import { PeftModel } from '../peft-model.js';
-import { adapterStateDict, loadAdapterStateDict } from './adapter-state.js';
+import { adapterStateDict, adapterTensors, loadAdapterStateDict } from './adapter-state.js';
 
 export const ADAPTER_CONFIG_NAME = 'adapter_config.json';
 export const ADAPTER_WEIGHTS_NAME = 'adapter_model.safetensors';
@@ -32,7 +32,14 @@ export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activ
   const config = peft.peftConfig[adapterName];
   if (!config) throw new Error(`saveAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
   const state = adapterStateDict(peft, adapterName);
-  const weights = await saveSafetensors(state, { format: 'pt' });
+  let weights: Uint8Array;
+  try {
+    weights = await saveSafetensors(state, { format: 'pt' });
+  } finally {
+    // tensors the method's toSaved made (not the model's own) are freed once written
+    const live = new Set(adapterTensors(peft, adapterName).values());
+    for (const t of state.values()) if (!live.has(t)) t.dispose();
+  }
   return { config: configToText(config.with({ inferenceMode: true })), weights };
 }
 
