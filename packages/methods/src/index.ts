@@ -20,3 +20,4 @@ export * from './ia3/index.js';
 export * from './loha/index.js';
 export * from './lokr/index.js';
 export * from './vera/index.js';
+export * from './vblora/index.js';

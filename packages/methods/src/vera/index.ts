@@ -1,9 +1,8 @@
 import { registerPeftMethod, type Module, type Tensor } from '@peftjs/core';
 import { BufferDict } from '../tuners/adapter-dict.js';
-import { baseLayerInfo, requireBaseLayer } from '../tuners/base-weights.js';
+import { requireBaseLayer } from '../tuners/base-weights.js';
 import { layerMethod } from '../tuners/layer-method.js';
-import { isTargetModule } from '../tuners/targets.js';
-import { TunerLayer } from '../tuners/tuner-layer.js';
+import { targetedLayers } from '../tuners/targeted-layers.js';
 import type { TunerModel } from '../tuners/tuner-model.js';
 import { VeraConfig } from './config.js';
 import { VeraLayer } from './layer.js';
@@ -15,16 +14,11 @@ function sharedDicts(tuner: TunerModel): { a: BufferDict; b: BufferDict } {
   return { a: tuner.shared(SHARED.a, () => new BufferDict()), b: tuner.shared(SHARED.b, () => new BufferDict()) };
 }
 
-/** Modules under a tuner layer or a modules-to-save wrapper are not targets themselves. */
-const INNER = /(^|\.)(base_layer|original_module|modules_to_save)(\.|$)/;
-
 /** PEFT's _find_dim: the largest [out, in] over the Linear and Conv1D modules the config targets. */
 function largestShape(model: Module, config: VeraConfig): { out: number; in: number; dtype: 'float32' | 'float64' } {
   let found: { out: number; in: number; dtype: 'float32' | 'float64' } | null = null;
-  for (const [key, m] of model.namedModules()) {
-    if (key === '' || INNER.test(key) || !isTargetModule(config, key)) continue;
-    const info = baseLayerInfo(m instanceof TunerLayer ? m.baseLayer : m);
-    if (!info || info.kind !== 'linear') continue;
+  for (const [, info] of targetedLayers(model, config)) {
+    if (info.kind !== 'linear') continue;
     const dtype = info.weight.dtype === 'float64' ? 'float64' : 'float32';
     found = found ? { out: Math.max(found.out, info.outFeatures), in: Math.max(found.in, info.inFeatures), dtype: found.dtype } : { out: info.outFeatures, in: info.inFeatures, dtype };
   }
