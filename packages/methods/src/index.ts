@@ -21,3 +21,4 @@ export * from './loha/index.js';
 export * from './lokr/index.js';
 export * from './vera/index.js';
 export * from './vblora/index.js';
+export * from './fourierft/index.js';

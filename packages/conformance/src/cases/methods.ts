@@ -46,11 +46,19 @@ function disposeModel(model: Module): void {
 
 type Check = (ctx: CaseContext, c: PeftGoldenCase) => Promise<void>;
 
+/**
+ * Cases whose float64 twins PEFT did not compute in float64 throughout, with the tolerance their
+ * twins allow and why (the float64 check is otherwise 1e-8).
+ */
+const FLOAT32_INSIDE_F64_TWINS: Record<string, { tol: number; why: string }> = {
+  fourierft: { tol: 1e-6, why: "PEFT's FourierFT builds ΔW in float32 in a float64 model too (a float32 dense spectrum, spectrum.float(), ifft2)" },
+};
+
 /** Forward and every gradient of sum(out²), in float32 or against the float64 twins. */
 function gradientCheck(dtype: 'float32' | 'float64'): Check {
   return async (ctx, c) => {
     if (dtype === 'float64' && !ctx.supportsFloat64) ctx.skip(`${ctx.backendName} has no float64`);
-    const tol = dtype === 'float64' ? 1e-8 : ctx.tolerances.reduction;
+    const tol = dtype === 'float64' ? (FLOAT32_INSIDE_F64_TWINS[c.name]?.tol ?? 1e-8) : ctx.tolerances.reduction;
     const suffix = dtype === 'float64' ? '.f64' : '';
     const peft = await loadPeftModel(c, dtype);
     const inputs = await loadInputs(c, dtype);
