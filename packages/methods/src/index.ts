@@ -22,3 +22,4 @@ export * from './lokr/index.js';
 export * from './vera/index.js';
 export * from './vblora/index.js';
 export * from './fourierft/index.js';
+export * from './waveft/index.js';
