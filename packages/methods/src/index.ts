@@ -23,3 +23,4 @@ export * from './vera/index.js';
 export * from './vblora/index.js';
 export * from './fourierft/index.js';
 export * from './waveft/index.js';
+export * from './c3a/index.js';

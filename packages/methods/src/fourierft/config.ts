@@ -1,4 +1,5 @@
 import { defineConfig, field } from '@peftjs/core';
+import { dottedPatternValue } from '../tuners/dotted-pattern.js';
 import { checkLayerSelection } from '../tuners/layers-pattern-check.js';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
 
@@ -39,10 +40,7 @@ export const FourierFTConfig = defineConfig<FourierFTConfigFields>('FourierFTCon
 });
 export type FourierFTConfig = InstanceType<typeof FourierFTConfig>;
 
-/** PEFT's n_frequency_pattern lookup: the first key k with re.match(`.*\.k$`, module name). */
+/** PEFT's n_frequency_pattern lookup (a key matches a module name ending in `.<key>`). */
 export function frequencyCount(config: { nFrequency: number; nFrequencyPattern: Record<string, number> }, key: string): number {
-  for (const [k, v] of Object.entries(config.nFrequencyPattern)) {
-    if (new RegExp(`^(?:.*\\.${k}$)`).test(key)) return v;
-  }
-  return config.nFrequency;
+  return dottedPatternValue(config.nFrequencyPattern, key, config.nFrequency);
 }
