@@ -36,9 +36,11 @@ export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activ
   try {
     weights = await saveSafetensors(state, { format: 'pt' });
   } finally {
-    // tensors the method's toSaved made (not the model's own) are freed once written
-    const live = new Set(adapterTensors(peft, adapterName).values());
-    for (const t of state.values()) if (!live.has(t)) t.dispose();
+    // tensors a layer method's toSaved made (not the model's own) are freed once written
+    if (peft.method.kind === 'layer') {
+      const live = new Set(adapterTensors(peft, adapterName).values());
+      for (const t of state.values()) if (!live.has(t)) t.dispose();
+    }
   }
   return { config: configToText(config.with({ inferenceMode: true })), weights };
 }
