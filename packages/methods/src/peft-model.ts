@@ -287,6 +287,7 @@ export class PeftModel extends Module {
         if (kept !== m.originalModule) m.originalModule.dispose();
       }
     }
+    this.tuner.disposeShared();
     this.unloaded = true;
     return model;
   }
