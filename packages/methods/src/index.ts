@@ -16,3 +16,5 @@ export {
   type AdapterFiles, type LoadAdapterOptions,
 } from './save/adapter-files.js';
 export * from './lora/index.js';
+export * from './merging/index.js';
+export * from './linalg/index.js';
