@@ -80,7 +80,13 @@ export function layerMethod<C extends LayerConfig>(
         return target;
       }
       const layer = createLayer(target, context);
-      layer.updateLayer(context);
+      try {
+        layer.updateLayer(context);
+      } catch (err) {
+        // the new wrapper never enters the model: free what it made, keep the base layer
+        layer.disposeAdapters();
+        throw err;
+      }
       return layer;
     },
   };
