@@ -18,3 +18,4 @@ export {
 export * from './lora/index.js';
 export * from './merging/index.js';
 export * from './linalg/index.js';
+export * from './adalora/index.js';

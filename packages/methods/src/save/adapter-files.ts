@@ -1,7 +1,7 @@
 import { getPeftMethod, loadSafetensors, saveSafetensors, type Module, type PeftConfig, type Tensor } from '@peftjs/core';
 import { PeftModel } from '../peft-model.js';
 import type { LayerConfig, LayerMethod } from '../tuners/layer-method.js';
-import { adapterStateDict, loadAdapterStateDict } from './adapter-state.js';
+import { adapterStateDict, adapterTensors, loadAdapterStateDict } from './adapter-state.js';
 
 export const ADAPTER_CONFIG_NAME = 'adapter_config.json';
 export const ADAPTER_WEIGHTS_NAME = 'adapter_model.safetensors';
@@ -42,7 +42,9 @@ export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activ
   let config = peft.peftConfig[adapterName];
   if (!config) throw new Error(`saveAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
   let state = adapterStateDict(peft, adapterName);
-  const made: Tensor[] = [];
+  // tensors the method made for the file (AdaLoRA's rank cut) are freed after writing
+  const live = new Set(adapterTensors(peft, adapterName).values());
+  const made: Tensor[] = [...state.values()].filter((t) => !live.has(t));
   try {
     if (options.initialAdapter) {
       const method = peft.method as LayerMethod;
