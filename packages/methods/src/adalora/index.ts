@@ -2,7 +2,7 @@ import { add, formatShape, indexSelect, mul, registerPeftMethod, tensor, type Te
 import { loraBiasTensors } from '../lora/index.js';
 import { requireBaseLayer } from '../tuners/base-weights.js';
 import { layerMethod, type AdapterContext } from '../tuners/layer-method.js';
-import { AdaLoraConfig, type RankPattern } from './config.js';
+import { AdaLoraConfig } from './config.js';
 import { AdaLoraLayer } from './layer.js';
 import { orthogonalRegularization } from './orthogonal.js';
 import { releaseRankAllocator } from './rank-allocator.js';
