@@ -19,3 +19,4 @@ export * from './lora/index.js';
 export * from './merging/index.js';
 export * from './linalg/index.js';
 export * from './adalora/index.js';
+export * from './lora-plus/index.js';
