@@ -20,7 +20,13 @@ export interface LoraplusParamGroup {
   options: LoraplusGroupOptions;
 }
 
-export interface LoraplusOptions<H extends { lr: number } = AdamWOptions> {
+/** A group as handed to the optimizer's constructor. */
+export interface LoraplusGroupInput {
+  params: Tensor[];
+  options: LoraplusGroupOptions;
+}
+
+export interface LoraplusOptions {
   /** Learning rate of A (and of the other non-B tensors). */
   lr: number;
   /** η_B / η_A (PEFT's loraplus_lr_ratio; 16 is the paper's usual choice). */
@@ -29,10 +35,8 @@ export interface LoraplusOptions<H extends { lr: number } = AdamWOptions> {
   loraplusLrEmbedding?: number;
   /** Weight decay of every group except B's 1-D and norm tensors (PEFT's loraplus_weight_decay, default 0). */
   weightDecay?: number;
-  /** Makes the optimizer from the groups (default: core's AdamW with `optimizerOptions`). */
-  optimizer?: (groups: { params: Tensor[]; options: Partial<H> }[]) => Optimizer<H>;
-  /** The optimizer's other hyper-parameters (betas, eps) for the default AdamW. */
-  optimizerOptions?: Partial<H>;
+  /** The default AdamW's other hyper-parameters (betas, eps). */
+  optimizerOptions?: Partial<Omit<AdamWOptions, 'lr' | 'weightDecay'>>;
 }
 
 /** Names of parameters that belong to norm layers (transformers' ALL_LAYERNORM_LAYERS; RMSNorm counted too). */
@@ -62,7 +66,7 @@ function embeddingLoraNames(peft: PeftModel): Set<string> {
  * weights among them). LoRA tensors of Embedding layers go to `embedding`, as PEFT intends (PEFT
  * 0.18's test looks the parameter up instead of its module, so there they land in groupA).
  */
-export function loraplusParamGroups(peft: PeftModel, options: Omit<LoraplusOptions, 'optimizer' | 'optimizerOptions'>): LoraplusParamGroup[] {
+export function loraplusParamGroups(peft: PeftModel, options: Omit<LoraplusOptions, 'optimizerOptions'>): LoraplusParamGroup[] {
   const { lr, loraplusLrRatio = 16, loraplusLrEmbedding = 1e-6, weightDecay = 0 } = options;
   for (const [name, v] of [['lr', lr], ['loraplusLrRatio', loraplusLrRatio], ['loraplusLrEmbedding', loraplusLrEmbedding], ['weightDecay', weightDecay]] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`createLoraplusOptimizer: ${name} must be a finite non-negative number, got ${String(v)}`);
@@ -88,12 +92,15 @@ export function loraplusParamGroups(peft: PeftModel, options: Omit<LoraplusOptio
 }
 
 /**
- * PEFT's create_loraplus_optimizer: an optimizer (AdamW unless `optimizer` makes another) over
- * LoRA+'s four parameter groups, in LORAPLUS_GROUP_NAMES order: B learns `loraplusLrRatio` times
- * faster than A.
+ * PEFT's create_loraplus_optimizer: an optimizer over LoRA+'s four parameter groups, in
+ * LORAPLUS_GROUP_NAMES order, B learning `loraplusLrRatio` times faster than A: core's AdamW, or
+ * what `optimizer` makes from the groups (`(groups) => new SGD(groups, { lr })`).
  */
-export function createLoraplusOptimizer<H extends { lr: number } = AdamWOptions>(peft: PeftModel, options: LoraplusOptions<H>): Optimizer<H> {
-  const groups = loraplusParamGroups(peft, options).map((g) => ({ params: g.params, options: g.options as unknown as Partial<H> }));
+export function createLoraplusOptimizer<O extends Optimizer<{ lr: number }> = AdamW>(
+  peft: PeftModel,
+  options: LoraplusOptions & { optimizer?: (groups: LoraplusGroupInput[]) => O },
+): O {
+  const groups = loraplusParamGroups(peft, options).map((g) => ({ params: g.params, options: g.options }));
   if (options.optimizer) return options.optimizer(groups);
-  return new AdamW(groups as never, { ...(options.optimizerOptions as Partial<AdamWOptions>), lr: options.lr }) as unknown as Optimizer<H>;
+  return new AdamW(groups, { ...options.optimizerOptions, lr: options.lr }) as unknown as O;
 }
