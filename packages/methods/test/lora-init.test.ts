@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@peftjs/backend-cpu';
 import { Conv1D, Module, dispose, manualSeed, memory, randn, setBackend, type Tensor } from '@peftjs/core';
@@ -10,6 +12,7 @@ import {
 import { EmbedNet, TinyNet } from './helpers/models.js';
 import { maxAbs, maxAbsDiff, run, setValues, values } from './helpers/numeric.js';
 import { findGoldenDir } from './merging/golden-dir.js';
+import { fromPretrained, savePretrained } from '../src/node/index.js';
 
 const golden = findGoldenDir();
 const MODULES = ['q_proj', 'v_proj', 'up_proj'];
@@ -204,6 +207,31 @@ describe('PiSSA and OLoRA', () => {
       peft.dispose();
       original.dispose();
       x.dispose();
+    }
+  });
+
+  it('savePretrained with pathInitialModelForWeightConversion writes the converted adapter (Node)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peftjs-pissa-'));
+    try {
+      manualSeed(41);
+      const x = randn([1, 4, 16]);
+      const original = new TinyNet().eval();
+      const peft = getPeftModel(original.clone(), new LoraConfig({ r: 2, loraAlpha: 2, targetModules: ['v_proj'], initLoraWeights: 'pissa', useRslora: true }));
+      await savePretrained(peft, join(dir, 'init'));
+      for (const [, p] of peft.namedParameters()) if (p.requiresGrad) setValues(p, (await values(p)).map((v, i) => v * 1.2 + 0.01 * i));
+      const want = await run(peft.eval(), x);
+      await savePretrained(peft, join(dir, 'lora'), { pathInitialModelForWeightConversion: join(dir, 'init') });
+      const json = JSON.parse(readFileSync(join(dir, 'lora', 'adapter_config.json'), 'utf8')) as Record<string, unknown>;
+      // rsLoRA keeps α/√r when r doubles: α·√2
+      expect(json.r).toBe(4);
+      expect(Math.abs((json.lora_alpha as number) - 2 * Math.SQRT2)).toBeLessThan(1e-12);
+      const plain = await fromPretrained(original, join(dir, 'lora'));
+      expect(maxAbsDiff((await run(plain, x)).values, want.values)).toBeLessThan(1e-5);
+      plain.dispose();
+      peft.dispose();
+      x.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
