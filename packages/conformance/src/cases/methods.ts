@@ -208,8 +208,18 @@ async function baseFromPeftState(c: PeftGoldenCase): Promise<Module> {
   return base;
 }
 
+/**
+ * PiSSA and OLoRA adapters whose config still names the init (PEFT's save without conversion)
+ * reload onto the original base: PEFT's from_pretrained runs the init there again, which recreates
+ * the residual base, then loads the trained A and B.
+ */
+function reloadsOntoOriginalBase(c: PeftGoldenCase): boolean {
+  const init = (JSON.parse(c.adapterConfig) as { init_lora_weights?: unknown }).init_lora_weights;
+  return typeof init === 'string' && (init === 'olora' || init.startsWith('pissa'));
+}
+
 const reloadCheck: Check = async (ctx, c) => {
-  const base = await baseFromPeftState(c);
+  const base = reloadsOntoOriginalBase(c) ? await loadBaseModel(c) : await baseFromPeftState(c);
   const files = { config: c.adapterConfig, weights: await c.bytes('adapter_model.safetensors') };
   const peft = peftModelFromFiles(base, files);
   try {
