@@ -3,12 +3,12 @@
  * its Linear layers with LoRA and adapt it to verse, drawing both loss curves live.
  * Query options: backend (webgpu by default), pretrain and steps (step counts), seed.
  */
-import { AdamW, crossEntropy, getBackend, manualSeed, memory, setBackend, tidy } from '@peftjs/core';
+import { AdamW, crossEntropy, getBackend, manualSeed, memory, setBackend, tidy, type Tensor } from '@peftjs/core';
 import '@peftjs/backend-cpu';
 import '@peftjs/backend-webgpu';
 import { CharModel } from './char-model.js';
 import { ADAPTER_TEXT, BASE_TEXT, Vocabulary, sampleBatch, seededRandom } from './corpus.js';
-import { countParameters, LoraLinear } from './lora-linear.js';
+import { getPeftModel, LoraConfig, type PeftModel } from '@peftjs/methods';
 import { drawLossChart } from './loss-chart.js';
 
 /** What the page reports, on `globalThis.peftjsExample` (tests read it). */
@@ -65,13 +65,13 @@ async function describeAdapter(): Promise<string> {
 }
 
 /** One optimizer step per batch; the loss of each step is read back for the chart. */
-async function train(model: CharModel, optimizer: AdamW, ids: Int32Array, steps: number, losses: number[], seed: number): Promise<void> {
+async function train(model: CharModel | PeftModel, optimizer: AdamW, ids: Int32Array, steps: number, losses: number[], seed: number): Promise<void> {
   const random = seededRandom(seed);
-  const { context } = model.config;
+  const { context } = (model instanceof CharModel ? model : (model.getBaseModel() as CharModel)).config;
   for (let step = 0; step < steps; step++) {
     const { x, y } = sampleBatch(ids, context, 64, random);
     const loss = tidy(() => {
-      const l = crossEntropy(model.forward(x), y);
+      const l = crossEntropy(model.forward(x) as Tensor, y);
       optimizer.zeroGrad();
       l.backward();
       optimizer.step();
@@ -97,18 +97,17 @@ async function main(): Promise<void> {
   state.vocabSize = vocab.size;
   const model = new CharModel({ vocabSize: vocab.size, context: 8, embedDim: 12, hidden: 96 });
   state.phase = 'pretraining';
-  ({ trainable: state.trainableParameters, total: state.totalParameters } = countParameters(model));
+  state.trainableParameters = state.totalParameters = model.parameters().reduce((n, p) => n + p.size, 0);
   const pretrainOptimizer = new AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0 });
   await train(model, pretrainOptimizer, vocab.encode(BASE_TEXT), option('pretrain', 150), state.pretrainLosses, 1);
   pretrainOptimizer.zeroGrad();
 
-  model.freezeEmbedding();
-  model.replaceLayer('fc1', (layer) => new LoraLinear(layer, 4, 8));
-  model.replaceLayer('fc2', (layer) => new LoraLinear(layer, 4, 8));
-  ({ trainable: state.trainableParameters, total: state.totalParameters } = countParameters(model));
+  // LoRA from @peftjs/methods: everything but the adapters is frozen
+  const peft = getPeftModel(model, new LoraConfig({ r: 4, loraAlpha: 8, targetModules: ['fc1', 'fc2'] }));
+  ({ trainable: state.trainableParameters, all: state.totalParameters } = peft.getNbTrainableParameters());
   state.phase = 'lora';
-  const loraOptimizer = new AdamW(model.parameters().filter((p) => p.requiresGrad), { lr: 2e-2, weightDecay: 0 });
-  await train(model, loraOptimizer, vocab.encode(ADAPTER_TEXT), option('steps', 200), state.loraLosses, 2);
+  const loraOptimizer = new AdamW(peft.trainableParameters(), { lr: 2e-2, weightDecay: 0 });
+  await train(peft, loraOptimizer, vocab.encode(ADAPTER_TEXT), option('steps', 200), state.loraLosses, 2);
   state.phase = 'done';
   render();
 }
