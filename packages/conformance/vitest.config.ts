@@ -7,6 +7,7 @@ export default defineConfig({
     alias: {
       '@peftjs/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)),
       '@peftjs/models': fileURLToPath(new URL('../models/src/index.ts', import.meta.url)),
+      '@peftjs/methods': fileURLToPath(new URL('../methods/src/index.ts', import.meta.url)),
       '@peftjs/backend-cpu': fileURLToPath(new URL('../backend-cpu/src/index.ts', import.meta.url)),
     },
   },

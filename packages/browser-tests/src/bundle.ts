@@ -12,6 +12,7 @@ const SOURCE_ENTRIES: Record<string, string> = {
   '@peftjs/conformance': 'packages/conformance/src/index.ts',
   '@peftjs/conformance/runner': 'packages/conformance/src/runner.ts',
   '@peftjs/models': 'packages/models/src/index.ts',
+  '@peftjs/methods': 'packages/methods/src/index.ts',
   '@peftjs/data': 'packages/data/src/index.ts',
 };
 

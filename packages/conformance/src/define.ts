@@ -38,8 +38,10 @@ export function defineConformance(options: ConformanceOptions): void {
     });
 
     for (const suite of plan.suites) {
+      if (options.filter && !suite.cases.some((c) => options.filter!.test(`${c.suite}/${c.name}`))) continue;
       describe(suite.name, () => {
         for (const c of suite.cases) {
+          if (options.filter && !options.filter.test(`${c.suite}/${c.name}`)) continue;
           const reason = skipReason(options.skip, c);
           if (reason) {
             skipped.push(`${c.suite}/${c.name}: ${reason}`);

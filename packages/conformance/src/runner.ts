@@ -12,8 +12,6 @@ export interface ConformanceReport {
 }
 
 export interface RunOptions extends ConformanceOptions {
-  /** Only cases whose `suite/name` matches. */
-  filter?: RegExp;
   /** Called after each case (progress output). */
   onResult?: (result: CaseResult) => void;
 }

@@ -40,6 +40,8 @@ export interface ConformanceOptions {
   goldenDir?: string;
   /** Reads the golden files instead of the file system (a browser fetches them); wins over goldenDir. */
   goldenSource?: GoldenSource;
+  /** Only the cases whose `suite/name` matches run (the others are not registered). */
+  filter?: RegExp;
   /** Where progress lines go (default console.log). */
   log?: (line: string) => void;
 }

@@ -65,3 +65,4 @@ export {
   MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias,
   type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions,
 } from './nn/attention.js';
+export * from './peft/index.js';

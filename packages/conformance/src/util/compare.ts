@@ -25,11 +25,11 @@ export function assertShape(label: string, got: Shape, want: Shape): void {
 
 /**
  * Max abs error relative to the expected values' scale (their largest |value|, or 1 when all are
- * 0) must be at most `tol`. Non-finite expected values must be matched exactly.
+ * 0, and at least `minScale`) must be at most `tol`. Non-finite expected values must be matched exactly.
  */
-export function assertClose(label: string, got: Numbers, want: Numbers, tol: number, shape: Shape = [got.length]): number {
+export function assertClose(label: string, got: Numbers, want: Numbers, tol: number, shape: Shape = [got.length], minScale = 0): number {
   if (got.length !== want.length) throw new Error(`${label}: ${got.length} values, expected ${want.length}`);
-  const scale = maxAbs(want) || 1;
+  const scale = Math.max(maxAbs(want) || 1, minScale);
   let worst = 0;
   let at = -1;
   for (let i = 0; i < want.length; i++) {

@@ -36,6 +36,41 @@ export abstract class Module {
     return module;
   }
 
+  /**
+   * Removes the parameter, buffer or child module registered under `name` on this module. Its
+   * tensors are disposed unless `dispose` is false (the caller keeps them).
+   */
+  protected unregister(name: string, dispose = true): void {
+    if (this.params.has(name)) {
+      if (dispose) this.params.get(name)?.dispose();
+      this.params.delete(name);
+    } else if (this.buffers.has(name)) {
+      if (dispose) this.buffers.get(name)!.dispose();
+      this.buffers.delete(name);
+    } else if (this.children.has(name)) {
+      if (dispose) this.children.get(name)!.dispose();
+      this.children.delete(name);
+    }
+  }
+
+  /** Whether a parameter, buffer or child is registered under `name` on this module. */
+  protected has(name: string): boolean {
+    return this.params.has(name) || this.buffers.has(name) || this.children.has(name);
+  }
+
+  /** The names registered on this module itself: parameters, buffers and children, in order. */
+  protected ownNames(): string[] {
+    return [...this.params.keys(), ...this.buffers.keys(), ...this.children.keys()];
+  }
+
+  /**
+   * A deep copy (PyTorch's copy.deepcopy of a module): same class and settings, every parameter
+   * and buffer copied, ties inside the copy kept. Gradients are not copied.
+   */
+  clone(): this {
+    return cloneInto(this, new Map());
+  }
+
   /** The child module registered under `name` (looked up on every call, so a replaced child is used). */
   protected child<M extends Module = Module>(name: string): M {
     const m = this.children.get(name);
@@ -171,6 +206,32 @@ export abstract class Module {
     return { missingKeys, unexpectedKeys };
   }
 
+  /**
+   * Converts every floating-point parameter and buffer to `dtype` in place (PyTorch's
+   * `module.to(dtype)` / `.double()`): new tensors replace the old ones, ties are kept,
+   * `requiresGrad` is kept, and the old tensors are freed.
+   */
+  to(dtype: 'float32' | 'float64'): this {
+    const converted = new Map<Tensor, Tensor>();
+    const convert = (t: Tensor): Tensor => {
+      if (t.dtype === dtype || (t.dtype !== 'float32' && t.dtype !== 'float64')) return t;
+      let c = converted.get(t);
+      if (!c) {
+        c = noGrad(() => cast(t, dtype));
+        engine().keep(c);
+        c.requiresGrad = t.requiresGrad;
+        converted.set(t, c);
+      }
+      return c;
+    };
+    for (const [, m] of this.namedModules()) {
+      for (const [k, t] of m.params) if (t) m.params.set(k, convert(t));
+      for (const [k, t] of m.buffers) m.buffers.set(k, convert(t));
+    }
+    for (const old of converted.keys()) old.dispose();
+    return this;
+  }
+
   /** Frees every parameter and buffer. */
   dispose(): void {
     // tied tensors appear under several names; Tensor.dispose is idempotent
@@ -181,4 +242,31 @@ export abstract class Module {
   }
 
   abstract forward(...inputs: unknown[]): unknown;
+}
+
+function cloneInto<M extends Module>(source: M, copies: Map<Tensor, Tensor>): M {
+  const copy = Object.create(Object.getPrototypeOf(source) as object) as M;
+  const copyTensor = (t: Tensor): Tensor => {
+    let c = copies.get(t);
+    if (!c) {
+      c = noGrad(() => t.clone());
+      engine().keep(c);
+      c.requiresGrad = t.requiresGrad;
+      copies.set(t, c);
+    }
+    return c;
+  };
+  type Internals = { params: Map<string, Tensor | null>; buffers: Map<string, Tensor>; children: Map<string, Module> };
+  const from = source as unknown as Internals;
+  for (const [key, value] of Object.entries(source)) {
+    if (key === 'params' || key === 'buffers' || key === 'children') continue;
+    (copy as Record<string, unknown>)[key] = value;
+  }
+  const to = copy as unknown as Internals;
+  Object.assign(to, {
+    params: new Map([...from.params].map(([k, t]) => [k, t ? copyTensor(t) : null])),
+    buffers: new Map([...from.buffers].map(([k, t]) => [k, copyTensor(t)])),
+    children: new Map([...from.children].map(([k, m]) => [k, cloneInto(m, copies)])),
+  });
+  return copy;
 }

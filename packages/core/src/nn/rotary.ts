@@ -27,10 +27,12 @@ export function rotaryTables(positions: readonly number[], dim: number, theta: n
   for (let i = 0; i < half; i++) {
     // HF computes the inverse frequencies in float32; round them the same way
     const invFreq = Math.fround(1 / theta ** ((2 * i) / dim));
+    // ...and the tables too, even for a float64 model (its rotary embedding runs with autocast
+    // off in float32 and casts the result), so float64 runs match HF's model.double()
     positions.forEach((p, t) => {
-      const angle = like.dtype === 'float64' ? p * invFreq : Math.fround(p * invFreq);
-      cos[t * dim + i] = cos[t * dim + i + half] = Math.cos(angle);
-      sin[t * dim + i] = sin[t * dim + i + half] = Math.sin(angle);
+      const angle = Math.fround(p * invFreq);
+      cos[t * dim + i] = cos[t * dim + i + half] = Math.fround(Math.cos(angle));
+      sin[t * dim + i] = sin[t * dim + i + half] = Math.fround(Math.sin(angle));
     });
   }
   const e = engine();

@@ -1,0 +1,72 @@
+import { defineConfig, field } from '@peftjs/core';
+import { PATTERN_FIELDS, TARGET_FIELDS, type PatternFields, type TargetFields } from '../tuners/target-fields.js';
+
+export type LoraInit = boolean | 'gaussian' | 'pissa' | 'olora' | `pissa_niter_${number}`;
+
+export interface LoraConfigFields extends TargetFields, PatternFields {
+  /** Rank of the update. */
+  r: number;
+  loraAlpha: number;
+  loraDropout: number;
+  /** The target stores its weight [in, out] (GPT-2's Conv1D). */
+  fanInFanOut: boolean;
+  /** Which biases train: 'none', 'all', or 'lora_only' (those of adapted layers). */
+  bias: 'none' | 'all' | 'lora_only';
+  /** scaling = alpha / sqrt(r) instead of alpha / r. */
+  useRslora: boolean;
+  /** Weight-decomposed LoRA (magnitude and direction). */
+  useDora: boolean;
+  /** true: kaiming-uniform A, zero B; false: random B too (not a no-op); or 'gaussian', 'pissa', 'olora'. */
+  initLoraWeights: LoraInit;
+  /** A trainable bias on lora_B. */
+  loraBias: boolean;
+}
+
+const INIT_VALUES = /^(gaussian|pissa|olora|pissa_niter_\d+)$/;
+
+/** Fields of PEFT 0.18's LoraConfig that peft.js loads but does not implement (only their empty value). */
+const UNSUPPORTED = [
+  field.json('aloraInvocationTokens', null, { nullable: true, unsupported: 'activated LoRA' }),
+  field.json('arrowConfig', null, { nullable: true, unsupported: 'Arrow routing' }),
+  field.json('cordaConfig', null, { nullable: true, unsupported: 'CorDA init' }),
+  field.json('evaConfig', null, { nullable: true, unsupported: 'EVA init' }),
+  field.json('loftqConfig', {}, { unsupported: 'LoftQ init (needs quantization)' }),
+  field.json('megatronConfig', null, { nullable: true, unsupported: 'Megatron parallel layers' }),
+  field.string('megatronCore', 'megatron.core', { nullable: true }),
+  field.json('layerReplication', null, { nullable: true, unsupported: 'layer replication' }),
+  field.json('targetParameters', null, { nullable: true, unsupported: 'targeting nn.Parameter' }),
+  field.json('trainableTokenIndices', null, { nullable: true, unsupported: 'trainable tokens' }),
+  field.boolean('useQalora', false, { unsupported: 'QALoRA (needs quantization)' }),
+  field.int('qaloraGroupSize', 16, { min: 1 }),
+  field.boolean('ensureWeightTying', false, { unsupported: 'tied adapter weights' }),
+];
+
+export const LORA_FIELDS = [
+  field.int('r', 8, { min: 1 }),
+  field.number('loraAlpha', 8),
+  field.number('loraDropout', 0, { min: 0, max: 1 }),
+  field.boolean('fanInFanOut', false),
+  field.string('bias', 'none', { choices: ['none', 'all', 'lora_only'] }),
+  field.boolean('useRslora', false),
+  field.boolean('useDora', false),
+  field.json('initLoraWeights', true),
+  field.boolean('loraBias', false),
+  ...TARGET_FIELDS,
+  ...PATTERN_FIELDS,
+  ...UNSUPPORTED,
+];
+
+/** PEFT's LoraConfig: `new LoraConfig({ r: 8, loraAlpha: 16, targetModules: ['q_proj', 'v_proj'] })`. */
+export const LoraConfig = defineConfig<LoraConfigFields>('LoraConfig', 'LORA', LORA_FIELDS, (c) => {
+  const init = c.initLoraWeights;
+  if (typeof init !== 'boolean' && !(typeof init === 'string' && INIT_VALUES.test(init))) {
+    throw new TypeError(`LoraConfig: initLoraWeights (init_lora_weights) must be true, false, 'gaussian', 'pissa', 'pissa_niter_<n>' or 'olora', got ${JSON.stringify(init)}`);
+  }
+  for (const [name, pattern] of [['rankPattern', c.rankPattern], ['alphaPattern', c.alphaPattern]] as const) {
+    for (const [k, v] of Object.entries(pattern)) {
+      if (name === 'rankPattern' && (!Number.isInteger(v) || v < 1)) throw new TypeError(`LoraConfig: rankPattern['${k}'] must be a positive integer, got ${v}`);
+    }
+  }
+  if (c.useDora && c.loraBias) throw new TypeError('LoraConfig: useDora and loraBias cannot be combined');
+});
+export type LoraConfig = InstanceType<typeof LoraConfig>;

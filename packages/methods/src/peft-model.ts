@@ -1,0 +1,367 @@
+import { Module, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
+import { ModuleDict } from './tuners/adapter-dict.js';
+import { withAdapterNames } from './tuners/adapter-names.js';
+import { injectAdapter } from './tuners/inject.js';
+import type { AdapterContext, LayerConfig, LayerMethod } from './tuners/layer-method.js';
+import { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
+import { allLinearTargets } from './tuners/targets.js';
+import { TunerLayer } from './tuners/tuner-layer.js';
+import { TunerModel } from './tuners/tuner-model.js';
+import type { PromptContext, PromptMethod } from './prompt-method.js';
+
+export interface MergeOptions {
+  /** Checks the merged weights for NaN and infinities before writing them; refuses to merge if any. */
+  safeMerge?: boolean;
+  /** The adapters to merge (default: the active ones). */
+  adapterNames?: readonly string[];
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+
+/**
+ * PEFT's PeftModel: the user's model with one or more adapters of one PEFT method. Layer methods
+ * live in `base_model` (a TunerModel around the model: names read `base_model.model.<path>`);
+ * prompt methods keep their encoders in `prompt_encoder.<adapter>`.
+ */
+export class PeftModel extends Module {
+  /** The config of every adapter, by name. */
+  readonly peftConfig: Record<string, PeftConfig> = {};
+  private active: string[] = [];
+  private disabledCount = 0;
+  private unloaded = false;
+  readonly method: PeftMethod;
+
+  constructor(model: Module, config: PeftConfig, adapterName = 'default') {
+    super();
+    if (model instanceof PeftModel) throw new TypeError('getPeftModel: the model is already a PeftModel; use addAdapter');
+    this.method = getPeftMethod(config.peftType);
+    if (this.method.kind === 'layer') {
+      this.registerModule('base_model', new TunerModel(model));
+    } else {
+      this.registerModule('base_model', model);
+      this.registerModule('prompt_encoder', new ModuleDict());
+    }
+    this.addAdapter(adapterName, config);
+  }
+
+  /** The tuner model (layer methods) or the user's model (prompt methods). */
+  get baseModel(): Module {
+    return this.child('base_model');
+  }
+
+  /** The user's model, with the adapter layers inside it. */
+  getBaseModel(): Module {
+    const b = this.baseModel;
+    return b instanceof TunerModel ? b.model : b;
+  }
+
+  get peftType(): string {
+    return this.method.peftType;
+  }
+
+  /** The first active adapter (PEFT's active_adapter). */
+  get activeAdapter(): string {
+    return this.active[0]!;
+  }
+
+  get activeAdapters(): readonly string[] {
+    return this.active;
+  }
+
+  private get tuner(): TunerModel {
+    const b = this.baseModel;
+    if (!(b instanceof TunerModel)) throw new Error(`PeftModel: ${this.peftType} is a prompt method; it has no tuner layers`);
+    return b;
+  }
+
+  private get promptEncoders(): ModuleDict {
+    return this.child<ModuleDict>('prompt_encoder');
+  }
+
+  private assertUsable(op: string): void {
+    if (this.unloaded) throw new Error(`${op}: this PeftModel was unloaded; use the model unload() returned`);
+  }
+
+  private context(adapterName: string): AdapterContext<LayerConfig> {
+    return { tuner: this.tuner, config: this.peftConfig[adapterName] as LayerConfig, adapterName };
+  }
+
+  private promptContext(adapterName: string): PromptContext {
+    return { model: this.baseModel, encoder: this.promptEncoders.at(adapterName), config: this.peftConfig[adapterName]! };
+  }
+
+  /** Tuner layers and modules-to-save wrappers, by name in the PEFT model. */
+  private *wrappers(): Generator<[string, TunerLayer | ModulesToSaveWrapper]> {
+    for (const [key, m] of this.namedModules()) if (m instanceof TunerLayer || m instanceof ModulesToSaveWrapper) yield [key, m];
+  }
+
+  /**
+   * Adds an adapter (PEFT's add_adapter). The first adapter becomes active; later ones wait for
+   * setAdapter. If anything fails, the model is left as it was.
+   */
+  addAdapter(adapterName: string, config: PeftConfig): void {
+    this.assertUsable('addAdapter');
+    if (typeof adapterName !== 'string' || adapterName === '' || adapterName.includes('.') || adapterName === '__base__') {
+      throw new TypeError(`addAdapter: adapter name must be a non-empty string without dots (not '__base__'), got ${JSON.stringify(adapterName)}`);
+    }
+    if (adapterName in this.peftConfig) throw new Error(`addAdapter: an adapter named '${adapterName}' already exists`);
+    if (config.peftType !== this.method.peftType) {
+      throw new Error(`addAdapter: cannot combine adapters of different PEFT types (${this.method.peftType} and ${config.peftType})`);
+    }
+    if (this.method.kind === 'layer') {
+      const layerConfig = config as LayerConfig;
+      this.peftConfig[adapterName] = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : config;
+      try {
+        injectAdapter(this.method as LayerMethod, this.context(adapterName));
+      } catch (err) {
+        this.removeAdapter(adapterName);
+        throw err;
+      }
+    } else {
+      const method = this.method as PromptMethod;
+      const prepared = method.prepareConfig?.(config, this.baseModel) ?? config;
+      this.peftConfig[adapterName] = prepared;
+      this.promptEncoders.set(adapterName, method.createEncoder(prepared, this.baseModel));
+    }
+    if (this.active.length === 0) this.active = [adapterName];
+    this.applyActiveAdapters();
+  }
+
+  /** Makes `adapterName` (or several names) the active adapters; only they train. */
+  setAdapter(adapterName: string | readonly string[]): void {
+    this.assertUsable('setAdapter');
+    const names = typeof adapterName === 'string' ? [adapterName] : [...adapterName];
+    for (const n of names) if (!(n in this.peftConfig)) throw new Error(`setAdapter: no adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    if (this.method.kind === 'prompt' && names.length !== 1) throw new Error(`setAdapter: ${this.peftType} takes one active adapter, got ${names.length}`);
+    this.active = names;
+    this.applyActiveAdapters();
+  }
+
+  /** Freezes everything except the active adapters' tensors (and not those in inference mode). */
+  private applyActiveAdapters(): void {
+    for (const p of this.baseModel.parameters()) p.requiresGrad = false;
+    const trainable = this.active.some((a) => !this.peftConfig[a]!.inferenceMode);
+    if (this.method.kind === 'prompt') {
+      for (const name of this.promptEncoders.keys()) {
+        for (const p of this.promptEncoders.at(name).parameters()) p.requiresGrad = trainable && this.active.includes(name);
+      }
+      return;
+    }
+    for (const [, m] of this.wrappers()) {
+      if (m instanceof TunerLayer) m.setAdapter(this.active, trainable);
+      else m.setAdapter(this.active.find((a) => m.copies.entry(a)) ?? null, trainable);
+    }
+    const method = this.method as LayerMethod;
+    for (const a of this.active) {
+      for (const [, t] of method.extraTensors?.(this.context(a)) ?? []) t.requiresGrad = trainable;
+    }
+  }
+
+  /**
+   * Runs with every adapter switched off (PEFT's `with model.disable_adapter():`): pass a function
+   * (sync or async), or keep the returned handle and dispose it (`using _ = peft.disableAdapter()`).
+   */
+  disableAdapter(): Disposable;
+  disableAdapter<T>(fn: () => T): T;
+  disableAdapter<T>(fn?: () => T): T | Disposable {
+    this.assertUsable('disableAdapter');
+    this.setDisabled(++this.disabledCount > 0);
+    let restored = false;
+    const restore = () => {
+      if (restored) return;
+      restored = true;
+      this.setDisabled(--this.disabledCount > 0);
+    };
+    if (!fn) return { [Symbol.dispose]: restore };
+    let result: T;
+    try {
+      result = fn();
+    } catch (err) {
+      restore();
+      throw err;
+    }
+    if (result instanceof Promise) return result.finally(restore) as T;
+    restore();
+    return result;
+  }
+
+  private setDisabled(disabled: boolean): void {
+    for (const [, m] of this.wrappers()) m.disabled = disabled;
+  }
+
+  /** Removes an adapter and its tensors (PEFT's delete_adapter); another adapter becomes active if needed. */
+  deleteAdapter(adapterName: string): void {
+    this.assertUsable('deleteAdapter');
+    if (!(adapterName in this.peftConfig)) throw new Error(`deleteAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    this.removeAdapter(adapterName);
+    this.active = this.active.filter((a) => a !== adapterName);
+    if (this.active.length === 0 && Object.keys(this.peftConfig).length > 0) this.active = [Object.keys(this.peftConfig)[0]!];
+    this.applyActiveAdapters();
+  }
+
+  private removeAdapter(adapterName: string): void {
+    if (this.method.kind === 'layer') {
+      for (const [key, m] of this.wrappers()) {
+        m.deleteAdapter(adapterName);
+        if (m instanceof TunerLayer && m.adapterNames().length === 0) this.replaceModule(key, m.baseLayer);
+        if (m instanceof ModulesToSaveWrapper && m.copies.keys().length === 0) this.replaceModule(key, m.originalModule);
+      }
+      if (adapterName in this.peftConfig) (this.method as LayerMethod).deleteAdapter?.(this.context(adapterName));
+    } else if (this.promptEncoders.entry(adapterName)) {
+      this.promptEncoders.delete(adapterName);
+    }
+    delete this.peftConfig[adapterName];
+  }
+
+  private replaceModule(key: string, module: Module): void {
+    this.setSubmodule(key, module);
+  }
+
+  /** Tuner layers by name. */
+  private tunerLayers(): [string, TunerLayer][] {
+    return [...this.wrappers()].filter((e): e is [string, TunerLayer] => e[1] instanceof TunerLayer);
+  }
+
+  /**
+   * Merges adapters into the base weights (PEFT's merge_adapter). With `safeMerge`, every merged
+   * weight is checked for NaN and infinities first, and nothing is written if one is found.
+   */
+  async mergeAdapter(options: MergeOptions = {}): Promise<void> {
+    this.assertUsable('mergeAdapter');
+    const names = [...(options.adapterNames ?? this.active)];
+    for (const n of names) if (!(n in this.peftConfig)) throw new Error(`mergeAdapter: no adapter '${n}'`);
+    if (this.method.kind === 'prompt') throw new Error(`mergeAdapter: ${this.peftType} adapters cannot be merged into the weights`);
+    const plans = this.tunerLayers().map(([key, layer]) => ({ key, layer, plan: layer.planMerge(names) }));
+    if (options.safeMerge) {
+      for (const { key, layer, plan } of plans) {
+        for (const [name, t] of plan.state) {
+          if (await isFinite(t)) continue;
+          for (const p of plans) for (const [k, v] of p.plan.state) if (v !== p.layer.baseState().get(k)) v.dispose();
+          throw new Error(`mergeAdapter: merging adapters [${plan.adapters.join(', ')}] into '${key}' gives NaN or infinite values in ${name}; nothing was merged (${layer.constructor.name})`);
+        }
+      }
+    }
+    for (const { layer, plan } of plans) layer.commitMerge(plan);
+  }
+
+  /** Takes merged adapters back out of the base weights (PEFT's unmerge_adapter). */
+  unmergeAdapter(): void {
+    this.assertUsable('unmergeAdapter');
+    for (const [, layer] of this.tunerLayers()) layer.unmerge();
+  }
+
+  /**
+   * Merges the adapters into the base weights and returns the plain model (PEFT's
+   * merge_and_unload). With `safeMerge`, NaN or infinite results are refused and the PEFT model
+   * is left as it was.
+   */
+  async mergeAndUnload(options: MergeOptions = {}): Promise<Module> {
+    await this.mergeAdapter(options);
+    return this.unloadWrappers();
+  }
+
+  /** The plain model without any adapter and without merging (PEFT's unload). */
+  unload(): Module {
+    this.assertUsable('unload');
+    if (this.method.kind === 'layer') this.unmergeAdapter();
+    return this.unloadWrappers();
+  }
+
+  private unloadWrappers(): Module {
+    if (this.method.kind === 'prompt') {
+      this.unloaded = true;
+      return this.baseModel;
+    }
+    const model = this.tuner.model;
+    for (const [key, m] of [...this.wrappers()].reverse()) {
+      const inModel = key.slice('base_model.model.'.length);
+      if (m instanceof TunerLayer) {
+        model.setSubmodule(inModel, m.baseLayer);
+        m.disposeAdapters();
+      } else {
+        const kept = m.activeAdapter !== null ? m.copies.at(m.activeAdapter) : m.originalModule;
+        model.setSubmodule(inModel, kept);
+        for (const name of m.copies.keys()) if (m.copies.at(name) !== kept) m.copies.at(name).dispose();
+        if (kept !== m.originalModule) m.originalModule.dispose();
+      }
+    }
+    this.unloaded = true;
+    return model;
+  }
+
+  /** Parameters that train: the active adapters' tensors (and modules to save). */
+  trainableParameters(): Tensor[] {
+    return this.parameters().filter((p) => p.requiresGrad);
+  }
+
+  /** PEFT's get_nb_trainable_parameters: numbers of trainable and of all parameters. */
+  getNbTrainableParameters(): { trainable: number; all: number } {
+    let trainable = 0;
+    let all = 0;
+    for (const p of this.parameters()) {
+      all += p.size;
+      if (p.requiresGrad) trainable += p.size;
+    }
+    return { trainable, all };
+  }
+
+  /** PEFT's print_trainable_parameters. */
+  printTrainableParameters(log: (line: string) => void = console.log): void {
+    const { trainable, all } = this.getNbTrainableParameters();
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    log(`trainable params: ${fmt(trainable)} || all params: ${fmt(all)} || trainable%: ${((100 * trainable) / all).toFixed(4)}`);
+  }
+
+  /**
+   * The model's forward with the active adapters. `adapterNames` in an inputs object (or as the
+   * option of `forwardWithAdapters`) picks an adapter per batch row, '__base__' for none.
+   */
+  forward(...inputs: unknown[]): unknown {
+    this.assertUsable('forward');
+    const first = inputs[0];
+    if (isPlainObject(first) && 'adapterNames' in first) {
+      const { adapterNames, ...rest } = first;
+      return this.forwardWithAdapters(adapterNames as string[], rest, ...inputs.slice(1));
+    }
+    if (this.method.kind === 'prompt') {
+      if (this.disabledCount > 0) return (this.baseModel.forward as (...a: unknown[]) => unknown)(...inputs);
+      return (this.method as PromptMethod).forward(this.promptContext(this.activeAdapter), inputs);
+    }
+    return this.tuner.forward(...inputs);
+  }
+
+  /** The forward with adapter `adapterNames[i]` on batch row i (PEFT's mixed-batch inference). */
+  forwardWithAdapters(adapterNames: readonly string[], ...inputs: unknown[]): unknown {
+    if (!Array.isArray(adapterNames) || !adapterNames.every((n) => typeof n === 'string')) throw new TypeError('forward: adapterNames must be a list of adapter names');
+    for (const n of new Set(adapterNames)) {
+      if (n !== '__base__' && !(n in this.peftConfig)) throw new Error(`forward: adapterNames names an unknown adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    }
+    if (this.method.kind === 'prompt') throw new Error(`forward: per-sample adapterNames are not supported for ${this.peftType}`);
+    if (this.training) throw new Error('forward: per-sample adapterNames are for inference; call eval() first');
+    return withAdapterNames(adapterNames, () => this.tuner.forward(...inputs));
+  }
+
+  /** The method's hooks for an adapter (used by saving and loading). */
+  adapterContext(adapterName: string): AdapterContext<LayerConfig> | PromptContext {
+    if (!(adapterName in this.peftConfig)) throw new Error(`PeftModel: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    return this.method.kind === 'layer' ? this.context(adapterName) : this.promptContext(adapterName);
+  }
+}
+
+async function isFinite(t: Tensor): Promise<boolean> {
+  const zero = noGrad(() => {
+    const d = sub(t, t);
+    const s = sum(d);
+    d.dispose();
+    return s;
+  });
+  const v = await zero.item();
+  zero.dispose();
+  return v === 0;
+}
+
+/** PEFT's get_peft_model: wraps `model` with a new adapter of the config's method. */
+export function getPeftModel(model: Module, config: PeftConfig, adapterName = 'default'): PeftModel {
+  return new PeftModel(model, config, adapterName);
+}

@@ -1,0 +1,94 @@
+import { getPeftMethod, loadSafetensors, saveSafetensors, type Module, type PeftConfig, type Tensor } from '@peftjs/core';
+import { PeftModel } from '../peft-model.js';
+import { adapterStateDict, loadAdapterStateDict } from './adapter-state.js';
+
+export const ADAPTER_CONFIG_NAME = 'adapter_config.json';
+export const ADAPTER_WEIGHTS_NAME = 'adapter_model.safetensors';
+
+/** An adapter in PEFT's format: the two files' contents. */
+export interface AdapterFiles {
+  /** adapter_config.json's text. */
+  config: string;
+  /** adapter_model.safetensors's bytes. */
+  weights: Uint8Array;
+}
+
+/** A config from adapter_config.json's object, through the registry (fields PEFT added later are dropped with a warning). */
+export function configFromJSON(json: unknown, warn?: (message: string) => void): PeftConfig {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new TypeError('adapter_config.json: expected a JSON object');
+  const { peft_type: peftType, ...fields } = json as Record<string, unknown>;
+  if (typeof peftType !== 'string') throw new TypeError('adapter_config.json: peft_type is missing or not a string');
+  const method = getPeftMethod(peftType);
+  return new method.configClass(fields, { from: 'file', warn });
+}
+
+/** adapter_config.json's text for a config (keys sorted, two-space indent like PEFT). */
+export function configToText(config: PeftConfig): string {
+  return `${JSON.stringify(config.toJSON(), null, 2)}\n`;
+}
+
+/** The adapter's two files, as PEFT's save_pretrained writes them. */
+export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activeAdapter): Promise<AdapterFiles> {
+  const config = peft.peftConfig[adapterName];
+  if (!config) throw new Error(`saveAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
+  const state = adapterStateDict(peft, adapterName);
+  const weights = await saveSafetensors(state, { format: 'pt' });
+  return { config: configToText(config.with({ inferenceMode: true })), weights };
+}
+
+/** Parses the two files; the tensors are new (the caller owns them). */
+export function parseAdapterFiles(files: AdapterFiles, warn?: (message: string) => void): { config: PeftConfig; state: Map<string, Tensor> } {
+  let json: unknown;
+  try {
+    json = JSON.parse(files.config);
+  } catch (err) {
+    throw new SyntaxError(`adapter_config.json: not valid JSON (${(err as Error).message})`);
+  }
+  const config = configFromJSON(json, warn);
+  return { config, state: loadSafetensors(files.weights) };
+}
+
+export interface LoadAdapterOptions {
+  /** Train the loaded adapter (default false: inference mode, as PEFT). */
+  isTrainable?: boolean;
+  warn?: (message: string) => void;
+}
+
+/**
+ * Adds a saved adapter to a PEFT model (PEFT's load_adapter). If the files do not fit, the
+ * model is left as it was.
+ */
+export function loadAdapterFiles(peft: PeftModel, files: AdapterFiles, adapterName: string, options: LoadAdapterOptions = {}): void {
+  const { config, state } = parseAdapterFiles(files, options.warn);
+  try {
+    peft.addAdapter(adapterName, config.with({ inferenceMode: !options.isTrainable }));
+    try {
+      loadAdapterStateDict(peft, adapterName, state);
+    } catch (err) {
+      peft.deleteAdapter(adapterName);
+      throw err;
+    }
+  } finally {
+    for (const t of state.values()) t.dispose();
+  }
+}
+
+/** A PEFT model from a base model and saved adapter files (PEFT's PeftModel.from_pretrained). */
+export function peftModelFromFiles(model: Module, files: AdapterFiles, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel {
+  const adapterName = options.adapterName ?? 'default';
+  const { config, state } = parseAdapterFiles(files, options.warn);
+  const flags = model.parameters().map((p) => [p, p.requiresGrad] as const);
+  try {
+    const peft = new PeftModel(model, config.with({ inferenceMode: !options.isTrainable }), adapterName);
+    try {
+      loadAdapterStateDict(peft, adapterName, state);
+    } catch (err) {
+      peft.unload();
+      for (const [p, flag] of flags) p.requiresGrad = flag;
+      throw err;
+    }
+    return peft;
+  } finally {
+    for (const t of state.values()) t.dispose();
+  }
+}
