@@ -9,6 +9,8 @@ export interface Accuracy {
   readonly total: number;
   /** The predicted class of every example, in order. */
   readonly predictions: Int32Array;
+  /** The logits of every example, row after row. */
+  readonly logits: Float32Array;
   readonly seconds: number;
 }
 
@@ -23,22 +25,40 @@ export async function evaluateAccuracy(model: Classifier, examples: readonly Cla
   const collate = dataCollatorWithPadding({ padTokenId });
   const wasTraining = model.training;
   model.eval();
-  const predictions = new Int32Array(examples.length);
+  let logits = new Float32Array(0);
   try {
     for (let i = 0; i < examples.length; i += batchSize) {
-      const predicted = tidy(() =>
+      const batchLogits = tidy(() =>
         noGrad(() => {
           const { inputIds, attentionMask } = collate(examples.slice(i, i + batchSize) as ClassificationExample[]);
-          const { logits } = model.forward({ inputIds, attentionMask }) as { logits: Tensor };
-          return logits.argmax(-1);
+          return (model.forward({ inputIds, attentionMask }) as { logits: Tensor }).logits;
         }),
       );
-      predictions.set(await predicted.data(), i);
-      predicted.dispose();
+      const classes = batchLogits.shape[1];
+      if (i === 0) logits = new Float32Array(examples.length * classes);
+      logits.set(await batchLogits.data(), i * classes);
+      batchLogits.dispose();
     }
   } finally {
     model.train(wasTraining);
   }
+  const classes = logits.length / examples.length;
+  const predictions = Int32Array.from(examples, (_, i) => argmax(logits.subarray(i * classes, (i + 1) * classes)));
   const correct = examples.reduce((n, e, i) => n + (predictions[i] === e.label ? 1 : 0), 0);
-  return { accuracy: correct / examples.length, correct, total: examples.length, predictions, seconds: (performance.now() - start) / 1000 };
+  return { accuracy: correct / examples.length, correct, total: examples.length, predictions, logits, seconds: (performance.now() - start) / 1000 };
+}
+
+/** Index of the first largest value (as the argmax op). */
+function argmax(values: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+/** Largest absolute difference between two evaluations' logits. */
+export function maxLogitDifference(a: Accuracy, b: Accuracy): number {
+  if (a.logits.length !== b.logits.length) throw new RangeError(`maxLogitDifference: ${a.logits.length} logits against ${b.logits.length}`);
+  let max = 0;
+  for (let i = 0; i < a.logits.length; i++) max = Math.max(max, Math.abs(a.logits[i] - b.logits[i]));
+  return max;
 }

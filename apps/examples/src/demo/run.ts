@@ -3,11 +3,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manualSeed } from '@peftjs/core';
 import { writeFileAtomic } from '@peftjs/core/node';
+import { getPeftModel } from '@peftjs/methods';
 import type { GPT2ForSequenceClassification } from '@peftjs/models';
+import { saveReloadAndMerge, type AdapterCheck } from './adapter.js';
 import { useBackend } from './backend.js';
 import { writeLossCurves } from './curves.js';
 import { loadSpamData, type SpamData } from './data.js';
-import { evaluateAccuracy, type Classifier } from './evaluate.js';
+import { evaluateAccuracy, type Accuracy, type Classifier } from './evaluate.js';
+import { methodSetup } from './methods.js';
 import { countParameters, freezeExcept, loadClassifier } from './model.js';
 import { totalSteps, type DemoOptions } from './options.js';
 import { resultsTable, share, type RunSummary } from './report.js';
@@ -21,6 +24,7 @@ export interface DemoResult {
   readonly backend: string;
   readonly majorityAccuracy: number;
   readonly runs: readonly RunSummary[];
+  readonly adapter: AdapterCheck;
   readonly table: string;
   readonly lossCurves: string;
   readonly seconds: number;
@@ -34,16 +38,16 @@ export interface DemoContext {
 }
 
 /** Trains what requires gradients in `model`, then measures its test accuracy. */
-export async function trainAndEvaluate(ctx: DemoContext, name: string, model: Classifier, lr: number): Promise<RunSummary> {
+export async function trainAndEvaluate(ctx: DemoContext, name: string, model: Classifier, lr: number): Promise<{ summary: RunSummary; evaluation: Accuracy }> {
   const { options, data, steps, log } = ctx;
   const { trainable, all } = countParameters(model);
   log(`\n${name}: ${trainable.toLocaleString('en-US')} of ${all.toLocaleString('en-US')} parameters train (${share(trainable, all)}); ${steps} steps of ${options.batchSize} emails, lr ${lr}`);
   const { losses, seconds } = await trainClassifier(model, data.train, {
     steps, batchSize: options.batchSize, lr, warmupRatio: 0.1, padTokenId: data.tokenizer.eosTokenId, seed: options.seed, progress: options.progress,
   });
-  const { accuracy } = await evaluateAccuracy(model, data.test, data.tokenizer.eosTokenId);
-  log(`${name}: test accuracy ${(100 * accuracy).toFixed(1)}% (trained in ${seconds.toFixed(1)} s)`);
-  return { name, accuracy, trainable, all, seconds, losses };
+  const evaluation = await evaluateAccuracy(model, data.test, data.tokenizer.eosTokenId);
+  log(`${name}: test accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (trained in ${seconds.toFixed(1)} s)`);
+  return { summary: { name, accuracy: evaluation.accuracy, trainable, all, seconds, losses }, evaluation };
 }
 
 /** A fresh classifier from the base checkpoint; the score head's init is the same in every run. */
@@ -68,12 +72,26 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void 
   const runs: RunSummary[] = [];
   const probe = await freshClassifier(options);
   freezeExcept(probe, (name) => name.startsWith('score.'));
-  runs.push(await trainAndEvaluate(ctx, 'linear probe', probe, PROBE_LR));
+  runs.push((await trainAndEvaluate(ctx, 'linear probe', probe, PROBE_LR)).summary);
   probe.dispose();
+
+  const setup = methodSetup(options.method);
+  const peft = getPeftModel(await freshClassifier(options), setup.config);
+  let adapter: AdapterCheck;
+  try {
+    const { summary, evaluation } = await trainAndEvaluate(ctx, setup.label, peft, options.lr ?? setup.lr);
+    runs.push(summary);
+    adapter = await saveReloadAndMerge({
+      peft, trained: evaluation, test: data.test, padTokenId: data.tokenizer.eosTokenId, out: options.out, log,
+      freshBase: () => freshClassifier(options),
+    });
+  } finally {
+    peft.dispose();
+  }
 
   if (!options.skipFull) {
     const full = await freshClassifier(options);
-    runs.push(await trainAndEvaluate(ctx, 'full fine-tuning', full, FULL_LR));
+    runs.push((await trainAndEvaluate(ctx, 'full fine-tuning', full, FULL_LR)).summary);
     full.dispose();
   }
 
@@ -83,7 +101,7 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void 
   await writeLossCurves(lossCurves, runs, `Training loss: spam classification with byte-gpt2 (${steps} steps)`);
   log(`\nloss curves: ${lossCurves}`);
   const seconds = (performance.now() - start) / 1000;
-  const result: DemoResult = { backend, majorityAccuracy: data.majorityAccuracy, runs, table, lossCurves, seconds };
+  const result: DemoResult = { backend, majorityAccuracy: data.majorityAccuracy, runs, adapter, table, lossCurves, seconds };
   await writeFileAtomic(join(options.out, 'results.json'), `${JSON.stringify({ options, ...result }, null, 2)}\n`);
   log(`done in ${seconds.toFixed(1)} s`);
   return result;
