@@ -47,20 +47,21 @@ export interface MethodSetup {
 /**
  * The config of `--method name` for GPT2ForSequenceClassification: its Conv1D layers as targets
  * (stored [in, out], so fan_in_fan_out), the `score` head trained in full and saved with the
- * adapter (modules_to_save), task type SEQ_CLS, then the method's own preset.
+ * adapter (modules_to_save), task type SEQ_CLS, the base model's name, then the method's own preset.
  */
-export function methodSetup(name: string): MethodSetup {
+export function methodSetup(name: string, baseModelNameOrPath: string | null = null): MethodSetup {
   const preset = PRESETS[name];
   const peftType = preset?.peftType ?? name.toUpperCase();
   const method = getPeftMethod(peftType);
   const fields = new Set(method.configClass.fields.map((f) => f.name));
   const wanted: Record<string, unknown> = {
     taskType: 'SEQ_CLS',
+    baseModelNameOrPath,
     targetModules: GPT2_TARGETS,
     fanInFanOut: true,
     modulesToSave: ['score'],
     ...preset?.fields,
   };
-  const init = Object.fromEntries(Object.entries(wanted).filter(([k]) => k === 'taskType' || fields.has(k)));
+  const init = Object.fromEntries(Object.entries(wanted).filter(([k]) => k === 'taskType' || k === 'baseModelNameOrPath' || fields.has(k)));
   return { label: preset?.label ?? peftType, config: new method.configClass(init), lr: preset?.lr ?? GENERIC_LR };
 }

@@ -1,6 +1,6 @@
 /** The whole demo: a linear probe, a PEFT method and full fine-tuning of byte-gpt2 on SpamAssassin, compared. */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { manualSeed } from '@peftjs/core';
 import { writeFileAtomic } from '@peftjs/core/node';
 import { getPeftModel } from '@peftjs/methods';
@@ -75,7 +75,7 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void 
   runs.push((await trainAndEvaluate(ctx, 'linear probe', probe, PROBE_LR)).summary);
   probe.dispose();
 
-  const setup = methodSetup(options.method);
+  const setup = methodSetup(options.method, basename(options.model));
   const peft = getPeftModel(await freshClassifier(options), setup.config);
   let adapter: AdapterCheck;
   try {
