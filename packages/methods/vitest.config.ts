@@ -11,10 +11,12 @@ export default defineConfig({
       { find: /^@peftjs\/core\/node$/, replacement: source('../core/src/node/index.ts') },
       { find: /^@peftjs\/core$/, replacement: source('../core/src/index.ts') },
       { find: /^@peftjs\/backend-cpu$/, replacement: source('../backend-cpu/src/index.ts') },
+      { find: /^@peftjs\/models\/node$/, replacement: source('../models/src/node/index.ts') },
       { find: /^@peftjs\/models$/, replacement: source('../models/src/index.ts') },
       { find: /^@peftjs\/methods$/, replacement: source('./src/index.ts') },
       { find: /^@peftjs\/conformance$/, replacement: source('../conformance/src/index.ts') },
     ],
   },
+  // whole-model gradient checks take seconds on a shared CPU
   test: { testTimeout: 120_000, hookTimeout: 120_000 },
 });

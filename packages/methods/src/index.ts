@@ -16,3 +16,21 @@ export {
   type AdapterFiles, type LoadAdapterOptions,
 } from './save/adapter-files.js';
 export * from './lora/index.js';
+export * from './prompt-tuning/index.js';
+export * from './prefix-tuning/index.js';
+export * from './p-tuning/index.js';
+export * from './adaption-prompt/index.js';
+export { forwardWithPrompts, forwardWithPrefix, type CausalLM } from './prompt-learning/causal-lm.js';
+export { PROMPT_LEARNING_FIELDS, type PromptLearningConfigFields } from './prompt-learning/config-fields.js';
+export { resolvePromptLearningSettings, type PromptLearningSettings } from './prompt-learning/settings.js';
+export { findWordEmbeddings } from './prompt-learning/word-embeddings.js';
+export * from './merging/index.js';
+export * from './linalg/index.js';
+export * from './oft/index.js';
+export * from './boft/index.js';
+export * from './hra/index.js';
+export * from './bone/index.js';
+export * from './miss/index.js';
+export * from './road/index.js';
+export * from './delora/index.js';
+export * from './ln-tuning/index.js';

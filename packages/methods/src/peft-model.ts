@@ -188,6 +188,7 @@ export class PeftModel extends Module {
 
   private setDisabled(disabled: boolean): void {
     for (const [, m] of this.wrappers()) m.disabled = disabled;
+    if (this.method.kind === 'layer') for (const a of this.active) (this.method as LayerMethod).setDisabled?.(this.context(a), disabled);
   }
 
   /** Removes an adapter and its tensors (PEFT's delete_adapter); another adapter becomes active if needed. */

@@ -1,12 +1,12 @@
 export { ClassifierConfig } from './labels.js';
 export { PretrainedConfig, type FieldSpec, type FieldTable, type FieldKind } from './config.js';
-export { PreTrainedModel, type ModelInputs, type ModelOutput, type BaseModelOutput } from './modeling.js';
+export { PreTrainedModel, type ModelInputs, type ModelOutput, type BaseModelOutput, type PastKeyValues } from './modeling.js';
 export { causalLmLoss, classificationLoss } from './losses.js';
 export { GPT2Config, type GPT2ConfigInit } from './gpt2/config.js';
-export { GPT2Model, GPT2LMHeadModel } from './gpt2/modeling.js';
+export { GPT2Model, GPT2LMHeadModel, GPT2Attention } from './gpt2/modeling.js';
 export { GPT2ForSequenceClassification } from './gpt2/sequence-classification.js';
 export { LlamaConfig, type LlamaConfigInit } from './llama/config.js';
-export { LlamaModel, LlamaForCausalLM } from './llama/modeling.js';
+export { LlamaModel, LlamaForCausalLM, type LlamaSelfAttention } from './llama/modeling.js';
 export { BertConfig, type BertConfigInit } from './bert/config.js';
 export { BertModel, BertForSequenceClassification } from './bert/modeling.js';
 export { ViTConfig, type ViTConfigInit } from './vit/config.js';

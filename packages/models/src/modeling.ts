@@ -3,10 +3,20 @@ import {
 } from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 
+/** One [key, value] pair a decoder layer, each [batch, numKeyValueHeads, pastLength, headDim]. */
+export type PastKeyValues = readonly (readonly [Tensor, Tensor])[];
+
 export interface ModelInputs {
   /** Token ids [batch, seq] (int32). */
   inputIds?: Tensor;
-  /** 1 for tokens to attend to, 0 for padding [batch, seq]. */
+  /** Embeddings [batch, seq, hidden] used instead of inputIds (causal LMs): the token embedding is skipped. */
+  inputsEmbeds?: Tensor;
+  /**
+   * Keys and values before the sequence (causal LMs), one pair a layer: a cache or learned prefixes.
+   * The tokens then sit at positions pastLength.., and attentionMask covers pastLength + seq keys.
+   */
+  pastKeyValues?: PastKeyValues | null;
+  /** 1 for tokens to attend to, 0 for padding [batch, seq] (or [batch, pastLength + seq] with pastKeyValues). */
   attentionMask?: Tensor | null;
   /** Targets: token ids for causal LMs (shifted inside, -100 ignored), class indices or values for classifiers. */
   labels?: Tensor | null;
@@ -159,9 +169,67 @@ export function checkIds(model: string, ids: Tensor | undefined, arg = 'inputIds
   return ids;
 }
 
-/** Positions 0..seq−1 as int32 [seq] on `like`'s backend. */
-export function positionIds(seq: number, like: Tensor): Tensor {
-  return engine().makeTensor([seq], 'int32', like.ref.backend, Int32Array.from({ length: seq }, (_, i) => i));
+/** Positions start..start+seq−1 as int32 [seq] on `like`'s backend. */
+export function positionIds(seq: number, like: Tensor, start = 0): Tensor {
+  return engine().makeTensor([seq], 'int32', like.ref.backend, Int32Array.from({ length: seq }, (_, i) => start + i));
+}
+
+/**
+ * Exactly one of inputIds [batch, seq] and inputsEmbeds [batch, seq, hidden], as Hugging Face
+ * requires; `embed` turns ids into embeddings. Returns the embeddings and their batch and length.
+ */
+export function inputEmbeddings(
+  model: string, inputs: ModelInputs, hidden: number, embed: (ids: Tensor) => Tensor,
+): { embeds: Tensor; batch: number; seq: number } {
+  checkTokenInputs(model, inputs);
+  if (inputs.inputsEmbeds) {
+    const e = inputs.inputsEmbeds;
+    if (e.rank !== 3 || e.shape[2] !== hidden) throw new RangeError(`${model}.forward: inputsEmbeds must be [batch, seq, ${hidden}], got ${formatShape(e.shape)}`);
+    if (e.dtype !== 'float32' && e.dtype !== 'float64') throw new TypeError(`${model}.forward: inputsEmbeds must be float32 or float64, got ${e.dtype}`);
+    return { embeds: e, batch: e.shape[0], seq: e.shape[1] };
+  }
+  const ids = inputs.inputIds!;
+  return { embeds: embed(ids), batch: ids.shape[0], seq: ids.shape[1] };
+}
+
+/** Exactly one of inputIds (int32 [batch, seq]) and inputsEmbeds, as Hugging Face requires. */
+export function checkTokenInputs(model: string, inputs: ModelInputs): void {
+  if (inputs.inputIds && inputs.inputsEmbeds) throw new TypeError(`${model}.forward: pass either inputIds or inputsEmbeds, not both`);
+  if (!inputs.inputIds && !inputs.inputsEmbeds) throw new TypeError(`${model}.forward: inputIds or inputsEmbeds is required`);
+  if (inputs.inputIds) checkIds(model, inputs.inputIds);
+}
+
+/**
+ * The past length P of per-layer keys and values: one [key, value] pair for each of `layers`
+ * layers, each [batch, heads, P, headDim] (0 without them).
+ */
+export function pastLength(
+  model: string, past: PastKeyValues | null | undefined, layers: number, batch: number, heads: number, headDim: number,
+): number {
+  if (!past) return 0;
+  if (past.length !== layers) throw new RangeError(`${model}.forward: pastKeyValues must have one [key, value] pair for each of the ${layers} layers, got ${past.length}`);
+  const length = past[0]?.[0]?.shape[2];
+  past.forEach((pair, i) => {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${model}.forward: pastKeyValues[${i}] must be a [key, value] pair`);
+    pair.forEach((t, j) => {
+      const ok = t.rank === 4 && t.shape[0] === batch && t.shape[1] === heads && t.shape[2] === length && t.shape[3] === headDim;
+      if (!ok) {
+        throw new RangeError(
+          `${model}.forward: pastKeyValues[${i}][${j}] must be [${batch}, ${heads}, ${length}, ${headDim}] (batch, heads, past length, head dim), got ${formatShape(t.shape)}`,
+        );
+      }
+    });
+  });
+  return length;
+}
+
+/** A padding mask [batch, keys] for `keys` = past length + sequence length. */
+export function checkKeyMask(model: string, mask: Tensor, batch: number, keys: number, past: number): Tensor {
+  if (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== keys) {
+    const what = past > 0 ? ` (past length ${past} + sequence length ${keys - past})` : '';
+    throw new RangeError(`${model}.forward: attentionMask must be [${batch}, ${keys}]${what}, got ${formatShape(mask.shape)}`);
+  }
+  return mask;
 }
 
 /** A padding mask shaped like the token ids. */

@@ -53,7 +53,7 @@ function gradientCheck(dtype: 'float32' | 'float64'): Check {
     // HF's Llama under model.double() still normalises (LlamaRMSNorm) and builds its rotary tables in
     // float32, so its `.f64` twins carry float32 rounding: they are compared at float32's bound there
     const mixedPrecisionTwin = c.meta.base === 'llama';
-    const tol = dtype === 'float64' ? (mixedPrecisionTwin ? 1e-5 : 1e-8) : ctx.tolerances.reduction;
+    const tol = dtype === 'float64' ? (mixedPrecisionTwin ? 1e-4 : 1e-8) : ctx.tolerances.reduction;
     const suffix = dtype === 'float64' ? '.f64' : '';
     const peft = await loadPeftModel(c, dtype);
     const inputs = await loadInputs(c, dtype);

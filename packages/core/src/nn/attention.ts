@@ -2,6 +2,7 @@ import { engine } from '../engine.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { ne, where } from '../ops/binary.js';
+import { concat } from '../ops/join.js';
 import { scaledDotProductAttention } from '../ops/attention.js';
 import { dropout } from '../ops/random.js';
 import { expand, permute, reshape, unsqueeze } from '../ops/views.js';
@@ -54,6 +55,12 @@ export interface AttentionCoreOptions {
   /** Dropout on the attention output rows is not HF's; attention-probability dropout is applied when training. */
   dropout?: number;
   training?: boolean;
+  /**
+   * Keys and values [B, Hkv, P, D] that come before this call's (a cache or learned prefixes): they
+   * are prepended after RoPE; the queries and new keys then sit at positions P.., the causal mask is
+   * aligned to the end and `bias` covers all P + T keys.
+   */
+  pastKeyValue?: readonly [Tensor, Tensor] | null;
 }
 
 /**
@@ -65,18 +72,25 @@ export function multiHeadAttention(
   options: AttentionCoreOptions & { rope?: { theta: number; positions?: readonly number[] } | null } = {},
 ): Tensor {
   if (numHeads % numKeyValueHeads !== 0) throw new RangeError(`attention: numHeads ${numHeads} must be a multiple of numKeyValueHeads ${numKeyValueHeads}`);
+  const past = options.pastKeyValue ?? null;
+  const pastLength = past ? checkPastKeyValue(past, q.shape[0], numKeyValueHeads, k.shape[2] / numKeyValueHeads) : 0;
   return engine().scoped(() => {
     let qh = splitHeads(q, numHeads);
     let kh = splitHeads(k, numKeyValueHeads);
-    const vh = repeatKeyValueHeads(splitHeads(v, numKeyValueHeads), numHeads / numKeyValueHeads);
+    let vh = splitHeads(v, numKeyValueHeads);
     if (options.rope) {
       const tq = qh.shape[2];
-      const positions = options.rope.positions ?? Array.from({ length: tq }, (_, i) => i);
+      const positions = options.rope.positions ?? Array.from({ length: tq }, (_, i) => pastLength + i);
       const { cos, sin } = rotaryTables(positions, qh.shape[3], options.rope.theta, qh);
       qh = applyRotaryEmbedding(qh, cos, sin);
       kh = applyRotaryEmbedding(kh, cos, sin);
     }
+    if (past) {
+      kh = concat([past[0], kh], 2);
+      vh = concat([past[1], vh], 2);
+    }
     kh = repeatKeyValueHeads(kh, numHeads / numKeyValueHeads);
+    vh = repeatKeyValueHeads(vh, numHeads / numKeyValueHeads);
     const p = options.dropout ?? 0;
     let out: Tensor;
     if (p > 0 && options.training) {
@@ -91,6 +105,19 @@ export function multiHeadAttention(
     }
     return mergeHeads(out);
   });
+}
+
+/** The prefix length P of past keys and values, both [batch, Hkv, P, D]. */
+function checkPastKeyValue(past: readonly [Tensor, Tensor], batch: number, heads: number, headDim: number): number {
+  const [key, value] = past;
+  const want = `[${batch}, ${heads}, P, ${headDim}]`;
+  for (const [name, t] of [['key', key], ['value', value]] as const) {
+    if (t.rank !== 4 || t.shape[0] !== batch || t.shape[1] !== heads || t.shape[3] !== headDim) {
+      throw new RangeError(`attention: past ${name} must be ${want}, got ${formatShape(t.shape)}`);
+    }
+  }
+  if (key.shape[2] !== value.shape[2]) throw new RangeError(`attention: past key ${formatShape(key.shape)} and value ${formatShape(value.shape)} differ in length`);
+  return key.shape[2];
 }
 
 /** Additive causal bias [Tq, Tk] on `like`'s backend (keys aligned to the end, as with a cache). */
@@ -118,8 +145,10 @@ export interface MultiHeadAttentionOptions {
 export interface AttentionCallOptions {
   /** Padding mask [B, Tk], 1 = attend, 0 = padding (or a bool mask). */
   attentionMask?: Tensor | null;
-  /** Positions for RoPE (default 0..T−1). */
+  /** Positions for RoPE (default P..P+T−1, P the past length). */
   positions?: readonly number[];
+  /** Keys and values [B, Hkv, P, D] attended before this call's (see AttentionCoreOptions). */
+  pastKeyValue?: readonly [Tensor, Tensor] | null;
 }
 
 /**
@@ -175,7 +204,7 @@ export class MultiHeadAttention extends Module {
       const bias = call.attentionMask ? paddingMaskBias(call.attentionMask, x.dtype === 'float64' ? 'float64' : 'float32') : null;
       const rope = this.options.rope ? { theta: this.options.rope.theta, positions: call.positions } : null;
       const out = multiHeadAttention(this.qProj.forward(x), this.kProj.forward(x), this.vProj.forward(x), this.numHeads, this.numKeyValueHeads, {
-        causal: this.options.causal, bias, rope, dropout: this.options.dropout, training: this.training,
+        causal: this.options.causal, bias, rope, dropout: this.options.dropout, training: this.training, pastKeyValue: call.pastKeyValue,
       });
       return this.oProj.forward(out);
     });

@@ -31,3 +31,4 @@ registerPeftMethod(lora);
 
 export { LoraConfig, type LoraConfigFields, type LoraInit } from './config.js';
 export { LoraLayer, loraScaling } from './layer.js';
+export { addWeightedAdapter } from './weighted-adapter.js';

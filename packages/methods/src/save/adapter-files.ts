@@ -32,8 +32,14 @@ export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activ
   const config = peft.peftConfig[adapterName];
   if (!config) throw new Error(`saveAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
   const state = adapterStateDict(peft, adapterName);
-  const weights = await saveSafetensors(state, { format: 'pt' });
-  return { config: configToText(config.with({ inferenceMode: true })), weights };
+  // tensors made for the file (prompt methods' encoder outputs) are freed; the model's own are not
+  const own = new Set(peft.stateDict().values());
+  try {
+    const weights = await saveSafetensors(state, { format: 'pt' });
+    return { config: configToText(config.with({ inferenceMode: true })), weights };
+  } finally {
+    for (const t of state.values()) if (!own.has(t)) t.dispose();
+  }
 }
 
 /** Parses the two files; the tensors are new (the caller owns them). */

@@ -33,6 +33,8 @@ export interface LayerMethod<C extends LayerConfig = LayerConfig> extends LayerP
   afterLoad?(context: AdapterContext<C>): void;
   /** Runs when an adapter is deleted (shared state the method made in prepare). */
   deleteAdapter?(context: AdapterContext<C>): void;
+  /** Switches an active adapter off and on (disableAdapter) when the method's modules are not tuner layers (adaption prompts). */
+  setDisabled?(context: AdapterContext<C>, disabled: boolean): void;
 }
 
 /**

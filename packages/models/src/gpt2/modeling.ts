@@ -2,12 +2,15 @@ import {
   Conv1D, Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, engine, getActivation,
   multiHeadAttention, noGrad, paddingMaskBias, randn, split, type Tensor,
 } from '@peftjs/core';
-import { PreTrainedModel, checkIds, checkMask, positionIds, type BaseModelOutput, type ModelInputs, type ModelOutput } from '../modeling.js';
+import {
+  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, positionIds, type BaseModelOutput, type ModelInputs, type ModelOutput,
+} from '../modeling.js';
 import { causalLmLoss } from '../losses.js';
 import { GPT2Config } from './config.js';
 
-class GPT2Attention extends Module {
-  constructor(private readonly config: GPT2Config, private readonly layerIdx: number) {
+/** GPT-2's attention: c_attn (fused q, k, v Conv1D), causal softmax attention, c_proj. */
+export class GPT2Attention extends Module {
+  constructor(readonly config: GPT2Config, readonly layerIdx: number) {
     super();
     const n = config.nEmbd;
     this.registerModule('c_attn', new Conv1D(3 * n, n));
@@ -15,13 +18,13 @@ class GPT2Attention extends Module {
     this.registerModule('resid_dropout', new Dropout(config.residPdrop));
   }
 
-  forward(x: Tensor, bias: Tensor | null): Tensor {
+  forward(x: Tensor, bias: Tensor | null, pastKeyValue: readonly [Tensor, Tensor] | null): Tensor {
     const { nEmbd, nHead } = this.config;
     let scale = this.config.scaleAttnWeights ? 1 / Math.sqrt(nEmbd / nHead) : 1;
     if (this.config.scaleAttnByInverseLayerIdx) scale /= this.layerIdx + 1;
     return engine().scoped(() => {
       const [q, k, v] = split(this.child<Conv1D>('c_attn').forward(x), nEmbd, -1);
-      const out = multiHeadAttention(q, k, v, nHead, nHead, { causal: true, bias, scale, dropout: this.config.attnPdrop, training: this.training });
+      const out = multiHeadAttention(q, k, v, nHead, nHead, { causal: true, bias, scale, dropout: this.config.attnPdrop, training: this.training, pastKeyValue });
       return this.child<Dropout>('resid_dropout').forward(this.child<Conv1D>('c_proj').forward(out));
     });
   }
@@ -53,9 +56,9 @@ class GPT2Block extends Module {
     this.registerModule('mlp', new GPT2MLP(config));
   }
 
-  forward(x: Tensor, bias: Tensor | null): Tensor {
+  forward(x: Tensor, bias: Tensor | null, pastKeyValue: readonly [Tensor, Tensor] | null): Tensor {
     return engine().scoped(() => {
-      const h = x.add(this.child<GPT2Attention>('attn').forward(this.child<LayerNorm>('ln_1').forward(x), bias));
+      const h = x.add(this.child<GPT2Attention>('attn').forward(this.child<LayerNorm>('ln_1').forward(x), bias, pastKeyValue));
       return h.add(this.child<GPT2MLP>('mlp').forward(this.child<LayerNorm>('ln_2').forward(h)));
     });
   }
@@ -93,15 +96,29 @@ export class GPT2Model extends PreTrainedModel<GPT2Config> {
     return this.child('wte');
   }
 
+  /**
+   * Token ids or inputsEmbeds, optional padding mask, optional per-layer past keys and values
+   * [batch, nHead, P, headDim]: the tokens then take positions P.. (Hugging Face with a cache) and
+   * the mask covers P + seq keys.
+   */
   forward(inputs: ModelInputs): BaseModelOutput {
-    const ids = checkIds('GPT2Model', inputs.inputIds);
-    const t = ids.shape[1];
-    if (t > this.config.nPositions) throw new RangeError(`GPT2Model.forward: sequence length ${t} exceeds n_positions ${this.config.nPositions}`);
+    const { config } = this;
+    const past = inputs.pastKeyValues ?? null;
     const lastHiddenState = engine().scoped(() => {
-      const bias = inputs.attentionMask ? paddingMaskBias(checkMask('GPT2Model', inputs.attentionMask, ids)) : null;
-      let h = this.wte.forward(ids).add(this.child<Embedding>('wpe').forward(positionIds(t, ids)));
+      const { embeds, batch, seq } = inputEmbeddings('GPT2Model', inputs, config.nEmbd, (ids) => this.wte.forward(ids));
+      const p = pastLength('GPT2Model', past, config.nLayer, batch, config.nHead, config.nEmbd / config.nHead);
+      if (p + seq > config.nPositions) {
+        throw new RangeError(`GPT2Model.forward: sequence length ${seq}${p ? ` after ${p} past positions` : ''} exceeds n_positions ${config.nPositions}`);
+      }
+      const mask = inputs.attentionMask ? checkKeyMask('GPT2Model', inputs.attentionMask, batch, p + seq, p) : null;
+      const bias = mask ? paddingMaskBias(mask, embeds.dtype === 'float64' ? 'float64' : 'float32') : null;
+      let h = embeds.add(this.child<Embedding>('wpe').forward(positionIds(seq, embeds, p)));
       h = this.child<Dropout>('drop').forward(h);
-      for (const block of this.child<ModuleList<GPT2Block>>('h')) h = block.forward(h, bias);
+      let i = 0;
+      for (const block of this.child<ModuleList<GPT2Block>>('h')) {
+        h = block.forward(h, bias, past ? past[i] : null);
+        i++;
+      }
       return this.child<LayerNorm>('ln_f').forward(h);
     });
     return { lastHiddenState };
@@ -125,8 +142,9 @@ export class GPT2LMHeadModel extends PreTrainedModel<GPT2Config> {
     return this.child('transformer');
   }
 
+  /** Logits [batch, seq, vocab] (and the shifted cross-entropy when labels [batch, seq] are given); inputs as GPT2Model's. */
   forward(inputs: ModelInputs): ModelOutput {
-    checkIds('GPT2LMHeadModel', inputs.inputIds);
+    checkTokenInputs('GPT2LMHeadModel', inputs);
     return engine().scoped(() => {
       const { lastHiddenState } = this.transformer.forward(inputs);
       const logits = this.child<Linear>('lm_head').forward(lastHiddenState);

@@ -1,7 +1,19 @@
-import { Embedding, GatedMLP, Linear, Module, ModuleList, MultiHeadAttention, RMSNorm, engine, noGrad, randn, type Tensor } from '@peftjs/core';
-import { PreTrainedModel, checkIds, checkMask, type BaseModelOutput, type ModelInputs, type ModelOutput } from '../modeling.js';
+import {
+  Embedding, GatedMLP, Linear, Module, ModuleList, MultiHeadAttention, RMSNorm, engine, noGrad, randn, type AttentionCallOptions, type Tensor,
+} from '@peftjs/core';
+import {
+  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, type BaseModelOutput, type ModelInputs, type ModelOutput,
+} from '../modeling.js';
 import { causalLmLoss } from '../losses.js';
 import { LlamaConfig } from './config.js';
+
+/**
+ * What a decoder layer calls as `self_attn`: core's MultiHeadAttention, or a module wrapping it
+ * (adaption prompts) with the same call.
+ */
+export interface LlamaSelfAttention extends Module {
+  forward(x: Tensor, call: AttentionCallOptions): Tensor;
+}
 
 class LlamaDecoderLayer extends Module {
   constructor(config: LlamaConfig) {
@@ -19,9 +31,9 @@ class LlamaDecoderLayer extends Module {
     this.registerModule('post_attention_layernorm', new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
   }
 
-  forward(x: Tensor, attentionMask: Tensor | null): Tensor {
+  forward(x: Tensor, call: AttentionCallOptions): Tensor {
     return engine().scoped(() => {
-      const attn = this.child<MultiHeadAttention>('self_attn').forward(this.child<RMSNorm>('input_layernorm').forward(x), { attentionMask });
+      const attn = this.child<LlamaSelfAttention>('self_attn').forward(this.child<RMSNorm>('input_layernorm').forward(x), call);
       const h = x.add(attn);
       return h.add(this.child<GatedMLP>('mlp').forward(this.child<RMSNorm>('post_attention_layernorm').forward(h)));
     });
@@ -48,12 +60,25 @@ export class LlamaModel extends PreTrainedModel<LlamaConfig> {
     return this.child('embed_tokens');
   }
 
+  /**
+   * Token ids or inputsEmbeds, optional padding mask, optional per-layer past keys and values
+   * [batch, numKeyValueHeads, P, headDim]: the tokens then take RoPE positions P.. (Hugging Face
+   * with a cache) and the mask covers P + seq keys.
+   */
   forward(inputs: ModelInputs): BaseModelOutput {
-    const ids = checkIds('LlamaModel', inputs.inputIds);
-    const mask = inputs.attentionMask ? checkMask('LlamaModel', inputs.attentionMask, ids) : null;
+    const { config } = this;
+    const past = inputs.pastKeyValues ?? null;
     const lastHiddenState = engine().scoped(() => {
-      let h = this.embedTokens.forward(ids);
-      for (const layer of this.child<ModuleList<LlamaDecoderLayer>>('layers')) h = layer.forward(h, mask);
+      const { embeds, batch, seq } = inputEmbeddings('LlamaModel', inputs, config.hiddenSize, (ids) => this.embedTokens.forward(ids));
+      const p = pastLength('LlamaModel', past, config.numHiddenLayers, batch, config.kvHeads, config.attentionHeadDim);
+      const attentionMask = inputs.attentionMask ? checkKeyMask('LlamaModel', inputs.attentionMask, batch, p + seq, p) : null;
+      const positions = Array.from({ length: seq }, (_, i) => p + i);
+      let h = embeds;
+      let i = 0;
+      for (const layer of this.child<ModuleList<LlamaDecoderLayer>>('layers')) {
+        h = layer.forward(h, { attentionMask, positions, pastKeyValue: past ? past[i] : null });
+        i++;
+      }
       return this.child<RMSNorm>('norm').forward(h);
     });
     return { lastHiddenState };
@@ -83,8 +108,9 @@ export class LlamaForCausalLM extends PreTrainedModel<LlamaConfig> {
     return this.child('model');
   }
 
+  /** Logits [batch, seq, vocab] (and the shifted cross-entropy when labels [batch, seq] are given); inputs as LlamaModel's. */
   forward(inputs: ModelInputs): ModelOutput {
-    checkIds('LlamaForCausalLM', inputs.inputIds);
+    checkTokenInputs('LlamaForCausalLM', inputs);
     return engine().scoped(() => {
       const logits = this.child<Linear>('lm_head').forward(this.model.forward(inputs).lastHiddenState);
       return inputs.labels ? { logits, loss: causalLmLoss('LlamaForCausalLM', logits, inputs.labels) } : { logits };

@@ -1,0 +1,63 @@
+import {
+  Module, MultiHeadAttention, applyRotaryEmbedding, engine, fill, mergeHeads, parameter, randn,
+  repeatKeyValueHeads, rotaryTables, splitHeads, type AttentionCallOptions, type Tensor,
+} from '@peftjs/core';
+
+/**
+ * LLaMA-Adapter's attention (HF PEFT's AdaptedAttention): wraps a self-attention module (kept as
+ * `model`) and adds attention from the layer's queries to `adapter_len` learned prompt tokens.
+ * The prompt's keys and values come from the wrapped k_proj and v_proj (no RoPE, no mask); the
+ * probabilities (softmax in at least float32) are scaled by the zero-initialised `adaption_gate`, and
+ * the result goes through o_proj and is added to the attention output:
+ *   out = attn(x) + o_proj(gate · softmax(rope(q) kᵀ / √d) v),  k, v = k_proj(P), v_proj(P).
+ */
+export class AdaptedAttention extends Module {
+  constructor(attention: MultiHeadAttention, readonly adapterLen: number) {
+    super();
+    if (!(attention instanceof MultiHeadAttention)) {
+      const name = (attention as object | null)?.constructor?.name ?? String(attention);
+      throw new TypeError(`AdaptedAttention: can only wrap a MultiHeadAttention (q_proj, k_proj, v_proj, o_proj), got ${name}`);
+    }
+    if (!Number.isInteger(adapterLen) || adapterLen < 1) throw new RangeError(`AdaptedAttention: adapter_len must be a positive integer, got ${adapterLen}`);
+    const dtype = attention.qProj.weight.dtype as 'float32' | 'float64';
+    this.registerModule('model', attention);
+    this.registerParameter('adaption_prompt', parameter(randn([1, adapterLen, attention.hiddenSize], { dtype, backend: attention.qProj.weight.ref.backend })));
+    this.registerParameter('adaption_gate', parameter(fill([1], 0, dtype, attention.qProj.weight.ref.backend)));
+  }
+
+  /** The wrapped attention. */
+  get model(): MultiHeadAttention {
+    return this.child('model');
+  }
+  get adaptionPrompt(): Tensor {
+    return this.get('adaption_prompt')!;
+  }
+  get adaptionGate(): Tensor {
+    return this.get('adaption_gate')!;
+  }
+
+  forward(x: Tensor, call: AttentionCallOptions = {}): Tensor {
+    const attn = this.model;
+    return engine().scoped(() => {
+      const out = attn.forward(x, call);
+      const seq = x.shape[1];
+      const { numHeads, numKeyValueHeads: kvHeads, headDim } = attn;
+      let q = splitHeads(attn.qProj.forward(x), numHeads);
+      if (attn.options.rope) {
+        const past = call.pastKeyValue ? call.pastKeyValue[0].shape[2] : 0;
+        const positions = call.positions ?? Array.from({ length: seq }, (_, i) => past + i);
+        const { cos, sin } = rotaryTables(positions, headDim, attn.options.rope.theta, q);
+        q = applyRotaryEmbedding(q, cos, sin);
+      }
+      const prompt = this.adaptionPrompt.dtype === x.dtype ? this.adaptionPrompt : this.adaptionPrompt.cast(x.dtype);
+      const k = repeatKeyValueHeads(splitHeads(attn.kProj.forward(prompt), kvHeads), numHeads / kvHeads);
+      const v = repeatKeyValueHeads(splitHeads(attn.vProj.forward(prompt), kvHeads), numHeads / kvHeads);
+      const scores = q.matmul(k, { transposeB: true }).div(Math.sqrt(headDim));
+      // PEFT upcasts the softmax to float32; float64 (gradient checks) stays float64 rather than rounding to float32
+      const probs = scores.dtype === 'float32' || scores.dtype === 'float64' ? scores.softmax(-1) : scores.cast('float32').softmax(-1).cast(scores.dtype);
+      const gated = probs.mul(this.adaptionGate.dtype === probs.dtype ? this.adaptionGate : this.adaptionGate.cast(probs.dtype));
+      const adapter = attn.oProj.forward(mergeHeads(gated.matmul(v)));
+      return out.add(adapter);
+    });
+  }
+}

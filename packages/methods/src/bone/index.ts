@@ -1,0 +1,23 @@
+import { registerPeftMethod } from '@peftjs/core';
+import { requireBaseLayer } from '../tuners/base-weights.js';
+import { layerMethod } from '../tuners/layer-method.js';
+import { trainableBiases } from '../tuners/trainable-bias.js';
+import { BoneConfig } from './config.js';
+import { BoneLayer } from './layer.js';
+
+/** Bone: block-affine adaptation (Kang, 2024), PEFT 0.18's BONE (superseded by MiSS). */
+export const bone = layerMethod<BoneConfig>({
+  peftType: 'BONE',
+  configClass: BoneConfig,
+  prefix: 'bone_',
+  layerClass: BoneLayer,
+  createLayer(target, { key }) {
+    if (requireBaseLayer(target, 'Bone', key).fanInFanOut) throw new TypeError(`Bone: cannot adapt module '${key}' of type ${target.constructor.name}; supported: Linear`);
+    return new BoneLayer(target);
+  },
+  extraTensors: trainableBiases,
+});
+registerPeftMethod(bone);
+
+export { BoneConfig, type BoneConfigFields } from './config.js';
+export { BoneLayer } from './layer.js';

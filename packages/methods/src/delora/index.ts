@@ -1,0 +1,23 @@
+import { registerPeftMethod } from '@peftjs/core';
+import { requireBaseLayer } from '../tuners/base-weights.js';
+import { layerMethod } from '../tuners/layer-method.js';
+import { trainableBiases } from '../tuners/trainable-bias.js';
+import { DeloraConfig } from './config.js';
+import { DeloraLayer } from './layer.js';
+
+/** DeLoRA: decoupled low-rank adaptation with a bounded, normalised update (Bini et al., 2025). */
+export const delora = layerMethod<DeloraConfig>({
+  peftType: 'DELORA',
+  configClass: DeloraConfig,
+  prefix: 'delora_',
+  layerClass: DeloraLayer,
+  createLayer(target, { key }) {
+    if (requireBaseLayer(target, 'DeLoRA', key).fanInFanOut) throw new TypeError(`DeLoRA: cannot adapt module '${key}' of type ${target.constructor.name}; supported: Linear`);
+    return new DeloraLayer(target);
+  },
+  extraTensors: trainableBiases,
+});
+registerPeftMethod(delora);
+
+export { DeloraConfig, type DeloraConfigFields } from './config.js';
+export { DeloraLayer } from './layer.js';

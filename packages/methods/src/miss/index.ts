@@ -1,0 +1,24 @@
+import { registerPeftMethod } from '@peftjs/core';
+import { requireBaseLayer } from '../tuners/base-weights.js';
+import { layerMethod } from '../tuners/layer-method.js';
+import { trainableBiases } from '../tuners/trainable-bias.js';
+import { MissConfig } from './config.js';
+import { MissLayer } from './layer.js';
+
+/** MiSS: matrix shard sharing (Kang & Yin, 2025), PEFT's balanced, 'mini' and 'bat' forms. */
+export const miss = layerMethod<MissConfig>({
+  peftType: 'MISS',
+  configClass: MissConfig,
+  prefix: 'miss_',
+  layerClass: MissLayer,
+  createLayer(target, { key }) {
+    if (requireBaseLayer(target, 'MiSS', key).fanInFanOut) throw new TypeError(`MiSS: cannot adapt module '${key}' of type ${target.constructor.name}; supported: Linear`);
+    return new MissLayer(target);
+  },
+  extraTensors: trainableBiases,
+});
+registerPeftMethod(miss);
+
+export { MissConfig, type MissConfigFields } from './config.js';
+export { MissLayer, type MissMode } from './layer.js';
+export { chunkSum, tiledDelta, batDelta, batRestore } from './blocks.js';

@@ -1,0 +1,64 @@
+import { concat, engine, fill, formatShape, type Embedding, type Tensor } from '@peftjs/core';
+import type { ModelInputs, ModelOutput, PastKeyValues } from '@peftjs/models';
+
+/** A causal LM that takes inputsEmbeds and per-layer pastKeyValues (GPT-2, Llama). */
+export interface CausalLM {
+  forward(inputs: ModelInputs): ModelOutput;
+}
+
+function batchSize(inputs: ModelInputs): number {
+  const x = inputs.inputIds ?? inputs.inputsEmbeds;
+  if (!x) throw new TypeError('prompt learning: forward needs inputIds or inputsEmbeds');
+  return x.shape[0];
+}
+
+/** The attention mask with `n` ones in front (the virtual tokens are always attended). */
+function prefixedMask(mask: Tensor, n: number): Tensor {
+  if (mask.rank !== 2) throw new RangeError(`prompt learning: attentionMask must be [batch, seq], got ${formatShape(mask.shape)}`);
+  return concat([fill([mask.shape[0], n], 1, mask.dtype, mask.ref.backend), mask], 1);
+}
+
+/** Labels with `n` ignored positions (-100) in front, for the virtual tokens. */
+function prefixedLabels(labels: Tensor, n: number): Tensor {
+  if (labels.rank !== 2 || labels.dtype !== 'int32') throw new RangeError(`prompt learning: labels must be int32 [batch, seq], got ${labels.dtype} ${formatShape(labels.shape)}`);
+  return concat([fill([labels.shape[0], n], -100, 'int32', labels.ref.backend), labels], 1);
+}
+
+/**
+ * Prompt tuning and P-tuning (HF PEFT's PeftModelForCausalLM.forward): the virtual token
+ * embeddings `prompts` [n, token_dim] go in front of the token embeddings, the mask gets n ones
+ * and the labels n ignored positions; the output covers n + seq positions.
+ */
+export function forwardWithPrompts(base: CausalLM, wordEmbeddings: Embedding, prompts: Tensor, inputs: ModelInputs): ModelOutput {
+  const n = prompts.shape[0];
+  return engine().scoped(() => {
+    const batch = batchSize(inputs);
+    const embeds = inputs.inputsEmbeds ?? wordEmbeddings.forward(inputs.inputIds!);
+    if (embeds.rank !== 3 || embeds.shape[2] !== prompts.shape[1]) {
+      throw new RangeError(`prompt learning: the token embeddings ${formatShape(embeds.shape)} do not match the prompts ${formatShape(prompts.shape)} (token_dim)`);
+    }
+    const p = prompts.dtype === embeds.dtype ? prompts : prompts.cast(embeds.dtype);
+    const inputsEmbeds = concat([p.unsqueeze(0).expand([batch, n, p.shape[1]]), embeds], 1);
+    return base.forward({
+      inputsEmbeds,
+      attentionMask: inputs.attentionMask ? prefixedMask(inputs.attentionMask, n) : null,
+      labels: inputs.labels ? prefixedLabels(inputs.labels, n) : null,
+    });
+  });
+}
+
+/**
+ * Prefix tuning (HF PEFT's PeftModelForCausalLM.forward): the per-layer prefixes go in as past
+ * keys and values, and the mask gets one 1 for each of the n virtual tokens in front; the output
+ * covers the seq positions.
+ */
+export function forwardWithPrefix(base: CausalLM, pastKeyValues: PastKeyValues, inputs: ModelInputs): ModelOutput {
+  const n = pastKeyValues[0][0].shape[2];
+  return engine().scoped(() => base.forward({
+    inputIds: inputs.inputIds,
+    inputsEmbeds: inputs.inputsEmbeds,
+    attentionMask: inputs.attentionMask ? prefixedMask(inputs.attentionMask, n) : null,
+    labels: inputs.labels ?? null,
+    pastKeyValues,
+  }));
+}

@@ -1,0 +1,22 @@
+import { registerPeftMethod } from '@peftjs/core';
+import { requireBaseLayer } from '../tuners/base-weights.js';
+import { layerMethod } from '../tuners/layer-method.js';
+import { RoadConfig } from './config.js';
+import { RoadLayer } from './layer.js';
+
+/** RoAd: 2-D rotation adaptation of the outputs (Liao et al., 2024), variants road_1/2/4. */
+export const road = layerMethod<RoadConfig>({
+  peftType: 'ROAD',
+  configClass: RoadConfig,
+  prefix: 'road_',
+  layerClass: RoadLayer,
+  createLayer(target, { key }) {
+    if (requireBaseLayer(target, 'RoAd', key).fanInFanOut) throw new TypeError(`RoAd: cannot adapt module '${key}' of type ${target.constructor.name}; supported: Linear`);
+    return new RoadLayer(target);
+  },
+});
+registerPeftMethod(road);
+
+export { RoadConfig, type RoadConfigFields, type RoadVariant } from './config.js';
+export { RoadLayer } from './layer.js';
+export { applyRoad, applyRoadToRows, invertRoadColumns, roadColumns, roadSize } from './rotation.js';
