@@ -45,7 +45,7 @@ describe('GPT2ForSequenceClassification', () => {
     model.dispose();
   });
 
-  it('reads each row at its last real token: the attention mask or, without one, the last non-pad id', async () => {
+  it('reads each row at its last real token: the attention mask (with ids or inputsEmbeds) or, without one, the last non-pad id', async () => {
     manualSeed(1);
     const model = new GPT2ForSequenceClassification(config({ padTokenId: 0 }));
     const rows = [[5, 7, 9, 11, 13], [3, 4], [6, 2, 8]];
@@ -59,8 +59,13 @@ describe('GPT2ForSequenceClassification', () => {
     expect(withMask.shape).toEqual([3, 2]);
     expectClose(await values(withMask), expected);
     expectClose(await values(byPadId), expected);
+    // inputsEmbeds (what prompt learning passes) pool by the mask the same way
+    const byEmbeds = tidy(() =>
+      noGrad(() => model.forward({ inputsEmbeds: model.transformer.wte.forward(ids(padded)), attentionMask: ids(mask) }).logits));
+    expectClose(await values(byEmbeds), expected);
     withMask.dispose();
     byPadId.dispose();
+    byEmbeds.dispose();
     expect(memory().numTensors).toBe(before);
     model.dispose();
   });
@@ -147,7 +152,7 @@ describe('GPT2ForSequenceClassification', () => {
   it('rejects a mask of the wrong shape and impossible label settings, naming them', () => {
     const model = new GPT2ForSequenceClassification(config({ padTokenId: 0 }));
     expect(() => model.forward({ inputIds: ids([[1, 2, 3]]), attentionMask: ids([[1, 1]]) })).toThrow(
-      'GPT2ForSequenceClassification.forward: attentionMask must be [1, 3] like inputIds, got [1,2]',
+      'GPT2ForSequenceClassification.forward: attentionMask must be [1, 3], got [1,2]',
     );
     expect(() => config({ numLabels: 3, id2label: { 0: 'a', 1: 'b' } })).toThrow('GPT2Config: id2label (id2label) has 2 labels but num_labels is 3');
     expect(() => GPT2Config.fromJSON({ pad_token_id: 'x' })).toThrow('GPT2Config: padTokenId (pad_token_id) must be an integer or null, got "x"');
