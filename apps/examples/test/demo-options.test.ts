@@ -46,13 +46,16 @@ describe('demo options', () => {
     expect(() => parse(['stray'])).toThrow(/^demo: .*stray.*\(see --help\)$/);
   });
 
-  it('--help lists every option with its default and the registered methods', () => {
+  it('--help lists every option with its default, and the methods that can adapt the model and those that cannot', () => {
     expect(parseDemoArgs(['--help'], METHODS)).toEqual({ help: true });
-    const help = optionHelp(METHODS);
+    const help = optionHelp(METHODS, ['bone']);
     for (const flag of ['--method', '--backend', '--train-size', '--test-size', '--epochs', '--steps', '--max-length', '--out', '--skip-full', '--help']) {
       expect(help).toContain(flag);
     }
-    expect(help).toContain('(lora, ia3)');
     expect(help).toContain('[default cpu]');
+    expect(help).toMatch(/PEFT methods for --method:\n {2}lora, ia3\nregistered, but unable to adapt a GPT-2 classifier .*\n {2}bone$/);
+    const many = optionHelp(Array.from({ length: 30 }, (_, i) => `method_${i}`));
+    expect(many.split('\n').every((line) => line.length <= 150)).toBe(true);
+    expect(many).toContain('method_29');
   });
 });

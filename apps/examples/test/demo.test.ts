@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memory } from '@peftjs/core';
-import { availableMethods } from '../src/demo/methods.js';
+import { methodNames } from '../src/demo/methods.js';
 import { parseDemoArgs } from '../src/demo/options.js';
 import { runDemo } from '../src/demo/run.js';
 
@@ -18,7 +18,7 @@ describe('npm run demo', () => {
   it('runs end to end at a tiny size: the table, the adapter files, the reload and merge checks, the loss curves', async () => {
     const parsed = parseDemoArgs(
       ['--train-size', '12', '--test-size', '16', '--steps', '2', '--batch-size', '4', '--max-length', '24', '--out', out, '--no-progress'],
-      availableMethods(),
+      methodNames(),
     );
     if (parsed.help) throw new Error('unexpected --help');
     const lines: string[] = [];
@@ -66,12 +66,14 @@ describe('npm run demo', () => {
     const help = spawnSync(process.execPath, [DEMO, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('usage: npm run demo -- [options]');
-    expect(help.stdout).toMatch(/--method <value> .*\(.*lora.*\)/);
+    expect(help.stdout).toMatch(/PEFT methods for --method:\n {2}.*\blora\b/);
     const bad = spawnSync(process.execPath, [DEMO, '--max-length', 'long'], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toBe('demo: --max-length must be an integer from 2 to 1024, got "long"');
     const method = spawnSync(process.execPath, [DEMO, '--method', 'nope'], { encoding: 'utf8' });
     expect(method.status).toBe(1);
     expect(method.stderr).toContain('demo: --method must be one of');
+    const bone = spawnSync(process.execPath, [DEMO, '--method', 'bone', '--out', out], { encoding: 'utf8' });
+    if (methodNames().includes('bone')) expect(bone.stderr.trim()).toMatch(/^demo: --method bone cannot adapt GPT2ForSequenceClassification: .*Conv1D/);
   }, 60_000);
 });

@@ -12,6 +12,18 @@ import { LABELS } from './data.js';
  * the current seed, and end-of-text as the pad token (GPT-2 has none of its own).
  */
 export async function loadClassifier(dir: string): Promise<GPT2ForSequenceClassification> {
+  const model = new GPT2ForSequenceClassification(await readBaseConfig(dir));
+  try {
+    await loadWeightsFromDir(model, dir);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
+}
+
+/** The classifier's config from a GPT-2 folder's config.json: two labels, end-of-text as the pad token. */
+export async function readBaseConfig(dir: string): Promise<GPT2Config> {
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
@@ -20,20 +32,12 @@ export async function loadClassifier(dir: string): Promise<GPT2ForSequenceClassi
   }
   if (json.model_type !== 'gpt2') throw new Error(`demo: the base model in ${dir} must be a GPT-2 (model_type "gpt2"), got ${JSON.stringify(json.model_type)}`);
   const eos = Array.isArray(json.eos_token_id) ? json.eos_token_id[0] : json.eos_token_id;
-  const config = GPT2Config.fromJSON({
+  return GPT2Config.fromJSON({
     ...json,
     architectures: ['GPT2ForSequenceClassification'],
     id2label: Object.fromEntries(LABELS.map((l, i) => [String(i), l])),
     pad_token_id: eos ?? null,
   });
-  const model = new GPT2ForSequenceClassification(config);
-  try {
-    await loadWeightsFromDir(model, dir);
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return model;
 }
 
 /** Parameters that train, and all of them (a tied tensor counted once), as HF PEFT counts them. */

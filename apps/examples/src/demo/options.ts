@@ -60,14 +60,31 @@ const OPTIONS = {
   help: { type: 'boolean', default: false, help: 'print this help' },
 } as const;
 
-export function optionHelp(methods: readonly string[]): string {
+/** Words of `items` joined by ', ' and wrapped into lines of at most `width` characters after `indent`. */
+function wrapList(items: readonly string[], indent: string, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, item] of items.entries()) {
+    const word = i < items.length - 1 ? `${item},` : item;
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => indent + l).join('\n');
+}
+
+/** The --help text; `usable` are the methods that can adapt the model, `unusable` the other registered ones. */
+export function optionHelp(usable: readonly string[], unusable: readonly string[] = []): string {
   const rows = Object.entries(OPTIONS).map(([name, o]) => {
     const flag = `--${name}${o.type === 'string' ? ' <value>' : ''}`;
-    const extra = name === 'method' && methods.length > 0 ? ` (${methods.join(', ')})` : '';
     const fallback = 'default' in o && o.type === 'string' ? ` [default ${o.default}]` : '';
-    return `  ${flag.padEnd(22)} ${o.help}${extra}${fallback}`;
+    return `  ${flag.padEnd(22)} ${o.help}${fallback}`;
   });
-  return `usage: npm run demo -- [options]\n\n${rows.join('\n')}`;
+  const methods = [`PEFT methods for --method:${usable.length ? '' : ' none'}`, wrapList(usable, '  ')];
+  if (unusable.length > 0) methods.push('registered, but unable to adapt a GPT-2 classifier (--method <name> says why):', wrapList(unusable, '  '));
+  return `usage: npm run demo -- [options]\n\n${rows.join('\n')}\n\n${methods.filter(Boolean).join('\n')}`;
 }
 
 function integer(values: Record<string, unknown>, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

@@ -3,14 +3,14 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { manualSeed } from '@peftjs/core';
 import { writeFileAtomic } from '@peftjs/core/node';
-import { getPeftModel } from '@peftjs/methods';
+import type { PeftModel } from '@peftjs/methods';
 import type { GPT2ForSequenceClassification } from '@peftjs/models';
 import { saveReloadAndMerge, type AdapterCheck } from './adapter.js';
 import { useBackend } from './backend.js';
 import { writeLossCurves } from './curves.js';
 import { loadSpamData, type SpamData } from './data.js';
 import { evaluateAccuracy, type Accuracy, type Classifier } from './evaluate.js';
-import { methodSetup } from './methods.js';
+import { applyMethod, methodSetup, type MethodSetup } from './methods.js';
 import { countParameters, freezeExcept, loadClassifier } from './model.js';
 import { totalSteps, type DemoOptions } from './options.js';
 import { resultsTable, share, type RunSummary } from './report.js';
@@ -59,6 +59,24 @@ async function freshClassifier(options: DemoOptions): Promise<GPT2ForSequenceCla
 export async function runDemo(options: DemoOptions, log: (line: string) => void = console.log): Promise<DemoResult> {
   const start = performance.now();
   const backend = await useBackend(options.backend);
+  // the PEFT model first, so a method that cannot adapt this model fails before any training
+  const setup = methodSetup(options.method, basename(options.model));
+  const base = await freshClassifier(options);
+  let peft: PeftModel;
+  try {
+    peft = applyMethod(base, setup);
+  } catch (e) {
+    base.dispose();
+    throw e;
+  }
+  try {
+    return await runAll(options, backend, setup, peft, start, log);
+  } finally {
+    peft.dispose();
+  }
+}
+
+async function runAll(options: DemoOptions, backend: string, setup: MethodSetup, peft: PeftModel, start: number, log: (line: string) => void): Promise<DemoResult> {
   const data = loadSpamData(options);
   const steps = totalSteps(options);
   const ctx: DemoContext = { options, data, steps, log };
@@ -75,19 +93,12 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void 
   runs.push((await trainAndEvaluate(ctx, 'linear probe', probe, PROBE_LR)).summary);
   probe.dispose();
 
-  const setup = methodSetup(options.method, basename(options.model));
-  const peft = getPeftModel(await freshClassifier(options), setup.config);
-  let adapter: AdapterCheck;
-  try {
-    const { summary, evaluation } = await trainAndEvaluate(ctx, setup.label, peft, options.lr ?? setup.lr);
-    runs.push(summary);
-    adapter = await saveReloadAndMerge({
-      peft, trained: evaluation, test: data.test, padTokenId: data.tokenizer.eosTokenId, out: options.out, log,
-      freshBase: () => freshClassifier(options),
-    });
-  } finally {
-    peft.dispose();
-  }
+  const { summary, evaluation } = await trainAndEvaluate(ctx, setup.label, peft, options.lr ?? setup.lr);
+  runs.push(summary);
+  const adapter = await saveReloadAndMerge({
+    peft, trained: evaluation, test: data.test, padTokenId: data.tokenizer.eosTokenId, out: options.out, log,
+    freshBase: () => freshClassifier(options),
+  });
 
   if (!options.skipFull) {
     const full = await freshClassifier(options);
