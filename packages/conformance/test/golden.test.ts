@@ -59,7 +59,8 @@ describe('golden vectors', () => {
     };
     const report = await runConformance({ name: 'cpu', createBackend: cpu, createReference: cpu, goldenSource, goldenDir: '/not/used', filter: /^golden\// });
     expect(report.results.map((r) => [r.name, r.status])).toEqual([['exp (float32)', 'passed'], ['exp (float64)', 'passed']]);
-    expect(asked).toEqual(['ops/index.json', 'ops/exp.safetensors', 'ops/exp.safetensors']);
+    // the plan also lists the PEFT cases (index.json); the op files are read only for the cases that run
+    expect(asked.filter((p) => p.startsWith('ops/'))).toEqual(['ops/index.json', 'ops/exp.safetensors', 'ops/exp.safetensors']);
     expect(report.notes).toContain('golden: compared 1 op case (float32 and float64) from memory:golden');
   });
 

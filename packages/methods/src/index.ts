@@ -1,4 +1,4 @@
-export { PeftModel, getPeftModel, type MergeOptions } from './peft-model.js';
+export { PeftModel, getPeftModel, type MergeOptions, type AddAdapterOptions } from './peft-model.js';
 export type { PromptMethod, PromptContext } from './prompt-method.js';
 export { TunerLayer, type BaseState } from './tuners/tuner-layer.js';
 export { TunerModel } from './tuners/tuner-model.js';
@@ -6,14 +6,14 @@ export { ModuleDict, ParameterDict, BufferDict, adapterTensorsIn } from './tuner
 export { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
 export { withAdapterNames, currentAdapterNames, BASE_ADAPTER } from './tuners/adapter-names.js';
 export { baseLayerInfo, requireBaseLayer, type BaseLayerInfo } from './tuners/base-weights.js';
-export { layerMethod, type LayerMethod, type LayerConfig, type AdapterContext } from './tuners/layer-method.js';
+export { layerMethod, type LayerMethod, type LayerConfig, type AdapterContext, type LayerWrapContext } from './tuners/layer-method.js';
 export { isTargetModule, isExcluded, layerIndex, allLinearTargets, patternValue } from './tuners/targets.js';
 export { TARGET_FIELDS, PATTERN_FIELDS, type TargetFields, type PatternFields } from './tuners/target-fields.js';
 export { injectAdapter } from './tuners/inject.js';
 export { adapterTensors, adapterStateDict, loadAdapterStateDict } from './save/adapter-state.js';
 export {
   ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, configFromJSON, configToText, saveAdapterFiles, parseAdapterFiles, loadAdapterFiles, peftModelFromFiles,
-  type AdapterFiles, type LoadAdapterOptions,
+  type AdapterFiles, type LoadAdapterOptions, type SaveAdapterOptions,
 } from './save/adapter-files.js';
 export * from './lora/index.js';
 export * from './prompt-tuning/index.js';
@@ -34,3 +34,13 @@ export * from './miss/index.js';
 export * from './road/index.js';
 export * from './delora/index.js';
 export * from './ln-tuning/index.js';
+export * from './ia3/index.js';
+export * from './loha/index.js';
+export * from './lokr/index.js';
+export * from './vera/index.js';
+export * from './vblora/index.js';
+export * from './fourierft/index.js';
+export * from './waveft/index.js';
+export * from './c3a/index.js';
+export * from './adalora/index.js';
+export * from './lora-plus/index.js';

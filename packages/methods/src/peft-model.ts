@@ -16,6 +16,14 @@ export interface MergeOptions {
   adapterNames?: readonly string[];
 }
 
+export interface AddAdapterOptions {
+  /**
+   * The adapter's tensors are loaded from a file next (PEFT's from_pretrained / load_adapter):
+   * initialisations that change the base weights (PiSSA, OLoRA) wait until the file is loaded.
+   */
+  loading?: boolean;
+}
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
@@ -32,7 +40,7 @@ export class PeftModel extends Module {
   private unloaded = false;
   readonly method: PeftMethod;
 
-  constructor(model: Module, config: PeftConfig, adapterName = 'default') {
+  constructor(model: Module, config: PeftConfig, adapterName = 'default', options: AddAdapterOptions = {}) {
     super();
     if (model instanceof PeftModel) throw new TypeError('getPeftModel: the model is already a PeftModel; use addAdapter');
     this.method = getPeftMethod(config.peftType);
@@ -42,7 +50,7 @@ export class PeftModel extends Module {
       this.registerModule('base_model', model);
       this.registerModule('prompt_encoder', new ModuleDict());
     }
-    this.addAdapter(adapterName, config);
+    this.addAdapter(adapterName, config, options);
   }
 
   /** The tuner model (layer methods) or the user's model (prompt methods). */
@@ -83,8 +91,8 @@ export class PeftModel extends Module {
     if (this.unloaded) throw new Error(`${op}: this PeftModel was unloaded; use the model unload() returned`);
   }
 
-  private context(adapterName: string): AdapterContext<LayerConfig> {
-    return { tuner: this.tuner, config: this.peftConfig[adapterName] as LayerConfig, adapterName };
+  private context(adapterName: string, loading = false): AdapterContext<LayerConfig> {
+    return { tuner: this.tuner, config: this.peftConfig[adapterName] as LayerConfig, adapterName, loading };
   }
 
   private promptContext(adapterName: string): PromptContext {
@@ -100,7 +108,7 @@ export class PeftModel extends Module {
    * Adds an adapter (PEFT's add_adapter). The first adapter becomes active; later ones wait for
    * setAdapter. If anything fails, the model is left as it was.
    */
-  addAdapter(adapterName: string, config: PeftConfig): void {
+  addAdapter(adapterName: string, config: PeftConfig, options: AddAdapterOptions = {}): void {
     this.assertUsable('addAdapter');
     if (typeof adapterName !== 'string' || adapterName === '' || adapterName.includes('.') || adapterName === '__base__') {
       throw new TypeError(`addAdapter: adapter name must be a non-empty string without dots (not '__base__'), got ${JSON.stringify(adapterName)}`);
@@ -113,7 +121,7 @@ export class PeftModel extends Module {
       const layerConfig = config as LayerConfig;
       this.peftConfig[adapterName] = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : config;
       try {
-        injectAdapter(this.method as LayerMethod, this.context(adapterName));
+        injectAdapter(this.method as LayerMethod, this.context(adapterName, options.loading));
       } catch (err) {
         this.removeAdapter(adapterName);
         throw err;
@@ -287,6 +295,7 @@ export class PeftModel extends Module {
         if (kept !== m.originalModule) m.originalModule.dispose();
       }
     }
+    this.tuner.disposeShared();
     this.unloaded = true;
     return model;
   }
@@ -329,7 +338,10 @@ export class PeftModel extends Module {
       if (this.disabledCount > 0) return (this.baseModel.forward as (...a: unknown[]) => unknown)(...inputs);
       return (this.method as PromptMethod).forward(this.promptContext(this.activeAdapter), inputs);
     }
-    return this.tuner.forward(...inputs);
+    const output = this.tuner.forward(...inputs);
+    const method = this.method as LayerMethod;
+    if (!method.afterForward || this.disabledCount > 0) return output;
+    return method.afterForward(output, this.context(this.activeAdapter));
   }
 
   /** The forward with adapter `adapterNames[i]` on batch row i (PEFT's mixed-batch inference). */

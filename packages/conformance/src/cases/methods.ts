@@ -46,14 +46,35 @@ function disposeModel(model: Module): void {
 
 type Check = (ctx: CaseContext, c: PeftGoldenCase) => Promise<void>;
 
+/**
+ * Cases whose float64 twins PEFT did not compute in float64 throughout, with the tolerance their
+ * twins allow and why (the float64 check is otherwise 1e-8).
+ */
+const FLOAT32_INSIDE_F64_TWINS: Record<string, { tol: number; why: string }> = {
+  fourierft: { tol: 1e-6, why: "PEFT's FourierFT builds ΔW in float32 in a float64 model too (a float32 dense spectrum, spectrum.float(), ifft2)" },
+  c3a: { tol: 1e-6, why: "PEFT's C3A casts the input and the kernels to float32 in a float64 model too" },
+};
+
+/**
+ * Gradients in a case's grads.safetensors that are not the gradients of PEFT's own forward: these
+ * parameters must still receive a gradient, but it is not compared with PEFT's (the method's own
+ * tests check it against finite differences).
+ */
+const PEFT_GRADIENT_FAULTS: Record<string, { params: RegExp; why: string }> = {
+  c3a: {
+    params: /\.(q_proj|v_proj)\.c3a_kernel\./,
+    why: "PEFT's BlockCircularConvolution.backward gives the input gradient with the kernel reversed (Σₖ g[k]·w[k+l] for Σₖ g[k]·w[l−k]), so kernels upstream of another C3A layer (q_proj, v_proj before up_proj) get wrong gradients",
+  },
+};
+
 /** Forward and every gradient of sum(out²), in float32 or against the float64 twins. */
 function gradientCheck(dtype: 'float32' | 'float64'): Check {
   return async (ctx, c) => {
     if (dtype === 'float64' && !ctx.supportsFloat64) ctx.skip(`${ctx.backendName} has no float64`);
     // HF's Llama under model.double() still normalises (LlamaRMSNorm) and builds its rotary tables in
     // float32, so its `.f64` twins carry float32 rounding: they are compared at float32's bound there
-    const mixedPrecisionTwin = c.meta.base === 'llama';
-    const tol = dtype === 'float64' ? (mixedPrecisionTwin ? 1e-4 : 1e-8) : ctx.tolerances.reduction;
+    const mixedPrecisionTwin = c.meta.base === 'llama' ? 1e-4 : undefined;
+    const tol = dtype === 'float64' ? (FLOAT32_INSIDE_F64_TWINS[c.name]?.tol ?? mixedPrecisionTwin ?? 1e-8) : ctx.tolerances.reduction;
     const suffix = dtype === 'float64' ? '.f64' : '';
     const peft = await loadPeftModel(c, dtype);
     const inputs = await loadInputs(c, dtype);
@@ -76,6 +97,7 @@ function gradientCheck(dtype: 'float32' | 'float64'): Check {
         }
         const want = grads.get(name + suffix)!;
         check(p.grad !== null, `${c.name}: ${name} received no gradient`);
+        if (PEFT_GRADIENT_FAULTS[c.name]?.params.test(name)) continue;
         assertShape(`${c.name} grad ${name}`, p.grad.shape, want.shape);
         assertClose(`${c.name} grad ${name}${suffix}`, await read(p.grad), want.values, dtype === 'float64' ? tol : ctx.tolerances.gradient, p.grad.shape, 1e-3 * largest);
       }
@@ -186,8 +208,18 @@ async function baseFromPeftState(c: PeftGoldenCase): Promise<Module> {
   return base;
 }
 
+/**
+ * PiSSA and OLoRA adapters whose config still names the init (PEFT's save without conversion)
+ * reload onto the original base: PEFT's from_pretrained runs the init there again, which recreates
+ * the residual base, then loads the trained A and B.
+ */
+function reloadsOntoOriginalBase(c: PeftGoldenCase): boolean {
+  const init = (JSON.parse(c.adapterConfig) as { init_lora_weights?: unknown }).init_lora_weights;
+  return typeof init === 'string' && (init === 'olora' || init.startsWith('pissa'));
+}
+
 const reloadCheck: Check = async (ctx, c) => {
-  const base = await baseFromPeftState(c);
+  const base = reloadsOntoOriginalBase(c) ? await loadBaseModel(c) : await baseFromPeftState(c);
   const files = { config: c.adapterConfig, weights: await c.bytes('adapter_model.safetensors') };
   const peft = peftModelFromFiles(base, files);
   try {
@@ -257,7 +289,13 @@ const CHECKS: [string, Check][] = [
 /** Every golden PEFT case, each through the method test template. */
 export async function methodsCases(source: GoldenSource | Error): Promise<ConformanceCase[]> {
   if (source instanceof Error) return [{ suite: 'methods', name: 'golden PEFT cases are present', run: async () => { throw source; } }];
-  const names = await peftCaseNames(source);
+  let names: string[];
+  try {
+    names = await peftCaseNames(source);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return [{ suite: 'methods', name: 'golden PEFT cases are listed (index.json)', run: async () => { throw new Error(message); } }];
+  }
   return names.flatMap((name) =>
     CHECKS.map(([label, run]): ConformanceCase => ({
       suite: 'methods',
@@ -265,6 +303,10 @@ export async function methodsCases(source: GoldenSource | Error): Promise<Confor
       timeout: 120_000,
       run: async (ctx) => {
         const c = await openPeftCase(source, name);
+        const init = (JSON.parse(c.adapterConfig) as { init_lora_weights?: unknown }).init_lora_weights;
+        if (typeof init === 'string' && /^(pissa|olora)/.test(init) && !ctx.backend.capabilities.syncRead) {
+          ctx.skip(`${init} factors the base weight on the host when the adapter is made, which needs synchronous reads (${ctx.backendName} reads asynchronously)`);
+        }
         await ctx.onBackend(() => run(ctx, c));
       },
     })),

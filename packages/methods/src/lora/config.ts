@@ -1,5 +1,5 @@
 import { defineConfig, field } from '@peftjs/core';
-import { PATTERN_FIELDS, TARGET_FIELDS, type PatternFields, type TargetFields } from '../tuners/target-fields.js';
+import { PATTERN_FIELDS, TARGET_FIELDS, checkLayerSelection, type PatternFields, type TargetFields } from '../tuners/target-fields.js';
 
 export type LoraInit = boolean | 'gaussian' | 'pissa' | 'olora' | `pissa_niter_${number}`;
 
@@ -16,13 +16,23 @@ export interface LoraConfigFields extends TargetFields, PatternFields {
   useRslora: boolean;
   /** Weight-decomposed LoRA (magnitude and direction). */
   useDora: boolean;
-  /** true: kaiming-uniform A, zero B; false: random B too (not a no-op); or 'gaussian', 'pissa', 'olora'. */
+  /**
+   * true: kaiming-uniform A, zero B; false: random B too (not a no-op); 'gaussian': A ~ N(0, 1/r);
+   * 'pissa' (and 'pissa_niter_<n>', computed with an exact SVD): the principal singular part of W
+   * moves into the adapter; 'olora': B, A from the QR of W. PiSSA and OLoRA change the base weight
+   * to W − s·B·A (Linear and Conv1D targets only).
+   */
   initLoraWeights: LoraInit;
   /** A trainable bias on lora_B. */
   loraBias: boolean;
 }
 
 const INIT_VALUES = /^(gaussian|pissa|olora|pissa_niter_\d+)$/;
+
+/** Whether `init` (PiSSA, OLoRA) is computed from the base weight and changes it. */
+export function initChangesBase(init: LoraInit): init is 'pissa' | 'olora' | `pissa_niter_${number}` {
+  return typeof init === 'string' && (init === 'olora' || init.startsWith('pissa'));
+}
 
 /** Fields of PEFT 0.18's LoraConfig that peft.js loads but does not implement (only their empty value). */
 const UNSUPPORTED = [
@@ -67,6 +77,8 @@ export const LoraConfig = defineConfig<LoraConfigFields>('LoraConfig', 'LORA', L
       if (name === 'rankPattern' && (!Number.isInteger(v) || v < 1)) throw new TypeError(`LoraConfig: rankPattern['${k}'] must be a positive integer, got ${v}`);
     }
   }
+  if (c.loraBias && typeof init !== 'boolean') throw new TypeError(`LoraConfig: loraBias is only supported with initLoraWeights true or false, got ${JSON.stringify(init)}`);
   if (c.useDora && c.loraBias) throw new TypeError('LoraConfig: useDora and loraBias cannot be combined');
+  checkLayerSelection('LoraConfig', c);
 });
 export type LoraConfig = InstanceType<typeof LoraConfig>;

@@ -14,13 +14,20 @@ import {
 export interface SavePretrainedOptions {
   /** The adapters to save (default: all). */
   selectedAdapters?: readonly string[];
+  /**
+   * A folder holding the adapter as saved right after its initialisation: a PiSSA or OLoRA adapter
+   * is then saved as a plain LoRA adapter of the original base weights (rank and alpha doubled).
+   */
+  pathInitialModelForWeightConversion?: string;
 }
 
 /** PEFT's save_pretrained: each adapter's two files, written atomically. */
 export async function savePretrained(peft: PeftModel, dir: string, options: SavePretrainedOptions = {}): Promise<void> {
   const names = options.selectedAdapters ?? Object.keys(peft.peftConfig);
+  for (const n of names) if (!(n in peft.peftConfig)) throw new Error(`savePretrained: no adapter '${n}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
+  const initialAdapter = options.pathInitialModelForWeightConversion === undefined ? undefined : await readAdapterFiles(options.pathInitialModelForWeightConversion);
   for (const name of names) {
-    const files = await saveAdapterFiles(peft, name);
+    const files = await saveAdapterFiles(peft, name, { initialAdapter });
     const folder = name === 'default' ? dir : join(dir, name);
     await mkdir(folder, { recursive: true });
     await writeFileAtomic(join(folder, ADAPTER_WEIGHTS_NAME), files.weights);

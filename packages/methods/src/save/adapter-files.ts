@@ -1,5 +1,6 @@
 import { getPeftMethod, loadSafetensors, saveSafetensors, type Module, type PeftConfig, type Tensor } from '@peftjs/core';
 import { PeftModel } from '../peft-model.js';
+import type { LayerConfig, LayerMethod } from '../tuners/layer-method.js';
 import { adapterStateDict, loadAdapterStateDict } from './adapter-state.js';
 
 export const ADAPTER_CONFIG_NAME = 'adapter_config.json';
@@ -27,18 +28,41 @@ export function configToText(config: PeftConfig): string {
   return `${JSON.stringify(config.toJSON(), null, 2)}\n`;
 }
 
+export interface SaveAdapterOptions {
+  /**
+   * The adapter's files as saved right after its initialisation (PEFT's
+   * path_initial_model_for_weight_conversion): a PiSSA or OLoRA adapter is then saved as a plain
+   * LoRA adapter of the original base weights (rank and alpha doubled), which needs no residual base.
+   */
+  initialAdapter?: AdapterFiles;
+}
+
 /** The adapter's two files, as PEFT's save_pretrained writes them. */
-export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activeAdapter): Promise<AdapterFiles> {
-  const config = peft.peftConfig[adapterName];
+export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activeAdapter, options: SaveAdapterOptions = {}): Promise<AdapterFiles> {
+  let config = peft.peftConfig[adapterName];
   if (!config) throw new Error(`saveAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
-  const state = adapterStateDict(peft, adapterName);
-  // tensors made for the file (prompt methods' encoder outputs) are freed; the model's own are not
+  let state = adapterStateDict(peft, adapterName);
+  // tensors made for the file (AdaLoRA's rank cut, prompt methods' encoder outputs) are freed after writing
   const own = new Set(peft.stateDict().values());
+  const made: Tensor[] = [...state.values()].filter((t) => !own.has(t));
   try {
+    if (options.initialAdapter) {
+      const method = peft.method as LayerMethod;
+      if (!method.convertMutatedInit) throw new TypeError(`saveAdapter: initialAdapter is for adapters whose init changes the base (PiSSA, OLoRA); ${peft.peftType} has no such conversion`);
+      const initial = parseAdapterFiles(options.initialAdapter);
+      try {
+        const converted = method.convertMutatedInit(state, initial.state, config as LayerConfig);
+        made.push(...converted.made);
+        state = converted.state;
+        config = converted.config;
+      } finally {
+        for (const t of initial.state.values()) t.dispose();
+      }
+    }
     const weights = await saveSafetensors(state, { format: 'pt' });
     return { config: configToText(config.with({ inferenceMode: true })), weights };
   } finally {
-    for (const t of state.values()) if (!own.has(t)) t.dispose();
+    for (const t of made) t.dispose();
   }
 }
 
@@ -67,7 +91,7 @@ export interface LoadAdapterOptions {
 export function loadAdapterFiles(peft: PeftModel, files: AdapterFiles, adapterName: string, options: LoadAdapterOptions = {}): void {
   const { config, state } = parseAdapterFiles(files, options.warn);
   try {
-    peft.addAdapter(adapterName, config.with({ inferenceMode: !options.isTrainable }));
+    peft.addAdapter(adapterName, config.with({ inferenceMode: !options.isTrainable }), { loading: true });
     try {
       loadAdapterStateDict(peft, adapterName, state);
     } catch (err) {
@@ -85,7 +109,7 @@ export function peftModelFromFiles(model: Module, files: AdapterFiles, options: 
   const { config, state } = parseAdapterFiles(files, options.warn);
   const flags = model.parameters().map((p) => [p, p.requiresGrad] as const);
   try {
-    const peft = new PeftModel(model, config.with({ inferenceMode: !options.isTrainable }), adapterName);
+    const peft = new PeftModel(model, config.with({ inferenceMode: !options.isTrainable }), adapterName, { loading: true });
     try {
       loadAdapterStateDict(peft, adapterName, state);
     } catch (err) {

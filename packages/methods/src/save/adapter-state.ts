@@ -49,27 +49,32 @@ export function loadAdapterStateDict(peft: PeftModel, adapterName: string, saved
   const layerContext = context as AdapterContext<LayerConfig>;
   const state = method.fromSaved ? method.fromSaved(new Map(saved), layerContext) : saved;
   const targets = adapterTensors(peft, adapterName);
-  const missing = [...targets.keys()].filter((k) => !state.has(k));
-  const unexpected = [...state.keys()].filter((k) => !targets.has(k));
-  if (missing.length > 0 || unexpected.length > 0) {
-    throw new Error(
-      `loadAdapter: adapter '${adapterName}' (${peft.peftType}) does not fit this model: ` +
-        `missing keys [${missing.join(', ')}]; unexpected keys [${unexpected.join(', ')}]`,
-    );
-  }
-  for (const [key, target] of targets) {
-    const value = state.get(key)!;
-    if (!shapesEqual(value.shape, target.shape)) {
-      throw new RangeError(`loadAdapter: ${key} has shape ${formatShape(value.shape)} in the file, the model expects ${formatShape(target.shape)}`);
+  try {
+    const missing = [...targets.keys()].filter((k) => !state.has(k));
+    const unexpected = [...state.keys()].filter((k) => !targets.has(k));
+    if (missing.length > 0 || unexpected.length > 0) {
+      throw new Error(
+        `loadAdapter: adapter '${adapterName}' (${peft.peftType}) does not fit this model: ` +
+          `missing keys [${missing.join(', ')}]; unexpected keys [${unexpected.join(', ')}]`,
+      );
     }
-  }
-  noGrad(() => {
     for (const [key, target] of targets) {
       const value = state.get(key)!;
-      const converted = value.dtype === target.dtype ? value : value.cast(target.dtype);
-      target.assign(converted);
-      if (converted !== value) converted.dispose();
+      if (!shapesEqual(value.shape, target.shape)) {
+        throw new RangeError(`loadAdapter: ${key} has shape ${formatShape(value.shape)} in the file, the model expects ${formatShape(target.shape)}`);
+      }
     }
-  });
+    noGrad(() => {
+      for (const [key, target] of targets) {
+        const value = state.get(key)!;
+        const converted = value.dtype === target.dtype ? value : value.cast(target.dtype);
+        target.assign(converted);
+        if (converted !== value) converted.dispose();
+      }
+    });
+  } finally {
+    // tensors that fromSaved made (neither the caller's nor the model's) are freed here
+    for (const [key, t] of state) if (saved.get(key) !== t && targets.get(key) !== t) t.dispose();
+  }
   method.afterLoad?.(layerContext);
 }

@@ -1,5 +1,5 @@
 import type { Module } from '@peftjs/core';
-import type { AdapterContext, LayerConfig, LayerMethod } from './layer-method.js';
+import type { AdapterContext, LayerConfig, LayerMethod, LayerWrapContext } from './layer-method.js';
 import { ModulesToSaveWrapper } from './modules-to-save.js';
 import { isTargetModule } from './targets.js';
 import { TunerLayer } from './tuner-layer.js';
@@ -21,7 +21,7 @@ function candidateModules(model: Module): [string, Module][] {
  * made before), then wraps the modules to save. Throws when nothing matches.
  */
 export function injectAdapter<C extends LayerConfig>(method: LayerMethod<C>, context: AdapterContext<C>): void {
-  const { tuner, config, adapterName } = context;
+  const { tuner, config, adapterName, loading } = context;
   method.prepare?.(context);
   if (method.inject) {
     method.inject(context);
@@ -36,7 +36,8 @@ export function injectAdapter<C extends LayerConfig>(method: LayerMethod<C>, con
     }
     for (const key of keys) {
       const target = tuner.model.getSubmodule(key);
-      const wrapped = method.wrapLayer(target, { adapterName, config, key });
+      const wrapContext: LayerWrapContext<C> = { adapterName, config, key, loading };
+      const wrapped = method.wrapLayer(target, wrapContext);
       if (wrapped !== target) tuner.model.setSubmodule(key, wrapped);
     }
   }

@@ -10,6 +10,18 @@ export interface AdapterContext<C extends LayerConfig = LayerConfig> {
   readonly tuner: TunerModel;
   readonly config: C;
   readonly adapterName: string;
+  /**
+   * The adapter's tensors come from a file right after injection (PEFT's from_pretrained and
+   * load_adapter): initialisations whose values the file replaces may be skipped, and those that
+   * change the base weights (PiSSA, OLoRA) wait for `afterLoad`, so a file that does not fit
+   * leaves the model as it was.
+   */
+  readonly loading?: boolean;
+}
+
+/** What a layer's updateLayer receives: core's WrapContext and whether a file is being loaded. */
+export interface LayerWrapContext<C extends PeftConfig = PeftConfig> extends WrapContext<C> {
+  readonly loading?: boolean;
 }
 
 /**
@@ -35,6 +47,17 @@ export interface LayerMethod<C extends LayerConfig = LayerConfig> extends LayerP
   deleteAdapter?(context: AdapterContext<C>): void;
   /** Switches an active adapter off and on (disableAdapter) when the method's modules are not tuner layers (adaption prompts). */
   setDisabled?(context: AdapterContext<C>, disabled: boolean): void;
+  /**
+   * Changes the model's output of a PEFT forward with `context`'s adapter active (AdaLoRA adds
+   * its orthogonal regularisation to an output's `loss`).
+   */
+  afterForward?(output: unknown, context: AdapterContext<C>): unknown;
+  /**
+   * PEFT's subtract_mutated_init: an adapter whose init changed the base (PiSSA, OLoRA) as a plain
+   * adapter of the original base, from its saved tensors and those saved right after its
+   * initialisation. `made` lists the new tensors (the caller disposes them).
+   */
+  convertMutatedInit?(state: ReadonlyMap<string, Tensor>, initial: ReadonlyMap<string, Tensor>, config: C): { state: Map<string, Tensor>; config: C; made: Tensor[] };
 }
 
 /**
@@ -59,7 +82,13 @@ export function layerMethod<C extends LayerConfig>(
         return target;
       }
       const layer = createLayer(target, context);
-      layer.updateLayer(context);
+      try {
+        layer.updateLayer(context);
+      } catch (err) {
+        // the new wrapper never enters the model: free what it made, keep the base layer
+        layer.disposeAdapters();
+        throw err;
+      }
       return layer;
     },
   };

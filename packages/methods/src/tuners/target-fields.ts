@@ -29,3 +29,19 @@ export interface PatternFields {
   rankPattern: Record<string, number>;
   alphaPattern: Record<string, number>;
 }
+
+/**
+ * PEFT's checks between the target fields (LoraConfig.__post_init__ and its family): a regex
+ * `targetModules` cannot be combined with `layersToTransform` or `layersPattern`, and
+ * `layersPattern` needs `layersToTransform`.
+ */
+export function checkLayerSelection(configName: string, c: TargetFields): void {
+  if (typeof c.targetModules === 'string' && c.targetModules !== 'all-linear') {
+    if (c.layersToTransform !== null) throw new TypeError(`${configName}: layersToTransform cannot be used when targetModules is a regex (${JSON.stringify(c.targetModules)})`);
+    if (c.layersPattern !== null) throw new TypeError(`${configName}: layersPattern cannot be used when targetModules is a regex (${JSON.stringify(c.targetModules)})`);
+  }
+  const pattern = c.layersPattern;
+  if (pattern !== null && (pattern.length > 0) && (c.layersToTransform === null || (Array.isArray(c.layersToTransform) && c.layersToTransform.length === 0))) {
+    throw new TypeError(`${configName}: layersPattern (${JSON.stringify(pattern)}) needs layersToTransform`);
+  }
+}

@@ -100,8 +100,9 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
     let out = this.baseForward(x, ...rest);
     for (const adapter of adapters) {
       const delta = this.adapterOutput(x, adapter);
-      const next = add(out, delta.dtype === out.dtype ? delta : delta.cast(out.dtype));
-      out.dispose();
+      const cast = delta.dtype === out.dtype ? delta : delta.cast(out.dtype);
+      const next = add(out, cast);
+      for (const t of new Set([out, delta, cast])) t.dispose();
       out = next;
     }
     return out;

@@ -27,6 +27,11 @@ export class TunerModel extends Module {
     return this.child<D>(name);
   }
 
+  /** Frees the shared tensors (when the model is unloaded and the layers that read them are gone). */
+  disposeShared(): void {
+    for (const name of this.sharedAdapterDicts.splice(0)) this.unregister(name);
+  }
+
   /** `[inMemory, onDisk, tensor]` of the shared tensors of `adapter`. */
   sharedTensors(adapter: string): Generator<[string, string, Tensor]> {
     return adapterTensorsIn(this, this.sharedAdapterDicts, adapter);

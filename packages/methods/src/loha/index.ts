@@ -1,0 +1,23 @@
+import { registerPeftMethod } from '@peftjs/core';
+import { requireBaseLayer } from '../tuners/base-weights.js';
+import { layerMethod } from '../tuners/layer-method.js';
+import { LoHaConfig } from './config.js';
+import { LoHaLayer } from './layer.js';
+
+/** LoHa: a low-rank Hadamard-product update (LyCORIS); mergeable. */
+export const loha = layerMethod<LoHaConfig>({
+  peftType: 'LOHA',
+  configClass: LoHaConfig,
+  prefix: 'hada_',
+  layerClass: LoHaLayer,
+  createLayer(target, { key }) {
+    const info = requireBaseLayer(target, 'LoHa', key, ['linear', 'conv2d']);
+    // PEFT's LoHa wraps torch's Linear and Conv layers, not GPT-2's Conv1D
+    if (info.fanInFanOut) throw new TypeError(`LoHa: cannot adapt module '${key}' of type ${target.constructor.name} (weights stored [in, out]); PEFT's LoHa supports Linear and Conv2d`);
+    return new LoHaLayer(target);
+  },
+});
+registerPeftMethod(loha);
+
+export { LoHaConfig, type LoHaConfigFields } from './config.js';
+export { LoHaLayer } from './layer.js';

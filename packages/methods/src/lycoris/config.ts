@@ -1,0 +1,33 @@
+import { field } from '@peftjs/core';
+import { PATTERN_FIELDS, TARGET_FIELDS, type PatternFields, type TargetFields } from '../tuners/target-fields.js';
+
+/** Fields shared by PEFT's LyCORIS-style configs (LoHa, LoKr). */
+export interface LycorisConfigFields extends TargetFields, PatternFields {
+  /** Rank of the factors. */
+  r: number;
+  /** scaling = alpha / r. */
+  alpha: number;
+  /** Training only: drops rows of ΔW with this probability (PEFT's rank dropout). */
+  rankDropout: number;
+  /** Training only: skips the whole adapter with this probability. */
+  moduleDropout: number;
+  /** Conv2d with kernels larger than 1×1: a CP decomposition of the kernel (not supported here; Linear ignores it). */
+  useEffectiveConv2d: boolean;
+}
+
+export const LYCORIS_FIELDS = [
+  field.int('r', 8, { min: 1 }),
+  field.number('alpha', 8),
+  field.number('rankDropout', 0, { min: 0, max: 1 }),
+  field.number('moduleDropout', 0, { min: 0, max: 1 }),
+  field.boolean('useEffectiveConv2d', false),
+  ...TARGET_FIELDS,
+  ...PATTERN_FIELDS,
+];
+
+/** Ranks in rank_pattern must be positive integers. */
+export function checkRankPattern(configName: string, c: PatternFields): void {
+  for (const [k, v] of Object.entries(c.rankPattern)) {
+    if (!Number.isInteger(v) || v < 1) throw new TypeError(`${configName}: rankPattern['${k}'] must be a positive integer, got ${v}`);
+  }
+}

@@ -1,0 +1,3 @@
+import { goldenCases } from './golden.js';
+
+goldenCases(/adalora/);
