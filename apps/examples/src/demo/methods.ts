@@ -19,6 +19,8 @@ interface Preset {
   readonly lr?: number;
   /** Throws when the PEFT model lacks what the method must add (a field the framework accepts but ignores). */
   readonly verify?: (peft: PeftModel) => void;
+  /** Why this demo does not run the method. */
+  readonly notRun?: string;
 }
 
 /** Settings of the methods this demo knows; any other registered method gets the generic ones. */
@@ -37,6 +39,13 @@ const PRESETS: Record<string, Preset> = {
   // PEFT's defaults for GPT-2: the qkv projection and the MLP's output, which is also the feed-forward layer
   ia3: { peftType: 'IA3', fields: { targetModules: ['c_attn', 'mlp.c_proj'], feedforwardModules: ['mlp.c_proj'] }, lr: 1e-2 },
   ln_tuning: { peftType: 'LN_TUNING', fields: { targetModules: ['ln_1', 'ln_2', 'ln_f'] } },
+  // the vectors must divide every adapted dimension (128, 384 and 512 here)
+  vblora: { peftType: 'VBLORA', fields: { vectorLength: 64 } },
+  adalora: {
+    peftType: 'ADALORA',
+    fields: {},
+    notRun: 'AdaLoRA reallocates ranks after each backward pass (updateAndAllocate, before the gradients are cleared), which the Trainer loop of this demo does not call',
+  },
 };
 
 /** Names for the table, as the methods' papers write them. */
@@ -75,6 +84,7 @@ export interface MethodSetup {
 export function methodSetup(name: string, baseModelNameOrPath: string | null = null): MethodSetup {
   const preset = PRESETS[name];
   const method = getPeftMethod(preset?.peftType ?? name.toUpperCase());
+  if (preset?.notRun) throw new Error(`demo: --method ${name} is not run by this demo: ${preset.notRun}`);
   const usable = new Set(method.configClass.fields.filter((f) => !f.unsupported).map((f) => f.name));
   const wanted: Record<string, unknown> = { targetModules: GPT2_TARGETS, fanInFanOut: true, modulesToSave: ['score'], numVirtualTokens: 8, ...preset?.fields };
   const init = Object.fromEntries(Object.entries(wanted).filter(([k]) => usable.has(k)));
