@@ -16,7 +16,7 @@ export function runningMean(values: readonly number[], window: number): number[]
 /** Writes the training loss of every run against the step (a running mean, so the trend shows through batch noise). */
 export async function writeLossCurves(path: string, runs: readonly RunSummary[], title: string): Promise<void> {
   const steps = Math.max(...runs.map((r) => r.losses.length));
-  const window = Math.max(1, Math.round(steps / 20));
+  const window = Math.max(1, Math.round(steps / 10));
   const chart = lineChart({
     title,
     xLabel: 'step',

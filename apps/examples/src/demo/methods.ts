@@ -25,11 +25,11 @@ interface Preset {
 
 /** Settings of the methods this demo knows; any other registered method gets the generic ones. */
 const PRESETS: Record<string, Preset> = {
-  lora: { peftType: 'LORA', fields: { r: 8, loraAlpha: 16 }, lr: 5e-3 },
+  lora: { peftType: 'LORA', fields: { r: 8, loraAlpha: 16 }, lr: 4e-3 },
   dora: {
     peftType: 'LORA',
     fields: { r: 8, loraAlpha: 16, useDora: true },
-    lr: 5e-3,
+    lr: 4e-3,
     verify: (peft) => {
       if (![...peft.namedParameters()].some(([name]) => name.includes('lora_magnitude_vector'))) {
         throw new Error('LoraConfig accepts useDora but the LoRA layers add no lora_magnitude_vector: DoRA is not implemented by @peftjs/methods yet');
