@@ -1,6 +1,6 @@
 import { crc32 as zlibCrc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { Canvas, FONT_CHARACTERS, PALETTE, crc32, encodePng, formatTick, lineChart, niceTicks, textWidth, type RgbImage } from '../src/plot/index.js';
+import { Canvas, FONT_CHARACTERS, PALETTE, coveringTicks, crc32, encodePng, formatTick, lineChart, niceTicks, textWidth, type RgbImage } from '../src/plot/index.js';
 
 interface Chunk {
   type: string;
@@ -82,6 +82,10 @@ describe('niceTicks', () => {
     expect(formatTick(0.30000000000000004, [0.2, 0.3])).toBe('0.3');
     expect(formatTick(40, [0, 20, 40])).toBe('40');
     expect(() => niceTicks(2, 1)).toThrow('niceTicks: needs finite min ≤ max, got [2, 1]');
+    // widened to enclose the data
+    expect(niceTicks(0.26, 0.87, 6)).toEqual([0.4, 0.6, 0.8]);
+    expect(coveringTicks(0.26, 0.87, 6)).toEqual([0.2, 0.4, 0.6, 0.8, 1]);
+    expect(coveringTicks(0, 100, 8)).toEqual([0, 20, 40, 60, 80, 100]);
   });
 });
 

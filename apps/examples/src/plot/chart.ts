@@ -1,6 +1,6 @@
 /** A line chart rasterised onto a Canvas: axes with ticks and labels, light grid lines, a title and a legend. */
 import { Canvas, textHeight, textWidth, type Rgb } from './raster.js';
-import { formatTick, niceTicks } from './ticks.js';
+import { coveringTicks, formatTick } from './ticks.js';
 
 export interface Series {
   readonly name: string;
@@ -38,14 +38,13 @@ export function lineChart(options: LineChartOptions): Canvas {
 
   const xs = finite.map(([x]) => x);
   const ys = finite.map(([, y]) => y);
-  const xTicks = niceTicks(Math.min(0, ...xs), Math.max(...xs), 8); // x starts at 0 (step 0) or below
+  const xTicks = coveringTicks(Math.min(0, ...xs), Math.max(...xs), 8); // x starts at 0 (step 0) or below
   const [yLow, yHigh] = [Math.min(...ys), Math.max(...ys)];
-  const yPad = (yHigh - yLow) * 0.05 || Math.abs(yHigh) * 0.05 || 1;
-  const yTicks = niceTicks(yLow - yPad, yHigh + yPad, 6);
-  const xMin = Math.min(xTicks[0], ...xs);
-  const xMax = Math.max(xTicks[xTicks.length - 1], ...xs);
-  const yMin = Math.min(yTicks[0], yLow);
-  const yMax = Math.max(yTicks[yTicks.length - 1], yHigh);
+  const yPad = yLow === yHigh ? Math.abs(yHigh) * 0.05 || 1 : 0;
+  const yTicks = coveringTicks(yLow - yPad, yHigh + yPad, 6);
+  // the axes run from the first tick to the last, which enclose the data
+  const [xMin, xMax] = [xTicks[0], xTicks[xTicks.length - 1]];
+  const [yMin, yMax] = [yTicks[0], yTicks[yTicks.length - 1]];
 
   const yTickLabels = yTicks.map((t) => formatTick(t, yTicks));
   const left = 24 + Math.max(...yTickLabels.map((l) => textWidth(l, SCALE))) + TICK;

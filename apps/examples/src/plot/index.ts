@@ -2,5 +2,5 @@ export { lineChart, PALETTE, type LineChartOptions, type Series } from './chart.
 export { encodePng, PNG_SIGNATURE } from './png.js';
 export { crc32 } from './crc32.js';
 export { Canvas, textWidth, type Rgb, type RgbImage } from './raster.js';
-export { niceTicks, formatTick } from './ticks.js';
+export { niceTicks, coveringTicks, formatTick } from './ticks.js';
 export { FONT_CHARACTERS } from './font.js';

@@ -18,3 +18,14 @@ export function formatTick(value: number, ticks: readonly number[]): string {
   const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
   return value.toFixed(decimals);
 }
+
+/** niceTicks widened by a step at either end where needed, so the first and last tick enclose [min, max]. */
+export function coveringTicks(min: number, max: number, target = 6): number[] {
+  const ticks = niceTicks(min, max, target);
+  if (ticks.length < 2) return ticks;
+  const step = ticks[1] - ticks[0];
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  if (ticks[0] > min) ticks.unshift(Number((ticks[0] - step).toFixed(decimals)));
+  if (ticks[ticks.length - 1] < max) ticks.push(Number((ticks[ticks.length - 1] + step).toFixed(decimals)));
+  return ticks;
+}
