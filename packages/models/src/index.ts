@@ -4,6 +4,7 @@ export { PreTrainedModel, type ModelInputs, type ModelOutput, type BaseModelOutp
 export { causalLmLoss, classificationLoss } from './losses.js';
 export { GPT2Config, type GPT2ConfigInit } from './gpt2/config.js';
 export { GPT2Model, GPT2LMHeadModel, GPT2Attention } from './gpt2/modeling.js';
+export { GPT2ForSequenceClassification } from './gpt2/sequence-classification.js';
 export { LlamaConfig, type LlamaConfigInit } from './llama/config.js';
 export { LlamaModel, LlamaForCausalLM, type LlamaSelfAttention } from './llama/modeling.js';
 export { BertConfig, type BertConfigInit } from './bert/config.js';

@@ -1,4 +1,5 @@
-import { PretrainedConfig, configError, type FieldTable } from '../config.js';
+import { LABEL_FIELDS, PretrainedConfig, configError, type FieldTable } from '../config.js';
+import { ClassifierConfig, labelInit } from '../labels.js';
 
 const FIELDS: FieldTable = {
   vocabSize: { json: 'vocab_size', kind: 'positiveInt', default: 50257 },
@@ -19,12 +20,14 @@ const FIELDS: FieldTable = {
   tieWordEmbeddings: { json: 'tie_word_embeddings', kind: 'bool', default: true },
   bosTokenId: { json: 'bos_token_id', kind: 'tokenId', default: 50256, nullable: true },
   eosTokenId: { json: 'eos_token_id', kind: 'tokenId', default: 50256, nullable: true },
+  padTokenId: { json: 'pad_token_id', kind: 'int', default: null, nullable: true },
+  ...LABEL_FIELDS,
 };
 
 export type GPT2ConfigInit = Partial<Omit<GPT2Config, 'modelType' | 'toJSON'>>;
 
-/** Hugging Face's GPT2Config (defaults are GPT-2 small's). */
-export class GPT2Config extends PretrainedConfig {
+/** Hugging Face's GPT2Config (defaults are GPT-2 small's; the label fields serve GPT2ForSequenceClassification). */
+export class GPT2Config extends ClassifierConfig {
   readonly modelType = 'gpt2';
   vocabSize!: number;
   nPositions!: number;
@@ -44,10 +47,11 @@ export class GPT2Config extends PretrainedConfig {
   tieWordEmbeddings!: boolean;
   bosTokenId!: number | number[] | null;
   eosTokenId!: number | number[] | null;
+  padTokenId!: number | null;
 
   constructor(init: GPT2ConfigInit = {}) {
     super();
-    this.init(init as Record<string, unknown>);
+    this.init(labelInit(init as Record<string, unknown>));
   }
 
   protected fields(): FieldTable {
@@ -56,6 +60,19 @@ export class GPT2Config extends PretrainedConfig {
 
   protected override check(): void {
     if (this.nEmbd % this.nHead !== 0) throw configError('GPT2Config', 'nEmbd', 'n_embd', `${this.nEmbd} must be divisible by n_head ${this.nHead}`);
+    this.checkLabels('GPT2Config');
+  }
+
+  /** Like HF, a language-model config leaves out the label fields and pad_token_id while they hold their defaults. */
+  override toJSON(architecture?: string): Record<string, unknown> {
+    const out = super.toJSON(architecture);
+    if (this.numLabels === 2 && this.id2label === null && this.problemType === null) {
+      delete out.id2label;
+      delete out.label2id;
+      delete out.problem_type;
+    }
+    if (this.padTokenId === null) delete out.pad_token_id;
+    return out;
   }
 
   get hiddenSize(): number {

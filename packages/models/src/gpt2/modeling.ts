@@ -65,7 +65,7 @@ class GPT2Block extends Module {
 }
 
 /** GPT-2's non-persistent attention buffers, present in older checkpoints and ignored by HF. */
-const GPT2_IGNORED = [/(^|\.)attn\.(masked_)?bias$/];
+export const GPT2_IGNORED = [/(^|\.)attn\.(masked_)?bias$/];
 
 /** Hugging Face's GPT2Model: token and position embeddings, pre-norm blocks, final norm. */
 export class GPT2Model extends PreTrainedModel<GPT2Config> {
