@@ -5,6 +5,7 @@ export { loadReferenceBackend } from './reference.js';
 export { locateGoldenDir, nodeGoldenSource, type GoldenLocation, type GoldenSource } from './golden/files.js';
 export { goldenRunner, type GoldenRunner, type GoldenParams } from './golden/runners.js';
 export { openPeftCase, loadPeftModel, loadInputs, outputTensor, type PeftGoldenCase } from './peft/golden-case.js';
+export { TinyNet } from './peft/tiny-net.js';
 export { OP_TABLE, type OpEntry } from './op-table/index.js';
 export {
   DEFAULT_TOLERANCES, SkipCase, BackendUnavailableError, type Tolerances, type ConformanceOptions, type CaseContext,

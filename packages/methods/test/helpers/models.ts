@@ -1,29 +1,10 @@
-import { Conv2d, Embedding, LayerNorm, Linear, Module, ModuleList, add, causalBias, gelu, matmul, mul, softmax, type Tensor } from '@peftjs/core';
+import { Conv2d, Embedding, Linear, Module, ModuleList, add, gelu, type Tensor } from '@peftjs/core';
+import { TinyNet } from '@peftjs/conformance';
 
 const call = (m: Module, name: string, x: Tensor): Tensor => (m as unknown as { child<M extends Module>(n: string): M }).child(name).forward(x) as Tensor;
 
-/** The golden cases' TinyNet: (B, T, 16) → (B, T, 16), attention and an MLP, every Linear with bias. */
-export class TinyNet extends Module {
-  constructor(dim = 16, hidden = 32) {
-    super();
-    this.registerModule('norm', new LayerNorm(dim, { eps: 1e-5 }));
-    for (const name of ['q_proj', 'k_proj', 'v_proj', 'o_proj']) this.registerModule(name, new Linear(dim, dim));
-    this.registerModule('up_proj', new Linear(dim, hidden));
-    this.registerModule('down_proj', new Linear(hidden, dim));
-  }
-
-  forward(x: Tensor): Tensor {
-    const t = x.shape[1]!;
-    const h = call(this, 'norm', x);
-    const q = call(this, 'q_proj', h);
-    const k = call(this, 'k_proj', h);
-    const v = call(this, 'v_proj', h);
-    const scores = mul(matmul(q, k, { transposeB: true }), 1 / Math.sqrt(q.shape[q.rank - 1]!));
-    const attn = softmax(add(scores, causalBias(t, t, scores)), -1);
-    const x1 = add(x, call(this, 'o_proj', matmul(attn, v)));
-    return add(x1, call(this, 'down_proj', gelu(call(this, 'up_proj', x1))));
-  }
-}
+/** The golden cases' TinyNet (from the conformance suite). */
+export { TinyNet };
 
 /** A module that only holds named children (PyTorch modules used as namespaces). */
 class Container extends Module {
