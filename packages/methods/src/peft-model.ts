@@ -211,20 +211,16 @@ export class PeftModel extends Module {
 
   private removeAdapter(adapterName: string): void {
     if (this.method.kind === 'layer') {
-      for (const [key, m] of this.wrappers()) {
+      for (const [key, m] of [...this.wrappers()]) {
         m.deleteAdapter(adapterName);
-        if (m instanceof TunerLayer && m.adapterNames().length === 0) this.replaceModule(key, m.baseLayer);
-        if (m instanceof ModulesToSaveWrapper && m.copies.keys().length === 0) this.replaceModule(key, m.originalModule);
+        if (m instanceof TunerLayer && m.adapterNames().length === 0) this.setSubmodule(key, m.baseLayer);
+        if (m instanceof ModulesToSaveWrapper && m.copies.keys().length === 0) this.setSubmodule(key, m.originalModule);
       }
       if (adapterName in this.peftConfig) (this.method as LayerMethod).deleteAdapter?.(this.context(adapterName));
     } else if (this.promptEncoders.entry(adapterName)) {
       this.promptEncoders.delete(adapterName);
     }
     delete this.peftConfig[adapterName];
-  }
-
-  private replaceModule(key: string, module: Module): void {
-    this.setSubmodule(key, module);
   }
 
   /** Tuner layers by name. */
@@ -246,7 +242,10 @@ export class PeftModel extends Module {
       for (const { key, layer, plan } of plans) {
         for (const [name, t] of plan.state) {
           if (await isFinite(t)) continue;
-          for (const p of plans) for (const [k, v] of p.plan.state) if (v !== p.layer.baseState().get(k)) v.dispose();
+          for (const p of plans) {
+            const current = new Set(p.layer.baseState().values());
+            for (const v of p.plan.state.values()) if (!current.has(v)) v.dispose();
+          }
           throw new Error(`mergeAdapter: merging adapters [${plan.adapters.join(', ')}] into '${key}' gives NaN or infinite values in ${name}; nothing was merged (${layer.constructor.name})`);
         }
       }

@@ -1,5 +1,5 @@
 import { add, formatShape, indexSelect, mul, registerPeftMethod, tensor, type Tensor } from '@peftjs/core';
-import { loraBiasTensors } from '../lora/index.js';
+import { trainableBiases } from '../tuners/trainable-bias.js';
 import { requireBaseLayer } from '../tuners/base-weights.js';
 import { layerMethod, type AdapterContext } from '../tuners/layer-method.js';
 import { AdaLoraConfig } from './config.js';
@@ -52,7 +52,7 @@ export const adalora = layerMethod<AdaLoraConfig>({
       }
     }
   },
-  extraTensors: loraBiasTensors,
+  extraTensors: trainableBiases,
   /** PEFT's resize_state_dict_by_rank_pattern: each module's A rows, E rows and B columns cut to the kept triplets. */
   toSaved(state, context) {
     const pattern = context.config.rankPattern;

@@ -12,7 +12,7 @@ export const bone = layerMethod<BoneConfig>({
   prefix: 'bone_',
   layerClass: BoneLayer,
   createLayer(target, { key }) {
-    if (requireBaseLayer(target, 'Bone', key).fanInFanOut) throw new TypeError(`Bone: cannot adapt module '${key}' of type ${target.constructor.name}; supported: Linear`);
+    requireBaseLayer(target, 'Bone', key, ['linear'], { conv1d: false });
     return new BoneLayer(target);
   },
   extraTensors: trainableBiases,

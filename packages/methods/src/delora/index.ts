@@ -12,7 +12,7 @@ export const delora = layerMethod<DeloraConfig>({
   prefix: 'delora_',
   layerClass: DeloraLayer,
   createLayer(target, { key }) {
-    if (requireBaseLayer(target, 'DeLoRA', key).fanInFanOut) throw new TypeError(`DeLoRA: cannot adapt module '${key}' of type ${target.constructor.name}; supported: Linear`);
+    requireBaseLayer(target, 'DeLoRA', key, ['linear'], { conv1d: false });
     return new DeloraLayer(target);
   },
   extraTensors: trainableBiases,

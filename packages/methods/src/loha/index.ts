@@ -11,9 +11,8 @@ export const loha = layerMethod<LoHaConfig>({
   prefix: 'hada_',
   layerClass: LoHaLayer,
   createLayer(target, { key }) {
-    const info = requireBaseLayer(target, 'LoHa', key, ['linear', 'conv2d']);
     // PEFT's LoHa wraps torch's Linear and Conv layers, not GPT-2's Conv1D
-    if (info.fanInFanOut) throw new TypeError(`LoHa: cannot adapt module '${key}' of type ${target.constructor.name} (weights stored [in, out]); PEFT's LoHa supports Linear and Conv2d`);
+    requireBaseLayer(target, 'LoHa', key, ['linear', 'conv2d'], { conv1d: false });
     return new LoHaLayer(target);
   },
 });

@@ -11,9 +11,8 @@ export const lokr = layerMethod<LoKrConfig>({
   prefix: 'lokr_',
   layerClass: LoKrLayer,
   createLayer(target, { key }) {
-    const info = requireBaseLayer(target, 'LoKr', key, ['linear', 'conv2d']);
     // PEFT's LoKr wraps torch's Linear and Conv layers, not GPT-2's Conv1D
-    if (info.fanInFanOut) throw new TypeError(`LoKr: cannot adapt module '${key}' of type ${target.constructor.name} (weights stored [in, out]); PEFT's LoKr supports Linear and Conv2d`);
+    requireBaseLayer(target, 'LoKr', key, ['linear', 'conv2d'], { conv1d: false });
     return new LoKrLayer(target);
   },
 });

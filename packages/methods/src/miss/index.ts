@@ -12,7 +12,7 @@ export const miss = layerMethod<MissConfig>({
   prefix: 'miss_',
   layerClass: MissLayer,
   createLayer(target, { key }) {
-    if (requireBaseLayer(target, 'MiSS', key).fanInFanOut) throw new TypeError(`MiSS: cannot adapt module '${key}' of type ${target.constructor.name}; supported: Linear`);
+    requireBaseLayer(target, 'MiSS', key, ['linear'], { conv1d: false });
     return new MissLayer(target);
   },
   extraTensors: trainableBiases,

@@ -11,7 +11,7 @@ export const road = layerMethod<RoadConfig>({
   prefix: 'road_',
   layerClass: RoadLayer,
   createLayer(target, { key }) {
-    if (requireBaseLayer(target, 'RoAd', key).fanInFanOut) throw new TypeError(`RoAd: cannot adapt module '${key}' of type ${target.constructor.name}; supported: Linear`);
+    requireBaseLayer(target, 'RoAd', key, ['linear'], { conv1d: false });
     return new RoadLayer(target);
   },
 });

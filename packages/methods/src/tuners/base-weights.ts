@@ -30,11 +30,22 @@ export function baseLayerInfo(module: Module): BaseLayerInfo | null {
   return null;
 }
 
-/** Like baseLayerInfo, but throws naming the method, the module and its class. */
-export function requireBaseLayer(module: Module, method: string, key: string, kinds: readonly BaseLayerInfo['kind'][] = ['linear']): BaseLayerInfo {
+/**
+ * Like baseLayerInfo, but throws naming the method, the module and its class. `conv1d: false`
+ * refuses GPT-2's Conv1D (weights stored [in, out]) for methods PEFT only runs on torch's layers.
+ */
+export function requireBaseLayer(
+  module: Module,
+  method: string,
+  key: string,
+  kinds: readonly BaseLayerInfo['kind'][] = ['linear'],
+  options: { conv1d?: boolean } = {},
+): BaseLayerInfo {
+  const conv1d = options.conv1d ?? true;
   const info = baseLayerInfo(module);
-  if (!info || !kinds.includes(info.kind)) {
-    const supported = kinds.map((k) => ({ linear: 'Linear, Conv1D', embedding: 'Embedding', conv2d: 'Conv2d' })[k]).join(', ');
+  if (!info || !kinds.includes(info.kind) || (!conv1d && info.fanInFanOut)) {
+    const names = { linear: conv1d ? 'Linear, Conv1D' : 'Linear', embedding: 'Embedding', conv2d: 'Conv2d' };
+    const supported = kinds.map((k) => names[k]).join(', ');
     throw new TypeError(`${method}: cannot adapt module '${key}' of type ${module.constructor.name}; supported: ${supported}`);
   }
   return info;

@@ -156,21 +156,25 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
 
   /** The base tensors (`weight`, `bias`) with `adapter` merged in: new tensors, the inputs untouched. */
   mergedBaseState(adapter: string, state: BaseState): BaseState {
-    const weight = state.get('weight')!;
-    const delta = this.deltaWeight(adapter);
-    const merged = new Map(state);
-    merged.set('weight', add(weight, delta.dtype === weight.dtype ? delta : delta.cast(weight.dtype)));
-    delta.dispose();
-    return merged;
+    return this.shiftWeight(adapter, state, add);
   }
 
   /** The inverse of mergedBaseState. */
   unmergedBaseState(adapter: string, state: BaseState): BaseState {
+    return this.shiftWeight(adapter, state, sub);
+  }
+
+  /** `state` with its weight replaced by `op(weight, ΔW)` (ΔW in the weight's dtype). */
+  private shiftWeight(adapter: string, state: BaseState, op: (a: Tensor, b: Tensor) => Tensor): BaseState {
     const weight = state.get('weight')!;
-    const delta = this.deltaWeight(adapter);
     const out = new Map(state);
-    out.set('weight', sub(weight, delta.dtype === weight.dtype ? delta : delta.cast(weight.dtype)));
-    delta.dispose();
+    noGrad(() => {
+      const delta = this.deltaWeight(adapter);
+      const cast = delta.dtype === weight.dtype ? delta : delta.cast(weight.dtype);
+      out.set('weight', op(weight, cast));
+      if (cast !== delta) cast.dispose();
+      delta.dispose();
+    });
     return out;
   }
 
