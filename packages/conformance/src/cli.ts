@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `peftjs-conformance [filter]`: runs the conformance suite on the CPU backend with plain Node
- * (golden vectors from PEFTJS_GOLDEN_DIR or a shared/golden folder above the cwd).
+ * (golden vectors from PEFTJS_GOLDEN_DIR or the package's committed golden/ folder).
  */
 import { loadReferenceBackend } from './reference.js';
 import { runConformanceCli } from './runner.js';

@@ -36,7 +36,7 @@ export interface ConformanceOptions {
   tolerances?: Partial<Tolerances>;
   /** Case name, `suite/case` or suite name → the reason it is skipped (printed in the run). */
   skip?: Record<string, string>;
-  /** Golden vectors folder; defaults to PEFTJS_GOLDEN_DIR or a `shared/golden` found above the cwd. */
+  /** Golden vectors folder; defaults to PEFTJS_GOLDEN_DIR, else the package's committed `golden/` folder. */
   goldenDir?: string;
   /** Reads the golden files instead of the file system (a browser fetches them); wins over goldenDir. */
   goldenSource?: GoldenSource;

@@ -1,6 +1,7 @@
 import { mkdtempSync, copyFileSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CpuBackend } from '@peftjs/backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { locateGoldenDir, type GoldenSource } from '../src/golden/files.js';
@@ -16,9 +17,13 @@ async function goldenOnly(goldenDir: string) {
 }
 
 describe('golden vectors', () => {
-  it('are found above the working directory (or through PEFTJS_GOLDEN_DIR)', async () => {
+  it("are the package's own committed folder unless PEFTJS_GOLDEN_DIR names another", async () => {
     const found = await locateGoldenDir();
     expect(JSON.parse(readFileSync(join(found.dir, 'ops', 'index.json'), 'utf8'))).toBeTypeOf('object');
+    if (!process.env.PEFTJS_GOLDEN_DIR) {
+      expect(found.source).toBe('package');
+      expect(found.dir).toBe(fileURLToPath(new URL('../golden', import.meta.url)));
+    }
   });
 
   it('a case without a runner fails, naming it; the others still run', async () => {

@@ -10,19 +10,21 @@ function nodeProcess(): { env: Env; cwd(): string } | undefined {
 
 export interface GoldenLocation {
   dir: string;
-  /** How it was found: the env var, the goldenDir option, or a walk up from the cwd. */
-  source: 'PEFTJS_GOLDEN_DIR' | 'option' | 'search';
+  /** How it was found: the env var, the goldenDir option, or the copy committed with this package. */
+  source: 'PEFTJS_GOLDEN_DIR' | 'option' | 'package';
 }
 
 /**
- * The golden folder: `explicit` when given, else PEFTJS_GOLDEN_DIR, else the first
- * `<dir>/../shared/golden` or `<dir>/shared/golden` walking up from the cwd. Throws when none exists.
+ * The golden folder: `explicit` when given, else PEFTJS_GOLDEN_DIR, else the `golden/` folder of this
+ * package (committed in the repository: the nearest folder above this module that has a package.json).
+ * Throws when the folder named does not exist.
  */
 export async function locateGoldenDir(explicit?: string): Promise<GoldenLocation> {
   const proc = nodeProcess();
   if (!proc) throw new Error('golden: no file system here; pass goldenDir only where Node is available');
   const fs = await import('node:fs');
   const path = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
   const isDir = (p: string) => {
     try {
       return fs.statSync(p).isDirectory();
@@ -35,22 +37,16 @@ export async function locateGoldenDir(explicit?: string): Promise<GoldenLocation
     const source = explicit ? 'option' : 'PEFTJS_GOLDEN_DIR';
     const what = explicit ? 'goldenDir' : 'PEFTJS_GOLDEN_DIR';
     if (!isDir(given)) throw new Error(`golden: ${what} is ${given}, which is not a directory`);
-    return { dir: given, source };
+    return { dir: path.resolve(given), source };
   }
-  let dir = path.resolve(proc.cwd());
-  const tried: string[] = [];
-  for (;;) {
-    for (const candidate of [path.join(dir, '..', 'shared', 'golden'), path.join(dir, 'shared', 'golden')]) {
-      tried.push(candidate);
-      if (isDir(candidate)) return { dir: path.normalize(candidate), source: 'search' };
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
+  // Sources (src/golden/files.ts) and the bundle (dist/*.js) sit at different depths: walk up to the package root.
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const packaged = path.join(dir, 'golden');
+  if (isDir(packaged)) return { dir: packaged, source: 'package' };
   throw new Error(
-    `golden: no golden vectors found. Set PEFTJS_GOLDEN_DIR to the folder holding ops/index.json, or run from ` +
-      `a folder with shared/golden above it (looked for shared/golden and ../shared/golden from ${proc.cwd()} up)`,
+    `golden: no golden vectors at ${packaged} (the published package does not carry them). ` +
+      'Set PEFTJS_GOLDEN_DIR (or pass goldenDir) to a folder holding ops/index.json and peft/index.json',
   );
 }
 

@@ -1,16 +1,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-/** The golden folder: PEFTJS_GOLDEN_DIR, else the first shared/golden or ../shared/golden walking up from the cwd. */
+/**
+ * The golden folder: PEFTJS_GOLDEN_DIR, else the copy committed with the conformance package (core
+ * cannot depend on conformance, which depends on core, so the path is spelled out here).
+ */
 export function goldenDir(): string {
-  const given = process.env.PEFTJS_GOLDEN_DIR;
-  if (given) return given;
-  for (let dir = resolve(process.cwd()); ; dir = dirname(dir)) {
-    for (const candidate of [join(dir, '..', 'shared', 'golden'), join(dir, 'shared', 'golden')]) {
-      if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
-    }
-    if (dirname(dir) === dir) throw new Error('golden: no shared/golden found above the cwd; set PEFTJS_GOLDEN_DIR');
-  }
+  const dir = process.env.PEFTJS_GOLDEN_DIR ?? join(__dirname, '..', '..', '..', 'conformance', 'golden');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`golden: ${dir} is not a directory (PEFTJS_GOLDEN_DIR names another folder)`);
+  return dir;
 }
 
 /** Every `.safetensors` file under `dir`, recursively, sorted. */

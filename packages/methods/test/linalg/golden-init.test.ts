@@ -6,20 +6,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { qr, svd } from '../../src/linalg/index.js';
 import { findGoldenDir } from '../merging/golden-dir.js';
 
-const golden = findGoldenDir();
+const golden = await findGoldenDir();
 const MODULES = ['q_proj', 'v_proj', 'up_proj'];
 
 /**
  * PyTorch's own QR and SVD of TinyNet's base weights, as PEFT's OLoRA and PiSSA initialisations stored
  * them (r = α = 4, so scaling 1): OLoRA B = Q[:, :r], A = R[:r]; PiSSA A = diag(√S_r) Vh_r, B = U_r diag(√S_r).
  */
-describe.skipIf(!golden)('linalg against PyTorch (OLoRA and PiSSA initialisations)', () => {
+describe('linalg against PyTorch (OLoRA and PiSSA initialisations)', () => {
   beforeAll(async () => {
     await setBackend('cpu');
   });
 
   const load = async (kase: string) => {
-    const dir = join(golden!, 'peft', kase);
+    const dir = join(golden, 'peft', kase);
     return { base: await loadSafetensorsFile(join(dir, 'base_model.safetensors')), init: await loadSafetensorsFile(join(dir, 'init_adapter.safetensors')) };
   };
   const pieces = (init: Map<string, import('@peftjs/core').Tensor>, m: string) => [init.get(`base_model.model.${m}.lora_A.weight`)!, init.get(`base_model.model.${m}.lora_B.weight`)!];

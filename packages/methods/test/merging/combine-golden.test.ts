@@ -6,10 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkCombineCase } from './combine-golden.js';
 import { findGoldenDir } from './golden-dir.js';
 
-const golden = findGoldenDir();
+const golden = await findGoldenDir();
 const cases = golden ? readdirSync(join(golden, 'peft')).filter((d) => d.startsWith('combine_')).sort() : [];
 
-describe.skipIf(!golden)('LoRA combinations against HF PEFT add_weighted_adapter (golden)', () => {
+describe('LoRA combinations against HF PEFT add_weighted_adapter (golden)', () => {
   beforeAll(async () => {
     await setBackend('cpu');
   });
@@ -23,7 +23,7 @@ describe.skipIf(!golden)('LoRA combinations against HF PEFT add_weighted_adapter
   for (const name of cases) {
     it(name, async () => {
       const before = memory().numTensors;
-      const result = await checkCombineCase(join(golden!, 'peft', name));
+      const result = await checkCombineCase(join(golden, 'peft', name));
       console.log(`${name} [${result.compared}] max rel. error ${result.maxRelError.toExponential(2)}\n  ${result.details.join('\n  ')}`);
       expect(result.failures).toEqual([]);
       expect(memory().numTensors).toBe(before);
@@ -32,10 +32,10 @@ describe.skipIf(!golden)('LoRA combinations against HF PEFT add_weighted_adapter
 
   it('shows what PEFT 0.18.1 does: scaling counted twice in the svd types, no DARE rescale', async () => {
     if (!cases.includes('combine_svd') || !cases.includes('combine_dare_linear')) return;
-    const svdOnce = await checkCombineCase(join(golden!, 'peft', 'combine_svd'), { overrides: { deltaScaling: 'once' } });
+    const svdOnce = await checkCombineCase(join(golden, 'peft', 'combine_svd'), { overrides: { deltaScaling: 'once' } });
     console.log(`combine_svd with the scaling counted once: max rel. error ${svdOnce.maxRelError.toExponential(2)}`);
     expect(svdOnce.maxRelError).toBeGreaterThan(0.1);
-    const rescaled = await checkCombineCase(join(golden!, 'peft', 'combine_dare_linear'), { overrides: { dareRescale: true } });
+    const rescaled = await checkCombineCase(join(golden, 'peft', 'combine_dare_linear'), { overrides: { dareRescale: true } });
     console.log(`combine_dare_linear with 1/density rescaling: nearest-pattern max rel. error ${rescaled.maxRelError.toExponential(2)}`);
     expect(rescaled.maxRelError).toBeGreaterThan(0.1);
   });

@@ -1,7 +1,6 @@
 import '@peftjs/backend-cpu';
 import { setBackend } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GOLDEN } from './golden.js';
 import { MODULE_CASES } from './cases.js';
 import { runGoldenCase } from './run-case.js';
 
@@ -14,7 +13,7 @@ import { runGoldenCase } from './run-case.js';
  */
 const TOLERANCE = { float32: 1e-4, float64: 5e-5 } as const;
 
-describe.skipIf(!GOLDEN)('prompt-learning modules match HF PEFT 0.18.1 (golden cases)', () => {
+describe('prompt-learning modules match HF PEFT 0.18.1 (golden cases)', () => {
   beforeAll(async () => {
     await setBackend('cpu');
   });

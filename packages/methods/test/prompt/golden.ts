@@ -1,23 +1,13 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findGoldenDir } from '../merging/golden-dir.js';
 import { loadSafetensors, type Tensor } from '@peftjs/core';
 import { loadPretrained, memorySource, type PreTrainedModel } from '@peftjs/models';
 
-/** The golden folder: PEFTJS_GOLDEN_DIR, else the first shared/golden or ../shared/golden walking up from here. */
-export function goldenDir(): string | null {
-  const given = process.env.PEFTJS_GOLDEN_DIR;
-  if (given) return given;
-  const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
-  for (let dir = resolve(__dirname); ; dir = dirname(dir)) {
-    for (const candidate of [join(dir, '..', 'shared', 'golden'), join(dir, 'shared', 'golden')]) if (isDir(candidate)) return candidate;
-    if (dirname(dir) === dir) return null;
-  }
-}
-
-export const GOLDEN = goldenDir();
+/** The golden folder: PEFTJS_GOLDEN_DIR, else the copy committed with the conformance package. */
+export const GOLDEN = await findGoldenDir();
 
 export function caseDir(name: string): string {
-  if (!GOLDEN) throw new Error('no golden folder');
   return join(GOLDEN, 'peft', name);
 }
 
