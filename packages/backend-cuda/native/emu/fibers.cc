@@ -146,7 +146,7 @@ void start_fiber(Fiber& f) {
 #ifdef EMU_ASM_SWITCH
   // The frame emu_switch_stack pops: FP control words, r15..r12, rbx, rbp, then the return address.
   auto* top = reinterpret_cast<uintptr_t*>(static_cast<char*>(f.stack) + kStackBytes);
-  top -= 2;  // keeps the return-address slot 16-byte aligned, as after a call
+  top -= 3;  // the return-address slot 16-byte aligned, so fiber_main starts with rsp ≡ 8 (mod 16), as after a call
   uintptr_t* sp = top - 8;
   uint32_t control[2] = {0x1F80, 0x037F};  // default MXCSR and x87 control word
   std::memcpy(&sp[0], control, 8);
