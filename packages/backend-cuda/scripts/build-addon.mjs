@@ -2,8 +2,10 @@
 // Builds the native addons with cmake-js (CMakeLists.txt): the emulated one always, the CUDA one
 // where nvcc is found. A machine without cmake or a C++ compiler builds nothing and says why in
 // build/cuda-status.txt (the backend reports that reason; the package's tests then skip).
+/* global console, process */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,7 @@ if (!found('c++') && !found('g++')) skip('no C++ compiler was found when the pac
 if (!found('nvcc')) console.log('backend-cuda: nvcc not found: building only the emulated addon');
 
 const started = Date.now();
-const bin = spawnSync(process.execPath, [fileURLToPath(new URL(import.meta.resolve('cmake-js/bin/cmake-js'))), 'build', '-p', String(availableParallelism()), '--log-level', 'warn'], {
+const bin = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('cmake-js/bin/cmake-js'), 'build', '-p', String(availableParallelism()), '--log-level', 'warn'], {
   cwd: root,
   stdio: 'inherit',
 });
