@@ -53,3 +53,13 @@ void pj_prefer_own_gemm(int own);
 
 void pj_shutdown(void);
 }
+
+extern "C" {
+/**
+ * C = A·B for contiguous row-major A [m, k], B [k, n] and float32 C [m, n]. format: 0 float32,
+ * 1 float32 through TF32, 2 bfloat16 operands. path: 0 the fastest own kernel (tensor cores where
+ * the GPU and the shape allow), 1 the portable tiled kernel, 2 cuBLAS (float32/TF32; error if absent).
+ * Writes the path that ran into *ran.
+ */
+int pj_gemm(int format, int64_t m, int64_t n, int64_t k, const void* A, const void* B, float* C, int path, int* ran);
+}

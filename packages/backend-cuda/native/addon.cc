@@ -216,7 +216,24 @@ Napi::Value PreferOwnGemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+/**
+ * gemm(format, m, n, k, a, b, c, path) → the path that ran (0 tensor cores, 1 portable tiles,
+ * 2 cuBLAS): C = A·B on contiguous row-major buffers (see pj_gemm in abi.h).
+ */
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  require_started(env);
+  auto num = [&](int i) { return static_cast<int64_t>(info[i].As<Napi::Number>().DoubleValue()); };
+  int ran = -1;
+  const int code = pj_gemm(static_cast<int>(num(0)), num(1), num(2), num(3), buffer_of(env, static_cast<uint32_t>(num(4))),
+                           buffer_of(env, static_cast<uint32_t>(num(5))), static_cast<float*>(buffer_of(env, static_cast<uint32_t>(num(6)))),
+                           static_cast<int>(num(7)), &ran);
+  if (code != 0) throw fail(env);
+  return Napi::Number::New(env, ran);
+}
+
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
+  exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("init", Napi::Function::New(env, Init));
   exports.Set("kernelNames", Napi::Function::New(env, KernelNames));
   exports.Set("alloc", Napi::Function::New(env, Alloc));

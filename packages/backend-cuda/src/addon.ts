@@ -19,6 +19,7 @@ export interface NativeAddon {
   gemmProvider(): string;
   loadCublas(path: string): void;
   preferOwnGemm(own: boolean): void;
+  gemm(format: number, m: number, n: number, k: number, a: number, b: number, c: number, path: number): number;
 }
 
 /** Thrown when the CUDA backend cannot start: no addon built, no driver, no device. */

@@ -3,6 +3,7 @@ import {
 } from '@peftjs/core';
 import { CudaUnavailableError, loadAddon, type AddonKind, type NativeAddon } from './addon.js';
 import { statusError } from './index-errors.js';
+import { GemmRunner, type GemmFormat } from './gemm.js';
 import { makeKernels, type CudaKernels } from './kernels/index.js';
 import { Launcher } from './launch.js';
 import { elementBytes, SUPPORTED_DTYPES, type CudaStorage } from './storage.js';
@@ -126,6 +127,12 @@ export class CudaBackend implements Backend<CudaStorage> {
   /** The allocator's view: bytes in live blocks and bytes cached for reuse (all backends on this addon). */
   allocatorStats(): { usedBytes: number; cachedBytes: number; blocks: number } {
     return this.addon.memory();
+  }
+
+  /** A direct GEMM on row-major operands uploaded once (benchmarks; the tensor-core kernel against its twin). */
+  gemm(format: GemmFormat, m: number, n: number, k: number, a: Float32Array, b: Float32Array): GemmRunner {
+    this.checkOpen('gemm');
+    return new GemmRunner(this.addon, format, m, n, k, a, b);
   }
 
   /** Returns cached device memory to the driver. */

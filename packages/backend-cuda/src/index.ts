@@ -3,6 +3,7 @@ import { CudaBackend } from './backend.js';
 
 export { CudaBackend, type CudaBackendOptions, type CudaDeviceInfo } from './backend.js';
 export { CudaUnavailableError } from './addon.js';
+export { GemmRunner, type GemmFormat, type GemmKernel, type GemmPath } from './gemm.js';
 export type { CudaStorage } from './storage.js';
 
 let instance: Promise<CudaBackend> | undefined;

@@ -8,6 +8,7 @@
 #include "common.cuh"
 #include "kernel_ids.h"
 #include "matmul.h"
+#include "gemm_formats.cuh"
 
 namespace {
 
@@ -22,7 +23,16 @@ __device__ __forceinline__ void batch_offsets(const PjMatmul& g, int64_t batch, 
   out = g.out_offset + batch * g.m * g.n;
 }
 
-__global__ void __launch_bounds__(256) matmul_tiled_kernel(PjMatmul g, const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C) {
+/** Operand element e as float: float32 as is, TF32 rounded like the tensor cores' inputs, bfloat16 widened. */
+template <int Format>
+__device__ __forceinline__ float load_operand(const void* p, int64_t e) {
+  if (Format == PJ_GEMM_BF16) return pj_bf16_to_float(static_cast<const uint16_t*>(p)[e]);
+  const float v = static_cast<const float*>(p)[e];
+  return Format == PJ_GEMM_TF32 ? pj_round_tf32(v) : v;
+}
+
+template <int Format>
+__global__ void __launch_bounds__(256) matmul_tiled_kernel(PjMatmul g, const void* __restrict__ A, const void* __restrict__ B, float* __restrict__ C) {
   __shared__ float As[kDepth][kTile + 1];
   __shared__ float Bs[kDepth][kTile + 1];
   const int tx = threadIdx.x % kThreadsSide, ty = threadIdx.x / kThreadsSide;
@@ -36,10 +46,10 @@ __global__ void __launch_bounds__(256) matmul_tiled_kernel(PjMatmul g, const flo
       for (int e = threadIdx.x; e < kTile * kDepth; e += 256) {
         const int r = e / kDepth, p = e % kDepth;
         const int64_t gi = row0 + r, gp = p0 + p;
-        As[p][r] = (gi < g.m && gp < g.k) ? A[ao + gi * g.a_row + gp * g.a_col] : 0.0f;
+        As[p][r] = (gi < g.m && gp < g.k) ? load_operand<Format>(A, ao + gi * g.a_row + gp * g.a_col) : 0.0f;
         const int c = e % kTile, q = e / kTile;
         const int64_t gj = col0 + c, gq = p0 + q;
-        Bs[q][c] = (gj < g.n && gq < g.k) ? B[bo + gq * g.b_row + gj * g.b_col] : 0.0f;
+        Bs[q][c] = (gj < g.n && gq < g.k) ? load_operand<Format>(B, bo + gq * g.b_row + gj * g.b_col) : 0.0f;
       }
       __syncthreads();
       for (int p = 0; p < kDepth; p++) {
@@ -101,7 +111,7 @@ int pj_matmul_own(const PjMatmul& g, const float* A, const float* B, float* C) {
   if (g.m >= 32 && g.n >= 32) {
     const unsigned z = static_cast<unsigned>(g.batches < kMaxBatchBlocks ? g.batches : kMaxBatchBlocks);
     const dim3 grid(static_cast<unsigned>((g.n + kTile - 1) / kTile), static_cast<unsigned>((g.m + kTile - 1) / kTile), z);
-    PJ_LAUNCH(matmul_tiled_kernel, grid, dim3(256), g, A, B, C);
+    PJ_LAUNCH(matmul_tiled_kernel<PJ_GEMM_F32>, grid, dim3(256), g, A, B, C);
   } else {
     PJ_LAUNCH(matmul_small_kernel, pj_grid(g.m * g.n * g.batches, 256), dim3(256), g, A, B, C);
   }
@@ -124,4 +134,31 @@ int pj_launch_matmul(const PjArgs& a) {
   }
   if (pj_matmul_vendor(g, A, B, C) == 0) return 0;
   return pj_matmul_own(g, A, B, C);
+}
+
+/** The portable twin of the tensor-core GEMM: the same tiles, operands rounded as the MMA inputs are. */
+int pj_gemm_portable(int format, const PjMatmul& g, const void* A, const void* B, float* C) {
+  const unsigned z = static_cast<unsigned>(g.batches < kMaxBatchBlocks ? g.batches : kMaxBatchBlocks);
+  const dim3 grid(static_cast<unsigned>((g.n + kTile - 1) / kTile), static_cast<unsigned>((g.m + kTile - 1) / kTile), z);
+  switch (format) {
+    case PJ_GEMM_F32: PJ_LAUNCH(matmul_tiled_kernel<PJ_GEMM_F32>, grid, dim3(256), g, A, B, C); break;
+    case PJ_GEMM_TF32: PJ_LAUNCH(matmul_tiled_kernel<PJ_GEMM_TF32>, grid, dim3(256), g, A, B, C); break;
+    case PJ_GEMM_BF16: PJ_LAUNCH(matmul_tiled_kernel<PJ_GEMM_BF16>, grid, dim3(256), g, A, B, C); break;
+    default: return pj_set_error(1, "cuda: gemm: unknown operand format");
+  }
+  return 0;
+}
+
+PjMatmul pj_gemm_row_major(int64_t m, int64_t n, int64_t k) {
+  PjMatmul g{};
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.a_row = k;
+  g.a_col = 1;
+  g.b_row = n;
+  g.b_col = 1;
+  g.batches = 1;
+  g.a_batch.size = g.b_batch.size = 1;
+  return g;
 }
