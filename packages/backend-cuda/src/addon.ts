@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What the native addon (native/addon.cc) exports; the CUDA and the emulated build export the same. */
@@ -47,14 +48,14 @@ function buildStatus(): string {
 }
 
 /**
- * Loads one of the two addons. PEFTJS_CUDA_ADDON may name another file of the same kind (a
- * prebuilt addon carried to a machine without a build).
+ * Loads one of the two addons. PEFTJS_CUDA_ADDON_DIR may name another folder holding them (the
+ * addons carried to a machine without a build, next to a bundled runner).
  */
 export function loadAddon(kind: AddonKind): NativeAddon {
   const cached = loaded.get(kind);
   if (cached) return cached;
-  const override = kind === 'cuda' ? process.env.PEFTJS_CUDA_ADDON : undefined;
-  const path = override ?? `${buildDir()}Release/${FILES[kind]}`;
+  const dir = process.env.PEFTJS_CUDA_ADDON_DIR;
+  const path = dir ? join(dir, FILES[kind]) : `${buildDir()}Release/${FILES[kind]}`;
   if (!existsSync(path)) {
     const why = kind === 'cuda' ? buildStatus() : 'the emulated addon was not built (run the package build)';
     throw new CudaUnavailableError(`cuda: no CUDA device: ${why}`);
