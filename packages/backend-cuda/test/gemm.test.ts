@@ -1,5 +1,6 @@
 import { bfloat16BitsToFloat32, float32ToBfloat16Bits } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
+import { emulatedMissing, needsEmulated } from './emulated.js';
 import { CudaBackend, type GemmFormat } from '../src/index.js';
 
 /**
@@ -33,7 +34,7 @@ function reference(a: Float32Array, b: Float32Array, m: number, n: number, k: nu
   return out;
 }
 
-describe('direct GEMM on the emulated build', () => {
+describe.skipIf(emulatedMissing !== null)(needsEmulated('direct GEMM on the emulated build'), () => {
   it.each(['float32', 'tf32', 'bfloat16'] as const)('%s: the portable kernel equals the product of the rounded operands', async (format) => {
     const backend = new CudaBackend({ emulated: true });
     const [m, n, k] = [70, 66, 40];

@@ -1,6 +1,7 @@
 import { CpuBackend } from '@peftjs/backend-cpu';
 import { matmul, memory, registerBackend, removeBackend, setBackend, slice, tensor, tidy, transpose, type Tensor } from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatedMissing, needsEmulated } from './emulated.js';
 import { CudaBackend } from '../src/index.js';
 
 /**
@@ -58,7 +59,7 @@ function operand(batch: number[], rows: number, cols: number, view: boolean, off
 const label = (c: Case) =>
   `[${c.batchA ?? []}]×[${c.batchB ?? []}] ${c.m}×${c.k}×${c.n}${['transA', 'transB', 'viewA', 'viewB'].filter((f) => c[f as keyof Case]).map((f) => ` ${f}`).join('')}${c.offset ? ` offset ${c.offset}` : ''}`;
 
-describe('matmul on the emulated CUDA build against the CPU reference', () => {
+describe.skipIf(emulatedMissing !== null)(needsEmulated('matmul on the emulated CUDA build against the CPU reference'), () => {
   beforeAll(() => {
     registerBackend('matmul-test-cuda', () => new CudaBackend({ emulated: true }), 0);
     registerBackend('matmul-test-cpu', () => new CpuBackend({ fast: false }), 0);
@@ -99,7 +100,7 @@ describe('matmul on the emulated CUDA build against the CPU reference', () => {
   });
 });
 
-describe('the caching allocator', () => {
+describe.skipIf(emulatedMissing !== null)(needsEmulated('the caching allocator'), () => {
   it('reuses freed blocks and holds no live block once the tensors are gone', () => {
     const backend = new CudaBackend({ emulated: true });
     const start = backend.allocatorStats();

@@ -2,6 +2,7 @@ import { CpuBackend } from '@peftjs/backend-cpu';
 import { getBackend, registerBackend, removeBackend, setBackend } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
 import { CudaBackend, CudaUnavailableError, createCudaBackend } from '../src/index.js';
+import { emulatedMissing, needsEmulated } from './emulated.js';
 
 /** Whether this machine can run the real CUDA backend at all (a GPU and its driver). */
 async function cudaWorks(): Promise<boolean> {
@@ -35,7 +36,7 @@ describe.skipIf(hasGpu)('cuda without a GPU (skipped: this machine has a CUDA de
     removeBackend('no-device-cpu');
   });
 
-  it('the emulated backend starts where the real one cannot', () => {
+  it.skipIf(emulatedMissing !== null)(needsEmulated('the emulated backend starts where the real one cannot'), () => {
     const backend = new CudaBackend({ emulated: true });
     expect(backend.info.emulated).toBe(true);
     backend.dispose();
