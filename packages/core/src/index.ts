@@ -8,7 +8,7 @@ export * from './random/philox.js';
 export * from './random/generator.js';
 export { Tensor, type NestedArray } from './tensor.js';
 export {
-  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, setLeakCheck, manualSeed,
+  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, resetPeakMemory, setLeakCheck, manualSeed,
   ENGINE_VERSION, type MemoryInfo, type OpSpec, type OpOutput,
 } from './engine.js';
 export * from './ops/index.js';
@@ -18,6 +18,7 @@ export { backward, type BackwardOptions } from './autograd/backward.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { valueAndGrad, grad } from './autograd/value-and-grad.js';
 export { customOp, type CustomOpContext, type CustomOpDefinition } from './autograd/custom-op.js';
+export { checkpoint } from './autograd/checkpoint.js';
 export { registerGradient, getGradientRule, registeredGradients } from './autograd/registry.js';
 export type { GradientRule, GradContext } from './autograd/node.js';
 import './tensor-methods.js';
