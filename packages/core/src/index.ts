@@ -63,8 +63,9 @@ export { ModuleList } from './nn/module-list.js';
 export { ACTIVATIONS, getActivation } from './nn/activations.js';
 export { MLP, GatedMLP, type MLPOptions, type GatedMLPOptions } from './nn/mlp.js';
 export { rotaryEmbedding, rotaryTables, applyRotaryEmbedding, type RotaryOptions } from './nn/rotary.js';
+export { parseRopeScaling, ropeScalingJSON, ropeInverseFrequencies, type RopeScaling } from './nn/rope-scaling.js';
 export {
-  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias,
+  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias, slidingWindowBias,
   type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions,
 } from './nn/attention.js';
 export * from './peft/index.js';
