@@ -19,7 +19,7 @@ export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { valueAndGrad, grad } from './autograd/value-and-grad.js';
 export { customOp, type CustomOpContext, type CustomOpDefinition } from './autograd/custom-op.js';
 export { checkpoint } from './autograd/checkpoint.js';
-export { linearCrossEntropy, type LinearCrossEntropyOptions } from './ops/linear-cross-entropy.js';
+export { linearCrossEntropy, defaultChunkSize, type LinearCrossEntropyOptions } from './ops/linear-cross-entropy.js';
 export { registerGradient, getGradientRule, registeredGradients } from './autograd/registry.js';
 export type { GradientRule, GradContext } from './autograd/node.js';
 import './tensor-methods.js';

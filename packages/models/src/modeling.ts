@@ -1,5 +1,6 @@
 import {
-  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, engine, formatShape, noGrad, randn, type LoadStateDictResult, type Tensor,
+  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, checkpoint, engine, formatShape, isGradEnabled, noGrad, randn,
+  type LoadStateDictResult, type Tensor,
 } from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 
@@ -24,6 +25,12 @@ export interface ModelInputs {
   tokenTypeIds?: Tensor | null;
   /** Images [batch, channels, height, width] (ViT). */
   pixelValues?: Tensor;
+  /**
+   * Causal LMs with labels: false computes the loss through the LM head slice by slice
+   * (core's linearCrossEntropy) so the [batch, seq, vocab] logits never exist, and returns no
+   * logits. Default true.
+   */
+  returnLogits?: boolean;
 }
 
 export interface ModelOutput {
@@ -45,8 +52,41 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
   /** Task heads that may be absent from a checkpoint (a base checkpoint loaded for fine-tuning): they keep their fresh init. */
   protected static readonly newHeadKeys: readonly RegExp[] = [];
 
+  /** Whether decoder layers recompute their activations in backward (transformers' is_gradient_checkpointing). */
+  gradientCheckpointing = false;
+
   constructor(readonly config: C) {
     super();
+  }
+
+  /**
+   * transformers' gradient_checkpointing_enable: while training, each layer keeps only its inputs
+   * and runs again in backward (core's checkpoint), trading one more forward for the layer's
+   * activations. Gradients and dropout masks are the same as without it.
+   */
+  gradientCheckpointingEnable(): void {
+    for (const [, m] of this.namedModules()) if (m instanceof PreTrainedModel) m.gradientCheckpointing = true;
+  }
+
+  gradientCheckpointingDisable(): void {
+    for (const [, m] of this.namedModules()) if (m instanceof PreTrainedModel) m.gradientCheckpointing = false;
+  }
+
+  get isGradientCheckpointing(): boolean {
+    return this.gradientCheckpointing;
+  }
+
+  /**
+   * Runs one layer on `inputs` (null where a layer has no such input), through core's checkpoint
+   * when gradient checkpointing is on, the model trains and a graph is being recorded.
+   */
+  protected runLayer(layer: (inputs: readonly (Tensor | null)[]) => Tensor, inputs: readonly (Tensor | null)[]): Tensor {
+    if (!(this.gradientCheckpointing && this.training && isGradEnabled())) return layer(inputs);
+    const present = inputs.filter((t): t is Tensor => t !== null);
+    return checkpoint((...ts: Tensor[]) => {
+      let k = 0;
+      return layer(inputs.map((t) => (t ? ts[k++] : null)));
+    }, ...present);
   }
 
   /** The class name Hugging Face uses in `architectures`. */
