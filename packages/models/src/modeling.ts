@@ -81,12 +81,7 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
    * when gradient checkpointing is on, the model trains and a graph is being recorded.
    */
   protected runLayer(layer: (inputs: readonly (Tensor | null)[]) => Tensor, inputs: readonly (Tensor | null)[]): Tensor {
-    if (!(this.gradientCheckpointing && this.training && isGradEnabled())) return layer(inputs);
-    const present = inputs.filter((t): t is Tensor => t !== null);
-    return checkpoint((...ts: Tensor[]) => {
-      let k = 0;
-      return layer(inputs.map((t) => (t ? ts[k++] : null)));
-    }, ...present);
+    return runLayer(this.gradientCheckpointing && this.training, layer, inputs);
   }
 
   /** The class name Hugging Face uses in `architectures`. */
@@ -179,6 +174,19 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     }
     return out;
   }
+}
+
+/**
+ * Runs one layer on `inputs` (null where a layer lacks one), through core's checkpoint when
+ * `checkpointing` is on and a graph is being recorded.
+ */
+export function runLayer(checkpointing: boolean, layer: (inputs: readonly (Tensor | null)[]) => Tensor, inputs: readonly (Tensor | null)[]): Tensor {
+  if (!(checkpointing && isGradEnabled())) return layer(inputs);
+  const present = inputs.filter((t): t is Tensor => t !== null);
+  return checkpoint((...ts: Tensor[]) => {
+    let k = 0;
+    return layer(inputs.map((t) => (t ? ts[k++] : null)));
+  }, ...present);
 }
 
 function resetNormal(t: Tensor, std: number): void {

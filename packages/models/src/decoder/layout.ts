@@ -21,4 +21,6 @@ export interface DecoderLayout {
   slidingWindow: (layerIdx: number) => number | null;
   /** Phi-3's resid_pdrop: dropout on each sublayer's output before the residual add. */
   residualDropout: number;
+  /** Phi-3's embd_pdrop: dropout on the token embeddings. */
+  embeddingDropout: number;
 }

@@ -71,7 +71,7 @@ export class LlamaConfig extends PretrainedConfig {
   decoderLayout(): DecoderLayout {
     return {
       qkvBias: this.attentionBias, outputBias: this.attentionBias, mlpBias: this.mlpBias, activation: this.hiddenAct,
-      fusedProjections: false, norm: 'rms', embeddingScale: null, slidingWindow: () => null, residualDropout: 0,
+      fusedProjections: false, norm: 'rms', embeddingScale: null, slidingWindow: () => null, residualDropout: 0, embeddingDropout: 0,
     };
   }
 

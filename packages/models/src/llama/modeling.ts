@@ -109,6 +109,8 @@ export class LlamaModel<C extends LlamaConfig = LlamaConfig> extends PreTrainedM
       const positions = Array.from({ length: seq }, (_, i) => p + i);
       // Gemma's normalizer is a tensor in the hidden states' dtype: sqrt(hidden) rounded to float32
       let h = scale === null ? embeds : embeds.mul(embeds.dtype === 'float32' ? Math.fround(scale) : scale);
+      const embeddingDropout = config.decoderLayout().embeddingDropout;
+      if (embeddingDropout > 0) h = dropout(h, embeddingDropout, this.training);
       let i = 0;
       for (const layer of this.child<ModuleList<LlamaDecoderLayer>>('layers')) {
         const pair = past ? past[i] : null;
