@@ -121,6 +121,19 @@ export class Engine {
     throw new Error('backend: no backend is ready; install one (e.g. @peftjs/backend-cpu) and await setBackend(name)');
   }
 
+  /** Runs synchronous `fn` with `backend` active (tensors without inputs are made there), then restores the previous one. */
+  withActiveBackend<T>(backend: Backend, fn: () => T): T {
+    const previous = this.active;
+    this.active = backend;
+    try {
+      const result = fn();
+      if (result instanceof Promise) throw new Error('withActiveBackend: fn must be synchronous');
+      return result;
+    } finally {
+      this.active = previous;
+    }
+  }
+
   // ----- tensors and memory -----
 
   /** @internal called by the Tensor constructor. */
@@ -142,12 +155,15 @@ export class Engine {
     }
     const size = sizeOf(shape);
     const storage = backend.alloc(dtype, size);
-    const ref = new DataRef(backend, storage, dtype, size, (r) => {
+    // a backend that stores nothing (the meta backend of initEmptyWeights) adds no bytes
+    let bytes = 0;
+    const ref = new DataRef(backend, storage, dtype, size, () => {
       this.numDataBuffers--;
-      this.numBytes -= r.numBytes;
+      this.numBytes -= bytes;
     });
+    bytes = backend.capabilities.storesNothing ? 0 : ref.numBytes;
     this.numDataBuffers++;
-    this.numBytes += ref.numBytes;
+    this.numBytes += bytes;
     if (this.numBytes > this.peakBytes) this.peakBytes = this.numBytes;
     if (values) backend.upload(storage, values);
     return new Tensor(ref, contiguousLayout(shape), dtype, track);

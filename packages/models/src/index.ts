@@ -26,5 +26,5 @@ export { ViTModel, ViTForImageClassification } from './vit/modeling.js';
 export { registerModelFamily, resolveModel, type ModelFamily } from './auto.js';
 export {
   loadPretrained, loadWeightsFrom, savePretrained, readCheckpoint, memorySource, memorySink,
-  CONFIG_NAME, WEIGHTS_NAME, WEIGHTS_INDEX_NAME, type FileSource, type FileSink, type SavePretrainedOptions,
+  CONFIG_NAME, WEIGHTS_NAME, WEIGHTS_INDEX_NAME, type LoadPretrainedOptions, type FileSource, type FileSink, type SavePretrainedOptions,
 } from './io.js';

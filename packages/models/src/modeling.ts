@@ -1,6 +1,6 @@
 import {
-  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, checkpoint, engine, formatShape, isGradEnabled, noGrad, randn,
-  type LoadStateDictResult, type Tensor,
+  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, checkpoint, engine, fill, formatShape, isGradEnabled, isMeta, noGrad, randn,
+  type Backend, type LoadStateDictResult, type Tensor,
 } from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 
@@ -138,14 +138,8 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
    * leaves the model as it was.
    */
   loadWeights(state: ReadonlyMap<string, Tensor>): LoadStateDictResult {
-    const ctor = this.constructor as typeof PreTrainedModel;
     const mapped = new Map<string, Tensor>();
-    for (const [key, name] of this.checkpointKeyMap(state.keys())) mapped.set(name, state.get(key)!);
-    const probe = this.loadStateDictReport(mapped);
-    const missing = probe.missingKeys.filter((k) => !ctor.newHeadKeys.some((r) => r.test(k)));
-    if (missing.length > 0 || probe.unexpectedKeys.length > 0) {
-      throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: missing keys [${missing.join(', ')}]; unexpected keys [${probe.unexpectedKeys.join(', ')}]`);
-    }
+    for (const [key, name] of this.checkpointPlan(new Map([...state].map(([k, t]) => [k, t.shape])))) mapped.set(name, state.get(key)!);
     try {
       return this.loadStateDict(mapped, { strict: false });
     } catch (e) {
@@ -153,8 +147,49 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     }
   }
 
+  /**
+   * Checks a checkpoint's names and shapes before anything is read or written: the map from
+   * checkpoint key to this model's name. Throws naming missing keys (except fresh task heads and
+   * tied duplicates), unexpected keys and shape mismatches.
+   */
+  checkpointPlan(shapes: ReadonlyMap<string, readonly number[]>): Map<string, string> {
+    const ctor = this.constructor as typeof PreTrainedModel;
+    const plan = this.checkpointKeyMap(shapes.keys());
+    const byName = new Map([...plan].map(([key, name]) => [name, key]));
+    const probe = this.loadStateDictReport(byName);
+    const missing = probe.missingKeys.filter((k) => !ctor.newHeadKeys.some((r) => r.test(k)));
+    if (missing.length > 0 || probe.unexpectedKeys.length > 0) {
+      throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: missing keys [${missing.join(', ')}]; unexpected keys [${probe.unexpectedKeys.join(', ')}]`);
+    }
+    const own = this.stateDict();
+    for (const [name, target] of own) {
+      const key = byName.get(name);
+      if (key === undefined) continue;
+      const want = target.shape;
+      const got = shapes.get(key)!;
+      if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+        throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: ${name} has shape ${formatShape(got)}, the module expects ${formatShape(want)}`);
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * After a load into a model made under initEmptyWeights: parameters the checkpoint did not hold
+   * (fresh task heads) get storage on `backend` and Hugging Face's init.
+   */
+  initMissingWeights(backend: Backend): void {
+    const std = (this.config as unknown as { initializerRange?: number }).initializerRange ?? 0.02;
+    for (const [, m] of this.namedModules()) {
+      const empty = [...m.namedParameters()].filter(([k, p]) => !k.includes('.') && isMeta(p));
+      if (empty.length === 0) continue;
+      for (const [, p] of empty) engine().scoped(() => p.assign(fill(p.shape, 0, p.dtype, backend)));
+      this.initWeights(std, null, m);
+    }
+  }
+
   /** Missing and unexpected names of a state dict, without loading anything. */
-  private loadStateDictReport(state: ReadonlyMap<string, Tensor>): LoadStateDictResult {
+  private loadStateDictReport(state: ReadonlyMap<string, unknown>): LoadStateDictResult {
     const own = this.stateDict();
     const given = new Set([...own].filter(([k]) => state.has(k)).map(([, t]) => t));
     return {
