@@ -4,6 +4,7 @@ import {
 import { streamWeights, type ShardOpener } from './lean-load.js';
 import { resolveModel } from './auto.js';
 import './families.js';
+import type { PretrainedConfig } from './config.js';
 import type { PreTrainedModel } from './modeling.js';
 
 /** Where a checkpoint is read from: files by name (a folder, a map of fetched files, a browser upload). */
@@ -94,6 +95,10 @@ export async function readCheckpoint(source: FileSource): Promise<Map<string, Te
 }
 
 export interface LoadPretrainedOptions {
+  /** Picks the class from the config instead of `architectures` (the Auto classes pick by task). */
+  modelClass?: (config: PretrainedConfig) => new (config: any) => PreTrainedModel;
+  /** Where the checkpoint came from, kept as `model.nameOrPath` (HF's name_or_path; adapters save it as base_model_name_or_path). */
+  nameOrPath?: string;
   /** The dtype of the model's floating-point weights (default float32); stored F16/BF16/F64 convert on the way in. */
   dtype?: 'float32' | 'float64';
 }
@@ -130,11 +135,13 @@ export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel
   } catch (e) {
     throw new Error(`loadPretrained: cannot read ${CONFIG_NAME}: ${(e as Error).message}`);
   }
-  const { config, Model } = resolveModel(json);
+  const resolved = resolveModel(json);
+  const Model = options.modelClass?.(resolved.config) ?? resolved.Model;
   const dtype = options.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'float64') throw new RangeError(`loadPretrained: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
   const openTensors = source.openTensors;
-  const model = openTensors ? initEmptyWeights(() => new Model(config).to(dtype)) : new Model(config).to(dtype);
+  const model = openTensors ? initEmptyWeights(() => new Model(resolved.config).to(dtype)) : new Model(resolved.config).to(dtype);
+  if (options.nameOrPath !== undefined) model.nameOrPath = options.nameOrPath;
   try {
     if (openTensors) await streamWeights(model, shardOpener({ ...source, openTensors: openTensors.bind(source) }));
     else await loadWeightsFrom(model, source);

@@ -3,7 +3,7 @@ import {
   type AttentionCallOptions, type Tensor,
 } from '@peftjs/core';
 import {
-  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, type BaseModelOutput, type ModelInputs, type ModelOutput,
+  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, type BaseModelOutput, type CausalLMOutput, type ModelInputs,
 } from '../modeling.js';
 import { causalLmHeadLoss, causalLmLoss } from '../losses.js';
 import { FusedGatedMLP, FusedQkvAttention } from '../decoder/fused.js';
@@ -75,7 +75,7 @@ const LLAMA_IGNORED = [/(^|\.)rotary_emb\.inv_freq$/];
  * attention, final RMSNorm. The other Llama-like families (Qwen2, Mistral, Gemma, Phi-3) are this
  * class with their config's DecoderLayout.
  */
-export class LlamaModel<C extends LlamaConfig = LlamaConfig> extends PreTrainedModel<C> {
+export class LlamaModel<C extends LlamaConfig = LlamaConfig> extends PreTrainedModel<C, BaseModelOutput> {
   static override readonly basePrefix = 'model';
   protected static override readonly ignoredKeys = LLAMA_IGNORED;
 
@@ -127,7 +127,7 @@ export class LlamaModel<C extends LlamaConfig = LlamaConfig> extends PreTrainedM
 }
 
 /** Hugging Face's LlamaForCausalLM: LlamaModel plus an LM head (tied to embed_tokens when tie_word_embeddings). */
-export class LlamaForCausalLM<C extends LlamaConfig = LlamaConfig> extends PreTrainedModel<C> {
+export class LlamaForCausalLM<C extends LlamaConfig = LlamaConfig> extends PreTrainedModel<C, CausalLMOutput> {
   static override readonly basePrefix = 'model';
   protected static override readonly ignoredKeys = LLAMA_IGNORED;
 
@@ -160,8 +160,8 @@ export class LlamaForCausalLM<C extends LlamaConfig = LlamaConfig> extends PreTr
    * Inputs as LlamaModel's.
    */
   forward(inputs: ModelInputs & { returnLogits: false; labels: Tensor }): { loss: Tensor };
-  forward(inputs: ModelInputs): ModelOutput;
-  forward(inputs: ModelInputs): ModelOutput | { loss: Tensor } {
+  forward(inputs: ModelInputs): CausalLMOutput;
+  forward(inputs: ModelInputs): CausalLMOutput | { loss: Tensor } {
     const name = this.architecture;
     checkTokenInputs(name, inputs);
     return engine().scoped(() => {
