@@ -3,6 +3,7 @@ import { graphCases } from './cases/graph.js';
 import { errorCases } from './cases/errors.js';
 import { goldenOpCases, type GoldenReport } from './cases/golden-ops.js';
 import { memoryCases } from './cases/memory.js';
+import { memorySavingCases } from './cases/memory-saving.js';
 import { methodsCases } from './cases/methods.js';
 import { combineCases } from './cases/combine.js';
 import { modulesCases } from './cases/modules.js';
@@ -37,7 +38,7 @@ export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource):
     source = new Error(message);
     goldenCases = [{ suite: 'golden', name: 'golden vectors are present', run: async () => { throw new Error(message); } }];
   }
-  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...modulesCases(source), ...trainingCases, ...(await methodsCases(source)), ...(await combineCases(source))];
+  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...memorySavingCases, ...modulesCases(source), ...trainingCases, ...(await methodsCases(source)), ...(await combineCases(source))];
   const suites = new Map<string, ConformanceCase[]>();
   for (const c of all) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);
   return { suites: [...suites].map(([name, cases]) => ({ name, cases })), golden };

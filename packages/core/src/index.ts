@@ -8,16 +8,19 @@ export * from './random/philox.js';
 export * from './random/generator.js';
 export { Tensor, type NestedArray } from './tensor.js';
 export {
-  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, setLeakCheck, manualSeed,
+  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, resetPeakMemory, setLeakCheck, manualSeed,
   ENGINE_VERSION, type MemoryInfo, type OpSpec, type OpOutput,
 } from './engine.js';
 export * from './ops/index.js';
 export * from './memory/scope.js';
+export { initEmptyWeights, isMeta, metaBackend } from './memory/empty-weights.js';
 export * from './io/safetensors.js';
 export { backward, type BackwardOptions } from './autograd/backward.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { valueAndGrad, grad } from './autograd/value-and-grad.js';
 export { customOp, type CustomOpContext, type CustomOpDefinition } from './autograd/custom-op.js';
+export { checkpoint } from './autograd/checkpoint.js';
+export { linearCrossEntropy, defaultChunkSize, type LinearCrossEntropyOptions } from './ops/linear-cross-entropy.js';
 export { registerGradient, getGradientRule, registeredGradients } from './autograd/registry.js';
 export type { GradientRule, GradContext } from './autograd/node.js';
 import './tensor-methods.js';
@@ -61,8 +64,9 @@ export { ModuleList } from './nn/module-list.js';
 export { ACTIVATIONS, getActivation } from './nn/activations.js';
 export { MLP, GatedMLP, type MLPOptions, type GatedMLPOptions } from './nn/mlp.js';
 export { rotaryEmbedding, rotaryTables, applyRotaryEmbedding, type RotaryOptions } from './nn/rotary.js';
+export { parseRopeScaling, ropeScalingJSON, ropeInverseFrequencies, type RopeScaling } from './nn/rope-scaling.js';
 export {
-  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias,
+  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias, slidingWindowBias,
   type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions,
 } from './nn/attention.js';
 export * from './peft/index.js';
