@@ -131,8 +131,10 @@ const linearCase: ConformanceCase = {
       let y: Tensor | undefined;
       try {
         y = layer.forward(xt);
-        const loss = sum(y.square());
+        const squares = y.square();
+        const loss = sum(squares);
         loss.backward();
+        squares.dispose();
         loss.dispose();
         return { y: await read(y), dx: await read(xt.grad!), db: await read(layer.bias!.grad!) };
       } finally {
