@@ -78,3 +78,4 @@ export {
   NF4_BLOCK_SIZE, NF4_NESTED_BLOCK_SIZE, QUANT_FORMATS, blockAbsmax, nibbleAt, byteAt,
   type QuantFormat, type QuantizedWeightData, type NestedAbsmaxData,
 } from './quant/format.js';
+export { quantizeModel, type QuantizeModelReport } from './nn/quantize-model.js';
