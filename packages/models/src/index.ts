@@ -15,4 +15,5 @@ export { registerModelFamily, resolveModel, type ModelFamily } from './auto.js';
 export {
   loadPretrained, loadWeightsFrom, savePretrained, readCheckpoint, memorySource, memorySink,
   CONFIG_NAME, WEIGHTS_NAME, WEIGHTS_INDEX_NAME, type FileSource, type FileSink, type SavePretrainedOptions,
+  type LoadPretrainedOptions,
 } from './io.js';

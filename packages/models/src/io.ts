@@ -1,4 +1,4 @@
-import { loadSafetensors, saveSafetensors, type Tensor } from '@peftjs/core';
+import { loadSafetensors, quantizeModel, resolveQuantizationConfig, saveSafetensors, type QuantizationConfig, type Tensor } from '@peftjs/core';
 import { resolveModel } from './auto.js';
 import './families.js';
 import type { PreTrainedModel } from './modeling.js';
@@ -83,11 +83,22 @@ export async function readCheckpoint(source: FileSource): Promise<Map<string, Te
   return out;
 }
 
+export interface LoadPretrainedOptions {
+  /**
+   * Quantize the Linear layers while loading (transformers' quantization_config with
+   * load_in_4bit / load_in_8bit): `{ bits: 4 }` is NF4 with double quantization, `{ bits: 8 }`
+   * int8. The output head (lm_head, score, classifier), embeddings and norms stay float.
+   */
+  quantization?: QuantizationConfig;
+}
+
 /**
  * A model from a Hugging Face checkpoint: `config.json` picks the class (architectures, else
  * model_type) and `model.safetensors` (or its sharded index) fills the weights.
  */
-export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel>(source: FileSource): Promise<M> {
+export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel>(source: FileSource, options: LoadPretrainedOptions = {}): Promise<M> {
+  // a bad quantization config fails before anything is read
+  if (options.quantization !== undefined) resolveQuantizationConfig(options.quantization);
   let json: unknown;
   try {
     json = JSON.parse(await source.readText(CONFIG_NAME));
@@ -98,6 +109,8 @@ export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel
   const model = new Model(config);
   try {
     await loadWeightsFrom(model, source);
+    // each float weight is freed as soon as its quantized copy exists
+    if (options.quantization) await quantizeModel(model, options.quantization);
   } catch (e) {
     model.dispose();
     throw e;

@@ -2,7 +2,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSafetensorsFile, saveSafetensorsFile, writeFileAtomic } from '@peftjs/core/node';
-import { loadPretrained, loadWeightsFrom, savePretrained as saveTo, type FileSink, type FileSource, type SavePretrainedOptions } from '../io.js';
+import { loadPretrained, loadWeightsFrom, savePretrained as saveTo, type FileSink, type FileSource, type LoadPretrainedOptions, type SavePretrainedOptions } from '../io.js';
 import type { PreTrainedModel } from '../modeling.js';
 
 /** A FileSource reading the files of a folder. */
@@ -34,8 +34,8 @@ export function dirSink(dir: string): FileSink {
 }
 
 /** Hugging Face's from_pretrained for a local folder holding config.json and model.safetensors (or shards). */
-export async function fromPretrained<M extends PreTrainedModel = PreTrainedModel>(dir: string): Promise<M> {
-  return loadPretrained<M>(dirSource(dir));
+export async function fromPretrained<M extends PreTrainedModel = PreTrainedModel>(dir: string, options: LoadPretrainedOptions = {}): Promise<M> {
+  return loadPretrained<M>(dirSource(dir), options);
 }
 
 /** Loads the weights in `dir` into an existing model (all or nothing). */
