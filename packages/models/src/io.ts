@@ -1,6 +1,7 @@
 import { loadSafetensors, quantizeModel, resolveQuantizationConfig, saveSafetensors, type QuantizationConfig, type Tensor } from '@peftjs/core';
 import { resolveModel } from './auto.js';
 import './families.js';
+import type { PretrainedConfig } from './config.js';
 import type { PreTrainedModel } from './modeling.js';
 
 /** Where a checkpoint is read from: files by name (a folder, a map of fetched files, a browser upload). */
@@ -90,6 +91,10 @@ export interface LoadPretrainedOptions {
    * int8. The output head (lm_head, score, classifier), embeddings and norms stay float.
    */
   quantization?: QuantizationConfig;
+  /** Picks the class from the config instead of `architectures` (the Auto classes pick by task). */
+  modelClass?: (config: PretrainedConfig) => new (config: any) => PreTrainedModel;
+  /** Where the checkpoint came from, kept as `model.nameOrPath` (HF's name_or_path; adapters save it as base_model_name_or_path). */
+  nameOrPath?: string;
 }
 
 /**
@@ -105,8 +110,10 @@ export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel
   } catch (e) {
     throw new Error(`loadPretrained: cannot read ${CONFIG_NAME}: ${(e as Error).message}`);
   }
-  const { config, Model } = resolveModel(json);
-  const model = new Model(config);
+  const resolved = resolveModel(json);
+  const Model = options.modelClass?.(resolved.config) ?? resolved.Model;
+  const model = new Model(resolved.config);
+  if (options.nameOrPath !== undefined) model.nameOrPath = options.nameOrPath;
   try {
     await loadWeightsFrom(model, source);
     // each float weight is freed as soon as its quantized copy exists
