@@ -79,3 +79,4 @@ export {
   type QuantFormat, type QuantizedWeightData, type NestedAbsmaxData,
 } from './quant/format.js';
 export { quantizeModel, type QuantizeModelReport } from './nn/quantize-model.js';
+export { GradScaler, type GradScalerOptions, type ScalableOptimizer } from './optim/grad-scaler.js';
