@@ -9,6 +9,7 @@ import { combineCases } from './cases/combine.js';
 import { modulesCases } from './cases/modules.js';
 import { opTableCases } from './cases/op-table.js';
 import { philoxCases, philoxCounterCase } from './cases/philox.js';
+import { quantizedCases } from './cases/quantized.js';
 import { randomCases } from './cases/random.js';
 import { trainingCases } from './cases/training.js';
 import { locateGoldenDir, nodeGoldenSource, type GoldenSource } from './golden/files.js';
@@ -38,7 +39,7 @@ export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource):
     source = new Error(message);
     goldenCases = [{ suite: 'golden', name: 'golden vectors are present', run: async () => { throw new Error(message); } }];
   }
-  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...memorySavingCases, ...modulesCases(source), ...trainingCases, ...(await methodsCases(source)), ...(await combineCases(source))];
+  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...memorySavingCases, ...quantizedCases, ...modulesCases(source), ...trainingCases, ...(await methodsCases(source)), ...(await combineCases(source))];
   const suites = new Map<string, ConformanceCase[]>();
   for (const c of all) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);
   return { suites: [...suites].map(([name, cases]) => ({ name, cases })), golden };

@@ -70,3 +70,17 @@ export {
   type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions,
 } from './nn/attention.js';
 export * from './peft/index.js';
+export { QuantizedLinear } from './nn/quantized-linear.js';
+export { QuantizedWeight, dequantizeData } from './quant/quantized-weight.js';
+export {
+  quantizeWeight, resolveQuantizationConfig, DEFAULT_SKIP_MODULES, type QuantizationConfig, type ResolvedQuantizationConfig,
+} from './quant/config.js';
+export { quantizeNf4, dequantizeNf4, quantizeAbsmax, type Nf4Options } from './quant/nf4.js';
+export { quantizeInt8, dequantizeInt8 } from './quant/int8.js';
+export { NF4_CODE_MAP, dynamicCodeMap } from './quant/codebooks.js';
+export {
+  NF4_BLOCK_SIZE, NF4_NESTED_BLOCK_SIZE, QUANT_FORMATS, blockAbsmax, nibbleAt, byteAt,
+  type QuantFormat, type QuantizedWeightData, type NestedAbsmaxData,
+} from './quant/format.js';
+export { quantizeModel, type QuantizeModelReport } from './nn/quantize-model.js';
+export { GradScaler, type GradScalerOptions, type ScalableOptimizer } from './optim/grad-scaler.js';

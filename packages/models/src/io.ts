@@ -1,5 +1,6 @@
 import {
-  bytesSource, initEmptyWeights, loadSafetensors, openSafetensors, saveSafetensors, type SafetensorsHandle, type Tensor,
+  bytesSource, initEmptyWeights, loadSafetensors, openSafetensors, quantizeModel, resolveQuantizationConfig, saveSafetensors,
+  type QuantizationConfig, type SafetensorsHandle, type Tensor,
 } from '@peftjs/core';
 import { streamWeights, type ShardOpener } from './lean-load.js';
 import { resolveModel } from './auto.js';
@@ -95,6 +96,12 @@ export async function readCheckpoint(source: FileSource): Promise<Map<string, Te
 }
 
 export interface LoadPretrainedOptions {
+  /**
+   * Quantize the Linear layers while loading (transformers' quantization_config with
+   * load_in_4bit / load_in_8bit): `{ bits: 4 }` is NF4 with double quantization, `{ bits: 8 }`
+   * int8. The output head (lm_head, score, classifier), embeddings and norms stay float.
+   */
+  quantization?: QuantizationConfig;
   /** Picks the class from the config instead of `architectures` (the Auto classes pick by task). */
   modelClass?: (config: PretrainedConfig) => new (config: any) => PreTrainedModel;
   /** Where the checkpoint came from, kept as `model.nameOrPath` (HF's name_or_path; adapters save it as base_model_name_or_path). */
@@ -129,6 +136,8 @@ function shardOpener(source: FileSource & Required<Pick<FileSource, 'openTensors
  * model and leaves nothing behind.
  */
 export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel>(source: FileSource, options: LoadPretrainedOptions = {}): Promise<M> {
+  // a bad quantization config fails before anything is read
+  if (options.quantization !== undefined) resolveQuantizationConfig(options.quantization);
   let json: unknown;
   try {
     json = JSON.parse(await source.readText(CONFIG_NAME));
@@ -145,6 +154,8 @@ export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel
   try {
     if (openTensors) await streamWeights(model, shardOpener({ ...source, openTensors: openTensors.bind(source) }));
     else await loadWeightsFrom(model, source);
+    // each float weight is freed as soon as its quantized copy exists
+    if (options.quantization) await quantizeModel(model, options.quantization);
   } catch (e) {
     model.dispose();
     throw e;

@@ -40,14 +40,14 @@ export function dirSink(dir: string): FileSink {
 }
 
 /** Hugging Face's from_pretrained for a local folder holding config.json and model.safetensors (or shards). */
-export async function fromPretrained<M extends PreTrainedModel = PreTrainedModel>(dir: string, options: LoadPretrainedOptions = {}): Promise<M> {
-  return loadPretrained<M>(dirSource(dir), { nameOrPath: dir, ...options });
+export async function fromPretrained<M extends PreTrainedModel = PreTrainedModel>(dir: string, options: Omit<LoadPretrainedOptions, 'nameOrPath'> = {}): Promise<M> {
+  return loadPretrained<M>(dirSource(dir), { ...options, nameOrPath: dir });
 }
 
 /** An Auto class whose `fromPretrained` reads a folder (`nameOrPath` becomes the folder). */
 export interface AutoModelFromDir<M extends PreTrainedModel> {
   readonly name: string;
-  fromPretrained(dir: string): Promise<M>;
+  fromPretrained(dir: string, options?: Pick<LoadPretrainedOptions, 'quantization'>): Promise<M>;
   fromConfig(config: PretrainedConfig): M;
   register(modelType: string, Model: ModelClass<M>): void;
 }
@@ -55,7 +55,7 @@ export interface AutoModelFromDir<M extends PreTrainedModel> {
 function fromDir<M extends PreTrainedModel>(auto: AutoModelClass<M>): AutoModelFromDir<M> {
   return {
     name: auto.name,
-    fromPretrained: (dir) => auto.fromPretrained(dirSource(dir), { nameOrPath: dir }),
+    fromPretrained: (dir, options = {}) => auto.fromPretrained(dirSource(dir), { ...options, nameOrPath: dir }),
     fromConfig: (config) => auto.fromConfig(config),
     register: (modelType, Model) => auto.register(modelType, Model),
   };
