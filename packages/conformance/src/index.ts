@@ -6,6 +6,7 @@ export { locateGoldenDir, nodeGoldenSource, type GoldenLocation, type GoldenSour
 export { goldenRunner, type GoldenRunner, type GoldenParams } from './golden/runners.js';
 export { openPeftCase, loadPeftModel, loadInputs, outputTensor, type PeftGoldenCase } from './peft/golden-case.js';
 export { TinyNet } from './peft/tiny-net.js';
+export { checkCombineCase, type CombineCheck, type CombineCheckOptions, type CombineInputs, type CombineMeta } from './peft/combine-check.js';
 export { OP_TABLE, type OpEntry } from './op-table/index.js';
 export {
   DEFAULT_TOLERANCES, SkipCase, BackendUnavailableError, type Tolerances, type ConformanceOptions, type CaseContext,
