@@ -41,7 +41,7 @@ describe('golden vectors', () => {
       ['frobnicate (float32)', 'failed'], ['frobnicate (float64)', 'failed'],
     ]);
     expect(report.results[2].reason).toBe('no runner for golden case frobnicate');
-    expect(report.notes).toContain(`golden: compared 1 op case (float32 and float64) from ${dir}`);
+    expect(report.notes).toContain(`golden: compared 1 op case (float32 and float64), 0 of 0 PEFT method cases and 0 of 0 LoRA combinations from ${dir}`);
   });
 
   it('a missing golden folder fails with a clear message', async () => {
@@ -67,7 +67,7 @@ describe('golden vectors', () => {
     expect(report.results.map((r) => [r.name, r.status])).toEqual([['exp (float32)', 'passed'], ['exp (float64)', 'passed']]);
     // the plan also lists the PEFT cases (index.json); the op files are read only for the cases that run
     expect(asked.filter((p) => p.startsWith('ops/'))).toEqual(['ops/index.json', 'ops/exp.safetensors', 'ops/exp.safetensors']);
-    expect(report.notes).toContain('golden: compared 1 op case (float32 and float64) from memory:golden');
+    expect(report.notes).toContain('golden: compared 1 op case (float32 and float64), 0 of 32 PEFT method cases and 0 of 11 LoRA combinations from memory:golden');
   });
 
   it('NumPy slices are parsed per axis', () => {

@@ -1,6 +1,7 @@
 import { loadSafetensors, matmul, tidy, type Tensor } from '@peftjs/core';
 import { LoraConfig, addWeightedAdapter, adapterTensors, getPeftModel, loadAdapterStateDict, type PeftModel } from '@peftjs/methods';
 import type { GoldenSource } from '../golden/files.js';
+import type { GoldenReport } from './golden-ops.js';
 import { checkCombineCase, compareVersions, type CombineMeta } from '../peft/combine-check.js';
 import { TinyNet } from '../peft/tiny-net.js';
 import type { CaseContext, ConformanceCase } from '../types.js';
@@ -69,7 +70,7 @@ function product(tensors: ReadonlyMap<string, Tensor>, module: string): Tensor {
   return matmul(tensors.get(`${module}.lora_B.weight`)!, tensors.get(`${module}.lora_A.weight`)!);
 }
 
-function combineCase(source: GoldenSource, type: string): ConformanceCase {
+function combineCase(source: GoldenSource, type: string, report: GoldenReport | null): ConformanceCase {
   return {
     suite: 'combine',
     name: `add_weighted_adapter ${type} matches PEFT`,
@@ -102,7 +103,10 @@ function combineCase(source: GoldenSource, type: string): ConformanceCase {
           check(result.failures.length === 0, `combine ${type}: ${result.failures.join('; ')}`);
 
           const isDare = meta.combination_type.startsWith('dare');
-          if (isDare && meta.combination_type.endsWith('svd')) return; // the output depends on masks PyTorch drew and the factors do not reveal
+          if (isDare && meta.combination_type.endsWith('svd')) {
+            report?.combinations.compared.add(type);
+            return; // the output depends on masks PyTorch drew and the factors do not reveal
+          }
           if (isDare) {
             // the masks recovered from PEFT's factors determine the combination: put it in and compare the output
             loadAdapterStateDict(peft, 'combined', factors!);
@@ -126,6 +130,7 @@ function combineCase(source: GoldenSource, type: string): ConformanceCase {
           const out = tidy(() => peft!.forward(io.get('x')!) as Tensor);
           assertClose(`combine ${type} output`, await read(out), await read(io.get('out')!), ctx.tolerances.reduction, out.shape);
           out.dispose();
+          report?.combinations.compared.add(type);
         } finally {
           for (const t of [...sources.values(), ...golden.values(), ...io.values(), ...(factors?.values() ?? [])]) t.dispose();
           peft?.dispose();
@@ -136,10 +141,12 @@ function combineCase(source: GoldenSource, type: string): ConformanceCase {
 }
 
 /** PEFT's LoRA add_weighted_adapter goldens, through the user API on the backend under test. */
-export async function combineCases(source: GoldenSource | Error): Promise<ConformanceCase[]> {
+export async function combineCases(source: GoldenSource | Error, report: GoldenReport | null = null): Promise<ConformanceCase[]> {
   if (source instanceof Error) return [];
   try {
-    return (await combineNames(source)).map((type) => combineCase(source, type));
+    const names = await combineNames(source);
+    if (report) report.combinations.listed = names.length;
+    return names.map((type) => combineCase(source, type, report));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return [{ suite: 'combine', name: 'golden combinations are listed (index.json)', run: async () => { throw new Error(message); } }];

@@ -1,6 +1,7 @@
 import { AdamW, mseLoss, readSafetensors, sum, tidy, type Module, type Tensor } from '@peftjs/core';
 import { parseAdapterFiles, peftModelFromFiles, saveAdapterFiles, type PeftModel } from '@peftjs/methods';
 import type { GoldenSource } from '../golden/files.js';
+import type { GoldenReport } from './golden-ops.js';
 import {
   loadBaseModel, loadInputs, loadPeftModel, openPeftCase, outputTensor, peftCaseNames, targetLike, type GoldenArray, type PeftGoldenCase,
 } from '../peft/golden-case.js';
@@ -299,7 +300,7 @@ const CHECKS: [string, Check][] = [
 ];
 
 /** Every golden PEFT case, each through the method test template. */
-export async function methodsCases(source: GoldenSource | Error): Promise<ConformanceCase[]> {
+export async function methodsCases(source: GoldenSource | Error, report: GoldenReport | null = null): Promise<ConformanceCase[]> {
   if (source instanceof Error) return [{ suite: 'methods', name: 'golden PEFT cases are present', run: async () => { throw source; } }];
   let names: string[];
   try {
@@ -308,6 +309,7 @@ export async function methodsCases(source: GoldenSource | Error): Promise<Confor
     const message = err instanceof Error ? err.message : String(err);
     return [{ suite: 'methods', name: 'golden PEFT cases are listed (index.json)', run: async () => { throw new Error(message); } }];
   }
+  if (report) report.peft.listed = names.length;
   return names.flatMap((name) =>
     CHECKS.map(([label, run]): ConformanceCase => ({
       suite: 'methods',
@@ -320,6 +322,7 @@ export async function methodsCases(source: GoldenSource | Error): Promise<Confor
           ctx.skip(`${init} factors the base weight on the host when the adapter is made, which needs synchronous reads (${ctx.backendName} reads asynchronously)`);
         }
         await ctx.onBackend(() => run(ctx, c));
+        report?.peft.compared.add(name);
       },
     })),
   );
