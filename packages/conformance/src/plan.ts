@@ -1,3 +1,5 @@
+import { halfOpCases } from './cases/half-ops.js';
+import { halfTrainingCases } from './cases/half-training.js';
 import { autogradCases } from './cases/autograd.js';
 import { graphCases } from './cases/graph.js';
 import { errorCases } from './cases/errors.js';
@@ -38,7 +40,7 @@ export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource):
     source = new Error(message);
     goldenCases = [{ suite: 'golden', name: 'golden vectors are present', run: async () => { throw new Error(message); } }];
   }
-  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...quantizedCases, ...modulesCases(source), ...trainingCases, ...(await methodsCases(source)), ...(await combineCases(source))];
+  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...quantizedCases, ...halfOpCases(), ...halfTrainingCases, ...modulesCases(source), ...trainingCases, ...(await methodsCases(source)), ...(await combineCases(source))];
   const suites = new Map<string, ConformanceCase[]>();
   for (const c of all) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);
   return { suites: [...suites].map(([name, cases]) => ({ name, cases })), golden };
