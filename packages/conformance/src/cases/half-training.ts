@@ -84,8 +84,8 @@ async function autocastTraining(ctx: CaseContext, dtype: HalfDType): Promise<voi
   const half = await train(dtype, new GradScaler({ initScale: 2 ** 8, enabled: dtype === 'float16' }));
   check(half.gradDTypes.every((d) => d === 'float32'), `autocast: gradients of the float32 parameters are ${half.gradDTypes.join(', ')}, expected float32`);
   check(half.losses[STEPS - 1] < 0.8 * half.losses[0], `autocast ${dtype}: loss went from ${half.losses[0]} to ${half.losses[STEPS - 1]}, not down by 20%`);
-  // every step's loss rounds once more per op than the float32 run; the gap grows with the steps
-  const tol = 5 * ctx.tolerances[dtype];
+  // measured on SwiftShader: 5.3e-5 (float16), 1.2e-3 (bfloat16) over 8 steps
+  const tol = ctx.tolerances[dtype];
   const gap = lossGap(half.losses, full.losses);
   check(gap <= tol, `autocast ${dtype}: losses ${half.losses.map((l) => l.toFixed(5)).join(', ')} differ from float32's ${full.losses.map((l) => l.toFixed(5)).join(', ')} by ${gap.toExponential(2)} > ${tol.toExponential(0)}`);
 }
