@@ -4,7 +4,7 @@ import { withAdapterNames } from './tuners/adapter-names.js';
 import { injectAdapter } from './tuners/inject.js';
 import type { AdapterContext, LayerConfig, LayerMethod } from './tuners/layer-method.js';
 import { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
-import { allLinearTargets } from './tuners/targets.js';
+import { resolveTargetModules } from './tuners/default-targets.js';
 import { TunerLayer } from './tuners/tuner-layer.js';
 import { TunerModel } from './tuners/tuner-model.js';
 import { mergeIntoQuantizedBase, type QuantizedBaseMerge, type QuantizedMergeReport } from './tuners/quantized-merge.js';
@@ -140,7 +140,7 @@ export class PeftModel<M extends Module = Module> extends Module {
     if (config.baseModelNameOrPath === null && typeof nameOrPath === 'string') config = config.with({ baseModelNameOrPath: nameOrPath });
     if (this.method.kind === 'layer') {
       const layerConfig = config as LayerConfig;
-      this.peftConfig[adapterName] = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : config;
+      this.peftConfig[adapterName] = resolveTargetModules(layerConfig, this.tuner.model);
       try {
         injectAdapter(this.method as LayerMethod, this.context(adapterName, options.loading));
       } catch (err) {
