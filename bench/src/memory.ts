@@ -5,6 +5,7 @@
  * in every mode. Modes: float32; gradient checkpointing; an NF4 base; NF4 with checkpointing. Each
  * run is a fresh child process, so its peak RSS is its own; beside it, the backend's buffer
  * high-water mark, the step time, and what weights, LoRA state and activations need by arithmetic.
+ * The NF4 base is built as a quantized load builds it (nf4Base): the float model never exists whole.
  *
  *   npm run bench -- memory [--configs smollm2-135m,qwen2.5-0.5b] [--batch 4] [--seq 512]
  *                           [--modes float32,checkpointing,nf4,nf4+checkpointing] [--steps 2]
