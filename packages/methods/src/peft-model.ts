@@ -1,6 +1,7 @@
 import { Module, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
 import { ModuleDict } from './tuners/adapter-dict.js';
 import { withAdapterNames } from './tuners/adapter-names.js';
+import { alignFanInFanOut } from './tuners/fan-in-fan-out.js';
 import { injectAdapter } from './tuners/inject.js';
 import type { AdapterContext, LayerConfig, LayerMethod } from './tuners/layer-method.js';
 import { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
@@ -131,7 +132,8 @@ export class PeftModel<M extends Module = Module> extends Module {
     if (config.baseModelNameOrPath === null && typeof nameOrPath === 'string') config = config.with({ baseModelNameOrPath: nameOrPath });
     if (this.method.kind === 'layer') {
       const layerConfig = config as LayerConfig;
-      this.peftConfig[adapterName] = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : config;
+      const resolved = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : layerConfig;
+      this.peftConfig[adapterName] = alignFanInFanOut(resolved, this.tuner.model);
       try {
         injectAdapter(this.method as LayerMethod, this.context(adapterName, options.loading));
       } catch (err) {
