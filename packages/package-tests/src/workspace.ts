@@ -22,7 +22,7 @@ interface Manifest {
 const readManifest = (dir: string): Manifest => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
 
 /** Every workspace folder (the root's `workspaces`: plain folders and `folder/*`). */
-function workspaceDirs(): string[] {
+export function workspaceDirs(): string[] {
   const patterns = readManifest(repoRoot).workspaces ?? [];
   return patterns.flatMap((pattern) => {
     if (!pattern.endsWith('/*')) return [join(repoRoot, pattern)];

@@ -1,13 +1,14 @@
 // The published packages as a user gets them: `npm pack` of every non-private workspace package,
 // installed from the tarballs into a project outside the workspace, type-checked with strict and
 // skipLibCheck false, run in Node, and bundled for a page that trains in headless Chromium.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, modulePage, startServer } from '../../browser-tests/src/index.js';
 import { exec, packAll } from '../src/npm.js';
+import { allSnippets } from '../src/snippets.js';
 import { builtBeforeThisTest, pinnedVersion, publishablePackages, repoRoot } from '../src/workspace.js';
 
 const fixtures = join(repoRoot, 'packages/package-tests/fixtures');
@@ -62,6 +63,30 @@ describe('the packed packages in a project of their own', () => {
     expect(reload.logitsShape).toEqual([1, 3, 257]);
     rmSync(report.root, { recursive: true, force: true });
   }, 180_000);
+
+  it('type-checks every ```ts block of the READMEs against the tarballs, and runs those not marked typecheck-only', async () => {
+    const snippets = allSnippets();
+    expect(snippets.length).toBeGreaterThanOrEqual(10);
+    mkdirSync(join(project, 'snippets'));
+    for (const s of snippets) writeFileSync(join(project, 'snippets', `${s.fileName}.ts`), s.code);
+    writeFileSync(join(project, 'tsconfig.snippets.json'), JSON.stringify({
+      extends: './tsconfig.json', compilerOptions: { rootDir: 'snippets', outDir: 'out-snippets' }, include: ['snippets/*.ts'],
+    }));
+    const errors = await exec('npx', ['--no-install', 'tsc', '-p', 'tsconfig.snippets.json'], project).catch((e: Error) => e.message);
+    expect(errors).toBe('');
+    // the snippets run in a folder of their own that holds the repository's example model, as a
+    // user's project would; what they write stays there
+    const cwd = mkdtempSync(join(tmpdir(), 'peftjs-snippets-'));
+    mkdirSync(join(cwd, 'apps/examples'), { recursive: true });
+    symlinkSync(join(repoRoot, 'apps/examples/models'), join(cwd, 'apps/examples/models'));
+    const failures: string[] = [];
+    for (const s of snippets.filter((x) => x.run)) {
+      await exec('node', [join(project, 'out-snippets', `${s.fileName}.js`)], cwd, { NODE_NO_WARNINGS: '1' }).catch((e: Error) => failures.push(`${s.where}: ${e.message}`));
+    }
+    rmSync(cwd, { recursive: true, force: true });
+    console.log(`README snippets: ${snippets.length} type-checked, ${snippets.filter((x) => x.run).length} run`);
+    expect(failures).toEqual([]);
+  }, 240_000);
 
   it('bundles a page with esbuild and trains LoRA in headless Chromium on WebGPU and on the CPU backend', async () => {
     const bundle = await build({
