@@ -39,7 +39,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 
 /** The wrapped model's forward arguments; an inputs object may also carry per-row `adapterNames`. */
 export type PeftForwardInputs<M extends Module> = Parameters<M['forward']> extends [infer First, ...infer Rest]
-  ? [First extends Record<string, unknown> ? First & { adapterNames?: readonly string[] } : First, ...Rest]
+  ? [First extends object ? First & { adapterNames?: readonly string[] } : First, ...Rest]
   : Parameters<M['forward']>;
 
 /** What the wrapped model's forward returns. */
