@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
   format: ['esm'],
   // the declarations use GPUDevice and friends: a user's project finds them through this reference
   // (and the @webgpu/types dependency), with no `types` entry or skipLibCheck of its own
@@ -10,4 +10,7 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   platform: 'neutral',
+  // the Node entry's built-ins stay imports
+  removeNodeProtocol: false,
+  external: [/^node:/],
 });
