@@ -4,7 +4,10 @@
  * scaledDotProductAttention, gelu, crossEntropy, AdamW.
  *
  *   npm run bench -- cpu-profile [--ref] [--shapes] [--steps N] [--layers L] [--embd C] [--heads H] [--ctx T] [--batch B]
- *                                [--backend-module path/to/index.ts]
+ *                                [--backend-module path/to/index.ts] [--lora [--llama [--llama-layers L]]]
+ *
+ * --lora profiles a LoRA step instead (lora-profile.ts): byte-gpt2's shape with LoRA r 8 on every
+ * Conv1D, or with --llama a Llama with SmolLM2-135M's configuration and LoRA r 16 on all linears.
  *
  * --backend-module takes `CpuBackend` from another build of the backend (an older version, to
  * compare in one sitting). Besides wall time the step is timed in this process's CPU time, which a
@@ -16,6 +19,7 @@ import {
 } from '@peftjs/core';
 import { CpuBackend } from '@peftjs/backend-cpu';
 import { pathToFileURL } from 'node:url';
+import { loraProfileModel } from './lora-profile.js';
 import { printTable } from './timing.js';
 
 interface Config {
@@ -151,9 +155,10 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   await setBackend('cpu-profile');
   engine().generator.manualSeed(0);
 
-  const model = new TinyGPT(config);
-  const optimizer = new AdamW(model.parameters(), { lr: 1e-3 });
-  const { batch: b, ctx: t, vocab } = config;
+  const lora = args.includes('--lora') ? await loraProfileModel(args) : null;
+  const model = lora?.model ?? new TinyGPT(config);
+  const optimizer = new AdamW(lora?.params ?? model.parameters(), { lr: 1e-3 });
+  const { batch: b, ctx: t, vocab } = lora?.shape ?? config;
   const data = Int32Array.from({ length: b * (t + 1) }, (_, i) => (i * 7919 + (i >> 3) * 31) % vocab);
   const rows = (from: number) => Int32Array.from({ length: b * t }, (_, i) => data[Math.floor(i / t) * (t + 1) + (i % t) + from]);
   const tokens = tensor(rows(0), { shape: [b, t], dtype: 'int32' });
@@ -168,7 +173,7 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
     const start = performance.now();
     const cpuStart = process.cpuUsage();
     const loss = tidy(() => {
-      const l = model.loss(tokens, targets, positions);
+      const l = lora ? lora.loss(tokens) : (model as TinyGPT).loss(tokens, targets, positions);
       l.backward();
       optimizer.step();
       optimizer.zeroGrad();
@@ -185,7 +190,7 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   const totalMs = stepMs.reduce((x, y) => x + y, 0);
   const kernelMs = [...times.values()].reduce((x, y) => x + y.ms, 0);
   const perStep = totalMs / steps;
-  console.log(`cpu-profile (${fast ? 'fast' : 'reference'} kernels): ${config.layers} layers, n_embd ${config.embd}, ${config.heads} heads, ` +
+  console.log(`cpu-profile (${fast ? 'fast' : 'reference'} kernels): ${lora ? lora.label : `${config.layers} layers, n_embd ${config.embd}, ${config.heads} heads`}, ` +
     `context ${t}, batch ${b}, vocabulary ${vocab}, AdamW; ${steps} timed steps after one warm-up`);
   console.log(`loss: ${losses.map((l) => l.toFixed(4)).join(' ')}`);
   const cpuPerStep = cpuMicros / 1000 / steps;

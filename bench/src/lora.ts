@@ -28,7 +28,7 @@ const WEIGHT_DECAY = 0.01;
 const BATCHES = 4;
 
 /** SmolLM2-135M's configuration (HuggingFaceTB/SmolLM2-135M config.json); `layers` may shrink it. */
-function smolLM2Config(layers: number): LlamaConfig {
+export function smolLM2Config(layers: number): LlamaConfig {
   return new LlamaConfig({
     vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: layers, numAttentionHeads: 9,
     numKeyValueHeads: 3, maxPositionEmbeddings: 8192, rmsNormEps: 1e-5, ropeTheta: 100000, tieWordEmbeddings: true,

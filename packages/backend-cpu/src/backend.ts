@@ -1,5 +1,5 @@
 import { arrayDType, DTYPES, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
-import { fastKernels } from './fast/kernels.js';
+import { fastKernels, fastKernelsFor } from './fast/kernels.js';
 import { cpuKernels } from './kernels/index.js';
 import { BufferPool } from './pool.js';
 import type { CpuStorage } from './storage.js';
@@ -16,6 +16,12 @@ export interface CpuBackendOptions {
    * kernels, 0 (every buffer freshly allocated) with `fast: false`.
    */
   poolBytes?: number;
+  /**
+   * Threads that share each large fast matmul (worker threads in Node, Web Workers in a
+   * cross-origin-isolated page; one thread elsewhere). Results have the same bits for any count.
+   * Default: the machine's cores, at most 8.
+   */
+  threads?: number;
 }
 
 const DEFAULT_POOL_BYTES = 256 * 2 ** 20;
@@ -32,7 +38,11 @@ export class CpuBackend implements Backend<CpuStorage> {
 
   constructor(options: CpuBackendOptions = {}) {
     const fast = options.fast ?? true;
-    this.kernels = fast ? fastKernels : cpuKernels;
+    const threads = options.threads;
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+      throw new RangeError(`CpuBackend: threads must be a positive integer, got ${String(threads)}`);
+    }
+    this.kernels = !fast ? cpuKernels : threads === undefined ? fastKernels : fastKernelsFor(threads);
     const poolBytes = options.poolBytes ?? (fast ? DEFAULT_POOL_BYTES : 0);
     if (typeof poolBytes !== 'number' || !(poolBytes >= 0)) {
       throw new RangeError(`CpuBackend: poolBytes must be a non-negative number of bytes, got ${String(poolBytes)}`);

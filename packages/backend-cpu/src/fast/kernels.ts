@@ -7,7 +7,7 @@ import { fastCopy } from './copy.js';
 import { fastCrossEntropy, fastCrossEntropyBackward } from './crossEntropy.js';
 import { fastFill } from './fill.js';
 import { fastLayerNorm, fastLayerNormBackward } from './layerNorm.js';
-import { fastMatmulFloat32 } from './matmul.js';
+import { DEFAULT_FAST_MATMUL_CONFIG, createFastMatmul, fastMatmulFloat32 } from './matmul.js';
 import { fastReduce } from './reduce.js';
 import { fastRmsNorm, fastRmsNormBackward } from './rmsNorm.js';
 import { fastLogSoftmax, fastLogSoftmaxBackward, fastSoftmax, fastSoftmaxBackward } from './softmax.js';
@@ -29,8 +29,9 @@ function withFallback<K extends KernelName>(name: K, fast: Fast<K>): Table[K] {
 
 /**
  * The fast kernel set: loops straight over the typed arrays (no per-element index arithmetic or
- * closures) and a WebAssembly SIMD matmul, each falling back to the reference where it does not
- * apply. Everything but matmul computes exactly the reference's values.
+ * closures) and a WebAssembly SIMD matmul (relaxed-SIMD FMA where the engine has it, split over
+ * worker threads for large products), each falling back to the reference where it does not apply.
+ * Everything but matmul computes exactly the reference's values.
  */
 export const fastKernels: Table = {
   ...cpuKernels,
@@ -53,3 +54,15 @@ export const fastKernels: Table = {
   crossEntropy: withFallback('crossEntropy', fastCrossEntropy),
   crossEntropyBackward: withFallback('crossEntropyBackward', fastCrossEntropyBackward),
 };
+
+const byThreads = new Map<number, Table>();
+
+/** The fast kernel set with its matmul on `threads` threads (one pool of workers per count, made once). */
+export function fastKernelsFor(threads: number): Table {
+  let table = byThreads.get(threads);
+  if (!table) {
+    table = { ...fastKernels, matmul: withFallback('matmul', createFastMatmul(DEFAULT_FAST_MATMUL_CONFIG, { threads })) };
+    byThreads.set(threads, table);
+  }
+  return table;
+}
