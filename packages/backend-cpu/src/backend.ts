@@ -53,12 +53,16 @@ export class CpuBackend implements Backend<CpuStorage> {
   private readonly pool: BufferPool;
   private readonly live = new Set<CpuStorage>();
   private nextId = 1;
+  private liveBytes = 0;
+  private highWaterBytes = 0;
 
   alloc(dtype: DType, size: number): CpuStorage {
     if (!DTYPES.includes(dtype)) throw new TypeError(`cpu: cannot allocate dtype ${String(dtype)}`);
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`cpu: buffer size must be a non-negative integer, got ${size}`);
     const storage: CpuStorage = { id: this.nextId++, dtype, data: this.pool.take(dtype, size) };
     this.live.add(storage);
+    this.liveBytes += storage.data.byteLength;
+    this.highWaterBytes = Math.max(this.highWaterBytes, this.liveBytes + this.pool.pooledBytes);
     return storage;
   }
 
@@ -66,6 +70,7 @@ export class CpuBackend implements Backend<CpuStorage> {
     if (!this.live.delete(storage)) {
       throw new Error(`cpu: free of buffer ${storage.id} (${storage.dtype}[${storage.data.length}]), which is not live: already freed or not from this backend`);
     }
+    this.liveBytes -= storage.data.byteLength;
     this.pool.give(storage.dtype, storage.data);
   }
 
@@ -106,6 +111,14 @@ export class CpuBackend implements Backend<CpuStorage> {
     let numBytes = 0;
     for (const s of this.live) numBytes += s.data.byteLength;
     return { numBytes, numBuffers: this.live.size };
+  }
+
+  /**
+   * Bytes in live buffers, bytes kept in the pool for reuse, and the most the two together have
+   * ever held (the high-water mark: flat over a training loop once its first step has run).
+   */
+  footprint(): { liveBytes: number; pooledBytes: number; highWaterBytes: number } {
+    return { liveBytes: this.liveBytes, pooledBytes: this.pool.pooledBytes, highWaterBytes: this.highWaterBytes };
   }
 
   numLiveBuffers(): number {

@@ -1,6 +1,8 @@
-import type { CompleteKernelTable, KernelName, KernelSignatures } from '@peftjs/core';
+import type { KernelName, KernelSignatures } from '@peftjs/core';
 import { cpuKernels } from '../kernels/index.js';
 import type { CpuStorage } from '../storage.js';
+import { fastActivationBackward } from './activationBackward.js';
+import { fastAdamwStep } from './adamwStep.js';
 import { fastBinary } from './binary.js';
 import { fastCast } from './cast.js';
 import { fastCopy } from './copy.js';
@@ -14,14 +16,15 @@ import { fastLogSoftmax, fastLogSoftmaxBackward, fastSoftmax, fastSoftmaxBackwar
 import { fastUnary } from './unary.js';
 import { fastWhere } from './where.js';
 
-type Table = CompleteKernelTable<CpuStorage>;
+// the CPU backend implements every kernel, the optional ones included
+type Table = Required<KernelSignatures<CpuStorage>>;
 type ArgsOf<K extends KernelName> = Parameters<NonNullable<KernelSignatures<CpuStorage>[K]>>[0];
 
 /** A fast kernel answers true when it wrote the outputs, false when the reference must run instead. */
 type Fast<K extends KernelName> = (args: ArgsOf<K>) => boolean;
 
 function withFallback<K extends KernelName>(name: K, fast: Fast<K>): Table[K] {
-  const reference = cpuKernels[name] as (args: ArgsOf<K>) => void;
+  const reference = cpuKernels[name] as unknown as (args: ArgsOf<K>) => void;
   return ((args: ArgsOf<K>) => {
     if (!fast(args)) reference(args);
   }) as Table[K];
@@ -53,6 +56,8 @@ export const fastKernels: Table = {
   rmsNormBackward: withFallback('rmsNormBackward', fastRmsNormBackward),
   crossEntropy: withFallback('crossEntropy', fastCrossEntropy),
   crossEntropyBackward: withFallback('crossEntropyBackward', fastCrossEntropyBackward),
+  activationBackward: withFallback('activationBackward', fastActivationBackward),
+  adamwStep: withFallback('adamwStep', fastAdamwStep),
 };
 
 const byThreads = new Map<number, Table>();

@@ -171,6 +171,8 @@ export interface FastMatmul {
   (args: FastMatmulArgs): boolean;
   /** Resolves to the number of worker threads started (for tests and benchmarks; kernels never wait). */
   whenReady(): Promise<number>;
+  /** Bytes of WebAssembly memory the kernel's packed panels use (bounded by its blocking config). */
+  scratchBytes(): number;
 }
 
 export function createFastMatmul(config: FastMatmulConfig = DEFAULT_FAST_MATMUL_CONFIG, options: FastMatmulOptions = {}): FastMatmul {
@@ -222,6 +224,9 @@ export function createFastMatmul(config: FastMatmulConfig = DEFAULT_FAST_MATMUL_
     async whenReady(): Promise<number> {
       if (inst === undefined) inst = instantiate(config, options);
       return inst?.threads ? inst.threads.whenReady() : 0;
+    },
+    scratchBytes(): number {
+      return inst ? inst.memory.buffer.byteLength : 0;
     },
   });
 }
