@@ -155,8 +155,11 @@ export interface KernelSignatures<S = unknown> extends OptionalKernelSignatures<
 
 export type KernelName = keyof KernelSignatures;
 export type KernelTable<S> = KernelSignatures<S>;
-/** For backends that provide every fused kernel too: leaving one out is then a compile error (optional kernels stay optional). */
-export type CompleteKernelTable<S> = Required<Omit<KernelSignatures<S>, keyof OptionalKernelSignatures>> & OptionalKernelSignatures<S>;
+/**
+ * For backends that provide every fused kernel too: leaving one out is then a compile error. The
+ * optional kernels are not part of it (add `& OptionalKernelSignatures<S>` for those a backend has).
+ */
+export type CompleteKernelTable<S> = Required<Omit<KernelSignatures<S>, keyof OptionalKernelSignatures>>;
 
 /** The optional kernels (see OptionalKernelSignatures). */
 export const OPTIONAL_KERNELS = ['activationBackward', 'adamwStep'] as const satisfies readonly KernelName[];
