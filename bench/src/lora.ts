@@ -56,7 +56,7 @@ async function peftLora(peft: PeftModel, batches: readonly Tensor[], setup: Trai
       loss!.backward();
       optimizer.step();
       return loss!;
-    }, initialLoss, batches, setup);
+    }, initialLoss, batches, setup, Math.min(8, availableParallelism()));
   } finally {
     optimizer.dispose();
   }

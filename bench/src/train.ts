@@ -34,7 +34,7 @@ async function peftTrain(model: GPT2LMHeadModel, batches: readonly Tensor[], set
     clipGradNorm(model.parameters(), MAX_GRAD_NORM);
     optimizer.step();
     return loss!;
-  }, initialLoss, batches, setup);
+  }, initialLoss, batches, setup, Math.min(8, availableParallelism()));
 }
 
 interface TorchOutput {

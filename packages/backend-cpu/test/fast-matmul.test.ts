@@ -125,8 +125,8 @@ describe('fastMatmulFloat32', () => {
   it('crosses every block boundary (small blocks, several register tiles)', () => {
     const next = rng(7);
     for (const [mr, nr] of [[4, 8], [6, 8], [4, 12], [1, 4], [3, 16]]) {
-      // kc 5, B panels of 3 column slivers, A and C chunks of 2 row slivers; with and without FMA
-      const run = createFastMatmul({ mr, nr, kc: 5, panelFloats: 3 * nr * 5, chunkFloats: 6 * mr * nr }, { fma: mr !== 4 });
+      // kc 5, B panels of 3 column slivers, A and C chunks of 2 row slivers swept one at a time; with and without FMA
+      const run = createFastMatmul({ mr, nr, mc: mr + 1, kc: 5, panelFloats: 3 * nr * 5, chunkFloats: 6 * mr * nr }, { fma: mr !== 4 });
       for (const [m, n, k] of [[1, 1, 1], [29, 37, 41], [65, 17, 130], [3, 130, 17]]) {
         for (const [transA, transB] of [[false, false], [true, true]]) {
           expectMatches(run, operand(next, m, k, transA), operand(next, k, n, transB), transA, transB, [m, n]);

@@ -13,19 +13,21 @@ export type FastMatmulArgs = Parameters<KernelSignatures<FastStorage>['matmul']>
  * Blocking of the fast GEMM (GotoBLAS's loop order). mr × nr is the register tile of the
  * WebAssembly micro-kernel; kc steps of k make one packed block; the B panel holds kc × nc values
  * with as many columns as fit in `panelFloats` (at least nr); A and C are packed for up to
- * `chunkFloats` values of rows at a time. 4 × 8 (8 accumulators) measured fastest on x86-64:
- * 6 × 8, 4 × 12, 4 × 16 and 8 × 8 were 10–20% slower.
+ * `chunkFloats` values of rows at a time, swept mc rows at a time. 4 × 8 (8 accumulators)
+ * measured fastest on x86-64: 6 × 8, 4 × 12, 4 × 16 and 8 × 8 were 10–20% slower.
  */
 export interface FastMatmulConfig {
   readonly mr: number;
   readonly nr: number;
+  /** Rows of A one micro-kernel sweep reuses (kept in cache while it walks the B panel). */
+  readonly mc: number;
   readonly kc: number;
   readonly panelFloats: number;
   readonly chunkFloats: number;
 }
 
 export const DEFAULT_FAST_MATMUL_CONFIG: FastMatmulConfig = {
-  mr: 4, nr: 8, kc: 256, panelFloats: 1 << 19, chunkFloats: 1 << 21,
+  mr: 4, nr: 8, mc: 64, kc: 256, panelFloats: 1 << 19, chunkFloats: 1 << 21,
 };
 
 export interface FastMatmulOptions {
@@ -130,6 +132,14 @@ function roundUp(x: number, multiple: number): number {
   return Math.ceil(x / multiple) * multiple;
 }
 
+/** The block kernel on row tiles [t, t + tiles) of a packed A chunk. */
+function sweep(
+  block: BlockFn, t: number, tiles: number, mr: number, nTiles: number, kc: number, pa: number, paStride: number, pb: number,
+  pbStride: number, pc: number, ldc: number,
+): void {
+  block(tiles, nTiles, kc, pa + t * paStride, paStride, pb, pbStride, pc + t * mr * ldc, ldc);
+}
+
 function gemm(inst: Instance, config: FastMatmulConfig, g: Gemm): void {
   const { mr, nr } = config;
   const { m, n, k } = g;
@@ -152,9 +162,11 @@ function gemm(inst: Instance, config: FastMatmulConfig, g: Gemm): void {
         const kc = Math.min(kcMax, k - p0);
         packB(g.b, g.bOffset + p0 * g.bRow, g.bRow, g.bCol, j0, nc, kc, nr, mem, bBase);
         packA(g.a, g.aRows, g.aCol, i0, mc, kc, mr, mem, aBase, p0);
-        const args = [mcp / mr, ncp / nr, kc, aBase * 4, kc * mr * 4, bBase * 4, kc * nr * 4, cBase * 4, ncp * 4] as const;
-        if (inst.threads) inst.threads.run(inst.block, ...args);
-        else inst.block(...args);
+        const mTiles = mcp / mr;
+        const step = Math.max(1, Math.floor(config.mc / mr));
+        const args = [ncp / nr, kc, aBase * 4, kc * mr * 4, bBase * 4, kc * nr * 4, cBase * 4, ncp * 4] as const;
+        if (inst.threads) inst.threads.run(inst.block, step, mTiles, ...args);
+        else for (let t = 0; t < mTiles; t += step) sweep(inst.block, t, Math.min(step, mTiles - t), mr, ...args);
       }
       unpackC(mem, cBase, ncp, g.out, g.outRows, g.outCol, i0, mc, j0, nc);
     }

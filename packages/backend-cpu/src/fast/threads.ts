@@ -18,7 +18,7 @@ const SEQ = 0; // job number, bumped by the caller (−1: stop)
 const DONE = 1; // last job number finished, set by the worker
 const READY = 2; // 1 once the worker has instantiated the module
 const FAILED = 3; // 1 when the last job threw
-const ARGS = 4; // the block kernel's nine arguments
+const ARGS = 4; // the block kernel's nine arguments, then the row tiles per sub-block
 const WORDS = 16;
 
 /** The worker's whole program: self-contained, so it needs no file and no bundler. */
@@ -36,7 +36,10 @@ function start(data) {
     if (seq === seen) continue;
     seen = seq;
     try {
-      block(ctl[${ARGS}], ctl[${ARGS + 1}], ctl[${ARGS + 2}], ctl[${ARGS + 3}], ctl[${ARGS + 4}], ctl[${ARGS + 5}], ctl[${ARGS + 6}], ctl[${ARGS + 7}], ctl[${ARGS + 8}]);
+      const mTiles = ctl[${ARGS}], paStride = ctl[${ARGS + 4}], ldc = ctl[${ARGS + 8}], step = ctl[${ARGS + 9}], rowPitch = data.mr * ldc;
+      for (let t = 0; t < mTiles; t += step) {
+        block(Math.min(step, mTiles - t), ctl[${ARGS + 1}], ctl[${ARGS + 2}], ctl[${ARGS + 3}] + t * paStride, paStride, ctl[${ARGS + 5}], ctl[${ARGS + 6}], ctl[${ARGS + 7}] + t * rowPitch, ldc);
+      }
       ctl[${FAILED}] = 0;
     } catch (e) {
       ctl[${FAILED}] = 1;
@@ -59,7 +62,7 @@ interface WorkerHandle {
   seq: number;
 }
 
-type Spawn = (data: { control: SharedArrayBuffer; index: number; module: WebAssembly.Module; memory: WebAssembly.Memory }) => boolean;
+type Spawn = (data: { control: SharedArrayBuffer; index: number; module: WebAssembly.Module; memory: WebAssembly.Memory; mr: number }) => boolean;
 
 /** How to start a worker here, or null where threads are unavailable. */
 function spawner(): Spawn | null {
@@ -110,7 +113,7 @@ export class BlockThreads {
     const control = new SharedArrayBuffer((threads - 1) * WORDS * 4);
     for (let index = 0; index < threads - 1; index++) {
       try {
-        if (spawn({ control, index, module, memory })) this.workers.push({ ctl: new Int32Array(control, index * WORDS * 4, WORDS), seq: 0 });
+        if (spawn({ control, index, module, memory, mr })) this.workers.push({ ctl: new Int32Array(control, index * WORDS * 4, WORDS), seq: 0 });
       } catch {
         break;
       }
@@ -131,27 +134,33 @@ export class BlockThreads {
     return this.readyWorkers;
   }
 
-  /** block(...) split over the ready workers and this thread by ranges of row tiles. */
-  run(block: BlockFn, mTiles: number, nTiles: number, kc: number, pa: number, paStride: number, pb: number, pbStride: number, pc: number, ldc: number): void {
+  /**
+   * block(...) split over the ready workers and this thread by ranges of row tiles; each range runs
+   * as sub-blocks of `step` row tiles, so the rows of A one sub-block sweeps stay in cache.
+   */
+  run(block: BlockFn, step: number, mTiles: number, nTiles: number, kc: number, pa: number, paStride: number, pb: number, pbStride: number, pc: number, ldc: number): void {
     const ready = this.workers.length === 0 ? [] : this.workers.filter((w) => Atomics.load(w.ctl, READY) === 1);
     const work = mTiles * this.mr * nTiles * this.nr * kc;
     const parts = Math.min(ready.length + 1, mTiles, Math.max(1, Math.floor(work / MIN_PARALLEL_WORK)));
+    const rowPitch = this.mr * ldc;
+    const range = (t0: number, t1: number) => {
+      for (let t = t0; t < t1; t += step) block(Math.min(step, t1 - t), nTiles, kc, pa + t * paStride, paStride, pb, pbStride, pc + t * rowPitch, ldc);
+    };
     if (parts <= 1) {
-      block(mTiles, nTiles, kc, pa, paStride, pb, pbStride, pc, ldc);
+      range(0, mTiles);
       return;
     }
     const first = (part: number) => Math.floor((part * mTiles) / parts);
-    const rowPitch = this.mr * ldc;
     for (let part = 1; part < parts; part++) {
       const w = ready[part - 1];
       const t0 = first(part);
-      const args = [first(part + 1) - t0, nTiles, kc, pa + t0 * paStride, paStride, pb, pbStride, pc + t0 * rowPitch, ldc];
+      const args = [first(part + 1) - t0, nTiles, kc, pa + t0 * paStride, paStride, pb, pbStride, pc + t0 * rowPitch, ldc, step];
       w.ctl.set(args, ARGS);
       w.seq++;
       Atomics.store(w.ctl, SEQ, w.seq);
       Atomics.notify(w.ctl, SEQ);
     }
-    block(first(1), nTiles, kc, pa, paStride, pb, pbStride, pc, ldc);
+    range(0, first(1));
     for (let part = 1; part < parts; part++) {
       const w = ready[part - 1];
       for (;;) {
