@@ -1,4 +1,4 @@
-import { Module, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
+import { Module, QuantizedLinear, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
 import { ModuleDict } from './tuners/adapter-dict.js';
 import { withAdapterNames } from './tuners/adapter-names.js';
 import { injectAdapter } from './tuners/inject.js';
@@ -7,6 +7,7 @@ import { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
 import { allLinearTargets } from './tuners/targets.js';
 import { TunerLayer } from './tuners/tuner-layer.js';
 import { TunerModel } from './tuners/tuner-model.js';
+import { mergeIntoQuantizedBase, type QuantizedBaseMerge, type QuantizedMergeReport } from './tuners/quantized-merge.js';
 import type { PromptContext, PromptMethod } from './prompt-method.js';
 
 export interface MergeOptions {
@@ -14,6 +15,14 @@ export interface MergeOptions {
   safeMerge?: boolean;
   /** The adapters to merge (default: the active ones). */
   adapterNames?: readonly string[];
+  /**
+   * mergeAndUnload onto a quantized base (QLoRA): 'requantize' (default, as PEFT) dequantizes W,
+   * merges and quantizes the result again in the base's format; 'dequantize' returns float Linear
+   * layers instead (no rounding).
+   */
+  quantizedBase?: QuantizedBaseMerge;
+  /** Called once for each re-quantized layer with its rounding error. */
+  onRoundingError?: (report: QuantizedMergeReport) => void;
 }
 
 export interface AddAdapterOptions {
@@ -27,12 +36,21 @@ export interface AddAdapterOptions {
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
+/** The wrapped model's forward arguments; an inputs object may also carry per-row `adapterNames`. */
+export type PeftForwardInputs<M extends Module> = Parameters<M['forward']> extends [infer First, ...infer Rest]
+  ? [First extends Record<string, unknown> ? First & { adapterNames?: readonly string[] } : First, ...Rest]
+  : Parameters<M['forward']>;
+
+/** What the wrapped model's forward returns. */
+export type PeftForwardOutput<M extends Module> = ReturnType<M['forward']>;
+
 /**
  * PEFT's PeftModel: the user's model with one or more adapters of one PEFT method. Layer methods
  * live in `base_model` (a TunerModel around the model: names read `base_model.model.<path>`);
- * prompt methods keep their encoders in `prompt_encoder.<adapter>`.
+ * prompt methods keep their encoders in `prompt_encoder.<adapter>`. Generic over the wrapped
+ * model, so `forward` takes and returns what the model's forward does.
  */
-export class PeftModel extends Module {
+export class PeftModel<M extends Module = Module> extends Module {
   /** The config of every adapter, by name. */
   readonly peftConfig: Record<string, PeftConfig> = {};
   private active: string[] = [];
@@ -40,7 +58,7 @@ export class PeftModel extends Module {
   private unloaded = false;
   readonly method: PeftMethod;
 
-  constructor(model: Module, config: PeftConfig, adapterName = 'default', options: AddAdapterOptions = {}) {
+  constructor(model: M, config: PeftConfig, adapterName = 'default', options: AddAdapterOptions = {}) {
     super();
     if (model instanceof PeftModel) throw new TypeError('getPeftModel: the model is already a PeftModel; use addAdapter');
     this.method = getPeftMethod(config.peftType);
@@ -59,9 +77,9 @@ export class PeftModel extends Module {
   }
 
   /** The user's model, with the adapter layers inside it. */
-  getBaseModel(): Module {
+  getBaseModel(): M {
     const b = this.baseModel;
-    return b instanceof TunerModel ? b.model : b;
+    return (b instanceof TunerModel ? b.model : b) as M;
   }
 
   get peftType(): string {
@@ -117,6 +135,9 @@ export class PeftModel extends Module {
     if (config.peftType !== this.method.peftType) {
       throw new Error(`addAdapter: cannot combine adapters of different PEFT types (${this.method.peftType} and ${config.peftType})`);
     }
+    // PEFT records where the base model came from (its name_or_path) in the adapter's config
+    const nameOrPath = (this.getBaseModel() as { nameOrPath?: unknown }).nameOrPath;
+    if (config.baseModelNameOrPath === null && typeof nameOrPath === 'string') config = config.with({ baseModelNameOrPath: nameOrPath });
     if (this.method.kind === 'layer') {
       const layerConfig = config as LayerConfig;
       this.peftConfig[adapterName] = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : config;
@@ -237,19 +258,14 @@ export class PeftModel extends Module {
     const names = [...(options.adapterNames ?? this.active)];
     for (const n of names) if (!(n in this.peftConfig)) throw new Error(`mergeAdapter: no adapter '${n}'`);
     if (this.method.kind === 'prompt') throw new Error(`mergeAdapter: ${this.peftType} adapters cannot be merged into the weights`);
-    const plans = this.tunerLayers().map(([key, layer]) => ({ key, layer, plan: layer.planMerge(names) }));
-    if (options.safeMerge) {
-      for (const { key, layer, plan } of plans) {
-        for (const [name, t] of plan.state) {
-          if (await isFinite(t)) continue;
-          for (const p of plans) {
-            const current = new Set(p.layer.baseState().values());
-            for (const v of p.plan.state.values()) if (!current.has(v)) v.dispose();
-          }
-          throw new Error(`mergeAdapter: merging adapters [${plan.adapters.join(', ')}] into '${key}' gives NaN or infinite values in ${name}; nothing was merged (${layer.constructor.name})`);
-        }
-      }
+    const quantized = this.tunerLayers().filter(([, layer]) => layer.baseLayer instanceof QuantizedLinear).map(([key]) => key);
+    if (quantized.length > 0) {
+      throw new Error(
+        `mergeAdapter: ${quantized.length} layer(s) have a quantized base (${quantized.slice(0, 3).join(', ')}${quantized.length > 3 ? ', ...' : ''}); ` +
+          "merging in place would round the base on every merge and unmerge; use mergeAndUnload({ quantizedBase: 'requantize' | 'dequantize' })",
+      );
     }
+    const plans = await this.planMerges('mergeAdapter', names, this.tunerLayers(), options.safeMerge ?? false);
     for (const { layer, plan } of plans) layer.commitMerge(plan);
   }
 
@@ -264,22 +280,81 @@ export class PeftModel extends Module {
    * merge_and_unload). With `safeMerge`, NaN or infinite results are refused and the PEFT model
    * is left as it was.
    */
-  async mergeAndUnload(options: MergeOptions = {}): Promise<Module> {
+  async mergeAndUnload(options: MergeOptions = {}): Promise<M> {
+    this.assertUsable('mergeAndUnload');
+    const mode = options.quantizedBase ?? 'requantize';
+    if (mode !== 'requantize' && mode !== 'dequantize') throw new TypeError(`mergeAndUnload: quantizedBase must be 'requantize' or 'dequantize', got ${String(mode)}`);
+    const quantized = this.tunerLayers().filter(([, layer]) => layer.baseLayer instanceof QuantizedLinear);
+    if (quantized.length > 0) {
+      const names = [...(options.adapterNames ?? this.active)];
+      for (const n of names) if (!(n in this.peftConfig)) throw new Error(`mergeAndUnload: no adapter '${n}'`);
+      // every merged base is made before any is installed, so a failure leaves the model as it was
+      const made: { layer: TunerLayer; module: Module; adapters: string[] }[] = [];
+      const reports: QuantizedMergeReport[] = [];
+      try {
+        for (const [key, layer] of quantized) {
+          const adapters = names.filter((a) => layer.hasAdapter(a) && !layer.mergedAdapters.includes(a));
+          const { module, report } = await mergeIntoQuantizedBase(layer, adapters, mode, key.slice('base_model.model.'.length), options.safeMerge ?? false);
+          made.push({ layer, module, adapters });
+          if (report) reports.push(report);
+        }
+      } catch (err) {
+        for (const m of made) m.module.dispose();
+        throw err;
+      }
+      const floatLayers = this.tunerLayers().filter(([, layer]) => !(layer.baseLayer instanceof QuantizedLinear));
+      await this.mergeFloatLayers(options, floatLayers, made);
+      for (const m of made) m.layer.replaceBaseLayer(m.module, m.adapters);
+      for (const r of reports) options.onRoundingError?.(r);
+      return this.unloadWrappers();
+    }
     await this.mergeAdapter(options);
     return this.unloadWrappers();
   }
 
+  /**
+   * The merge plan of every layer in `layers`. With `safeMerge`, a plan with NaN or infinite values
+   * frees every plan and throws naming the layer; nothing is written either way.
+   */
+  private async planMerges(op: string, names: readonly string[], layers: readonly [string, TunerLayer][], safeMerge: boolean) {
+    const plans = layers.map(([key, layer]) => ({ key, layer, plan: layer.planMerge(names) }));
+    if (!safeMerge) return plans;
+    for (const { key, layer, plan } of plans) {
+      for (const [name, t] of plan.state) {
+        if (await isFinite(t)) continue;
+        for (const p of plans) {
+          const current = new Set(p.layer.baseState().values());
+          for (const v of p.plan.state.values()) if (!current.has(v)) v.dispose();
+        }
+        throw new Error(`${op}: merging adapters [${plan.adapters.join(', ')}] into '${key}' gives NaN or infinite values in ${name}; nothing was merged (${layer.constructor.name})`);
+      }
+    }
+    return plans;
+  }
+
+  /** mergeAdapter on the float layers of a model that also has quantized ones (whose merged bases are in `made`). */
+  private async mergeFloatLayers(options: MergeOptions, layers: readonly [string, TunerLayer][], made: readonly { module: Module }[]): Promise<void> {
+    let plans;
+    try {
+      plans = await this.planMerges('mergeAndUnload', [...(options.adapterNames ?? this.active)], layers, options.safeMerge ?? false);
+    } catch (err) {
+      for (const m of made) m.module.dispose();
+      throw err;
+    }
+    for (const { layer, plan } of plans) layer.commitMerge(plan);
+  }
+
   /** The plain model without any adapter and without merging (PEFT's unload). */
-  unload(): Module {
+  unload(): M {
     this.assertUsable('unload');
     if (this.method.kind === 'layer') this.unmergeAdapter();
     return this.unloadWrappers();
   }
 
-  private unloadWrappers(): Module {
+  private unloadWrappers(): M {
     if (this.method.kind === 'prompt') {
       this.unloaded = true;
-      return this.baseModel;
+      return this.baseModel as M;
     }
     const model = this.tuner.model;
     for (const [key, m] of [...this.wrappers()].reverse()) {
@@ -296,7 +371,7 @@ export class PeftModel extends Module {
     }
     this.tuner.disposeShared();
     this.unloaded = true;
-    return model;
+    return model as M;
   }
 
   /** Parameters that train: the active adapters' tensors (and modules to save). */
@@ -326,12 +401,16 @@ export class PeftModel extends Module {
    * The model's forward with the active adapters. `adapterNames` in an inputs object (or as the
    * option of `forwardWithAdapters`) picks an adapter per batch row, '__base__' for none.
    */
-  forward(...inputs: unknown[]): unknown {
+  forward(...args: PeftForwardInputs<M>): PeftForwardOutput<M> {
+    return this.forwardAny(args) as PeftForwardOutput<M>;
+  }
+
+  private forwardAny(inputs: unknown[]): unknown {
     this.assertUsable('forward');
     const first = inputs[0];
     if (isPlainObject(first) && 'adapterNames' in first) {
       const { adapterNames, ...rest } = first;
-      return this.forwardWithAdapters(adapterNames as string[], rest, ...inputs.slice(1));
+      return this.forwardWithAdapterList(adapterNames as string[], [rest, ...inputs.slice(1)]);
     }
     if (this.method.kind === 'prompt') {
       if (this.disabledCount > 0) return (this.baseModel.forward as (...a: unknown[]) => unknown)(...inputs);
@@ -344,7 +423,11 @@ export class PeftModel extends Module {
   }
 
   /** The forward with adapter `adapterNames[i]` on batch row i (PEFT's mixed-batch inference). */
-  forwardWithAdapters(adapterNames: readonly string[], ...inputs: unknown[]): unknown {
+  forwardWithAdapters(adapterNames: readonly string[], ...inputs: Parameters<M['forward']>): PeftForwardOutput<M> {
+    return this.forwardWithAdapterList(adapterNames, inputs) as PeftForwardOutput<M>;
+  }
+
+  private forwardWithAdapterList(adapterNames: readonly string[], inputs: unknown[]): unknown {
     if (!Array.isArray(adapterNames) || !adapterNames.every((n) => typeof n === 'string')) throw new TypeError('forward: adapterNames must be a list of adapter names');
     for (const n of new Set(adapterNames)) {
       if (n !== '__base__' && !(n in this.peftConfig)) throw new Error(`forward: adapterNames names an unknown adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
@@ -374,6 +457,6 @@ async function isFinite(t: Tensor): Promise<boolean> {
 }
 
 /** PEFT's get_peft_model: wraps `model` with a new adapter of the config's method. */
-export function getPeftModel(model: Module, config: PeftConfig, adapterName = 'default'): PeftModel {
+export function getPeftModel<M extends Module>(model: M, config: PeftConfig, adapterName = 'default'): PeftModel<M> {
   return new PeftModel(model, config, adapterName);
 }

@@ -1,5 +1,6 @@
 import {
-  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, engine, formatShape, noGrad, randn, type LoadStateDictResult, type Tensor,
+  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, checkpoint, engine, fill, formatShape, isGradEnabled, isMeta, noGrad, randn,
+  type Backend, type LoadStateDictResult, type Tensor,
 } from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 
@@ -24,20 +25,51 @@ export interface ModelInputs {
   tokenTypeIds?: Tensor | null;
   /** Images [batch, channels, height, width] (ViT). */
   pixelValues?: Tensor;
+  /**
+   * Causal LMs with labels: false computes the loss through the LM head slice by slice
+   * (core's linearCrossEntropy) so the [batch, seq, vocab] logits never exist, and returns no
+   * logits. Default true.
+   */
+  returnLogits?: boolean;
 }
 
-export interface ModelOutput {
+/** What a causal LM returns (transformers' CausalLMOutputWithPast). */
+export interface CausalLMOutput {
+  /** Next-token scores [batch, seq, vocab]. */
   logits: Tensor;
+  /** The shifted cross-entropy, when labels were given. */
+  loss?: Tensor;
+  /** Each layer's keys and values after this call, when the model returns its cache. */
+  pastKeyValues?: PastKeyValues;
+}
+
+/** What a sequence classifier returns (transformers' SequenceClassifierOutput). */
+export interface SequenceClassifierOutput {
+  /** Class scores [batch, numLabels]. */
+  logits: Tensor;
+  /** Cross-entropy, BCE or MSE by the config's problem type, when labels were given. */
   loss?: Tensor;
 }
 
+/** What an image classifier returns (transformers' ImageClassifierOutput). */
+export type ImageClassifierOutput = SequenceClassifierOutput;
+
+/** Logits and an optional loss: what every head model returns. */
+export type ModelOutput = CausalLMOutput | SequenceClassifierOutput;
+
+/** What a base model returns (transformers' BaseModelOutputWithPooling). */
 export interface BaseModelOutput {
+  /** The final hidden states [batch, seq, hidden]. */
   lastHiddenState: Tensor;
+  /** The pooled first token [batch, hidden] (BERT and ViT with a pooler). */
   poolerOutput?: Tensor;
 }
 
-/** What every Hugging Face model class shares: its config, HF init, and checkpoint name handling. */
-export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedConfig> extends Module {
+/**
+ * What every Hugging Face model class shares: its config, HF init, and checkpoint name handling.
+ * `Output` is what `forward` returns (CausalLMOutput, SequenceClassifierOutput, BaseModelOutput).
+ */
+export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedConfig, Output = unknown> extends Module {
   /** The attribute holding the base model in head models (`transformer`, `model`, `bert`, `vit`). */
   static readonly basePrefix: string = '';
   /** Checkpoint entries Hugging Face ignores when they are absent or extra (non-persistent buffers). */
@@ -45,8 +77,38 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
   /** Task heads that may be absent from a checkpoint (a base checkpoint loaded for fine-tuning): they keep their fresh init. */
   protected static readonly newHeadKeys: readonly RegExp[] = [];
 
+  /** Whether decoder layers recompute their activations in backward (transformers' is_gradient_checkpointing). */
+  gradientCheckpointing = false;
+  /** Where the weights were loaded from (HF's name_or_path): a folder or a hub name; null for a fresh model. */
+  nameOrPath: string | null = null;
+
   constructor(readonly config: C) {
     super();
+  }
+
+  /**
+   * transformers' gradient_checkpointing_enable: while training, each layer keeps only its inputs
+   * and runs again in backward (core's checkpoint), trading one more forward for the layer's
+   * activations. Gradients and dropout masks are the same as without it.
+   */
+  gradientCheckpointingEnable(): void {
+    for (const [, m] of this.namedModules()) if (m instanceof PreTrainedModel) m.gradientCheckpointing = true;
+  }
+
+  gradientCheckpointingDisable(): void {
+    for (const [, m] of this.namedModules()) if (m instanceof PreTrainedModel) m.gradientCheckpointing = false;
+  }
+
+  get isGradientCheckpointing(): boolean {
+    return this.gradientCheckpointing;
+  }
+
+  /**
+   * Runs one layer on `inputs` (null where a layer has no such input), through core's checkpoint
+   * when gradient checkpointing is on, the model trains and a graph is being recorded.
+   */
+  protected runLayer(layer: (inputs: readonly (Tensor | null)[]) => Tensor, inputs: readonly (Tensor | null)[]): Tensor {
+    return runLayer(this.gradientCheckpointing && this.training, layer, inputs);
   }
 
   /** The class name Hugging Face uses in `architectures`. */
@@ -54,7 +116,7 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     return this.constructor.name;
   }
 
-  abstract override forward(inputs: ModelInputs): unknown;
+  abstract override forward(inputs: ModelInputs): Output;
 
   /**
    * Hugging Face's `_init_weights`: linear and Conv1D weights ~ N(0, std) with zero biases,
@@ -103,14 +165,8 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
    * leaves the model as it was.
    */
   loadWeights(state: ReadonlyMap<string, Tensor>): LoadStateDictResult {
-    const ctor = this.constructor as typeof PreTrainedModel;
     const mapped = new Map<string, Tensor>();
-    for (const [key, name] of this.checkpointKeyMap(state.keys())) mapped.set(name, state.get(key)!);
-    const probe = this.loadStateDictReport(mapped);
-    const missing = probe.missingKeys.filter((k) => !ctor.newHeadKeys.some((r) => r.test(k)));
-    if (missing.length > 0 || probe.unexpectedKeys.length > 0) {
-      throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: missing keys [${missing.join(', ')}]; unexpected keys [${probe.unexpectedKeys.join(', ')}]`);
-    }
+    for (const [key, name] of this.checkpointPlan(new Map([...state].map(([k, t]) => [k, t.shape])))) mapped.set(name, state.get(key)!);
     try {
       return this.loadStateDict(mapped, { strict: false });
     } catch (e) {
@@ -118,8 +174,49 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     }
   }
 
+  /**
+   * Checks a checkpoint's names and shapes before anything is read or written: the map from
+   * checkpoint key to this model's name. Throws naming missing keys (except fresh task heads and
+   * tied duplicates), unexpected keys and shape mismatches.
+   */
+  checkpointPlan(shapes: ReadonlyMap<string, readonly number[]>): Map<string, string> {
+    const ctor = this.constructor as typeof PreTrainedModel;
+    const plan = this.checkpointKeyMap(shapes.keys());
+    const byName = new Map([...plan].map(([key, name]) => [name, key]));
+    const probe = this.loadStateDictReport(byName);
+    const missing = probe.missingKeys.filter((k) => !ctor.newHeadKeys.some((r) => r.test(k)));
+    if (missing.length > 0 || probe.unexpectedKeys.length > 0) {
+      throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: missing keys [${missing.join(', ')}]; unexpected keys [${probe.unexpectedKeys.join(', ')}]`);
+    }
+    const own = this.stateDict();
+    for (const [name, target] of own) {
+      const key = byName.get(name);
+      if (key === undefined) continue;
+      const want = target.shape;
+      const got = shapes.get(key)!;
+      if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+        throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: ${name} has shape ${formatShape(got)}, the module expects ${formatShape(want)}`);
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * After a load into a model made under initEmptyWeights: parameters the checkpoint did not hold
+   * (fresh task heads) get storage on `backend` and Hugging Face's init.
+   */
+  initMissingWeights(backend: Backend): void {
+    const std = (this.config as unknown as { initializerRange?: number }).initializerRange ?? 0.02;
+    for (const [, m] of this.namedModules()) {
+      const empty = [...m.namedParameters()].filter(([k, p]) => !k.includes('.') && isMeta(p));
+      if (empty.length === 0) continue;
+      for (const [, p] of empty) engine().scoped(() => p.assign(fill(p.shape, 0, p.dtype, backend)));
+      this.initWeights(std, null, m);
+    }
+  }
+
   /** Missing and unexpected names of a state dict, without loading anything. */
-  private loadStateDictReport(state: ReadonlyMap<string, Tensor>): LoadStateDictResult {
+  private loadStateDictReport(state: ReadonlyMap<string, unknown>): LoadStateDictResult {
     const own = this.stateDict();
     const given = new Set([...own].filter(([k]) => state.has(k)).map(([, t]) => t));
     return {
@@ -139,6 +236,19 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     }
     return out;
   }
+}
+
+/**
+ * Runs one layer on `inputs` (null where a layer lacks one), through core's checkpoint when
+ * `checkpointing` is on and a graph is being recorded.
+ */
+export function runLayer(checkpointing: boolean, layer: (inputs: readonly (Tensor | null)[]) => Tensor, inputs: readonly (Tensor | null)[]): Tensor {
+  if (!(checkpointing && isGradEnabled())) return layer(inputs);
+  const present = inputs.filter((t): t is Tensor => t !== null);
+  return checkpoint((...ts: Tensor[]) => {
+    let k = 0;
+    return layer(inputs.map((t) => (t ? ts[k++] : null)));
+  }, ...present);
 }
 
 function resetNormal(t: Tensor, std: number): void {
