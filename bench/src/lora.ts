@@ -12,7 +12,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AdamW, getBackend, manualSeed, noGrad, setBackend, tensor, type Module, type Tensor } from '@peftjs/core';
+import { AdamW, getBackend, manualSeed, noGrad, setBackend, tensor, type Tensor } from '@peftjs/core';
 import '@peftjs/backend-cpu';
 import { GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, type ModelOutput, type PreTrainedModel } from '@peftjs/models';
 import { fromPretrained, savePretrained } from '@peftjs/models/node';
@@ -66,16 +66,6 @@ interface TorchOutput extends TrainResult {
   torch: string;
 }
 
-function countParameters(model: Module): { trainable: number; all: number } {
-  let trainable = 0;
-  let all = 0;
-  for (const p of model.parameters()) {
-    all += p.size;
-    if (p.requiresGrad) trainable += p.size;
-  }
-  return { trainable, all };
-}
-
 async function runCase(c: Case, torchAvailable: boolean): Promise<void> {
   manualSeed(0);
   const model = await c.model();
@@ -91,7 +81,7 @@ async function runCase(c: Case, torchAvailable: boolean): Promise<void> {
     const { batchSize, seqLen } = c.setup;
     const perBatch = batchSize * seqLen;
     const batches = Array.from({ length: BATCHES }, (_, i) => tensor(data.subarray(i * perBatch, (i + 1) * perBatch), { shape: [batchSize, seqLen], dtype: 'int32' }));
-    const { trainable, all } = countParameters(peft);
+    const { trainable, all } = peft.getNbTrainableParameters();
     console.log(
       `\n${c.label}: ${(all / 1e6).toFixed(1)}M parameters, ${trainable.toLocaleString('en-US')} trainable (LoRA r ${c.lora.r}, alpha ${c.lora.loraAlpha}); ` +
         `batch ${batchSize} × ${seqLen} tokens; AdamW lr ${LR}, weight decay ${WEIGHT_DECAY}`,
