@@ -5,6 +5,7 @@ import { goldenOpCases, type GoldenReport } from './cases/golden-ops.js';
 import { memoryCases } from './cases/memory.js';
 import { methodsCases } from './cases/methods.js';
 import { combineCases } from './cases/combine.js';
+import { generateCases } from './cases/generate.js';
 import { modulesCases } from './cases/modules.js';
 import { opTableCases } from './cases/op-table.js';
 import { philoxCases, philoxCounterCase } from './cases/philox.js';
@@ -37,7 +38,7 @@ export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource):
     source = new Error(message);
     goldenCases = [{ suite: 'golden', name: 'golden vectors are present', run: async () => { throw new Error(message); } }];
   }
-  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...modulesCases(source), ...trainingCases, ...(await methodsCases(source)), ...(await combineCases(source))];
+  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...modulesCases(source), ...trainingCases, ...(await methodsCases(source)), ...(await combineCases(source)), ...(await generateCases(source))];
   const suites = new Map<string, ConformanceCase[]>();
   for (const c of all) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);
   return { suites: [...suites].map(([name, cases]) => ({ name, cases })), golden };

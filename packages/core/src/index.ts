@@ -62,7 +62,8 @@ export { ACTIVATIONS, getActivation } from './nn/activations.js';
 export { MLP, GatedMLP, type MLPOptions, type GatedMLPOptions } from './nn/mlp.js';
 export { rotaryEmbedding, rotaryTables, applyRotaryEmbedding, type RotaryOptions } from './nn/rotary.js';
 export {
-  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias,
-  type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions,
+  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias, ropeTables,
+  type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions, type RopePositions,
 } from './nn/attention.js';
+export { KeyValueCache, KeyValueCacheLayer, type KeyValueCacheOptions } from './nn/kv-cache.js';
 export * from './peft/index.js';

@@ -2,7 +2,8 @@ import {
   Embedding, GatedMLP, Linear, Module, ModuleList, MultiHeadAttention, RMSNorm, engine, noGrad, randn, type AttentionCallOptions, type Tensor,
 } from '@peftjs/core';
 import {
-  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, type BaseModelOutput, type ModelInputs, type ModelOutput,
+  PreTrainedModel, checkKeyMask, checkPositionIds, checkTokenInputs, withCache, inputEmbeddings, layerPast, pastLength, type BaseModelOutput, type ModelInputs,
+  type ModelOutput,
 } from '../modeling.js';
 import { causalLmLoss } from '../losses.js';
 import { LlamaConfig } from './config.js';
@@ -73,10 +74,11 @@ export class LlamaModel extends PreTrainedModel<LlamaConfig> {
       const p = pastLength('LlamaModel', past, config.numHiddenLayers, batch, config.kvHeads, config.attentionHeadDim);
       const attentionMask = inputs.attentionMask ? checkKeyMask('LlamaModel', inputs.attentionMask, batch, p + seq, p) : null;
       const positions = Array.from({ length: seq }, (_, i) => p + i);
+      const positionIds = checkPositionIds('LlamaModel', inputs.positionIds, batch, seq);
       let h = embeds;
       let i = 0;
       for (const layer of this.child<ModuleList<LlamaDecoderLayer>>('layers')) {
-        h = layer.forward(h, { attentionMask, positions, pastKeyValue: past ? past[i] : null });
+        h = layer.forward(h, { attentionMask, positions, positionIds, ...layerPast(past, i) });
         i++;
       }
       return this.child<RMSNorm>('norm').forward(h);
@@ -113,7 +115,7 @@ export class LlamaForCausalLM extends PreTrainedModel<LlamaConfig> {
     checkTokenInputs('LlamaForCausalLM', inputs);
     return engine().scoped(() => {
       const logits = this.child<Linear>('lm_head').forward(this.model.forward(inputs).lastHiddenState);
-      return inputs.labels ? { logits, loss: causalLmLoss('LlamaForCausalLM', logits, inputs.labels) } : { logits };
+      return withCache({ logits, ...(inputs.labels ? { loss: causalLmLoss('LlamaForCausalLM', logits, inputs.labels) } : {}) }, inputs);
     });
   }
 }
