@@ -1,4 +1,5 @@
 import { Module, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
+import { generate, type GenerateOutput, type GenerationInputs, type GenerationOptions } from '@peftjs/models';
 import { ModuleDict } from './tuners/adapter-dict.js';
 import { withAdapterNames } from './tuners/adapter-names.js';
 import { injectAdapter } from './tuners/inject.js';
@@ -320,6 +321,16 @@ export class PeftModel extends Module {
     const { trainable, all } = this.getNbTrainableParameters();
     const fmt = (n: number) => n.toLocaleString('en-US');
     log(`trainable params: ${fmt(trainable)} || all params: ${fmt(all)} || trainable%: ${((100 * trainable) / all).toFixed(4)}`);
+  }
+
+  /**
+   * Text generation with the active adapters (transformers' generate through PEFT): inside
+   * `disableAdapter` it is the base model's, `adapterNames` picks an adapter per prompt, and
+   * prompt-learning adapters put their virtual tokens in front (in the KV cache).
+   */
+  generate(inputs: GenerationInputs, options: GenerationOptions = {}): Promise<GenerateOutput> {
+    this.assertUsable('generate');
+    return generate(this, inputs, options);
   }
 
   /**

@@ -1,6 +1,6 @@
 export { ClassifierConfig } from './labels.js';
 export { PretrainedConfig, type FieldSpec, type FieldTable, type FieldKind } from './config.js';
-export { PreTrainedModel, type ModelInputs, type ModelOutput, type BaseModelOutput, type PastKeyValues } from './modeling.js';
+export { PreTrainedModel, type ModelInputs, type ModelOutput, type BaseModelOutput, type PastKeyValues, type LayerPast } from './modeling.js';
 export { causalLmLoss, classificationLoss } from './losses.js';
 export { GPT2Config, type GPT2ConfigInit } from './gpt2/config.js';
 export { GPT2Model, GPT2LMHeadModel, GPT2Attention } from './gpt2/modeling.js';

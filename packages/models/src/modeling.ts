@@ -233,8 +233,14 @@ export function pastLength(
   return length;
 }
 
-/** Layer `i`'s share of pastKeyValues: fixed keys and values, or its slot of a cache. */
-export function layerPast(past: PastKeyValues | KeyValueCache | null, i: number): { pastKeyValue: readonly [Tensor, Tensor] | null; cache: KeyValueCacheLayer | null } {
+/** What one attention layer gets of pastKeyValues: fixed keys and values, or its slot of a cache. */
+export interface LayerPast {
+  pastKeyValue: readonly [Tensor, Tensor] | null;
+  cache: KeyValueCacheLayer | null;
+}
+
+/** Layer `i`'s share of pastKeyValues. */
+export function layerPast(past: PastKeyValues | KeyValueCache | null, i: number): LayerPast {
   if (!past) return { pastKeyValue: null, cache: null };
   if (past instanceof KeyValueCache) return { pastKeyValue: null, cache: past.layer(i) };
   return { pastKeyValue: past[i], cache: null };

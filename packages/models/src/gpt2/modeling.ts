@@ -4,7 +4,7 @@ import {
 } from '@peftjs/core';
 import {
   PreTrainedModel, checkKeyMask, checkPositionIds, checkTokenInputs, withCache, inputEmbeddings, layerPast, pastLength, positionIds, type BaseModelOutput,
-  type ModelInputs, type ModelOutput,
+  type LayerPast, type ModelInputs, type ModelOutput,
 } from '../modeling.js';
 import { causalLmLoss } from '../losses.js';
 import { GPT2Config } from './config.js';
@@ -19,13 +19,13 @@ export class GPT2Attention extends Module {
     this.registerModule('resid_dropout', new Dropout(config.residPdrop));
   }
 
-  forward(x: Tensor, bias: Tensor | null, past: ReturnType<typeof layerPast>): Tensor {
+  forward(x: Tensor, bias: Tensor | null, past: LayerPast | null = null): Tensor {
     const { nEmbd, nHead } = this.config;
     let scale = this.config.scaleAttnWeights ? 1 / Math.sqrt(nEmbd / nHead) : 1;
     if (this.config.scaleAttnByInverseLayerIdx) scale /= this.layerIdx + 1;
     return engine().scoped(() => {
       const [q, k, v] = split(this.child<Conv1D>('c_attn').forward(x), nEmbd, -1);
-      const out = multiHeadAttention(q, k, v, nHead, nHead, { causal: true, bias, scale, dropout: this.config.attnPdrop, training: this.training, ...past });
+      const out = multiHeadAttention(q, k, v, nHead, nHead, { causal: true, bias, scale, dropout: this.config.attnPdrop, training: this.training, ...(past ?? {}) });
       return this.child<Dropout>('resid_dropout').forward(this.child<Conv1D>('c_proj').forward(out));
     });
   }
@@ -57,7 +57,7 @@ class GPT2Block extends Module {
     this.registerModule('mlp', new GPT2MLP(config));
   }
 
-  forward(x: Tensor, bias: Tensor | null, past: ReturnType<typeof layerPast>): Tensor {
+  forward(x: Tensor, bias: Tensor | null, past: LayerPast | null = null): Tensor {
     return engine().scoped(() => {
       const h = x.add(this.child<GPT2Attention>('attn').forward(this.child<LayerNorm>('ln_1').forward(x), bias, past));
       return h.add(this.child<GPT2MLP>('mlp').forward(this.child<LayerNorm>('ln_2').forward(h)));
