@@ -2,12 +2,14 @@
  * `npm run bench -- <name> [args...]`: runs one benchmark by name (see README.md).
  */
 import { benchCpuProfile } from './cpu-profile.js';
+import { benchGenerate } from './generate.js';
 import { benchMatmul } from './matmul.js';
 import { benchTrain } from './train.js';
 import { benchWebGPU } from './webgpu.js';
 
 const benches: Record<string, { readonly about: string; readonly run: (args: readonly string[]) => Promise<void> }> = {
   'cpu-profile': { about: 'GPT-2-like training step on the CPU backend: tokens/s and time by kernel', run: benchCpuProfile },
+  generate: { about: 'tokens/s of greedy decoding with the KV cache on byte-gpt2 (prompt 64 + 64 new, batch 1 and 8) against PyTorch', run: benchGenerate },
   matmul: { about: 'float32 matmul GFLOP/s at n = 256, 512, 1024 (or the sizes given)', run: benchMatmul },
   train: { about: 'GPT-2 training tokens/s (full fine-tuning, AdamW) against PyTorch on the CPU', run: benchTrain },
   webgpu: { about: 'peft.js WebGPU vs CPU vs tfjs-webgpu: matmul GFLOP/s at n = 128, 256, 512 (or the sizes given) and a LoRA training step', run: benchWebGPU },

@@ -16,6 +16,6 @@ export {
   loadPretrained, loadWeightsFrom, savePretrained, readCheckpoint, memorySource, memorySink,
   CONFIG_NAME, WEIGHTS_NAME, WEIGHTS_INDEX_NAME, type FileSource, type FileSink, type SavePretrainedOptions,
 } from './io.js';
-export { generate, type GenerationInputs, type GenerateOutput } from './generation/generate.js';
+export { generate, type GenerationInputs, type GenerateOutput, type GenerativeModel } from './generation/generate.js';
 export { TextStreamer } from './generation/streamer.js';
 export { type GenerationOptions, type GenerationStreamer, type DecodingTokenizer } from './generation/options.js';

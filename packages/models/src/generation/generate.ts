@@ -1,4 +1,4 @@
-import { KeyValueCache, engine, noGrad, scope, type Module, type Tensor } from '@peftjs/core';
+import { KeyValueCache, engine, noGrad, scope, type Tensor } from '@peftjs/core';
 import type { ModelInputs, ModelOutput } from '../modeling.js';
 import { BeamHypotheses, beamStep } from './beam-search.js';
 import {
@@ -26,11 +26,16 @@ export interface GenerateOutput {
   sequencesScores?: number[];
 }
 
+/** What generate needs of a model: a causal LM's forward (logits [batch, seq, vocab]); its `config` gives eos and pad ids. */
+export interface GenerativeModel {
+  forward(inputs: ModelInputs): unknown;
+}
+
 /** A causal LM's forward as generate calls it. */
 type Forward = (inputs: ModelInputs & { adapterNames?: readonly string[] }) => ModelOutput;
 
 /** eos/pad ids and the vocabulary size from the model's config (or a PEFT model's base model). */
-function configDefaults(model: Module): GenerationDefaults {
+function configDefaults(model: GenerativeModel): GenerationDefaults {
   const holder = model as { config?: unknown; baseModel?: { config?: unknown } };
   const c = (holder.config ?? holder.baseModel?.config ?? {}) as { eosTokenId?: number | number[] | null; padTokenId?: number | null; vocabSize?: number };
   return { eosTokenId: c.eosTokenId ?? null, padTokenId: c.padTokenId ?? null, vocabSize: c.vocabSize };
@@ -66,7 +71,7 @@ async function readRows(t: Tensor, what: string): Promise<number[][]> {
  * row's first token), so each row gives the tokens of its prompt alone. Works with any model whose
  * forward takes ModelInputs (GPT-2, Llama, a PeftModel, a merged model).
  */
-export async function generate(model: Module, inputs: GenerationInputs, options: GenerationOptions = {}): Promise<GenerateOutput> {
+export async function generate(model: GenerativeModel, inputs: GenerationInputs, options: GenerationOptions = {}): Promise<GenerateOutput> {
   const { inputIds } = inputs;
   if (!inputIds || inputIds.dtype !== 'int32' || inputIds.rank !== 2) {
     throw new TypeError(`generate: inputIds must be int32 token ids [batch, seq], got ${inputIds ? `${inputIds.dtype} [${inputIds.shape.join(', ')}]` : 'nothing'}`);
@@ -97,7 +102,7 @@ export async function generate(model: Module, inputs: GenerationInputs, options:
   mask.forEach((r, i) => {
     if (!r.includes(1)) throw new RangeError(`generate: prompt row ${i} is all padding (its attentionMask is all 0)`);
   });
-  const forward = (x: ModelInputs & { adapterNames?: readonly string[] }) => (model.forward as unknown as Forward)(x);
+  const forward: Forward = (x) => model.forward(x) as ModelOutput;
   const run = () => (g.numBeams > 1
     ? beamSearch(forward, inputIds, ids, mask, g, adapterNames)
     : decode(forward, inputIds, ids, mask, g, adapterNames, options));
