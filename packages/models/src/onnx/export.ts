@@ -47,13 +47,13 @@ function isTuner(m: Module): m is Module & TunerLike {
 
 /** A PeftModel as seen from here (this package does not depend on @peftjs/methods). */
 interface PeftLike {
-  baseModel: Module;
+  getBaseModel(): Module;
   peftType: string;
   mergeAdapter(): Promise<void>;
   unmergeAdapter(): void;
 }
 function isPeftModel(m: unknown): m is Module & PeftLike {
-  return m instanceof Module && 'baseModel' in m && typeof (m as Partial<PeftLike>).mergeAdapter === 'function';
+  return m instanceof Module && typeof (m as Partial<PeftLike>).getBaseModel === 'function' && typeof (m as Partial<PeftLike>).mergeAdapter === 'function';
 }
 
 /**
@@ -119,13 +119,13 @@ export async function toOnnx(model: Module, options: ExportOnnxOptions = {}): Pr
   const opset = options.opset ?? MIN_OPSET;
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) throw new RangeError(`exportOnnx: opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${options.opset}`);
   if (isPeftModel(model)) {
-    if (!options.mergeAdapters) return toOnnx(model.baseModel, options);
+    if (!options.mergeAdapters) return toOnnx(model.getBaseModel(), options);
     if (['PROMPT_TUNING', 'P_TUNING', 'PREFIX_TUNING', 'ADAPTION_PROMPT'].includes(model.peftType)) {
       throw new Error(`exportOnnx: ${model.peftType} adapters cannot be merged into the weights; only weight adapters (LoRA and family) export`);
     }
     await model.mergeAdapter();
     try {
-      return await toOnnx(model.baseModel, { ...options, mergeAdapters: false });
+      return await toOnnx(model.getBaseModel(), { ...options, mergeAdapters: false });
     } finally {
       model.unmergeAdapter();
     }
