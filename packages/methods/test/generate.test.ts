@@ -48,16 +48,16 @@ const VARIANTS: Variant[] = [
   { name: 'Llama', make: llama },
   { name: 'GPT-2 + LoRA', make: () => peft(gpt2(), new LoraConfig({ r: 4, targetModules: ['c_attn', 'c_proj'], fanInFanOut: true })) },
   { name: 'Llama + LoRA', make: () => peft(llama(), new LoraConfig({ r: 4, targetModules: ['q_proj', 'v_proj', 'down_proj'] })) },
-  { name: 'Llama + prompt tuning', make: () => peft(llama(), new PromptTuningConfig({ numVirtualTokens: 3, taskType: 'CAUSAL_LM' })), promptLearning: true },
-  { name: 'GPT-2 + prefix tuning', make: () => peft(gpt2(), new PrefixTuningConfig({ numVirtualTokens: 3, taskType: 'CAUSAL_LM' })), promptLearning: true },
-  { name: 'Llama + prefix tuning', make: () => peft(llama(), new PrefixTuningConfig({ numVirtualTokens: 3, taskType: 'CAUSAL_LM' })), promptLearning: true },
-  { name: 'Llama + adaption prompt', make: () => peft(llama(), new AdaptionPromptConfig({ adapterLen: 3, adapterLayers: 2, taskType: 'CAUSAL_LM' })) },
-  { name: 'GPT-2 + adaption prompt', make: () => peft(gpt2(), new AdaptionPromptConfig({ adapterLen: 3, adapterLayers: 2, taskType: 'CAUSAL_LM' })) },
+  { name: 'Llama + prompt tuning', make: () => peft(llama(), new PromptTuningConfig({ numVirtualTokens: 3 })), promptLearning: true },
+  { name: 'GPT-2 + prefix tuning', make: () => peft(gpt2(), new PrefixTuningConfig({ numVirtualTokens: 3 })), promptLearning: true },
+  { name: 'Llama + prefix tuning', make: () => peft(llama(), new PrefixTuningConfig({ numVirtualTokens: 3 })), promptLearning: true },
+  { name: 'Llama + adaption prompt', make: () => peft(llama(), new AdaptionPromptConfig({ adapterLen: 3, adapterLayers: 2 })) },
+  { name: 'GPT-2 + adaption prompt', make: () => peft(gpt2(), new AdaptionPromptConfig({ adapterLen: 3, adapterLayers: 2 })) },
 ];
 
 /** Records how many positions each forward of the underlying base model runs over. */
 function spyWidths(model: Module): number[] {
-  const base = ((model as Partial<PeftModel>).baseModel ?? model) as Module & { forward: (x: { inputIds?: Tensor; inputsEmbeds?: Tensor }) => unknown };
+  const base = ((model as unknown as Partial<PeftModel>).baseModel ?? model) as unknown as { forward: (x: { inputIds?: Tensor; inputsEmbeds?: Tensor }) => unknown };
   const widths: number[] = [];
   const original = base.forward.bind(base);
   base.forward = (x) => {

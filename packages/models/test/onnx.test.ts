@@ -48,7 +48,7 @@ function scramble<M extends Module>(model: M): M {
   return model.eval();
 }
 
-async function checkTokenModel(model: Module & { forward(x: object): { logits: Tensor } }, vocab: number): Promise<void> {
+async function checkTokenModel(model: GPT2LMHeadModel | LlamaForCausalLM | BertForSequenceClassification, vocab: number): Promise<void> {
   scramble(model);
   const session = await ort.InferenceSession.create(await toOnnx(model));
   expect(session.inputNames).toEqual(['input_ids', 'attention_mask']);
@@ -112,8 +112,12 @@ describe('ONNX export, checked by onnxruntime-node', () => {
 
   it('unsupported layers and bad options are named; a failed export writes nothing', async () => {
     const model = new GPT2LMHeadModel(new GPT2Config({ vocabSize: 40, nPositions: 16, nEmbd: 16, nLayer: 1, nHead: 4 }));
-    class Odd extends Module {}
-    model.getSubmodule('transformer.h.0').registerModule('odd', new Odd());
+    class Odd extends Module {
+      forward(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    (model.getSubmodule('transformer.h.0') as unknown as { registerModule(name: string, m: Module): void }).registerModule('odd', new Odd());
     const path = join(dir, 'bad.onnx');
     await expect(exportOnnx(model, path)).rejects.toThrow("exportOnnx: module 'transformer.h.0.odd' is a Odd, which ONNX export does not support");
     expect(readdirSync(dir).filter((f) => f.startsWith('bad'))).toEqual([]);
