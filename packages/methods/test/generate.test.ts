@@ -1,7 +1,8 @@
 import '@peftjs/backend-cpu';
-import { manualSeed, memory, noGrad, randn, setBackend, tensor, type Module, type Tensor } from '@peftjs/core';
+import { manualSeed, memory, setBackend, tensor, type Module, type Tensor } from '@peftjs/core';
 import { GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, generate, type GenerationOptions } from '@peftjs/models';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { randomizeTrainable } from './helpers/models.js';
 import {
   AdaptionPromptConfig, LoraConfig, PrefixTuningConfig, PromptTuningConfig, getPeftModel, type PeftModel,
 } from '../src/index.js';
@@ -11,18 +12,6 @@ const llama = () => new LlamaForCausalLM(new LlamaConfig({
   padTokenId: 0, eosTokenId: 2,
 }));
 const gpt2 = () => new GPT2LMHeadModel(new GPT2Config({ vocabSize: 24, nPositions: 64, nEmbd: 16, nLayer: 2, nHead: 4, embdPdrop: 0, residPdrop: 0, attnPdrop: 0, eosTokenId: 2 }));
-
-/** Every trainable tensor re-drawn, so adapters (zero-initialised B, gates) change the output. */
-function randomizeTrainable(model: Module): void {
-  noGrad(() => {
-    for (const p of model.parameters()) {
-      if (!p.requiresGrad) continue;
-      const v = randn(p.shape, { std: 0.5 });
-      p.assign(v);
-      v.dispose();
-    }
-  });
-}
 
 const PROMPTS = [[5, 9, 3, 11, 7], [8, 4, 13]];
 /** Left-padded with pad 0 and the mask. */

@@ -1,24 +1,14 @@
 import '@peftjs/backend-cpu';
-import { manualSeed, noGrad, randn, setBackend, tensor, tidy, type Module, type Tensor } from '@peftjs/core';
+import { manualSeed, noGrad, setBackend, tensor, tidy, type Module, type Tensor } from '@peftjs/core';
 import { GPT2Config, GPT2LMHeadModel, type ModelOutput } from '@peftjs/models';
 import { toOnnx } from '@peftjs/models/onnx';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { randomizeTrainable } from './helpers/models.js';
 import { LoraConfig, PrefixTuningConfig, getPeftModel } from '../src/index.js';
 
 const ids = [[3, 8, 1, 9, 4], [7, 2, 2, 5, 6]];
 const gpt2 = () => new GPT2LMHeadModel(new GPT2Config({ vocabSize: 12, nPositions: 16, nEmbd: 16, nLayer: 2, nHead: 4 }));
-
-function randomizeAdapters(model: Module): void {
-  noGrad(() => {
-    for (const p of model.parameters()) {
-      if (!p.requiresGrad) continue;
-      const v = randn(p.shape, { std: 0.3 });
-      p.assign(v);
-      v.dispose();
-    }
-  });
-}
 
 async function maxError(model: Module, bytes: Uint8Array): Promise<number> {
   const session = await ort.InferenceSession.create(bytes);
@@ -42,7 +32,7 @@ describe('ONNX export of PEFT models', () => {
 
   it('unmerged LoRA is refused naming the module; mergeAdapters exports the merged model and unmerges after', async () => {
     const peft = getPeftModel(gpt2(), new LoraConfig({ r: 4, targetModules: ['c_attn', 'c_proj'], fanInFanOut: true }));
-    randomizeAdapters(peft);
+    randomizeTrainable(peft, 0.3);
     peft.eval();
     await expect(toOnnx(peft)).rejects.toThrow("exportOnnx: module 'transformer.h.0.attn.c_attn' (LoraLayer) holds unmerged adapters [default]; merge them first (mergeAndUnload()) or pass mergeAdapters: true");
     const bytes = await toOnnx(peft, { mergeAdapters: true });

@@ -47,14 +47,7 @@ export class KeyValueCacheLayer {
   /** Keeps batch rows `index` (int32 [B']), in that order: beam search's cache reordering. */
   reorder(index: Tensor): void {
     if (!this.keys || !this.values) return;
-    const pick = (buffer: Tensor) => {
-      const chosen = engine().scoped(() => indexSelect(this.view(buffer), 0, index));
-      const next = allocate(buffer, [chosen.shape[0], buffer.shape[1], buffer.shape[2], buffer.shape[3]]);
-      write(next, chosen, 0);
-      chosen.dispose();
-      buffer.dispose();
-      return next;
-    };
+    const pick = (buffer: Tensor) => this.rebuild(buffer, engine().scoped(() => indexSelect(this.view(buffer), 0, index)), buffer.shape[2]);
     this.keys = pick(this.keys);
     this.values = pick(this.values);
   }
@@ -75,19 +68,18 @@ export class KeyValueCacheLayer {
     const capacity = this.keys?.shape[2] ?? 0;
     if (needed <= capacity) return;
     const grown = Math.max(this.reserve, Math.ceil(needed / this.blockSize) * this.blockSize);
-    const shape = [like.shape[0], like.shape[1], grown, like.shape[3]];
-    const grow = (old: Tensor | null) => {
-      const next = allocate(like, shape);
-      if (old) {
-        const kept = this.view(old);
-        write(next, kept, 0);
-        kept.dispose();
-        old.dispose();
-      }
-      return next;
-    };
+    const grow = (old: Tensor | null) => (old ? this.rebuild(old, this.view(old), grown) : allocate(like, [like.shape[0], like.shape[1], grown, like.shape[3]]));
     this.keys = grow(this.keys);
     this.values = grow(this.values);
+  }
+
+  /** A new buffer of `capacity` positions starting with `contents` [B, H, length, D]; the old buffer and `contents` are freed. */
+  private rebuild(old: Tensor, contents: Tensor, capacity: number): Tensor {
+    const next = allocate(old, [contents.shape[0], old.shape[1], capacity, old.shape[3]]);
+    write(next, contents, 0);
+    contents.dispose();
+    old.dispose();
+    return next;
   }
 }
 
