@@ -44,6 +44,11 @@ export interface ConformanceOptions {
   filter?: RegExp;
   /** Where progress lines go (default console.log). */
   log?: (line: string) => void;
+  /**
+   * How many cases this backend skips (with their reasons): pinned so that a new skip fails the run
+   * instead of passing unseen. Checked by a last case when the backend is available.
+   */
+  expectSkipped?: number;
 }
 
 /** What a case sees: both backends, the tolerances, and helpers to run code on either. */

@@ -1,5 +1,5 @@
 import type { PretrainedConfig } from './config.js';
-import { loadPretrained, type FileSource } from './io.js';
+import { loadPretrained, type FileSource, type LoadPretrainedOptions } from './io.js';
 import type { BaseModelOutput, CausalLMOutput, ImageClassifierOutput, PreTrainedModel, SequenceClassifierOutput } from './modeling.js';
 import { GPT2LMHeadModel, GPT2Model } from './gpt2/modeling.js';
 import { GPT2ForSequenceClassification } from './gpt2/sequence-classification.js';
@@ -48,7 +48,7 @@ export class AutoModelClass<M extends PreTrainedModel> {
   }
 
   /** The checkpoint in `source` (config.json and model.safetensors or its shards) as this task's model. */
-  fromPretrained(source: FileSource, options: { nameOrPath?: string } = {}): Promise<M> {
+  fromPretrained(source: FileSource, options: Omit<LoadPretrainedOptions, 'modelClass'> = {}): Promise<M> {
     return loadPretrained<M>(source, { ...options, modelClass: (config) => this.classFor(config) });
   }
 }

@@ -1,7 +1,10 @@
 import '@peftjs/backend-cpu';
 import { Generator, manualSeed, setBackend, tensor, type Tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GPT2Config, GPT2LMHeadModel, TextStreamer, generate, type GenerationOptions } from '../src/index.js';
+import {
+  GPT2Config, GPT2LMHeadModel, GemmaConfig, GemmaForCausalLM, MistralConfig, MistralForCausalLM, Phi3Config, Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM,
+  TextStreamer, generate, type GenerationOptions, type GenerativeModel,
+} from '../src/index.js';
 import { applyRepetitionPenalty, applyTopK, applyTopP } from '../src/generation/logits-process.js';
 
 const model = () => new GPT2LMHeadModel(new GPT2Config({ vocabSize: 32, nPositions: 64, nEmbd: 16, nLayer: 2, nHead: 4, embdPdrop: 0, residPdrop: 0, attnPdrop: 0, eosTokenId: 2 }));
@@ -94,4 +97,35 @@ describe('generate options', () => {
     await expect(generate(m, { inputIds: fp })).rejects.toThrow(/inputIds must be int32/);
     fp.dispose();
   });
+});
+
+describe('generate on the other decoder families', () => {
+  const tiny = { vocabSize: 24, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 64 };
+  const families: [string, () => GenerativeModel & { eval(): unknown }][] = [
+    ['Qwen2', () => new Qwen2ForCausalLM(new Qwen2Config(tiny))],
+    ['Mistral (sliding window 4)', () => new MistralForCausalLM(new MistralConfig({ ...tiny, slidingWindow: 4 }))],
+    ['Gemma', () => new GemmaForCausalLM(new GemmaConfig({ ...tiny, headDim: 4 }))],
+    ['Phi-3', () => new Phi3ForCausalLM(new Phi3Config(tiny))],
+  ];
+  for (const [name, make] of families) {
+    it(`${name}: cached greedy equals uncached, left-padded rows equal their prompts alone`, async () => {
+      await setBackend('cpu');
+      manualSeed(1);
+      const m = make();
+      m.eval();
+      const rows = async (prompt: number[][], mask: number[][], useCache: boolean) => {
+        const inputIds = ids(prompt);
+        const attentionMask = ids(mask);
+        const out = await generate(m, { inputIds, attentionMask }, { maxNewTokens: 8, eosTokenId: null, padTokenId: 0, useCache });
+        [inputIds, attentionMask, out.sequences].forEach((t) => t.dispose());
+        return out.sequenceIds.map((r) => r.slice(prompt[0].length));
+      };
+      const padded = [[0, 0, 0, 5, 9, 3], [7, 2, 8, 4, 1, 6]];
+      const mask = [[0, 0, 0, 1, 1, 1], [1, 1, 1, 1, 1, 1]];
+      const cached = await rows(padded, mask, true);
+      expect(await rows(padded, mask, false)).toEqual(cached);
+      expect(await rows([[5, 9, 3]], [[1, 1, 1]], true)).toEqual([cached[0]]);
+      expect(await rows([padded[1]], [mask[1]], true)).toEqual([cached[1]]);
+    });
+  }
 });

@@ -11,6 +11,7 @@ import { Module } from './module.js';
 import { applyRotaryEmbedding, rotaryTables } from './rotary.js';
 import { indexSelect } from '../ops/indexing.js';
 import type { KeyValueCacheLayer } from './kv-cache.js';
+import type { RopeScaling } from './rope-scaling.js';
 
 /** float32's lowest value: HF's additive mask value, finite so a fully masked row gives no NaN. */
 const MASKED = -3.4028234663852886e38;
@@ -63,6 +64,8 @@ export interface AttentionCoreOptions {
    * aligned to the end and `bias` covers all P + T keys.
    */
   pastKeyValue?: readonly [Tensor, Tensor] | null;
+  /** Sliding-window attention (Mistral's sliding_window): a query sees only the last `slidingWindow` keys up to itself. */
+  slidingWindow?: number | null;
   /**
    * A generation cache for this layer: the new keys and values (after RoPE) are appended to it and
    * attention runs over everything it holds, so a decoding step projects only its own positions.
@@ -73,6 +76,7 @@ export interface AttentionCoreOptions {
 /** RoPE positions: one list for every row, or per-row position ids int32 [B, T] (left-padded batches). */
 export interface RopePositions {
   theta: number;
+  scaling?: RopeScaling | null;
   positions?: readonly number[];
   positionIds?: Tensor | null;
 }
@@ -84,15 +88,16 @@ export interface RopePositions {
  */
 export function ropeTables(rope: RopePositions, past: number, tq: number, headDim: number, like: Tensor): { cos: Tensor; sin: Tensor } {
   const ids = rope.positionIds;
+  const scaling = rope.scaling ?? null;
   if (!ids) {
     const positions = rope.positions ?? Array.from({ length: tq }, (_, i) => past + i);
-    return rotaryTables(positions, headDim, rope.theta, like);
+    return rotaryTables(positions, headDim, rope.theta, like, scaling);
   }
   if (ids.rank !== 2 || ids.shape[1] !== tq || ids.dtype !== 'int32') {
     throw new RangeError(`attention: positionIds must be int32 [batch, ${tq}], got ${ids.dtype} ${formatShape(ids.shape)}`);
   }
   return engine().scoped(() => {
-    const table = rotaryTables(Array.from({ length: past + tq }, (_, i) => i), headDim, rope.theta, like);
+    const table = rotaryTables(Array.from({ length: past + tq }, (_, i) => i), headDim, rope.theta, like, scaling);
     const flat = reshape(ids, [ids.size]);
     const gather = (t: Tensor) => reshape(indexSelect(t, 0, flat), [ids.shape[0], 1, tq, headDim]);
     return { cos: gather(table.cos), sin: gather(table.sin) };
@@ -130,16 +135,22 @@ export function multiHeadAttention(
     kh = repeatKeyValueHeads(kh, numHeads / numKeyValueHeads);
     vh = repeatKeyValueHeads(vh, numHeads / numKeyValueHeads);
     const p = options.dropout ?? 0;
+    const window = options.slidingWindow ?? null;
+    let bias = options.bias ?? null;
+    if (window !== null && kh.shape[2] > window) {
+      const w = slidingWindowBias(qh.shape[2], kh.shape[2], window, qh);
+      bias = bias ? bias.add(w) : w;
+    }
     let out: Tensor;
     if (p > 0 && options.training) {
       // probabilities are needed explicitly for dropout on them
       const scale = options.scale ?? 1 / Math.sqrt(qh.shape[3]);
       let scores = qh.matmul(kh, { transposeB: true }).mul(scale);
       if (options.causal) scores = scores.add(causalBias(qh.shape[2], kh.shape[2], scores));
-      if (options.bias) scores = scores.add(options.bias);
+      if (bias) scores = scores.add(bias);
       out = dropout(scores.softmax(-1), p, true).matmul(vh);
     } else {
-      out = scaledDotProductAttention(qh, kh, vh, { isCausal: options.causal, attnMask: options.bias ?? undefined, scale: options.scale });
+      out = scaledDotProductAttention(qh, kh, vh, { isCausal: options.causal, attnMask: bias ?? undefined, scale: options.scale });
     }
     return mergeHeads(out);
   });
@@ -165,6 +176,17 @@ export function causalBias(tq: number, tk: number, like: Tensor): Tensor {
   return engine().makeTensor([tq, tk], like.dtype, like.ref.backend, values);
 }
 
+/**
+ * Additive bias [Tq, Tk] hiding keys more than `window` − 1 positions before each query (queries
+ * aligned to the end of the keys): query i at position i + Tk − Tq sees keys j > i + Tk − Tq − window.
+ */
+export function slidingWindowBias(tq: number, tk: number, window: number, like: Tensor): Tensor {
+  if (!Number.isInteger(window) || window < 1) throw new RangeError(`attention: slidingWindow must be a positive integer, got ${window}`);
+  const values = new (like.dtype === 'float64' ? Float64Array : Float32Array)(tq * tk);
+  for (let i = 0; i < tq; i++) for (let j = 0; j <= i + tk - tq - window && j < tk; j++) values[i * tk + j] = MASKED;
+  return engine().makeTensor([tq, tk], like.dtype, like.ref.backend, values);
+}
+
 export interface MultiHeadAttentionOptions {
   /** Grouped-query attention: key/value heads (default numHeads). */
   numKeyValueHeads?: number;
@@ -172,10 +194,14 @@ export interface MultiHeadAttentionOptions {
   headDim?: number;
   /** Bias on the four projections (default false, Llama's). */
   bias?: boolean;
+  /** Bias on o_proj alone (default `bias`; Qwen2 has biases on q, k and v but not o). */
+  outputBias?: boolean;
+  /** Sliding-window attention over the last `slidingWindow` keys (Mistral); null for full attention. */
+  slidingWindow?: number | null;
   /** Each query attends only to itself and earlier positions. */
   causal?: boolean;
-  /** Rotary position embeddings with this rope_theta (null: none). */
-  rope?: { theta: number } | null;
+  /** Rotary position embeddings with this rope_theta and optional rope_scaling (null: none). */
+  rope?: { theta: number; scaling?: RopeScaling | null } | null;
   /** Dropout on the attention probabilities while training. */
   dropout?: number;
 }
@@ -221,7 +247,7 @@ export class MultiHeadAttention extends Module {
     this.registerModule('q_proj', new Linear(hiddenSize, numHeads * this.headDim, { bias }));
     this.registerModule('k_proj', new Linear(hiddenSize, this.numKeyValueHeads * this.headDim, { bias }));
     this.registerModule('v_proj', new Linear(hiddenSize, this.numKeyValueHeads * this.headDim, { bias }));
-    this.registerModule('o_proj', new Linear(numHeads * this.headDim, hiddenSize, { bias }));
+    this.registerModule('o_proj', new Linear(numHeads * this.headDim, hiddenSize, { bias: options.outputBias ?? bias }));
   }
 
   get qProj(): Linear {
@@ -244,9 +270,10 @@ export class MultiHeadAttention extends Module {
     }
     return engine().scoped(() => {
       const bias = call.attentionMask ? paddingMaskBias(call.attentionMask, x.dtype === 'float64' ? 'float64' : 'float32') : null;
-      const rope = this.options.rope ? { theta: this.options.rope.theta, positions: call.positions, positionIds: call.positionIds } : null;
+      const rope = this.options.rope ? { theta: this.options.rope.theta, scaling: this.options.rope.scaling, positions: call.positions, positionIds: call.positionIds } : null;
       const out = multiHeadAttention(this.qProj.forward(x), this.kProj.forward(x), this.vProj.forward(x), this.numHeads, this.numKeyValueHeads, {
         causal: this.options.causal, bias, rope, dropout: this.options.dropout, training: this.training, pastKeyValue: call.pastKeyValue, cache: call.cache,
+        slidingWindow: this.options.slidingWindow,
       });
       return this.oProj.forward(out);
     });

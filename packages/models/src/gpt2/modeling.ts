@@ -118,7 +118,10 @@ export class GPT2Model extends PreTrainedModel<GPT2Config, BaseModelOutput> {
       h = this.child<Dropout>('drop').forward(h);
       let i = 0;
       for (const block of this.child<ModuleList<GPT2Block>>('h')) {
-        h = block.forward(h, bias, layerPast(past, i));
+        const lp = layerPast(past, i);
+        const pair = lp.pastKeyValue;
+        // the generation cache is never checkpointed (generation records no graph): it rides in the closure
+        h = this.runLayer(([x, b, key, value]) => block.forward(x!, b, { pastKeyValue: key && value ? [key, value] : null, cache: lp.cache }), [h, bias, pair ? pair[0] : null, pair ? pair[1] : null]);
         i++;
       }
       return this.child<LayerNorm>('ln_f').forward(h);
