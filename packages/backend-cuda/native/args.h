@@ -1,10 +1,10 @@
-// What a kernel launch carries: up to 8 tensors (device pointer, dtype, strided layout) and integer
+// What a kernel launch carries: up to 10 tensors (device pointer, dtype, strided layout) and integer
 // and float attributes. The same struct is filled by the N-API layer and passed by value to kernels.
 #pragma once
 #include <cstdint>
 
 #define PJ_MAX_RANK 8
-#define PJ_MAX_TENSORS 8
+#define PJ_MAX_TENSORS 10
 #define PJ_MAX_INTS 16
 #define PJ_MAX_FLOATS 8
 

@@ -4,7 +4,7 @@ import type { CudaStorage } from './storage.js';
 
 // Mirrors native/addon.cc: per tensor [dtype, rank, offset, shape×8, strides×8], 16 ints, 8 floats.
 const MAX_RANK = 8;
-const MAX_TENSORS = 8;
+const MAX_TENSORS = 10;
 const TENSOR_WORDS = 3 + 2 * MAX_RANK;
 const INTS_AT = MAX_TENSORS * TENSOR_WORDS;
 const FLOATS_AT = INTS_AT + 16;

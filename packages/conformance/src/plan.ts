@@ -1,3 +1,5 @@
+import { halfOpCases } from './cases/half-ops.js';
+import { halfTrainingCases } from './cases/half-training.js';
 import { autogradCases } from './cases/autograd.js';
 import { graphCases } from './cases/graph.js';
 import { errorCases } from './cases/errors.js';
@@ -58,6 +60,8 @@ export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource):
     ...memoryCases,
     ...memorySavingCases,
     ...quantizedCases,
+    ...halfOpCases(),
+    ...halfTrainingCases,
     ...modulesCases(source),
     ...trainingCases,
     ...(await methodsCases(source, golden)),

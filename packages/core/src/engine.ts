@@ -1,6 +1,6 @@
 import type { Backend, BackendFactory } from './backend.js';
 import { DataRef } from './data-ref.js';
-import type { DType, TypedArray } from './dtype.js';
+import { isFloatingPoint, type DType, type TypedArray } from './dtype.js';
 import type { TensorInfo } from './kernels.js';
 import { contiguousLayout, type Layout } from './layout.js';
 import { Generator } from './random/generator.js';
@@ -246,7 +246,7 @@ export class Engine {
     // bool and int32 results carry no gradient (comparisons, argmax), so they record nothing
     if (this.gradWatch && !this.gradWatch.sawGradInput) this.gradWatch.sawGradInput = inputs.some((t) => t.requiresGrad);
     const needsGrad =
-      this.gradEnabled && inputs.some((t) => t.requiresGrad) && spec.outputs.some((o) => o.dtype === 'float32' || o.dtype === 'float64');
+      this.gradEnabled && inputs.some((t) => t.requiresGrad) && spec.outputs.some((o) => isFloatingPoint(o.dtype));
     const rule = needsGrad ? (spec.rule ?? getGradientRule(op)) : undefined;
     if (needsGrad && !rule) {
       throw new Error(`${op}: has no gradient rule, but an input requires grad (use noGrad() or detach() if no gradient is wanted)`);

@@ -85,3 +85,4 @@ export {
 } from './quant/format.js';
 export { quantizeModel, type QuantizeModelReport } from './nn/quantize-model.js';
 export { GradScaler, type GradScalerOptions, type ScalableOptimizer } from './optim/grad-scaler.js';
+export { autocast, autocastDType, type AutocastOptions } from './amp/autocast.js';

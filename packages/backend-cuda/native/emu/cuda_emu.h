@@ -98,6 +98,11 @@ inline int atomicExch(int* address, int value) {
 }
 
 inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
+// Single float operations rounded to nearest, never contracted into an FMA (the build also passes
+// -ffp-contract=off), as nvcc guarantees for these intrinsics.
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fdiv_rn(float a, float b) { return a / b; }
 inline double rsqrt(double x) { return 1.0 / std::sqrt(x); }
 inline float __int_as_float(int x) {
   float f;

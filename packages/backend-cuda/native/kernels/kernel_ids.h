@@ -6,6 +6,7 @@
 #define PJ_KERNELS(X)                                                                       \
   X(fill) X(arange) X(copy) X(cast) X(randomUniform) X(randomNormal) X(randomBernoulli)    \
   X(unary) X(binary) X(where) X(reduce) X(argmax) X(matmul) X(gather) X(scatterAdd)         \
+  X(quantizedMatmul) X(dequantize)                                                          \
   X(softmax) X(softmaxBackward) X(logSoftmax) X(logSoftmaxBackward) X(layerNorm)            \
   X(layerNormBackward) X(rmsNorm) X(rmsNormBackward) X(crossEntropy) X(crossEntropyBackward)
 

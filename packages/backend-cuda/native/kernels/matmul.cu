@@ -1,87 +1,34 @@
-// Batched matmul out[b] = A[b] · B[b] with A[i, p] at i·aRow + p·aCol and B[p, j] at p·bRow + j·bCol
-// from each batch's offset (transposes and strided views are only other strides). Batch offsets of
-// A and B come from their broadcast batch layouts; out is contiguous.
-//
-// Two kernels: a 64×64 tile per block with 16-deep shared-memory slices of A and B and a 4×4
-// register block per thread (the general path), and a thread per output for small products. Where
-// cuBLAS is loaded, the runtime hands it the float32 products whose batches are a single stride.
+// Batched matmul out[b] = A[b] · B[b] (transposes and strided views are only other strides; batch
+// offsets of A and B come from their broadcast batch layouts; out is contiguous) on the kernels of
+// matmul_tiled.cuh. Where cuBLAS is loaded, the runtime hands it the float32 products whose batches
+// are a single stride.
 #include "common.cuh"
 #include "kernel_ids.h"
 #include "matmul.h"
+#include "matmul_tiled.cuh"
 #include "gemm_formats.cuh"
 
 namespace {
 
-constexpr int kTile = 64;
-constexpr int kDepth = 16;
-constexpr int kThreadsSide = 16;  // 16×16 threads, each 4×4 outputs
-constexpr int kMaxBatchBlocks = 65535;
-
-__device__ __forceinline__ void batch_offsets(const PjMatmul& g, int64_t batch, int64_t& a, int64_t& b, int64_t& out) {
-  a = pj_offset(g.a_batch, batch);
-  b = pj_offset(g.b_batch, batch);
-  out = g.out_offset + batch * g.m * g.n;
-}
-
-/** Operand element e as float: float32 as is, TF32 rounded like the tensor cores' inputs, bfloat16 widened. */
+/** Element e of an operand as float: float32 as is, TF32 rounded like the tensor cores' inputs, bfloat16 widened. */
 template <int Format>
-__device__ __forceinline__ float load_operand(const void* p, int64_t e) {
-  if (Format == PJ_GEMM_BF16) return pj_bf16_to_float(static_cast<const uint16_t*>(p)[e]);
-  const float v = static_cast<const float*>(p)[e];
-  return Format == PJ_GEMM_TF32 ? pj_round_tf32(v) : v;
-}
-
-template <int Format>
-__global__ void __launch_bounds__(256) matmul_tiled_kernel(PjMatmul g, const void* __restrict__ A, const void* __restrict__ B, float* __restrict__ C) {
-  __shared__ float As[kDepth][kTile + 1];
-  __shared__ float Bs[kDepth][kTile + 1];
-  const int tx = threadIdx.x % kThreadsSide, ty = threadIdx.x / kThreadsSide;
-  const int64_t row0 = static_cast<int64_t>(blockIdx.y) * kTile, col0 = static_cast<int64_t>(blockIdx.x) * kTile;
-  for (int64_t batch = blockIdx.z; batch < g.batches; batch += gridDim.z) {
-    int64_t ao, bo, co;
-    batch_offsets(g, batch, ao, bo, co);
-    float acc[4][4] = {};
-    for (int64_t p0 = 0; p0 < g.k; p0 += kDepth) {
-      // 64×16 elements of each operand, 4 a thread
-      for (int e = threadIdx.x; e < kTile * kDepth; e += 256) {
-        const int r = e / kDepth, p = e % kDepth;
-        const int64_t gi = row0 + r, gp = p0 + p;
-        As[p][r] = (gi < g.m && gp < g.k) ? load_operand<Format>(A, ao + gi * g.a_row + gp * g.a_col) : 0.0f;
-        const int c = e % kTile, q = e / kTile;
-        const int64_t gj = col0 + c, gq = p0 + q;
-        Bs[q][c] = (gj < g.n && gq < g.k) ? load_operand<Format>(B, bo + gq * g.b_row + gj * g.b_col) : 0.0f;
-      }
-      __syncthreads();
-      for (int p = 0; p < kDepth; p++) {
-        float av[4], bv[4];
-        for (int i = 0; i < 4; i++) av[i] = As[p][ty + i * kThreadsSide];
-        for (int j = 0; j < 4; j++) bv[j] = Bs[p][tx + j * kThreadsSide];
-        for (int i = 0; i < 4; i++)
-          for (int j = 0; j < 4; j++) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
-      }
-      __syncthreads();
-    }
-    for (int i = 0; i < 4; i++) {
-      const int64_t gi = row0 + ty + i * kThreadsSide;
-      if (gi >= g.m) continue;
-      for (int j = 0; j < 4; j++) {
-        const int64_t gj = col0 + tx + j * kThreadsSide;
-        if (gj < g.n) C[co + gi * g.n + gj] = acc[i][j];
-      }
-    }
+struct FormatLoad {
+  const void* p;
+  __device__ __forceinline__ float operator()(int64_t e) const {
+    if (Format == PJ_GEMM_BF16) return pj_bf16_to_float(static_cast<const uint16_t*>(p)[e]);
+    const float v = static_cast<const float*>(p)[e];
+    return Format == PJ_GEMM_TF32 ? pj_round_tf32(v) : v;
   }
-}
+};
 
-__global__ void matmul_small_kernel(PjMatmul g, const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C) {
-  const int64_t t = pj_global_thread();
-  const int64_t per_batch = g.m * g.n;
-  if (t >= per_batch * g.batches) return;
-  const int64_t batch = t / per_batch, ij = t % per_batch, i = ij / g.n, j = ij % g.n;
-  int64_t ao, bo, co;
-  batch_offsets(g, batch, ao, bo, co);
-  float acc = 0.0f;
-  for (int64_t p = 0; p < g.k; p++) acc = fmaf(A[ao + i * g.a_row + p * g.a_col], B[bo + p * g.b_row + j * g.b_col], acc);
-  C[co + ij] = acc;
+template <int Format>
+struct FormatOperands {
+  FormatLoad<Format> a, b;
+};
+
+template <int Format>
+FormatOperands<Format> operands(const void* A, const void* B) {
+  return FormatOperands<Format>{{A}, {B}};
 }
 
 }  // namespace
@@ -108,13 +55,7 @@ PjMatmul pj_matmul_geometry(const PjArgs& a) {
 }
 
 int pj_matmul_own(const PjMatmul& g, const float* A, const float* B, float* C) {
-  if (g.m >= 32 && g.n >= 32) {
-    const unsigned z = static_cast<unsigned>(g.batches < kMaxBatchBlocks ? g.batches : kMaxBatchBlocks);
-    const dim3 grid(static_cast<unsigned>((g.n + kTile - 1) / kTile), static_cast<unsigned>((g.m + kTile - 1) / kTile), z);
-    PJ_LAUNCH(matmul_tiled_kernel<PJ_GEMM_F32>, grid, dim3(256), g, A, B, C);
-  } else {
-    PJ_LAUNCH(matmul_small_kernel, pj_grid(g.m * g.n * g.batches, 256), dim3(256), g, A, B, C);
-  }
+  pj_matmul_loaded(g, operands<PJ_GEMM_F32>(A, B), C);
   return 0;
 }
 
@@ -138,12 +79,10 @@ int pj_launch_matmul(const PjArgs& a) {
 
 /** The portable twin of the tensor-core GEMM: the same tiles, operands rounded as the MMA inputs are. */
 int pj_gemm_portable(int format, const PjMatmul& g, const void* A, const void* B, float* C) {
-  const unsigned z = static_cast<unsigned>(g.batches < kMaxBatchBlocks ? g.batches : kMaxBatchBlocks);
-  const dim3 grid(static_cast<unsigned>((g.n + kTile - 1) / kTile), static_cast<unsigned>((g.m + kTile - 1) / kTile), z);
   switch (format) {
-    case PJ_GEMM_F32: PJ_LAUNCH(matmul_tiled_kernel<PJ_GEMM_F32>, grid, dim3(256), g, A, B, C); break;
-    case PJ_GEMM_TF32: PJ_LAUNCH(matmul_tiled_kernel<PJ_GEMM_TF32>, grid, dim3(256), g, A, B, C); break;
-    case PJ_GEMM_BF16: PJ_LAUNCH(matmul_tiled_kernel<PJ_GEMM_BF16>, grid, dim3(256), g, A, B, C); break;
+    case PJ_GEMM_F32: pj_matmul_tiled(g, operands<PJ_GEMM_F32>(A, B), C); break;
+    case PJ_GEMM_TF32: pj_matmul_tiled(g, operands<PJ_GEMM_TF32>(A, B), C); break;
+    case PJ_GEMM_BF16: pj_matmul_tiled(g, operands<PJ_GEMM_BF16>(A, B), C); break;
     default: return pj_set_error(1, "cuda: gemm: unknown operand format");
   }
   return 0;

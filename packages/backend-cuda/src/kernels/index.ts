@@ -10,13 +10,14 @@ import {
 } from './fused.js';
 import { gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
+import { dequantize, quantizedMatmul } from './quantized.js';
 import { argmax, reduce } from './reduce.js';
 
 export type CudaKernels = CompleteKernelTable<CudaStorage>;
 
 const KERNELS = {
   fill, arange, copy, cast, randomUniform, randomNormal, randomBernoulli,
-  unary, binary, where, reduce, argmax, matmul, gather, scatterAdd,
+  unary, binary, where, reduce, argmax, matmul, quantizedMatmul, dequantize, gather, scatterAdd,
   softmax, softmaxBackward, logSoftmax, logSoftmaxBackward,
   layerNorm, layerNormBackward, rmsNorm, rmsNormBackward,
   crossEntropy, crossEntropyBackward,

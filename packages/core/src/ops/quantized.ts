@@ -1,3 +1,4 @@
+import { inFloat32 } from '../amp/autocast.js';
 import { engine } from '../engine.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -18,10 +19,15 @@ function assertWeight(weight: QuantizedWeight, op: string): void {
 /**
  * x · Wᵀ (transposeWeight, the default: x [..., cols] → [..., rows], a Linear's forward) or x · W
  * (x [..., rows] → [..., cols]) with W quantized, dequantized per block inside the kernel. The
- * gradient flows to x only: the quantized weight is frozen.
+ * gradient flows to x only: the quantized weight is frozen. It computes in float32 (the dequantized
+ * blocks are float32), so in an autocast region a half `x` is cast up.
  */
 export function quantizedMatmul(x: Tensor, weight: QuantizedWeight, transposeWeight = true): Tensor {
   assertTensor(x, 'quantizedMatmul', 'x');
+  return inFloat32([x], (x32) => quantizedMatmulOf(x32, weight, transposeWeight));
+}
+
+function quantizedMatmulOf(x: Tensor, weight: QuantizedWeight, transposeWeight: boolean): Tensor {
   assertFloat(x, 'quantizedMatmul', 'x');
   assertWeight(weight, 'quantizedMatmul');
   const k = transposeWeight ? weight.cols : weight.rows;
