@@ -15,7 +15,7 @@ import '@peftjs/backend-cpu';
 import { generate, type GPT2LMHeadModel } from '@peftjs/models';
 import { fromPretrained } from '@peftjs/models/node';
 import { ByteTokenizer } from '@peftjs/data';
-import { loadMobyDick } from '@peftjs/data/corpora';
+import { loadMobyDick } from '@peftjs/datasets';
 import { ensurePyTorch, runPythonJson } from './pytorch.js';
 import { printTable } from './timing.js';
 

@@ -44,7 +44,7 @@ export { defaultCollate } from './data/collate.js';
 export { seededPermutation } from './data/shuffle.js';
 export { Trainer, type TrainerOptions, type TrainOutput, type BatchLoader } from './train/trainer.js';
 export type { TrainerCallback, TrainerControl, TrainerState, LogEntry, CallbackArgs } from './train/callback.js';
-export { ProgressCallback, formatDuration, type ProgressOptions, type WritableLike } from './train/progress-callback.js';
+export { ProgressCallback, formatDuration, percentDone, type ProgressOptions, type WritableLike } from './train/progress-callback.js';
 export { EarlyStoppingCallback, type EarlyStoppingOptions } from './train/early-stopping-callback.js';
 export {
   memoryCheckpointStore, setDefaultCheckpointStore, getDefaultCheckpointStore, type CheckpointStore,
