@@ -32,7 +32,7 @@ const FLAGS = {
 } as const;
 
 /** The PEFT config from --config or from --method and its flags (HF PEFT's JSON names). */
-async function peftConfig(values: { config?: string; method?: string; r?: string; alpha?: string; target?: string }, taskType: string): Promise<PeftConfig> {
+async function peftConfig(values: { config?: string; method?: string; r?: string; alpha?: string; target?: string }, taskType: string, modelType: unknown): Promise<PeftConfig> {
   let json: Record<string, unknown>;
   if (values.config !== undefined) {
     if (values.method !== undefined) throw new CliError('pass either --config or --method, not both');
@@ -50,6 +50,8 @@ async function peftConfig(values: { config?: string; method?: string; r?: string
   else if (values.config === undefined && json.peft_type === 'LORA') json.r = 8;
   if (values.alpha !== undefined) json.lora_alpha = positiveNumber(values.alpha, 'alpha', 16);
   else if (values.config === undefined && json.peft_type === 'LORA') json.lora_alpha = 2 * (json.r as number);
+  // GPT-2's layers are Conv1D (weights stored [in, out]): PEFT's LoRA and IA3 need fan_in_fan_out there
+  if (modelType === 'gpt2' && (json.peft_type === 'LORA' || json.peft_type === 'IA3')) json.fan_in_fan_out ??= true;
   const targets = list(values.target);
   if (targets) json.target_modules = targets;
   try {
@@ -90,7 +92,7 @@ export async function train(args: readonly string[], log: (line: string) => void
   const data = await readDataset(dataPath, tokenizer, seq, values.task);
   const { train: trainSet, held } = splitHeldOut(data.examples, evalSplit);
   const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? (typeof modelConfig.eos_token_id === 'number' ? modelConfig.eos_token_id : 0);
-  const config = await peftConfig(values, data.task === 'classification' ? 'SEQ_CLS' : 'CAUSAL_LM');
+  const config = await peftConfig(values, data.task === 'classification' ? 'SEQ_CLS' : 'CAUSAL_LM', modelConfig.model_type);
   const backend = await useBackend(values.backend);
   manualSeed(seed);
   const base = data.task === 'classification' ? await loadClassifier(modelDir, data.labels.length, padTokenId) : await loadCausalLM(modelDir);
