@@ -66,9 +66,10 @@ export { MLP, GatedMLP, type MLPOptions, type GatedMLPOptions } from './nn/mlp.j
 export { rotaryEmbedding, rotaryTables, applyRotaryEmbedding, type RotaryOptions } from './nn/rotary.js';
 export { parseRopeScaling, ropeScalingJSON, ropeInverseFrequencies, type RopeScaling } from './nn/rope-scaling.js';
 export {
-  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias, slidingWindowBias,
-  type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions,
+  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias, slidingWindowBias, ropeTables,
+  type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions, type RopePositions,
 } from './nn/attention.js';
+export { KeyValueCache, KeyValueCacheLayer, type KeyValueCacheOptions } from './nn/kv-cache.js';
 export * from './peft/index.js';
 export { QuantizedLinear } from './nn/quantized-linear.js';
 export { QuantizedWeight, dequantizeData } from './quant/quantized-weight.js';

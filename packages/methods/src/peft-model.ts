@@ -1,4 +1,5 @@
 import { Module, QuantizedLinear, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
+import { generate, type GenerateOutput, type GenerationInputs, type GenerationOptions, type GenerativeModel } from '@peftjs/models';
 import { ModuleDict } from './tuners/adapter-dict.js';
 import { withAdapterNames } from './tuners/adapter-names.js';
 import { alignFanInFanOut } from './tuners/fan-in-fan-out.js';
@@ -397,6 +398,16 @@ export class PeftModel<M extends Module = Module> extends Module {
     const { trainable, all } = this.getNbTrainableParameters();
     const fmt = (n: number) => n.toLocaleString('en-US');
     log(`trainable params: ${fmt(trainable)} || all params: ${fmt(all)} || trainable%: ${((100 * trainable) / all).toFixed(4)}`);
+  }
+
+  /**
+   * Text generation with the active adapters (transformers' generate through PEFT): inside
+   * `disableAdapter` it is the base model's, `adapterNames` picks an adapter per prompt, and
+   * prompt-learning adapters put their virtual tokens in front (in the KV cache).
+   */
+  generate(inputs: GenerationInputs, options: GenerationOptions = {}): Promise<GenerateOutput> {
+    this.assertUsable('generate');
+    return generate(this as unknown as GenerativeModel, inputs, options);
   }
 
   /**

@@ -48,7 +48,9 @@ export async function readAdapterFiles(dir: string): Promise<AdapterFiles> {
       throw new Error(`loadAdapter: cannot read ${name} in ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
   };
-  const [config, weights] = await Promise.all([read(ADAPTER_CONFIG_NAME), read(ADAPTER_WEIGHTS_NAME)]);
+  // one after the other, so a folder missing both names adapter_config.json every time
+  const config = await read(ADAPTER_CONFIG_NAME);
+  const weights = await read(ADAPTER_WEIGHTS_NAME);
   return { config: config.toString('utf8'), weights: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength) };
 }
 
