@@ -9,6 +9,7 @@ export { withAdapterNames, currentAdapterNames, BASE_ADAPTER } from './tuners/ad
 export { baseLayerInfo, requireBaseLayer, type BaseLayerInfo } from './tuners/base-weights.js';
 export { layerMethod, type LayerMethod, type LayerConfig, type AdapterContext, type LayerWrapContext } from './tuners/layer-method.js';
 export { isTargetModule, isExcluded, layerIndex, allLinearTargets, patternValue } from './tuners/targets.js';
+export { defaultTargetModules, modelTypeOf, resolveTargetModules } from './tuners/default-targets.js';
 export { TARGET_FIELDS, PATTERN_FIELDS, type TargetFields, type PatternFields } from './tuners/target-fields.js';
 export { injectAdapter } from './tuners/inject.js';
 export { adapterTensors, adapterStateDict, loadAdapterStateDict } from './save/adapter-state.js';

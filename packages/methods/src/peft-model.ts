@@ -6,7 +6,7 @@ import { alignFanInFanOut } from './tuners/fan-in-fan-out.js';
 import { injectAdapter } from './tuners/inject.js';
 import type { AdapterContext, LayerConfig, LayerMethod } from './tuners/layer-method.js';
 import { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
-import { allLinearTargets } from './tuners/targets.js';
+import { resolveTargetModules } from './tuners/default-targets.js';
 import { TunerLayer } from './tuners/tuner-layer.js';
 import { TunerModel } from './tuners/tuner-model.js';
 import { mergeIntoQuantizedBase, type QuantizedBaseMerge, type QuantizedMergeReport } from './tuners/quantized-merge.js';
@@ -142,8 +142,7 @@ export class PeftModel<M extends Module = Module> extends Module {
     if (config.baseModelNameOrPath === null && typeof nameOrPath === 'string') config = config.with({ baseModelNameOrPath: nameOrPath });
     if (this.method.kind === 'layer') {
       const layerConfig = config as LayerConfig;
-      const resolved = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : layerConfig;
-      this.peftConfig[adapterName] = alignFanInFanOut(resolved, this.tuner.model);
+      this.peftConfig[adapterName] = alignFanInFanOut(resolveTargetModules(layerConfig, this.tuner.model), this.tuner.model);
       try {
         injectAdapter(this.method as LayerMethod, this.context(adapterName, options.loading));
       } catch (err) {

@@ -105,6 +105,13 @@ describe('QLoRA: LoRA on QuantizedLinear bases', () => {
     merged.dispose();
   });
 
+  it("'all-linear' targets the quantized layers too, as PEFT counts bitsandbytes' layers", async () => {
+    const net = await quantizedTinyNet();
+    const peft = getPeftModel(net, new LoraConfig({ r: 2, targetModules: 'all-linear' }));
+    expect([...((peft.peftConfig.default as LoraConfig).targetModules as string[])].sort()).toEqual([...TARGETS].sort());
+    peft.dispose();
+  });
+
   it('every layer method either adapts a quantized base or refuses it naming the missing float weight', async () => {
     const results: Record<string, string> = {};
     for (const method of registeredPeftTypes()) {

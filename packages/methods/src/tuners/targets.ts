@@ -1,4 +1,4 @@
-import { Conv1D, Linear, type Module } from '@peftjs/core';
+import { Conv1D, Linear, QuantizedLinear, type Module } from '@peftjs/core';
 import type { TargetFields } from './target-fields.js';
 
 /** Python's re.fullmatch. */
@@ -49,13 +49,14 @@ export function isTargetModule(config: TargetFields, key: string): boolean {
 const OUTPUT_HEADS = new Set(['lm_head', 'score', 'classifier']);
 
 /**
- * PEFT's 'all-linear': the last name segment of every Linear or Conv1D, except the output head.
- * Returned as a list of names, as PEFT expands it.
+ * PEFT's 'all-linear': the last name segment of every Linear, Conv1D or QuantizedLinear (PEFT
+ * counts bitsandbytes' 4- and 8-bit layers too), except the output head. Returned as a list of
+ * names, as PEFT expands it.
  */
 export function allLinearTargets(model: Module): string[] {
   const names = new Set<string>();
   for (const [key, m] of model.namedModules()) {
-    if (!(m instanceof Linear || m instanceof Conv1D)) continue;
+    if (!(m instanceof Linear || m instanceof Conv1D || m instanceof QuantizedLinear)) continue;
     const last = key.split('.').pop()!;
     if (!OUTPUT_HEADS.has(last)) names.add(last);
   }
