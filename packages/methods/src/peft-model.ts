@@ -1,5 +1,6 @@
 import { Module, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
 import { ModuleDict } from './tuners/adapter-dict.js';
+import { disposeDetached } from './tuners/dispose-detached.js';
 import { withAdapterNames } from './tuners/adapter-names.js';
 import { injectAdapter } from './tuners/inject.js';
 import type { AdapterContext, LayerConfig, LayerMethod } from './tuners/layer-method.js';
@@ -282,6 +283,7 @@ export class PeftModel extends Module {
       return this.baseModel;
     }
     const model = this.tuner.model;
+    const removed: Module[] = [];
     for (const [key, m] of [...this.wrappers()].reverse()) {
       const inModel = key.slice('base_model.model.'.length);
       if (m instanceof TunerLayer) {
@@ -290,13 +292,28 @@ export class PeftModel extends Module {
       } else {
         const kept = m.activeAdapter !== null ? m.copies.at(m.activeAdapter) : m.originalModule;
         model.setSubmodule(inModel, kept);
-        for (const name of m.copies.keys()) if (m.copies.at(name) !== kept) m.copies.at(name).dispose();
-        if (kept !== m.originalModule) m.originalModule.dispose();
+        for (const name of m.copies.keys()) if (m.copies.at(name) !== kept) removed.push(m.copies.at(name));
+        if (kept !== m.originalModule) removed.push(m.originalModule);
       }
     }
+    // an original module may share tensors with modules that stay (tied embeddings)
+    disposeDetached(removed, model);
     this.tuner.disposeShared();
     this.unloaded = true;
     return model;
+  }
+
+  /**
+   * Takes every adapter out again and gives the user's model back its own modules, untouched
+   * (a failed from_pretrained rolls back with it): no module is swapped for a copy and no tensor
+   * of the model is freed. The caller restores the flags it recorded; this PeftModel is unusable after.
+   * @internal
+   */
+  discardAdapters(): void {
+    this.assertUsable('discardAdapters');
+    for (const name of Object.keys(this.peftConfig).reverse()) this.removeAdapter(name);
+    this.active = [];
+    this.unloaded = true;
   }
 
   /** Parameters that train: the active adapters' tensors (and modules to save). */

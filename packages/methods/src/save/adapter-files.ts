@@ -91,11 +91,13 @@ export interface LoadAdapterOptions {
 export function loadAdapterFiles(peft: PeftModel, files: AdapterFiles, adapterName: string, options: LoadAdapterOptions = {}): void {
   const { config, state } = parseAdapterFiles(files, options.warn);
   try {
+    const flags = recordFlags(peft);
     peft.addAdapter(adapterName, config.with({ inferenceMode: !options.isTrainable }), { loading: true });
     try {
       loadAdapterStateDict(peft, adapterName, state);
     } catch (err) {
       peft.deleteAdapter(adapterName);
+      flags.restore();
       throw err;
     }
   } finally {
@@ -103,18 +105,31 @@ export function loadAdapterFiles(peft: PeftModel, files: AdapterFiles, adapterNa
   }
 }
 
+/** Every parameter's requiresGrad and every module's training mode, to put back after a failed load. */
+function recordFlags(model: Module): { restore(): void } {
+  const params = model.parameters().map((p) => [p, p.requiresGrad] as const);
+  const modules = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
+  return {
+    restore() {
+      for (const [p, flag] of params) p.requiresGrad = flag;
+      for (const [m, training] of modules) m.training = training;
+    },
+  };
+}
+
 /** A PEFT model from a base model and saved adapter files (PEFT's PeftModel.from_pretrained). */
 export function peftModelFromFiles(model: Module, files: AdapterFiles, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel {
   const adapterName = options.adapterName ?? 'default';
   const { config, state } = parseAdapterFiles(files, options.warn);
-  const flags = model.parameters().map((p) => [p, p.requiresGrad] as const);
+  const flags = recordFlags(model);
   try {
     const peft = new PeftModel(model, config.with({ inferenceMode: !options.isTrainable }), adapterName, { loading: true });
     try {
       loadAdapterStateDict(peft, adapterName, state);
     } catch (err) {
-      peft.unload();
-      for (const [p, flag] of flags) p.requiresGrad = flag;
+      // not unload(): that keeps the trained copies of modules_to_save and frees the originals
+      peft.discardAdapters();
+      flags.restore();
       throw err;
     }
     return peft;
