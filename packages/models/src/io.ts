@@ -2,6 +2,7 @@ import { loadSafetensors, saveSafetensors, type Tensor } from '@peftjs/core';
 import { resolveModel } from './auto.js';
 import './families.js';
 import type { PreTrainedModel } from './modeling.js';
+import { parseWeightMap } from './weight-map.js';
 
 /** Where a checkpoint is read from: files by name (a folder, a map of fetched files, a browser upload). */
 export interface FileSource {
@@ -64,17 +65,16 @@ export async function readCheckpoint(source: FileSource): Promise<Map<string, Te
     if (!(await source.exists(WEIGHTS_NAME))) throw new Error(`loadPretrained: neither ${WEIGHTS_NAME} nor ${WEIGHTS_INDEX_NAME} is present`);
     return readTensors(source, WEIGHTS_NAME);
   }
-  const index = JSON.parse(await source.readText(WEIGHTS_INDEX_NAME)) as { weight_map?: Record<string, string> };
-  if (!index.weight_map || typeof index.weight_map !== 'object') throw new Error(`loadPretrained: ${WEIGHTS_INDEX_NAME} has no weight_map`);
+  const weightMap = parseWeightMap(await source.readText(WEIGHTS_INDEX_NAME), WEIGHTS_INDEX_NAME);
   const out = new Map<string, Tensor>();
   try {
-    for (const shard of new Set(Object.values(index.weight_map))) {
+    for (const shard of new Set(weightMap.values())) {
       for (const [k, t] of await readTensors(source, shard)) {
-        if (index.weight_map[k] === shard) out.set(k, t);
+        if (weightMap.get(k) === shard && !out.has(k)) out.set(k, t);
         else t.dispose();
       }
     }
-    const absent = Object.keys(index.weight_map).filter((k) => !out.has(k));
+    const absent = [...weightMap.keys()].filter((k) => !out.has(k));
     if (absent.length > 0) throw new Error(`loadPretrained: ${WEIGHTS_INDEX_NAME} names tensors its shards lack: ${absent.slice(0, 5).join(', ')}`);
   } catch (e) {
     for (const t of out.values()) t.dispose();
