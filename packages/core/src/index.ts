@@ -8,7 +8,7 @@ export * from './random/philox.js';
 export * from './random/generator.js';
 export { Tensor, type NestedArray } from './tensor.js';
 export {
-  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, setLeakCheck, manualSeed,
+  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, setLeakCheck, manualSeed, withGenerator,
   ENGINE_VERSION, type MemoryInfo, type OpSpec, type OpOutput,
 } from './engine.js';
 export * from './ops/index.js';
@@ -54,7 +54,7 @@ export { bytesSource, blobSource, type ByteSource } from './io/byte-source.js';
 export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
 export { LayerNorm, type LayerNormOptions } from './nn/layer-norm.js';
 export { RMSNorm, type RMSNormOptions } from './nn/rms-norm.js';
-export { Dropout } from './nn/dropout.js';
+export { Dropout, seedDropout } from './nn/dropout.js';
 export { Conv1D } from './nn/conv1d.js';
 export { Conv2d, type Conv2dModuleOptions } from './nn/conv2d.js';
 export { ModuleList } from './nn/module-list.js';
