@@ -10,5 +10,5 @@ export default defineConfig({
   platform: 'neutral',
   removeNodeProtocol: false,
   // loaded on demand: vitest by defineConfig users, node built-ins for the golden files, the CPU oracle
-  external: ['vitest', 'node:fs', 'node:fs/promises', 'node:path', '@peftjs/backend-cpu'],
+  external: ['vitest', 'node:fs', 'node:fs/promises', 'node:path', 'node:url', '@peftjs/backend-cpu'],
 });
