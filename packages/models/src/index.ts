@@ -16,3 +16,4 @@ export {
   loadPretrained, loadWeightsFrom, savePretrained, readCheckpoint, memorySource, memorySink,
   CONFIG_NAME, WEIGHTS_NAME, WEIGHTS_INDEX_NAME, type FileSource, type FileSink, type SavePretrainedOptions,
 } from './io.js';
+export { setParameterBudget, getParameterBudget, checkModelSize, type SizeEstimate } from './construct.js';

@@ -3,6 +3,7 @@ import { resolveModel } from './auto.js';
 import './families.js';
 import type { PreTrainedModel } from './modeling.js';
 import { parseWeightMap } from './weight-map.js';
+import { constructModel } from './construct.js';
 
 /** Where a checkpoint is read from: files by name (a folder, a map of fetched files, a browser upload). */
 export interface FileSource {
@@ -95,7 +96,7 @@ export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel
     throw new Error(`loadPretrained: cannot read ${CONFIG_NAME}: ${(e as Error).message}`);
   }
   const { config, Model } = resolveModel(json);
-  const model = new Model(config);
+  const model = constructModel(Model, config);
   try {
     await loadWeightsFrom(model, source);
   } catch (e) {

@@ -2,13 +2,14 @@
  * Adapters as folders on disk, in PEFT's layout: `adapter_config.json` and
  * `adapter_model.safetensors`, a non-default adapter in a subfolder named after it.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@peftjs/core/node';
+import { loadSafetensorsFile, pathInside, readRegularFile, readRegularText, writeFileAtomic } from '@peftjs/core/node';
 import type { Module } from '@peftjs/core';
 import type { PeftModel } from '../peft-model.js';
 import {
-  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, loadAdapterFiles, peftModelFromFiles, saveAdapterFiles, type AdapterFiles, type LoadAdapterOptions,
+  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, loadParsedAdapter, parseAdapterConfig, peftModelFromParsed, saveAdapterFiles,
+  type AdapterFiles, type LoadAdapterOptions, type ParsedAdapter,
 } from '../save/adapter-files.js';
 
 export interface SavePretrainedOptions {
@@ -35,25 +36,39 @@ export async function savePretrained(peft: PeftModel, dir: string, options: Save
   }
 }
 
-/** Reads an adapter folder's two files. */
+async function reading<T>(dir: string, name: string, read: (path: string) => Promise<T>): Promise<T> {
+  try {
+    return await read(pathInside(dir, name, 'adapter file'));
+  } catch (err) {
+    throw new Error(`loadAdapter: cannot read ${name} in ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/** Reads an adapter folder's two files whole (regular files only; the config is bounded in size). */
 export async function readAdapterFiles(dir: string): Promise<AdapterFiles> {
-  const read = async (name: string) => {
-    try {
-      return await readFile(join(dir, name));
-    } catch (err) {
-      throw new Error(`loadAdapter: cannot read ${name} in ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-  };
-  const [config, weights] = await Promise.all([read(ADAPTER_CONFIG_NAME), read(ADAPTER_WEIGHTS_NAME)]);
-  return { config: config.toString('utf8'), weights: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength) };
+  const [config, weights] = await Promise.all([
+    reading(dir, ADAPTER_CONFIG_NAME, (p) => readRegularText(p)),
+    reading(dir, ADAPTER_WEIGHTS_NAME, (p) => readRegularFile(p, Number.MAX_SAFE_INTEGER)),
+  ]);
+  return { config, weights: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength) };
+}
+
+/**
+ * An adapter folder parsed: the config first (bounded, checked), then the weights header first and
+ * tensor by tensor by range, so a file of any size loads and a lying header fails before allocating.
+ */
+export async function readAdapter(dir: string, warn?: (message: string) => void): Promise<ParsedAdapter> {
+  const config = parseAdapterConfig(await reading(dir, ADAPTER_CONFIG_NAME, (p) => readRegularText(p)), warn);
+  const state = await reading(dir, ADAPTER_WEIGHTS_NAME, (p) => loadSafetensorsFile(p));
+  return { config, state };
 }
 
 /** PEFT's PeftModel.from_pretrained: the model with the adapter saved in `dir`. */
 export async function fromPretrained(model: Module, dir: string, options: LoadAdapterOptions & { adapterName?: string } = {}): Promise<PeftModel> {
-  return peftModelFromFiles(model, await readAdapterFiles(dir), options);
+  return peftModelFromParsed(model, await readAdapter(dir, options.warn), options);
 }
 
 /** PEFT's load_adapter: adds the adapter saved in `dir` under `adapterName`. */
 export async function loadAdapter(peft: PeftModel, dir: string, adapterName: string, options: LoadAdapterOptions = {}): Promise<void> {
-  loadAdapterFiles(peft, await readAdapterFiles(dir), adapterName, options);
+  loadParsedAdapter(peft, await readAdapter(dir, options.warn), adapterName, options);
 }

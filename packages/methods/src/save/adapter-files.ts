@@ -66,16 +66,27 @@ export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activ
   }
 }
 
-/** Parses the two files; the tensors are new (the caller owns them). */
-export function parseAdapterFiles(files: AdapterFiles, warn?: (message: string) => void): { config: PeftConfig; state: Map<string, Tensor> } {
+/** adapter_config.json's text as a config. */
+export function parseAdapterConfig(text: string, warn?: (message: string) => void): PeftConfig {
   let json: unknown;
   try {
-    json = JSON.parse(files.config);
+    json = JSON.parse(text);
   } catch (err) {
     throw new SyntaxError(`adapter_config.json: not valid JSON (${(err as Error).message})`);
   }
-  const config = configFromJSON(json, warn);
+  return configFromJSON(json, warn);
+}
+
+/** Parses the two files; the tensors are new (the caller owns them). */
+export function parseAdapterFiles(files: AdapterFiles, warn?: (message: string) => void): { config: PeftConfig; state: Map<string, Tensor> } {
+  const config = parseAdapterConfig(files.config, warn);
   return { config, state: loadSafetensors(files.weights) };
+}
+
+/** A parsed adapter: its config and its tensors (read from bytes, or range by range from a file). */
+export interface ParsedAdapter {
+  config: PeftConfig;
+  state: Map<string, Tensor>;
 }
 
 export interface LoadAdapterOptions {
@@ -89,7 +100,11 @@ export interface LoadAdapterOptions {
  * model is left as it was.
  */
 export function loadAdapterFiles(peft: PeftModel, files: AdapterFiles, adapterName: string, options: LoadAdapterOptions = {}): void {
-  const { config, state } = parseAdapterFiles(files, options.warn);
+  loadParsedAdapter(peft, parseAdapterFiles(files, options.warn), adapterName, options);
+}
+
+/** loadAdapterFiles for an adapter already parsed; its tensors are freed here. */
+export function loadParsedAdapter(peft: PeftModel, { config, state }: ParsedAdapter, adapterName: string, options: LoadAdapterOptions = {}): void {
   try {
     const flags = recordFlags(peft);
     peft.addAdapter(adapterName, config.with({ inferenceMode: !options.isTrainable }), { loading: true });
@@ -119,8 +134,12 @@ function recordFlags(model: Module): { restore(): void } {
 
 /** A PEFT model from a base model and saved adapter files (PEFT's PeftModel.from_pretrained). */
 export function peftModelFromFiles(model: Module, files: AdapterFiles, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel {
+  return peftModelFromParsed(model, parseAdapterFiles(files, options.warn), options);
+}
+
+/** peftModelFromFiles for an adapter already parsed; its tensors are freed here. */
+export function peftModelFromParsed(model: Module, { config, state }: ParsedAdapter, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel {
   const adapterName = options.adapterName ?? 'default';
-  const { config, state } = parseAdapterFiles(files, options.warn);
   const flags = recordFlags(model);
   try {
     const peft = new PeftModel(model, config.with({ inferenceMode: !options.isTrainable }), adapterName, { loading: true });
