@@ -53,13 +53,12 @@ describe('memory scopes belong to the task that opened them', () => {
 
   it('withScope binds the scope to its function only, not to the caller', async () => {
     const before = memory().numTensors;
-    let outside: Tensor | undefined;
     const inner = withScope(async () => {
       const t = tensor([1, 2]);
       await tick();
       return Array.from(await t.mul(3).data());
     });
-    outside = tensor([4]); // made by the caller while the scope is open: not the scope's
+    const outside: Tensor = tensor([4]); // made by the caller while the scope is open: not the scope's
     expect(await inner).toEqual([3, 6]);
     expect(Array.from(await outside.data())).toEqual([4]);
     outside.dispose();

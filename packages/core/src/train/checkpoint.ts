@@ -81,11 +81,27 @@ export async function restoreCheckpoint(
   const schedulerState = parts.scheduler ? ((await text(CHECKPOINT_FILES.scheduler)) as unknown as LRSchedulerState) : null;
   const rng = parseRngState(await text(CHECKPOINT_FILES.rng), parts.generators);
   const trainerState = await text(CHECKPOINT_FILES.trainerState);
+  const entries = optimizerJson.state;
+  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) throw new Error(`restoreCheckpoint: ${CHECKPOINT_FILES.optimizer}: state must be an object, got ${JSON.stringify(entries)}`);
+  for (const [index, entry] of Object.entries(entries)) {
+    if (!/^\d+$/.test(index) || typeof entry !== 'object' || entry === null || !Number.isSafeInteger(entry.step) || entry.step < 0) {
+      throw new Error(`restoreCheckpoint: ${CHECKPOINT_FILES.optimizer}: state[${JSON.stringify(index)}] must be { step: integer >= 0 }, got ${JSON.stringify(entry)?.slice(0, 100)}`);
+    }
+  }
+  if (!Array.isArray(optimizerJson.param_groups) || !optimizerJson.param_groups.every((g) => typeof g === 'object' && g !== null && !Array.isArray(g))) {
+    throw new Error(`restoreCheckpoint: ${CHECKPOINT_FILES.optimizer}: param_groups must be an array of objects`);
+  }
   if (optimizerJson.name && optimizerJson.name !== parts.optimizer.name) {
     throw new Error(`restoreCheckpoint: the checkpoint holds ${optimizerJson.name} state, the optimizer is ${parts.optimizer.name}`);
   }
   const weights = loadSafetensors(await read(CHECKPOINT_FILES.model));
-  const optimizerTensors = loadSafetensors(await read(CHECKPOINT_FILES.optimizerTensors));
+  let optimizerTensors: Map<string, Tensor>;
+  try {
+    optimizerTensors = loadSafetensors(await read(CHECKPOINT_FILES.optimizerTensors));
+  } catch (e) {
+    dispose(weights);
+    throw e;
+  }
   try {
     const state: Record<number, ParamState> = {};
     for (const [index, { step }] of Object.entries(optimizerJson.state)) state[Number(index)] = { step, tensors: {} };
