@@ -28,12 +28,21 @@ export interface AddAdapterOptions {
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
+/** The wrapped model's forward arguments; an inputs object may also carry per-row `adapterNames`. */
+export type PeftForwardInputs<M extends Module> = Parameters<M['forward']> extends [infer First, ...infer Rest]
+  ? [First extends Record<string, unknown> ? First & { adapterNames?: readonly string[] } : First, ...Rest]
+  : Parameters<M['forward']>;
+
+/** What the wrapped model's forward returns. */
+export type PeftForwardOutput<M extends Module> = ReturnType<M['forward']>;
+
 /**
  * PEFT's PeftModel: the user's model with one or more adapters of one PEFT method. Layer methods
  * live in `base_model` (a TunerModel around the model: names read `base_model.model.<path>`);
- * prompt methods keep their encoders in `prompt_encoder.<adapter>`.
+ * prompt methods keep their encoders in `prompt_encoder.<adapter>`. Generic over the wrapped
+ * model, so `forward` takes and returns what the model's forward does.
  */
-export class PeftModel extends Module {
+export class PeftModel<M extends Module = Module> extends Module {
   /** The config of every adapter, by name. */
   readonly peftConfig: Record<string, PeftConfig> = {};
   private active: string[] = [];
@@ -41,7 +50,7 @@ export class PeftModel extends Module {
   private unloaded = false;
   readonly method: PeftMethod;
 
-  constructor(model: Module, config: PeftConfig, adapterName = 'default', options: AddAdapterOptions = {}) {
+  constructor(model: M, config: PeftConfig, adapterName = 'default', options: AddAdapterOptions = {}) {
     super();
     if (model instanceof PeftModel) throw new TypeError('getPeftModel: the model is already a PeftModel; use addAdapter');
     this.method = getPeftMethod(config.peftType);
@@ -60,9 +69,9 @@ export class PeftModel extends Module {
   }
 
   /** The user's model, with the adapter layers inside it. */
-  getBaseModel(): Module {
+  getBaseModel(): M {
     const b = this.baseModel;
-    return b instanceof TunerModel ? b.model : b;
+    return (b instanceof TunerModel ? b.model : b) as M;
   }
 
   get peftType(): string {
@@ -118,6 +127,9 @@ export class PeftModel extends Module {
     if (config.peftType !== this.method.peftType) {
       throw new Error(`addAdapter: cannot combine adapters of different PEFT types (${this.method.peftType} and ${config.peftType})`);
     }
+    // PEFT records where the base model came from (its name_or_path) in the adapter's config
+    const nameOrPath = (this.getBaseModel() as { nameOrPath?: unknown }).nameOrPath;
+    if (config.baseModelNameOrPath === null && typeof nameOrPath === 'string') config = config.with({ baseModelNameOrPath: nameOrPath });
     if (this.method.kind === 'layer') {
       const layerConfig = config as LayerConfig;
       this.peftConfig[adapterName] = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : config;
@@ -265,22 +277,22 @@ export class PeftModel extends Module {
    * merge_and_unload). With `safeMerge`, NaN or infinite results are refused and the PEFT model
    * is left as it was.
    */
-  async mergeAndUnload(options: MergeOptions = {}): Promise<Module> {
+  async mergeAndUnload(options: MergeOptions = {}): Promise<M> {
     await this.mergeAdapter(options);
     return this.unloadWrappers();
   }
 
   /** The plain model without any adapter and without merging (PEFT's unload). */
-  unload(): Module {
+  unload(): M {
     this.assertUsable('unload');
     if (this.method.kind === 'layer') this.unmergeAdapter();
     return this.unloadWrappers();
   }
 
-  private unloadWrappers(): Module {
+  private unloadWrappers(): M {
     if (this.method.kind === 'prompt') {
       this.unloaded = true;
-      return this.baseModel;
+      return this.baseModel as M;
     }
     const model = this.tuner.model;
     const removed: Module[] = [];
@@ -300,7 +312,7 @@ export class PeftModel extends Module {
     disposeDetached(removed, model);
     this.tuner.disposeShared();
     this.unloaded = true;
-    return model;
+    return model as M;
   }
 
   /**
@@ -343,12 +355,16 @@ export class PeftModel extends Module {
    * The model's forward with the active adapters. `adapterNames` in an inputs object (or as the
    * option of `forwardWithAdapters`) picks an adapter per batch row, '__base__' for none.
    */
-  forward(...inputs: unknown[]): unknown {
+  forward(...args: PeftForwardInputs<M>): PeftForwardOutput<M> {
+    return this.forwardAny(args) as PeftForwardOutput<M>;
+  }
+
+  private forwardAny(inputs: unknown[]): unknown {
     this.assertUsable('forward');
     const first = inputs[0];
     if (isPlainObject(first) && 'adapterNames' in first) {
       const { adapterNames, ...rest } = first;
-      return this.forwardWithAdapters(adapterNames as string[], rest, ...inputs.slice(1));
+      return this.forwardWithAdapterList(adapterNames as string[], [rest, ...inputs.slice(1)]);
     }
     if (this.method.kind === 'prompt') {
       if (this.disabledCount > 0) return (this.baseModel.forward as (...a: unknown[]) => unknown)(...inputs);
@@ -361,7 +377,11 @@ export class PeftModel extends Module {
   }
 
   /** The forward with adapter `adapterNames[i]` on batch row i (PEFT's mixed-batch inference). */
-  forwardWithAdapters(adapterNames: readonly string[], ...inputs: unknown[]): unknown {
+  forwardWithAdapters(adapterNames: readonly string[], ...inputs: Parameters<M['forward']>): PeftForwardOutput<M> {
+    return this.forwardWithAdapterList(adapterNames, inputs) as PeftForwardOutput<M>;
+  }
+
+  private forwardWithAdapterList(adapterNames: readonly string[], inputs: unknown[]): unknown {
     if (!Array.isArray(adapterNames) || !adapterNames.every((n) => typeof n === 'string')) throw new TypeError('forward: adapterNames must be a list of adapter names');
     for (const n of new Set(adapterNames)) {
       if (n !== '__base__' && !(n in this.peftConfig)) throw new Error(`forward: adapterNames names an unknown adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
@@ -391,6 +411,6 @@ async function isFinite(t: Tensor): Promise<boolean> {
 }
 
 /** PEFT's get_peft_model: wraps `model` with a new adapter of the config's method. */
-export function getPeftModel(model: Module, config: PeftConfig, adapterName = 'default'): PeftModel {
+export function getPeftModel<M extends Module>(model: M, config: PeftConfig, adapterName = 'default'): PeftModel<M> {
   return new PeftModel(model, config, adapterName);
 }

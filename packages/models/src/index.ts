@@ -1,6 +1,13 @@
 export { ClassifierConfig } from './labels.js';
 export { PretrainedConfig, type FieldSpec, type FieldTable, type FieldKind } from './config.js';
-export { PreTrainedModel, type ModelInputs, type ModelOutput, type BaseModelOutput, type PastKeyValues } from './modeling.js';
+export {
+  PreTrainedModel, type ModelInputs, type ModelOutput, type BaseModelOutput, type CausalLMOutput, type SequenceClassifierOutput, type ImageClassifierOutput,
+  type PastKeyValues,
+} from './modeling.js';
+export {
+  AutoModelClass, AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification, AutoModelForImageClassification,
+  type ModelClass, type PreTrainedModelWith, type CausalLMModel, type SequenceClassificationModel, type ImageClassificationModel, type BaseModel,
+} from './auto-model.js';
 export { causalLmLoss, classificationLoss } from './losses.js';
 export { GPT2Config, type GPT2ConfigInit } from './gpt2/config.js';
 export { GPT2Model, GPT2LMHeadModel, GPT2Attention } from './gpt2/modeling.js';
@@ -14,6 +21,6 @@ export { ViTModel, ViTForImageClassification } from './vit/modeling.js';
 export { registerModelFamily, resolveModel, type ModelFamily } from './auto.js';
 export {
   loadPretrained, loadWeightsFrom, savePretrained, readCheckpoint, memorySource, memorySink,
-  CONFIG_NAME, WEIGHTS_NAME, WEIGHTS_INDEX_NAME, type FileSource, type FileSink, type SavePretrainedOptions,
+  CONFIG_NAME, WEIGHTS_NAME, WEIGHTS_INDEX_NAME, type FileSource, type FileSink, type SavePretrainedOptions, type LoadPretrainedOptions,
 } from './io.js';
 export { setParameterBudget, getParameterBudget, checkModelSize, type SizeEstimate } from './construct.js';

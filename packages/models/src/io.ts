@@ -1,6 +1,7 @@
 import { loadSafetensors, saveSafetensors, type Tensor } from '@peftjs/core';
 import { resolveModel } from './auto.js';
 import './families.js';
+import type { PretrainedConfig } from './config.js';
 import type { PreTrainedModel } from './modeling.js';
 import { parseWeightMap } from './weight-map.js';
 import { constructModel } from './construct.js';
@@ -84,19 +85,28 @@ export async function readCheckpoint(source: FileSource): Promise<Map<string, Te
   return out;
 }
 
+export interface LoadPretrainedOptions {
+  /** Picks the class from the config instead of `architectures` (the Auto classes pick by task). */
+  modelClass?: (config: PretrainedConfig) => new (config: any) => PreTrainedModel;
+  /** Where the checkpoint came from, kept as `model.nameOrPath` (HF's name_or_path; adapters save it as base_model_name_or_path). */
+  nameOrPath?: string;
+}
+
 /**
  * A model from a Hugging Face checkpoint: `config.json` picks the class (architectures, else
  * model_type) and `model.safetensors` (or its sharded index) fills the weights.
  */
-export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel>(source: FileSource): Promise<M> {
+export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel>(source: FileSource, options: LoadPretrainedOptions = {}): Promise<M> {
   let json: unknown;
   try {
     json = JSON.parse(await source.readText(CONFIG_NAME));
   } catch (e) {
     throw new Error(`loadPretrained: cannot read ${CONFIG_NAME}: ${(e as Error).message}`);
   }
-  const { config, Model } = resolveModel(json);
-  const model = constructModel(Model, config);
+  const resolved = resolveModel(json);
+  const Model = options.modelClass?.(resolved.config) ?? resolved.Model;
+  const model = constructModel(Model, resolved.config);
+  if (options.nameOrPath !== undefined) model.nameOrPath = options.nameOrPath;
   try {
     await loadWeightsFrom(model, source);
   } catch (e) {

@@ -26,24 +26,52 @@ export interface ModelInputs {
   pixelValues?: Tensor;
 }
 
-export interface ModelOutput {
+/** What a causal LM returns (transformers' CausalLMOutputWithPast). */
+export interface CausalLMOutput {
+  /** Next-token scores [batch, seq, vocab]. */
   logits: Tensor;
+  /** The shifted cross-entropy, when labels were given. */
+  loss?: Tensor;
+  /** Each layer's keys and values after this call, when the model returns its cache. */
+  pastKeyValues?: PastKeyValues;
+}
+
+/** What a sequence classifier returns (transformers' SequenceClassifierOutput). */
+export interface SequenceClassifierOutput {
+  /** Class scores [batch, numLabels]. */
+  logits: Tensor;
+  /** Cross-entropy, BCE or MSE by the config's problem type, when labels were given. */
   loss?: Tensor;
 }
 
+/** What an image classifier returns (transformers' ImageClassifierOutput). */
+export type ImageClassifierOutput = SequenceClassifierOutput;
+
+/** Logits and an optional loss: what every head model returns. */
+export type ModelOutput = CausalLMOutput | SequenceClassifierOutput;
+
+/** What a base model returns (transformers' BaseModelOutputWithPooling). */
 export interface BaseModelOutput {
+  /** The final hidden states [batch, seq, hidden]. */
   lastHiddenState: Tensor;
+  /** The pooled first token [batch, hidden] (BERT and ViT with a pooler). */
   poolerOutput?: Tensor;
 }
 
-/** What every Hugging Face model class shares: its config, HF init, and checkpoint name handling. */
-export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedConfig> extends Module {
+/**
+ * What every Hugging Face model class shares: its config, HF init, and checkpoint name handling.
+ * `Output` is what `forward` returns (CausalLMOutput, SequenceClassifierOutput, BaseModelOutput).
+ */
+export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedConfig, Output = unknown> extends Module {
   /** The attribute holding the base model in head models (`transformer`, `model`, `bert`, `vit`). */
   static readonly basePrefix: string = '';
   /** Checkpoint entries Hugging Face ignores when they are absent or extra (non-persistent buffers). */
   protected static readonly ignoredKeys: readonly RegExp[] = [];
   /** Task heads that may be absent from a checkpoint (a base checkpoint loaded for fine-tuning): they keep their fresh init. */
   protected static readonly newHeadKeys: readonly RegExp[] = [];
+
+  /** Where the weights were loaded from (HF's name_or_path): a folder or a hub name; null for a fresh model. */
+  nameOrPath: string | null = null;
 
   constructor(readonly config: C) {
     super();
@@ -54,7 +82,7 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     return this.constructor.name;
   }
 
-  abstract override forward(inputs: ModelInputs): unknown;
+  abstract override forward(inputs: ModelInputs): Output;
 
   /**
    * Hugging Face's `_init_weights`: linear and Conv1D weights ~ N(0, std) with zero biases,

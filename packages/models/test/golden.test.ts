@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import '@peftjs/backend-cpu';
 import { loadSafetensors, memory, readSafetensors, setBackend } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GPT2Config, GPT2LMHeadModel, GPT2Model, LlamaConfig, LlamaForCausalLM, PreTrainedModel, loadPretrained, memorySource, type ModelOutput } from '../src/index.js';
-import { fromPretrained, savePretrained } from '../src/node/index.js';
+import { AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel, GPT2Model, LlamaConfig, LlamaForCausalLM, loadPretrained, memorySource, type ModelOutput, type PreTrainedModelWith } from '../src/index.js';
+import { AutoModelForCausalLM as AutoFromDir, fromPretrained, savePretrained } from '../src/node/index.js';
 
 // The golden vectors committed with the conformance package (which depends on models, so the path is spelled out).
 const GOLDEN = process.env.PEFTJS_GOLDEN_DIR ?? join(__dirname, '../../conformance/golden');
@@ -20,11 +20,11 @@ function fromGolden(name: string) {
   });
 }
 
-async function maxLogitError(model: PreTrainedModel, name: string): Promise<number> {
+async function maxLogitError(model: PreTrainedModelWith<ModelOutput>, name: string): Promise<number> {
   const dir = caseDir(name);
   const inputs = loadSafetensors(readFileSync(join(dir, 'input.safetensors')));
   const want = loadSafetensors(readFileSync(join(dir, 'output.safetensors'))).get('out_base')!;
-  const { logits } = model.eval().forward({ inputIds: inputs.get('input_ids'), attentionMask: inputs.get('attention_mask') }) as ModelOutput;
+  const { logits } = model.eval().forward({ inputIds: inputs.get('input_ids'), attentionMask: inputs.get('attention_mask') });
   expect(logits.shape).toEqual(want.shape);
   const [g, w] = [await logits.data(), await want.data()];
   let worst = 0;
@@ -39,7 +39,7 @@ describe('Hugging Face golden models', () => {
 
   for (const [name, Model] of [['lora_llama', LlamaForCausalLM], ['lora_gpt2_conv1d', GPT2LMHeadModel]] as const) {
     it(`${name}: logits match transformers to 1e-4, and the checkpoint round-trips names, shapes and dtypes`, async () => {
-      const model = await loadPretrained(fromGolden(name));
+      const model = await AutoModelForCausalLM.fromPretrained(fromGolden(name));
       expect(model).toBeInstanceOf(Model);
       const err = await maxLogitError(model, name);
       console.log(`${name}: max abs logit error ${err.toExponential(2)}`);
@@ -52,7 +52,7 @@ describe('Hugging Face golden models', () => {
         return [...tensors].map(([k, t]) => [k, t.dtype, t.shape.join('x')].join(' ')).sort();
       };
       expect(entries(join(out, 'model.safetensors'))).toEqual(entries(join(caseDir(name), 'base_model.safetensors')));
-      const reloaded = await fromPretrained(out);
+      const reloaded = await AutoFromDir.fromPretrained(out);
       expect(await maxLogitError(reloaded, name)).toBe(err);
       model.dispose();
       reloaded.dispose();

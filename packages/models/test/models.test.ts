@@ -3,17 +3,17 @@ import { AdamW, manualSeed, memory, randn, setBackend, tensor, tidy, type Tensor
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BertConfig, BertForSequenceClassification, BertModel, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM,
-  ViTConfig, ViTForImageClassification, loadPretrained, memorySink, memorySource, savePretrained, type ModelOutput, type PreTrainedModel,
+  ViTConfig, ViTForImageClassification, loadPretrained, memorySink, memorySource, savePretrained, type ModelOutput, type PreTrainedModel, type PreTrainedModelWith,
 } from '../src/index.js';
 
 const shapes = (m: PreTrainedModel) => Object.fromEntries([...m.stateDict()].map(([k, t]) => [k, t.shape]));
 
 /** A few AdamW steps on one batch; returns the first and last loss. */
-async function train(model: PreTrainedModel, inputs: Record<string, Tensor>, steps = 8): Promise<[number, number]> {
+async function train(model: PreTrainedModelWith<ModelOutput>, inputs: Record<string, Tensor>, steps = 8): Promise<[number, number]> {
   const opt = new AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0 });
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
-    const loss = tidy(() => (model.forward(inputs) as ModelOutput).loss!);
+    const loss = tidy(() => model.forward(inputs).loss!);
     losses.push((await loss.data())[0]);
     loss.backward();
     opt.step();
@@ -62,8 +62,8 @@ describe('model families', () => {
     expect(last).toBeLessThan(first * 0.5);
     // padding does not change the other positions: masked token's id is irrelevant
     model.eval();
-    const a = (model.forward({ inputIds, attentionMask }) as ModelOutput).logits;
-    const b = (model.forward({ inputIds: tensor([[2, 5, 7, 1], [3, 3, 9, 17]], { dtype: 'int32' }), attentionMask }) as ModelOutput).logits;
+    const a = (model.forward({ inputIds, attentionMask })).logits;
+    const b = (model.forward({ inputIds: tensor([[2, 5, 7, 1], [3, 3, 9, 17]], { dtype: 'int32' }), attentionMask })).logits;
     const [da, db] = [await a.data(), await b.data()];
     da.forEach((v, i) => expect(Math.abs(v - db[i])).toBeLessThan(1e-5));
     const base = new BertModel(config);
@@ -118,7 +118,7 @@ describe('model families', () => {
     const inputIds = tensor([[1, 2, 3, 4, 5, 6]], { dtype: 'int32' });
     for (const model of [gpt2, llama]) {
       const before = memory().numTensors;
-      const out = model.forward({ inputIds, labels: inputIds }) as ModelOutput;
+      const out = model.forward({ inputIds, labels: inputIds });
       expect(out.logits.shape).toEqual([1, 6, 16]);
       expect(Math.abs((await out.loss!.data())[0] - Math.log(16))).toBeLessThan(0.2);
       out.logits.dispose();

@@ -4,12 +4,11 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Module } from '@peftjs/core';
 import type { PeftModel } from '@peftjs/methods';
 import { fromPretrained as loadAdapter, savePretrained as saveAdapter } from '@peftjs/methods/node';
 import type { GPT2ForSequenceClassification } from '@peftjs/models';
 import { savePretrained as saveModel } from '@peftjs/models/node';
-import { evaluateAccuracy, maxLogitDifference, type Accuracy, type Classifier } from './evaluate.js';
+import { evaluateAccuracy, maxLogitDifference, type Accuracy } from './evaluate.js';
 import type { ClassificationExample } from './data.js';
 
 /** A reloaded adapter computes what was trained: the same weights in the same order of operations. */
@@ -26,7 +25,7 @@ export interface AdapterCheck {
 }
 
 export interface AdapterCheckInput {
-  readonly peft: PeftModel;
+  readonly peft: PeftModel<GPT2ForSequenceClassification>;
   readonly trained: Accuracy;
   readonly test: readonly ClassificationExample[];
   readonly padTokenId: number;
@@ -54,7 +53,7 @@ export async function saveReloadAndMerge(input: AdapterCheckInput): Promise<Adap
 
   const reloadedModel = await loadAdapter(await input.freshBase(), dir);
   let merged: AdapterCheck['merged'] = null;
-  let plain: Module | null = null;
+  let plain: GPT2ForSequenceClassification | null = null;
   try {
     const reloaded = await evaluateAccuracy(reloadedModel, test, padTokenId);
     const reloadDiff = check('reloaded', reloaded, trained, RELOAD_TOLERANCE);
@@ -64,10 +63,10 @@ export async function saveReloadAndMerge(input: AdapterCheckInput): Promise<Adap
       log(`${reloadedModel.peftType} adapters cannot be merged into the weights: merge skipped`);
     } else {
       plain = await reloadedModel.mergeAndUnload();
-      const mergedEval = await evaluateAccuracy(plain as Classifier, test, padTokenId);
+      const mergedEval = await evaluateAccuracy(plain, test, padTokenId);
       const mergeDiff = check('merged', mergedEval, trained, MERGE_TOLERANCE);
       const mergedDir = join(out, 'merged');
-      await saveModel(plain as GPT2ForSequenceClassification, mergedDir);
+      await saveModel(plain, mergedDir);
       const changed = mergedEval.predictions.reduce((n, p, i) => n + (p === trained.predictions[i] ? 0 : 1), 0);
       log(
         `merged into the weights (mergeAndUnload): test accuracy ${pct(mergedEval.accuracy)} (${changed} of ${test.length} predictions changed; ` +

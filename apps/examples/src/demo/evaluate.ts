@@ -1,6 +1,7 @@
 /** Test accuracy of a classifier: the argmax of its logits against the labels, in eval mode without gradients. */
-import { noGrad, tidy, type Module, type Tensor } from '@peftjs/core';
+import { noGrad, tidy, type Module } from '@peftjs/core';
 import { dataCollatorWithPadding } from '@peftjs/data';
+import type { ModelInputs, SequenceClassifierOutput } from '@peftjs/models';
 import type { ClassificationExample } from './data.js';
 
 export interface Accuracy {
@@ -16,7 +17,7 @@ export interface Accuracy {
 
 /** Anything whose forward takes a batch and returns logits [batch, classes]: a model or a PEFT model. */
 export interface Classifier extends Module {
-  forward(inputs: object): unknown;
+  forward(inputs: ModelInputs): SequenceClassifierOutput;
 }
 
 export async function evaluateAccuracy(model: Classifier, examples: readonly ClassificationExample[], padTokenId: number, batchSize = 32): Promise<Accuracy> {
@@ -31,7 +32,7 @@ export async function evaluateAccuracy(model: Classifier, examples: readonly Cla
       const batchLogits = tidy(() =>
         noGrad(() => {
           const { inputIds, attentionMask } = collate(examples.slice(i, i + batchSize) as ClassificationExample[]);
-          return (model.forward({ inputIds, attentionMask }) as { logits: Tensor }).logits;
+          return model.forward({ inputIds, attentionMask }).logits;
         }),
       );
       const classes = batchLogits.shape[1];

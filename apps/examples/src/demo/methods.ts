@@ -101,8 +101,8 @@ export function methodSetup(name: string, baseModelNameOrPath: string | null = n
  * The PEFT model of `--method name` around `model`; an error says why the method cannot adapt it
  * (then the caller still disposes `model`).
  */
-export function applyMethod(model: Module, setup: MethodSetup): PeftModel {
-  let peft: PeftModel;
+export function applyMethod<M extends Module>(model: M, setup: MethodSetup): PeftModel<M> {
+  let peft: PeftModel<M>;
   try {
     peft = getPeftModel(model, setup.config);
   } catch (e) {

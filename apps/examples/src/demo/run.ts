@@ -75,7 +75,7 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void 
   // the PEFT model first, so a method that cannot adapt this model fails before any training
   const setup = methodSetup(options.method, basename(options.model));
   const base = await freshClassifier(options);
-  let peft: PeftModel;
+  let peft: PeftModel<GPT2ForSequenceClassification>;
   try {
     peft = applyMethod(base, setup);
   } catch (e) {
@@ -85,7 +85,7 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void 
   return withModel(peft, () => runAll(options, backend, setup, peft, start, log));
 }
 
-async function runAll(options: DemoOptions, backend: string, setup: MethodSetup, peft: PeftModel, start: number, log: (line: string) => void): Promise<DemoResult> {
+async function runAll(options: DemoOptions, backend: string, setup: MethodSetup, peft: PeftModel<GPT2ForSequenceClassification>, start: number, log: (line: string) => void): Promise<DemoResult> {
   const data = loadSpamData(options);
   const steps = totalSteps(options);
   const ctx: DemoContext = { options, data, steps, log };

@@ -2,13 +2,17 @@
  * Adapters as folders on disk, in PEFT's layout: `adapter_config.json` and
  * `adapter_model.safetensors`, a non-default adapter in a subfolder named after it.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadSafetensorsFile, pathInside, readRegularFile, readRegularText, writeFileAtomic } from '@peftjs/core/node';
 import type { Module } from '@peftjs/core';
+import type { CausalLMModel } from '@peftjs/models';
+import { AutoModelForCausalLM } from '@peftjs/models/node';
+// every method registers itself when the main entry loads; this entry alone must find them too
+import '../index.js';
 import type { PeftModel } from '../peft-model.js';
 import {
-  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, loadParsedAdapter, parseAdapterConfig, peftModelFromParsed, saveAdapterFiles,
+  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, loadParsedAdapter, parseAdapterConfig, peftModelFromFiles, peftModelFromParsed, saveAdapterFiles,
   type AdapterFiles, type LoadAdapterOptions, type ParsedAdapter,
 } from '../save/adapter-files.js';
 
@@ -28,8 +32,8 @@ export async function savePretrained(peft: PeftModel, dir: string, options: Save
   for (const n of names) if (!(n in peft.peftConfig)) throw new Error(`savePretrained: no adapter '${n}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
   const initialAdapter = options.pathInitialModelForWeightConversion === undefined ? undefined : await readAdapterFiles(options.pathInitialModelForWeightConversion);
   for (const name of names) {
-    const files = await saveAdapterFiles(peft, name, { initialAdapter });
     const folder = name === 'default' ? dir : join(dir, name);
+    const files = await saveAdapterFiles(peft, name, { initialAdapter, baseModelNameOrPath: await basePathFrom(folder, peft.peftConfig[name]!.baseModelNameOrPath) });
     await mkdir(folder, { recursive: true });
     await writeFileAtomic(join(folder, ADAPTER_WEIGHTS_NAME), files.weights);
     await writeFileAtomic(join(folder, ADAPTER_CONFIG_NAME), files.config);
@@ -63,9 +67,58 @@ export async function readAdapter(dir: string, warn?: (message: string) => void)
   return { config, state };
 }
 
+/**
+ * A base model folder given relative to the working directory is saved relative to the adapter
+ * folder, so that AutoPeftModelForCausalLM finds it from the adapter wherever both are moved.
+ */
+async function basePathFrom(adapterFolder: string, nameOrPath: string | null): Promise<string | null> {
+  if (nameOrPath === null || isAbsolute(nameOrPath)) return nameOrPath;
+  const isDir = await stat(nameOrPath).then((s) => s.isDirectory(), () => false);
+  return isDir ? relative(resolve(adapterFolder), resolve(nameOrPath)) || '.' : nameOrPath;
+}
+
 /** PEFT's PeftModel.from_pretrained: the model with the adapter saved in `dir`. */
-export async function fromPretrained(model: Module, dir: string, options: LoadAdapterOptions & { adapterName?: string } = {}): Promise<PeftModel> {
+export async function fromPretrained<M extends Module>(model: M, dir: string, options: LoadAdapterOptions & { adapterName?: string } = {}): Promise<PeftModel<M>> {
   return peftModelFromParsed(model, await readAdapter(dir, options.warn), options);
+}
+
+/**
+ * PEFT's AutoPeftModelForCausalLM: reads `base_model_name_or_path` from the adapter folder's
+ * config, loads that base model (a relative path is taken from the adapter folder) and the adapter
+ * on top of it.
+ */
+export const AutoPeftModelForCausalLM = {
+  async fromPretrained(dir: string, options: LoadAdapterOptions & { adapterName?: string } = {}): Promise<PeftModel<CausalLMModel>> {
+    const files = await readAdapterFiles(dir);
+    const base = baseModelPath(dir, files);
+    if (!(await stat(base).then((s) => s.isDirectory(), () => false))) {
+      throw new Error(
+        `AutoPeftModelForCausalLM: the base model folder ${base} (base_model_name_or_path in ${join(dir, ADAPTER_CONFIG_NAME)}, taken from the adapter folder) does not exist; load the base model yourself and call fromPretrained(model, dir)`,
+      );
+    }
+    const model = await AutoModelForCausalLM.fromPretrained(base);
+    try {
+      return peftModelFromFiles(model, files, options);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  },
+};
+
+function baseModelPath(dir: string, files: AdapterFiles): string {
+  let name: unknown;
+  try {
+    name = (JSON.parse(files.config) as { base_model_name_or_path?: unknown }).base_model_name_or_path;
+  } catch (err) {
+    throw new SyntaxError(`AutoPeftModelForCausalLM: ${join(dir, ADAPTER_CONFIG_NAME)} is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof name !== 'string' || name === '') {
+    throw new Error(
+      `AutoPeftModelForCausalLM: ${join(dir, ADAPTER_CONFIG_NAME)} has no base_model_name_or_path (got ${JSON.stringify(name ?? null)}); load the base model yourself and call fromPretrained(model, dir)`,
+    );
+  }
+  return isAbsolute(name) ? name : resolve(dir, name);
 }
 
 /** PEFT's load_adapter: adds the adapter saved in `dir` under `adapterName`. */

@@ -35,6 +35,8 @@ export interface SaveAdapterOptions {
    * LoRA adapter of the original base weights (rank and alpha doubled), which needs no residual base.
    */
   initialAdapter?: AdapterFiles;
+  /** The base model's name or path to write (default: the config's). */
+  baseModelNameOrPath?: string | null;
 }
 
 /** The adapter's two files, as PEFT's save_pretrained writes them. */
@@ -60,7 +62,8 @@ export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activ
       }
     }
     const weights = await saveSafetensors(state, { format: 'pt' });
-    return { config: configToText(config.with({ inferenceMode: true })), weights };
+    const baseModelNameOrPath = options.baseModelNameOrPath === undefined ? config.baseModelNameOrPath : options.baseModelNameOrPath;
+    return { config: configToText(config.with({ inferenceMode: true, baseModelNameOrPath })), weights };
   } finally {
     for (const t of made) t.dispose();
   }
@@ -133,12 +136,12 @@ function recordFlags(model: Module): { restore(): void } {
 }
 
 /** A PEFT model from a base model and saved adapter files (PEFT's PeftModel.from_pretrained). */
-export function peftModelFromFiles(model: Module, files: AdapterFiles, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel {
+export function peftModelFromFiles<M extends Module>(model: M, files: AdapterFiles, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel<M> {
   return peftModelFromParsed(model, parseAdapterFiles(files, options.warn), options);
 }
 
 /** peftModelFromFiles for an adapter already parsed; its tensors are freed here. */
-export function peftModelFromParsed(model: Module, { config, state }: ParsedAdapter, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel {
+export function peftModelFromParsed<M extends Module>(model: M, { config, state }: ParsedAdapter, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel<M> {
   const adapterName = options.adapterName ?? 'default';
   const flags = recordFlags(model);
   try {

@@ -2,7 +2,7 @@ import '@peftjs/backend-cpu';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memory, noGrad, setBackend, tidy, type Tensor } from '@peftjs/core';
-import type { LlamaForCausalLM, ModelOutput } from '@peftjs/models';
+import type { LlamaForCausalLM } from '@peftjs/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AdaptionPromptConfig, PrefixTuningConfig, PromptEncoderConfig, PromptTuningConfig, configFromJSON, getPeftModel, parseAdapterFiles,
@@ -14,7 +14,7 @@ const CASES = ['prompt_tuning', 'p_tuning', 'prefix_tuning', 'prefix_tuning_proj
 const VOLATILE = new Set(['peft_version', 'auto_mapping', 'base_model_name_or_path', 'revision', 'inference_mode']);
 
 /** The golden PEFT model: config from adapter_config.json (trainable), values from peft_state.safetensors. */
-async function goldenPeft(name: string): Promise<{ base: LlamaForCausalLM; peft: PeftModel }> {
+async function goldenPeft(name: string): Promise<{ base: LlamaForCausalLM; peft: PeftModel<LlamaForCausalLM> }> {
   const base = await loadBase<LlamaForCausalLM>(name);
   const json = JSON.parse(readFileSync(join(caseDir(name), 'adapter_config.json'), 'utf8'));
   const peft = getPeftModel(base, configFromJSON(json).with({ inferenceMode: false }));
@@ -25,8 +25,8 @@ async function goldenPeft(name: string): Promise<{ base: LlamaForCausalLM; peft:
   return { base, peft };
 }
 
-function run(peft: PeftModel, inputs: Map<string, Tensor>): Tensor {
-  return tidy(() => (peft.forward({ inputIds: inputs.get('input_ids'), attentionMask: inputs.get('attention_mask') }) as ModelOutput).logits);
+function run(peft: PeftModel<LlamaForCausalLM>, inputs: Map<string, Tensor>): Tensor {
+  return tidy(() => peft.forward({ inputIds: inputs.get('input_ids'), attentionMask: inputs.get('attention_mask') }).logits);
 }
 
 describe('configs', () => {
@@ -90,7 +90,7 @@ describe('getPeftModel with the prompt-learning methods matches HF PEFT 0.18.1',
       expect(ours.inference_mode).toBe(true);
 
       // PEFT's own files on a fresh base give PEFT's output, and nothing trains
-      const reloaded = peftModelFromFiles(await loadBase(name), { config: readFileSync(join(caseDir(name), 'adapter_config.json'), 'utf8'), weights: readFileSync(join(caseDir(name), 'adapter_model.safetensors')) });
+      const reloaded = peftModelFromFiles(await loadBase<LlamaForCausalLM>(name), { config: readFileSync(join(caseDir(name), 'adapter_config.json'), 'utf8'), weights: readFileSync(join(caseDir(name), 'adapter_model.safetensors')) });
       const out = noGrad(() => run(reloaded.eval(), inputs));
       expect(await relError(out, outputs.get('out')!)).toBeLessThan(1e-4);
       expect(reloaded.getNbTrainableParameters().trainable).toBe(0);

@@ -1,5 +1,5 @@
 import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, engine, formatShape, getActivation, paddingMaskBias, tanh, type Tensor } from '@peftjs/core';
-import { PreTrainedModel, checkIds, checkMask, positionIds, type BaseModelOutput, type ModelInputs, type ModelOutput } from '../modeling.js';
+import { PreTrainedModel, checkIds, checkMask, positionIds, type BaseModelOutput, type ModelInputs, type SequenceClassifierOutput } from '../modeling.js';
 import { classificationLoss } from '../losses.js';
 import { EncoderSelfAttention } from '../encoder.js';
 import { BertConfig } from './config.js';
@@ -114,7 +114,7 @@ class BertPooler extends Module {
 const BERT_IGNORED = [/(^|\.)embeddings\.position_ids$/, /^cls\./];
 
 /** Hugging Face's BertModel: embeddings, a bidirectional encoder and (by default) the pooler. */
-export class BertModel extends PreTrainedModel<BertConfig> {
+export class BertModel extends PreTrainedModel<BertConfig, BaseModelOutput> {
   static override readonly basePrefix = 'bert';
   protected static override readonly ignoredKeys = BERT_IGNORED;
 
@@ -141,7 +141,7 @@ export class BertModel extends PreTrainedModel<BertConfig> {
 }
 
 /** Hugging Face's BertForSequenceClassification: the pooled first token, dropout and a linear classifier. */
-export class BertForSequenceClassification extends PreTrainedModel<BertConfig> {
+export class BertForSequenceClassification extends PreTrainedModel<BertConfig, SequenceClassifierOutput> {
   static override readonly basePrefix = 'bert';
   protected static override readonly ignoredKeys = BERT_IGNORED;
   protected static override readonly newHeadKeys = [/^classifier\./];
@@ -157,7 +157,7 @@ export class BertForSequenceClassification extends PreTrainedModel<BertConfig> {
     return this.child('bert');
   }
 
-  forward(inputs: ModelInputs): ModelOutput {
+  forward(inputs: ModelInputs): SequenceClassifierOutput {
     return engine().scoped(() => {
       const { poolerOutput } = this.bert.forward(inputs);
       const logits = this.child<Linear>('classifier').forward(this.child<Dropout>('dropout').forward(poolerOutput!));

@@ -3,7 +3,7 @@ import {
   multiHeadAttention, noGrad, paddingMaskBias, randn, split, type Tensor,
 } from '@peftjs/core';
 import {
-  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, positionIds, type BaseModelOutput, type ModelInputs, type ModelOutput,
+  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, positionIds, type BaseModelOutput, type CausalLMOutput, type ModelInputs,
 } from '../modeling.js';
 import { causalLmLoss } from '../losses.js';
 import { GPT2Config } from './config.js';
@@ -68,7 +68,7 @@ class GPT2Block extends Module {
 export const GPT2_IGNORED = [/(^|\.)attn\.(masked_)?bias$/];
 
 /** Hugging Face's GPT2Model: token and position embeddings, pre-norm blocks, final norm. */
-export class GPT2Model extends PreTrainedModel<GPT2Config> {
+export class GPT2Model extends PreTrainedModel<GPT2Config, BaseModelOutput> {
   static override readonly basePrefix = 'transformer';
   protected static override readonly ignoredKeys = GPT2_IGNORED;
 
@@ -126,7 +126,7 @@ export class GPT2Model extends PreTrainedModel<GPT2Config> {
 }
 
 /** Hugging Face's GPT2LMHeadModel: GPT2Model plus an LM head (tied to wte when tie_word_embeddings). */
-export class GPT2LMHeadModel extends PreTrainedModel<GPT2Config> {
+export class GPT2LMHeadModel extends PreTrainedModel<GPT2Config, CausalLMOutput> {
   static override readonly basePrefix = 'transformer';
   protected static override readonly ignoredKeys = GPT2_IGNORED;
 
@@ -143,7 +143,7 @@ export class GPT2LMHeadModel extends PreTrainedModel<GPT2Config> {
   }
 
   /** Logits [batch, seq, vocab] (and the shifted cross-entropy when labels [batch, seq] are given); inputs as GPT2Model's. */
-  forward(inputs: ModelInputs): ModelOutput {
+  forward(inputs: ModelInputs): CausalLMOutput {
     checkTokenInputs('GPT2LMHeadModel', inputs);
     return engine().scoped(() => {
       const { lastHiddenState } = this.transformer.forward(inputs);

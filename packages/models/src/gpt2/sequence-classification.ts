@@ -1,5 +1,5 @@
 import { Linear, arange, engine } from '@peftjs/core';
-import { PreTrainedModel, checkKeyMask, checkTokenInputs, type ModelInputs, type ModelOutput } from '../modeling.js';
+import { PreTrainedModel, checkKeyMask, checkTokenInputs, type ModelInputs, type SequenceClassifierOutput } from '../modeling.js';
 import { classificationLoss } from '../losses.js';
 import { GPT2Config } from './config.js';
 import { GPT2Model, GPT2_IGNORED } from './modeling.js';
@@ -11,7 +11,7 @@ import { GPT2Model, GPT2_IGNORED } from './modeling.js';
  * without a mask the last id that is not `padTokenId`; otherwise (inputsEmbeds, or no pad token
  * and a single row) the last position, as Hugging Face does.
  */
-export class GPT2ForSequenceClassification extends PreTrainedModel<GPT2Config> {
+export class GPT2ForSequenceClassification extends PreTrainedModel<GPT2Config, SequenceClassifierOutput> {
   static override readonly basePrefix = 'transformer';
   /** A language-model checkpoint's head is dropped (HF reports it as unused). */
   protected static override readonly ignoredKeys = [...GPT2_IGNORED, /^lm_head\./];
@@ -31,7 +31,7 @@ export class GPT2ForSequenceClassification extends PreTrainedModel<GPT2Config> {
     return this.child('score');
   }
 
-  forward(inputs: ModelInputs): ModelOutput {
+  forward(inputs: ModelInputs): SequenceClassifierOutput {
     const name = 'GPT2ForSequenceClassification';
     checkTokenInputs(name, inputs);
     const ids = inputs.inputIds ?? null;

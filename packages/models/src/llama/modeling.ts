@@ -2,7 +2,7 @@ import {
   Embedding, GatedMLP, Linear, Module, ModuleList, MultiHeadAttention, RMSNorm, engine, noGrad, randn, type AttentionCallOptions, type Tensor,
 } from '@peftjs/core';
 import {
-  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, type BaseModelOutput, type ModelInputs, type ModelOutput,
+  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, type BaseModelOutput, type CausalLMOutput, type ModelInputs,
 } from '../modeling.js';
 import { causalLmLoss } from '../losses.js';
 import { LlamaConfig } from './config.js';
@@ -44,7 +44,7 @@ class LlamaDecoderLayer extends Module {
 const LLAMA_IGNORED = [/(^|\.)rotary_emb\.inv_freq$/];
 
 /** Hugging Face's LlamaModel: token embeddings, pre-norm decoder layers with RoPE and grouped-query attention, final RMSNorm. */
-export class LlamaModel extends PreTrainedModel<LlamaConfig> {
+export class LlamaModel extends PreTrainedModel<LlamaConfig, BaseModelOutput> {
   static override readonly basePrefix = 'model';
   protected static override readonly ignoredKeys = LLAMA_IGNORED;
 
@@ -86,7 +86,7 @@ export class LlamaModel extends PreTrainedModel<LlamaConfig> {
 }
 
 /** Hugging Face's LlamaForCausalLM: LlamaModel plus an LM head (tied to embed_tokens when tie_word_embeddings). */
-export class LlamaForCausalLM extends PreTrainedModel<LlamaConfig> {
+export class LlamaForCausalLM extends PreTrainedModel<LlamaConfig, CausalLMOutput> {
   static override readonly basePrefix = 'model';
   protected static override readonly ignoredKeys = LLAMA_IGNORED;
 
@@ -109,7 +109,7 @@ export class LlamaForCausalLM extends PreTrainedModel<LlamaConfig> {
   }
 
   /** Logits [batch, seq, vocab] (and the shifted cross-entropy when labels [batch, seq] are given); inputs as LlamaModel's. */
-  forward(inputs: ModelInputs): ModelOutput {
+  forward(inputs: ModelInputs): CausalLMOutput {
     checkTokenInputs('LlamaForCausalLM', inputs);
     return engine().scoped(() => {
       const logits = this.child<Linear>('lm_head').forward(this.model.forward(inputs).lastHiddenState);

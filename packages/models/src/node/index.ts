@@ -2,6 +2,11 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSafetensorsFile, pathInside, readRegularFile, readRegularText, saveSafetensorsFile, writeFileAtomic } from '@peftjs/core/node';
+import {
+  AutoModel as AutoModelFromSource, AutoModelForCausalLM as AutoModelForCausalLMFromSource, AutoModelForImageClassification as AutoModelForImageClassificationFromSource,
+  AutoModelForSequenceClassification as AutoModelForSequenceClassificationFromSource, type AutoModelClass, type ModelClass,
+} from '../auto-model.js';
+import type { PretrainedConfig } from '../config.js';
 import { loadPretrained, loadWeightsFrom, savePretrained as saveTo, type FileSink, type FileSource, type SavePretrainedOptions } from '../io.js';
 import type { PreTrainedModel } from '../modeling.js';
 
@@ -41,8 +46,31 @@ export function dirSink(dir: string): FileSink {
 
 /** Hugging Face's from_pretrained for a local folder holding config.json and model.safetensors (or shards). */
 export async function fromPretrained<M extends PreTrainedModel = PreTrainedModel>(dir: string): Promise<M> {
-  return loadPretrained<M>(dirSource(dir));
+  return loadPretrained<M>(dirSource(dir), { nameOrPath: dir });
 }
+
+/** An Auto class whose `fromPretrained` reads a folder (`nameOrPath` becomes the folder). */
+export interface AutoModelFromDir<M extends PreTrainedModel> {
+  readonly name: string;
+  fromPretrained(dir: string): Promise<M>;
+  fromConfig(config: PretrainedConfig): M;
+  register(modelType: string, Model: ModelClass<M>): void;
+}
+
+function fromDir<M extends PreTrainedModel>(auto: AutoModelClass<M>): AutoModelFromDir<M> {
+  return {
+    name: auto.name,
+    fromPretrained: (dir) => auto.fromPretrained(dirSource(dir), { nameOrPath: dir }),
+    fromConfig: (config) => auto.fromConfig(config),
+    register: (modelType, Model) => auto.register(modelType, Model),
+  };
+}
+
+/** HF's AutoModel for folders on disk: `await AutoModelForCausalLM.fromPretrained('./gpt2')`. */
+export const AutoModel = fromDir(AutoModelFromSource);
+export const AutoModelForCausalLM = fromDir(AutoModelForCausalLMFromSource);
+export const AutoModelForSequenceClassification = fromDir(AutoModelForSequenceClassificationFromSource);
+export const AutoModelForImageClassification = fromDir(AutoModelForImageClassificationFromSource);
 
 /** Loads the weights in `dir` into an existing model (all or nothing). */
 export async function loadWeightsFromDir(model: PreTrainedModel, dir: string): Promise<void> {

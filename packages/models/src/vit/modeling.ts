@@ -1,5 +1,5 @@
 import { Conv2d, Dropout, LayerNorm, Linear, Module, ModuleList, concat, engine, formatShape, getActivation, parameter, randn, tanh, type Tensor } from '@peftjs/core';
-import { PreTrainedModel, type BaseModelOutput, type ModelInputs, type ModelOutput } from '../modeling.js';
+import { PreTrainedModel, type BaseModelOutput, type ImageClassifierOutput, type ModelInputs } from '../modeling.js';
 import { classificationLoss } from '../losses.js';
 import { EncoderSelfAttention } from '../encoder.js';
 import { ViTConfig } from './config.js';
@@ -124,7 +124,7 @@ class ViTPooler extends Module {
 }
 
 /** Hugging Face's ViTModel: patch embeddings with a CLS token, a pre-norm encoder, final LayerNorm, optional pooler. */
-export class ViTModel extends PreTrainedModel<ViTConfig> {
+export class ViTModel extends PreTrainedModel<ViTConfig, BaseModelOutput> {
   static override readonly basePrefix = 'vit';
 
   constructor(config: ViTConfig = new ViTConfig(), options: { addPoolingLayer?: boolean } = {}) {
@@ -148,7 +148,7 @@ export class ViTModel extends PreTrainedModel<ViTConfig> {
 }
 
 /** Hugging Face's ViTForImageClassification: a linear classifier on the final CLS token (no pooler). */
-export class ViTForImageClassification extends PreTrainedModel<ViTConfig> {
+export class ViTForImageClassification extends PreTrainedModel<ViTConfig, ImageClassifierOutput> {
   static override readonly basePrefix = 'vit';
   protected static override readonly newHeadKeys = [/^classifier\./];
   protected static override readonly ignoredKeys = [/^vit\.pooler\./];
@@ -159,7 +159,7 @@ export class ViTForImageClassification extends PreTrainedModel<ViTConfig> {
     this.initWeights(config.initializerRange, null, this.registerModule('classifier', new Linear(config.hiddenSize, config.numLabels)));
   }
 
-  forward(inputs: ModelInputs): ModelOutput {
+  forward(inputs: ModelInputs): ImageClassifierOutput {
     return engine().scoped(() => {
       const { lastHiddenState } = this.child<ViTModel>('vit').forward(inputs);
       const logits = this.child<Linear>('classifier').forward(lastHiddenState.slice(1, 0, 1).squeeze(1));
