@@ -44,7 +44,8 @@ export type PeftForwardOutput<M extends Module> = ReturnType<M['forward']>;
  */
 export class PeftModel<M extends Module = Module> extends Module {
   /** The config of every adapter, by name. */
-  readonly peftConfig: Record<string, PeftConfig> = {};
+  // no prototype: an adapter named "toString" or "__proto__" is an ordinary key
+  readonly peftConfig: Record<string, PeftConfig> = Object.create(null) as Record<string, PeftConfig>;
   private active: string[] = [];
   private disabledCount = 0;
   private unloaded = false;
@@ -123,7 +124,7 @@ export class PeftModel<M extends Module = Module> extends Module {
     if (typeof adapterName !== 'string' || adapterName === '' || adapterName.includes('.') || adapterName === '__base__') {
       throw new TypeError(`addAdapter: adapter name must be a non-empty string without dots (not '__base__'), got ${JSON.stringify(adapterName)}`);
     }
-    if (adapterName in this.peftConfig) throw new Error(`addAdapter: an adapter named '${adapterName}' already exists`);
+    if (Object.hasOwn(this.peftConfig, adapterName)) throw new Error(`addAdapter: an adapter named '${adapterName}' already exists`);
     if (config.peftType !== this.method.peftType) {
       throw new Error(`addAdapter: cannot combine adapters of different PEFT types (${this.method.peftType} and ${config.peftType})`);
     }
@@ -153,7 +154,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   setAdapter(adapterName: string | readonly string[]): void {
     this.assertUsable('setAdapter');
     const names = typeof adapterName === 'string' ? [adapterName] : [...adapterName];
-    for (const n of names) if (!(n in this.peftConfig)) throw new Error(`setAdapter: no adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    for (const n of names) if (!Object.hasOwn(this.peftConfig, n)) throw new Error(`setAdapter: no adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     if (this.method.kind === 'prompt' && names.length !== 1) throw new Error(`setAdapter: ${this.peftType} takes one active adapter, got ${names.length}`);
     this.active = names;
     this.applyActiveAdapters();
@@ -215,7 +216,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   /** Removes an adapter and its tensors (PEFT's delete_adapter); another adapter becomes active if needed. */
   deleteAdapter(adapterName: string): void {
     this.assertUsable('deleteAdapter');
-    if (!(adapterName in this.peftConfig)) throw new Error(`deleteAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    if (!Object.hasOwn(this.peftConfig, adapterName)) throw new Error(`deleteAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     this.removeAdapter(adapterName);
     this.active = this.active.filter((a) => a !== adapterName);
     if (this.active.length === 0 && Object.keys(this.peftConfig).length > 0) this.active = [Object.keys(this.peftConfig)[0]!];
@@ -229,7 +230,7 @@ export class PeftModel<M extends Module = Module> extends Module {
         if (m instanceof TunerLayer && m.adapterNames().length === 0) this.setSubmodule(key, m.baseLayer);
         if (m instanceof ModulesToSaveWrapper && m.copies.keys().length === 0) this.setSubmodule(key, m.originalModule);
       }
-      if (adapterName in this.peftConfig) (this.method as LayerMethod).deleteAdapter?.(this.context(adapterName));
+      if (Object.hasOwn(this.peftConfig, adapterName)) (this.method as LayerMethod).deleteAdapter?.(this.context(adapterName));
     } else if (this.promptEncoders.entry(adapterName)) {
       this.promptEncoders.delete(adapterName);
     }
@@ -248,7 +249,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   async mergeAdapter(options: MergeOptions = {}): Promise<void> {
     this.assertUsable('mergeAdapter');
     const names = [...(options.adapterNames ?? this.active)];
-    for (const n of names) if (!(n in this.peftConfig)) throw new Error(`mergeAdapter: no adapter '${n}'`);
+    for (const n of names) if (!Object.hasOwn(this.peftConfig, n)) throw new Error(`mergeAdapter: no adapter '${n}'`);
     if (this.method.kind === 'prompt') throw new Error(`mergeAdapter: ${this.peftType} adapters cannot be merged into the weights`);
     const plans = this.tunerLayers().map(([key, layer]) => ({ key, layer, plan: layer.planMerge(names) }));
     if (options.safeMerge) {
@@ -384,7 +385,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   private forwardWithAdapterList(adapterNames: readonly string[], inputs: unknown[]): unknown {
     if (!Array.isArray(adapterNames) || !adapterNames.every((n) => typeof n === 'string')) throw new TypeError('forward: adapterNames must be a list of adapter names');
     for (const n of new Set(adapterNames)) {
-      if (n !== '__base__' && !(n in this.peftConfig)) throw new Error(`forward: adapterNames names an unknown adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+      if (n !== '__base__' && !Object.hasOwn(this.peftConfig, n)) throw new Error(`forward: adapterNames names an unknown adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     }
     if (this.method.kind === 'prompt') throw new Error(`forward: per-sample adapterNames are not supported for ${this.peftType}`);
     if (this.training) throw new Error('forward: per-sample adapterNames are for inference; call eval() first');
@@ -393,7 +394,7 @@ export class PeftModel<M extends Module = Module> extends Module {
 
   /** The method's hooks for an adapter (used by saving and loading). */
   adapterContext(adapterName: string): AdapterContext<LayerConfig> | PromptContext {
-    if (!(adapterName in this.peftConfig)) throw new Error(`PeftModel: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    if (!Object.hasOwn(this.peftConfig, adapterName)) throw new Error(`PeftModel: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     return this.method.kind === 'layer' ? this.context(adapterName) : this.promptContext(adapterName);
   }
 }

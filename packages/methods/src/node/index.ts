@@ -29,7 +29,7 @@ export interface SavePretrainedOptions {
 /** PEFT's save_pretrained: each adapter's two files, written atomically. */
 export async function savePretrained(peft: PeftModel, dir: string, options: SavePretrainedOptions = {}): Promise<void> {
   const names = options.selectedAdapters ?? Object.keys(peft.peftConfig);
-  for (const n of names) if (!(n in peft.peftConfig)) throw new Error(`savePretrained: no adapter '${n}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
+  for (const n of names) if (!Object.hasOwn(peft.peftConfig, n)) throw new Error(`savePretrained: no adapter '${n}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
   const initialAdapter = options.pathInitialModelForWeightConversion === undefined ? undefined : await readAdapterFiles(options.pathInitialModelForWeightConversion);
   for (const name of names) {
     const folder = name === 'default' ? dir : join(dir, name);
