@@ -1,10 +1,10 @@
 import type { Backend, BackendFactory } from './backend.js';
 import { DataRef } from './data-ref.js';
-import type { DType, TypedArray } from './dtype.js';
+import { bytesPerElement, type DType, type TypedArray } from './dtype.js';
 import type { TensorInfo } from './kernels.js';
 import { contiguousLayout, type Layout } from './layout.js';
 import { Generator } from './random/generator.js';
-import { sizeOf, type Shape } from './shape.js';
+import { formatShape, sizeOf, type Shape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { GraphNode, type Edge, type GradientRule } from './autograd/node.js';
 import { getGradientRule } from './autograd/registry.js';
@@ -244,6 +244,9 @@ export class Engine {
     if (needsGrad && !rule) {
       throw new Error(`${op}: has no gradient rule, but an input requires grad (use noGrad() or detach() if no gradient is wanted)`);
     }
+    // a broadcast view can name more elements than any buffer holds; a kernel over it would run for hours
+    inputs.forEach((t, i) => assertFitsBackend(backend, op, `input ${i}`, t.shape, t.dtype));
+    for (const o of spec.outputs) assertFitsBackend(backend, op, 'output', o.shape, o.dtype);
     const outputs = spec.outputs.map((o) => this.makeTensor(o.shape, o.dtype, backend));
     const staged = backend.capabilities.requiresContiguous
       ? inputs.map((t) => (t.isDense ? t : this.contiguousCopy(t)))
@@ -275,6 +278,7 @@ export class Engine {
 
   /** Strided to contiguous copy, outside the graph (used for reads and contiguity). */
   contiguousCopy(t: Tensor): Tensor {
+    assertFitsBackend(t.ref.backend, 'contiguous', 'input', t.shape, t.dtype);
     const out = this.makeTensor(t.shape, t.dtype, t.ref.backend);
     this.runKernels(t.ref.backend, 'contiguous', () => t.ref.backend.kernels.copy({ src: info(t), dst: info(out) }));
     return out;
@@ -320,6 +324,16 @@ export class Engine {
       t.outputIndex = i;
       node.retain();
     });
+  }
+}
+
+/** Throws, naming the op, the argument and its shape, when `shape` holds more `dtype` values than the backend's largest buffer. */
+export function assertFitsBackend(backend: Backend, op: string, arg: string, shape: Shape, dtype: DType): void {
+  const elements = sizeOf(shape);
+  const bytes = elements * bytesPerElement(dtype);
+  const max = backend.capabilities.maxBufferSize;
+  if (bytes > max) {
+    throw new RangeError(`${op}: ${arg} of shape ${formatShape(shape)} holds ${elements} ${dtype} values (${bytes} bytes), more than the ${backend.name} backend's largest buffer of ${max} bytes`);
   }
 }
 
