@@ -132,16 +132,21 @@ export class Engine {
 
   // ----- tensors and memory -----
 
+  /** @internal sets that note every tensor made while they are open, kept or not (disposeOnThrow). */
+  readonly allocationRecords = new Set<Set<Tensor>>();
+
   /** @internal called by the Tensor constructor. */
   onTensorCreated(t: Tensor, track: boolean): void {
     this.numTensors++;
     if (track) this.scopes.innermost()?.tracked.add(t);
+    for (const record of this.allocationRecords) record.add(t);
   }
 
   /** @internal called by Tensor.dispose. */
   onTensorDisposed(t: Tensor): void {
     this.numTensors--;
     this.scopes.untrack(t);
+    for (const record of this.allocationRecords) record.delete(t);
   }
 
   /** Allocates a buffer on `backend` and wraps it as a contiguous tensor. */

@@ -13,6 +13,7 @@ export {
 } from './engine.js';
 export * from './ops/index.js';
 export * from './memory/scope.js';
+export { disposeOnThrow } from './memory/dispose-on-throw.js';
 export * from './io/safetensors.js';
 export { backward, type BackwardOptions } from './autograd/backward.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';

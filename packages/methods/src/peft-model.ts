@@ -1,4 +1,4 @@
-import { Module, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
+import { Module, disposeOnThrow, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
 import { ModuleDict } from './tuners/adapter-dict.js';
 import { disposeDetached } from './tuners/dispose-detached.js';
 import { withAdapterNames } from './tuners/adapter-names.js';
@@ -135,7 +135,8 @@ export class PeftModel<M extends Module = Module> extends Module {
       const layerConfig = config as LayerConfig;
       this.peftConfig[adapterName] = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : config;
       try {
-        injectAdapter(this.method as LayerMethod, this.context(adapterName, options.loading));
+        // a layer constructor that throws halfway leaves its tensors to disposeOnThrow
+        disposeOnThrow(() => injectAdapter(this.method as LayerMethod, this.context(adapterName, options.loading)));
       } catch (err) {
         this.removeAdapter(adapterName);
         throw err;

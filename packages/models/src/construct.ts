@@ -3,7 +3,7 @@
  * the backend's buffer limit and a parameter budget before any tensor is allocated, so a config with
  * `n_embd: 1e6` fails at once with a message instead of allocating gigabytes and then failing.
  */
-import { engine } from '@peftjs/core';
+import { disposeOnThrow, engine } from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 import type { PreTrainedModel } from './modeling.js';
 
@@ -40,9 +40,12 @@ export function checkModelSize(what: string, estimate: SizeEstimate): void {
   }
 }
 
-/** `new Model(config)` after checking the sizes the config implies (when its class can estimate them). */
-export function constructModel<C extends PretrainedConfig>(Model: new (config: C) => PreTrainedModel, config: C): PreTrainedModel {
+/**
+ * `new Model(config)` after checking the sizes the config implies (when its class can estimate
+ * them); a constructor that throws partway leaves no tensor behind.
+ */
+export function constructModel<C extends PretrainedConfig, M extends PreTrainedModel>(Model: new (config: C) => M, config: C, what = 'loadPretrained'): M {
   const estimate = (config as { estimateSize?: () => SizeEstimate }).estimateSize?.();
-  if (estimate) checkModelSize(`loadPretrained (${config.modelType})`, estimate);
-  return new Model(config);
+  if (estimate) checkModelSize(`${what} (${config.modelType})`, estimate);
+  return disposeOnThrow(() => new Model(config));
 }

@@ -142,9 +142,17 @@ describe(`fuzzed loaders (${CASES} cases each, seed ${SEED})`, () => {
       await writeFile(join(dir, 'adapter_config.json'), which < 0.6 ? mutateJson(config, r) : config);
       await writeFile(join(dir, 'adapter_model.safetensors'), which >= 0.4 ? mutateBytes(weights, r) : weights);
       await runCase(`adapter case ${i}`, model, async () => {
+        const flags = model.parameters().map((p) => [p, p.requiresGrad] as const);
+        const modes = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
         const peft = await fromPretrained(model, dir);
-        // a load that succeeds must be undone the documented way before the next case
-        return { dispose: () => peft.discardAdapters() };
+        // a load that succeeds freezes the base on purpose: take the adapter out and put the flags back
+        return {
+          dispose: () => {
+            peft.discardAdapters();
+            for (const [p, requiresGrad] of flags) p.requiresGrad = requiresGrad;
+            for (const [m, training] of modes) m.training = training;
+          },
+        };
       }, stats);
     }
     console.log('adapter folders:', stats);

@@ -1,6 +1,5 @@
-import { LABEL_FIELDS, PretrainedConfig, configError, type FieldTable } from '../config.js';
+import { LABEL_FIELDS, PretrainedConfig, checkActivation, configError, type FieldTable } from '../config.js';
 import { ClassifierConfig, labelInit } from '../labels.js';
-import { ACTIVATIONS } from '@peftjs/core';
 import type { SizeEstimate } from '../construct.js';
 
 const FIELDS: FieldTable = {
@@ -62,9 +61,7 @@ export class GPT2Config extends ClassifierConfig {
 
   protected override check(): void {
     if (this.nEmbd % this.nHead !== 0) throw configError('GPT2Config', 'nEmbd', 'n_embd', `${this.nEmbd} must be divisible by n_head ${this.nHead}`);
-    if (!Object.hasOwn(ACTIVATIONS, this.activationFunction)) {
-      throw configError('GPT2Config', 'activationFunction', 'activation_function', `${JSON.stringify(this.activationFunction)} is not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
-    }
+    checkActivation('GPT2Config', 'activationFunction', 'activation_function', this.activationFunction);
     this.checkLabels('GPT2Config');
   }
 

@@ -1,4 +1,5 @@
-import { PretrainedConfig, configError, type FieldTable } from '../config.js';
+import { PretrainedConfig, checkActivation, configError, type FieldTable } from '../config.js';
+import type { SizeEstimate } from '../construct.js';
 
 const FIELDS: FieldTable = {
   vocabSize: { json: 'vocab_size', kind: 'positiveInt', default: 32000 },
@@ -78,9 +79,25 @@ export class LlamaConfig extends PretrainedConfig {
       throw configError('LlamaConfig', 'numKeyValueHeads', 'num_key_value_heads', `${this.kvHeads} must divide num_attention_heads ${this.numAttentionHeads}`);
     }
     if (this.attentionHeadDim % 2 !== 0) throw configError('LlamaConfig', 'headDim', 'head_dim', `${this.attentionHeadDim} must be even for rotary embeddings`);
+    checkActivation('LlamaConfig', 'hiddenAct', 'hidden_act', this.hiddenAct);
     if (this.ropeScaling !== null) {
       throw configError('LlamaConfig', 'ropeScaling', 'rope_scaling', `is not supported yet (only null, plain RoPE), got ${JSON.stringify(this.ropeScaling)}`);
     }
+  }
+
+  /** The sizes this config implies, checked before a model is built from an untrusted config.json. */
+  estimateSize(): SizeEstimate {
+    const h = this.hiddenSize;
+    const q = this.numAttentionHeads * this.attentionHeadDim;
+    const kv = this.kvHeads * this.attentionHeadDim;
+    const bias = this.attentionBias ? q + 2 * kv + h : 0;
+    const mlp = 3 * h * this.intermediateSize + (this.mlpBias ? 2 * this.intermediateSize + h : 0);
+    const layer = h * q + 2 * h * kv + q * h + bias + mlp + 2 * h;
+    const embed = this.vocabSize * h;
+    return {
+      total: embed + this.numHiddenLayers * layer + h + (this.tieWordEmbeddings ? 0 : embed),
+      largest: { 'embed_tokens (vocab_size x hidden_size)': embed, 'q_proj (hidden_size x heads x head_dim)': h * q, 'gate_proj (hidden_size x intermediate_size)': h * this.intermediateSize },
+    };
   }
 
   static fromJSON(json: unknown): LlamaConfig {
