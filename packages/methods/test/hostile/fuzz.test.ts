@@ -3,8 +3,8 @@
  * together), model folders (config.json, index, shards) and checkpoint folders. Each case mutates a
  * valid folder; afterwards nothing but an Error with a message may have escaped, the case took at
  * most 2 s, the live tensor count is back where it was, Object.prototype is clean and the caller's
- * model is unchanged (its tensors hashed). PEFTJS_FUZZ_CASES sets the cases per loader (default 400;
- * `npm run fuzz -- --cases 100000` runs the long mode).
+ * model is unchanged (its tensors hashed). PEFTJS_FUZZ_CASES sets the cases per loader (by default
+ * 1500 adapter, 300 model and 1200 checkpoint folders; `npm run fuzz -- --cases 100000` runs the long mode).
  */
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,12 @@ import { fromPretrained, savePretrained } from '../../src/node/index.js';
 import { useCpuBackend } from '../unit.js';
 import { expectUnchanged, fingerprint } from './fingerprint.js';
 
-const CASES = Number(process.env.PEFTJS_FUZZ_CASES ?? 400);
+/**
+ * Cases per loader. In `npm test` each loader gets what fits a few seconds (model folders cost the
+ * most a case: a model is built each time); PEFTJS_FUZZ_CASES gives every loader the same count.
+ */
+const fixed = process.env.PEFTJS_FUZZ_CASES === undefined ? null : Number(process.env.PEFTJS_FUZZ_CASES);
+const CASES = { adapter: fixed ?? 1500, model: fixed ?? 300, checkpoint: fixed ?? 1200 };
 const SEED = Number(process.env.PEFTJS_FUZZ_SEED ?? 1);
 
 /** Mulberry32: a small seeded generator, so a failing case can be replayed by its seed. */
@@ -122,7 +127,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe(`fuzzed loaders (${CASES} cases each, seed ${SEED})`, () => {
+describe(`fuzzed loaders (${CASES.adapter} adapter, ${CASES.model} model, ${CASES.checkpoint} checkpoint folders, seed ${SEED})`, () => {
   useCpuBackend();
 
   it('adapter folders through fromPretrained', async () => {
@@ -136,7 +141,7 @@ describe(`fuzzed loaders (${CASES} cases each, seed ${SEED})`, () => {
     await mkdir(dir, { recursive: true });
     const model = tiny();
     const stats: Stats = { cases: 0, rejected: 0, loaded: 0, slowest: 0 };
-    for (let i = 0; i < CASES; i++) {
+    for (let i = 0; i < CASES.adapter; i++) {
       const r = rng(SEED * 1_000_003 + i);
       const which = r();
       await writeFile(join(dir, 'adapter_config.json'), which < 0.6 ? mutateJson(config, r) : config);
@@ -144,7 +149,7 @@ describe(`fuzzed loaders (${CASES} cases each, seed ${SEED})`, () => {
       await runCase(`adapter case ${i}`, model, async () => {
         const flags = model.parameters().map((p) => [p, p.requiresGrad] as const);
         const modes = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
-        const peft = await fromPretrained(model, dir);
+        const peft = await fromPretrained(model, dir, { warn: () => {} });
         // a load that succeeds freezes the base on purpose: take the adapter out and put the flags back
         return {
           dispose: () => {
@@ -156,7 +161,7 @@ describe(`fuzzed loaders (${CASES} cases each, seed ${SEED})`, () => {
       }, stats);
     }
     console.log('adapter folders:', stats);
-    expect(stats.cases).toBe(CASES);
+    expect(stats.cases).toBe(CASES.adapter);
     model.dispose();
   }, 0);
 
@@ -170,7 +175,7 @@ describe(`fuzzed loaders (${CASES} cases each, seed ${SEED})`, () => {
     const dir = join(root, 'model');
     const holder = new Linear(2, 2); // stands for what the caller holds while loading
     const stats: Stats = { cases: 0, rejected: 0, loaded: 0, slowest: 0 };
-    for (let i = 0; i < CASES; i++) {
+    for (let i = 0; i < CASES.model; i++) {
       const r = rng(SEED * 2_000_003 + i);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir);
@@ -204,7 +209,7 @@ describe(`fuzzed loaders (${CASES} cases each, seed ${SEED})`, () => {
     const files = new Map(await Promise.all(names.map(async (n) => [n, new Uint8Array(await readFile(join(good, n)))] as const)));
     const dir = join(root, 'ckpt');
     const stats: Stats = { cases: 0, rejected: 0, loaded: 0, slowest: 0 };
-    for (let i = 0; i < CASES; i++) {
+    for (let i = 0; i < CASES.checkpoint; i++) {
       const r = rng(SEED * 3_000_003 + i);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir);
