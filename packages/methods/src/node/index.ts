@@ -12,7 +12,7 @@ import { AutoModelForCausalLM } from '@peftjs/models/node';
 import '../index.js';
 import type { PeftModel } from '../peft-model.js';
 import {
-  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, loadParsedAdapter, parseAdapterConfig, peftModelFromFiles, peftModelFromParsed, saveAdapterFiles,
+  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, loadParsedAdapter, parseAdapterConfig, peftModelFromParsed, saveAdapterFiles,
   type AdapterFiles, type LoadAdapterOptions, type ParsedAdapter,
 } from '../save/adapter-files.js';
 
@@ -89,16 +89,24 @@ export async function fromPretrained<M extends Module>(model: M, dir: string, op
  */
 export const AutoPeftModelForCausalLM = {
   async fromPretrained(dir: string, options: LoadAdapterOptions & { adapterName?: string } = {}): Promise<PeftModel<CausalLMModel>> {
-    const files = await readAdapterFiles(dir);
-    const base = baseModelPath(dir, files);
+    // the config first (bounded), the weights header first and tensor by range, as fromPretrained(model, dir)
+    const config = parseAdapterConfig(await reading(dir, ADAPTER_CONFIG_NAME, (p) => readRegularText(p)), options.warn);
+    const base = baseModelPath(dir, config.baseModelNameOrPath);
     if (!(await stat(base).then((s) => s.isDirectory(), () => false))) {
       throw new Error(
         `AutoPeftModelForCausalLM: the base model folder ${base} (base_model_name_or_path in ${join(dir, ADAPTER_CONFIG_NAME)}, taken from the adapter folder) does not exist; load the base model yourself and call fromPretrained(model, dir)`,
       );
     }
-    const model = await AutoModelForCausalLM.fromPretrained(base);
+    const state = await reading(dir, ADAPTER_WEIGHTS_NAME, (p) => loadSafetensorsFile(p));
+    let model: CausalLMModel;
     try {
-      return peftModelFromFiles(model, files, options);
+      model = await AutoModelForCausalLM.fromPretrained(base);
+    } catch (err) {
+      for (const t of state.values()) t.dispose();
+      throw err;
+    }
+    try {
+      return peftModelFromParsed(model, { config, state }, options);
     } catch (err) {
       model.dispose();
       throw err;
@@ -106,13 +114,7 @@ export const AutoPeftModelForCausalLM = {
   },
 };
 
-function baseModelPath(dir: string, files: AdapterFiles): string {
-  let name: unknown;
-  try {
-    name = (JSON.parse(files.config) as { base_model_name_or_path?: unknown }).base_model_name_or_path;
-  } catch (err) {
-    throw new SyntaxError(`AutoPeftModelForCausalLM: ${join(dir, ADAPTER_CONFIG_NAME)} is not valid JSON (${(err as Error).message})`);
-  }
+function baseModelPath(dir: string, name: string | null): string {
   if (typeof name !== 'string' || name === '') {
     throw new Error(
       `AutoPeftModelForCausalLM: ${join(dir, ADAPTER_CONFIG_NAME)} has no base_model_name_or_path (got ${JSON.stringify(name ?? null)}); load the base model yourself and call fromPretrained(model, dir)`,
