@@ -3,7 +3,8 @@
  * SIGKILLed at each commit point of a save (between each file's write and its rename, before the
  * folder or pointer moves) and at random moments. After every kill the newest complete checkpoint
  * must load and resume with losses bit-identical to an uninterrupted run, and the next save must
- * leave no temporary folder behind. PEFTJS_CRASH_RANDOM_KILLS sets the random kills (default 4).
+ * leave no temporary folder behind. Random kills land at a uniform moment of the training itself
+ * (timed once per mode by an uncut run); PEFTJS_CRASH_RANDOM_KILLS sets how many per mode (default 2).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -20,7 +21,7 @@ const STEPS = 4;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'checkpoint-child.ts');
 const tsx = new URL('../../../../node_modules/tsx/dist/esm/index.mjs', import.meta.url).href;
-const RANDOM_KILLS = Number(process.env.PEFTJS_CRASH_RANDOM_KILLS ?? 4);
+const RANDOM_KILLS = Number(process.env.PEFTJS_CRASH_RANDOM_KILLS ?? 2);
 
 let root: string;
 let reference: number[];
@@ -41,19 +42,29 @@ afterAll(async () => {
   console.log(`crash consistency: ${kills} kills`);
 });
 
-/** Runs the child; kills it after `afterMs` when given. Resolves with how it ended. */
-function runChild(dir: string, mode: string, killAt: number, afterMs?: number): Promise<{ signal: NodeJS.Signals | null; out: string }> {
+/** Runs the child; kills it `afterMs` after it starts training when given. Resolves with how it ended and how long it trained. */
+function runChild(dir: string, mode: string, killAt: number, afterMs?: number): Promise<{ signal: NodeJS.Signals | null; out: string; trainedMs: number }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--import', tsx, child, dir, mode, String(STEPS), String(killAt)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, TSX_TSCONFIG_PATH: join(here, 'child.tsconfig.json') },
     });
     let out = '';
-    p.stdout.on('data', (d) => (out += d));
+    let started = 0;
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (started === 0 && out.includes('training\n')) {
+        started = performance.now();
+        if (afterMs !== undefined) setTimeout(() => p.kill('SIGKILL'), afterMs);
+      }
+    });
     p.stderr.on('data', (d) => (out += d));
-    if (afterMs !== undefined) setTimeout(() => p.kill('SIGKILL'), afterMs);
     p.on('error', reject);
-    p.on('exit', (code, signal) => (code === 0 || signal ? resolve({ signal, out }) : reject(new Error(`child failed (${code}): ${out}`))));
+    p.on('exit', (code, signal) => {
+      const trainedMs = started ? performance.now() - started : 0;
+      if (code === 0 || signal) resolve({ signal, out, trainedMs });
+      else reject(new Error(`child failed (${code}): ${out}`));
+    });
   });
 }
 
@@ -98,10 +109,19 @@ describe('checkpoints survive SIGKILL at any point', () => {
         await checkAfterKill(dir, mode);
       }, 60_000);
     }
+    let trainingMs = 0;
+    if (RANDOM_KILLS > 0) {
+      it(`${mode}: an uncut run, timed for the random kills`, async () => {
+        const { signal, out, trainedMs } = await runChild(join(root, `${mode}-uncut`), mode, -1);
+        expect(signal).toBeNull();
+        expect(out).toMatch(/done \d+/);
+        trainingMs = trainedMs;
+      }, 60_000);
+    }
     for (let i = 0; i < RANDOM_KILLS; i++) {
       it(`${mode}: killed at a random moment (${i})`, async () => {
         const dir = join(root, `${mode}-random-${i}`);
-        const { signal } = await runChild(dir, mode, -1, 1500 + Math.floor(Math.random() * 2500));
+        const { signal } = await runChild(dir, mode, -1, Math.random() * trainingMs);
         if (signal) kills++;
         await checkAfterKill(dir, mode);
       }, 60_000);
