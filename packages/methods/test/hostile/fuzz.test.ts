@@ -84,6 +84,25 @@ function mutateBytes(bytes: Uint8Array, r: () => number): Uint8Array {
   return out;
 }
 
+/** Every file of a folder by name. */
+async function readFolder(dir: string): Promise<Map<string, Uint8Array>> {
+  const names = await readdir(dir);
+  return new Map(await Promise.all(names.map(async (n) => [n, new Uint8Array(await readFile(join(dir, n)))] as const)));
+}
+
+/** `files` written afresh into `dir`, one of them (JSON or bytes) mutated. */
+async function writeMutatedFolder(dir: string, files: ReadonlyMap<string, Uint8Array>, r: () => number): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir);
+  const names = [...files.keys()];
+  const target = names[Math.floor(r() * names.length)]!;
+  for (const [name, bytes] of files) {
+    const text = name.endsWith('.json');
+    const data = name !== target ? bytes : text ? new TextEncoder().encode(mutateJson(new TextDecoder().decode(bytes), r)) : mutateBytes(bytes, r);
+    await writeFile(join(dir, name), data);
+  }
+}
+
 interface Stats {
   cases: number;
   rejected: number;
@@ -170,21 +189,13 @@ describe(`fuzzed loaders (${CASES.adapter} adapter, ${CASES.model} model, ${CASE
     const m = tiny();
     await saveModel(m, good, { maxShardSize: 600 });
     m.dispose();
-    const names = await readdir(good);
-    const files = new Map(await Promise.all(names.map(async (n) => [n, new Uint8Array(await readFile(join(good, n)))] as const)));
+    const files = await readFolder(good);
     const dir = join(root, 'model');
     const holder = new Linear(2, 2); // stands for what the caller holds while loading
     const stats: Stats = { cases: 0, rejected: 0, loaded: 0, slowest: 0 };
     for (let i = 0; i < CASES.model; i++) {
       const r = rng(SEED * 2_000_003 + i);
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(dir);
-      const target = names[Math.floor(r() * names.length)]!;
-      for (const [name, bytes] of files) {
-        const text = name.endsWith('.json');
-        const data = name !== target ? bytes : text ? new TextEncoder().encode(mutateJson(new TextDecoder().decode(bytes), r)) : mutateBytes(bytes, r);
-        await writeFile(join(dir, name), data);
-      }
+      await writeMutatedFolder(dir, files, r);
       await runCase(`model case ${i}`, holder, () => modelFromPretrained(dir), stats);
     }
     console.log('model folders:', stats);
@@ -205,20 +216,12 @@ describe(`fuzzed loaders (${CASES.adapter} adapter, ${CASES.model} model, ${CASE
     const trainer = new Trainer({ model, optimizer, trainLoader: loader as never, checkpointStore: store });
     const good = join(root, 'ckpt-good');
     await trainer.saveCheckpoint(good);
-    const names = await readdir(good);
-    const files = new Map(await Promise.all(names.map(async (n) => [n, new Uint8Array(await readFile(join(good, n)))] as const)));
+    const files = await readFolder(good);
     const dir = join(root, 'ckpt');
     const stats: Stats = { cases: 0, rejected: 0, loaded: 0, slowest: 0 };
     for (let i = 0; i < CASES.checkpoint; i++) {
       const r = rng(SEED * 3_000_003 + i);
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(dir);
-      const target = names[Math.floor(r() * names.length)]!;
-      for (const [name, bytes] of files) {
-        const text = name.endsWith('.json');
-        const data = name !== target ? bytes : text ? new TextEncoder().encode(mutateJson(new TextDecoder().decode(bytes), r)) : mutateBytes(bytes, r);
-        await writeFile(join(dir, name), data);
-      }
+      await writeMutatedFolder(dir, files, r);
       const step = trainer.state.globalStep;
       await runCase(`checkpoint case ${i}`, model, async () => {
         try {
