@@ -16,7 +16,7 @@ import '@peftjs/backend-cpu';
 import { GPT2Config, GPT2LMHeadModel } from '@peftjs/models';
 import { savePretrained } from '@peftjs/models/node';
 import { ByteTokenizer, chunkTokens } from '@peftjs/data';
-import { loadMobyDick } from '@peftjs/data/corpora';
+import { loadMobyDick } from '@peftjs/datasets';
 import { locateGoldenDir } from '@peftjs/conformance';
 import { ensurePyTorch, runPythonJson } from './pytorch.js';
 import { printTable } from './timing.js';

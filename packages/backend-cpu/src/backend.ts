@@ -1,4 +1,4 @@
-import { arrayDType, DTYPES, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
+import { arrayDType, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
 import { fastKernels } from './fast/kernels.js';
 import { cpuKernels } from './kernels/index.js';
 import { BufferPool } from './pool.js';
@@ -20,10 +20,13 @@ export interface CpuBackendOptions {
 
 const DEFAULT_POOL_BYTES = 256 * 2 ** 20;
 
+/** What the CPU computes in: float16/bfloat16 weights are widened to float32 when they load. */
+const CPU_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
+
 export class CpuBackend implements Backend<CpuStorage> {
   readonly name = 'cpu';
   readonly capabilities: BackendCapabilities = {
-    dtypes: DTYPES,
+    dtypes: CPU_DTYPES,
     syncRead: true,
     requiresContiguous: false,
     maxBufferSize: 2 ** 31 - 1,
@@ -45,7 +48,7 @@ export class CpuBackend implements Backend<CpuStorage> {
   private nextId = 1;
 
   alloc(dtype: DType, size: number): CpuStorage {
-    if (!DTYPES.includes(dtype)) throw new TypeError(`cpu: cannot allocate dtype ${String(dtype)}`);
+    if (!CPU_DTYPES.includes(dtype)) throw new TypeError(`cpu: cannot allocate dtype ${String(dtype)} (the cpu backend computes in ${CPU_DTYPES.join(', ')})`);
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`cpu: buffer size must be a non-negative integer, got ${size}`);
     const storage: CpuStorage = { id: this.nextId++, dtype, data: this.pool.take(dtype, size) };
     this.live.add(storage);

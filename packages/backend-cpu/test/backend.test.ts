@@ -93,7 +93,7 @@ describe('CpuBackend', () => {
   it('uses the plain reference kernels with fast: false, and the fast set otherwise', () => {
     expect(new CpuBackend({ fast: false }).kernels).toBe(cpuKernels);
     expect(new CpuBackend().kernels).toBe(fastKernels);
-    const fastOnes = ['fill', 'copy', 'cast', 'unary', 'binary', 'where', 'reduce', 'matmul', ...FUSED_KERNELS];
+    const fastOnes = ['fill', 'copy', 'cast', 'unary', 'binary', 'where', 'reduce', 'matmul', 'quantizedMatmul', ...FUSED_KERNELS];
     for (const name of [...PRIMITIVE_KERNELS, ...FUSED_KERNELS]) {
       if (fastOnes.includes(name)) expect(fastKernels[name], name).not.toBe(cpuKernels[name]);
       else expect(fastKernels[name], name).toBe(cpuKernels[name]);

@@ -177,7 +177,7 @@ describe('Trainer', () => {
   it('ProgressCallback draws step/total, loss, rate, elapsed and time left', async () => {
     let written = '';
     let clock = 0;
-    const progress = new ProgressCallback({ stream: { write: (s) => (written += s) }, now: () => clock, barWidth: 10 });
+    const progress = new ProgressCallback({ stream: { write: (s) => (written += s), isTTY: true }, now: () => clock, barWidth: 10 });
     const run = setup(5, 4, { callbacks: [{ onStepEnd: () => void (clock += 500) }, progress] });
     await run.trainer.train();
     const lines = written.split('\r').filter(Boolean);

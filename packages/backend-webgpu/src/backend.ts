@@ -1,7 +1,9 @@
 import {
-  arrayDType, bytesPerElement, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray,
+  arrayDType, bfloat16BitsToFloat32, bytesPerElement, float16BitsToFloat32, float32ToBfloat16Bits, float32ToFloat16Bits, isHalf,
+  type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray,
 } from '@peftjs/core';
 import { BufferPool } from './buffer-pool.js';
+import { wordsFor } from './half.js';
 import { IndexChecks, type DescribeBadIndex, type ExtraBindings } from './index-checks.js';
 import { makeKernels, type WebGPUKernels } from './kernels/index.js';
 import type { Params } from './params.js';
@@ -26,7 +28,8 @@ const UNIFORM_USAGE = USAGE.UNIFORM | USAGE.COPY_DST;
 /**
  * Kernels in WGSL on a GPUDevice the caller provides. Work is recorded into one compute pass and
  * submitted every `dispatchesPerSubmit` dispatches, on `flush()` and before every read; readback
- * is asynchronous only. float32, int32 and bool (stored as u32) are supported; float64 is not.
+ * is asynchronous only. float32, int32 and bool (stored as u32) are supported, and float16 and
+ * bfloat16 as compute dtypes (packed two a word, computed in f32; see half.ts); float64 is not.
  */
 export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
   readonly name = 'webgpu';
@@ -60,7 +63,7 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
     this.keepAlive = options.keepAlive;
     const { limits } = device;
     this.capabilities = {
-      dtypes: ['float32', 'int32', 'bool'],
+      dtypes: ['float32', 'float16', 'bfloat16', 'int32', 'bool'],
       syncRead: false,
       requiresContiguous: false,
       maxBufferSize: Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize),
@@ -85,7 +88,7 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
     this.checkHealthy('alloc');
     wgslType(dtype);
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`webgpu: buffer size must be a non-negative integer, got ${size}`);
-    const bytes = size * 4;
+    const bytes = wordsFor(dtype, size) * 4;
     if (bytes > this.capabilities.maxBufferSize) {
       throw new RangeError(`webgpu: cannot allocate ${dtype}[${size}] (${bytes} bytes): the device's largest storage buffer is ${this.capabilities.maxBufferSize} bytes`);
     }
@@ -111,13 +114,15 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
   upload(storage: WebGPUStorage, data: TypedArray): void {
     this.checkLive(storage, 'upload');
     const dtype = arrayDType(data);
-    if (dtype !== storage.dtype || data.length !== storage.size) {
+    // half storage takes its values as float32 and rounds them (to nearest, ties to even)
+    const accepted = isHalf(storage.dtype) ? dtype === 'float32' : dtype === storage.dtype;
+    if (!accepted || data.length !== storage.size) {
       throw new TypeError(`webgpu: upload of ${dtype}[${data.length}] into buffer ${storage.id} of ${storage.dtype}[${storage.size}]`);
     }
     if (data.length === 0) return;
     // Recorded commands may still read this buffer: they must run before the write lands.
     this.submit();
-    const words = dtype === 'bool' ? Uint32Array.from(data) : data;
+    const words = dtype === 'bool' ? Uint32Array.from(data) : isHalf(storage.dtype) ? packHalf(data, storage.dtype) : data;
     this.device.queue.writeBuffer(storage.buffer, 0, words.buffer, words.byteOffset, words.byteLength);
   }
 
@@ -126,7 +131,7 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
     if (dtype !== storage.dtype || size > storage.size) {
       throw new TypeError(`webgpu: read of ${dtype}[${size}] from buffer ${storage.id} of ${storage.dtype}[${storage.size}]`);
     }
-    const bytes = Math.max(4, size * 4);
+    const bytes = Math.max(4, wordsFor(dtype, size) * 4);
     const staging = this.device.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     try {
       this.endPass();
@@ -137,11 +142,12 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
       await staging.mapAsync(MAP_READ);
       await Promise.all(checks);
       this.checkHealthy('read');
-      const words = staging.getMappedRange(0, size * 4);
+      const words = staging.getMappedRange(0, wordsFor(dtype, size) * 4);
       const out =
         dtype === 'float32' ? new Float32Array(words.slice(0))
           : dtype === 'int32' ? new Int32Array(words.slice(0))
-            : Uint8Array.from(new Uint32Array(words));
+            : isHalf(dtype) ? unpackHalf(new Uint16Array(words, 0, size), dtype)
+              : Uint8Array.from(new Uint32Array(words));
       staging.unmap();
       return out;
     } catch (err) {
@@ -277,4 +283,17 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
     this.checkHealthy(what);
     if (!this.live.has(storage)) throw new Error(`webgpu: ${what} of buffer ${storage.id}, which is not live: already freed or not from this backend`);
   }
+}
+
+/** float32 values as half bits, padded to whole words. */
+function packHalf(values: TypedArray, dtype: 'float16' | 'bfloat16'): Uint16Array {
+  const bits = dtype === 'float16' ? float32ToFloat16Bits(values) : float32ToBfloat16Bits(values);
+  if (bits.length % 2 === 0) return bits;
+  const padded = new Uint16Array(bits.length + 1);
+  padded.set(bits);
+  return padded;
+}
+
+function unpackHalf(bits: Uint16Array, dtype: 'float16' | 'bfloat16'): Float32Array {
+  return dtype === 'float16' ? float16BitsToFloat32(bits) : bfloat16BitsToFloat32(bits);
 }

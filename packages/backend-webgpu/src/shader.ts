@@ -1,3 +1,4 @@
+import { HALF_WGSL } from './half.js';
 import type { LayoutSlot } from './params.js';
 
 /** Threads per workgroup of the elementwise and row kernels. */
@@ -22,7 +23,7 @@ var<private> INF_BITS: u32 = 0x7f800000u;
 fn nan() -> f32 { return bitcast<f32>(NAN_BITS); }
 fn inf() -> f32 { return bitcast<f32>(INF_BITS); }
 fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-`;
+${HALF_WGSL}`;
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { DType } from '@peftjs/core';
 
 /**
- * A GPU buffer holding `size` elements of `dtype`, 4 bytes each: float32 as f32, int32 as i32 and
- * bool as u32 (0 or 1), so every kernel addresses elements the same way.
+ * A GPU buffer holding `size` elements of `dtype`: float32 as f32, int32 as i32 and bool as u32 (0 or
+ * 1), 4 bytes each; float16 and bfloat16 packed two to a u32 word (see half.ts).
  */
 export interface WebGPUStorage {
   readonly id: number;
@@ -23,8 +23,10 @@ export function wgslType(dtype: DType): 'f32' | 'i32' | 'u32' {
     case 'int32':
       return 'i32';
     case 'bool':
+    case 'float16':
+    case 'bfloat16':
       return 'u32';
     default:
-      throw new TypeError(`webgpu: dtype ${dtype} is not supported (float32, int32 and bool are)`);
+      throw new TypeError(`webgpu: dtype ${dtype} is not supported (float32, float16, bfloat16, int32 and bool are)`);
   }
 }

@@ -66,5 +66,18 @@ export function defineConformance(options: ConformanceOptions): void {
         }
       });
     }
+
+    if (options.expectSkipped !== undefined) {
+      // registered last, so it runs after every case: a new skip (or a case that stopped skipping) is seen
+      it(`skips exactly ${options.expectSkipped} cases (pinned)`, (t) => {
+        if (unavailable !== undefined) t.skip(`backend unavailable: ${unavailable}`);
+        if (counts.skipped !== options.expectSkipped) {
+          throw new Error(
+            `conformance: ${options.name}: ${counts.skipped} cases were skipped, ${options.expectSkipped} expected (update expectSkipped ` +
+              `only for a skip with a reason):\n  ${skipped.join('\n  ')}`,
+          );
+        }
+      });
+    }
   });
 }

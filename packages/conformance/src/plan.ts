@@ -1,13 +1,17 @@
+import { halfOpCases } from './cases/half-ops.js';
+import { halfTrainingCases } from './cases/half-training.js';
 import { autogradCases } from './cases/autograd.js';
 import { graphCases } from './cases/graph.js';
 import { errorCases } from './cases/errors.js';
 import { goldenOpCases, type GoldenReport } from './cases/golden-ops.js';
 import { memoryCases } from './cases/memory.js';
+import { memorySavingCases } from './cases/memory-saving.js';
 import { methodsCases } from './cases/methods.js';
 import { combineCases } from './cases/combine.js';
 import { modulesCases } from './cases/modules.js';
 import { opTableCases } from './cases/op-table.js';
 import { philoxCases, philoxCounterCase } from './cases/philox.js';
+import { quantizedCases } from './cases/quantized.js';
 import { randomCases } from './cases/random.js';
 import { trainingCases } from './cases/training.js';
 import { locateGoldenDir, nodeGoldenSource, type GoldenSource } from './golden/files.js';
@@ -29,7 +33,12 @@ export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource):
   let source: GoldenSource | Error;
   try {
     source = goldenSource ?? nodeGoldenSource((await locateGoldenDir(goldenDir)).dir);
-    golden = { dir: source.location, compared: { float32: new Set(), float64: new Set() } };
+    golden = {
+      dir: source.location,
+      compared: { float32: new Set(), float64: new Set() },
+      peft: { listed: 0, compared: new Set() },
+      combinations: { listed: 0, compared: new Set() },
+    };
     goldenCases = await goldenOpCases(source, golden);
   } catch (err) {
     golden = null;
@@ -37,7 +46,26 @@ export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource):
     source = new Error(message);
     goldenCases = [{ suite: 'golden', name: 'golden vectors are present', run: async () => { throw new Error(message); } }];
   }
-  const all = [...goldenCases, ...opTableCases(), ...autogradCases, ...graphCases, ...randomCases, ...philoxCases, philoxCounterCase, ...errorCases, ...memoryCases, ...modulesCases(source), ...trainingCases, ...(await methodsCases(source)), ...(await combineCases(source))];
+  // one suite a line, so that adding one touches one line
+  const all = [
+    ...goldenCases,
+    ...opTableCases(),
+    ...autogradCases,
+    ...graphCases,
+    ...randomCases,
+    ...philoxCases,
+    philoxCounterCase,
+    ...errorCases,
+    ...memoryCases,
+    ...memorySavingCases,
+    ...quantizedCases,
+    ...halfOpCases(),
+    ...halfTrainingCases,
+    ...modulesCases(source),
+    ...trainingCases,
+    ...(await methodsCases(source, golden)),
+    ...(await combineCases(source, golden)),
+  ];
   const suites = new Map<string, ConformanceCase[]>();
   for (const c of all) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);
   return { suites: [...suites].map(([name, cases]) => ({ name, cases })), golden };
@@ -50,5 +78,9 @@ export function goldenSummary(golden: GoldenReport | null): string {
   const both = [...float32].filter((n) => float64.has(n)).length;
   const precision = both === float32.size && both === float64.size ? '(float32 and float64)' : `(${float32.size} in float32, ${float64.size} in float64)`;
   const n = new Set([...float32, ...float64]).size;
-  return `golden: compared ${n} op case${n === 1 ? '' : 's'} ${precision} from ${golden.dir}`;
+  const { peft, combinations } = golden;
+  return (
+    `golden: compared ${n} op case${n === 1 ? '' : 's'} ${precision}, ${peft.compared.size} of ${peft.listed} PEFT method cases ` +
+    `and ${combinations.compared.size} of ${combinations.listed} LoRA combinations from ${golden.dir}`
+  );
 }

@@ -51,7 +51,11 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
   return { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), results, notes };
 }
 
-/** Runs and prints a report; the exit code is 1 when a case failed. Suitable for a small CLI script. */
+/**
+ * Runs and prints a report; the exit code is 1 when a case failed, and also when no case passed (a
+ * filter that matched nothing, every case skipped, the backend unavailable): a run that checked
+ * nothing must not look green. Suitable for a small CLI script.
+ */
 export async function runConformanceCli(options: RunOptions): Promise<number> {
   const log = options.log ?? ((line: string) => console.log(line));
   const report = await runConformance({
@@ -63,11 +67,17 @@ export async function runConformanceCli(options: RunOptions): Promise<number> {
   });
   for (const note of report.notes) log(note);
   log(`conformance: ${options.name}: ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`);
-  return report.failed > 0 ? 1 : 0;
+  if (report.failed > 0) return 1;
+  if (report.passed === 0) {
+    const why = report.results.length === 0 ? `no case matched${options.filter ? ` the filter ${options.filter}` : ''}` : `all ${report.skipped} cases were skipped`;
+    log(`conformance: ${options.name}: nothing was checked (${why})`);
+    return 1;
+  }
+  return 0;
 }
 
 // The vitest-free entry (`@peftjs/conformance/runner`) also carries what its options need.
 export { DEFAULT_TOLERANCES, BackendUnavailableError, SkipCase } from './types.js';
-export type { GoldenSource } from './golden/files.js';
+export { GoldenFileMissingError, isGoldenFileMissing, type GoldenSource } from './golden/files.js';
 export type { Tolerances, ConformanceOptions, CaseContext, ConformanceCase, CaseResult, CaseStatus } from './types.js';
 export { loadReferenceBackend } from './reference.js';

@@ -15,6 +15,10 @@ export interface Tolerances {
   finiteDifference: number;
   /** randn against the CPU reference, in float32 ulps-as-relative-error: 0 means bit for bit. */
   philoxNormal: number;
+  /** float16 results (inputs and outputs rounded to float16, f32 arithmetic) against float64 (1e-3; one rounding is 4.9e-4). */
+  float16: number;
+  /** bfloat16 results against float64 (1e-2; one rounding is 3.9e-3). */
+  bfloat16: number;
 }
 
 export const DEFAULT_TOLERANCES: Tolerances = {
@@ -24,6 +28,8 @@ export const DEFAULT_TOLERANCES: Tolerances = {
   float64: 1e-10,
   finiteDifference: 1e-6,
   philoxNormal: 0,
+  float16: 1e-3,
+  bfloat16: 1e-2,
 };
 
 export interface ConformanceOptions {
@@ -44,6 +50,11 @@ export interface ConformanceOptions {
   filter?: RegExp;
   /** Where progress lines go (default console.log). */
   log?: (line: string) => void;
+  /**
+   * How many cases this backend skips (with their reasons): pinned so that a new skip fails the run
+   * instead of passing unseen. Checked by a last case when the backend is available.
+   */
+  expectSkipped?: number;
 }
 
 /** What a case sees: both backends, the tolerances, and helpers to run code on either. */

@@ -14,6 +14,8 @@ export interface BackendCapabilities {
    * next read (the kernel clamps and flags them); core checks them up front only with `syncRead`.
    */
   readonly indexErrorsAtRead?: boolean;
+  /** A backend that holds no values (the meta backend of initEmptyWeights): its buffers count no bytes. */
+  readonly storesNothing?: boolean;
 }
 
 export interface BackendMemory {

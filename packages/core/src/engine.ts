@@ -1,6 +1,6 @@
 import type { Backend, BackendFactory } from './backend.js';
 import { DataRef } from './data-ref.js';
-import { bytesPerElement, type DType, type TypedArray } from './dtype.js';
+import { bytesPerElement, isFloatingPoint, type DType, type TypedArray } from './dtype.js';
 import type { TensorInfo } from './kernels.js';
 import { contiguousLayout, type Layout } from './layout.js';
 import { Generator } from './random/generator.js';
@@ -25,6 +25,8 @@ export interface MemoryInfo {
   /** Live backend buffers made by core. */
   numDataBuffers: number;
   numBytes: number;
+  /** High-water mark of numBytes since the start or the last `resetPeakMemory()`. */
+  peakBytes: number;
   backend: { name: string; numBytes: number; numBuffers: number } | null;
 }
 
@@ -66,6 +68,13 @@ export class Engine {
   numTensors = 0;
   numDataBuffers = 0;
   numBytes = 0;
+  /** The most bytes live at once since the start or the last `resetPeakMemory()`. */
+  peakBytes = 0;
+  /**
+   * @internal set by `checkpoint` while its forward runs without a graph: notes whether any op saw
+   * an input that requires grad (a trainable parameter the function closes over).
+   */
+  gradWatch: { sawGradInput: boolean } | null = null;
 
   /** The generator random ops use when given none: withGenerator's, else the global one. */
   currentGenerator(): Generator {
@@ -130,6 +139,19 @@ export class Engine {
     throw new Error('backend: no backend is ready; install one (e.g. @peftjs/backend-cpu) and await setBackend(name)');
   }
 
+  /** Runs synchronous `fn` with `backend` active (tensors without inputs are made there), then restores the previous one. */
+  withActiveBackend<T>(backend: Backend, fn: () => T): T {
+    const previous = this.active;
+    this.active = backend;
+    try {
+      const result = fn();
+      if (result instanceof Promise) throw new Error('withActiveBackend: fn must be synchronous');
+      return result;
+    } finally {
+      this.active = previous;
+    }
+  }
+
   // ----- tensors and memory -----
 
   /** @internal sets that note every tensor made while they are open, kept or not (disposeOnThrow). */
@@ -156,12 +178,16 @@ export class Engine {
     }
     const size = sizeOf(shape);
     const storage = backend.alloc(dtype, size);
-    const ref = new DataRef(backend, storage, dtype, size, (r) => {
+    // a backend that stores nothing (the meta backend of initEmptyWeights) adds no bytes
+    let bytes = 0;
+    const ref = new DataRef(backend, storage, dtype, size, () => {
       this.numDataBuffers--;
-      this.numBytes -= r.numBytes;
+      this.numBytes -= bytes;
     });
+    bytes = backend.capabilities.storesNothing ? 0 : ref.numBytes;
     this.numDataBuffers++;
-    this.numBytes += ref.numBytes;
+    this.numBytes += bytes;
+    if (this.numBytes > this.peakBytes) this.peakBytes = this.numBytes;
     if (values) backend.upload(storage, values);
     return new Tensor(ref, contiguousLayout(shape), dtype, track);
   }
@@ -225,6 +251,7 @@ export class Engine {
       numTensors: this.numTensors,
       numDataBuffers: this.numDataBuffers,
       numBytes: this.numBytes,
+      peakBytes: this.peakBytes,
       backend: b ? { name: b.name, ...b.memory() } : null,
     };
   }
@@ -243,8 +270,9 @@ export class Engine {
       }
     }
     // bool and int32 results carry no gradient (comparisons, argmax), so they record nothing
+    if (this.gradWatch && !this.gradWatch.sawGradInput) this.gradWatch.sawGradInput = inputs.some((t) => t.requiresGrad);
     const needsGrad =
-      this.gradEnabled && inputs.some((t) => t.requiresGrad) && spec.outputs.some((o) => o.dtype === 'float32' || o.dtype === 'float64');
+      this.gradEnabled && inputs.some((t) => t.requiresGrad) && spec.outputs.some((o) => isFloatingPoint(o.dtype));
     const rule = needsGrad ? (spec.rule ?? getGradientRule(op)) : undefined;
     if (needsGrad && !rule) {
       throw new Error(`${op}: has no gradient rule, but an input requires grad (use noGrad() or detach() if no gradient is wanted)`);
@@ -273,6 +301,7 @@ export class Engine {
   view<A>(op: string, x: Tensor, layout: Layout, attrs: A): Tensor {
     x.assertAlive(op, 'input');
     const out = this.alias(x, layout);
+    if (this.gradWatch && x.requiresGrad) this.gradWatch.sawGradInput = true;
     if (this.gradEnabled && x.requiresGrad) {
       const rule = getGradientRule(op);
       if (!rule) throw new Error(`${op}: has no gradient rule, but its input requires grad`);
@@ -394,6 +423,11 @@ export function getBackend(): string {
 }
 export function memory(): MemoryInfo {
   return engine().memory();
+}
+/** Starts a new high-water mark of live tensor bytes (PyTorch's reset_peak_memory_stats). */
+export function resetPeakMemory(): void {
+  const e = engine();
+  e.peakBytes = e.numBytes;
 }
 /** Turns the per-kernel leak check on or off (on in tests; also PEFTJS_CHECK_LEAKS=1). */
 export function setLeakCheck(on: boolean): void {

@@ -8,17 +8,20 @@ export * from './random/philox.js';
 export * from './random/generator.js';
 export { Tensor, type NestedArray } from './tensor.js';
 export {
-  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, setLeakCheck, manualSeed, withGenerator,
+  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, resetPeakMemory, setLeakCheck, manualSeed, withGenerator,
   ENGINE_VERSION, type MemoryInfo, type OpSpec, type OpOutput,
 } from './engine.js';
 export * from './ops/index.js';
 export * from './memory/scope.js';
 export { disposeOnThrow } from './memory/dispose-on-throw.js';
+export { initEmptyWeights, isMeta, metaBackend } from './memory/empty-weights.js';
 export * from './io/safetensors.js';
 export { backward, type BackwardOptions } from './autograd/backward.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { valueAndGrad, grad } from './autograd/value-and-grad.js';
 export { customOp, type CustomOpContext, type CustomOpDefinition } from './autograd/custom-op.js';
+export { checkpoint } from './autograd/checkpoint.js';
+export { linearCrossEntropy, defaultChunkSize, type LinearCrossEntropyOptions } from './ops/linear-cross-entropy.js';
 export { registerGradient, getGradientRule, registeredGradients } from './autograd/registry.js';
 export type { GradientRule, GradContext } from './autograd/node.js';
 import './tensor-methods.js';
@@ -42,7 +45,7 @@ export { defaultCollate } from './data/collate.js';
 export { seededPermutation } from './data/shuffle.js';
 export { Trainer, type TrainerOptions, type TrainOutput, type BatchLoader } from './train/trainer.js';
 export type { TrainerCallback, TrainerControl, TrainerState, LogEntry, CallbackArgs } from './train/callback.js';
-export { ProgressCallback, formatDuration, type ProgressOptions, type WritableLike } from './train/progress-callback.js';
+export { ProgressCallback, formatDuration, percentDone, type ProgressOptions, type WritableLike } from './train/progress-callback.js';
 export { EarlyStoppingCallback, type EarlyStoppingOptions } from './train/early-stopping-callback.js';
 export {
   memoryCheckpointStore, setDefaultCheckpointStore, getDefaultCheckpointStore, type CheckpointStore,
@@ -62,8 +65,24 @@ export { ModuleList } from './nn/module-list.js';
 export { ACTIVATIONS, getActivation } from './nn/activations.js';
 export { MLP, GatedMLP, type MLPOptions, type GatedMLPOptions } from './nn/mlp.js';
 export { rotaryEmbedding, rotaryTables, applyRotaryEmbedding, type RotaryOptions } from './nn/rotary.js';
+export { parseRopeScaling, ropeScalingJSON, ropeInverseFrequencies, type RopeScaling } from './nn/rope-scaling.js';
 export {
-  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias,
+  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias, slidingWindowBias,
   type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions,
 } from './nn/attention.js';
 export * from './peft/index.js';
+export { QuantizedLinear } from './nn/quantized-linear.js';
+export { QuantizedWeight, dequantizeData } from './quant/quantized-weight.js';
+export {
+  quantizeWeight, resolveQuantizationConfig, DEFAULT_SKIP_MODULES, type QuantizationConfig, type ResolvedQuantizationConfig,
+} from './quant/config.js';
+export { quantizeNf4, dequantizeNf4, quantizeAbsmax, type Nf4Options } from './quant/nf4.js';
+export { quantizeInt8, dequantizeInt8 } from './quant/int8.js';
+export { NF4_CODE_MAP, dynamicCodeMap } from './quant/codebooks.js';
+export {
+  NF4_BLOCK_SIZE, NF4_NESTED_BLOCK_SIZE, QUANT_FORMATS, blockAbsmax, nibbleAt, byteAt,
+  type QuantFormat, type QuantizedWeightData, type NestedAbsmaxData,
+} from './quant/format.js';
+export { quantizeModel, type QuantizeModelReport } from './nn/quantize-model.js';
+export { GradScaler, type GradScalerOptions, type ScalableOptimizer } from './optim/grad-scaler.js';
+export { autocast, autocastDType, type AutocastOptions } from './amp/autocast.js';

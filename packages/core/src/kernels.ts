@@ -28,6 +28,35 @@ export const COMPARE_OPS: readonly CompareOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 
+/**
+ * A quantized weight W [rows, cols] as the kernels read it (the layout of every buffer is in
+ * quant/format.ts): element i = r·cols + c belongs to block ⌊i / blockSize⌋ and is
+ *   nf4:  codeMap[nibble i of codes] · absmax(block)
+ *   int8: (signed byte i of codes) · fround(absmax(block) / 127), one block a row,
+ * where absmax(b) is absmax[b], or, double-quantized, fround(nested.codeMap[byte b of nested.codes] ·
+ * nested.absmax[⌊b / nested.blockSize⌋]) + nested.offset[0]. All buffers are contiguous; codes are
+ * int32 words, the rest float32.
+ */
+export interface QuantizedWeightInfo<S = unknown> {
+  readonly format: 'nf4' | 'int8';
+  readonly rows: number;
+  readonly cols: number;
+  readonly blockSize: number;
+  readonly codes: TensorInfo<S>;
+  /** nf4: the 16 code values; null for int8. */
+  readonly codeMap: TensorInfo<S> | null;
+  /** One absmax a block; null when `nested` holds them. */
+  readonly absmax: TensorInfo<S> | null;
+  readonly nested: {
+    readonly codes: TensorInfo<S>;
+    readonly codeMap: TensorInfo<S>;
+    readonly absmax: TensorInfo<S>;
+    /** One value. */
+    readonly offset: TensorInfo<S>;
+    readonly blockSize: number;
+  } | null;
+}
+
 /** The counter-based stream: element i of a call takes word (i mod 4) of Philox(key, counter + floor(i / 4)). */
 export interface PhiloxAttrs {
   readonly key: readonly [number, number];
@@ -76,6 +105,15 @@ export interface KernelSignatures<S = unknown> {
    * ([..., N, K] when transB), both already broadcast to out's batch dims; out is [...batch, M, N].
    */
   matmul(a: { a: TensorInfo<S>; b: TensorInfo<S>; transA: boolean; transB: boolean; out: TensorInfo<S> }): void;
+
+  /**
+   * Dequantize-matmul: with transposeWeight, out [M, rows] = x [M, cols] · Wᵀ (a Linear's forward);
+   * without, out [M, cols] = x [M, rows] · W (its input gradient). x and out are contiguous 2-D,
+   * of one float dtype; W is dequantized per block inside the product.
+   */
+  quantizedMatmul(a: { x: TensorInfo<S>; weight: QuantizedWeightInfo<S>; transposeWeight: boolean; out: TensorInfo<S> }): void;
+  /** out [rows, cols] (contiguous, float) = W dequantized (merging, LoftQ). */
+  dequantize(a: { weight: QuantizedWeightInfo<S>; out: TensorInfo<S> }): void;
 
   // indexing (indices are int32, already bounds-checked by core)
   /** out = x.indexSelect(axis, indices): out shape x[:axis] + indices.shape + x[axis+1:]. */
@@ -132,5 +170,5 @@ export const FUSED_KERNELS = [
 
 export const PRIMITIVE_KERNELS = [
   'fill', 'arange', 'copy', 'cast', 'randomUniform', 'randomNormal', 'randomBernoulli', 'unary', 'binary',
-  'where', 'reduce', 'argmax', 'matmul', 'gather', 'scatterAdd',
+  'where', 'reduce', 'argmax', 'matmul', 'gather', 'scatterAdd', 'quantizedMatmul', 'dequantize',
 ] as const satisfies readonly KernelName[];

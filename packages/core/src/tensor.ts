@@ -1,5 +1,5 @@
 import type { DataRef } from './data-ref.js';
-import type { DType, TypedArray } from './dtype.js';
+import { isFloatingPoint, type DType, type TypedArray } from './dtype.js';
 import type { GraphNode } from './autograd/node.js';
 import { isContiguous, type Layout } from './layout.js';
 import { formatShape, shapesEqual, sizeOf, type Shape } from './shape.js';
@@ -70,7 +70,7 @@ export class Tensor {
     if (!this.isLeaf) {
       throw new Error(`requiresGrad: can only be set on leaf tensors; use detach() to get a leaf from a ${this.gradFn} result`);
     }
-    if (value && this.dtype !== 'float32' && this.dtype !== 'float64') {
+    if (value && !isFloatingPoint(this.dtype)) {
       throw new TypeError(`requiresGrad: only float tensors can require gradients, got ${this.dtype}`);
     }
     this.requiresGradValue = value;

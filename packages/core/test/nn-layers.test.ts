@@ -161,26 +161,36 @@ describe('nn layers', () => {
     const want = tf.matMul(tf.mul(tf.matMul(tx, g, false, true).mul(tf.sigmoid(tf.matMul(tx, g, false, true))), tf.matMul(tx, u, false, true)), d, false, true);
     expectClose(await mlp.forward(x).data(), want.dataSync(), 1e-5);
 
-    // central differences (float32, so a loose bound) on a few gate_proj weights
-    const base = mlp.gateProj.weight;
-    const loss = () => tidy(() => sum(mlp.forward(x).square()));
+    // central differences in float64 on every entry of every weight
+    mlp.to('float64');
+    const x64 = x.cast('float64');
+    const loss = () => tidy(() => sum(mlp.forward(x64).square()));
     tidy(() => loss().backward());
-    const analytic = await values(base.grad!);
-    const original = await values(base);
-    const eps = 1e-3;
-    for (const i of [0, 5, 17]) {
-      const at = (delta: number) => {
-        const moved = [...original];
-        moved[i] += delta;
-        base.assign(tensor(moved, { shape: [6, 4] }));
-        const l = loss();
-        const v = l.itemSync();
-        l.dispose();
-        return v;
-      };
-      const numeric = (at(eps) - at(-eps)) / (2 * eps);
-      expect(Math.abs(numeric - analytic[i])).toBeLessThan(1e-2 * Math.max(1, Math.abs(numeric)));
+    const eps = 1e-6;
+    let compared = 0;
+    for (const name of ['gate_proj', 'up_proj', 'down_proj']) {
+      const weight = mlp.stateDict().get(`${name}.weight`)!;
+      expect(weight.dtype).toBe('float64');
+      const analytic = await values(weight.grad!);
+      const original = await values(weight);
+      for (let i = 0; i < original.length; i++) {
+        const at = (delta: number) => {
+          const moved = [...original];
+          moved[i] += delta;
+          weight.assign(tensor(moved, { shape: weight.shape, dtype: 'float64' }));
+          const l = loss();
+          const v = l.itemSync();
+          l.dispose();
+          return v;
+        };
+        const numeric = (at(eps) - at(-eps)) / (2 * eps);
+        weight.assign(tensor(original, { shape: weight.shape, dtype: 'float64' }));
+        expect(Math.abs(numeric - analytic[i]), `${name}.weight[${i}]`).toBeLessThan(1e-7 * Math.max(1, Math.abs(numeric)));
+        compared++;
+      }
     }
+    expect(compared).toBe(3 * 24);
+    x64.dispose();
   });
 
   it('ties weights: one tensor under two names, listed twice in stateDict and once in parameters', async () => {

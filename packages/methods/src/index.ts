@@ -1,4 +1,5 @@
 export { PeftModel, getPeftModel, type MergeOptions, type AddAdapterOptions } from './peft-model.js';
+export { mergeIntoQuantizedBase, type QuantizedBaseMerge, type QuantizedMergeReport } from './tuners/quantized-merge.js';
 export type { PromptMethod, PromptContext } from './prompt-method.js';
 export { TunerLayer, type BaseState } from './tuners/tuner-layer.js';
 export { TunerModel } from './tuners/tuner-model.js';

@@ -1,4 +1,4 @@
-import { Module, disposeOnThrow, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
+import { Module, QuantizedLinear, disposeOnThrow, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
 import { ModuleDict } from './tuners/adapter-dict.js';
 import { disposeDetached } from './tuners/dispose-detached.js';
 import { withAdapterNames } from './tuners/adapter-names.js';
@@ -8,6 +8,7 @@ import { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
 import { allLinearTargets } from './tuners/targets.js';
 import { TunerLayer } from './tuners/tuner-layer.js';
 import { TunerModel } from './tuners/tuner-model.js';
+import { mergeIntoQuantizedBase, type QuantizedBaseMerge, type QuantizedMergeReport } from './tuners/quantized-merge.js';
 import type { PromptContext, PromptMethod } from './prompt-method.js';
 
 export interface MergeOptions {
@@ -15,6 +16,14 @@ export interface MergeOptions {
   safeMerge?: boolean;
   /** The adapters to merge (default: the active ones). */
   adapterNames?: readonly string[];
+  /**
+   * mergeAndUnload onto a quantized base (QLoRA): 'requantize' (default, as PEFT) dequantizes W,
+   * merges and quantizes the result again in the base's format; 'dequantize' returns float Linear
+   * layers instead (no rounding).
+   */
+  quantizedBase?: QuantizedBaseMerge;
+  /** Called once for each re-quantized layer with its rounding error. */
+  onRoundingError?: (report: QuantizedMergeReport) => void;
 }
 
 export interface AddAdapterOptions {
@@ -252,19 +261,14 @@ export class PeftModel<M extends Module = Module> extends Module {
     const names = [...(options.adapterNames ?? this.active)];
     for (const n of names) if (!Object.hasOwn(this.peftConfig, n)) throw new Error(`mergeAdapter: no adapter '${n}'`);
     if (this.method.kind === 'prompt') throw new Error(`mergeAdapter: ${this.peftType} adapters cannot be merged into the weights`);
-    const plans = this.tunerLayers().map(([key, layer]) => ({ key, layer, plan: layer.planMerge(names) }));
-    if (options.safeMerge) {
-      for (const { key, layer, plan } of plans) {
-        for (const [name, t] of plan.state) {
-          if (await isFinite(t)) continue;
-          for (const p of plans) {
-            const current = new Set(p.layer.baseState().values());
-            for (const v of p.plan.state.values()) if (!current.has(v)) v.dispose();
-          }
-          throw new Error(`mergeAdapter: merging adapters [${plan.adapters.join(', ')}] into '${key}' gives NaN or infinite values in ${name}; nothing was merged (${layer.constructor.name})`);
-        }
-      }
+    const quantized = this.tunerLayers().filter(([, layer]) => layer.baseLayer instanceof QuantizedLinear).map(([key]) => key);
+    if (quantized.length > 0) {
+      throw new Error(
+        `mergeAdapter: ${quantized.length} layer(s) have a quantized base (${quantized.slice(0, 3).join(', ')}${quantized.length > 3 ? ', ...' : ''}); ` +
+          "merging in place would round the base on every merge and unmerge; use mergeAndUnload({ quantizedBase: 'requantize' | 'dequantize' })",
+      );
     }
+    const plans = await this.planMerges('mergeAdapter', names, this.tunerLayers(), options.safeMerge ?? false);
     for (const { layer, plan } of plans) layer.commitMerge(plan);
   }
 
@@ -280,8 +284,67 @@ export class PeftModel<M extends Module = Module> extends Module {
    * is left as it was.
    */
   async mergeAndUnload(options: MergeOptions = {}): Promise<M> {
+    this.assertUsable('mergeAndUnload');
+    const mode = options.quantizedBase ?? 'requantize';
+    if (mode !== 'requantize' && mode !== 'dequantize') throw new TypeError(`mergeAndUnload: quantizedBase must be 'requantize' or 'dequantize', got ${String(mode)}`);
+    const quantized = this.tunerLayers().filter(([, layer]) => layer.baseLayer instanceof QuantizedLinear);
+    if (quantized.length > 0) {
+      const names = [...(options.adapterNames ?? this.active)];
+      for (const n of names) if (!(n in this.peftConfig)) throw new Error(`mergeAndUnload: no adapter '${n}'`);
+      // every merged base is made before any is installed, so a failure leaves the model as it was
+      const made: { layer: TunerLayer; module: Module; adapters: string[] }[] = [];
+      const reports: QuantizedMergeReport[] = [];
+      try {
+        for (const [key, layer] of quantized) {
+          const adapters = names.filter((a) => layer.hasAdapter(a) && !layer.mergedAdapters.includes(a));
+          const { module, report } = await mergeIntoQuantizedBase(layer, adapters, mode, key.slice('base_model.model.'.length), options.safeMerge ?? false);
+          made.push({ layer, module, adapters });
+          if (report) reports.push(report);
+        }
+      } catch (err) {
+        for (const m of made) m.module.dispose();
+        throw err;
+      }
+      const floatLayers = this.tunerLayers().filter(([, layer]) => !(layer.baseLayer instanceof QuantizedLinear));
+      await this.mergeFloatLayers(options, floatLayers, made);
+      for (const m of made) m.layer.replaceBaseLayer(m.module, m.adapters);
+      for (const r of reports) options.onRoundingError?.(r);
+      return this.unloadWrappers();
+    }
     await this.mergeAdapter(options);
     return this.unloadWrappers();
+  }
+
+  /**
+   * The merge plan of every layer in `layers`. With `safeMerge`, a plan with NaN or infinite values
+   * frees every plan and throws naming the layer; nothing is written either way.
+   */
+  private async planMerges(op: string, names: readonly string[], layers: readonly [string, TunerLayer][], safeMerge: boolean) {
+    const plans = layers.map(([key, layer]) => ({ key, layer, plan: layer.planMerge(names) }));
+    if (!safeMerge) return plans;
+    for (const { key, layer, plan } of plans) {
+      for (const [name, t] of plan.state) {
+        if (await isFinite(t)) continue;
+        for (const p of plans) {
+          const current = new Set(p.layer.baseState().values());
+          for (const v of p.plan.state.values()) if (!current.has(v)) v.dispose();
+        }
+        throw new Error(`${op}: merging adapters [${plan.adapters.join(', ')}] into '${key}' gives NaN or infinite values in ${name}; nothing was merged (${layer.constructor.name})`);
+      }
+    }
+    return plans;
+  }
+
+  /** mergeAdapter on the float layers of a model that also has quantized ones (whose merged bases are in `made`). */
+  private async mergeFloatLayers(options: MergeOptions, layers: readonly [string, TunerLayer][], made: readonly { module: Module }[]): Promise<void> {
+    let plans;
+    try {
+      plans = await this.planMerges('mergeAndUnload', [...(options.adapterNames ?? this.active)], layers, options.safeMerge ?? false);
+    } catch (err) {
+      for (const m of made) m.module.dispose();
+      throw err;
+    }
+    for (const { layer, plan } of plans) layer.commitMerge(plan);
   }
 
   /** The plain model without any adapter and without merging (PEFT's unload). */

@@ -125,7 +125,10 @@ describe('PiSSA and OLoRA', () => {
     const [a, b] = [make('pissa'), make('pissa_niter_2')];
     const la = a.getBaseModel().getSubmodule('up_proj') as LoraLayer;
     const lb = b.getBaseModel().getSubmodule('up_proj') as LoraLayer;
+    // A, B and the residual base weight, all three
     expect(maxAbsDiff(await values(la.loraA.at('default').weight), await values(lb.loraA.at('default').weight))).toBe(0);
+    expect(maxAbsDiff(await values(la.loraB.at('default').weight), await values(lb.loraB.at('default').weight))).toBe(0);
+    expect(maxAbsDiff(await values(la.baseLayer.stateDict().get('weight')!), await values(lb.baseLayer.stateDict().get('weight')!))).toBe(0);
     a.dispose();
     b.dispose();
   });

@@ -1,5 +1,5 @@
 import type { PretrainedConfig } from './config.js';
-import { loadPretrained, type FileSource } from './io.js';
+import { loadPretrained, type FileSource, type LoadPretrainedOptions } from './io.js';
 import { constructModel } from './construct.js';
 import type { BaseModelOutput, CausalLMOutput, ImageClassifierOutput, PreTrainedModel, SequenceClassifierOutput } from './modeling.js';
 import { GPT2LMHeadModel, GPT2Model } from './gpt2/modeling.js';
@@ -45,11 +45,12 @@ export class AutoModelClass<M extends PreTrainedModel> {
 
   /** A freshly initialised model for a config (HF's `from_config`). */
   fromConfig(config: PretrainedConfig): M {
-    return constructModel(this.classFor(config), config, `${this.name}.fromConfig`);
+    const Model = this.classFor(config);
+    return constructModel(config, () => new Model(config), `${this.name}.fromConfig`);
   }
 
   /** The checkpoint in `source` (config.json and model.safetensors or its shards) as this task's model. */
-  fromPretrained(source: FileSource, options: { nameOrPath?: string } = {}): Promise<M> {
+  fromPretrained(source: FileSource, options: Omit<LoadPretrainedOptions, 'modelClass'> = {}): Promise<M> {
     return loadPretrained<M>(source, { ...options, modelClass: (config) => this.classFor(config) });
   }
 }

@@ -40,12 +40,17 @@ export function checkModelSize(what: string, estimate: SizeEstimate): void {
   }
 }
 
-/**
- * `new Model(config)` after checking the sizes the config implies (when its class can estimate
- * them); a constructor that throws partway leaves no tensor behind.
- */
-export function constructModel<C extends PretrainedConfig, M extends PreTrainedModel>(Model: new (config: C) => M, config: C, what = 'loadPretrained'): M {
+/** Throws when the sizes `config` implies (where its class can estimate them) do not fit. */
+export function checkConfigSize(config: PretrainedConfig, what: string): void {
   const estimate = (config as { estimateSize?: () => SizeEstimate }).estimateSize?.();
   if (estimate) checkModelSize(`${what} (${config.modelType})`, estimate);
-  return disposeOnThrow(() => new Model(config));
+}
+
+/**
+ * `make()` (a model built from `config`) after checking the sizes the config implies; a
+ * constructor that throws partway leaves no tensor behind.
+ */
+export function constructModel<M extends PreTrainedModel>(config: PretrainedConfig, make: () => M, what = 'loadPretrained'): M {
+  checkConfigSize(config, what);
+  return disposeOnThrow(make);
 }

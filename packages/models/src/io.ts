@@ -1,4 +1,8 @@
-import { loadSafetensors, saveSafetensors, type Tensor } from '@peftjs/core';
+import {
+  bytesSource, initEmptyWeights, loadSafetensors, openSafetensors, quantizeModel, resolveQuantizationConfig, saveSafetensors,
+  type QuantizationConfig, type SafetensorsHandle, type Tensor,
+} from '@peftjs/core';
+import { streamWeights, type ShardOpener } from './lean-load.js';
 import { resolveModel } from './auto.js';
 import './families.js';
 import type { PretrainedConfig } from './config.js';
@@ -13,6 +17,8 @@ export interface FileSource {
   exists(name: string): Promise<boolean>;
   /** Optional faster path for safetensors files (e.g. straight from disk). */
   readTensors?(name: string): Promise<Map<string, Tensor>>;
+  /** Opens a safetensors file lazily (header now, each tensor by range), so loading streams weight by weight. */
+  openTensors?(name: string, options: { floatDType: 'float32' | 'float64' }): Promise<SafetensorsHandle>;
 }
 
 /** Where a checkpoint is written to. */
@@ -45,6 +51,11 @@ export function memorySource(files: ReadonlyMap<string, Uint8Array | string> | R
       return typeof f === 'string' ? new TextEncoder().encode(f) : f;
     },
     exists: async (name) => map.has(name),
+    openTensors: async (name, options) => {
+      const f = get(name);
+      if (typeof f === 'string') throw new Error(`memorySource: ${name} is text, not a safetensors file`);
+      return openSafetensors(bytesSource(f, name), options);
+    },
   };
 }
 
@@ -86,17 +97,47 @@ export async function readCheckpoint(source: FileSource): Promise<Map<string, Te
 }
 
 export interface LoadPretrainedOptions {
+  /**
+   * Quantize the Linear layers while loading (transformers' quantization_config with
+   * load_in_4bit / load_in_8bit): `{ bits: 4 }` is NF4 with double quantization, `{ bits: 8 }`
+   * int8. The output head (lm_head, score, classifier), embeddings and norms stay float.
+   */
+  quantization?: QuantizationConfig;
   /** Picks the class from the config instead of `architectures` (the Auto classes pick by task). */
   modelClass?: (config: PretrainedConfig) => new (config: any) => PreTrainedModel;
   /** Where the checkpoint came from, kept as `model.nameOrPath` (HF's name_or_path; adapters save it as base_model_name_or_path). */
   nameOrPath?: string;
+  /** The dtype of the model's floating-point weights (default float32); stored F16/BF16/F64 convert on the way in. */
+  dtype?: 'float32' | 'float64';
+}
+
+/** The shards of a checkpoint and how to open them, for sources that open files lazily. */
+function shardOpener(source: FileSource & Required<Pick<FileSource, 'openTensors'>>): ShardOpener {
+  return async () => {
+    let shards: { file: string; keys: ReadonlySet<string> | null }[];
+    if (await source.exists(WEIGHTS_INDEX_NAME)) {
+      const weightMap = parseWeightMap(await source.readText(WEIGHTS_INDEX_NAME), WEIGHTS_INDEX_NAME);
+      const byFile = new Map<string, Set<string>>();
+      for (const [k, f] of weightMap) byFile.set(f, (byFile.get(f) ?? new Set()).add(k));
+      shards = [...byFile].map(([file, keys]) => ({ file, keys }));
+    } else {
+      if (!(await source.exists(WEIGHTS_NAME))) throw new Error(`loadPretrained: neither ${WEIGHTS_NAME} nor ${WEIGHTS_INDEX_NAME} is present`);
+      shards = [{ file: WEIGHTS_NAME, keys: null }];
+    }
+    return { shards, open: (file, floatDType) => source.openTensors(file, { floatDType }) };
+  };
 }
 
 /**
  * A model from a Hugging Face checkpoint: `config.json` picks the class (architectures, else
- * model_type) and `model.safetensors` (or its sharded index) fills the weights.
+ * model_type) and `model.safetensors` (or its sharded index) fills the weights. Where the source
+ * opens files lazily (folders, files in memory), the model is made without weights and each
+ * tensor is read once, straight into its parameter (see lean-load.ts); a failed load frees the
+ * model and leaves nothing behind.
  */
 export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel>(source: FileSource, options: LoadPretrainedOptions = {}): Promise<M> {
+  // a bad quantization config fails before anything is read
+  if (options.quantization !== undefined) resolveQuantizationConfig(options.quantization);
   let json: unknown;
   try {
     json = JSON.parse(await source.readText(CONFIG_NAME));
@@ -105,10 +146,17 @@ export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel
   }
   const resolved = resolveModel(json);
   const Model = options.modelClass?.(resolved.config) ?? resolved.Model;
-  const model = constructModel(Model, resolved.config);
+  const dtype = options.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') throw new RangeError(`loadPretrained: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+  const openTensors = source.openTensors;
+  const build = () => new Model(resolved.config).to(dtype);
+  const model = constructModel(resolved.config, () => (openTensors ? initEmptyWeights(build) : build()));
   if (options.nameOrPath !== undefined) model.nameOrPath = options.nameOrPath;
   try {
-    await loadWeightsFrom(model, source);
+    if (openTensors) await streamWeights(model, shardOpener({ ...source, openTensors: openTensors.bind(source) }));
+    else await loadWeightsFrom(model, source);
+    // each float weight is freed as soon as its quantized copy exists
+    if (options.quantization) await quantizeModel(model, options.quantization);
   } catch (e) {
     model.dispose();
     throw e;

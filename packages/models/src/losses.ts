@@ -1,4 +1,6 @@
-import { crossEntropy, engine, formatShape, mseLoss, slice, type Tensor } from '@peftjs/core';
+import {
+  Linear, add, checkpoint, crossEntropy, defaultChunkSize, div, engine, formatShape, linearCrossEntropy, mseLoss, ne, slice, sum, type Module, type Tensor,
+} from '@peftjs/core';
 
 /**
  * Hugging Face's causal-LM loss: logits at position t predict labels at t + 1; labels equal to
@@ -6,13 +8,50 @@ import { crossEntropy, engine, formatShape, mseLoss, slice, type Tensor } from '
  */
 export function causalLmLoss(model: string, logits: Tensor, labels: Tensor): Tensor {
   const [b, t, v] = logits.shape;
-  if (labels.dtype !== 'int32' || labels.rank !== 2 || labels.shape[0] !== b || labels.shape[1] !== t) {
-    throw new RangeError(`${model}.forward: labels must be int32 [${b}, ${t}] like inputIds, got ${labels.dtype} ${formatShape(labels.shape)}`);
-  }
+  checkLabels(model, labels, b, t);
   return engine().scoped(() => {
     const shiftedLogits = slice(logits, 1, 0, t - 1).reshape([b * (t - 1), v]);
     const shiftedLabels = slice(labels, 1, 1).reshape([b * (t - 1)]);
     return crossEntropy(shiftedLogits, shiftedLabels, { ignoreIndex: -100 });
+  });
+}
+
+function checkLabels(model: string, labels: Tensor, b: number, t: number): void {
+  if (labels.dtype !== 'int32' || labels.rank !== 2 || labels.shape[0] !== b || labels.shape[1] !== t) {
+    throw new RangeError(`${model}.forward: labels must be int32 [${b}, ${t}] like inputIds, got ${labels.dtype} ${formatShape(labels.shape)}`);
+  }
+}
+
+/**
+ * causalLmLoss(head(hidden), labels) without the [batch, seq, vocab] logits: a plain Linear head
+ * goes through core's linearCrossEntropy; any other head (an adapter wrapping lm_head) runs slice
+ * by slice under checkpoint, so each slice's logits are freed after its forward and remade in its
+ * backward.
+ */
+export function causalLmHeadLoss(model: string, head: Module, hidden: Tensor, labels: Tensor): Tensor {
+  const project = (x: Tensor) => (head as unknown as { forward(x: Tensor): Tensor }).forward(x);
+  const [b, t, h] = hidden.shape;
+  checkLabels(model, labels, b, t);
+  return engine().scoped(() => {
+    const rows = slice(hidden, 1, 0, t - 1).reshape([b * (t - 1), h]);
+    const targets = slice(labels, 1, 1).reshape([b * (t - 1)]);
+    if (head.constructor === Linear) {
+      const linear = head as Linear;
+      return linearCrossEntropy(rows, linear.weight, targets, { bias: linear.bias, ignoreIndex: -100 });
+    }
+    const n = rows.shape[0];
+    const vocab = (head as unknown as { outFeatures?: number }).outFeatures ?? h;
+    const chunk = defaultChunkSize(n, h, vocab);
+    let total: Tensor | null = null;
+    for (let start = 0; start < n; start += chunk) {
+      const end = Math.min(n, start + chunk);
+      const part = checkpoint(
+        (x: Tensor, y: Tensor) => crossEntropy(project(x), y, { ignoreIndex: -100, reduction: 'sum' }),
+        slice(rows, 0, start, end), slice(targets, 0, start, end),
+      );
+      total = total ? add(total, part) : part;
+    }
+    return div(total!, sum(ne(targets, -100).cast(hidden.dtype)));
   });
 }
 

@@ -1,5 +1,6 @@
 import {
-  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, engine, formatShape, noGrad, randn, type LoadStateDictResult, type Tensor,
+  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, checkpoint, engine, fill, formatShape, isGradEnabled, isMeta, noGrad, randn,
+  type Backend, type LoadStateDictResult, type Tensor,
 } from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 
@@ -24,6 +25,12 @@ export interface ModelInputs {
   tokenTypeIds?: Tensor | null;
   /** Images [batch, channels, height, width] (ViT). */
   pixelValues?: Tensor;
+  /**
+   * Causal LMs with labels: false computes the loss through the LM head slice by slice
+   * (core's linearCrossEntropy) so the [batch, seq, vocab] logits never exist, and returns no
+   * logits. Default true.
+   */
+  returnLogits?: boolean;
 }
 
 /** What a causal LM returns (transformers' CausalLMOutputWithPast). */
@@ -70,11 +77,38 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
   /** Task heads that may be absent from a checkpoint (a base checkpoint loaded for fine-tuning): they keep their fresh init. */
   protected static readonly newHeadKeys: readonly RegExp[] = [];
 
+  /** Whether decoder layers recompute their activations in backward (transformers' is_gradient_checkpointing). */
+  gradientCheckpointing = false;
   /** Where the weights were loaded from (HF's name_or_path): a folder or a hub name; null for a fresh model. */
   nameOrPath: string | null = null;
 
   constructor(readonly config: C) {
     super();
+  }
+
+  /**
+   * transformers' gradient_checkpointing_enable: while training, each layer keeps only its inputs
+   * and runs again in backward (core's checkpoint), trading one more forward for the layer's
+   * activations. Gradients and dropout masks are the same as without it.
+   */
+  gradientCheckpointingEnable(): void {
+    for (const [, m] of this.namedModules()) if (m instanceof PreTrainedModel) m.gradientCheckpointing = true;
+  }
+
+  gradientCheckpointingDisable(): void {
+    for (const [, m] of this.namedModules()) if (m instanceof PreTrainedModel) m.gradientCheckpointing = false;
+  }
+
+  get isGradientCheckpointing(): boolean {
+    return this.gradientCheckpointing;
+  }
+
+  /**
+   * Runs one layer on `inputs` (null where a layer has no such input), through core's checkpoint
+   * when gradient checkpointing is on, the model trains and a graph is being recorded.
+   */
+  protected runLayer(layer: (inputs: readonly (Tensor | null)[]) => Tensor, inputs: readonly (Tensor | null)[]): Tensor {
+    return runLayer(this.gradientCheckpointing && this.training, layer, inputs);
   }
 
   /** The class name Hugging Face uses in `architectures`. */
@@ -131,14 +165,8 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
    * leaves the model as it was.
    */
   loadWeights(state: ReadonlyMap<string, Tensor>): LoadStateDictResult {
-    const ctor = this.constructor as typeof PreTrainedModel;
     const mapped = new Map<string, Tensor>();
-    for (const [key, name] of this.checkpointKeyMap(state.keys())) mapped.set(name, state.get(key)!);
-    const probe = this.loadStateDictReport(mapped);
-    const missing = probe.missingKeys.filter((k) => !ctor.newHeadKeys.some((r) => r.test(k)));
-    if (missing.length > 0 || probe.unexpectedKeys.length > 0) {
-      throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: missing keys [${missing.join(', ')}]; unexpected keys [${probe.unexpectedKeys.join(', ')}]`);
-    }
+    for (const [key, name] of this.checkpointPlan(new Map([...state].map(([k, t]) => [k, t.shape])))) mapped.set(name, state.get(key)!);
     try {
       return this.loadStateDict(mapped, { strict: false });
     } catch (e) {
@@ -146,8 +174,49 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     }
   }
 
+  /**
+   * Checks a checkpoint's names and shapes before anything is read or written: the map from
+   * checkpoint key to this model's name. Throws naming missing keys (except fresh task heads and
+   * tied duplicates), unexpected keys and shape mismatches.
+   */
+  checkpointPlan(shapes: ReadonlyMap<string, readonly number[]>): Map<string, string> {
+    const ctor = this.constructor as typeof PreTrainedModel;
+    const plan = this.checkpointKeyMap(shapes.keys());
+    const byName = new Map([...plan].map(([key, name]) => [name, key]));
+    const probe = this.loadStateDictReport(byName);
+    const missing = probe.missingKeys.filter((k) => !ctor.newHeadKeys.some((r) => r.test(k)));
+    if (missing.length > 0 || probe.unexpectedKeys.length > 0) {
+      throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: missing keys [${missing.join(', ')}]; unexpected keys [${probe.unexpectedKeys.join(', ')}]`);
+    }
+    const own = this.stateDict();
+    for (const [name, target] of own) {
+      const key = byName.get(name);
+      if (key === undefined) continue;
+      const want = target.shape;
+      const got = shapes.get(key)!;
+      if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+        throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: ${name} has shape ${formatShape(got)}, the module expects ${formatShape(want)}`);
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * After a load into a model made under initEmptyWeights: parameters the checkpoint did not hold
+   * (fresh task heads) get storage on `backend` and Hugging Face's init.
+   */
+  initMissingWeights(backend: Backend): void {
+    const std = (this.config as unknown as { initializerRange?: number }).initializerRange ?? 0.02;
+    for (const [, m] of this.namedModules()) {
+      const empty = [...m.namedParameters()].filter(([k, p]) => !k.includes('.') && isMeta(p));
+      if (empty.length === 0) continue;
+      for (const [, p] of empty) engine().scoped(() => p.assign(fill(p.shape, 0, p.dtype, backend)));
+      this.initWeights(std, null, m);
+    }
+  }
+
   /** Missing and unexpected names of a state dict, without loading anything. */
-  private loadStateDictReport(state: ReadonlyMap<string, Tensor>): LoadStateDictResult {
+  private loadStateDictReport(state: ReadonlyMap<string, unknown>): LoadStateDictResult {
     const own = this.stateDict();
     const given = new Set([...own].filter(([k]) => state.has(k)).map(([, t]) => t));
     return {
@@ -167,6 +236,19 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     }
     return out;
   }
+}
+
+/**
+ * Runs one layer on `inputs` (null where a layer lacks one), through core's checkpoint when
+ * `checkpointing` is on and a graph is being recorded.
+ */
+export function runLayer(checkpointing: boolean, layer: (inputs: readonly (Tensor | null)[]) => Tensor, inputs: readonly (Tensor | null)[]): Tensor {
+  if (!(checkpointing && isGradEnabled())) return layer(inputs);
+  const present = inputs.filter((t): t is Tensor => t !== null);
+  return checkpoint((...ts: Tensor[]) => {
+    let k = 0;
+    return layer(inputs.map((t) => (t ? ts[k++] : null)));
+  }, ...present);
 }
 
 function resetNormal(t: Tensor, std: number): void {

@@ -8,6 +8,7 @@ import { fastCrossEntropy, fastCrossEntropyBackward } from './crossEntropy.js';
 import { fastFill } from './fill.js';
 import { fastLayerNorm, fastLayerNormBackward } from './layerNorm.js';
 import { fastMatmulFloat32 } from './matmul.js';
+import { fastQuantizedMatmul } from './quantizedMatmul.js';
 import { fastReduce } from './reduce.js';
 import { fastRmsNorm, fastRmsNormBackward } from './rmsNorm.js';
 import { fastLogSoftmax, fastLogSoftmaxBackward, fastSoftmax, fastSoftmaxBackward } from './softmax.js';
@@ -42,6 +43,7 @@ export const fastKernels: Table = {
   where: withFallback('where', fastWhere),
   reduce: withFallback('reduce', fastReduce),
   matmul: withFallback('matmul', fastMatmulFloat32),
+  quantizedMatmul: withFallback('quantizedMatmul', fastQuantizedMatmul),
   softmax: withFallback('softmax', fastSoftmax),
   softmaxBackward: withFallback('softmaxBackward', fastSoftmaxBackward),
   logSoftmax: withFallback('logSoftmax', fastLogSoftmax),

@@ -14,6 +14,8 @@ import { layerNormBackward } from './layerNormBackward.js';
 import { logSoftmax } from './logSoftmax.js';
 import { logSoftmaxBackward } from './logSoftmaxBackward.js';
 import { matmul } from './matmul.js';
+import { quantizedMatmul } from './quantizedMatmul.js';
+import { dequantize } from './dequantize.js';
 import { randomBernoulli } from './randomBernoulli.js';
 import { randomNormal } from './randomNormal.js';
 import { randomUniform } from './randomUniform.js';
@@ -29,7 +31,7 @@ import { where } from './where.js';
 /** The reference kernels: every primitive and every fused kernel. */
 export const cpuKernels = {
   fill, arange, copy, cast, randomUniform, randomNormal, randomBernoulli,
-  unary, binary, where, reduce, argmax, matmul, gather, scatterAdd,
+  unary, binary, where, reduce, argmax, matmul, quantizedMatmul, dequantize, gather, scatterAdd,
   softmax, softmaxBackward, logSoftmax, logSoftmaxBackward,
   layerNorm, layerNormBackward, rmsNorm, rmsNormBackward,
   crossEntropy, crossEntropyBackward,

@@ -1,4 +1,5 @@
 import { Params, type Args, type Gpu } from './args.js';
+import { computeType } from './convert.js';
 import { mapElements } from './elementwise.js';
 
 /**
@@ -7,7 +8,8 @@ import { mapElements } from './elementwise.js';
  */
 export function arange(gpu: Gpu, { out, start, step }: Args<'arange'>): void {
   const p = new Params();
-  const exactInt = out.dtype !== 'float32' && Number.isInteger(start) && Number.isInteger(step);
+  const float = computeType(out.dtype) === 'f32';
+  const exactInt = !float && Number.isInteger(start) && Number.isInteger(step);
   if (exactInt) {
     const s = p.i(start);
     const d = p.i(step);
@@ -18,6 +20,6 @@ export function arange(gpu: Gpu, { out, start, step }: Args<'arange'>): void {
   const s = p.f(start);
   const d = p.f(step);
   const v = `fma(f32(i), pf(${d}u), pf(${s}u))`;
-  const stored = out.dtype === 'float32' ? v : out.dtype === 'int32' ? `toI32(${v})` : `toBoolF(${v})`;
+  const stored = float ? v : out.dtype === 'int32' ? `toI32(${v})` : `toBoolF(${v})`;
   mapElements(gpu, 'arange', 'float', out, [], () => stored, '', p);
 }

@@ -32,7 +32,7 @@ const COMPARE: Record<CompareOp, string> = { eq: '==', ne: '!=', lt: '<', le: '<
 
 export function binary(gpu: Gpu, { op, a, b, out }: Args<'binary'>): void {
   if ((COMPARE_OPS as readonly string[]).includes(op)) {
-    const type = a.dtype === 'float32' || b.dtype === 'float32' ? 'f32' : 'i32';
+    const type = computeType(a.dtype) === 'f32' || computeType(b.dtype) === 'f32' ? 'f32' : 'i32';
     const cmp = COMPARE[op as CompareOp];
     mapElements(gpu, 'binary', op, out, [a, b], ([x, y]) =>
       store(`select(0, 1, ${load(x, a.dtype, type)} ${cmp} ${load(y, b.dtype, type)})`, 'i32', out.dtype), MATH);

@@ -1,4 +1,4 @@
-import type { DType } from '@peftjs/core';
+import { isHalf, type DType } from '@peftjs/core';
 
 /**
  * WGSL conversions between stored values: toI32 is JavaScript's ToInt32 (truncate toward zero,
@@ -20,21 +20,24 @@ fn toI32(x: f32) -> i32 {
 fn toBoolF(x: f32) -> u32 { return select(0u, 1u, isNan(x) || x != 0.0); }
 `;
 
-/** The type values of `dtype` are computed in: f32 for float32, i32 for int32 and bool. */
+/** The type values of `dtype` are computed in: f32 for float32 and the half dtypes, i32 for int32 and bool. */
 export function computeType(dtype: DType): 'f32' | 'i32' {
-  return dtype === 'float32' ? 'f32' : 'i32';
+  return dtype === 'float32' || isHalf(dtype) ? 'f32' : 'i32';
 }
 
-/** WGSL expression converting `expr` of stored/compute type `from` (of dtype) to compute type `to`. */
+/**
+ * WGSL expression converting `expr`, an element of `dtype` as read (half elements arrive widened to
+ * f32 by readElement), to compute type `to`.
+ */
 export function load(expr: string, dtype: DType, to: 'f32' | 'i32'): string {
-  if (dtype === 'float32') return to === 'f32' ? expr : `toI32(${expr})`;
+  if (dtype === 'float32' || isHalf(dtype)) return to === 'f32' ? expr : `toI32(${expr})`;
   if (dtype === 'int32') return to === 'i32' ? expr : `f32(${expr})`;
   return to === 'i32' ? `i32(${expr})` : `f32(${expr})`;
 }
 
-/** WGSL expression storing a compute value `expr` (of type `from`) into an element of `dtype`. */
+/** WGSL expression storing a compute value `expr` (of type `from`) into an element of `dtype` (half: the f32 writeElement narrows). */
 export function store(expr: string, from: 'f32' | 'i32', dtype: DType): string {
-  if (dtype === 'float32') return from === 'f32' ? expr : `f32(${expr})`;
+  if (dtype === 'float32' || isHalf(dtype)) return from === 'f32' ? expr : `f32(${expr})`;
   if (dtype === 'int32') return from === 'i32' ? expr : `toI32(${expr})`;
   return from === 'f32' ? `toBoolF(${expr})` : `select(0u, 1u, ${expr} != 0)`;
 }

@@ -1,13 +1,14 @@
 import { Params, sizeOfInfo, type Gpu, type Info } from './args.js';
 import { CONVERT } from './convert.js';
 import type { ExtraBindings } from '../index-checks.js';
-import { binding, elementMain, offsetFn, WORKGROUP } from '../shader.js';
+import { elementBinding, readElement, writeElement, writerFn } from '../half.js';
+import { elementMain, offsetFn, WORKGROUP } from '../shader.js';
 import { wgslType } from '../storage.js';
 
 /**
  * out[i] = expr(x0, x1, x2) over every element of out, each operand read through its own strided
  * layout (broadcast operands have stride 0). `expr` gets the names of the loaded operands (stored
- * WGSL types) and returns an expression of out's stored type; `prelude` holds its helper functions,
+ * WGSL types; half operands widened to f32) and returns an expression of out's stored type; `prelude` holds its helper functions,
  * and `p` may arrive holding the kernel's own parameters (for `i`, the element index, to use);
  * `extra` buffers are bound after the operands.
  */
@@ -28,16 +29,17 @@ export function mapElements(
     buffers: [out.storage, ...operands.map((t) => t.storage), ...(extra?.buffers ?? [])],
     workgroups: Math.ceil(size / WORKGROUP),
     shader: () => [
-      binding(1, 'out', wgslType(out.dtype), 'read_write'),
-      ...operands.map((t, k) => binding(k + 2, `in${k}`, wgslType(t.dtype))),
+      elementBinding(1, 'out', out.dtype, wgslType(out.dtype), 'read_write'),
+      ...operands.map((t, k) => elementBinding(k + 2, `in${k}`, t.dtype, wgslType(t.dtype))),
+      writerFn('out', out.dtype),
       extra?.wgsl(operands.length + 2) ?? '',
       offsetFn('outAt', outSlot),
       ...slots.map((s, k) => offsetFn(`inAt${k}`, s)),
       CONVERT,
       prelude,
       elementMain(`pu(${sizeAt}u)`, [
-        ...names.map((n, k) => `  let ${n} = in${k}[inAt${k}(i)];`),
-        `  out[outAt(i)] = ${expr(names)};`,
+        ...names.map((n, k) => `  let ${n} = ${readElement(`in${k}`, operands[k].dtype, `inAt${k}(i)`)};`),
+        `  ${writeElement('out', out.dtype, 'outAt(i)', expr(names))}`,
       ].join('\n')),
     ].join('\n'),
   });

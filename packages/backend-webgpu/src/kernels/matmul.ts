@@ -1,6 +1,7 @@
 import type { Layout } from '@peftjs/core';
-import { Params, type Args, type Gpu } from './args.js';
+import { Params, type Args, type Gpu, type Info } from './args.js';
 import { loadMode, multiplyTile, stageTile, storeBlock, tileShape, type OperandView } from './matmulTile.js';
+import { elementBinding, isHalfInfo, readElement, writeElement, writerFn } from '../half.js';
 import { binding, offsetFn } from '../shader.js';
 
 /** Operand `layout` (rank ≥ 2) seen as [r, k]: r is axis `rAxis` of its last two, k the other. */
@@ -16,7 +17,8 @@ function operandView(layout: Layout, rAxis: number, kAxis: number): OperandView 
  * out[b, i, j] = Σ_k A[b, i, k] · B[b, k, j], summed in k order, in square output tiles (see
  * matmulTile.ts). A and B are read through their strides (a transposed operand has its last two
  * strides swapped; broadcast batch axes have stride 0), as vec4 where an operand is contiguous and
- * aligned along the loaded axis. The batch is folded into y (row tiles × batches), in chunks of the
+ * aligned along the loaded axis; half operands (packed) are staged one element at a time and
+ * widened, and the f32 sums are narrowed once, when the output is half. The batch is folded into y (row tiles × batches), in chunks of the
  * device's per-dimension limit.
  */
 export function matmul(gpu: Gpu, { a, b, transA, transB, out }: Args<'matmul'>): void {
@@ -29,8 +31,9 @@ export function matmul(gpu: Gpu, { a, b, transA, transB, out }: Args<'matmul'>):
   const aView = operandView(a.layout, transA ? last : prev, transA ? prev : last);
   const bView = operandView(b.layout, transB ? prev : last, transB ? last : prev);
   const k = aView.kLength;
-  const aMode = loadMode(aView);
-  const bMode = loadMode(bView);
+  // half operands are packed two a word: they stage element by element, widened to f32
+  const aMode = isHalfInfo(a) ? 'scalar' : loadMode(aView);
+  const bMode = isHalfInfo(b) ? 'scalar' : loadMode(bView);
   // 64×64 tiles where both output dimensions fill them; 32×32 (64 threads) for thin or small products
   const shape = tileShape(m >= 64 && n >= 64 ? 16 : 8);
   const { threads, tile, depth } = shape;
@@ -44,18 +47,19 @@ export function matmul(gpu: Gpu, { a, b, transA, transB, out }: Args<'matmul'>):
     };
     const aBatch = p.layout(a.layout, 0, rank - 2);
     const bBatch = p.layout(b.layout, 0, rank - 2);
-    const operand = (name: string, index: number, mode: string) =>
-      binding(index, mode === 'scalar' ? name : `${name}Vec`, mode === 'scalar' ? 'f32' : 'vec4<f32>');
+    const operand = (name: string, index: number, mode: string, dtype: Info['dtype']) =>
+      mode === 'scalar' ? elementBinding(index, name, dtype, 'f32') : binding(index, `${name}Vec`, 'vec4<f32>');
     gpu.run({
       name: 'matmul',
-      key: `matmul:t${threads}:r${rank}:${aMode}:${bMode}`,
+      key: `matmul:t${threads}:r${rank}:${aMode}:${bMode}:${a.dtype}:${b.dtype}:${out.dtype}`,
       params: p,
       buffers: [out.storage, a.storage, b.storage],
       workgroups: [Math.ceil(n / tile), rowTiles * Math.min(chunk, batches - first), 1],
       shader: () => [
-        binding(1, 'out', 'f32', 'read_write'),
-        operand('a', 2, aMode),
-        operand('b', 3, bMode),
+        elementBinding(1, 'out', out.dtype, 'f32', 'read_write'),
+        operand('a', 2, aMode, a.dtype),
+        operand('b', 3, bMode, b.dtype),
+        writerFn('out', out.dtype),
         offsetFn('aStart', aBatch),
         offsetFn('bStart', bBatch),
         /* wgsl */ `
@@ -71,15 +75,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let bBase = i32(bStart(batch)); let bR = pi(${at.bR}u); let bK = pi(${at.bK}u); let bLen = N;
   var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
   for (var t = 0u; t < K; t += ${depth}u) {
-    ${stageTile(shape, 'a', aMode)}
-    ${stageTile(shape, 'b', bMode)}
+    ${stageTile(shape, 'a', aMode, (i) => readElement('a', a.dtype, i))}
+    ${stageTile(shape, 'b', bMode, (i) => readElement('b', b.dtype, i))}
     workgroupBarrier();
     ${multiplyTile(shape)}
     workgroupBarrier();
   }
   let row0 = a0 + lid.y * 4u;
   let col0 = b0 + lid.x * 4u;
-${storeBlock()}
+${storeBlock((index, value) => writeElement('out', out.dtype, index, value))}
 }`,
       ].join('\n'),
     });

@@ -42,8 +42,10 @@ export function loadMode(v: OperandView): LoadMode {
  * WGSL statements staging the tile of operand `x` (buffer `x`, or `xVec` as vec4) for the k-step at
  * `t` into `tileX`: depth×tile values, four a thread (`tid` in 0..threads²). `x` names the WGSL
  * values `xBase` (i32), `xR`, `xK` (i32 strides), `xLen` (r length) and `x0` (the tile's first r).
+ * `load` (scalar mode only) turns an element index into its value, for an operand computed on the
+ * fly (a dequantized weight); by default the element is read from buffer `x`.
  */
-export function stageTile({ threads, tile: width, depth }: TileShape, x: string, mode: LoadMode): string {
+export function stageTile({ threads, tile: width, depth }: TileShape, x: string, mode: LoadMode, load?: (index: string) => string): string {
   const tile = `tile${x.toUpperCase()}`;
   const at = (r: string, k: string) => `${x}Base + i32(${r}) * ${x}R + i32(${k}) * ${x}K`;
   const inRange = (rr: string, kk: string) => `${x}0 + ${rr} < ${x}Len && t + ${kk} < K`;
@@ -68,11 +70,12 @@ export function stageTile({ threads, tile: width, depth }: TileShape, x: string,
   }`;
   }
   const count = (width * depth) / (threads * threads);
+  const read = load ?? ((index: string) => `${x}[${index}]`);
   return `for (var q = 0u; q < ${count}u; q++) {
     let e = tid + q * ${threads * threads}u;
     let kk = e % ${depth}u; let rr = e / ${depth}u;
     var v = 0.0;
-    if (${inRange('rr', 'kk')}) { v = ${x}[u32(${at(`${x}0 + rr`, 't + kk')})]; }
+    if (${inRange('rr', 'kk')}) { v = ${read(`u32(${at(`${x}0 + rr`, 't + kk')})`)}; }
     ${tile}[kk * ${groups}u + rr / 4u][rr % 4u] = v;
   }`;
 }
@@ -88,10 +91,10 @@ export function multiplyTile({ tile, depth }: TileShape): string {
   }`;
 }
 
-/** Writes the thread's 4×4 block, skipping what lies past M or N. */
-export function storeBlock(): string {
+/** Writes the thread's 4×4 block, skipping what lies past M or N; `write` gives the statement storing a value at an index. */
+export function storeBlock(write: (index: string, value: string) => string = (index, value) => `out[${index}] = ${value};`): string {
   return [0, 1, 2, 3].map((i) => `  if (row0 + ${i}u < M) {
     let o = (batch * M + row0 + ${i}u) * N + col0;
-    for (var j = 0u; j < 4u; j++) { if (col0 + j < N) { out[o + j] = acc${i}[j]; } }
+    for (var j = 0u; j < 4u; j++) { if (col0 + j < N) { ${write('o + j', `acc${i}[j]`)} } }
   }`).join('\n');
 }

@@ -1,4 +1,5 @@
 import { Params, type Args, type Gpu } from './args.js';
+import { computeType } from './convert.js';
 import { mapElements } from './elementwise.js';
 import { PHILOX, philoxParams } from './philox.js';
 
@@ -11,7 +12,7 @@ export function randomBernoulli(gpu: Gpu, { out, p: prob, ...attrs }: Args<'rand
   const { keyAt, counterAt } = philoxParams(p, attrs);
   const threshold = Math.min(2 ** 24, Math.max(0, Math.ceil(prob * 2 ** 24)));
   const at = p.u(threshold);
-  const one = out.dtype === 'float32' ? ['0.0', '1.0'] : out.dtype === 'int32' ? ['0', '1'] : ['0u', '1u'];
+  const one = computeType(out.dtype) === 'f32' ? ['0.0', '1.0'] : out.dtype === 'int32' ? ['0', '1'] : ['0u', '1u'];
   mapElements(gpu, 'randomBernoulli', '', out, [], () =>
     `select(${one[0]}, ${one[1]}, (philoxWord(i, ${keyAt}u, ${counterAt}u) >> 8u) < pu(${at}u))`, PHILOX, p);
 }

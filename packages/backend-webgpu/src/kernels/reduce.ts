@@ -1,7 +1,8 @@
 import type { ReduceOp } from '@peftjs/core';
 import { Params, sizeOfInfo, type Args, type Gpu } from './args.js';
 import { computeType, CONVERT, load, store } from './convert.js';
-import { binding, offsetFn, rowMain, WORKGROUP } from '../shader.js';
+import { elementBinding, readElement, writeElement, writerFn } from '../half.js';
+import { offsetFn, rowMain, WORKGROUP } from '../shader.js';
 import { wgslType } from '../storage.js';
 import { workgroupReduce } from './workgroup.js';
 
@@ -49,8 +50,9 @@ export function reduce(gpu: Gpu, { op, x, axes, out }: Args<'reduce'>): void {
     buffers: [out.storage, x.storage],
     workgroups: outputs,
     shader: () => [
-      binding(1, 'out', wgslType(out.dtype), 'read_write'),
-      binding(2, 'x', wgslType(x.dtype)),
+      elementBinding(1, 'out', out.dtype, wgslType(out.dtype), 'read_write'),
+      elementBinding(2, 'x', x.dtype, wgslType(x.dtype)),
+      writerFn('out', out.dtype),
       offsetFn('rowStart', keptSlot),
       offsetFn('within', goneSlot),
       CONVERT,
@@ -59,11 +61,11 @@ export function reduce(gpu: Gpu, { op, x, axes, out }: Args<'reduce'>): void {
   let base = rowStart(row);
   var acc: ${type} = ${INITIAL[op][type]};
   for (var k = lane; k < pu(${countAt}u); k += ${WORKGROUP}u) {
-    let v = ${load(`x[base + within(k)]`, x.dtype, type)};
+    let v = ${load(readElement('x', x.dtype, 'base + within(k)'), x.dtype, type)};
     acc = ${f('acc', 'v')};
   }
   let total = combineAll(acc, lane);
-  if (lane == 0u) { out[row] = ${store('total', type, out.dtype)}; }`),
+  if (lane == 0u) { ${writeElement('out', out.dtype, 'row', store('total', type, out.dtype))} }`),
     ].join('\n'),
   });
 }

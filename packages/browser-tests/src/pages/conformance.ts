@@ -5,6 +5,7 @@
 import { CpuBackend } from '@peftjs/backend-cpu';
 import { createWebGPUBackend } from '@peftjs/backend-webgpu';
 import { runConformance, type CaseResult } from '@peftjs/conformance/runner';
+import { BROWSER_CONFORMANCE_FILTER } from './conformance-filter.js';
 import { goldenOverHttp } from './golden-over-http.js';
 import type { ConformancePageGlobals, PageAdapterInfo, PageCaseResult } from './protocol.js';
 
@@ -34,9 +35,7 @@ page.runConformanceOnWebGPU = async (filter) => {
     goldenSource: goldenOverHttp(new URL('/golden/', location.href).href),
     // as in the backend's own test: randn's Box–Muller runs in f32 on the GPU, within one ulp of the reference
     tolerances: { philoxNormal: 2e-7 },
-    // Of the PEFT methods suite only the float32 forward and gradients run here: the rest of the method
-    // template (merge, files, training) runs on WebGPU in Node and on the CPU backends
-    filter: new RegExp(filter ?? '^(?!methods/[^:]+: (?!forward and gradients match PEFT \\(float32\\)))'),
+    filter: new RegExp(filter ?? BROWSER_CONFORMANCE_FILTER),
     onResult: (r) => page.peftjsCaseDone?.(plain(r)),
   });
   const { passed, failed, skipped, notes } = report;

@@ -25,7 +25,7 @@ const ERRORS: ErrorCase[] = [
   { name: 'matmul inner dimensions with transposeB', run: () => assertThrows('matmul', () => matmul(z(2, 3), z(3, 5), { transposeB: true }), 'matmul: inner dimensions differ: [2,3] @ [3,5]', 'transposeB=true') },
   { name: 'matmul batch dimensions', run: () => assertThrows('matmul', () => matmul(z(2, 3, 4), z(3, 4, 5)), 'matmul: shapes [2] and [3] cannot be broadcast together') },
   { name: 'matmul of a scalar', run: () => assertThrows('matmul', () => matmul(scalar(1), z(2, 2)), 'matmul: both arguments need at least one dimension, got [] @ [2,2]') },
-  { name: 'matmul of int32', run: () => assertThrows('matmul', () => matmul(i32([1, 2]), i32([1, 2])), 'matmul: a must be float32 or float64, got int32') },
+  { name: 'matmul of int32', run: () => assertThrows('matmul', () => matmul(i32([1, 2]), i32([1, 2])), 'matmul: a must be a floating-point tensor (float32, float64, float16, bfloat16), got int32') },
   { name: 'broadcasting failure', run: () => assertThrows('add', () => add(z(2, 3), z(4)), 'add: shapes [2,3] and [4] cannot be broadcast together') },
   { name: 'broadcasting failure in where', run: () => assertThrows('where', () => where(fill([2], 1, 'bool'), z(3), 0), 'where: shapes [2] and [3] cannot be broadcast together') },
   { name: 'where with a float condition', run: () => assertThrows('where', () => where(z(2), z(2), z(2)), 'where: cond must be bool, got float32 [2]') },
@@ -38,7 +38,7 @@ const ERRORS: ErrorCase[] = [
   { name: 'concat shape mismatch', run: () => assertThrows('concat', () => concat([z(2, 3), z(2, 4)], 0), 'concat: tensors[1] has shape [2,4], which differs from [2,3] outside dim 0') },
   { name: 'split sizes that do not add up', run: () => assertThrows('split', () => split(z(5, 2), [2, 2], 0), 'split: sizes [2,2] do not add up to 5') },
   { name: 'sliceScatter with a wrong src shape', run: () => assertThrows('sliceScatter', () => sliceScatter(z(4, 3), z(2, 2), 0, 0, 2), 'sliceScatter: src must have shape [2,3], got [2,2]') },
-  { name: 'softmax of int32', run: () => assertThrows('softmax', () => softmax(i32([1, 2])), 'softmax: x must be float32 or float64, got int32') },
+  { name: 'softmax of int32', run: () => assertThrows('softmax', () => softmax(i32([1, 2])), 'softmax: x must be a floating-point tensor (float32, float64, float16, bfloat16), got int32') },
   { name: 'layerNorm normalizedShape mismatch', run: () => assertThrows('layerNorm', () => layerNorm(z(2, 3), [5]), 'layerNorm: normalizedShape [5] must match the last dimensions of x [2,3]') },
   { name: 'layerNorm weight shape', run: () => assertThrows('layerNorm', () => layerNorm(z(2, 3), [3], z(4)), 'layerNorm: weight must be float32 [3], got float32 [4]') },
   { name: 'crossEntropy target shape', run: () => assertThrows('crossEntropy', () => crossEntropy(z(4, 5), i32([0, 1, 2])), 'crossEntropy: target shape [3] must equal logits shape without the class axis, [4]') },
@@ -51,7 +51,7 @@ const ERRORS: ErrorCase[] = [
   { name: 'embedding weight rank', run: () => assertThrows('embedding', () => embedding(i32([0]), z(4)), 'embedding: weight must be 2-D [numEmbeddings, dim], got [4]') },
   { name: 'tensor values and shape', run: () => assertThrows('tensor', () => tensor([1, 2, 3], { shape: [2, 2] }), 'tensor: shape [2,2] needs 4 values, got 3') },
   { name: 'tensor from ragged arrays', run: () => assertThrows('tensor', () => tensor([[1, 2], [3]]), 'tensor: nested arrays are ragged') },
-  { name: 'unknown dtype', run: () => assertThrows('fill', () => zeros([2], 'float16' as DType), 'fill: dtype must be one of float32, float64, int32, bool, got float16') },
+  { name: 'unknown dtype', run: () => assertThrows('fill', () => zeros([2], 'float8' as DType), 'fill: dtype must be one of float32, float64, float16, bfloat16, int32, bool, got float8') },
   { name: 'requiresGrad on an int32 tensor', run: () => assertThrows('requiresGrad', () => { i32([1]).requiresGrad = true; }, 'requiresGrad: only float tensors can require gradients, got int32') },
   { name: 'disposed tensor used by an op', run: () => {
     const x = ones([2, 3]);

@@ -9,6 +9,9 @@ import { disposeAll, fromValues, read } from '../util/tensors.js';
 export interface GoldenReport {
   dir: string;
   compared: { float32: Set<string>; float64: Set<string> };
+  /** PEFT method cases (peft/<case>) and LoRA combinations: how many are listed, which passed a check. */
+  peft: { listed: number; compared: Set<string> };
+  combinations: { listed: number; compared: Set<string> };
 }
 
 /** Cases whose float32 error is bounded like a reduction (1e-4) rather than elementwise (1e-5). */

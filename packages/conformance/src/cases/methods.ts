@@ -1,6 +1,7 @@
 import { AdamW, mseLoss, readSafetensors, sum, tidy, type Module, type Tensor } from '@peftjs/core';
 import { parseAdapterFiles, peftModelFromFiles, saveAdapterFiles, type PeftModel } from '@peftjs/methods';
 import type { GoldenSource } from '../golden/files.js';
+import type { GoldenReport } from './golden-ops.js';
 import {
   loadBaseModel, loadInputs, loadPeftModel, openPeftCase, outputTensor, peftCaseNames, targetLike, type GoldenArray, type PeftGoldenCase,
 } from '../peft/golden-case.js';
@@ -47,12 +48,26 @@ function disposeModel(model: Module): void {
 type Check = (ctx: CaseContext, c: PeftGoldenCase) => Promise<void>;
 
 /**
+ * The float64 twins' bound: the worst error measured on the CPU backend is 4.1e-14 (lora_bias_all's
+ * gradients; most cases are at 1e-16 to 2e-15), so 1e-12 leaves a margin of about 25.
+ */
+const FLOAT64_TWIN_TOLERANCE = 1e-12;
+
+/**
+ * HF's Llama under model.double() still normalises (LlamaRMSNorm) and builds its rotary tables in
+ * float32, so the `.f64` twins of every case on the Llama base carry float32 rounding: the worst
+ * measured is 1.4e-6 (lora_llama's gradients), bound at about twice that.
+ */
+const LLAMA_F64_TWIN_TOLERANCE = 3e-6;
+
+/**
  * Cases whose float64 twins PEFT did not compute in float64 throughout, with the tolerance their
- * twins allow and why (the float64 check is otherwise 1e-8).
+ * twins allow (about twice the worst error measured) and why.
  */
 const FLOAT32_INSIDE_F64_TWINS: Record<string, { tol: number; why: string }> = {
-  fourierft: { tol: 1e-6, why: "PEFT's FourierFT builds ΔW in float32 in a float64 model too (a float32 dense spectrum, spectrum.float(), ifft2)" },
-  c3a: { tol: 1e-6, why: "PEFT's C3A casts the input and the kernels to float32 in a float64 model too" },
+  fourierft: { tol: 3e-7, why: "PEFT's FourierFT builds ΔW in float32 in a float64 model too (a float32 dense spectrum, spectrum.float(), ifft2); measured 1.5e-7" },
+  c3a: { tol: 2e-7, why: "PEFT's C3A casts the input and the kernels to float32 in a float64 model too; measured 7.6e-8" },
+  adaption_prompt: { tol: 3e-5, why: "on the Llama base (float32 norms and rotary tables, see above), and the adaption gate's gradient sums the rounding of every position; measured 1.4e-5" },
 };
 
 /**
@@ -71,10 +86,8 @@ const PEFT_GRADIENT_FAULTS: Record<string, { params: RegExp; why: string }> = {
 function gradientCheck(dtype: 'float32' | 'float64'): Check {
   return async (ctx, c) => {
     if (dtype === 'float64' && !ctx.supportsFloat64) ctx.skip(`${ctx.backendName} has no float64`);
-    // HF's Llama under model.double() still normalises (LlamaRMSNorm) and builds its rotary tables in
-    // float32, so its `.f64` twins carry float32 rounding: they are compared at float32's bound there
-    const mixedPrecisionTwin = c.meta.base === 'llama' ? 1e-4 : undefined;
-    const tol = dtype === 'float64' ? (FLOAT32_INSIDE_F64_TWINS[c.name]?.tol ?? mixedPrecisionTwin ?? 1e-8) : ctx.tolerances.reduction;
+    const mixedPrecisionTwin = c.meta.base === 'llama' ? LLAMA_F64_TWIN_TOLERANCE : undefined;
+    const tol = dtype === 'float64' ? (FLOAT32_INSIDE_F64_TWINS[c.name]?.tol ?? mixedPrecisionTwin ?? FLOAT64_TWIN_TOLERANCE) : ctx.tolerances.reduction;
     const suffix = dtype === 'float64' ? '.f64' : '';
     const peft = await loadPeftModel(c, dtype);
     const inputs = await loadInputs(c, dtype);
@@ -287,7 +300,7 @@ const CHECKS: [string, Check][] = [
 ];
 
 /** Every golden PEFT case, each through the method test template. */
-export async function methodsCases(source: GoldenSource | Error): Promise<ConformanceCase[]> {
+export async function methodsCases(source: GoldenSource | Error, report: GoldenReport | null = null): Promise<ConformanceCase[]> {
   if (source instanceof Error) return [{ suite: 'methods', name: 'golden PEFT cases are present', run: async () => { throw source; } }];
   let names: string[];
   try {
@@ -296,6 +309,7 @@ export async function methodsCases(source: GoldenSource | Error): Promise<Confor
     const message = err instanceof Error ? err.message : String(err);
     return [{ suite: 'methods', name: 'golden PEFT cases are listed (index.json)', run: async () => { throw new Error(message); } }];
   }
+  if (report) report.peft.listed = names.length;
   return names.flatMap((name) =>
     CHECKS.map(([label, run]): ConformanceCase => ({
       suite: 'methods',
@@ -308,6 +322,7 @@ export async function methodsCases(source: GoldenSource | Error): Promise<Confor
           ctx.skip(`${init} factors the base weight on the host when the adapter is made, which needs synchronous reads (${ctx.backendName} reads asynchronously)`);
         }
         await ctx.onBackend(() => run(ctx, c));
+        report?.peft.compared.add(name);
       },
     })),
   );

@@ -51,12 +51,27 @@ export async function locateGoldenDir(explicit?: string): Promise<GoldenLocation
 }
 
 /**
+ * Thrown by a GoldenSource when the file does not exist (and only then): optional golden files
+ * (merged.safetensors, extras.safetensors) are absent for some cases, and any other failure to read
+ * one must fail the case instead of looking like an absent file.
+ */
+export class GoldenFileMissingError extends Error {
+  override readonly name = 'GoldenFileMissingError';
+}
+
+/** Whether `err` says a golden file does not exist (by name, so it works across bundled copies). */
+export function isGoldenFileMissing(err: unknown): boolean {
+  return err instanceof Error && err.name === 'GoldenFileMissingError';
+}
+
+/**
  * Where the golden files come from: paths are relative to the golden folder, with `/` separators
  * (`ops/index.json`). The default reads the Node file system; a browser page passes one that fetches.
  */
 export interface GoldenSource {
   /** Shown in reports and errors (a folder, a URL). */
   readonly location: string;
+  /** Throws GoldenFileMissingError when the file does not exist, another Error when it cannot be read. */
   readBytes(relPath: string): Promise<Uint8Array>;
   readText(relPath: string): Promise<string>;
 }
@@ -70,7 +85,8 @@ export function nodeGoldenSource(dir: string): GoldenSource {
     try {
       return new Uint8Array(await fs.readFile(file));
     } catch (e) {
-      throw new Error(`golden: cannot read ${file}: ${(e as Error).message}`);
+      const message = `golden: cannot read ${file}: ${(e as Error).message}`;
+      throw (e as { code?: string }).code === 'ENOENT' ? new GoldenFileMissingError(message) : new Error(message);
     }
   };
   return { location: dir, readBytes, readText: async (relPath) => new TextDecoder().decode(await readBytes(relPath)) };

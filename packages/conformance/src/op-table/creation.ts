@@ -1,4 +1,5 @@
 import { arange, eye, fill, fromArray, full, fullLike, ones, onesLike, scalar, tensor, zeros, zerosLike, add } from '@peftjs/core';
+import { map } from '../oracle/nd.js';
 import { f, type OpEntry } from './entry.js';
 
 /** Creation ops run on the active backend; their values are known exactly. */
@@ -21,7 +22,7 @@ export const creationEntries: OpEntry[] = [
   { name: 'tensor from nested arrays', inputs: [], fn: () => tensor([[1, 2], [3, 4]]), expect: [1, 2, 3, 4] },
   { name: 'tensor of bools', inputs: [], fn: () => tensor([true, false, true]), expect: [1, 0, 1] },
   { name: 'tensor int32', inputs: [], fn: () => tensor([5, -2, 7], { dtype: 'int32' }), expect: [5, -2, 7] },
-  { name: 'zerosLike', inputs: [f([2, 3])], fn: (x) => zerosLike(x), grad: false },
-  { name: 'onesLike plus x', inputs: [f([2, 3])], fn: (x) => add(onesLike(x), x) },
+  { name: 'zerosLike', inputs: [f([2, 3])], fn: (x) => zerosLike(x), grad: false, expect: [0, 0, 0, 0, 0, 0] },
+  { name: 'onesLike plus x', inputs: [f([2, 3])], fn: (x) => add(onesLike(x), x), oracle: (x) => map(x, (v) => v + 1) },
   { name: 'fullLike int32', inputs: [f([2, 2])], fn: (x) => fullLike(x, 4, 'int32'), grad: false, expect: [4, 4, 4, 4] },
 ];

@@ -1,4 +1,5 @@
 import type { Shape, Tensor } from '@peftjs/core';
+import type { Nd } from '../oracle/nd.js';
 import type { InputKind, InputSpec } from '../util/inputs.js';
 
 /**
@@ -17,10 +18,10 @@ export interface OpEntry {
   /** The backend must store float64 to run the forward (casts to float64). */
   readonly needsFloat64?: boolean;
   /**
-   * The (single) output computed in plain JavaScript float64 from the input values, an oracle
-   * independent of the CPU reference (same-shape elementwise ops).
+   * The outputs (shapes and values) computed in plain JavaScript float64 from the inputs (../oracle),
+   * an oracle independent of the CPU reference. Every entry has one, or `expect`.
    */
-  readonly oracle?: (...x: Float64Array[]) => ArrayLike<number>;
+  readonly oracle?: (...x: Nd[]) => Nd | readonly Nd[];
   /** Exact expected values of the (single) output, for creation ops. */
   readonly expect?: readonly number[];
 }

@@ -1,7 +1,7 @@
 import { loadSafetensors, readSafetensors, tensor, type Module, type Tensor } from '@peftjs/core';
 import { loadPretrained, memorySource } from '@peftjs/models';
 import { configFromJSON, getPeftModel, type PeftModel } from '@peftjs/methods';
-import type { GoldenSource } from '../golden/files.js';
+import { isGoldenFileMissing, type GoldenSource } from '../golden/files.js';
 import { TinyNet } from './tiny-net.js';
 
 /** One case of `<golden>/peft/<name>/` (see the golden README for the files). */
@@ -74,9 +74,10 @@ export async function openPeftCase(source: GoldenSource, name: string): Promise<
       try {
         await bytes(file);
         return true;
-      } catch {
+      } catch (err) {
         cache.delete(file);
-        return false;
+        if (isGoldenFileMissing(err)) return false;
+        throw err;
       }
     },
   };

@@ -45,3 +45,4 @@ import './sub.js';
 import './sum.js';
 import './tanh.js';
 import './where.js';
+import './quantizedMatmul.js';

@@ -1,5 +1,5 @@
 import type { DType } from '../dtype.js';
-import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../half.js';
+import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToBfloat16Bits, float32ToFloat16Bits } from '../half.js';
 import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
 import { littleEndianBytes, type SafetensorsArray, type SafetensorsDType } from './safetensors-dtypes.js';
@@ -62,7 +62,7 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer | ArrayBufferVie
   return out;
 }
 
-const STORED: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
+const STORED: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64', float16: 'F16', bfloat16: 'BF16', int32: 'I32', bool: 'BOOL' };
 
 type TensorsInput = ReadonlyMap<string, Tensor> | Record<string, Tensor>;
 
@@ -83,7 +83,10 @@ export function safetensorsChunks(tensors: TensorsInput, metadata?: Record<strin
   async function* chunks(): AsyncGenerator<Uint8Array> {
     yield plan.header;
     for (const { index, name, byteLength } of plan.tensors) {
-      const data = (await list[index]![1].data()) as SafetensorsArray;
+      const t = list[index]![1];
+      const values = await t.data();
+      // half tensors read back widened to float32: narrow them to their stored bits again (exact)
+      const data = (t.dtype === 'float16' ? float32ToFloat16Bits(values) : t.dtype === 'bfloat16' ? float32ToBfloat16Bits(values) : values) as SafetensorsArray;
       const bytes = littleEndianBytes(data);
       if (bytes.length !== byteLength) fail(`tensor '${name}': read back ${bytes.length} bytes, expected ${byteLength}`);
       yield bytes;

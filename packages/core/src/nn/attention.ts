@@ -9,6 +9,7 @@ import { expand, permute, reshape, unsqueeze } from '../ops/views.js';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
 import { applyRotaryEmbedding, rotaryTables } from './rotary.js';
+import type { RopeScaling } from './rope-scaling.js';
 
 /** float32's lowest value: HF's additive mask value, finite so a fully masked row gives no NaN. */
 const MASKED = -3.4028234663852886e38;
@@ -61,6 +62,8 @@ export interface AttentionCoreOptions {
    * aligned to the end and `bias` covers all P + T keys.
    */
   pastKeyValue?: readonly [Tensor, Tensor] | null;
+  /** Sliding-window attention (Mistral's sliding_window): a query sees only the last `slidingWindow` keys up to itself. */
+  slidingWindow?: number | null;
 }
 
 /**
@@ -69,7 +72,7 @@ export interface AttentionCoreOptions {
  */
 export function multiHeadAttention(
   q: Tensor, k: Tensor, v: Tensor, numHeads: number, numKeyValueHeads: number,
-  options: AttentionCoreOptions & { rope?: { theta: number; positions?: readonly number[] } | null } = {},
+  options: AttentionCoreOptions & { rope?: { theta: number; positions?: readonly number[]; scaling?: RopeScaling | null } | null } = {},
 ): Tensor {
   if (numHeads % numKeyValueHeads !== 0) throw new RangeError(`attention: numHeads ${numHeads} must be a multiple of numKeyValueHeads ${numKeyValueHeads}`);
   const past = options.pastKeyValue ?? null;
@@ -81,7 +84,7 @@ export function multiHeadAttention(
     if (options.rope) {
       const tq = qh.shape[2];
       const positions = options.rope.positions ?? Array.from({ length: tq }, (_, i) => pastLength + i);
-      const { cos, sin } = rotaryTables(positions, qh.shape[3], options.rope.theta, qh);
+      const { cos, sin } = rotaryTables(positions, qh.shape[3], options.rope.theta, qh, options.rope.scaling ?? null);
       qh = applyRotaryEmbedding(qh, cos, sin);
       kh = applyRotaryEmbedding(kh, cos, sin);
     }
@@ -92,16 +95,22 @@ export function multiHeadAttention(
     kh = repeatKeyValueHeads(kh, numHeads / numKeyValueHeads);
     vh = repeatKeyValueHeads(vh, numHeads / numKeyValueHeads);
     const p = options.dropout ?? 0;
+    const window = options.slidingWindow ?? null;
+    let bias = options.bias ?? null;
+    if (window !== null && kh.shape[2] > window) {
+      const w = slidingWindowBias(qh.shape[2], kh.shape[2], window, qh);
+      bias = bias ? bias.add(w) : w;
+    }
     let out: Tensor;
     if (p > 0 && options.training) {
       // probabilities are needed explicitly for dropout on them
       const scale = options.scale ?? 1 / Math.sqrt(qh.shape[3]);
       let scores = qh.matmul(kh, { transposeB: true }).mul(scale);
       if (options.causal) scores = scores.add(causalBias(qh.shape[2], kh.shape[2], scores));
-      if (options.bias) scores = scores.add(options.bias);
+      if (bias) scores = scores.add(bias);
       out = dropout(scores.softmax(-1), p, true).matmul(vh);
     } else {
-      out = scaledDotProductAttention(qh, kh, vh, { isCausal: options.causal, attnMask: options.bias ?? undefined, scale: options.scale });
+      out = scaledDotProductAttention(qh, kh, vh, { isCausal: options.causal, attnMask: bias ?? undefined, scale: options.scale });
     }
     return mergeHeads(out);
   });
@@ -127,6 +136,17 @@ export function causalBias(tq: number, tk: number, like: Tensor): Tensor {
   return engine().makeTensor([tq, tk], like.dtype, like.ref.backend, values);
 }
 
+/**
+ * Additive bias [Tq, Tk] hiding keys more than `window` − 1 positions before each query (queries
+ * aligned to the end of the keys): query i at position i + Tk − Tq sees keys j > i + Tk − Tq − window.
+ */
+export function slidingWindowBias(tq: number, tk: number, window: number, like: Tensor): Tensor {
+  if (!Number.isInteger(window) || window < 1) throw new RangeError(`attention: slidingWindow must be a positive integer, got ${window}`);
+  const values = new (like.dtype === 'float64' ? Float64Array : Float32Array)(tq * tk);
+  for (let i = 0; i < tq; i++) for (let j = 0; j <= i + tk - tq - window && j < tk; j++) values[i * tk + j] = MASKED;
+  return engine().makeTensor([tq, tk], like.dtype, like.ref.backend, values);
+}
+
 export interface MultiHeadAttentionOptions {
   /** Grouped-query attention: key/value heads (default numHeads). */
   numKeyValueHeads?: number;
@@ -134,10 +154,14 @@ export interface MultiHeadAttentionOptions {
   headDim?: number;
   /** Bias on the four projections (default false, Llama's). */
   bias?: boolean;
+  /** Bias on o_proj alone (default `bias`; Qwen2 has biases on q, k and v but not o). */
+  outputBias?: boolean;
+  /** Sliding-window attention over the last `slidingWindow` keys (Mistral); null for full attention. */
+  slidingWindow?: number | null;
   /** Each query attends only to itself and earlier positions. */
   causal?: boolean;
-  /** Rotary position embeddings with this rope_theta (null: none). */
-  rope?: { theta: number } | null;
+  /** Rotary position embeddings with this rope_theta and optional rope_scaling (null: none). */
+  rope?: { theta: number; scaling?: RopeScaling | null } | null;
   /** Dropout on the attention probabilities while training. */
   dropout?: number;
 }
@@ -179,7 +203,7 @@ export class MultiHeadAttention extends Module {
     this.registerModule('q_proj', new Linear(hiddenSize, numHeads * this.headDim, { bias }));
     this.registerModule('k_proj', new Linear(hiddenSize, this.numKeyValueHeads * this.headDim, { bias }));
     this.registerModule('v_proj', new Linear(hiddenSize, this.numKeyValueHeads * this.headDim, { bias }));
-    this.registerModule('o_proj', new Linear(numHeads * this.headDim, hiddenSize, { bias }));
+    this.registerModule('o_proj', new Linear(numHeads * this.headDim, hiddenSize, { bias: options.outputBias ?? bias }));
   }
 
   get qProj(): Linear {
@@ -202,9 +226,10 @@ export class MultiHeadAttention extends Module {
     }
     return engine().scoped(() => {
       const bias = call.attentionMask ? paddingMaskBias(call.attentionMask, x.dtype === 'float64' ? 'float64' : 'float32') : null;
-      const rope = this.options.rope ? { theta: this.options.rope.theta, positions: call.positions } : null;
+      const rope = this.options.rope ? { theta: this.options.rope.theta, scaling: this.options.rope.scaling, positions: call.positions } : null;
       const out = multiHeadAttention(this.qProj.forward(x), this.kProj.forward(x), this.vProj.forward(x), this.numHeads, this.numKeyValueHeads, {
         causal: this.options.causal, bias, rope, dropout: this.options.dropout, training: this.training, pastKeyValue: call.pastKeyValue,
+        slidingWindow: this.options.slidingWindow,
       });
       return this.oProj.forward(out);
     });

@@ -1,3 +1,4 @@
+import { autocastToHalf } from '../amp/autocast.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { rand } from '../ops/random.js';
@@ -41,7 +42,10 @@ export class Linear extends Module {
     }
     const y = matmul(x, this.weight, { transposeB: true });
     if (!this.bias) return y;
-    const out = add(y, this.bias);
+    // in an autocast region the whole layer runs in half, the bias add included (PyTorch's linear)
+    const bias = autocastToHalf(this.bias);
+    const out = add(y, bias);
+    if (bias !== this.bias) bias.dispose();
     y.dispose();
     return out;
   }

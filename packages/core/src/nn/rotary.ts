@@ -5,6 +5,7 @@ import { add, mul } from '../ops/binary.js';
 import { concat } from '../ops/join.js';
 import { neg } from '../ops/unary.js';
 import { slice } from '../ops/views.js';
+import { ropeInverseFrequencies, type RopeScaling } from './rope-scaling.js';
 
 export interface RotaryOptions {
   /** rope_theta, the base of the frequencies (default 10000). */
@@ -17,16 +18,19 @@ export interface RotaryOptions {
  * cos and sin tables [T, D] for rotary position embeddings in Llama's layout: frequency
  * i < D/2 is theta^(−2i/D), repeated for both halves (HF's cat(freqs, freqs)).
  */
-export function rotaryTables(positions: readonly number[], dim: number, theta: number, like: Tensor): { cos: Tensor; sin: Tensor } {
+export function rotaryTables(
+  positions: readonly number[], dim: number, theta: number, like: Tensor, scaling: RopeScaling | null = null,
+): { cos: Tensor; sin: Tensor } {
   if (!Number.isInteger(dim) || dim < 2 || dim % 2 !== 0) throw new RangeError(`rotaryEmbedding: head dim must be a positive even number, got ${dim}`);
   if (!(theta > 0)) throw new RangeError(`rotaryEmbedding: theta must be positive, got ${theta}`);
   const half = dim / 2;
+  // HF computes the inverse frequencies in float32; they are rounded the same way
+  const invFreqs = ropeInverseFrequencies(dim, theta, scaling);
   const Arr = like.dtype === 'float64' ? Float64Array : Float32Array;
   const cos = new Arr(positions.length * dim);
   const sin = new Arr(positions.length * dim);
   for (let i = 0; i < half; i++) {
-    // HF computes the inverse frequencies in float32; round them the same way
-    const invFreq = Math.fround(1 / theta ** ((2 * i) / dim));
+    const invFreq = invFreqs[i];
     // ...and the tables too, even for a float64 model (its rotary embedding runs with autocast
     // off in float32 and casts the result), so float64 runs match HF's model.double()
     positions.forEach((p, t) => {

@@ -14,3 +14,4 @@ export * from './loss.js';
 export * from './attention.js';
 export * from './random.js';
 export * from './conv.js';
+export * from './quantized.js';

@@ -1,3 +1,4 @@
+import { inFloat32 } from '../amp/autocast.js';
 import { engine } from '../engine.js';
 import { formatShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -35,6 +36,11 @@ function checkReduction(op: string, reduction: unknown): asserts reduction is Re
  * axis). 'mean' divides by the number of targets that are not ignored, like PyTorch.
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  assertTensor(logits, 'crossEntropy', 'logits');
+  return inFloat32([logits], (logits32) => crossEntropyOf(logits32, target, options));
+}
+
+function crossEntropyOf(logits: Tensor, target: Tensor, options: CrossEntropyOptions): Tensor {
   const { ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' } = options;
   assertTensor(logits, 'crossEntropy', 'logits');
   assertTensor(target, 'crossEntropy', 'target');
@@ -111,6 +117,12 @@ export function crossEntropyBackward(logits: Tensor, target: Tensor, dloss: Tens
 
 /** Mean squared error (PyTorch's F.mse_loss). */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  assertTensor(input, 'mseLoss', 'input');
+  assertTensor(target, 'mseLoss', 'target');
+  return inFloat32([input, target], (input32, target32) => mseLossOf(input32, target32, options));
+}
+
+function mseLossOf(input: Tensor, target: Tensor, options: { reduction?: Reduction }): Tensor {
   const reduction = options.reduction ?? 'mean';
   checkReduction('mseLoss', reduction);
   assertTensor(input, 'mseLoss', 'input');

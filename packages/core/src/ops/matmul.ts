@@ -1,3 +1,4 @@
+import { autocastToHalf } from '../amp/autocast.js';
 import { engine } from '../engine.js';
 import { broadcastShapes, formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -18,6 +19,18 @@ export interface MatmulOptions {
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   assertTensor(a, 'matmul', 'a');
   assertTensor(b, 'matmul', 'b');
+  // in an autocast region the product runs in half (see amp/autocast.ts)
+  const ha = autocastToHalf(a);
+  const hb = autocastToHalf(b);
+  try {
+    return matmulOf(ha, hb, options);
+  } finally {
+    if (ha !== a) ha.dispose();
+    if (hb !== b) hb.dispose();
+  }
+}
+
+function matmulOf(a: Tensor, b: Tensor, options: MatmulOptions): Tensor {
   if (a.rank === 0 || b.rank === 0) {
     throw new RangeError(`matmul: both arguments need at least one dimension, got ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
   }

@@ -1,3 +1,4 @@
+import { inFloat32 } from '../amp/autocast.js';
 import { engine, info } from '../engine.js';
 import { formatShape, shapesEqual, sizeOf, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -34,6 +35,11 @@ function checkNorm(op: string, x: Tensor, normalizedShape: Shape, weight: Tensor
 
 /** PyTorch's F.layer_norm over the trailing `normalizedShape` (biased variance). */
 export function layerNorm(x: Tensor, normalizedShape: Shape, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  assertTensor(x, 'layerNorm', 'x');
+  return inFloat32([x, weight, bias], (x32, w32, b32) => layerNormOf(x32, normalizedShape, w32, b32, eps));
+}
+
+function layerNormOf(x: Tensor, normalizedShape: Shape, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
   const d = checkNorm('layerNorm', x, normalizedShape, weight, bias, eps);
   const e = engine();
   return e.scoped(() => {
@@ -70,6 +76,11 @@ export function layerNorm(x: Tensor, normalizedShape: Shape, weight: Tensor | nu
 
 /** RMS norm over the trailing `normalizedShape`: x / sqrt(mean(x²) + eps) · weight. */
 export function rmsNorm(x: Tensor, normalizedShape: Shape, weight: Tensor | null = null, eps = 1e-6): Tensor {
+  assertTensor(x, 'rmsNorm', 'x');
+  return inFloat32([x, weight], (x32, w32) => rmsNormOf(x32, normalizedShape, w32, eps));
+}
+
+function rmsNormOf(x: Tensor, normalizedShape: Shape, weight: Tensor | null, eps: number): Tensor {
   const d = checkNorm('rmsNorm', x, normalizedShape, weight, null, eps);
   const e = engine();
   return e.scoped(() => {

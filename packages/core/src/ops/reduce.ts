@@ -1,3 +1,4 @@
+import { isFloatingPoint } from '../dtype.js';
 import { engine } from '../engine.js';
 import type { ReduceOp } from '../kernels.js';
 import { formatShape, normalizeAxes, normalizeAxis, sizeOf, type Shape } from '../shape.js';
@@ -51,7 +52,7 @@ export const min = (x: Tensor, dim?: Dims, keepdim = false): Tensor => reduceOp(
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   assertTensor(x, 'mean', 'x');
-  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new TypeError(`mean: x must be float32 or float64, got ${x.dtype}`);
+  if (!isFloatingPoint(x.dtype)) throw new TypeError(`mean: x must be a floating-point tensor, got ${x.dtype}`);
   const axes = normalizeAxes(dim, x.rank, 'mean');
   const count = sizeOf(axes.map((a) => x.shape[a]));
   const s = sum(x, axes, keepdim);

@@ -1,3 +1,4 @@
+import { inFloat32 } from '../amp/autocast.js';
 import { engine } from '../engine.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -11,12 +12,14 @@ type Kind = 'softmax' | 'logSoftmax';
 
 /** softmax over `dim` (default last): exp(x − max) / Σ exp(x − max). */
 export function softmax(x: Tensor, dim = -1): Tensor {
-  return overAxis('softmax', x, dim);
+  assertTensor(x, 'softmax', 'x');
+  return inFloat32([x], (x32) => overAxis('softmax', x32, dim));
 }
 
 /** log-softmax over `dim` (default last): x − max − log Σ exp(x − max). */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
-  return overAxis('logSoftmax', x, dim);
+  assertTensor(x, 'logSoftmax', 'x');
+  return inFloat32([x], (x32) => overAxis('logSoftmax', x32, dim));
 }
 
 /** The fused kernels work on the last axis; another axis is swapped there and back (views). */

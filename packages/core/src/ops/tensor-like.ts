@@ -1,6 +1,6 @@
 import { engine } from '../engine.js';
 import { Tensor } from '../tensor.js';
-import type { DType } from '../dtype.js';
+import { isFloatingPoint, type DType } from '../dtype.js';
 
 export type TensorLike = Tensor | number;
 
@@ -26,7 +26,7 @@ export function assertTensor(x: unknown, op: string, arg: string): asserts x is 
 }
 
 export function assertFloat(x: Tensor, op: string, arg: string): void {
-  if (x.dtype !== 'float32' && x.dtype !== 'float64') {
-    throw new TypeError(`${op}: ${arg} must be float32 or float64, got ${x.dtype}`);
+  if (!isFloatingPoint(x.dtype)) {
+    throw new TypeError(`${op}: ${arg} must be a floating-point tensor (float32, float64, float16, bfloat16), got ${x.dtype}`);
   }
 }

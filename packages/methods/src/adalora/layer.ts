@@ -38,8 +38,8 @@ export class AdaLoraLayer extends TunerLayer<AdaLoraConfig> {
 
   updateLayer({ adapterName, config }: WrapContext<AdaLoraConfig>): void {
     const r = config.initR;
-    const { inFeatures, outFeatures, weight } = this.base;
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const { inFeatures, outFeatures } = this.base;
+    const dtype = this.base.dtype;
     this.configs.set(adapterName, config);
     this.r.set(adapterName, r);
     this.scaling.set(adapterName, config.loraAlpha > 0 ? config.loraAlpha : r);

@@ -30,9 +30,9 @@ export class BOFTLayer extends TunerLayer<BOFTConfig> {
   }
 
   updateLayer({ adapterName, config, key }: WrapContext<BOFTConfig>): void {
-    const { inFeatures, outFeatures, weight } = this.base;
+    const { inFeatures, outFeatures } = this.base;
     const { blockSize, blockNum, extraFactors } = boftShape(inFeatures, config.boftBlockSize, config.boftBlockNum, config.boftNButterflyFactor, key);
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const dtype = this.base.dtype;
     const perms = Array.from({ length: extraFactors + 1 }, (_, i) => blockButterflyPerm(inFeatures, blockNum / 2 ** i, Math.floor(blockSize / 2), extraFactors));
     const shapeR = [extraFactors + 1, blockNum, blockSize, blockSize];
     const r = config.initWeights ? fill(shapeR, 0, dtype) : randn(shapeR, { std: 0.1, dtype });

@@ -20,8 +20,8 @@ export class BoneLayer extends TunerLayer<BoneConfig> {
   }
 
   updateLayer({ adapterName, config, key }: WrapContext<BoneConfig>): void {
-    const { inFeatures, outFeatures, weight } = this.base;
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const { inFeatures, outFeatures } = this.base;
+    const dtype = this.base.dtype;
     const r = config.r;
     let block: Tensor;
     if (config.initWeights === 'bat') {

@@ -36,8 +36,8 @@ export class DeloraLayer extends TunerLayer<DeloraConfig> {
   }
 
   updateLayer({ adapterName, config, key }: WrapContext<DeloraConfig>): void {
-    const { inFeatures, outFeatures, weight } = this.base;
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const { inFeatures, outFeatures } = this.base;
+    const dtype = this.base.dtype;
     const r = patternValue(config.rankPattern, key, config.r);
     const lambda = patternValue(config.lambdaPattern, key, config.deloraLambda);
     const uniform = (shape: number[], fanIn: number) => rand(shape, { low: -1 / Math.sqrt(fanIn), high: 1 / Math.sqrt(fanIn), dtype });
@@ -46,7 +46,7 @@ export class DeloraLayer extends TunerLayer<DeloraConfig> {
     this.deloraA.set(adapterName, parameter(uniform([r, inFeatures], inFeatures)));
     this.deloraB.set(adapterName, parameter(config.initWeights ? fill([outFeatures, r], 0, dtype) : uniform([outFeatures, r], r)));
     this.deloraLambda.set(adapterName, parameter(fill([1], lambda, dtype)));
-    this.deloraWNorm.set(adapterName, noGrad(() => tidy(() => sqrt(sum(weight.square(), 0)))));
+    this.deloraWNorm.set(adapterName, noGrad(() => tidy(() => sqrt(sum(this.base.weight.square(), 0)))));
     this.deloraDropout.set(adapterName, new Dropout(config.moduleDropout));
   }
 

@@ -20,13 +20,13 @@ export class FourierFTLayer extends TunerLayer<FourierFTConfig> {
   }
 
   updateLayer({ adapterName, config, key }: WrapContext<FourierFTConfig>): void {
-    const { inFeatures, outFeatures, weight } = this.base;
+    const { inFeatures, outFeatures } = this.base;
     const count = frequencyCount(config, key);
     if (count > inFeatures * outFeatures) {
       throw new RangeError(`FourierFT: nFrequency (n_frequency) ${count} is more than the ${outFeatures}×${inFeatures} entries of module '${key}'`);
     }
     if (config.randomLocSeed === null) throw new TypeError(`FourierFT: randomLocSeed (random_loc_seed) is needed to place the spectrum of module '${key}'`);
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const dtype = this.base.dtype;
     this.configs.set(adapterName, config);
     this.positions.set(adapterName, spectrumPositions(outFeatures, inFeatures, count, config.randomLocSeed));
     this.spectrum.set(adapterName, parameter(config.initWeights ? zeros([count], dtype) : randn([count], { dtype })));

@@ -21,8 +21,8 @@ export class HRALayer extends TunerLayer<HRAConfig> {
   }
 
   updateLayer({ adapterName, config }: WrapContext<HRAConfig>): void {
-    const { inFeatures, weight } = this.base;
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const { inFeatures } = this.base;
+    const dtype = this.base.dtype;
     const r = config.r;
     let u: Tensor;
     if (config.initWeights && r % 2 === 0) {

@@ -27,8 +27,8 @@ export class IA3Layer extends TunerLayer<IA3Config> {
   }
 
   updateLayer({ adapterName, config }: WrapContext<IA3Config>): void {
-    const { inFeatures, outFeatures, weight } = this.base;
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const { inFeatures, outFeatures } = this.base;
+    const dtype = this.base.dtype;
     const shape = this.isFeedforward ? [1, inFeatures] : [outFeatures, 1];
     this.configs.set(adapterName, config);
     this.ia3L.set(adapterName, parameter(config.initIa3Weights ? ones(shape, dtype) : randn(shape, { dtype })));

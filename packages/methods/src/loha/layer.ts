@@ -24,7 +24,7 @@ export class LoHaLayer extends LycorisLayer<LoHaConfig> {
     }
     const r = this.setRank(context);
     const [out, inFlat] = this.matrixShape();
-    const dtype = this.base.weight.dtype === 'float64' ? 'float64' : 'float32';
+    const dtype = this.base.dtype;
     // PEFT: He init for all factors; with init_weights, W2b starts at zero so ΔW = 0
     this.factor('hada_w1_a').set(adapterName, parameter(kaimingUniform([out, r], dtype)));
     this.factor('hada_w1_b').set(adapterName, parameter(kaimingUniform([r, inFlat], dtype)));
@@ -36,7 +36,7 @@ export class LoHaLayer extends LycorisLayer<LoHaConfig> {
     return tidy(() => {
       const w1 = matmul(this.factor('hada_w1_a').at(adapter), this.factor('hada_w1_b').at(adapter));
       const w2 = matmul(this.factor('hada_w2_a').at(adapter), this.factor('hada_w2_b').at(adapter));
-      return mul(mul(w1, w2), this.scaling.get(adapter)!).reshape(this.base.weight.shape);
+      return mul(mul(w1, w2), this.scaling.get(adapter)!).reshape(this.base.kind === 'conv2d' ? this.base.weight.shape : [this.base.outFeatures, this.base.inFeatures]);
     });
   }
 

@@ -38,8 +38,9 @@ export class LoKrLayer extends LycorisLayer<LoKrConfig> {
 
   updateLayer(context: WrapContext<LoKrConfig>): void {
     const { adapterName, config, key } = context;
-    const { kind, inFeatures, outFeatures, weight } = this.base;
-    const kernel = weight.size / (outFeatures * inFeatures);
+    const { kind, inFeatures, outFeatures } = this.base;
+    // a quantized base is a Linear: one element a (out, in) pair
+    const kernel = kind === 'conv2d' ? this.base.weight.size / (outFeatures * inFeatures) : 1;
     if (kind === 'conv2d' && config.useEffectiveConv2d && kernel > 1) {
       throw new TypeError(`LoKr: useEffectiveConv2d (use_effective_conv2d) for Conv2d kernels larger than 1×1 is not supported by peft.js (module '${key}')`);
     }
@@ -49,7 +50,7 @@ export class LoKrLayer extends LycorisLayer<LoKrConfig> {
     const [outL, outK] = factorization(outFeatures, config.decomposeFactor);
     const useW1 = !(config.decomposeBoth && r < Math.max(outL, inM) / 2);
     const useW2 = r >= Math.max(outK, inN) / 2;
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const dtype = this.base.dtype;
     const init = config.initWeights;
     // PEFT: He init everywhere, except one zero factor so that ΔW = 0 (W1 by default, W2 with 'lycoris')
     const make = (shape: number[], zero: boolean) => parameter(zero ? zeros(shape, dtype) : kaimingUniform(shape, dtype));
@@ -60,7 +61,7 @@ export class LoKrLayer extends LycorisLayer<LoKrConfig> {
       this.factor('lokr_w1_b').set(adapterName, make([r, inM], false));
     }
     if (useW2) {
-      this.factor('lokr_w2').set(adapterName, make(kind === 'conv2d' ? [outK, inN, ...weight.shape.slice(2)] : [outK, inN], init === 'lycoris'));
+      this.factor('lokr_w2').set(adapterName, make(kind === 'conv2d' ? [outK, inN, ...this.base.weight.shape.slice(2)] : [outK, inN], init === 'lycoris'));
     } else {
       this.factor('lokr_w2_a').set(adapterName, make([outK, r], false));
       this.factor('lokr_w2_b').set(adapterName, make([r, inN * kernel], init === 'lycoris'));
@@ -73,7 +74,7 @@ export class LoKrLayer extends LycorisLayer<LoKrConfig> {
       const full = this.entry('lokr_w2', adapter);
       // a full Conv2d W2 [b, d, kh, kw] enters the product as the matrix [b, d·kh·kw]
       const w2 = full ? full.reshape([full.shape[0]!, -1]) : matmul(this.factor('lokr_w2_a').at(adapter), this.factor('lokr_w2_b').at(adapter));
-      return mul(kron(w1, w2), this.scaling.get(adapter)!).reshape(this.base.weight.shape);
+      return mul(kron(w1, w2), this.scaling.get(adapter)!).reshape(this.base.kind === 'conv2d' ? this.base.weight.shape : [this.base.outFeatures, this.base.inFeatures]);
     });
   }
 

@@ -1,7 +1,8 @@
 import { defineConfig, field } from '@peftjs/core';
+import { LoftQConfig } from './loftq.js';
 import { PATTERN_FIELDS, TARGET_FIELDS, checkLayerSelection, type PatternFields, type TargetFields } from '../tuners/target-fields.js';
 
-export type LoraInit = boolean | 'gaussian' | 'pissa' | 'olora' | `pissa_niter_${number}`;
+export type LoraInit = boolean | 'gaussian' | 'pissa' | 'olora' | 'loftq' | `pissa_niter_${number}`;
 
 export interface LoraConfigFields extends TargetFields, PatternFields {
   /** Rank of the update. */
@@ -25,9 +26,11 @@ export interface LoraConfigFields extends TargetFields, PatternFields {
   initLoraWeights: LoraInit;
   /** A trainable bias on lora_B. */
   loraBias: boolean;
+  /** LoftQ's settings (loftq_config) for initLoraWeights 'loftq': `new LoftQConfig({ loftqBits: 4, loftqIter: 1 })`. */
+  loftqConfig: LoftQConfig | Record<string, never>;
 }
 
-const INIT_VALUES = /^(gaussian|pissa|olora|pissa_niter_\d+)$/;
+const INIT_VALUES = /^(gaussian|pissa|olora|loftq|pissa_niter_\d+)$/;
 
 /** Whether `init` (PiSSA, OLoRA) is computed from the base weight and changes it. */
 export function initChangesBase(init: LoraInit): init is 'pissa' | 'olora' | `pissa_niter_${number}` {
@@ -40,7 +43,6 @@ const UNSUPPORTED = [
   field.json('arrowConfig', null, { nullable: true, unsupported: 'Arrow routing' }),
   field.json('cordaConfig', null, { nullable: true, unsupported: 'CorDA init' }),
   field.json('evaConfig', null, { nullable: true, unsupported: 'EVA init' }),
-  field.json('loftqConfig', {}, { unsupported: 'LoftQ init (needs quantization)' }),
   field.json('megatronConfig', null, { nullable: true, unsupported: 'Megatron parallel layers' }),
   field.string('megatronCore', 'megatron.core', { nullable: true }),
   field.json('layerReplication', null, { nullable: true, unsupported: 'layer replication' }),
@@ -61,6 +63,7 @@ export const LORA_FIELDS = [
   field.boolean('useDora', false),
   field.json('initLoraWeights', true),
   field.boolean('loraBias', false),
+  field.json('loftqConfig', {}),
   ...TARGET_FIELDS,
   ...PATTERN_FIELDS,
   ...UNSUPPORTED,
@@ -70,8 +73,13 @@ export const LORA_FIELDS = [
 export const LoraConfig = defineConfig<LoraConfigFields>('LoraConfig', 'LORA', LORA_FIELDS, (c) => {
   const init = c.initLoraWeights;
   if (typeof init !== 'boolean' && !(typeof init === 'string' && INIT_VALUES.test(init))) {
-    throw new TypeError(`LoraConfig: initLoraWeights (init_lora_weights) must be true, false, 'gaussian', 'pissa', 'pissa_niter_<n>' or 'olora', got ${JSON.stringify(init)}`);
+    throw new TypeError(`LoraConfig: initLoraWeights (init_lora_weights) must be true, false, 'gaussian', 'pissa', 'pissa_niter_<n>', 'olora' or 'loftq', got ${JSON.stringify(init)}`);
   }
+  const loftq = c.loftqConfig as unknown;
+  const loftqSet = loftq instanceof LoftQConfig || (typeof loftq === 'object' && loftq !== null && Object.keys(loftq).length > 0);
+  if (loftqSet) (c as { loftqConfig: LoftQConfig }).loftqConfig = LoftQConfig.from(loftq);
+  if (init === 'loftq' && !loftqSet) throw new TypeError("LoraConfig: initLoraWeights 'loftq' needs loftqConfig (loftq_config), e.g. new LoftQConfig({ loftqBits: 4 })");
+  if (loftqSet && init !== 'loftq') throw new TypeError(`LoraConfig: loftqConfig is only used with initLoraWeights 'loftq', got ${JSON.stringify(init)}`);
   for (const [name, pattern] of [['rankPattern', c.rankPattern], ['alphaPattern', c.alphaPattern]] as const) {
     for (const [k, v] of Object.entries(pattern)) {
       if (name === 'rankPattern' && (!Number.isInteger(v) || v < 1)) throw new TypeError(`LoraConfig: rankPattern['${k}'] must be a positive integer, got ${v}`);

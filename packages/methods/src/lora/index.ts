@@ -48,3 +48,4 @@ export { LoraEmbedding } from './embedding.js';
 export { LoraConv2d } from './conv2d.js';
 export { DoraMagnitude, doraWeightNorm, type NormLayout } from './dora.js';
 export { convertMutatedInit } from './conversion.js';
+export { LoftQConfig, loftqFactors, type LoftQResult } from './loftq.js';

@@ -1,10 +1,11 @@
 import {
-  Dropout, Linear, add, div, engine, matmul, mul, noGrad, randn, reshape, sub, tensor, type Module, type Tensor,
+  Dropout, Linear, QuantizedLinear, QuantizedWeight, add, div, engine, matmul, mul, noGrad, randn, reshape, sub, tensor, type Module, type Tensor,
 } from '@peftjs/core';
 import { ModuleDict } from '../tuners/adapter-dict.js';
 import type { LayerWrapContext } from '../tuners/layer-method.js';
 import { patternValue } from '../tuners/targets.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
+import { LoftQConfig, loftqFactors } from './loftq.js';
 import { oloraFactors, pissaFactors, residualWeight, transposeHost, type HostFactors } from './base-init.js';
 import { initChangesBase, type LoraConfig, type LoraInit } from './config.js';
 import { DoraMagnitude, doraWeightNorm, mergeFactorShape, transposed, type NormLayout } from './dora.js';
@@ -73,7 +74,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
   }
 
   protected get dtype(): 'float32' | 'float64' {
-    return this.base.weight.dtype === 'float64' ? 'float64' : 'float32';
+    return this.base.dtype;
   }
 
   updateLayer({ adapterName, config, key, loading }: LayerWrapContext<LoraConfig>): void {
@@ -89,6 +90,9 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
       // a loaded adapter brings its own A and B; the base becomes the residual once the file is in
       if (loading) this.pendingBaseInit.set(adapterName, { init, key });
       else this.initFromBase(adapterName, init, key);
+    } else if (init === 'loftq') {
+      // a loaded LoftQ adapter brings its A and B, and its base was saved quantized already
+      if (!loading) this.initLoftq(adapterName, config, key);
     } else {
       this.resetFactors(adapterName, init, r);
     }
@@ -165,6 +169,27 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
     setValue(a, tensor(factors.a, { shape: a.shape, dtype: a.dtype }));
     setValue(b, tensor(factors.b, { shape: b.shape, dtype: b.dtype }));
     this.writeResidual(adapter, w, factors);
+  }
+
+  /**
+   * PEFT's LoftQ init: the float base weight W becomes the quantized base Q (a QuantizedLinear in
+   * place of the base layer) and A, B the rank-r factors of W − Q (see loftq.ts).
+   */
+  private initLoftq(adapter: string, config: LoraConfig, key: string): void {
+    const { kind, quantized, inFeatures, outFeatures, bias } = this.base;
+    if (kind !== 'linear') throw new TypeError(`LoRA: initLoraWeights 'loftq' works on Linear and Conv1D targets, not on '${key}' (${kind})`);
+    if (quantized) {
+      throw new TypeError(`LoRA: initLoraWeights 'loftq' on '${key}' needs the float base weight to quantize (PEFT runs LoftQ on the unquantized model); load the model without quantization and let LoftQ quantize it`);
+    }
+    const w = this.hostWeight('loftq', key);
+    const { quantized: q, a, b } = loftqFactors(w, outFeatures, inFeatures, this.r.get(adapter)!, LoftQConfig.from(config.loftqConfig));
+    const la = this.loraA.at(adapter).weight;
+    const lb = this.loraB.at(adapter).weight;
+    setValue(la, tensor(a, { shape: la.shape, dtype: la.dtype }));
+    setValue(lb, tensor(b, { shape: lb.shape, dtype: lb.dtype }));
+    const biasCopy = bias ? engine().keep(noGrad(() => bias.clone())) : null;
+    if (biasCopy) biasCopy.requiresGrad = bias!.requiresGrad;
+    this.replaceBaseLayer(new QuantizedLinear(QuantizedWeight.fromData(q, this.base.weight.ref.backend), biasCopy));
   }
 
   /**

@@ -26,8 +26,8 @@ export class MissLayer extends TunerLayer<MissConfig> {
   }
 
   updateLayer({ adapterName, config, key }: WrapContext<MissConfig>): void {
-    const { inFeatures, outFeatures, weight } = this.base;
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const { inFeatures, outFeatures } = this.base;
+    const dtype = this.base.dtype;
     const { r, miniR, initWeights } = config;
     let block: Tensor;
     if (initWeights === 'bat') {

@@ -53,9 +53,9 @@ export class OFTLayer extends TunerLayer<OFTConfig> {
   }
 
   updateLayer({ adapterName, config, key }: WrapContext<OFTConfig>): void {
-    const { inFeatures, weight } = this.base;
+    const { inFeatures } = this.base;
     const { r, blockSize } = oftBlocks(inFeatures, config.r, config.oftBlockSize, key);
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const dtype = this.base.dtype;
     const rotation = new OFTRotationModule(
       {
         blocks: r,

@@ -22,10 +22,10 @@ export class RoadLayer extends TunerLayer<RoadConfig> {
   }
 
   updateLayer({ adapterName, config, key }: WrapContext<RoadConfig>): void {
-    const { outFeatures, weight } = this.base;
+    const { outFeatures } = this.base;
     const { variant, groupSize } = config;
     if (outFeatures % groupSize !== 0) throw new RangeError(`RoAd: groupSize ${groupSize} must divide out_features ${outFeatures} of '${key}'`);
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const dtype = this.base.dtype;
     const size = roadSize(variant, outFeatures);
     const theta = config.initWeights ? fill([size], 0, dtype) : randn([size], { std: 0.5, dtype });
     const alpha = config.initWeights ? fill([size], 1, dtype) : randn([size], { mean: 1, std: 0.5, dtype });

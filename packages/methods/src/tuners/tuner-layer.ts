@@ -259,6 +259,17 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
     this.activeAdapters = this.activeAdapters.filter((a) => a !== adapter);
   }
 
+  /**
+   * Puts `next` in place of the base layer (freeing the old one): a quantized base merged into a
+   * new float or re-quantized layer, or LoftQ's quantized base. `merged` adapters count as merged into it.
+   */
+  replaceBaseLayer(next: Module, merged: readonly string[] = []): void {
+    const old = this.baseLayer;
+    this.registerModule('base_layer', next);
+    if (old !== next) old.dispose();
+    this.mergedAdapters.push(...merged);
+  }
+
   /** Frees every adapter tensor of this layer, keeping the base layer (after unloading). */
   disposeAdapters(): void {
     for (const name of [...this.adapterLayerNames, ...this.otherAdapterLayerNames]) if (this.has(name)) this.unregister(name);

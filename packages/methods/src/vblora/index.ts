@@ -30,7 +30,7 @@ export const vblora = layerMethod<VBLoRAConfig>({
   /** The adapter's bank [num_vectors, vector_length], uniform in ±init_vector_bank_bound. */
   prepare({ tuner, config, adapterName }) {
     const first = targetedLayers(tuner.model, config).next().value;
-    const dtype = first && first[1].weight.dtype === 'float64' ? 'float64' : 'float32';
+    const dtype = first ? first[1].dtype : 'float32';
     const bound = config.initVectorBankBound;
     const bank = bankDict(tuner);
     bank.set(adapterName, parameter(rand([config.numVectors, config.vectorLength], { low: -bound, high: bound, dtype })));

@@ -34,12 +34,12 @@ export class VBLoRALayer extends TunerLayer<VBLoRAConfig> {
   }
 
   updateLayer({ adapterName, config, key }: WrapContext<VBLoRAConfig>): void {
-    const { inFeatures, outFeatures, weight } = this.base;
+    const { inFeatures, outFeatures } = this.base;
     const length = config.vectorLength;
     for (const [name, size] of [['in', inFeatures], ['out', outFeatures]] as const) {
       if (size % length !== 0) throw new RangeError(`VB-LoRA: module '${key}' has ${size} ${name} features, not a multiple of vectorLength (vector_length) ${length}`);
     }
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const dtype = this.base.dtype;
     this.configs.set(adapterName, config);
     this.vbloraDropout.set(adapterName, new Dropout(config.vbloraDropout));
     const std = config.initLogitsStd;

@@ -19,7 +19,7 @@ function largestShape(model: Module, config: VeraConfig): { out: number; in: num
   let found: { out: number; in: number; dtype: 'float32' | 'float64' } | null = null;
   for (const [, info] of targetedLayers(model, config)) {
     if (info.kind !== 'linear') continue;
-    const dtype = info.weight.dtype === 'float64' ? 'float64' : 'float32';
+    const dtype = info.dtype;
     found = found ? { out: Math.max(found.out, info.outFeatures), in: Math.max(found.in, info.inFeatures), dtype: found.dtype } : { out: info.outFeatures, in: info.inFeatures, dtype };
   }
   if (!found) throw new Error(`VeRA: no Linear or Conv1D module matches targetModules ${JSON.stringify(config.targetModules)}`);

@@ -39,14 +39,14 @@ export class VeraLayer extends TunerLayer<VeraConfig> {
   }
 
   updateLayer({ adapterName, config, key }: WrapContext<VeraConfig>): void {
-    const { inFeatures, outFeatures, weight } = this.base;
+    const { inFeatures, outFeatures } = this.base;
     const a = this.veraA.entry(adapterName);
     const b = this.veraB.entry(adapterName);
     if (!a || !b) throw new Error(`VeRA: the shared projections of adapter '${adapterName}' are missing (module '${key}')`);
     if (a.shape[1]! < inFeatures || b.shape[0]! < outFeatures || a.shape[0] !== config.r) {
       throw new RangeError(`VeRA: module '${key}' needs projections of at least [${config.r}, ${inFeatures}] and [${outFeatures}, ${config.r}], the shared ones are [${a.shape}] and [${b.shape}]`);
     }
-    const dtype = weight.dtype === 'float64' ? 'float64' : 'float32';
+    const dtype = this.base.dtype;
     this.configs.set(adapterName, config);
     this.veraDropout.set(adapterName, new Dropout(config.veraDropout));
     // PEFT: λb = 1 and λd ~ N(0, 1); with init_weights λb = 0 and λd = d_initial (ΔW = 0)

@@ -1,5 +1,5 @@
 import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, engine, formatShape, getActivation, paddingMaskBias, tanh, type Tensor } from '@peftjs/core';
-import { PreTrainedModel, checkIds, checkMask, positionIds, type BaseModelOutput, type ModelInputs, type SequenceClassifierOutput } from '../modeling.js';
+import { PreTrainedModel, checkIds, checkMask, positionIds, runLayer, type BaseModelOutput, type ModelInputs, type SequenceClassifierOutput } from '../modeling.js';
 import { classificationLoss } from '../losses.js';
 import { EncoderSelfAttention } from '../encoder.js';
 import { BertConfig } from './config.js';
@@ -66,10 +66,10 @@ class BertEncoder extends Module {
     this.registerModule('layer', new ModuleList(Array.from({ length: config.numHiddenLayers }, () => new BertLayer(config))));
   }
 
-  forward(x: Tensor, bias: Tensor | null): Tensor {
+  forward(x: Tensor, bias: Tensor | null, checkpointing = false): Tensor {
     return engine().scoped(() => {
       let h = x;
-      for (const layer of this.child<ModuleList<BertLayer>>('layer')) h = layer.forward(h, bias);
+      for (const layer of this.child<ModuleList<BertLayer>>('layer')) h = runLayer(checkpointing && this.training, ([y, b]) => layer.forward(y!, b), [h, bias]);
       return h === x ? x.clone() : h;
     });
   }
@@ -133,7 +133,7 @@ export class BertModel extends PreTrainedModel<BertConfig, BaseModelOutput> {
     }
     return engine().scoped(() => {
       const bias = inputs.attentionMask ? paddingMaskBias(checkMask('BertModel', inputs.attentionMask, ids)) : null;
-      const h = this.child<BertEncoder>('encoder').forward(this.child<BertEmbeddings>('embeddings').forward(ids, inputs.tokenTypeIds ?? null), bias);
+      const h = this.child<BertEncoder>('encoder').forward(this.child<BertEmbeddings>('embeddings').forward(ids, inputs.tokenTypeIds ?? null), bias, this.gradientCheckpointing);
       const pooler = [...this.namedChildren()].find(([n]) => n === 'pooler')?.[1] as BertPooler | undefined;
       return pooler ? { lastHiddenState: h, poolerOutput: pooler.forward(h) } : { lastHiddenState: h };
     });

@@ -116,7 +116,8 @@ export class GPT2Model extends PreTrainedModel<GPT2Config, BaseModelOutput> {
       h = this.child<Dropout>('drop').forward(h);
       let i = 0;
       for (const block of this.child<ModuleList<GPT2Block>>('h')) {
-        h = block.forward(h, bias, past ? past[i] : null);
+        const pair = past ? past[i] : null;
+        h = this.runLayer(([x, b, key, value]) => block.forward(x!, b, key && value ? [key, value] : null), [h, bias, pair ? pair[0] : null, pair ? pair[1] : null]);
         i++;
       }
       return this.child<LayerNorm>('ln_f').forward(h);

@@ -1,7 +1,9 @@
+import { parseRopeScaling, type RopeScaling } from '@peftjs/core';
 import { PretrainedConfig, checkActivation, configError, type FieldTable } from '../config.js';
 import type { SizeEstimate } from '../construct.js';
+import type { DecoderLayout } from '../decoder/layout.js';
 
-const FIELDS: FieldTable = {
+export const LLAMA_FIELDS: FieldTable = {
   vocabSize: { json: 'vocab_size', kind: 'positiveInt', default: 32000 },
   hiddenSize: { json: 'hidden_size', kind: 'positiveInt', default: 4096 },
   intermediateSize: { json: 'intermediate_size', kind: 'positiveInt', default: 11008 },
@@ -25,11 +27,11 @@ const FIELDS: FieldTable = {
   pretrainingTp: { json: 'pretraining_tp', kind: 'positiveInt', default: 1 },
 };
 
-export type LlamaConfigInit = Partial<Omit<LlamaConfig, 'modelType' | 'toJSON' | 'kvHeads' | 'attentionHeadDim'>>;
+export type LlamaConfigInit = Partial<Omit<LlamaConfig, 'modelType' | 'toJSON' | 'kvHeads' | 'attentionHeadDim' | 'ropeScalingSpec' | 'decoderLayout'>>;
 
 /** Hugging Face's LlamaConfig (defaults are Llama-2 7B's). */
 export class LlamaConfig extends PretrainedConfig {
-  readonly modelType = 'llama';
+  readonly modelType: string = 'llama';
   vocabSize!: number;
   hiddenSize!: number;
   intermediateSize!: number;
@@ -58,7 +60,20 @@ export class LlamaConfig extends PretrainedConfig {
   }
 
   protected fields(): FieldTable {
-    return FIELDS;
+    return LLAMA_FIELDS;
+  }
+
+  /** rope_scaling as core's RopeScaling (validated when the config is made). */
+  get ropeScalingSpec(): RopeScaling | null {
+    return parseRopeScaling(this.ropeScaling, `${this.constructor.name}: ropeScaling (rope_scaling)`);
+  }
+
+  /** How this family's decoder layers are built (each Llama-like family says what differs). */
+  decoderLayout(): DecoderLayout {
+    return {
+      qkvBias: this.attentionBias, outputBias: this.attentionBias, mlpBias: this.mlpBias, activation: this.hiddenAct,
+      fusedProjections: false, norm: 'rms', embeddingScale: null, slidingWindow: () => null, residualDropout: 0, embeddingDropout: 0,
+    };
   }
 
   /** Key/value heads (num_key_value_heads, else num_attention_heads). */
@@ -72,17 +87,16 @@ export class LlamaConfig extends PretrainedConfig {
   }
 
   protected override check(): void {
+    const name = this.constructor.name;
     if (this.headDim === null && this.hiddenSize % this.numAttentionHeads !== 0) {
-      throw configError('LlamaConfig', 'hiddenSize', 'hidden_size', `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads} (or give head_dim)`);
+      throw configError(name, 'hiddenSize', 'hidden_size', `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads} (or give head_dim)`);
     }
     if (this.numAttentionHeads % this.kvHeads !== 0) {
-      throw configError('LlamaConfig', 'numKeyValueHeads', 'num_key_value_heads', `${this.kvHeads} must divide num_attention_heads ${this.numAttentionHeads}`);
+      throw configError(name, 'numKeyValueHeads', 'num_key_value_heads', `${this.kvHeads} must divide num_attention_heads ${this.numAttentionHeads}`);
     }
-    if (this.attentionHeadDim % 2 !== 0) throw configError('LlamaConfig', 'headDim', 'head_dim', `${this.attentionHeadDim} must be even for rotary embeddings`);
-    checkActivation('LlamaConfig', 'hiddenAct', 'hidden_act', this.hiddenAct);
-    if (this.ropeScaling !== null) {
-      throw configError('LlamaConfig', 'ropeScaling', 'rope_scaling', `is not supported yet (only null, plain RoPE), got ${JSON.stringify(this.ropeScaling)}`);
-    }
+    if (this.attentionHeadDim % 2 !== 0) throw configError(name, 'headDim', 'head_dim', `${this.attentionHeadDim} must be even for rotary embeddings`);
+    checkActivation(name, 'hiddenAct', 'hidden_act', this.hiddenAct);
+    void this.ropeScalingSpec;
   }
 
   /** The sizes this config implies, checked before a model is built from an untrusted config.json. */
@@ -101,6 +115,6 @@ export class LlamaConfig extends PretrainedConfig {
   }
 
   static fromJSON(json: unknown): LlamaConfig {
-    return new LlamaConfig(PretrainedConfig.parseJSON(FIELDS, json, 'LlamaConfig', 'llama') as LlamaConfigInit);
+    return new LlamaConfig(PretrainedConfig.parseJSON(LLAMA_FIELDS, json, 'LlamaConfig', 'llama') as LlamaConfigInit);
   }
 }

@@ -1,10 +1,13 @@
 import {
-  Embedding, GatedMLP, Linear, Module, ModuleList, MultiHeadAttention, RMSNorm, engine, noGrad, randn, type AttentionCallOptions, type Tensor,
+  Embedding, GatedMLP, Linear, Module, ModuleList, MultiHeadAttention, RMSNorm, dropout, engine, noGrad, randn,
+  type AttentionCallOptions, type Tensor,
 } from '@peftjs/core';
 import {
   PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, type BaseModelOutput, type CausalLMOutput, type ModelInputs,
 } from '../modeling.js';
-import { causalLmLoss } from '../losses.js';
+import { causalLmHeadLoss, causalLmLoss } from '../losses.js';
+import { FusedGatedMLP, FusedQkvAttention } from '../decoder/fused.js';
+import { GemmaRMSNorm } from '../decoder/gemma-rms-norm.js';
 import { LlamaConfig } from './config.js';
 
 /**
@@ -15,44 +18,73 @@ export interface LlamaSelfAttention extends Module {
   forward(x: Tensor, call: AttentionCallOptions): Tensor;
 }
 
+type Norm = RMSNorm | GemmaRMSNorm;
+
+/** One pre-norm decoder layer of a Llama-like family, built from its config's DecoderLayout. */
 class LlamaDecoderLayer extends Module {
-  constructor(config: LlamaConfig) {
+  private readonly residualDropout: number;
+
+  constructor(config: LlamaConfig, layerIdx: number) {
     super();
-    this.registerModule('self_attn', new MultiHeadAttention(config.hiddenSize, config.numAttentionHeads, {
-      numKeyValueHeads: config.kvHeads,
-      headDim: config.attentionHeadDim,
-      bias: config.attentionBias,
-      causal: true,
-      rope: { theta: config.ropeTheta },
-      dropout: config.attentionDropout,
-    }));
-    this.registerModule('mlp', new GatedMLP(config.hiddenSize, config.intermediateSize, { bias: config.mlpBias, activation: config.hiddenAct }));
-    this.registerModule('input_layernorm', new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
-    this.registerModule('post_attention_layernorm', new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
+    const layout = config.decoderLayout();
+    const rope = { theta: config.ropeTheta, scaling: config.ropeScalingSpec };
+    const slidingWindow = layout.slidingWindow(layerIdx);
+    this.residualDropout = layout.residualDropout;
+    if (layout.fusedProjections) {
+      this.registerModule('self_attn', new FusedQkvAttention(config.hiddenSize, config.numAttentionHeads, {
+        numKeyValueHeads: config.kvHeads, headDim: config.attentionHeadDim, rope, slidingWindow, dropout: config.attentionDropout,
+      }));
+      this.registerModule('mlp', new FusedGatedMLP(config.hiddenSize, config.intermediateSize, layout.activation));
+    } else {
+      this.registerModule('self_attn', new MultiHeadAttention(config.hiddenSize, config.numAttentionHeads, {
+        numKeyValueHeads: config.kvHeads,
+        headDim: config.attentionHeadDim,
+        bias: layout.qkvBias,
+        outputBias: layout.outputBias,
+        causal: true,
+        rope,
+        slidingWindow,
+        dropout: config.attentionDropout,
+      }));
+      this.registerModule('mlp', new GatedMLP(config.hiddenSize, config.intermediateSize, { bias: layout.mlpBias, activation: layout.activation }));
+    }
+    const norm = (): Norm => (layout.norm === 'gemma' ? new GemmaRMSNorm(config.hiddenSize, config.rmsNormEps) : new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
+    this.registerModule('input_layernorm', norm());
+    this.registerModule('post_attention_layernorm', norm());
   }
 
   forward(x: Tensor, call: AttentionCallOptions): Tensor {
     return engine().scoped(() => {
-      const attn = this.child<LlamaSelfAttention>('self_attn').forward(this.child<RMSNorm>('input_layernorm').forward(x), call);
-      const h = x.add(attn);
-      return h.add(this.child<GatedMLP>('mlp').forward(this.child<RMSNorm>('post_attention_layernorm').forward(h)));
+      const attn = this.child<LlamaSelfAttention>('self_attn').forward(this.child<Norm>('input_layernorm').forward(x), call);
+      const h = x.add(this.dropResidual(attn));
+      const mlp = this.child<GatedMLP | FusedGatedMLP>('mlp');
+      return h.add(this.dropResidual(mlp.forward(this.child<Norm>('post_attention_layernorm').forward(h))));
     });
+  }
+
+  private dropResidual(x: Tensor): Tensor {
+    return this.residualDropout > 0 ? dropout(x, this.residualDropout, this.training) : x;
   }
 }
 
 /** Checkpoints from older versions carry the rotary inverse frequencies, which HF recomputes. */
 const LLAMA_IGNORED = [/(^|\.)rotary_emb\.inv_freq$/];
 
-/** Hugging Face's LlamaModel: token embeddings, pre-norm decoder layers with RoPE and grouped-query attention, final RMSNorm. */
-export class LlamaModel extends PreTrainedModel<LlamaConfig, BaseModelOutput> {
+/**
+ * Hugging Face's LlamaModel: token embeddings, pre-norm decoder layers with RoPE and grouped-query
+ * attention, final RMSNorm. The other Llama-like families (Qwen2, Mistral, Gemma, Phi-3) are this
+ * class with their config's DecoderLayout.
+ */
+export class LlamaModel<C extends LlamaConfig = LlamaConfig> extends PreTrainedModel<C, BaseModelOutput> {
   static override readonly basePrefix = 'model';
   protected static override readonly ignoredKeys = LLAMA_IGNORED;
 
-  constructor(config: LlamaConfig = new LlamaConfig()) {
+  constructor(config: C = new LlamaConfig() as C) {
     super(config);
+    const layout = config.decoderLayout();
     this.registerModule('embed_tokens', new Embedding(config.vocabSize, config.hiddenSize));
-    this.registerModule('layers', new ModuleList(Array.from({ length: config.numHiddenLayers }, () => new LlamaDecoderLayer(config))));
-    this.registerModule('norm', new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
+    this.registerModule('layers', new ModuleList(Array.from({ length: config.numHiddenLayers }, (_, i) => new LlamaDecoderLayer(config, i))));
+    this.registerModule('norm', layout.norm === 'gemma' ? new GemmaRMSNorm(config.hiddenSize, config.rmsNormEps) : new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
     this.initWeights(config.initializerRange, config.padTokenId);
   }
 
@@ -67,32 +99,41 @@ export class LlamaModel extends PreTrainedModel<LlamaConfig, BaseModelOutput> {
    */
   forward(inputs: ModelInputs): BaseModelOutput {
     const { config } = this;
+    const name = this.architecture;
     const past = inputs.pastKeyValues ?? null;
+    const scale = config.decoderLayout().embeddingScale;
     const lastHiddenState = engine().scoped(() => {
-      const { embeds, batch, seq } = inputEmbeddings('LlamaModel', inputs, config.hiddenSize, (ids) => this.embedTokens.forward(ids));
-      const p = pastLength('LlamaModel', past, config.numHiddenLayers, batch, config.kvHeads, config.attentionHeadDim);
-      const attentionMask = inputs.attentionMask ? checkKeyMask('LlamaModel', inputs.attentionMask, batch, p + seq, p) : null;
+      const { embeds, batch, seq } = inputEmbeddings(name, inputs, config.hiddenSize, (ids) => this.embedTokens.forward(ids));
+      const p = pastLength(name, past, config.numHiddenLayers, batch, config.kvHeads, config.attentionHeadDim);
+      const attentionMask = inputs.attentionMask ? checkKeyMask(name, inputs.attentionMask, batch, p + seq, p) : null;
       const positions = Array.from({ length: seq }, (_, i) => p + i);
-      let h = embeds;
+      // Gemma's normalizer is a tensor in the hidden states' dtype: sqrt(hidden) rounded to float32
+      let h = scale === null ? embeds : embeds.mul(embeds.dtype === 'float32' ? Math.fround(scale) : scale);
+      const embeddingDropout = config.decoderLayout().embeddingDropout;
+      if (embeddingDropout > 0) h = dropout(h, embeddingDropout, this.training);
       let i = 0;
       for (const layer of this.child<ModuleList<LlamaDecoderLayer>>('layers')) {
-        h = layer.forward(h, { attentionMask, positions, pastKeyValue: past ? past[i] : null });
+        const pair = past ? past[i] : null;
+        h = this.runLayer(
+          ([x, mask, key, value]) => layer.forward(x!, { attentionMask: mask, positions, pastKeyValue: key && value ? [key, value] : null }),
+          [h, attentionMask, pair ? pair[0] : null, pair ? pair[1] : null],
+        );
         i++;
       }
-      return this.child<RMSNorm>('norm').forward(h);
+      return this.child<Norm>('norm').forward(h);
     });
     return { lastHiddenState };
   }
 }
 
 /** Hugging Face's LlamaForCausalLM: LlamaModel plus an LM head (tied to embed_tokens when tie_word_embeddings). */
-export class LlamaForCausalLM extends PreTrainedModel<LlamaConfig, CausalLMOutput> {
+export class LlamaForCausalLM<C extends LlamaConfig = LlamaConfig> extends PreTrainedModel<C, CausalLMOutput> {
   static override readonly basePrefix = 'model';
   protected static override readonly ignoredKeys = LLAMA_IGNORED;
 
-  constructor(config: LlamaConfig = new LlamaConfig()) {
+  constructor(config: C = new LlamaConfig() as C) {
     super(config);
-    const model = this.registerModule('model', new LlamaModel(config));
+    const model = this.registerModule('model', this.createBaseModel(config));
     const head = this.registerModule('lm_head', new Linear(config.hiddenSize, config.vocabSize, { bias: false }));
     if (config.tieWordEmbeddings) head.tieParameter('weight', model.embedTokens.weight);
     else {
@@ -104,16 +145,31 @@ export class LlamaForCausalLM extends PreTrainedModel<LlamaConfig, CausalLMOutpu
     }
   }
 
-  get model(): LlamaModel {
+  /** The base model class of this family (Qwen2Model for Qwen2ForCausalLM, ...). */
+  protected createBaseModel(config: C): LlamaModel<C> {
+    return new LlamaModel(config);
+  }
+
+  get model(): LlamaModel<C> {
     return this.child('model');
   }
 
-  /** Logits [batch, seq, vocab] (and the shifted cross-entropy when labels [batch, seq] are given); inputs as LlamaModel's. */
-  forward(inputs: ModelInputs): CausalLMOutput {
-    checkTokenInputs('LlamaForCausalLM', inputs);
+  /**
+   * Logits [batch, seq, vocab] (and the shifted cross-entropy when labels [batch, seq] are given);
+   * with labels and `returnLogits: false`, only the loss, computed without the whole logits.
+   * Inputs as LlamaModel's.
+   */
+  forward(inputs: ModelInputs & { returnLogits: false; labels: Tensor }): { loss: Tensor };
+  forward(inputs: ModelInputs): CausalLMOutput;
+  forward(inputs: ModelInputs): CausalLMOutput | { loss: Tensor } {
+    const name = this.architecture;
+    checkTokenInputs(name, inputs);
     return engine().scoped(() => {
-      const logits = this.child<Linear>('lm_head').forward(this.model.forward(inputs).lastHiddenState);
-      return inputs.labels ? { logits, loss: causalLmLoss('LlamaForCausalLM', logits, inputs.labels) } : { logits };
+      const hidden = this.model.forward(inputs).lastHiddenState;
+      const head = this.child<Linear>('lm_head');
+      if (inputs.labels && inputs.returnLogits === false) return { loss: causalLmHeadLoss(name, head, hidden, inputs.labels) };
+      const logits = head.forward(hidden);
+      return inputs.labels ? { logits, loss: causalLmLoss(name, logits, inputs.labels) } : { logits };
     });
   }
 }

@@ -1,13 +1,13 @@
 /** `@peftjs/models/node`: Hugging Face checkpoints in folders on disk. */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSafetensorsFile, pathInside, readRegularFile, readRegularText, saveSafetensorsFile, writeFileAtomic } from '@peftjs/core/node';
+import { loadSafetensorsFile, openSafetensorsFile, pathInside, readRegularFile, readRegularText, saveSafetensorsFile, writeFileAtomic } from '@peftjs/core/node';
 import {
   AutoModel as AutoModelFromSource, AutoModelForCausalLM as AutoModelForCausalLMFromSource, AutoModelForImageClassification as AutoModelForImageClassificationFromSource,
   AutoModelForSequenceClassification as AutoModelForSequenceClassificationFromSource, type AutoModelClass, type ModelClass,
 } from '../auto-model.js';
 import type { PretrainedConfig } from '../config.js';
-import { loadPretrained, loadWeightsFrom, savePretrained as saveTo, type FileSink, type FileSource, type SavePretrainedOptions } from '../io.js';
+import { loadPretrained, loadWeightsFrom, savePretrained as saveTo, type FileSink, type FileSource, type LoadPretrainedOptions, type SavePretrainedOptions } from '../io.js';
 import type { PreTrainedModel } from '../modeling.js';
 
 /**
@@ -23,6 +23,7 @@ export function dirSource(dir: string): FileSource {
     readBytes: async (name) => new Uint8Array(await readRegularFile(at(name), Number.MAX_SAFE_INTEGER)),
     exists: async (name) => stat(at(name)).then((s) => s.isFile(), () => false),
     readTensors: (name) => loadSafetensorsFile(at(name)),
+    openTensors: (name, options) => openSafetensorsFile(at(name), options),
   };
 }
 
@@ -45,14 +46,14 @@ export function dirSink(dir: string): FileSink {
 }
 
 /** Hugging Face's from_pretrained for a local folder holding config.json and model.safetensors (or shards). */
-export async function fromPretrained<M extends PreTrainedModel = PreTrainedModel>(dir: string): Promise<M> {
-  return loadPretrained<M>(dirSource(dir), { nameOrPath: dir });
+export async function fromPretrained<M extends PreTrainedModel = PreTrainedModel>(dir: string, options: Omit<LoadPretrainedOptions, 'nameOrPath'> = {}): Promise<M> {
+  return loadPretrained<M>(dirSource(dir), { ...options, nameOrPath: dir });
 }
 
 /** An Auto class whose `fromPretrained` reads a folder (`nameOrPath` becomes the folder). */
 export interface AutoModelFromDir<M extends PreTrainedModel> {
   readonly name: string;
-  fromPretrained(dir: string): Promise<M>;
+  fromPretrained(dir: string, options?: Pick<LoadPretrainedOptions, 'quantization'>): Promise<M>;
   fromConfig(config: PretrainedConfig): M;
   register(modelType: string, Model: ModelClass<M>): void;
 }
@@ -60,7 +61,7 @@ export interface AutoModelFromDir<M extends PreTrainedModel> {
 function fromDir<M extends PreTrainedModel>(auto: AutoModelClass<M>): AutoModelFromDir<M> {
   return {
     name: auto.name,
-    fromPretrained: (dir) => auto.fromPretrained(dirSource(dir), { nameOrPath: dir }),
+    fromPretrained: (dir, options = {}) => auto.fromPretrained(dirSource(dir), { ...options, nameOrPath: dir }),
     fromConfig: (config) => auto.fromConfig(config),
     register: (modelType, Model) => auto.register(modelType, Model),
   };

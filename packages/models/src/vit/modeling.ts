@@ -1,5 +1,5 @@
 import { Conv2d, Dropout, LayerNorm, Linear, Module, ModuleList, concat, engine, formatShape, getActivation, parameter, randn, tanh, type Tensor } from '@peftjs/core';
-import { PreTrainedModel, type BaseModelOutput, type ImageClassifierOutput, type ModelInputs } from '../modeling.js';
+import { PreTrainedModel, runLayer, type BaseModelOutput, type ImageClassifierOutput, type ModelInputs } from '../modeling.js';
 import { classificationLoss } from '../losses.js';
 import { EncoderSelfAttention } from '../encoder.js';
 import { ViTConfig } from './config.js';
@@ -103,10 +103,10 @@ class ViTEncoder extends Module {
     this.registerModule('layer', new ModuleList(Array.from({ length: config.numHiddenLayers }, () => new ViTLayer(config))));
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, checkpointing = false): Tensor {
     return engine().scoped(() => {
       let h = x;
-      for (const layer of this.child<ModuleList<ViTLayer>>('layer')) h = layer.forward(h);
+      for (const layer of this.child<ModuleList<ViTLayer>>('layer')) h = runLayer(checkpointing && this.training, ([y]) => layer.forward(y!), [h]);
       return h === x ? x.clone() : h;
     });
   }
@@ -140,7 +140,7 @@ export class ViTModel extends PreTrainedModel<ViTConfig, BaseModelOutput> {
     if (!inputs.pixelValues) throw new TypeError('ViTModel.forward: pixelValues is required');
     const pixels = inputs.pixelValues;
     return engine().scoped(() => {
-      const h = this.child<LayerNorm>('layernorm').forward(this.child<ViTEncoder>('encoder').forward(this.child<ViTEmbeddings>('embeddings').forward(pixels)));
+      const h = this.child<LayerNorm>('layernorm').forward(this.child<ViTEncoder>('encoder').forward(this.child<ViTEmbeddings>('embeddings').forward(pixels), this.gradientCheckpointing));
       const pooler = [...this.namedChildren()].find(([n]) => n === 'pooler')?.[1] as ViTPooler | undefined;
       return pooler ? { lastHiddenState: h, poolerOutput: pooler.forward(h) } : { lastHiddenState: h };
     });

@@ -1,6 +1,6 @@
 /**
  * Checks one `combine_<type>` golden case (LoRA add_weighted_adapter by HF PEFT) against
- * combineLora / combineLoraAdapters. Self-contained so the conformance suite can take it over.
+ * combineLora / combineLoraAdapters on the active backend; the statistics run on the host in float64.
  *
  * - cat, linear, ties, magnitude_prune: the combined factors themselves.
  * - svd, ties_svd, magnitude_prune_svd: the product B·A (singular vectors have arbitrary signs).
@@ -9,13 +9,12 @@
  *   the recovered masks are then replayed through combineLora, which must reproduce the factors.
  * - dare_linear_svd, dare_ties_svd: A's rows orthonormal, B's columns orthogonal with descending
  *   norms, and the product's size and direction relative to the plain svd combination must be a
- *   plausible draw (within 4 standard deviations) of the same statistics over seeded runs of ours.
+ *   plausible draw (within 4 standard deviations) of the same statistics over seeded runs of ours,
+ *   and the other choice of DARE's 1/density rescaling must not be (beyond 5 deviations), so the
+ *   statistic is shown to tell the two apart.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { dispose, Generator, tensor, type Tensor } from '@peftjs/core';
-import { loadSafetensorsFile } from '@peftjs/core/node';
-import { combineLora, combineLoraAdapters, type LoraCombinationOptions, type LoraCombinationType, type LoraPiece } from '../../src/merging/index.js';
+import { combineLora, combineLoraAdapters, type LoraCombinationOptions, type LoraCombinationType, type LoraPiece } from '@peftjs/methods';
 
 export interface CombineCheck {
   name: string;
@@ -27,14 +26,36 @@ export interface CombineCheck {
   details: string[];
   /** Empty when the case passes. */
   failures: string[];
+  /**
+   * The combined factors where the case determines them (every type but the DARE svd ones: for DARE,
+   * those made with the masks recovered from PEFT's), keyed as PEFT saves them; the caller disposes.
+   */
+  factors?: Map<string, Tensor>;
 }
 
-interface Meta {
+export interface CombineMeta {
   adapters: string[];
   combination_type: LoraCombinationType;
   configs: Record<string, { r: number; lora_alpha: number; use_rslora?: boolean }>;
   kwargs: { density?: number; svd_rank?: number; svd_clamp?: number; majority_sign_method?: 'total' | 'frequency'; svd_full_matrices?: boolean };
   weights: number[];
+  target_modules: string[];
+}
+
+/** One golden combination: its meta.json, the PEFT version that made it, and its tensors. */
+export interface CombineInputs {
+  name: string;
+  meta: CombineMeta;
+  peftVersion: string;
+  /** source_adapters.safetensors: `<adapter>.<key>` for each of meta.adapters. */
+  sources: Map<string, Tensor>;
+  /** combined_adapter.safetensors. */
+  golden: Map<string, Tensor>;
+  /**
+   * The scaling of `adapter` at `module` (a key prefix of the saved tensors). Give the model's own, so a
+   * wrong scaling in the layers fails the check; the default is alpha / r (or alpha / √r) from meta.json.
+   */
+  scaling?: (adapter: string, module: string) => number;
 }
 
 type Flat = { rows: number; cols: number; data: Float64Array };
@@ -48,14 +69,12 @@ export interface CombineCheckOptions {
   overrides?: Partial<LoraCombinationOptions>;
 }
 
-export async function checkCombineCase(dir: string, checkOptions: CombineCheckOptions = {}): Promise<CombineCheck> {
+/** Checks the combination; the inputs' tensors stay the caller's. */
+export async function checkCombineCase(inputs: CombineInputs, checkOptions: CombineCheckOptions = {}): Promise<CombineCheck> {
   const { tolerance = 1e-4, overrides = {} } = checkOptions;
-  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
-  const peftVersion = readPeftVersion(dir);
-  const sources = await loadSafetensorsFile(join(dir, 'source_adapters.safetensors'));
-  const golden = await loadSafetensorsFile(join(dir, 'combined_adapter.safetensors'));
+  const { meta, peftVersion, sources, golden } = inputs;
   const type = meta.combination_type;
-  const check: CombineCheck = { name: basename(dir), combinationType: type, compared: '', maxRelError: 0, details: [], failures: [] };
+  const check: CombineCheck = { name: inputs.name, combinationType: type, compared: '', maxRelError: 0, details: [], failures: [] };
   const options: LoraCombinationOptions = {
     combinationType: type,
     density: meta.kwargs.density,
@@ -71,27 +90,35 @@ export async function checkCombineCase(dir: string, checkOptions: CombineCheckOp
     const { r, lora_alpha, use_rslora } = meta.configs[name];
     const tensors = new Map<string, Tensor>();
     for (const [key, t] of sources) if (key.startsWith(`${name}.`)) tensors.set(key.slice(name.length + 1), t);
-    return { name, tensors, scaling: use_rslora ? lora_alpha / Math.sqrt(r) : lora_alpha / r, weight: meta.weights[i] };
+    const fromMeta = use_rslora ? lora_alpha / Math.sqrt(r) : lora_alpha / r;
+    const scaling = (module: string) => inputs.scaling?.(name, module) ?? fromMeta;
+    return { name, tensors, scaling, weight: meta.weights[i] };
   });
   const modules = [...golden.keys()].filter((k) => k.endsWith('.lora_A.weight')).map((k) => k.slice(0, -'.lora_A.weight'.length));
   const piecesOf = (module: string): LoraPiece[] =>
-    adapters.map((a) => ({ A: a.tensors.get(`${module}.lora_A.weight`)!, B: a.tensors.get(`${module}.lora_B.weight`)!, scaling: a.scaling, weight: a.weight }));
+    adapters.map((a) => ({ A: a.tensors.get(`${module}.lora_A.weight`)!, B: a.tensors.get(`${module}.lora_B.weight`)!, scaling: a.scaling(module), weight: a.weight }));
   const note = (relError: number, line: string) => {
     check.maxRelError = Math.max(check.maxRelError, relError);
     check.details.push(line);
     if (!(relError <= tolerance)) check.failures.push(`${line} (tolerance ${tolerance})`);
   };
 
-  try {
-    if (type.startsWith('dare_') && type.endsWith('_svd')) {
-      check.compared = 'structure of U·S and Vh; size and direction of B·A against seeded runs';
-      for (const module of modules) await checkDareSvdModule(module, piecesOf(module), golden, options, check);
-    } else if (type.startsWith('dare_')) {
-      check.compared = 'every entry is one keep/drop pattern of the sources; replaying those masks reproduces the factors';
+  if (type.startsWith('dare_') && type.endsWith('_svd')) {
+    check.compared = 'structure of U·S and Vh; size and direction of B·A against seeded runs';
+    for (const module of modules) await checkDareSvdModule(module, piecesOf(module), golden, options, check);
+  } else if (type.startsWith('dare_')) {
+    check.compared = 'every entry is one keep/drop pattern of the sources; replaying those masks reproduces the factors';
+    check.factors = new Map();
+    try {
       for (const module of modules) await checkDareModule(module, piecesOf(module), golden, options, check, note);
-    } else {
-      const combined = await combineLoraAdapters(adapters, options);
-      try {
+    } catch (err) {
+      dispose([...check.factors.values()]);
+      throw err;
+    }
+  } else {
+    const combined = await combineLoraAdapters(adapters, options);
+    check.factors = combined.tensors;
+    try {
         const expectedKeys = [...golden.keys()].sort();
         const gotKeys = [...combined.tensors.keys()].sort();
         if (expectedKeys.join() !== gotKeys.join()) check.failures.push(`keys differ: ours [${gotKeys}] vs PEFT [${expectedKeys}]`);
@@ -112,12 +139,10 @@ export async function checkCombineCase(dir: string, checkOptions: CombineCheckOp
             note(Math.max(errA, errB), `${module}: A rel. error ${errA.toExponential(2)}, B ${errB.toExponential(2)}`);
           }
         }
-      } finally {
-        dispose([...combined.tensors.values()]);
-      }
+    } catch (err) {
+      dispose([...combined.tensors.values()]);
+      throw err;
     }
-  } finally {
-    dispose([...sources.values(), ...golden.values()]);
   }
   return check;
 }
@@ -150,13 +175,11 @@ async function checkDareModule(
       });
     }
     const replay = await combineLora(pieces, { ...options, masks });
-    try {
-      const [A, B, gA, gB] = await Promise.all([replay.A, replay.B, golden.get(`${module}.lora_A.weight`)!, golden.get(`${module}.lora_B.weight`)!].map(readFlat));
-      const err = Math.max(relError(A, gA), relError(B, gB));
-      note(err, `${module}: replay with the recovered masks, rel. error ${err.toExponential(2)}`);
-    } finally {
-      dispose([replay.A, replay.B]);
-    }
+    check.factors!.set(`${module}.lora_A.weight`, replay.A);
+    check.factors!.set(`${module}.lora_B.weight`, replay.B);
+    const [A, B, gA, gB] = await Promise.all([replay.A, replay.B, golden.get(`${module}.lora_A.weight`)!, golden.get(`${module}.lora_B.weight`)!].map(readFlat));
+    const err = Math.max(relError(A, gA), relError(B, gB));
+    note(err, `${module}: replay with the recovered masks, rel. error ${err.toExponential(2)}`);
   } finally {
     dispose([...masks.A, ...masks.B]);
   }
@@ -264,18 +287,11 @@ async function checkDareSvdModule(module: string, pieces: LoraPiece[], golden: M
       `cosine ${observed.cosine.toFixed(3)} (z ${zCos.toFixed(2)}); with dareRescale ${!options.dareRescale} the size z would be ${zOther.toFixed(1)}`,
   );
   if (Math.abs(zSize) > 4 || Math.abs(zCos) > 4) check.failures.push(`${module}: PEFT's product is not a plausible draw of ours (z size ${zSize.toFixed(2)}, cosine ${zCos.toFixed(2)})`);
+  // the statistic must be able to tell the other rescaling apart, or passing it says nothing
+  if (!(Math.abs(zOther) > 5)) check.failures.push(`${module}: the size statistic does not tell dareRescale ${!options.dareRescale} apart (z ${zOther.toFixed(2)}, want beyond ±5)`);
 }
 
-function readPeftVersion(dir: string): string {
-  const index = join(dir, '..', '..', 'index.json');
-  if (existsSync(index)) {
-    const version = (JSON.parse(readFileSync(index, 'utf8')) as { env?: { peft?: string } }).env?.peft;
-    if (version) return version;
-  }
-  return '0.18.1';
-}
-
-function compareVersions(a: string, b: string): number {
+export function compareVersions(a: string, b: string): number {
   const [pa, pb] = [a, b].map((v) => v.split('.').map((x) => Number.parseInt(x, 10) || 0));
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return 0;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   fnv1a32, loadMobyDick, loadSotu, loadSotuAddresses, loadSpamAssassin, splitContiguous, splitOf, subjectAndBody,
   type SotuAddress, type SpamAssassinExample, type Splits,
-} from '../src/corpora/index.js';
+} from '../src/index.js';
 
 const SPLITS = ['train', 'validation', 'test'] as const;
 
