@@ -104,8 +104,10 @@ export class LlamaConfig extends PretrainedConfig {
     const h = this.hiddenSize;
     const q = this.numAttentionHeads * this.attentionHeadDim;
     const kv = this.kvHeads * this.attentionHeadDim;
-    const bias = this.attentionBias ? q + 2 * kv + h : 0;
-    const mlp = 3 * h * this.intermediateSize + (this.mlpBias ? 2 * this.intermediateSize + h : 0);
+    // what differs between the Llama-like families (biases) comes from their decoder layout
+    const layout = this.decoderLayout();
+    const bias = (layout.qkvBias ? q + 2 * kv : 0) + (layout.outputBias ? h : 0);
+    const mlp = 3 * h * this.intermediateSize + (layout.mlpBias ? 2 * this.intermediateSize + h : 0);
     const layer = h * q + 2 * h * kv + q * h + bias + mlp + 2 * h;
     const embed = this.vocabSize * h;
     return {

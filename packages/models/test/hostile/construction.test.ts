@@ -2,7 +2,7 @@ import '@peftjs/backend-cpu';
 import { memory, setBackend } from '@peftjs/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AutoModel, AutoModelClass, AutoModelForImageClassification, AutoModelForSequenceClassification, BertConfig, GPT2Config, GPT2LMHeadModel, LlamaConfig, ViTConfig, getParameterBudget, loadPretrained, memorySource, setParameterBudget,
+  AutoModel, AutoModelClass, resolveModel, AutoModelForImageClassification, AutoModelForSequenceClassification, BertConfig, GPT2Config, GPT2LMHeadModel, LlamaConfig, ViTConfig, getParameterBudget, loadPretrained, memorySource, setParameterBudget,
 } from '../../src/index.js';
 
 beforeAll(async () => {
@@ -31,6 +31,8 @@ describe('Llama, BERT and ViT configs are checked before anything is allocated',
     ['llama vocab_size 1e9', { ...llama, vocab_size: 1_000_000_000 }, /embed_tokens \(vocab_size x hidden_size\) would hold/],
     ['llama 1e6 layers', { ...llama, num_hidden_layers: 1_000_000_000 }, /the config implies \d+ parameters, more than the budget/],
     ['llama unknown hidden_act', { ...llama, hidden_act: 'nope' }, /LlamaConfig: hiddenAct \(hidden_act\) "nope" is not one of .*silu/],
+    ['gemma unknown hidden_activation', { ...llama, model_type: 'gemma', head_dim: 4, num_key_value_heads: 2, hidden_activation: 'constructor' }, /GemmaConfig: hiddenActivation \(hidden_activation\) "constructor" is not one of/],
+    ['qwen2 intermediate_size 1e9', { ...llama, model_type: 'qwen2', intermediate_size: 1_000_000_000 }, /loadPretrained \(qwen2\): gate_proj \(hidden_size x intermediate_size\) would hold/],
     ['bert max_position_embeddings 1e9', { ...bert, max_position_embeddings: 1_000_000_000 }, /position_embeddings \(max_position_embeddings x hidden_size\) would hold/],
     ['bert type_vocab_size 1e9', { ...bert, type_vocab_size: 1_000_000_000 }, /token_type_embeddings \(type_vocab_size x hidden_size\) would hold/],
     ['bert unknown hidden_act', { ...bert, hidden_act: '__proto__' }, /BertConfig: hiddenAct \(hidden_act\) "__proto__" is not one of/],
@@ -49,13 +51,21 @@ describe('Llama, BERT and ViT configs are checked before anything is allocated',
   });
 
   it('estimates count the parameters the models really have', () => {
-    for (const [config, Model] of [
-      [new LlamaConfig({ vocabSize: 32, hiddenSize: 8, intermediateSize: 16, numHiddenLayers: 2, numAttentionHeads: 2, numKeyValueHeads: 1 }), AutoModel],
-      [new GPT2Config({ vocabSize: 13, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 2 }), AutoModel],
-      [BertConfig.fromJSON(bert), AutoModelForSequenceClassification],
-      [ViTConfig.fromJSON(vit), AutoModelForImageClassification],
-    ] as const) {
-      const model = Model.fromConfig(config);
+    const llamaLike = (['qwen2', 'mistral', 'gemma', 'phi3'] as const).map((modelType) => {
+      const { config, Model } = resolveModel({ ...llama, model_type: modelType, head_dim: 4, num_key_value_heads: 1 });
+      return { config: config as LlamaConfig, make: () => new Model(config) };
+    });
+    const llamaConfig = new LlamaConfig({ vocabSize: 32, hiddenSize: 8, intermediateSize: 16, numHiddenLayers: 2, numAttentionHeads: 2, numKeyValueHeads: 1 });
+    const gpt2Config = new GPT2Config({ vocabSize: 13, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 2 });
+    const [bertConfig, vitConfig] = [BertConfig.fromJSON(bert), ViTConfig.fromJSON(vit)];
+    for (const { config, make } of [
+      { config: llamaConfig, make: () => AutoModel.fromConfig(llamaConfig) },
+      { config: gpt2Config, make: () => AutoModel.fromConfig(gpt2Config) },
+      { config: bertConfig, make: () => AutoModelForSequenceClassification.fromConfig(bertConfig) },
+      { config: vitConfig, make: () => AutoModelForImageClassification.fromConfig(vitConfig) },
+      ...llamaLike,
+    ]) {
+      const model = make();
       const real = model.parameters().reduce((n, p) => n + p.size, 0);
       expect(config.estimateSize().total).toBeGreaterThanOrEqual(real);
       expect(config.estimateSize().total).toBeLessThanOrEqual(real * 1.2);
