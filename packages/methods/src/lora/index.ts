@@ -31,7 +31,8 @@ export const lora = layerMethod<LoraConfig>({
     const info = target instanceof LoraLayer ? target.base : baseLayerInfo(target);
     if (!info) return null;
     const r = patternValue(config.rankPattern, key, config.r);
-    const fanIn = info.weight.size / info.outFeatures;
+    // a quantized base has no float weight to ask; only a conv's kernel adds to its inputs
+    const fanIn = info.kind === 'conv2d' ? info.weight.size / info.outFeatures : info.inFeatures;
     return { [`lora_A [${r}, ${fanIn}]`]: r * fanIn, [`lora_B [${info.outFeatures}, ${r}]`]: info.outFeatures * r + (config.loraBias ? info.outFeatures : 0) };
   },
   afterLoad({ tuner, adapterName }) {
