@@ -2,6 +2,7 @@ import { Module, QuantizedLinear, disposeOnThrow, getPeftMethod, noGrad, sub, su
 import { ModuleDict } from './tuners/adapter-dict.js';
 import { disposeDetached } from './tuners/dispose-detached.js';
 import { withAdapterNames } from './tuners/adapter-names.js';
+import { alignFanInFanOut } from './tuners/fan-in-fan-out.js';
 import { injectAdapter } from './tuners/inject.js';
 import type { AdapterContext, LayerConfig, LayerMethod } from './tuners/layer-method.js';
 import { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
@@ -39,7 +40,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 
 /** The wrapped model's forward arguments; an inputs object may also carry per-row `adapterNames`. */
 export type PeftForwardInputs<M extends Module> = Parameters<M['forward']> extends [infer First, ...infer Rest]
-  ? [First extends Record<string, unknown> ? First & { adapterNames?: readonly string[] } : First, ...Rest]
+  ? [First extends object ? First & { adapterNames?: readonly string[] } : First, ...Rest]
   : Parameters<M['forward']>;
 
 /** What the wrapped model's forward returns. */
@@ -142,7 +143,8 @@ export class PeftModel<M extends Module = Module> extends Module {
     if (config.baseModelNameOrPath === null && typeof nameOrPath === 'string') config = config.with({ baseModelNameOrPath: nameOrPath });
     if (this.method.kind === 'layer') {
       const layerConfig = config as LayerConfig;
-      this.peftConfig[adapterName] = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : config;
+      const resolved = layerConfig.targetModules === 'all-linear' ? layerConfig.with({ targetModules: allLinearTargets(this.tuner.model) }) : layerConfig;
+      this.peftConfig[adapterName] = alignFanInFanOut(resolved, this.tuner.model);
       try {
         // a layer constructor that throws halfway leaves its tensors to disposeOnThrow
         disposeOnThrow(() => injectAdapter(this.method as LayerMethod, this.context(adapterName, options.loading)));

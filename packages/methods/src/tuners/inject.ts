@@ -6,7 +6,7 @@ import { TunerLayer } from './tuner-layer.js';
 import { checkAdapterSize } from './adapter-size.js';
 
 /** Module names of `model` outside any tuner layer or modules-to-save wrapper (their insides are not targets). */
-function candidateModules(model: Module): [string, Module][] {
+export function candidateModules(model: Module): [string, Module][] {
   const wrappers: string[] = [];
   const out: [string, Module][] = [];
   for (const [key, m] of model.namedModules()) {

@@ -42,6 +42,10 @@ describe('AutoPeftModelForCausalLM', () => {
       return logits;
     }));
     expectTypeOf(loaded.forward).returns.toEqualTypeOf<CausalLMOutput>();
+    // the inputs object also takes per-row adapters
+    const perRow = tidy(() => loaded.forward({ inputIds, adapterNames: ['default'] }).logits);
+    expect(await maxAbsDiff(perRow, got!)).toBeLessThan(1e-6);
+    perRow.dispose();
     expect(await maxAbsDiff(want!, got!)).toBeLessThan(1e-6);
     for (const t of [want!, got!, inputIds]) t.dispose();
     peft.dispose();
