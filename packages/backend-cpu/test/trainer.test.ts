@@ -106,9 +106,15 @@ describe('Trainer', () => {
     const run = setup(2, 2);
     await run.trainer.train();
     const target = join(dir, 'ckpt');
+    const files = ['model.safetensors', 'optimizer.json', 'optimizer.safetensors', 'rng_state.json', 'scheduler.json', 'trainer_state.json'];
     await run.trainer.saveCheckpoint(target);
+    expect((await readdir(target)).sort()).toEqual(files);
+    // saving over it writes a version folder and commits by renaming the CURRENT pointer; the old files go after
     await run.trainer.saveCheckpoint(target);
-    expect((await readdir(target)).sort()).toEqual(['model.safetensors', 'optimizer.json', 'optimizer.safetensors', 'rng_state.json', 'scheduler.json', 'trainer_state.json']);
+    const [version, pointer] = (await readdir(target)).sort();
+    expect([version!.startsWith('.v-'), pointer]).toEqual([true, 'CURRENT']);
+    expect((await readdir(join(target, version!))).sort()).toEqual(files);
+    await run.trainer.loadCheckpoint(target);
     expect((await readdir(dir)).filter((n) => n.includes('ckpt'))).toEqual(['ckpt']);
     run.dispose();
   });

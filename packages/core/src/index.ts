@@ -8,11 +8,12 @@ export * from './random/philox.js';
 export * from './random/generator.js';
 export { Tensor, type NestedArray } from './tensor.js';
 export {
-  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, resetPeakMemory, setLeakCheck, manualSeed,
+  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, resetPeakMemory, setLeakCheck, manualSeed, withGenerator,
   ENGINE_VERSION, type MemoryInfo, type OpSpec, type OpOutput,
 } from './engine.js';
 export * from './ops/index.js';
 export * from './memory/scope.js';
+export { disposeOnThrow } from './memory/dispose-on-throw.js';
 export { initEmptyWeights, isMeta, metaBackend } from './memory/empty-weights.js';
 export * from './io/safetensors.js';
 export { backward, type BackwardOptions } from './autograd/backward.js';
@@ -57,7 +58,7 @@ export { bytesSource, blobSource, type ByteSource } from './io/byte-source.js';
 export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
 export { LayerNorm, type LayerNormOptions } from './nn/layer-norm.js';
 export { RMSNorm, type RMSNormOptions } from './nn/rms-norm.js';
-export { Dropout } from './nn/dropout.js';
+export { Dropout, seedDropout } from './nn/dropout.js';
 export { Conv1D } from './nn/conv1d.js';
 export { Conv2d, type Conv2dModuleOptions } from './nn/conv2d.js';
 export { ModuleList } from './nn/module-list.js';

@@ -38,3 +38,4 @@ export {
 export { generate, type GenerationInputs, type GenerateOutput, type GenerativeModel } from './generation/generate.js';
 export { TextStreamer } from './generation/streamer.js';
 export { type GenerationOptions, type GenerationStreamer, type DecodingTokenizer } from './generation/options.js';
+export { setParameterBudget, getParameterBudget, checkModelSize, type SizeEstimate } from './construct.js';
