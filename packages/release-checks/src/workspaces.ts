@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 /** A package.json as far as the checks read it. */
 export interface Manifest {
   name?: string;
+  version?: string;
   private?: boolean;
   description?: string;
   license?: string;
