@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/demo.ts', 'src/pretrain.ts'],
+  entry: ['src/demo.ts', 'src/pretrain.ts', 'src/backend-info.ts'],
   format: ['esm'],
   sourcemap: true,
   clean: true,

@@ -14,6 +14,7 @@ Prints one JSON line: threads, torch version, loss before training, tokens/s, st
 import json
 import math
 import os
+import resource
 import struct
 import sys
 import time
@@ -158,33 +159,21 @@ def check_against_hf(case):
     print(json.dumps({"maxRelDiff": ((got - expected).abs().max() / expected.abs().max()).item()}))
 
 
-def main():
-    if sys.argv[1] == "check":
-        check_against_hf(sys.argv[2])
-        return
-    directory, threads, warmup, timed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def timed_training(model, params, batches, setup, threads, warmup, timed, max_grad_norm=None):
+    """Times AdamW steps over the batches (cycled) after `warmup` untimed ones; the JSON dict to print."""
     torch.set_num_threads(threads)
-    with open(os.path.join(directory, "config.json")) as f:
-        cfg = json.load(f)
-    with open(os.path.join(directory, "bench.json")) as f:
-        setup = json.load(f)
-    n, b, t = setup["batches"], setup["batchSize"], setup["seqLen"]
-    with open(os.path.join(directory, "batches.bin"), "rb") as f:
-        batches = torch.frombuffer(bytearray(f.read()), dtype=torch.int32).reshape(n, b, t).long()
-
-    model = GPT2LMHeadModel(cfg)
+    n, b, t = batches.shape
     with torch.no_grad():
-        load_weights(model, load_safetensors(os.path.join(directory, "model.safetensors")))
         initial_loss = model(batches[0]).item()
-
-    optimizer = torch.optim.AdamW(model.parameters(), lr=setup["lr"], weight_decay=setup["weightDecay"])
+    optimizer = torch.optim.AdamW(params, lr=setup["lr"], weight_decay=setup["weightDecay"])
     losses = []
 
     def step(i):
         optimizer.zero_grad(set_to_none=True)
         loss = model(batches[i % n])
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), setup["maxGradNorm"])
+        if max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
         optimizer.step()
         losses.append(loss.item())
 
@@ -197,18 +186,40 @@ def main():
         times.append(time.perf_counter() - start)
     times.sort()
     median = times[len(times) // 2] if len(times) % 2 else (times[len(times) // 2 - 1] + times[len(times) // 2]) / 2
-    print(
-        json.dumps(
-            {
-                "torch": torch.__version__,
-                "threads": torch.get_num_threads(),
-                "initialLoss": initial_loss,
-                "stepMs": median * 1000,
-                "tokensPerSecond": b * t / median,
-                "losses": losses,
-            }
-        )
-    )
+    return {
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "initialLoss": initial_loss,
+        "stepMs": median * 1000,
+        "tokensPerSecond": b * t / median,
+        "losses": losses,
+        "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
+
+
+def read_bench_dir(directory):
+    """config.json, bench.json and batches.bin ([N, B, T] int32, as int64) of a bench folder."""
+    with open(os.path.join(directory, "config.json")) as f:
+        cfg = json.load(f)
+    with open(os.path.join(directory, "bench.json")) as f:
+        setup = json.load(f)
+    n, b, t = setup["batches"], setup["batchSize"], setup["seqLen"]
+    with open(os.path.join(directory, "batches.bin"), "rb") as f:
+        batches = torch.frombuffer(bytearray(f.read()), dtype=torch.int32).reshape(n, b, t).long()
+    return cfg, setup, batches
+
+
+def main():
+    if sys.argv[1] == "check":
+        check_against_hf(sys.argv[2])
+        return
+    directory, threads, warmup, timed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    cfg, setup, batches = read_bench_dir(directory)
+    model = GPT2LMHeadModel(cfg)
+    with torch.no_grad():
+        load_weights(model, load_safetensors(os.path.join(directory, "model.safetensors")))
+    result = timed_training(model, list(model.parameters()), batches, setup, threads, warmup, timed, setup["maxGradNorm"])
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@
  * scaledDotProductAttention, gelu, crossEntropy, AdamW.
  *
  *   npm run bench -- cpu-profile [--ref] [--shapes] [--steps N] [--layers L] [--embd C] [--heads H] [--ctx T] [--batch B]
- *                                [--backend-module path/to/index.ts]
+ *                                [--backend-module path/to/index.ts] [--lora [--llama [--llama-layers L]]]
+ *
+ * --lora profiles a LoRA step instead (lora-profile.ts): byte-gpt2's shape with LoRA r 8 on every
+ * Conv1D, or with --llama a Llama with SmolLM2-135M's configuration and LoRA r 16 on all linears.
  *
  * --backend-module takes `CpuBackend` from another build of the backend (an older version, to
  * compare in one sitting). Besides wall time the step is timed in this process's CPU time, which a
@@ -16,6 +19,7 @@ import {
 } from '@peftjs/core';
 import { CpuBackend } from '@peftjs/backend-cpu';
 import { pathToFileURL } from 'node:url';
+import { loraProfileModel } from './lora-profile.js';
 import { printTable } from './timing.js';
 
 interface Config {
@@ -89,6 +93,8 @@ type KernelFn = (args: unknown) => void;
 
 interface Timed {
   ms: number;
+  /** This process's CPU time (all threads), which other work on a busy machine disturbs much less. */
+  cpuMs: number;
   calls: number;
   /** Elements written (the first output's size), to tell a slow loop from a big tensor. */
   elements: number;
@@ -106,13 +112,16 @@ function instrument(backend: CpuBackend, times: Map<string, Timed>, shapes: bool
   for (const [name, kernel] of Object.entries(backend.kernels as Record<string, KernelFn>)) {
     wrapped[name] = (args: unknown) => {
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       kernel(args);
       const ms = performance.now() - start;
+      const cpu = process.cpuUsage(cpuStart);
       // split the families by op so the breakdown says which ones cost
       const op = (args as { op?: string }).op;
       const key = shapes && name === 'matmul' ? matmulKey(args as MatmulArgs) : op === undefined ? name : `${name}:${op}`;
-      const entry = times.get(key) ?? { ms: 0, calls: 0, elements: 0 };
+      const entry = times.get(key) ?? { ms: 0, cpuMs: 0, calls: 0, elements: 0 };
       entry.ms += ms;
+      entry.cpuMs += (cpu.user + cpu.system) / 1000;
       entry.calls++;
       entry.elements += outputSize(args);
       times.set(key, entry);
@@ -145,15 +154,17 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   const times = new Map<string, Timed>();
   const at = args.indexOf('--backend-module');
   const Backend: typeof CpuBackend = at >= 0 ? (await import(pathToFileURL(args[at + 1]).href)).CpuBackend : CpuBackend;
-  const backend = new Backend({ fast });
+  const threads = args.includes('--threads') ? option(args, 'threads', 1) : undefined;
+  const backend = new Backend({ fast, threads });
   instrument(backend, times, args.includes('--shapes'));
   registerBackend('cpu-profile', () => backend, 0);
   await setBackend('cpu-profile');
   engine().generator.manualSeed(0);
 
-  const model = new TinyGPT(config);
-  const optimizer = new AdamW(model.parameters(), { lr: 1e-3 });
-  const { batch: b, ctx: t, vocab } = config;
+  const lora = args.includes('--lora') ? await loraProfileModel(args) : null;
+  const model = lora?.model ?? new TinyGPT(config);
+  const optimizer = new AdamW(lora?.params ?? model.parameters(), { lr: 1e-3 });
+  const { batch: b, ctx: t, vocab } = lora?.shape ?? config;
   const data = Int32Array.from({ length: b * (t + 1) }, (_, i) => (i * 7919 + (i >> 3) * 31) % vocab);
   const rows = (from: number) => Int32Array.from({ length: b * t }, (_, i) => data[Math.floor(i / t) * (t + 1) + (i % t) + from]);
   const tokens = tensor(rows(0), { shape: [b, t], dtype: 'int32' });
@@ -168,7 +179,7 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
     const start = performance.now();
     const cpuStart = process.cpuUsage();
     const loss = tidy(() => {
-      const l = model.loss(tokens, targets, positions);
+      const l = lora ? lora.loss(tokens) : (model as TinyGPT).loss(tokens, targets, positions);
       l.backward();
       optimizer.step();
       optimizer.zeroGrad();
@@ -185,7 +196,7 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   const totalMs = stepMs.reduce((x, y) => x + y, 0);
   const kernelMs = [...times.values()].reduce((x, y) => x + y.ms, 0);
   const perStep = totalMs / steps;
-  console.log(`cpu-profile (${fast ? 'fast' : 'reference'} kernels): ${config.layers} layers, n_embd ${config.embd}, ${config.heads} heads, ` +
+  console.log(`cpu-profile (${fast ? 'fast' : 'reference'} kernels${threads === undefined ? '' : `, ${threads} thread(s)`}): ${lora ? lora.label : `${config.layers} layers, n_embd ${config.embd}, ${config.heads} heads`}, ` +
     `context ${t}, batch ${b}, vocabulary ${vocab}, AdamW; ${steps} timed steps after one warm-up`);
   console.log(`loss: ${losses.map((l) => l.toFixed(4)).join(' ')}`);
   const cpuPerStep = cpuMicros / 1000 / steps;
@@ -194,9 +205,9 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
     `kernels ${((100 * kernelMs) / totalMs).toFixed(1)}% of the time, core and the rest ${((100 * (totalMs - kernelMs)) / totalMs).toFixed(1)}%`);
   const sorted = [...times.entries()].sort((x, y) => y[1].ms - x[1].ms);
   printTable(
-    ['kernel', 'ms/step', '% of step', 'calls/step', 'us/call', 'ns/element'],
-    sorted.map(([name, { ms, calls, elements }]) => [
-      name, (ms / steps).toFixed(2), ((100 * ms) / totalMs).toFixed(1), (calls / steps).toFixed(0), ((1000 * ms) / calls).toFixed(1),
+    ['kernel', 'ms/step', '% of step', 'CPU ms/step', 'calls/step', 'us/call', 'ns/element'],
+    sorted.map(([name, { ms, cpuMs, calls, elements }]) => [
+      name, (ms / steps).toFixed(2), ((100 * ms) / totalMs).toFixed(1), (cpuMs / steps).toFixed(2), (calls / steps).toFixed(0), ((1000 * ms) / calls).toFixed(1),
       elements > 0 ? ((1e6 * ms) / elements).toFixed(2) : '',
     ]),
   );

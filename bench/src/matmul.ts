@@ -1,7 +1,8 @@
 /**
  * Float32 matmul C = A · B of square n × n matrices: GFLOP/s (2n³ flops per product) of
  *   peft.js ref   `matmul` on the CPU backend's reference kernels (plain loops, float64 accumulation)
- *   peft.js fast  `matmul` on the default CPU backend (WebAssembly SIMD on packed panels, one thread)
+ *   peft.js fast  `matmul` on the default CPU backend (WebAssembly SIMD on packed panels, every core)
+ *   peft.js 1t    the same on one thread (CpuBackend({ threads: 1 }))
  *   tfjs-cpu      @tensorflow/tfjs-core with @tensorflow/tfjs-backend-cpu (plain JS, one thread)
  *   ort           onnxruntime-node on a one-node MatMul model, default threads and one thread
  * all on the same inputs in the same process, each checked against the fast kernel's result.
@@ -50,8 +51,10 @@ function peft(name: string, backend: string): Contender {
 }
 
 registerBackend('cpu-reference', () => new CpuBackend({ fast: false }));
+registerBackend('cpu-1t', () => new CpuBackend({ threads: 1 }));
 const peftReference = peft('peft.js ref', 'cpu-reference');
 const peftFast = peft('peft.js fast', 'cpu');
+const peftOneThread = peft('peft.js 1t', 'cpu-1t');
 
 const tfjsCpu: Contender = {
   name: 'tfjs-cpu',
@@ -102,7 +105,7 @@ export async function benchMatmul(args: readonly string[]): Promise<void> {
   await tf.setBackend('cpu');
   const sizes = args.length > 0 ? args.map(Number) : DEFAULT_SIZES;
   if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`matmul: sizes must be positive integers, got ${args.join(' ')}`);
-  const contenders = [peftReference, peftFast, tfjsCpu, onnxRuntime(null), onnxRuntime(1)];
+  const contenders = [peftReference, peftFast, peftOneThread, tfjsCpu, onnxRuntime(null), onnxRuntime(1)];
 
   console.log(`float32 matmul, n × n @ n × n, GFLOP/s (2n³ / median time); Node ${process.version}, onnxruntime ${ort.env.versions.common}, tfjs ${tf.version_core}`);
   const rows: string[][] = [];
@@ -132,9 +135,9 @@ export async function benchMatmul(args: readonly string[]): Promise<void> {
       ...contenders.map((c) => gflops[c.name].toFixed(2)),
       `${(fast / gflops[tfjsCpu.name]).toFixed(1)}x`,
       `${(fast / gflops['ort']).toFixed(2)}x`,
-      `${(fast / gflops['ort 1t']).toFixed(2)}x`,
+      `${(gflops[peftOneThread.name] / gflops['ort 1t']).toFixed(2)}x`,
     ]);
   }
-  printTable(['n', ...contenders.map((c) => c.name), 'fast/tfjs', 'fast/ort', 'fast/ort 1t'], rows);
+  printTable(['n', ...contenders.map((c) => c.name), 'fast/tfjs', 'fast/ort', '1t/ort 1t'], rows);
   for (const note of notes) console.log(`note: ${note}`);
 }

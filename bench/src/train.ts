@@ -11,76 +11,30 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AdamW, clipGradNorm, getBackend, manualSeed, noGrad, setBackend, tensor, tidy, type Tensor } from '@peftjs/core';
+import { AdamW, clipGradNorm, getBackend, manualSeed, noGrad, setBackend, tensor, type Tensor } from '@peftjs/core';
 import '@peftjs/backend-cpu';
 import { GPT2Config, GPT2LMHeadModel } from '@peftjs/models';
 import { savePretrained } from '@peftjs/models/node';
-import { ByteTokenizer, chunkTokens } from '@peftjs/data';
-import { loadMobyDick } from '@peftjs/data/corpora';
 import { locateGoldenDir } from '@peftjs/conformance';
 import { ensurePyTorch, runPythonJson } from './pytorch.js';
-import { printTable } from './timing.js';
+import { positiveInt as checkedInt, reportTraining, textBatches, timePeftSteps, type TrainResult as Result, type TrainSetup as Setup } from './training.js';
 
 const PYTHON_SCRIPT = fileURLToPath(new URL('../python/gpt2_train.py', import.meta.url));
 const LR = 1e-3;
 const WEIGHT_DECAY = 0.01;
 const MAX_GRAD_NORM = 1;
 
-interface Result {
-  readonly name: string;
-  readonly threads: number;
-  readonly stepMs: number;
-  readonly tokensPerSecond: number;
-  readonly initialLoss: number;
-  readonly losses: readonly number[];
-}
-
-interface Setup {
-  readonly batchSize: number;
-  readonly seqLen: number;
-  readonly warmup: number;
-  readonly steps: number;
-}
-
-/** `batches` distinct [batchSize, seqLen] windows of Moby Dick's training text, as bytes. */
-function textBatches(count: number, { batchSize, seqLen }: Setup): Int32Array {
-  const ids = new ByteTokenizer().encode(loadMobyDick().train);
-  const blocks = chunkTokens(ids, seqLen);
-  const need = count * batchSize;
-  if (blocks.length < need) throw new Error(`train: the text gives ${blocks.length} blocks of ${seqLen}, ${need} needed`);
-  const out = new Int32Array(need * seqLen);
-  for (let i = 0; i < need; i++) out.set(blocks[i], i * seqLen);
-  return out;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 async function peftTrain(model: GPT2LMHeadModel, batches: readonly Tensor[], setup: Setup): Promise<Result> {
   const initialLoss = await noGrad(() => model.forward({ inputIds: batches[0], labels: batches[0] }).loss!).item();
   const optimizer = new AdamW(model.parameters(), { lr: LR, weightDecay: WEIGHT_DECAY });
-  const losses: number[] = [];
-  const times: number[] = [];
-  for (let i = 0; i < setup.warmup + setup.steps; i++) {
-    const ids = batches[i % batches.length];
-    const start = performance.now();
-    const loss = tidy(() => {
-      const { loss } = model.forward({ inputIds: ids, labels: ids });
-      optimizer.zeroGrad();
-      loss!.backward();
-      clipGradNorm(model.parameters(), MAX_GRAD_NORM);
-      optimizer.step();
-      return loss!;
-    });
-    losses.push(await loss.item()); // the readback ends the step, as loss.item() does in PyTorch
-    loss.dispose();
-    if (i >= setup.warmup) times.push(performance.now() - start);
-  }
-  const stepMs = median(times);
-  return { name: 'peft.js', threads: 1, stepMs, tokensPerSecond: (setup.batchSize * setup.seqLen * 1000) / stepMs, initialLoss, losses };
+  return timePeftSteps((ids) => {
+    const { loss } = model.forward({ inputIds: ids, labels: ids });
+    optimizer.zeroGrad();
+    loss!.backward();
+    clipGradNorm(model.parameters(), MAX_GRAD_NORM);
+    optimizer.step();
+    return loss!;
+  }, initialLoss, batches, setup, Math.min(8, availableParallelism()));
 }
 
 interface TorchOutput {
@@ -90,6 +44,7 @@ interface TorchOutput {
   tokensPerSecond: number;
   initialLoss: number;
   losses: number[];
+  peakRssBytes?: number;
 }
 
 function torchTrain(dir: string, threads: number, setup: Setup): Result & { version: string } {
@@ -113,11 +68,7 @@ async function checkTorchAgainstHF(): Promise<string> {
   return `check PyTorch GPT-2 against transformers' GPT2LMHeadModel logits (golden ${GOLDEN_GPT2_CASE.join('/')}): max relative difference ${maxRelDiff.toExponential(2)}: ${verdict}`;
 }
 
-function positiveInt(value: string | undefined, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`train: --${flag} must be a positive integer, got ${value}`);
-  return n;
-}
+const positiveInt = (value: string | undefined, flag: string): number => checkedInt('train', value, flag);
 
 export async function benchTrain(args: readonly string[]): Promise<void> {
   const { values } = parseArgs({
@@ -178,34 +129,8 @@ export async function benchTrain(args: readonly string[]): Promise<void> {
         results.push(result);
       }
     }
-    report(results);
+    reportTraining(results);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function report(results: readonly Result[]): void {
-  const [peft, ...torch] = results;
-  const steps = Math.min(...results.map((r) => r.losses.length));
-  printTable(
-    ['implementation', 'threads', 'ms/step', 'tokens/s', 'peft.js/this', 'loss at start', `loss after ${steps} steps`],
-    results.map((r) => [
-      r.name,
-      String(r.threads),
-      r.stepMs.toFixed(1),
-      r.tokensPerSecond.toFixed(0),
-      `${(peft.tokensPerSecond / r.tokensPerSecond).toFixed(3)}x`,
-      r.initialLoss.toFixed(5),
-      r.losses[steps - 1].toFixed(5),
-    ]),
-  );
-  for (const t of torch) {
-    const startDiff = Math.abs(t.initialLoss - peft.initialLoss);
-    const curveDiff = Math.max(...peft.losses.slice(0, steps).map((l, i) => Math.abs(l - t.losses[i])));
-    const ok = startDiff < 1e-4 && curveDiff < 1e-2;
-    console.log(
-      `check ${t.name}: loss at start differs by ${startDiff.toExponential(2)}, over the first ${steps} steps by at most ` +
-        `${curveDiff.toExponential(2)}: ${ok ? 'same model, same training' : 'MISMATCH (the two implementations disagree)'}`,
-    );
   }
 }

@@ -8,7 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matmul, setBackend, tensor, type Tensor } from '@peftjs/core';
 import '@peftjs/backend-cpu';
-import { installNavigatorGpu, rerunWithSwiftShader } from './gpu-env.js';
+import { noAdapterHelp, rerunWithSoftwareVulkan } from '@peftjs/backend-webgpu/node';
+import { installNavigatorGpu } from './gpu-env.js';
 import { loraStackValues, peftLoraTrainer, tfjsLoraTrainer, type LoraStackSpec, type LoraTrainer } from './lora-step.js';
 import { printTable, time, type TimingOptions } from './timing.js';
 import { maxRelDiff, randomMatrix } from './values.js';
@@ -124,8 +125,15 @@ export async function benchWebGPU(args: readonly string[]): Promise<void> {
   if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`webgpu: sizes must be positive integers, got ${args.join(' ')}`);
   const gpu = await installNavigatorGpu();
   const adapter = await gpu.requestAdapter();
-  if (!adapter && rerunWithSwiftShader()) return;
-  if (!adapter) throw new Error('webgpu: no WebGPU adapter (no GPU driver; on Linux without a GPU, install chromium for its SwiftShader Vulkan driver)');
+  if (!adapter) {
+    // without a GPU driver: once more in a child pointed at SwiftShader, when it is installed
+    const exitCode = rerunWithSoftwareVulkan();
+    if (exitCode !== null) {
+      process.exitCode = exitCode;
+      return;
+    }
+    throw new Error(`webgpu: no WebGPU adapter: ${noAdapterHelp()}`);
+  }
   await import('@peftjs/backend-webgpu');
   await import('@tensorflow/tfjs-backend-webgpu');
   tf.enableProdMode();

@@ -5,14 +5,13 @@
 # Prepare on a machine with Node and nvcc, from the repository root:
 #   npm ci && npx turbo run build --filter=@peftjs/backend-cuda... --filter=@peftjs/bench...
 #   node packages/backend-cuda/scripts/bundle-gpu-check.mjs
-#   ../shared/tools/pack-for-gpu.sh packages/backend-cuda/build/Release packages/backend-cuda/build/gpu
-# then run, on the GPU machine, with the packed folder carried to the repository root:
+# then copy the repository with packages/backend-cuda/build/{Release,gpu} to the GPU machine and run
 #   bash packages/backend-cuda/gpu-check.sh
-# It needs the NVIDIA driver there; the bench also needs PyTorch with CUDA, transformers and peft.
+# It needs the NVIDIA driver and a node binary on PATH there (the bundles need no node_modules);
+# the bench also needs PyTorch with CUDA, transformers and peft.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-if [ -f .gpu-carry/unpack.sh ]; then bash .gpu-carry/unpack.sh >/dev/null && export PATH=/tmp/node/bin:$PATH; fi
-command -v node >/dev/null || { echo "gpu-check: no node (carry it with pack-for-gpu.sh)"; exit 2; }
+command -v node >/dev/null || { echo "gpu-check: no node on PATH (copy a Node 20 binary to the machine)"; exit 2; }
 nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total --format=csv,noheader || echo "gpu-check: nvidia-smi failed"
 export PEFTJS_CUDA_ADDON_DIR=$PWD/packages/backend-cuda/build/Release
 export PEFTJS_GOLDEN_DIR=$PWD/packages/conformance/golden

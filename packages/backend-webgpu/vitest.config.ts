@@ -1,17 +1,10 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { softwareVulkanEnv } from './src/node/software-vulkan.js';
 
-// Without a GPU, Dawn runs on SwiftShader's Vulkan driver from Debian's chromium package. Test
-// workers are started after this runs, so they inherit the variables (the loader reads
-// LD_LIBRARY_PATH at process start: chromium ships its own libvulkan.so.1).
-const swiftshader = '/usr/lib/chromium';
-if (existsSync(`${swiftshader}/vk_swiftshader_icd.json`)) {
-  process.env.VK_ICD_FILENAMES ??= `${swiftshader}/vk_swiftshader_icd.json`;
-  if (!(process.env.LD_LIBRARY_PATH ?? '').split(':').includes(swiftshader)) {
-    process.env.LD_LIBRARY_PATH = [swiftshader, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  }
-}
+// Without a GPU, Dawn runs on SwiftShader's Vulkan driver (Chromium's). Test workers are started
+// after this runs, so they inherit the variables (the loader reads LD_LIBRARY_PATH at process start).
+Object.assign(process.env, softwareVulkanEnv());
 
 // Tests run against core's sources, so no build of @peftjs/core is needed first.
 export default defineConfig({

@@ -5,7 +5,9 @@ export default defineConfig({
   entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
   format: ['esm'],
   splitting: true,
-  dts: true,
+  // tensors and scopes are Disposable (`using`): the declarations bring the lib that names Symbol.dispose,
+  // so a user's project on ES2022 type-checks them without skipLibCheck
+  dts: { banner: '/// <reference lib="esnext.disposable" />' },
   sourcemap: true,
   clean: true,
   target: 'es2022',

@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^@peftjs\/core$/, replacement: source('../core/src/index.ts') },
       { find: /^@peftjs\/backend-cpu$/, replacement: source('../backend-cpu/src/index.ts') },
       { find: /^@peftjs\/models\/node$/, replacement: source('../models/src/node/index.ts') },
+      { find: /^@peftjs\/models\/onnx$/, replacement: source('../models/src/onnx/index.ts') },
       { find: /^@peftjs\/models$/, replacement: source('../models/src/index.ts') },
       { find: /^@peftjs\/methods$/, replacement: source('./src/index.ts') },
       { find: /^@peftjs\/conformance$/, replacement: source('../conformance/src/index.ts') },

@@ -1,7 +1,8 @@
 /**
  * LoRA fine-tuning in the browser: pretrain a small next-character model on prose, freeze it, wrap
  * its Linear layers with LoRA and adapt it to verse, drawing both loss curves live.
- * Query options: backend (webgpu by default), pretrain and steps (step counts), seed.
+ * Then it samples verse from the adapted model with generate().
+ * Query options: backend (webgpu by default), pretrain and steps (step counts), sample (characters), seed.
  */
 import { AdamW, crossEntropy, getBackend, manualSeed, memory, setBackend, tidy, type Tensor } from '@peftjs/core';
 import '@peftjs/backend-cpu';
@@ -10,6 +11,7 @@ import { CharModel } from './char-model.js';
 import { ADAPTER_TEXT, BASE_TEXT, Vocabulary, sampleBatch, seededRandom } from './corpus.js';
 import { getPeftModel, LoraConfig, type PeftModel } from '@peftjs/methods';
 import { drawLossChart } from './loss-chart.js';
+import { sampleText } from './sample.js';
 
 /** What the page reports, on `globalThis.peftjsExample` (tests read it). */
 export interface ExampleState {
@@ -24,6 +26,8 @@ export interface ExampleState {
   totalParameters: number;
   /** memory().numTensors after each step (flat once the optimizer has made its state). */
   liveTensors: number[];
+  /** Verse sampled from the adapted model after training (generate, seeded). */
+  sample: string;
   error?: string;
 }
 
@@ -35,7 +39,7 @@ const option = (name: string, fallback: number) => {
 };
 
 const state: ExampleState = {
-  backend: '', adapter: '', phase: 'starting', pretrainLosses: [], loraLosses: [], vocabSize: 0, trainableParameters: 0, totalParameters: 0, liveTensors: [],
+  backend: '', adapter: '', phase: 'starting', pretrainLosses: [], loraLosses: [], vocabSize: 0, trainableParameters: 0, totalParameters: 0, liveTensors: [], sample: '',
 };
 (globalThis as { peftjsExample?: ExampleState }).peftjsExample = state;
 
@@ -54,6 +58,7 @@ function render(): void {
     `pretraining: ${state.pretrainLosses.length} steps, loss ${last(state.pretrainLosses)}`,
     `LoRA: ${state.loraLosses.length} steps, loss ${last(state.loraLosses)}; trainable ${state.trainableParameters} of ${state.totalParameters} parameters`,
     `live tensors: ${state.liveTensors.at(-1) ?? '-'}`,
+    ...(state.sample ? ['', 'sampled from the adapted model:', state.sample] : []),
   ].join('\n');
 }
 
@@ -108,6 +113,8 @@ async function main(): Promise<void> {
   state.phase = 'lora';
   const loraOptimizer = new AdamW(peft.trainableParameters(), { lr: 2e-2, weightDecay: 0 });
   await train(peft, loraOptimizer, vocab.encode(ADAPTER_TEXT), option('steps', 200), state.loraLosses, 2);
+  peft.eval();
+  state.sample = await sampleText(peft, vocab, model.config.context, ADAPTER_TEXT.slice(0, model.config.context), option('sample', 120), option('seed', 0));
   state.phase = 'done';
   render();
 }

@@ -42,8 +42,27 @@ describe('demo options', () => {
     expect(() => parse(['--backend', 'tpu'])).toThrow('demo: --backend must be one of cpu, webgpu, got "tpu"');
     expect(() => parse(['--method', 'magic'])).toThrow('demo: --method must be one of lora, ia3, got "magic"');
     expect(() => parse(['--bogus'])).toThrow(/^demo: .*'--bogus'.*\(see --help\)$/);
+    expect(() => parse(['--method', '--steps', '3'])).toThrow(/^demo: .*--method.*\(see --help\)$/);
     expect(() => parse(['--epochs'])).toThrow(/^demo: .*--epochs.*\(see --help\)$/);
     expect(() => parse(['stray'])).toThrow(/^demo: .*stray.*\(see --help\)$/);
+  });
+
+  it('gives a negative or malformed number its own message, the option and the value named', () => {
+    // a value starting with a dash is not taken for another option
+    expect(() => parse(['--steps', '-1'])).toThrow('demo: --steps must be an integer ≥ 1, got "-1"');
+    expect(() => parse(['--steps=-1'])).toThrow('demo: --steps must be an integer ≥ 1, got "-1"');
+    expect(() => parse(['--epochs', '-2', '--steps', '3'])).toThrow('demo: --epochs must be an integer ≥ 1, got "-2"');
+    expect(() => parse(['--seed', '-5'])).toThrow('demo: --seed must be an integer ≥ 0, got "-5"');
+    expect(() => parse(['--train-size', '-.5'])).toThrow('demo: --train-size must be an integer from 1 to 4864, got "-.5"');
+    expect(() => parse(['--lr', '-1e-3'])).toThrow('demo: --lr must be a positive number, got "-1e-3"');
+    for (const bad of ['0', '1e3', '0x10', '2.0', '', ' ', 'Infinity', '9007199254740993', 'NaN']) {
+      expect(() => parse(['--steps', bad]), bad).toThrow(`demo: --steps must be an integer ≥ 1, got ${JSON.stringify(bad)}`);
+    }
+    for (const bad of ['0', '-0', 'Infinity', '1e999', '0x1', 'fast']) {
+      expect(() => parse(['--lr', bad]), bad).toThrow(`demo: --lr must be a positive number, got ${JSON.stringify(bad)}`);
+    }
+    expect(parse(['--steps', '+7', '--lr', '.5']).steps).toBe(7);
+    expect(parse(['--lr', '3E-4']).lr).toBe(3e-4);
   });
 
   it('--help lists every option with its default, and the methods that can adapt the model and those that cannot', () => {

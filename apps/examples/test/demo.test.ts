@@ -70,6 +70,9 @@ describe('npm run demo', () => {
     const bad = spawnSync(process.execPath, [DEMO, '--max-length', 'long'], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toBe('demo: --max-length must be an integer from 2 to 1024, got "long"');
+    const negative = spawnSync(process.execPath, [DEMO, '--steps', '-1'], { encoding: 'utf8' });
+    expect(negative.status).toBe(1);
+    expect(negative.stderr.trim()).toBe('demo: --steps must be an integer ≥ 1, got "-1"');
     const method = spawnSync(process.execPath, [DEMO, '--method', 'nope'], { encoding: 'utf8' });
     expect(method.status).toBe(1);
     expect(method.stderr).toContain('demo: --method must be one of');

@@ -15,9 +15,11 @@ describe('pretrain options', () => {
   });
 
   it('names the flag and the value it rejects', () => {
-    expect(() => parsePretrainOptions(['--steps', '0'])).toThrow('pretrain: --steps must be an integer ≥ 1, got 0');
-    expect(() => parsePretrainOptions(['--lr', 'fast'])).toThrow('pretrain: --lr must be a number in [0, Infinity], got fast');
+    expect(() => parsePretrainOptions(['--steps', '0'])).toThrow('pretrain: --steps must be an integer ≥ 1, got "0"');
+    expect(() => parsePretrainOptions(['--steps', '-1'])).toThrow('pretrain: --steps must be an integer ≥ 1, got "-1"');
+    expect(() => parsePretrainOptions(['--lr', 'fast'])).toThrow('pretrain: --lr must be a number ≥ 0, got "fast"');
+    expect(() => parsePretrainOptions(['--weight-decay', '-0.1'])).toThrow('pretrain: --weight-decay must be a number ≥ 0, got "-0.1"');
     expect(() => parsePretrainOptions(['--n-embd', '30', '--n-head', '4'])).toThrow('pretrain: --n-embd (30) must be divisible by --n-head (4)');
-    expect(() => parsePretrainOptions(['--bogus'])).toThrow(/bogus/);
+    expect(() => parsePretrainOptions(['--bogus'])).toThrow(/^pretrain: .*'--bogus'.*\(see --help\)$/);
   });
 });

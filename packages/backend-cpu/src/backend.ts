@@ -1,5 +1,5 @@
 import { arrayDType, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
-import { fastKernels } from './fast/kernels.js';
+import { fastKernels, fastKernelsFor } from './fast/kernels.js';
 import { cpuKernels } from './kernels/index.js';
 import { BufferPool } from './pool.js';
 import type { CpuStorage } from './storage.js';
@@ -16,6 +16,12 @@ export interface CpuBackendOptions {
    * kernels, 0 (every buffer freshly allocated) with `fast: false`.
    */
   poolBytes?: number;
+  /**
+   * Threads that share each large fast matmul (worker threads in Node, Web Workers in a
+   * cross-origin-isolated page; one thread elsewhere). Results have the same bits for any count.
+   * Default: the machine's cores, at most 8.
+   */
+  threads?: number;
 }
 
 const DEFAULT_POOL_BYTES = 256 * 2 ** 20;
@@ -35,7 +41,11 @@ export class CpuBackend implements Backend<CpuStorage> {
 
   constructor(options: CpuBackendOptions = {}) {
     const fast = options.fast ?? true;
-    this.kernels = fast ? fastKernels : cpuKernels;
+    const threads = options.threads;
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+      throw new RangeError(`CpuBackend: threads must be a positive integer, got ${String(threads)}`);
+    }
+    this.kernels = !fast ? cpuKernels : threads === undefined ? fastKernels : fastKernelsFor(threads);
     const poolBytes = options.poolBytes ?? (fast ? DEFAULT_POOL_BYTES : 0);
     if (typeof poolBytes !== 'number' || !(poolBytes >= 0)) {
       throw new RangeError(`CpuBackend: poolBytes must be a non-negative number of bytes, got ${String(poolBytes)}`);
@@ -46,12 +56,16 @@ export class CpuBackend implements Backend<CpuStorage> {
   private readonly pool: BufferPool;
   private readonly live = new Set<CpuStorage>();
   private nextId = 1;
+  private liveBytes = 0;
+  private highWaterBytes = 0;
 
   alloc(dtype: DType, size: number): CpuStorage {
     if (!CPU_DTYPES.includes(dtype)) throw new TypeError(`cpu: cannot allocate dtype ${String(dtype)} (the cpu backend computes in ${CPU_DTYPES.join(', ')})`);
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`cpu: buffer size must be a non-negative integer, got ${size}`);
     const storage: CpuStorage = { id: this.nextId++, dtype, data: this.pool.take(dtype, size) };
     this.live.add(storage);
+    this.liveBytes += storage.data.byteLength;
+    this.highWaterBytes = Math.max(this.highWaterBytes, this.liveBytes + this.pool.pooledBytes);
     return storage;
   }
 
@@ -59,6 +73,7 @@ export class CpuBackend implements Backend<CpuStorage> {
     if (!this.live.delete(storage)) {
       throw new Error(`cpu: free of buffer ${storage.id} (${storage.dtype}[${storage.data.length}]), which is not live: already freed or not from this backend`);
     }
+    this.liveBytes -= storage.data.byteLength;
     this.pool.give(storage.dtype, storage.data);
   }
 
@@ -99,6 +114,14 @@ export class CpuBackend implements Backend<CpuStorage> {
     let numBytes = 0;
     for (const s of this.live) numBytes += s.data.byteLength;
     return { numBytes, numBuffers: this.live.size };
+  }
+
+  /**
+   * Bytes in live buffers, bytes kept in the pool for reuse, and the most the two together have
+   * ever held (the high-water mark: flat over a training loop once its first step has run).
+   */
+  footprint(): { liveBytes: number; pooledBytes: number; highWaterBytes: number } {
+    return { liveBytes: this.liveBytes, pooledBytes: this.pool.pooledBytes, highWaterBytes: this.highWaterBytes };
   }
 
   numLiveBuffers(): number {

@@ -1,6 +1,6 @@
 import type { DType, Layout } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
-import { createFastMatmul, fastMatmulFloat32, type FastMatmulArgs, type FastStorage } from '../src/fast/matmul.js';
+import { DEFAULT_FAST_MATMUL_CONFIG, createFastMatmul, fastMatmulFloat32, type FastMatmulArgs, type FastStorage } from '../src/fast/matmul.js';
 
 type Info = FastMatmulArgs['a'];
 
@@ -125,7 +125,8 @@ describe('fastMatmulFloat32', () => {
   it('crosses every block boundary (small blocks, several register tiles)', () => {
     const next = rng(7);
     for (const [mr, nr] of [[4, 8], [6, 8], [4, 12], [1, 4], [3, 16]]) {
-      const run = createFastMatmul({ mr, nr, mc: 2 * mr + 1, kc: 5, panelFloats: 3 * nr * 41 });
+      // kc 5, B panels of 3 column slivers, A and C chunks of 2 row slivers swept one at a time; with and without FMA
+      const run = createFastMatmul({ mr, nr, mc: mr + 1, kc: 5, panelFloats: 3 * nr * 5, chunkFloats: 6 * mr * nr }, { fma: mr !== 4 });
       for (const [m, n, k] of [[1, 1, 1], [29, 37, 41], [65, 17, 130], [3, 130, 17]]) {
         for (const [transA, transB] of [[false, false], [true, true]]) {
           expectMatches(run, operand(next, m, k, transA), operand(next, k, n, transB), transA, transB, [m, n]);
@@ -133,6 +134,26 @@ describe('fastMatmulFloat32', () => {
       }
     }
   });
+
+  it('gives the same bits on 1, 2 and 3 threads, run after run (the split is by rows of C only)', async () => {
+    const next = rng(19);
+    const single = createFastMatmul(DEFAULT_FAST_MATMUL_CONFIG, { threads: 1 });
+    const runs = [2, 3].map((threads) => createFastMatmul(DEFAULT_FAST_MATMUL_CONFIG, { threads }));
+    for (const [run, threads] of [[runs[0], 2], [runs[1], 3]] as const) expect(await run.whenReady()).toBe(threads - 1);
+    // the LoRA head shapes too: thin n (r = 8), thin k, a long k that crosses many kc blocks
+    for (const [m, n, k, transA, transB] of [[160, 96, 120, false, false], [512, 8, 128, false, true], [512, 384, 8, false, true], [40, 24, 3000, true, false]] as const) {
+      const a = operand(next, m, k, transA);
+      const b = operand(next, k, n, transB);
+      const result = (run: typeof single) => {
+        const out = info(new Float32Array(m * n), contiguous([m, n]));
+        expect(run({ a, b, transA, transB, out })).toBe(true);
+        return out.storage.data;
+      };
+      const expected = result(single);
+      for (const run of runs) for (let again = 0; again < 2; again++) expect(result(run)).toEqual(expected);
+      if (m * n * k < 2e6) expectMatches(runs[0], a, b, transA, transB, [m, n]);
+    }
+  }, 60000);
 
   it('broadcasts a shared B over the batch (stride 0) and a shared A', () => {
     const next = rng(11);

@@ -106,9 +106,15 @@ describe('Trainer', () => {
     const run = setup(2, 2);
     await run.trainer.train();
     const target = join(dir, 'ckpt');
+    const files = ['model.safetensors', 'optimizer.json', 'optimizer.safetensors', 'rng_state.json', 'scheduler.json', 'trainer_state.json'];
     await run.trainer.saveCheckpoint(target);
+    expect((await readdir(target)).sort()).toEqual(files);
+    // saving over it writes a version folder and commits by renaming the CURRENT pointer; the old files go after
     await run.trainer.saveCheckpoint(target);
-    expect((await readdir(target)).sort()).toEqual(['model.safetensors', 'optimizer.json', 'optimizer.safetensors', 'rng_state.json', 'scheduler.json', 'trainer_state.json']);
+    const [version, pointer] = (await readdir(target)).sort();
+    expect([version!.startsWith('.v-'), pointer]).toEqual([true, 'CURRENT']);
+    expect((await readdir(join(target, version!))).sort()).toEqual(files);
+    await run.trainer.loadCheckpoint(target);
     expect((await readdir(dir)).filter((n) => n.includes('ckpt'))).toEqual(['ckpt']);
     run.dispose();
   });
@@ -177,7 +183,7 @@ describe('Trainer', () => {
   it('ProgressCallback draws step/total, loss, rate, elapsed and time left', async () => {
     let written = '';
     let clock = 0;
-    const progress = new ProgressCallback({ stream: { write: (s) => (written += s) }, now: () => clock, barWidth: 10 });
+    const progress = new ProgressCallback({ stream: { write: (s) => (written += s), isTTY: true }, now: () => clock, barWidth: 10 });
     const run = setup(5, 4, { callbacks: [{ onStepEnd: () => void (clock += 500) }, progress] });
     await run.trainer.train();
     const lines = written.split('\r').filter(Boolean);

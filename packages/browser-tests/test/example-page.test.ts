@@ -57,6 +57,9 @@ describe('the LoRA example page in headless Chromium', () => {
     // every step runs inside tidy: after the optimizer's first step made its state, the count is flat
     const loraTensors = state.liveTensors.slice(pre.length + 1);
     expect(new Set(loraTensors).size).toBe(1);
+    // then generate() samples verse from the adapted model: the 8-character prompt and 120 new characters
+    console.log(`example: sampled ${JSON.stringify(state.sample)}`);
+    expect(state.sample).toHaveLength(8 + 120);
     expect(errors).toEqual([]);
   }, 300_000);
 });

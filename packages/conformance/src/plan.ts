@@ -8,6 +8,7 @@ import { memoryCases } from './cases/memory.js';
 import { memorySavingCases } from './cases/memory-saving.js';
 import { methodsCases } from './cases/methods.js';
 import { combineCases } from './cases/combine.js';
+import { generateCases } from './cases/generate.js';
 import { modulesCases } from './cases/modules.js';
 import { opTableCases } from './cases/op-table.js';
 import { philoxCases, philoxCounterCase } from './cases/philox.js';
@@ -65,6 +66,7 @@ export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource):
     ...trainingCases,
     ...(await methodsCases(source, golden)),
     ...(await combineCases(source, golden)),
+    ...(await generateCases(source)),
   ];
   const suites = new Map<string, ConformanceCase[]>();
   for (const c of all) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);

@@ -1,13 +1,14 @@
 import type { Backend, BackendFactory } from './backend.js';
 import { DataRef } from './data-ref.js';
-import { isFloatingPoint, type DType, type TypedArray } from './dtype.js';
+import { bytesPerElement, isFloatingPoint, type DType, type TypedArray } from './dtype.js';
 import type { TensorInfo } from './kernels.js';
 import { contiguousLayout, type Layout } from './layout.js';
 import { Generator } from './random/generator.js';
-import { sizeOf, type Shape } from './shape.js';
+import { formatShape, sizeOf, type Shape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { GraphNode, type Edge, type GradientRule } from './autograd/node.js';
 import { getGradientRule } from './autograd/registry.js';
+import { ScopeStacks, type ScopeFrame } from './memory/scope-stack.js';
 
 export const ENGINE_VERSION = '0.1.0';
 const ENGINE_KEY = Symbol.for('peftjs.engine');
@@ -17,9 +18,6 @@ interface Registration {
   priority: number;
 }
 
-interface ScopeFrame {
-  readonly tracked: Set<Tensor>;
-}
 
 export interface MemoryInfo {
   /** Live tensor handles (views and saved values included). */
@@ -59,11 +57,14 @@ export class Engine {
   private readonly registry = new Map<string, Registration>();
   private readonly instances = new Map<string, Backend>();
   private active: Backend | null = null;
-  private readonly scopes: ScopeFrame[] = [];
+  /** @internal the scope stacks (per async task in Node). */
+  readonly scopes = new ScopeStacks();
   gradEnabled = true;
   /** Per-kernel leak check: after each kernel the backend must hold exactly the buffers it held before. */
   checkLeaks = readEnvFlag('PEFTJS_CHECK_LEAKS');
   readonly generator = new Generator(0);
+  /** Generators that replace the global one inside withGenerator (synchronous code only). */
+  private readonly generatorOverrides: Generator[] = [];
   numTensors = 0;
   numDataBuffers = 0;
   numBytes = 0;
@@ -74,6 +75,23 @@ export class Engine {
    * an input that requires grad (a trainable parameter the function closes over).
    */
   gradWatch: { sawGradInput: boolean } | null = null;
+
+  /** The generator random ops use when given none: withGenerator's, else the global one. */
+  currentGenerator(): Generator {
+    return this.generatorOverrides[this.generatorOverrides.length - 1] ?? this.generator;
+  }
+
+  /** Runs synchronous `fn` with `generator` as the default for random ops (dropout, init). */
+  withGenerator<T>(generator: Generator, fn: () => T): T {
+    this.generatorOverrides.push(generator);
+    try {
+      const result = fn();
+      if (result instanceof Promise) throw new Error('withGenerator: the function returned a Promise; pass the generator to each op instead');
+      return result;
+    } finally {
+      this.generatorOverrides.pop();
+    }
+  }
 
   // ----- backends -----
 
@@ -136,16 +154,21 @@ export class Engine {
 
   // ----- tensors and memory -----
 
+  /** @internal sets that note every tensor made while they are open, kept or not (disposeOnThrow). */
+  readonly allocationRecords = new Set<Set<Tensor>>();
+
   /** @internal called by the Tensor constructor. */
   onTensorCreated(t: Tensor, track: boolean): void {
     this.numTensors++;
-    if (track && this.scopes.length > 0) this.scopes[this.scopes.length - 1].tracked.add(t);
+    if (track) this.scopes.innermost()?.tracked.add(t);
+    for (const record of this.allocationRecords) record.add(t);
   }
 
   /** @internal called by Tensor.dispose. */
   onTensorDisposed(t: Tensor): void {
     this.numTensors--;
-    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i].tracked.delete(t)) break;
+    this.scopes.untrack(t);
+    for (const record of this.allocationRecords) record.delete(t);
   }
 
   /** Allocates a buffer on `backend` and wraps it as a contiguous tensor. */
@@ -176,22 +199,25 @@ export class Engine {
 
   /** Marks a tensor as long-lived: no enclosing tidy or scope disposes it. */
   keep<T extends Tensor>(t: T): T {
-    for (const frame of this.scopes) frame.tracked.delete(t);
+    for (const frame of this.scopes.frames()) frame.tracked.delete(t);
     return t;
   }
 
-  /** @internal */
-  pushScope(): ScopeFrame {
-    const frame: ScopeFrame = { tracked: new Set() };
-    this.scopes.push(frame);
-    return frame;
+  /** @internal opens an async scope (Scope); `enter`: for the current task from here on. */
+  pushScope(enter = true): ScopeFrame {
+    return this.scopes.openAsync(enter);
   }
 
-  /** @internal pops `frame`, disposing what it tracked except `survivors`, which move to the parent. */
-  popScope(frame: ScopeFrame, survivors: ReadonlySet<Tensor> = new Set()): void {
-    const at = this.scopes.lastIndexOf(frame);
-    if (at >= 0) this.scopes.splice(at, 1);
-    const parent = at > 0 ? this.scopes[at - 1] : undefined;
+  /** @internal closes an async scope, disposing what it tracked. */
+  popScope(frame: ScopeFrame): void {
+    this.scopes.closeAsync(frame);
+    for (const t of frame.tracked) t.dispose();
+    frame.tracked.clear();
+  }
+
+  /** @internal pops a tidy frame, disposing what it tracked except `survivors`, which move to the parent. */
+  private popSyncScope(frame: ScopeFrame, survivors: ReadonlySet<Tensor> = new Set()): void {
+    const parent = this.scopes.popSync(frame);
     for (const t of frame.tracked) {
       if (survivors.has(t)) parent?.tracked.add(t);
       else t.dispose();
@@ -203,19 +229,19 @@ export class Engine {
    * (which move to the enclosing scope) and kept ones. `fn` must be synchronous.
    */
   scoped<T>(fn: () => T): T {
-    const frame = this.pushScope();
+    const frame = this.scopes.pushSync();
     let result: T;
     try {
       result = fn();
     } catch (err) {
-      this.popScope(frame);
+      this.popSyncScope(frame);
       throw err;
     }
     if (result instanceof Promise) {
-      this.popScope(frame);
+      this.popSyncScope(frame);
       throw new Error('tidy: the function returned a Promise; use scope() for async code');
     }
-    this.popScope(frame, collectTensors(result));
+    this.popSyncScope(frame, collectTensors(result));
     return result;
   }
 
@@ -251,6 +277,9 @@ export class Engine {
     if (needsGrad && !rule) {
       throw new Error(`${op}: has no gradient rule, but an input requires grad (use noGrad() or detach() if no gradient is wanted)`);
     }
+    // a broadcast view can name more elements than any buffer holds; a kernel over it would run for hours
+    inputs.forEach((t, i) => assertFitsBackend(backend, op, `input ${i}`, t.shape, t.dtype));
+    for (const o of spec.outputs) assertFitsBackend(backend, op, 'output', o.shape, o.dtype);
     const outputs = spec.outputs.map((o) => this.makeTensor(o.shape, o.dtype, backend));
     const staged = backend.capabilities.requiresContiguous
       ? inputs.map((t) => (t.isDense ? t : this.contiguousCopy(t)))
@@ -283,6 +312,7 @@ export class Engine {
 
   /** Strided to contiguous copy, outside the graph (used for reads and contiguity). */
   contiguousCopy(t: Tensor): Tensor {
+    assertFitsBackend(t.ref.backend, 'contiguous', 'input', t.shape, t.dtype);
     const out = this.makeTensor(t.shape, t.dtype, t.ref.backend);
     this.runKernels(t.ref.backend, 'contiguous', () => t.ref.backend.kernels.copy({ src: info(t), dst: info(out) }));
     return out;
@@ -328,6 +358,16 @@ export class Engine {
       t.outputIndex = i;
       node.retain();
     });
+  }
+}
+
+/** Throws, naming the op, the argument and its shape, when `shape` holds more `dtype` values than the backend's largest buffer. */
+export function assertFitsBackend(backend: Backend, op: string, arg: string, shape: Shape, dtype: DType): void {
+  const elements = sizeOf(shape);
+  const bytes = elements * bytesPerElement(dtype);
+  const max = backend.capabilities.maxBufferSize;
+  if (bytes > max) {
+    throw new RangeError(`${op}: ${arg} of shape ${formatShape(shape)} holds ${elements} ${dtype} values (${bytes} bytes), more than the ${backend.name} backend's largest buffer of ${max} bytes`);
   }
 }
 
@@ -393,6 +433,14 @@ export function resetPeakMemory(): void {
 export function setLeakCheck(on: boolean): void {
   engine().checkLeaks = on;
 }
+/**
+ * Runs synchronous `fn` with `generator` as the default of every random op (dropout masks, inits),
+ * so concurrent runs each draw from their own stream; the Trainer runs each step this way.
+ */
+export function withGenerator<T>(generator: Generator, fn: () => T): T {
+  return engine().withGenerator(generator, fn);
+}
+
 /** Seeds the global Philox generator (initialisation, dropout, random ops). */
 export function manualSeed(seed: number | bigint): void {
   engine().generator.manualSeed(seed);

@@ -8,11 +8,12 @@ export * from './random/philox.js';
 export * from './random/generator.js';
 export { Tensor, type NestedArray } from './tensor.js';
 export {
-  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, resetPeakMemory, setLeakCheck, manualSeed,
+  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, resetPeakMemory, setLeakCheck, manualSeed, withGenerator,
   ENGINE_VERSION, type MemoryInfo, type OpSpec, type OpOutput,
 } from './engine.js';
 export * from './ops/index.js';
 export * from './memory/scope.js';
+export { disposeOnThrow } from './memory/dispose-on-throw.js';
 export { initEmptyWeights, isMeta, metaBackend } from './memory/empty-weights.js';
 export * from './io/safetensors.js';
 export { backward, type BackwardOptions } from './autograd/backward.js';
@@ -44,7 +45,7 @@ export { defaultCollate } from './data/collate.js';
 export { seededPermutation } from './data/shuffle.js';
 export { Trainer, type TrainerOptions, type TrainOutput, type BatchLoader } from './train/trainer.js';
 export type { TrainerCallback, TrainerControl, TrainerState, LogEntry, CallbackArgs } from './train/callback.js';
-export { ProgressCallback, formatDuration, type ProgressOptions, type WritableLike } from './train/progress-callback.js';
+export { ProgressCallback, formatDuration, percentDone, type ProgressOptions, type WritableLike } from './train/progress-callback.js';
 export { EarlyStoppingCallback, type EarlyStoppingOptions } from './train/early-stopping-callback.js';
 export {
   memoryCheckpointStore, setDefaultCheckpointStore, getDefaultCheckpointStore, type CheckpointStore,
@@ -57,7 +58,7 @@ export { bytesSource, blobSource, type ByteSource } from './io/byte-source.js';
 export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
 export { LayerNorm, type LayerNormOptions } from './nn/layer-norm.js';
 export { RMSNorm, type RMSNormOptions } from './nn/rms-norm.js';
-export { Dropout } from './nn/dropout.js';
+export { Dropout, seedDropout } from './nn/dropout.js';
 export { Conv1D } from './nn/conv1d.js';
 export { Conv2d, type Conv2dModuleOptions } from './nn/conv2d.js';
 export { ModuleList } from './nn/module-list.js';
@@ -66,9 +67,10 @@ export { MLP, GatedMLP, type MLPOptions, type GatedMLPOptions } from './nn/mlp.j
 export { rotaryEmbedding, rotaryTables, applyRotaryEmbedding, type RotaryOptions } from './nn/rotary.js';
 export { parseRopeScaling, ropeScalingJSON, ropeInverseFrequencies, type RopeScaling } from './nn/rope-scaling.js';
 export {
-  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias, slidingWindowBias,
-  type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions,
+  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias, slidingWindowBias, ropeTables,
+  type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions, type RopePositions,
 } from './nn/attention.js';
+export { KeyValueCache, KeyValueCacheLayer, type KeyValueCacheOptions } from './nn/kv-cache.js';
 export * from './peft/index.js';
 export { QuantizedLinear } from './nn/quantized-linear.js';
 export { QuantizedWeight, dequantizeData } from './quant/quantized-weight.js';

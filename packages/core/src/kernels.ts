@@ -28,6 +28,40 @@ export const COMPARE_OPS: readonly CompareOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 
+/** Activations whose backward may be one fused kernel (`activationBackward`). */
+export type ActivationOp = 'gelu' | 'geluTanh' | 'silu';
+export const ACTIVATION_BACKWARD_OPS: readonly ActivationOp[] = ['gelu', 'geluTanh', 'silu'];
+
+/** AdamW's hyper-parameters for one fused update; `step` is the update count t (from 1). */
+export interface AdamWStepAttrs {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly step: number;
+}
+
+/**
+ * Optional kernels: a backend may leave any of them out without listing it (a complete table does
+ * not need them); core then composes the same result from primitives. Each has a rule in core and
+ * a test against the composed version.
+ */
+export interface OptionalKernelSignatures<S = unknown> {
+  /** dx = dy · f'(x) for the activation `op`; x, dy and dx have one shape (dy may be broadcast). */
+  activationBackward?(a: { op: ActivationOp; x: TensorInfo<S>; dy: TensorInfo<S>; dx: TensorInfo<S> }): void;
+  /**
+   * One AdamW update of PyTorch's, in one pass per parameter:
+   *   m' = β1 m + (1 − β1) g,  v' = β2 v + (1 − β2) g²  (m and v null: zero, the first update),
+   *   p' = p (1 − lr·wd) − lr · (m' / (1 − β1^t)) / (√(v' / (1 − β2^t)) + eps).
+   * param, grad, m and v have one shape; paramOut, mOut and vOut are fresh contiguous outputs.
+   */
+  adamwStep?(a: {
+    param: TensorInfo<S>; grad: TensorInfo<S>; m: TensorInfo<S> | null; v: TensorInfo<S> | null;
+    paramOut: TensorInfo<S>; mOut: TensorInfo<S>; vOut: TensorInfo<S>;
+  } & AdamWStepAttrs): void;
+}
+
 /**
  * A quantized weight W [rows, cols] as the kernels read it (the layout of every buffer is in
  * quant/format.ts): element i = r·cols + c belongs to block ⌊i / blockSize⌋ and is
@@ -69,7 +103,7 @@ export interface PhiloxAttrs {
  * attributes. Inputs and outputs have the dtypes core checked; shapes are already broadcast.
  * Kernels never allocate a buffer they do not free before returning (the leak check sees it).
  */
-export interface KernelSignatures<S = unknown> {
+export interface KernelSignatures<S = unknown> extends OptionalKernelSignatures<S> {
   // creation
   fill(a: { out: TensorInfo<S>; value: number }): void;
   arange(a: { out: TensorInfo<S>; start: number; step: number }): void;
@@ -159,8 +193,14 @@ export interface KernelSignatures<S = unknown> {
 
 export type KernelName = keyof KernelSignatures;
 export type KernelTable<S> = KernelSignatures<S>;
-/** For backends that provide every fused kernel too: leaving one out is then a compile error. */
-export type CompleteKernelTable<S> = Required<KernelSignatures<S>>;
+/**
+ * For backends that provide every fused kernel too: leaving one out is then a compile error. The
+ * optional kernels are not part of it (add `& OptionalKernelSignatures<S>` for those a backend has).
+ */
+export type CompleteKernelTable<S> = Required<Omit<KernelSignatures<S>, keyof OptionalKernelSignatures>>;
+
+/** The optional kernels (see OptionalKernelSignatures). */
+export const OPTIONAL_KERNELS = ['activationBackward', 'adamwStep'] as const satisfies readonly KernelName[];
 
 /** Fused kernels a backend may leave out (listing why in `unsupported`); core then composes them. */
 export const FUSED_KERNELS = [

@@ -44,7 +44,7 @@ describe('golden safetensors files, byte for byte', { timeout: 120_000 }, () => 
       await writeSafetensorsFile(target, tensors, Object.keys(metadata).length > 0 ? metadata : undefined);
       expect(same(new Uint8Array(readFileSync(target)), original), relative(dir, f)).toBe(true);
     }
-  });
+  }, 120_000); // over a thousand atomic writes (each one fsynced): seconds, more on a busy machine
 
   it('files of one float dtype through tensors: loadSafetensorsFile then saveSafetensorsFile', async () => {
     let checked = 0;
@@ -64,5 +64,5 @@ describe('golden safetensors files, byte for byte', { timeout: 120_000 }, () => 
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
-  });
+  }, 120_000);
 });

@@ -15,6 +15,7 @@ export { injectAdapter } from './tuners/inject.js';
 export { adapterTensors, adapterStateDict, loadAdapterStateDict } from './save/adapter-state.js';
 export {
   ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, configFromJSON, configToText, saveAdapterFiles, parseAdapterFiles, loadAdapterFiles, peftModelFromFiles,
+  parseAdapterConfig, loadParsedAdapter, peftModelFromParsed, type ParsedAdapter,
   type AdapterFiles, type LoadAdapterOptions, type SaveAdapterOptions,
 } from './save/adapter-files.js';
 export * from './lora/index.js';

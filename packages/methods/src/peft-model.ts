@@ -1,6 +1,9 @@
-import { Module, QuantizedLinear, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
+import { Module, QuantizedLinear, disposeOnThrow, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
+import { generate, type GenerateOutput, type GenerationInputs, type GenerationOptions, type GenerativeModel } from '@peftjs/models';
 import { ModuleDict } from './tuners/adapter-dict.js';
+import { disposeDetached } from './tuners/dispose-detached.js';
 import { withAdapterNames } from './tuners/adapter-names.js';
+import { alignFanInFanOut } from './tuners/fan-in-fan-out.js';
 import { injectAdapter } from './tuners/inject.js';
 import type { AdapterContext, LayerConfig, LayerMethod } from './tuners/layer-method.js';
 import { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
@@ -38,7 +41,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 
 /** The wrapped model's forward arguments; an inputs object may also carry per-row `adapterNames`. */
 export type PeftForwardInputs<M extends Module> = Parameters<M['forward']> extends [infer First, ...infer Rest]
-  ? [First extends Record<string, unknown> ? First & { adapterNames?: readonly string[] } : First, ...Rest]
+  ? [First extends object ? First & { adapterNames?: readonly string[] } : First, ...Rest]
   : Parameters<M['forward']>;
 
 /** What the wrapped model's forward returns. */
@@ -52,7 +55,8 @@ export type PeftForwardOutput<M extends Module> = ReturnType<M['forward']>;
  */
 export class PeftModel<M extends Module = Module> extends Module {
   /** The config of every adapter, by name. */
-  readonly peftConfig: Record<string, PeftConfig> = {};
+  // no prototype: an adapter named "toString" or "__proto__" is an ordinary key
+  readonly peftConfig: Record<string, PeftConfig> = Object.create(null) as Record<string, PeftConfig>;
   private active: string[] = [];
   private disabledCount = 0;
   private unloaded = false;
@@ -131,7 +135,7 @@ export class PeftModel<M extends Module = Module> extends Module {
     if (typeof adapterName !== 'string' || adapterName === '' || adapterName.includes('.') || adapterName === '__base__') {
       throw new TypeError(`addAdapter: adapter name must be a non-empty string without dots (not '__base__'), got ${JSON.stringify(adapterName)}`);
     }
-    if (adapterName in this.peftConfig) throw new Error(`addAdapter: an adapter named '${adapterName}' already exists`);
+    if (Object.hasOwn(this.peftConfig, adapterName)) throw new Error(`addAdapter: an adapter named '${adapterName}' already exists`);
     if (config.peftType !== this.method.peftType) {
       throw new Error(`addAdapter: cannot combine adapters of different PEFT types (${this.method.peftType} and ${config.peftType})`);
     }
@@ -140,9 +144,10 @@ export class PeftModel<M extends Module = Module> extends Module {
     if (config.baseModelNameOrPath === null && typeof nameOrPath === 'string') config = config.with({ baseModelNameOrPath: nameOrPath });
     if (this.method.kind === 'layer') {
       const layerConfig = config as LayerConfig;
-      this.peftConfig[adapterName] = resolveTargetModules(layerConfig, this.tuner.model);
+      this.peftConfig[adapterName] = alignFanInFanOut(resolveTargetModules(layerConfig, this.tuner.model), this.tuner.model);
       try {
-        injectAdapter(this.method as LayerMethod, this.context(adapterName, options.loading));
+        // a layer constructor that throws halfway leaves its tensors to disposeOnThrow
+        disposeOnThrow(() => injectAdapter(this.method as LayerMethod, this.context(adapterName, options.loading)));
       } catch (err) {
         this.removeAdapter(adapterName);
         throw err;
@@ -161,7 +166,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   setAdapter(adapterName: string | readonly string[]): void {
     this.assertUsable('setAdapter');
     const names = typeof adapterName === 'string' ? [adapterName] : [...adapterName];
-    for (const n of names) if (!(n in this.peftConfig)) throw new Error(`setAdapter: no adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    for (const n of names) if (!Object.hasOwn(this.peftConfig, n)) throw new Error(`setAdapter: no adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     if (this.method.kind === 'prompt' && names.length !== 1) throw new Error(`setAdapter: ${this.peftType} takes one active adapter, got ${names.length}`);
     this.active = names;
     this.applyActiveAdapters();
@@ -223,7 +228,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   /** Removes an adapter and its tensors (PEFT's delete_adapter); another adapter becomes active if needed. */
   deleteAdapter(adapterName: string): void {
     this.assertUsable('deleteAdapter');
-    if (!(adapterName in this.peftConfig)) throw new Error(`deleteAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    if (!Object.hasOwn(this.peftConfig, adapterName)) throw new Error(`deleteAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     this.removeAdapter(adapterName);
     this.active = this.active.filter((a) => a !== adapterName);
     if (this.active.length === 0 && Object.keys(this.peftConfig).length > 0) this.active = [Object.keys(this.peftConfig)[0]!];
@@ -237,7 +242,7 @@ export class PeftModel<M extends Module = Module> extends Module {
         if (m instanceof TunerLayer && m.adapterNames().length === 0) this.setSubmodule(key, m.baseLayer);
         if (m instanceof ModulesToSaveWrapper && m.copies.keys().length === 0) this.setSubmodule(key, m.originalModule);
       }
-      if (adapterName in this.peftConfig) (this.method as LayerMethod).deleteAdapter?.(this.context(adapterName));
+      if (Object.hasOwn(this.peftConfig, adapterName)) (this.method as LayerMethod).deleteAdapter?.(this.context(adapterName));
     } else if (this.promptEncoders.entry(adapterName)) {
       this.promptEncoders.delete(adapterName);
     }
@@ -256,7 +261,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   async mergeAdapter(options: MergeOptions = {}): Promise<void> {
     this.assertUsable('mergeAdapter');
     const names = [...(options.adapterNames ?? this.active)];
-    for (const n of names) if (!(n in this.peftConfig)) throw new Error(`mergeAdapter: no adapter '${n}'`);
+    for (const n of names) if (!Object.hasOwn(this.peftConfig, n)) throw new Error(`mergeAdapter: no adapter '${n}'`);
     if (this.method.kind === 'prompt') throw new Error(`mergeAdapter: ${this.peftType} adapters cannot be merged into the weights`);
     const quantized = this.tunerLayers().filter(([, layer]) => layer.baseLayer instanceof QuantizedLinear).map(([key]) => key);
     if (quantized.length > 0) {
@@ -357,6 +362,7 @@ export class PeftModel<M extends Module = Module> extends Module {
       return this.baseModel as M;
     }
     const model = this.tuner.model;
+    const removed: Module[] = [];
     for (const [key, m] of [...this.wrappers()].reverse()) {
       const inModel = key.slice('base_model.model.'.length);
       if (m instanceof TunerLayer) {
@@ -365,13 +371,28 @@ export class PeftModel<M extends Module = Module> extends Module {
       } else {
         const kept = m.activeAdapter !== null ? m.copies.at(m.activeAdapter) : m.originalModule;
         model.setSubmodule(inModel, kept);
-        for (const name of m.copies.keys()) if (m.copies.at(name) !== kept) m.copies.at(name).dispose();
-        if (kept !== m.originalModule) m.originalModule.dispose();
+        for (const name of m.copies.keys()) if (m.copies.at(name) !== kept) removed.push(m.copies.at(name));
+        if (kept !== m.originalModule) removed.push(m.originalModule);
       }
     }
+    // an original module may share tensors with modules that stay (tied embeddings)
+    disposeDetached(removed, model);
     this.tuner.disposeShared();
     this.unloaded = true;
     return model as M;
+  }
+
+  /**
+   * Takes every adapter out again and gives the user's model back its own modules, untouched
+   * (a failed from_pretrained rolls back with it): no module is swapped for a copy and no tensor
+   * of the model is freed. The caller restores the flags it recorded; this PeftModel is unusable after.
+   * @internal
+   */
+  discardAdapters(): void {
+    this.assertUsable('discardAdapters');
+    for (const name of Object.keys(this.peftConfig).reverse()) this.removeAdapter(name);
+    this.active = [];
+    this.unloaded = true;
   }
 
   /** Parameters that train: the active adapters' tensors (and modules to save). */
@@ -395,6 +416,16 @@ export class PeftModel<M extends Module = Module> extends Module {
     const { trainable, all } = this.getNbTrainableParameters();
     const fmt = (n: number) => n.toLocaleString('en-US');
     log(`trainable params: ${fmt(trainable)} || all params: ${fmt(all)} || trainable%: ${((100 * trainable) / all).toFixed(4)}`);
+  }
+
+  /**
+   * Text generation with the active adapters (transformers' generate through PEFT): inside
+   * `disableAdapter` it is the base model's, `adapterNames` picks an adapter per prompt, and
+   * prompt-learning adapters put their virtual tokens in front (in the KV cache).
+   */
+  generate(inputs: GenerationInputs, options: GenerationOptions = {}): Promise<GenerateOutput> {
+    this.assertUsable('generate');
+    return generate(this as unknown as GenerativeModel, inputs, options);
   }
 
   /**
@@ -430,7 +461,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   private forwardWithAdapterList(adapterNames: readonly string[], inputs: unknown[]): unknown {
     if (!Array.isArray(adapterNames) || !adapterNames.every((n) => typeof n === 'string')) throw new TypeError('forward: adapterNames must be a list of adapter names');
     for (const n of new Set(adapterNames)) {
-      if (n !== '__base__' && !(n in this.peftConfig)) throw new Error(`forward: adapterNames names an unknown adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+      if (n !== '__base__' && !Object.hasOwn(this.peftConfig, n)) throw new Error(`forward: adapterNames names an unknown adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     }
     if (this.method.kind === 'prompt') throw new Error(`forward: per-sample adapterNames are not supported for ${this.peftType}`);
     if (this.training) throw new Error('forward: per-sample adapterNames are for inference; call eval() first');
@@ -439,7 +470,7 @@ export class PeftModel<M extends Module = Module> extends Module {
 
   /** The method's hooks for an adapter (used by saving and loading). */
   adapterContext(adapterName: string): AdapterContext<LayerConfig> | PromptContext {
-    if (!(adapterName in this.peftConfig)) throw new Error(`PeftModel: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    if (!Object.hasOwn(this.peftConfig, adapterName)) throw new Error(`PeftModel: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     return this.method.kind === 'layer' ? this.context(adapterName) : this.promptContext(adapterName);
   }
 }

@@ -1,5 +1,6 @@
 import type { PretrainedConfig } from './config.js';
 import { loadPretrained, type FileSource, type LoadPretrainedOptions } from './io.js';
+import { constructModel } from './construct.js';
 import type { BaseModelOutput, CausalLMOutput, ImageClassifierOutput, PreTrainedModel, SequenceClassifierOutput } from './modeling.js';
 import { GPT2LMHeadModel, GPT2Model } from './gpt2/modeling.js';
 import { GPT2ForSequenceClassification } from './gpt2/sequence-classification.js';
@@ -44,7 +45,8 @@ export class AutoModelClass<M extends PreTrainedModel> {
 
   /** A freshly initialised model for a config (HF's `from_config`). */
   fromConfig(config: PretrainedConfig): M {
-    return new (this.classFor(config))(config);
+    const Model = this.classFor(config);
+    return constructModel(config, () => new Model(config), `${this.name}.fromConfig`);
   }
 
   /** The checkpoint in `source` (config.json and model.safetensors or its shards) as this task's model. */

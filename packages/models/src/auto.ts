@@ -20,13 +20,15 @@ export function resolveModel(json: unknown): { config: PretrainedConfig; Model: 
   const obj = (typeof json === 'object' && json !== null ? json : {}) as { model_type?: unknown; architectures?: unknown };
   const archs = Array.isArray(obj.architectures) ? obj.architectures.filter((a): a is string => typeof a === 'string') : [];
   let family = typeof obj.model_type === 'string' ? families.get(obj.model_type) : undefined;
-  if (!family) family = [...families.values()].find((f) => archs.some((a) => a in f.classes));
+  // own properties only: "constructor" or "__proto__" in architectures names no class
+  const has = (f: ModelFamily, a: string) => Object.hasOwn(f.classes, a);
+  if (!family) family = [...families.values()].find((f) => archs.some((a) => has(f, a)));
   if (!family) {
     throw new RangeError(
       `loadPretrained: unknown model_type ${JSON.stringify(obj.model_type)} (architectures ${JSON.stringify(obj.architectures)}); known: ${[...families.keys()].join(', ')}`,
     );
   }
-  const name = archs.find((a) => a in family.classes);
+  const name = archs.find((a) => has(family, a));
   if (archs.length > 0 && !name) {
     throw new RangeError(`loadPretrained: architectures ${JSON.stringify(archs)} are not supported for ${family.modelType}; supported: ${Object.keys(family.classes).join(', ')}`);
   }

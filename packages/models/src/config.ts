@@ -1,3 +1,4 @@
+import { ACTIVATIONS } from '@peftjs/core';
 /**
  * Hugging Face configs: camelCase fields in TypeScript, HF's snake_case names in config.json.
  * Each config class lists its fields once (name in JSON, kind, default); `fromJSON` validates every
@@ -49,6 +50,11 @@ function valid(kind: FieldKind, v: unknown): boolean {
 
 export function configError(config: string, field: string, json: string, message: string): RangeError {
   return new RangeError(`${config}: ${field} (${json}) ${message}`);
+}
+
+/** Throws unless `name` is an activation core knows (own keys only: "__proto__" is no activation). */
+export function checkActivation(config: string, field: string, json: string, name: string): void {
+  if (!Object.hasOwn(ACTIVATIONS, name)) throw configError(config, field, json, `${JSON.stringify(name)} is not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
 }
 
 /** The base of every model config: field validation, unknown-field keeping, HF JSON. */

@@ -2,7 +2,7 @@ export { ClassifierConfig } from './labels.js';
 export { PretrainedConfig, type FieldSpec, type FieldTable, type FieldKind } from './config.js';
 export {
   PreTrainedModel, type ModelInputs, type ModelOutput, type BaseModelOutput, type CausalLMOutput, type SequenceClassifierOutput, type ImageClassifierOutput,
-  type PastKeyValues,
+  type PastKeyValues, type LayerPast,
 } from './modeling.js';
 export {
   AutoModelClass, AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification, AutoModelForImageClassification,
@@ -35,3 +35,7 @@ export {
   loadPretrained, loadWeightsFrom, savePretrained, readCheckpoint, memorySource, memorySink,
   CONFIG_NAME, WEIGHTS_NAME, WEIGHTS_INDEX_NAME, type FileSource, type FileSink, type SavePretrainedOptions, type LoadPretrainedOptions,
 } from './io.js';
+export { generate, type GenerationInputs, type GenerateOutput, type GenerativeModel } from './generation/generate.js';
+export { TextStreamer } from './generation/streamer.js';
+export { type GenerationOptions, type GenerationStreamer, type DecodingTokenizer } from './generation/options.js';
+export { setParameterBudget, getParameterBudget, checkModelSize, type SizeEstimate } from './construct.js';

@@ -7,6 +7,8 @@ import { resolveModel } from './auto.js';
 import './families.js';
 import type { PretrainedConfig } from './config.js';
 import type { PreTrainedModel } from './modeling.js';
+import { parseWeightMap } from './weight-map.js';
+import { constructModel } from './construct.js';
 
 /** Where a checkpoint is read from: files by name (a folder, a map of fetched files, a browser upload). */
 export interface FileSource {
@@ -76,17 +78,16 @@ export async function readCheckpoint(source: FileSource): Promise<Map<string, Te
     if (!(await source.exists(WEIGHTS_NAME))) throw new Error(`loadPretrained: neither ${WEIGHTS_NAME} nor ${WEIGHTS_INDEX_NAME} is present`);
     return readTensors(source, WEIGHTS_NAME);
   }
-  const index = JSON.parse(await source.readText(WEIGHTS_INDEX_NAME)) as { weight_map?: Record<string, string> };
-  if (!index.weight_map || typeof index.weight_map !== 'object') throw new Error(`loadPretrained: ${WEIGHTS_INDEX_NAME} has no weight_map`);
+  const weightMap = parseWeightMap(await source.readText(WEIGHTS_INDEX_NAME), WEIGHTS_INDEX_NAME);
   const out = new Map<string, Tensor>();
   try {
-    for (const shard of new Set(Object.values(index.weight_map))) {
+    for (const shard of new Set(weightMap.values())) {
       for (const [k, t] of await readTensors(source, shard)) {
-        if (index.weight_map[k] === shard) out.set(k, t);
+        if (weightMap.get(k) === shard && !out.has(k)) out.set(k, t);
         else t.dispose();
       }
     }
-    const absent = Object.keys(index.weight_map).filter((k) => !out.has(k));
+    const absent = [...weightMap.keys()].filter((k) => !out.has(k));
     if (absent.length > 0) throw new Error(`loadPretrained: ${WEIGHTS_INDEX_NAME} names tensors its shards lack: ${absent.slice(0, 5).join(', ')}`);
   } catch (e) {
     for (const t of out.values()) t.dispose();
@@ -115,10 +116,9 @@ function shardOpener(source: FileSource & Required<Pick<FileSource, 'openTensors
   return async () => {
     let shards: { file: string; keys: ReadonlySet<string> | null }[];
     if (await source.exists(WEIGHTS_INDEX_NAME)) {
-      const index = JSON.parse(await source.readText(WEIGHTS_INDEX_NAME)) as { weight_map?: Record<string, string> };
-      if (!index.weight_map || typeof index.weight_map !== 'object') throw new Error(`loadPretrained: ${WEIGHTS_INDEX_NAME} has no weight_map`);
+      const weightMap = parseWeightMap(await source.readText(WEIGHTS_INDEX_NAME), WEIGHTS_INDEX_NAME);
       const byFile = new Map<string, Set<string>>();
-      for (const [k, f] of Object.entries(index.weight_map)) byFile.set(f, (byFile.get(f) ?? new Set()).add(k));
+      for (const [k, f] of weightMap) byFile.set(f, (byFile.get(f) ?? new Set()).add(k));
       shards = [...byFile].map(([file, keys]) => ({ file, keys }));
     } else {
       if (!(await source.exists(WEIGHTS_NAME))) throw new Error(`loadPretrained: neither ${WEIGHTS_NAME} nor ${WEIGHTS_INDEX_NAME} is present`);
@@ -149,7 +149,8 @@ export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel
   const dtype = options.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'float64') throw new RangeError(`loadPretrained: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
   const openTensors = source.openTensors;
-  const model = openTensors ? initEmptyWeights(() => new Model(resolved.config).to(dtype)) : new Model(resolved.config).to(dtype);
+  const build = () => new Model(resolved.config).to(dtype);
+  const model = constructModel(resolved.config, () => (openTensors ? initEmptyWeights(build) : build()));
   if (options.nameOrPath !== undefined) model.nameOrPath = options.nameOrPath;
   try {
     if (openTensors) await streamWeights(model, shardOpener({ ...source, openTensors: openTensors.bind(source) }));

@@ -1,6 +1,6 @@
 import {
-  Conv1D, Conv2d, Embedding, LayerNorm, Linear, Module, RMSNorm, checkpoint, engine, fill, formatShape, isGradEnabled, isMeta, noGrad, randn,
-  type Backend, type LoadStateDictResult, type Tensor,
+  Conv1D, Conv2d, Embedding, KeyValueCache, LayerNorm, Linear, Module, RMSNorm, checkpoint, engine, fill, formatShape, isGradEnabled, isMeta, noGrad, randn,
+  type Backend, type KeyValueCacheLayer, type LoadStateDictResult, type Tensor,
 } from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 
@@ -15,8 +15,14 @@ export interface ModelInputs {
   /**
    * Keys and values before the sequence (causal LMs), one pair a layer: a cache or learned prefixes.
    * The tokens then sit at positions pastLength.., and attentionMask covers pastLength + seq keys.
+   * A KeyValueCache (generation) also receives this call's keys and values.
    */
-  pastKeyValues?: PastKeyValues | null;
+  pastKeyValues?: PastKeyValues | KeyValueCache | null;
+  /**
+   * Position of each token int32 [batch, seq] (causal LMs; Hugging Face's position_ids): left-padded
+   * rows count from their first real token. Default pastLength..pastLength+seq−1 for every row.
+   */
+  positionIds?: Tensor | null;
   /** 1 for tokens to attend to, 0 for padding [batch, seq] (or [batch, pastLength + seq] with pastKeyValues). */
   attentionMask?: Tensor | null;
   /** Targets: token ids for causal LMs (shifted inside, -100 ignored), class indices or values for classifiers. */
@@ -39,8 +45,8 @@ export interface CausalLMOutput {
   logits: Tensor;
   /** The shifted cross-entropy, when labels were given. */
   loss?: Tensor;
-  /** Each layer's keys and values after this call, when the model returns its cache. */
-  pastKeyValues?: PastKeyValues;
+  /** Each layer's keys and values after this call: the KeyValueCache given as `pastKeyValues`, now holding this call's positions too. */
+  pastKeyValues?: PastKeyValues | KeyValueCache;
 }
 
 /** What a sequence classifier returns (transformers' SequenceClassifierOutput). */
@@ -314,9 +320,10 @@ export function checkTokenInputs(model: string, inputs: ModelInputs): void {
  * layers, each [batch, heads, P, headDim] (0 without them).
  */
 export function pastLength(
-  model: string, past: PastKeyValues | null | undefined, layers: number, batch: number, heads: number, headDim: number,
+  model: string, past: PastKeyValues | KeyValueCache | null | undefined, layers: number, batch: number, heads: number, headDim: number,
 ): number {
   if (!past) return 0;
+  if (past instanceof KeyValueCache) return past.length;
   if (past.length !== layers) throw new RangeError(`${model}.forward: pastKeyValues must have one [key, value] pair for each of the ${layers} layers, got ${past.length}`);
   const length = past[0]?.[0]?.shape[2];
   past.forEach((pair, i) => {
@@ -331,6 +338,33 @@ export function pastLength(
     });
   });
   return length;
+}
+
+/** What one attention layer gets of pastKeyValues: fixed keys and values, or its slot of a cache. */
+export interface LayerPast {
+  pastKeyValue: readonly [Tensor, Tensor] | null;
+  cache: KeyValueCacheLayer | null;
+}
+
+/** Layer `i`'s share of pastKeyValues. */
+export function layerPast(past: PastKeyValues | KeyValueCache | null, i: number): LayerPast {
+  if (!past) return { pastKeyValue: null, cache: null };
+  if (past instanceof KeyValueCache) return { pastKeyValue: null, cache: past.layer(i) };
+  return { pastKeyValue: past[i], cache: null };
+}
+
+/** The output with the generation cache attached when one was passed (Hugging Face returns it as past_key_values). */
+export function withCache(output: CausalLMOutput, inputs: ModelInputs): CausalLMOutput {
+  return inputs.pastKeyValues instanceof KeyValueCache ? { ...output, pastKeyValues: inputs.pastKeyValues } : output;
+}
+
+/** Position ids int32 [batch, seq] (checked), or null. */
+export function checkPositionIds(model: string, ids: Tensor | null | undefined, batch: number, seq: number): Tensor | null {
+  if (!ids) return null;
+  if (ids.rank !== 2 || ids.shape[0] !== batch || ids.shape[1] !== seq || ids.dtype !== 'int32') {
+    throw new RangeError(`${model}.forward: positionIds must be int32 [${batch}, ${seq}], got ${ids.dtype} ${formatShape(ids.shape)}`);
+  }
+  return ids;
 }
 
 /** A padding mask [batch, keys] for `keys` = past length + sequence length. */

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@peftjs/backend-cpu';
-import { manualSeed, setBackend, tensor, tidy, type Tensor } from '@peftjs/core';
+import { manualSeed, setBackend, tensor, tidy, type KeyValueCache, type Tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   AutoModelForCausalLM as AutoFromSource, BertConfig, BertModel, GPT2Config, GPT2ForSequenceClassification, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM,
@@ -49,7 +49,7 @@ describe('Auto classes', () => {
     }
     expect(classes).toEqual(['GPT2LMHeadModel', 'LlamaForCausalLM']);
     expectTypeOf<Awaited<ReturnType<typeof AutoModelForCausalLM.fromPretrained>>['forward']>().returns.toEqualTypeOf<CausalLMOutput>();
-    expectTypeOf<CausalLMOutput['pastKeyValues']>().toEqualTypeOf<PastKeyValues | undefined>();
+    expectTypeOf<CausalLMOutput['pastKeyValues']>().toEqualTypeOf<PastKeyValues | KeyValueCache | undefined>();
   });
 
   it('AutoModelForSequenceClassification loads a language-model checkpoint with a fresh score head', async () => {

@@ -1,6 +1,6 @@
 /** The loss curves of the runs as a PNG line chart. */
 import { writeFileAtomic } from '@peftjs/core/node';
-import { encodePng, lineChart } from '../plot/index.js';
+import { encodePng, lineChart } from '@peftjs/cli/plot';
 import type { RunSummary } from './report.js';
 
 /** The mean of each value and the `window − 1` before it (fewer at the start). */

@@ -1,7 +1,7 @@
 /** SpamAssassin emails as byte ids for the classifier: the start of each email, ended by end-of-text. */
 import { seededPermutation } from '@peftjs/core';
 import { ByteTokenizer, type TokenizedExample } from '@peftjs/data';
-import { loadSpamAssassin, type SpamAssassinExample } from '@peftjs/data/corpora';
+import { loadSpamAssassin, type SpamAssassinExample } from '@peftjs/datasets';
 
 export const LABELS = ['ham', 'spam'] as const;
 

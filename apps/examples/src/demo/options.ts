@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { integerOption, numberOption, parseCommandLine, type OptionValues } from '../cli/option-values.js';
 
 export const BACKENDS = ['cpu', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -87,26 +87,7 @@ export function optionHelp(usable: readonly string[], unusable: readonly string[
   return `usage: npm run demo -- [options]\n\n${rows.join('\n')}\n\n${methods.filter(Boolean).join('\n')}`;
 }
 
-function integer(values: Record<string, unknown>, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = values[flag];
-  const n = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
-    throw new RangeError(`demo: --${flag} must be an integer ${range}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
-
-function positiveNumber(values: Record<string, unknown>, flag: string): number {
-  const raw = values[flag];
-  const n = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new RangeError(`demo: --${flag} must be a positive number, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
-
-function oneOf<T extends string>(values: Record<string, unknown>, flag: string, allowed: readonly T[]): T {
+function oneOf<T extends string>(values: OptionValues, flag: string, allowed: readonly T[]): T {
   const raw = values[flag] as string;
   if (!allowed.includes(raw as T)) throw new RangeError(`demo: --${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
   return raw as T;
@@ -119,27 +100,21 @@ export type ParsedArgs = { help: true } | { help: false; options: DemoOptions };
  * `limits` the sizes of the training and test splits.
  */
 export function parseDemoArgs(args: readonly string[], methods: readonly string[], limits = { train: 4864, test: 577 }): ParsedArgs {
-  let values: Record<string, unknown>;
-  try {
-    const options = Object.fromEntries(Object.entries(OPTIONS).map(([k, o]) => [k, { type: o.type, ...('default' in o ? { default: o.default } : {}) }]));
-    values = parseArgs({ args: [...args], options: options as never, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    throw new RangeError(`demo: ${(e as Error).message} (see --help)`);
-  }
+  const values = parseCommandLine('demo', args, OPTIONS);
   if (values.help) return { help: true };
   return {
     help: false,
     options: {
       method: oneOf(values, 'method', methods),
       backend: oneOf(values, 'backend', BACKENDS),
-      trainSize: integer(values, 'train-size', 1, limits.train),
-      testSize: integer(values, 'test-size', 1, limits.test),
-      epochs: integer(values, 'epochs', 1),
-      steps: values.steps === undefined ? null : integer(values, 'steps', 1),
-      batchSize: integer(values, 'batch-size', 1),
-      maxLength: integer(values, 'max-length', 2, 1024),
-      lr: values.lr === undefined ? null : positiveNumber(values, 'lr'),
-      seed: integer(values, 'seed', 0),
+      trainSize: integerOption('demo', values, 'train-size', 1, limits.train),
+      testSize: integerOption('demo', values, 'test-size', 1, limits.test),
+      epochs: integerOption('demo', values, 'epochs', 1),
+      steps: values.steps === undefined ? null : integerOption('demo', values, 'steps', 1),
+      batchSize: integerOption('demo', values, 'batch-size', 1),
+      maxLength: integerOption('demo', values, 'max-length', 2, 1024),
+      lr: values.lr === undefined ? null : numberOption('demo', values, 'lr', { positive: true }),
+      seed: integerOption('demo', values, 'seed', 0),
       out: (values.out as string | undefined) ?? DEFAULT_OUT,
       skipFull: values['skip-full'] as boolean,
       model: (values.model as string | undefined) ?? DEFAULT_MODEL,

@@ -1,6 +1,6 @@
 /** The pretraining text as byte blocks: each corpus encoded to bytes, ended by the end-of-text token. */
 import { ByteTokenizer, chunkTokens } from '@peftjs/data';
-import { loadMobyDick, loadSotu } from '@peftjs/data/corpora';
+import { loadMobyDick, loadSotu } from '@peftjs/datasets';
 
 export type Split = 'train' | 'validation';
 

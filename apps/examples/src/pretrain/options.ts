@@ -1,6 +1,6 @@
 /** The `npm run pretrain` command line: model shape, training settings and where to write. */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { integerOption, numberOption, parseCommandLine } from '../cli/option-values.js';
 
 export interface PretrainOptions {
   readonly steps: number;
@@ -44,41 +44,27 @@ export const OPTION_HELP = Object.entries(OPTIONS)
   .map(([name, o]) => `  --${name}${o.type === 'string' ? ' <value>' : ''}${'default' in o && o.type === 'string' ? ` (default ${o.default})` : ''}`)
   .join('\n');
 
-function integer(values: Record<string, unknown>, flag: string, min: number): number {
-  const raw = values[flag];
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new RangeError(`pretrain: --${flag} must be an integer ≥ ${min}, got ${String(raw)}`);
-  return n;
-}
-
-function real(values: Record<string, unknown>, flag: string, min: number, max = Infinity): number {
-  const raw = values[flag];
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new RangeError(`pretrain: --${flag} must be a number in [${min}, ${max}], got ${String(raw)}`);
-  return n;
-}
-
 export function parsePretrainOptions(args: readonly string[]): PretrainOptions {
-  const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });
-  const steps = integer(values, 'steps', 1);
-  const nEmbd = integer(values, 'n-embd', 1);
-  const nHead = integer(values, 'n-head', 1);
+  const values = parseCommandLine('pretrain', args, OPTIONS);
+  const steps = integerOption('pretrain', values, 'steps', 1);
+  const nEmbd = integerOption('pretrain', values, 'n-embd', 1);
+  const nHead = integerOption('pretrain', values, 'n-head', 1);
   if (nEmbd % nHead !== 0) throw new RangeError(`pretrain: --n-embd (${nEmbd}) must be divisible by --n-head (${nHead})`);
-  const warmupSteps = values['warmup-steps'] === undefined ? Math.max(1, Math.round(steps / 10)) : integer(values, 'warmup-steps', 0);
+  const warmupSteps = values['warmup-steps'] === undefined ? Math.max(1, Math.round(steps / 10)) : integerOption('pretrain', values, 'warmup-steps', 0);
   return {
     steps,
-    batchSize: integer(values, 'batch-size', 1),
-    blockSize: integer(values, 'block-size', 2),
-    nLayer: integer(values, 'n-layer', 1),
+    batchSize: integerOption('pretrain', values, 'batch-size', 1),
+    blockSize: integerOption('pretrain', values, 'block-size', 2),
+    nLayer: integerOption('pretrain', values, 'n-layer', 1),
     nHead,
     nEmbd,
-    lr: real(values, 'lr', 0),
+    lr: numberOption('pretrain', values, 'lr', { min: 0 }),
     warmupSteps: Math.min(warmupSteps, steps),
-    weightDecay: real(values, 'weight-decay', 0),
-    maxGradNorm: real(values, 'max-grad-norm', 0),
-    seed: integer(values, 'seed', 0),
-    evalBlocks: integer(values, 'eval-blocks', 0),
-    out: values.out ?? fileURLToPath(DEFAULT_OUT),
+    weightDecay: numberOption('pretrain', values, 'weight-decay', { min: 0 }),
+    maxGradNorm: numberOption('pretrain', values, 'max-grad-norm', { min: 0 }),
+    seed: integerOption('pretrain', values, 'seed', 0),
+    evalBlocks: integerOption('pretrain', values, 'eval-blocks', 0),
+    out: (values.out as string | undefined) ?? fileURLToPath(DEFAULT_OUT),
     progress: !values['no-progress'],
   };
 }

@@ -1,5 +1,6 @@
 import type { BinaryOp } from '@peftjs/core';
 import type { Args } from '../kernels/args.js';
+import { FLOAT32_LOOPS } from './binaryFloat32.js';
 import { planRows, type RowPlan } from './rows.js';
 import type { Values } from './values.js';
 
@@ -87,6 +88,14 @@ const imul: RowLoop = (o, a, b, { count, length, starts: [so, sa, sb], steps: [p
 
 /** False when the reference must run (an unknown op). */
 export function fastBinary({ op, a, b, out }: Args<'binary'>): boolean {
+  const o = out.storage.data;
+  const x = a.storage.data;
+  const y = b.storage.data;
+  const float32 = o instanceof Float32Array && x instanceof Float32Array && y instanceof Float32Array ? FLOAT32_LOOPS[op] : undefined;
+  if (float32) {
+    float32(o as Float32Array, x as Float32Array, y as Float32Array, planRows(out.layout.shape, [out.layout, a.layout, b.layout]));
+    return true;
+  }
   const loop = out.dtype === 'int32' && op === 'mul' ? imul : LOOPS[op];
   if (!loop) return false;
   loop(out.storage.data, a.storage.data, b.storage.data, planRows(out.layout.shape, [out.layout, a.layout, b.layout]));

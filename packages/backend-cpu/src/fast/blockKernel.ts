@@ -1,4 +1,4 @@
-import { Code, moduleBytes, I32, V128 } from './wasm.js';
+import { Code, moduleBytes, I32, V128, type MemorySpec } from './wasm.js';
 
 /**
  * The inner loops of a packed GEMM, as one WebAssembly SIMD function:
@@ -12,9 +12,10 @@ import { Code, moduleBytes, I32, V128 } from './wasm.js';
  *
  * The micro-kernel keeps the MR × NR tile of C in MR · NR/4 v128 locals. Each step p loads NR/4
  * vectors of B, splats each of the MR values of A and does one multiply and one add per
- * accumulator: C[r, :] += A[r, p] · B[p, :]. Counts and kc must be at least 1.
+ * accumulator: C[r, :] += A[r, p] · B[p, :] (with `fma`, one relaxed-SIMD multiply-add instead,
+ * fused where the hardware has FMA). Counts and kc must be at least 1.
  */
-export function blockKernelBytes(mr: number, nr: number): Uint8Array {
+export function blockKernelBytes(mr: number, nr: number, options: { fma?: boolean; memory?: MemorySpec } = {}): Uint8Array {
   if (nr % 4 !== 0) throw new RangeError(`blockKernel: NR must be a multiple of 4, got ${nr}`);
   const nv = nr / 4;
   // parameters
@@ -49,7 +50,8 @@ export function blockKernelBytes(mr: number, nr: number): Uint8Array {
   for (let r = 0; r < mr; r++) {
     c.get(ap).v128Load32Splat(r * 4).set(av);
     for (let v = 0; v < nv; v++) {
-      c.get(acc(r, v)).get(av).get(bv(v)).f32x4Mul().f32x4Add().set(acc(r, v));
+      if (options.fma) c.get(av).get(bv(v)).get(acc(r, v)).f32x4RelaxedMadd().set(acc(r, v));
+      else c.get(acc(r, v)).get(av).get(bv(v)).f32x4Mul().f32x4Add().set(acc(r, v));
     }
   }
   c.get(ap).i32(mr * 4).add().set(ap);
@@ -74,7 +76,7 @@ export function blockKernelBytes(mr: number, nr: number): Uint8Array {
   decrementAndLoop(j);
   c.end();
 
-  return moduleBytes(1, [
+  return moduleBytes(options.memory ?? { kind: 'own', pages: 1 }, [
     { name: 'block', params: 9, locals: [[i32Locals, I32], [v128Locals, V128]], code: c },
   ]);
 }

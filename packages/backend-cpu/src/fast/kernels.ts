@@ -1,13 +1,15 @@
-import type { CompleteKernelTable, KernelName, KernelSignatures } from '@peftjs/core';
+import type { KernelName, KernelSignatures } from '@peftjs/core';
 import { cpuKernels } from '../kernels/index.js';
 import type { CpuStorage } from '../storage.js';
+import { fastActivationBackward } from './activationBackward.js';
+import { fastAdamwStep } from './adamwStep.js';
 import { fastBinary } from './binary.js';
 import { fastCast } from './cast.js';
 import { fastCopy } from './copy.js';
 import { fastCrossEntropy, fastCrossEntropyBackward } from './crossEntropy.js';
 import { fastFill } from './fill.js';
 import { fastLayerNorm, fastLayerNormBackward } from './layerNorm.js';
-import { fastMatmulFloat32 } from './matmul.js';
+import { DEFAULT_FAST_MATMUL_CONFIG, createFastMatmul, fastMatmulFloat32 } from './matmul.js';
 import { fastQuantizedMatmul } from './quantizedMatmul.js';
 import { fastReduce } from './reduce.js';
 import { fastRmsNorm, fastRmsNormBackward } from './rmsNorm.js';
@@ -15,14 +17,15 @@ import { fastLogSoftmax, fastLogSoftmaxBackward, fastSoftmax, fastSoftmaxBackwar
 import { fastUnary } from './unary.js';
 import { fastWhere } from './where.js';
 
-type Table = CompleteKernelTable<CpuStorage>;
+// the CPU backend implements every kernel, the optional ones included
+type Table = Required<KernelSignatures<CpuStorage>>;
 type ArgsOf<K extends KernelName> = Parameters<NonNullable<KernelSignatures<CpuStorage>[K]>>[0];
 
 /** A fast kernel answers true when it wrote the outputs, false when the reference must run instead. */
 type Fast<K extends KernelName> = (args: ArgsOf<K>) => boolean;
 
 function withFallback<K extends KernelName>(name: K, fast: Fast<K>): Table[K] {
-  const reference = cpuKernels[name] as (args: ArgsOf<K>) => void;
+  const reference = cpuKernels[name] as unknown as (args: ArgsOf<K>) => void;
   return ((args: ArgsOf<K>) => {
     if (!fast(args)) reference(args);
   }) as Table[K];
@@ -30,8 +33,9 @@ function withFallback<K extends KernelName>(name: K, fast: Fast<K>): Table[K] {
 
 /**
  * The fast kernel set: loops straight over the typed arrays (no per-element index arithmetic or
- * closures) and a WebAssembly SIMD matmul, each falling back to the reference where it does not
- * apply. Everything but matmul computes exactly the reference's values.
+ * closures) and a WebAssembly SIMD matmul (relaxed-SIMD FMA where the engine has it, split over
+ * worker threads for large products), each falling back to the reference where it does not apply.
+ * Everything but matmul computes exactly the reference's values.
  */
 export const fastKernels: Table = {
   ...cpuKernels,
@@ -54,4 +58,18 @@ export const fastKernels: Table = {
   rmsNormBackward: withFallback('rmsNormBackward', fastRmsNormBackward),
   crossEntropy: withFallback('crossEntropy', fastCrossEntropy),
   crossEntropyBackward: withFallback('crossEntropyBackward', fastCrossEntropyBackward),
+  activationBackward: withFallback('activationBackward', fastActivationBackward),
+  adamwStep: withFallback('adamwStep', fastAdamwStep),
 };
+
+const byThreads = new Map<number, Table>();
+
+/** The fast kernel set with its matmul on `threads` threads (one pool of workers per count, made once). */
+export function fastKernelsFor(threads: number): Table {
+  let table = byThreads.get(threads);
+  if (!table) {
+    table = { ...fastKernels, matmul: withFallback('matmul', createFastMatmul(DEFAULT_FAST_MATMUL_CONFIG, { threads })) };
+    byThreads.set(threads, table);
+  }
+  return table;
+}

@@ -2,48 +2,72 @@ import type { KernelSignatures, Layout } from '@peftjs/core';
 import { matmulGeometry } from '../kernels/matmulGeometry.js';
 import { blockKernelBytes } from './blockKernel.js';
 import { packA, packB, unpackC } from './pack.js';
+import { hasRelaxedSimd } from './simdFeatures.js';
+import { BlockThreads, defaultThreads, type BlockFn } from './threads.js';
 
 /** Structurally a `CpuStorage`: all the fast kernel reads of a buffer is its array. */
 export type FastStorage = { data: Float32Array | Float64Array | Int32Array | Uint8Array };
 export type FastMatmulArgs = Parameters<KernelSignatures<FastStorage>['matmul']>[0];
 
 /**
- * Blocking of the fast GEMM. mr × nr is the register tile of the WebAssembly micro-kernel; mc rows
- * of A and kc steps of k make the block of A that stays in L2 while the kernel sweeps the B panel;
- * the B panel holds as many columns as fit in `panelFloats` for the whole k (at least nr).
- * 4 × 8 (8 accumulators) measured fastest on x86-64: 6 × 8, 4 × 12, 4 × 16 and 8 × 8 were 10–20%
- * slower; mc, kc and panelFloats change little within a factor of two of these values.
+ * Blocking of the fast GEMM (GotoBLAS's loop order). mr × nr is the register tile of the
+ * WebAssembly micro-kernel; kc steps of k make one packed block; the B panel holds kc × nc values
+ * with as many columns as fit in `panelFloats` (at least nr); A and C are packed for up to
+ * `chunkFloats` values of rows at a time, swept mc rows at a time. 4 × 8 (8 accumulators)
+ * measured fastest on x86-64: 6 × 8, 4 × 12, 4 × 16 and 8 × 8 were 10–20% slower.
  */
 export interface FastMatmulConfig {
   readonly mr: number;
   readonly nr: number;
+  /** Rows of A one micro-kernel sweep reuses (kept in cache while it walks the B panel). */
   readonly mc: number;
   readonly kc: number;
   readonly panelFloats: number;
+  readonly chunkFloats: number;
 }
 
 export const DEFAULT_FAST_MATMUL_CONFIG: FastMatmulConfig = {
-  mr: 4, nr: 8, mc: 64, kc: 256, panelFloats: 1 << 19,
+  mr: 4, nr: 8, mc: 64, kc: 256, panelFloats: 1 << 19, chunkFloats: 1 << 21,
 };
 
-type BlockFn = (
-  mTiles: number, nTiles: number, kc: number, pa: number, paStride: number, pb: number, pbStride: number,
-  pc: number, ldc: number,
-) => void;
+export interface FastMatmulOptions {
+  /** Threads that share each large product (workers plus the caller); 1 keeps it on the caller. */
+  readonly threads?: number;
+  /** Use relaxed SIMD's multiply-add where the engine has it (default true). */
+  readonly fma?: boolean;
+}
+
+/** Largest shared memory the kernel may grow to, in 64 KiB pages (2 GiB). */
+const MAX_SHARED_PAGES = 32768;
 
 interface Instance {
   readonly memory: WebAssembly.Memory;
   readonly block: BlockFn;
+  readonly threads: BlockThreads | null;
   view: Float32Array;
 }
 
-function instantiate(config: FastMatmulConfig): Instance | null {
+function instantiate(config: FastMatmulConfig, options: FastMatmulOptions): Instance | null {
   try {
     if (typeof WebAssembly !== 'object') return null;
-    const module = new WebAssembly.Module(blockKernelBytes(config.mr, config.nr) as BufferSource);
+    const fma = (options.fma ?? true) && hasRelaxedSimd();
+    const threads = options.threads ?? 1;
+    const shared = threads > 1 && typeof SharedArrayBuffer === 'function';
+    if (shared) {
+      try {
+        const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true });
+        const module = new WebAssembly.Module(blockKernelBytes(config.mr, config.nr, { fma, memory: { kind: 'shared', pages: 1, maxPages: MAX_SHARED_PAGES } }) as BufferSource);
+        const instance = new WebAssembly.Instance(module, { env: { memory } });
+        const pool = new BlockThreads(module, memory, threads, config.mr, config.nr);
+        return { memory, block: instance.exports.block as BlockFn, threads: pool, view: new Float32Array(memory.buffer) };
+      } catch {
+        // no shared WebAssembly memory here (a page that is not cross-origin isolated): one thread
+      }
+    }
+    const module = new WebAssembly.Module(blockKernelBytes(config.mr, config.nr, { fma }) as BufferSource);
     const instance = new WebAssembly.Instance(module, {});
     const memory = instance.exports.memory as WebAssembly.Memory;
-    return { memory, block: instance.exports.block as BlockFn, view: new Float32Array(memory.buffer) };
+    return { memory, block: instance.exports.block as BlockFn, threads: null, view: new Float32Array(memory.buffer) };
   } catch {
     return null; // no WebAssembly SIMD here: the caller uses the reference kernel
   }
@@ -54,7 +78,8 @@ function ensureFloats(inst: Instance, floats: number): Float32Array {
   if (inst.memory.buffer.byteLength < bytes) {
     inst.memory.grow(Math.ceil((bytes - inst.memory.buffer.byteLength) / 65536));
   }
-  if (inst.view.buffer !== inst.memory.buffer) inst.view = new Float32Array(inst.memory.buffer);
+  // a shared memory may hand out a new buffer object on every read: compare sizes
+  if (inst.view.byteLength !== inst.memory.buffer.byteLength) inst.view = new Float32Array(inst.memory.buffer);
   return inst.view;
 }
 
@@ -107,33 +132,41 @@ function roundUp(x: number, multiple: number): number {
   return Math.ceil(x / multiple) * multiple;
 }
 
+/** The block kernel on row tiles [t, t + tiles) of a packed A chunk. */
+function sweep(
+  block: BlockFn, t: number, tiles: number, mr: number, nTiles: number, kc: number, pa: number, paStride: number, pb: number,
+  pbStride: number, pc: number, ldc: number,
+): void {
+  block(tiles, nTiles, kc, pa + t * paStride, paStride, pb, pbStride, pc + t * mr * ldc, ldc);
+}
+
 function gemm(inst: Instance, config: FastMatmulConfig, g: Gemm): void {
   const { mr, nr } = config;
   const { m, n, k } = g;
-  const mcMax = Math.min(roundUp(config.mc, mr), roundUp(m, mr));
-  const ncMax = Math.min(roundUp(n, nr), Math.max(nr, Math.floor(config.panelFloats / k / nr) * nr));
-  // scratch layout in floats: [A panel mcMax × k][B panel k × ncMax][C block mcMax × ncMax]
+  const kcMax = Math.min(config.kc, k);
+  const ncMax = Math.min(roundUp(n, nr), Math.max(nr, Math.floor(config.panelFloats / kcMax / nr) * nr));
+  const mChunk = Math.min(roundUp(m, mr), Math.max(mr, Math.floor(config.chunkFloats / Math.max(ncMax, kcMax) / mr) * mr));
+  // scratch layout in floats: [A chunk mChunk × kc][B panel kc × ncMax][C chunk mChunk × ncMax]
   const aBase = 0;
-  const bBase = mcMax * k;
-  const cBase = bBase + k * ncMax;
-  const mem = ensureFloats(inst, cBase + mcMax * ncMax);
+  const bBase = mChunk * kcMax;
+  const cBase = bBase + kcMax * ncMax;
+  const mem = ensureFloats(inst, cBase + mChunk * ncMax);
   for (let j0 = 0; j0 < n; j0 += ncMax) {
     const nc = Math.min(ncMax, n - j0);
     const ncp = roundUp(nc, nr);
-    packB(g.b, g.bOffset, g.bRow, g.bCol, j0, nc, k, nr, mem, bBase);
-    for (let i0 = 0; i0 < m; i0 += mcMax) {
-      const mc = Math.min(mcMax, m - i0);
+    for (let i0 = 0; i0 < m; i0 += mChunk) {
+      const mc = Math.min(mChunk, m - i0);
       const mcp = roundUp(mc, mr);
-      packA(g.a, g.aRows, g.aCol, i0, mc, k, mr, mem, aBase);
       mem.fill(0, cBase, cBase + mcp * ncp);
-      for (let p0 = 0; p0 < k; p0 += config.kc) {
-        const kc = Math.min(config.kc, k - p0);
-        inst.block(
-          mcp / mr, ncp / nr, kc,
-          (aBase + p0 * mr) * 4, k * mr * 4,
-          (bBase + p0 * nr) * 4, k * nr * 4,
-          cBase * 4, ncp * 4,
-        );
+      for (let p0 = 0; p0 < k; p0 += kcMax) {
+        const kc = Math.min(kcMax, k - p0);
+        packB(g.b, g.bOffset + p0 * g.bRow, g.bRow, g.bCol, j0, nc, kc, nr, mem, bBase);
+        packA(g.a, g.aRows, g.aCol, i0, mc, kc, mr, mem, aBase, p0);
+        const mTiles = mcp / mr;
+        const step = Math.max(1, Math.floor(config.mc / mr));
+        const args = [ncp / nr, kc, aBase * 4, kc * mr * 4, bBase * 4, kc * nr * 4, cBase * 4, ncp * 4] as const;
+        if (inst.threads) inst.threads.run(inst.block, step, mTiles, ...args);
+        else for (let t = 0; t < mTiles; t += step) sweep(inst.block, t, Math.min(step, mTiles - t), mr, ...args);
       }
       unpackC(mem, cBase, ncp, g.out, g.outRows, g.outCol, i0, mc, j0, nc);
     }
@@ -146,15 +179,23 @@ function gemm(inst: Instance, config: FastMatmulConfig, g: Gemm): void {
  * other than float32, no WebAssembly SIMD, or its scratch memory cannot grow): the caller then runs
  * the reference kernel, which writes every element of out.
  */
-export function createFastMatmul(config: FastMatmulConfig = DEFAULT_FAST_MATMUL_CONFIG): (args: FastMatmulArgs) => boolean {
+export interface FastMatmul {
+  (args: FastMatmulArgs): boolean;
+  /** Resolves to the number of worker threads started (for tests and benchmarks; kernels never wait). */
+  whenReady(): Promise<number>;
+  /** Bytes of WebAssembly memory the kernel's packed panels use (bounded by its blocking config). */
+  scratchBytes(): number;
+}
+
+export function createFastMatmul(config: FastMatmulConfig = DEFAULT_FAST_MATMUL_CONFIG, options: FastMatmulOptions = {}): FastMatmul {
   let inst: Instance | null | undefined;
-  return function fastMatmul({ a, b, transA, transB, out }: FastMatmulArgs): boolean {
+  const fastMatmul = function fastMatmul({ a, b, transA, transB, out }: FastMatmulArgs): boolean {
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || out.dtype !== 'float32') return false;
     const ad = a.storage.data;
     const bd = b.storage.data;
     const od = out.storage.data;
     if (!(ad instanceof Float32Array && bd instanceof Float32Array && od instanceof Float32Array)) return false;
-    if (inst === undefined) inst = instantiate(config);
+    if (inst === undefined) inst = instantiate(config, options);
     if (inst === null) return false;
 
     const { rank, m, n, k, aRow, aCol, bRow, bCol } = matmulGeometry(a.layout, b.layout, transA, transB, out.layout);
@@ -191,10 +232,19 @@ export function createFastMatmul(config: FastMatmulConfig = DEFAULT_FAST_MATMUL_
     }
     return true;
   };
+  return Object.assign(fastMatmul, {
+    async whenReady(): Promise<number> {
+      if (inst === undefined) inst = instantiate(config, options);
+      return inst?.threads ? inst.threads.whenReady() : 0;
+    },
+    scratchBytes(): number {
+      return inst ? inst.memory.buffer.byteLength : 0;
+    },
+  });
 }
 
 /**
- * The fast float32 matmul (see createFastMatmul): true when it computed `out`, false when the
- * reference kernel must run instead.
+ * The fast float32 matmul (see createFastMatmul), on every core: true when it computed `out`,
+ * false when the reference kernel must run instead.
  */
-export const fastMatmulFloat32: (args: FastMatmulArgs) => boolean = createFastMatmul();
+export const fastMatmulFloat32: FastMatmul = createFastMatmul(DEFAULT_FAST_MATMUL_CONFIG, { threads: defaultThreads() });

@@ -7,14 +7,15 @@
 export type Float32Source = Float32Array;
 
 /**
- * A rows [i0, i0 + mc), all k columns, as slivers of MR rows: sliver s starts at
- * dst[base + s·k·MR] and holds, for each p < k, the MR values A[i0 + s·MR + r, p] (r < MR).
+ * A rows [i0, i0 + mc), columns [p0, p0 + k), as slivers of MR rows: sliver s starts at
+ * dst[base + s·k·MR] and holds, for each p < k, the MR values A[i0 + s·MR + r, p0 + p] (r < MR).
  * Row i of A starts at rowOffsets[i]; consecutive columns are colStride apart.
  */
 export function packA(
   src: Float32Source, rowOffsets: Int32Array, colStride: number, i0: number, mc: number, k: number,
-  mr: number, dst: Float32Array, base: number,
+  mr: number, dst: Float32Array, base: number, p0 = 0,
 ): void {
+  const shift = p0 * colStride;
   const slivers = Math.ceil(mc / mr);
   const rowStep = mc > 1 ? rowOffsets[i0 + 1] - rowOffsets[i0] : colStride;
   if (Math.abs(colStride) <= Math.abs(rowStep)) {
@@ -24,10 +25,10 @@ export function packA(
       if (mr === 4 && s * 4 + 4 <= mc) {
         // a full sliver of the usual MR = 4: the four rows side by side, so the writes are sequential
         const first = i0 + s * 4;
-        let r0 = rowOffsets[first];
-        let r1 = rowOffsets[first + 1];
-        let r2 = rowOffsets[first + 2];
-        let r3 = rowOffsets[first + 3];
+        let r0 = rowOffsets[first] + shift;
+        let r1 = rowOffsets[first + 1] + shift;
+        let r2 = rowOffsets[first + 2] + shift;
+        let r3 = rowOffsets[first + 3] + shift;
         for (let p = 0, d = sliver; p < k; p++, d += 4) {
           dst[d] = src[r0];
           dst[d + 1] = src[r1];
@@ -47,7 +48,7 @@ export function packA(
           for (let p = 0; p < k; p++, d += mr) dst[d] = 0;
           continue;
         }
-        let from = rowOffsets[i0 + row];
+        let from = rowOffsets[i0 + row] + shift;
         for (let p = 0; p < k; p++, d += mr, from += colStride) dst[d] = src[from];
       }
     }
@@ -57,14 +58,14 @@ export function packA(
   let evenlySpaced = true;
   for (let i = 1; i < mc && evenlySpaced; i++) evenlySpaced = rowOffsets[i0 + i] - rowOffsets[i0 + i - 1] === rowStep;
   for (let p = 0; p < k; p++) {
-    let from = rowOffsets[i0] + p * colStride;
+    let from = rowOffsets[i0] + shift + p * colStride;
     for (let s = 0; s < slivers; s++) {
       const d = base + s * k * mr + p * mr;
       const rows = Math.min(mr, mc - s * mr);
       if (evenlySpaced) {
         for (let r = 0; r < rows; r++, from += rowStep) dst[d + r] = src[from];
       } else {
-        for (let r = 0; r < rows; r++) dst[d + r] = src[rowOffsets[i0 + s * mr + r] + p * colStride];
+        for (let r = 0; r < rows; r++) dst[d + r] = src[rowOffsets[i0 + s * mr + r] + shift + p * colStride];
       }
       for (let r = rows; r < mr; r++) dst[d + r] = 0;
     }

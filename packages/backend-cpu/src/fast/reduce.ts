@@ -74,6 +74,35 @@ function sumColumns(x: Values, base: number, k1: Group, r: Group, k2: Group, o: 
   }
 }
 
+/**
+ * sumRows and sumColumns again for float32 input: the same float64 accumulation in the same
+ * order (so the same bits), in functions that only ever see a Float32Array, which V8 then
+ * compiles for that one array type.
+ */
+function sumRowsFloat32(x: Float32Array, base: number, k1: Group, r: Group, k2: Group, o: Values, oBase: number): void {
+  if (k2.size !== 1) return sumColumnsFloat32(x, base, k1, r, k2, o, oBase);
+  const rs = r.stride;
+  for (let i = 0; i < k1.size; i++) {
+    let acc = 0;
+    for (let j = 0, at = base + i * k1.stride; j < r.size; j++, at += rs) acc += x[at];
+    o[oBase + i] = acc;
+  }
+}
+
+function sumColumnsFloat32(x: Float32Array, base: number, k1: Group, r: Group, k2: Group, o: Values, oBase: number): void {
+  const acc = new Float64Array(k2.size);
+  const n = k2.size;
+  const ks = k2.stride;
+  for (let i = 0; i < k1.size; i++) {
+    acc.fill(0);
+    for (let j = 0, row = base + i * k1.stride; j < r.size; j++, row += r.stride) {
+      if (ks === 1) for (let k = 0; k < n; k++) acc[k] += x[row + k];
+      else for (let k = 0, at = row; k < n; k++, at += ks) acc[k] += x[at];
+    }
+    o.set(acc, oBase + i * n);
+  }
+}
+
 const LOOPS: Record<ReduceOp, Loop> = {
   sum: sumRows,
   max: loop(-Infinity, (acc, v) => (v > acc || Number.isNaN(v) ? v : acc)),
@@ -86,6 +115,8 @@ export function fastReduce({ op, x, axes, out }: Args<'reduce'>): boolean {
   if (!f || out.dtype === 'bool' || !isDense(out.layout) || x.layout.shape.includes(0)) return false;
   const g = groups(x.layout.shape, x.layout.strides, axes);
   if (!g) return false;
-  f(x.storage.data, x.layout.offset, g[0], g[1], g[2], out.storage.data, out.layout.offset);
+  const data = x.storage.data;
+  if (op === 'sum' && data instanceof Float32Array) sumRowsFloat32(data, x.layout.offset, g[0], g[1], g[2], out.storage.data, out.layout.offset);
+  else f(data, x.layout.offset, g[0], g[1], g[2], out.storage.data, out.layout.offset);
   return true;
 }

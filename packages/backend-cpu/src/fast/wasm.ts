@@ -70,6 +70,8 @@ export class Code {
   v128Load32Splat(offset: number): this { return this.simd(0x09, 2, ...uleb(offset)); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  /** Relaxed SIMD's a · b + c (fused where the hardware has FMA); pops a, b, c. */
+  f32x4RelaxedMadd(): this { return this.simd(0x105); }
 }
 
 export interface FunctionDef {
@@ -92,16 +94,22 @@ function utf8(s: string): number[] {
   return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 }
 
+/** Where the module's memory comes from: its own, or `env.memory` shared between threads (up to maxPages). */
+export type MemorySpec = { readonly kind: 'own'; readonly pages: number } | { readonly kind: 'shared'; readonly pages: number; readonly maxPages: number };
+
 /**
- * A module with one exported memory named `memory` (`pages` of 64 KiB to start, growable) and the
- * given functions, each exported under its name and typed (i32 × params) → ().
+ * A module with one memory named `memory` (its own, exported, `pages` of 64 KiB to start and
+ * growable; or imported as `env.memory`, shared, for worker threads) and the given functions, each
+ * exported under its name and typed (i32 × params) → ().
  */
-export function moduleBytes(pages: number, functions: readonly FunctionDef[]): Uint8Array {
+export function moduleBytes(memorySpec: MemorySpec, functions: readonly FunctionDef[]): Uint8Array {
   const types = functions.map((f) => [0x60, ...uleb(f.params), ...new Array<number>(f.params).fill(I32), 0]);
   const funcs = functions.map((_, i) => uleb(i));
-  const memory = [[0x00, ...uleb(pages)]];
+  const own = memorySpec.kind === 'own';
+  const memoryImport = own ? [] : [[...utf8('env'), ...utf8('memory'), 0x02, 0x03, ...uleb(memorySpec.pages), ...uleb(memorySpec.maxPages)]];
+  const memory = own ? [[0x00, ...uleb(memorySpec.pages)]] : [];
   const exports = [
-    [...utf8('memory'), 0x02, 0],
+    ...(own ? [[...utf8('memory'), 0x02, 0]] : []),
     ...functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]),
   ];
   const bodies = functions.map((f) => {
@@ -112,8 +120,9 @@ export function moduleBytes(pages: number, functions: readonly FunctionDef[]): U
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
+    ...(own ? [] : section(2, vec(memoryImport))),
     ...section(3, vec(funcs)),
-    ...section(5, vec(memory)),
+    ...(own ? section(5, vec(memory)) : []),
     ...section(7, vec(exports)),
     ...section(10, vec(bodies)),
   ]);

@@ -1,5 +1,7 @@
-import type { CompleteKernelTable } from '@peftjs/core';
+import type { KernelSignatures } from '@peftjs/core';
 import type { CpuStorage } from '../storage.js';
+import { activationBackward } from './activationBackward.js';
+import { adamwStep } from './adamwStep.js';
 import { arange } from './arange.js';
 import { argmax } from './argmax.js';
 import { binary } from './binary.js';
@@ -28,11 +30,12 @@ import { softmaxBackward } from './softmaxBackward.js';
 import { unary } from './unary.js';
 import { where } from './where.js';
 
-/** The reference kernels: every primitive and every fused kernel. */
+/** The reference kernels: every primitive, every fused kernel and every optional one. */
 export const cpuKernels = {
   fill, arange, copy, cast, randomUniform, randomNormal, randomBernoulli,
   unary, binary, where, reduce, argmax, matmul, quantizedMatmul, dequantize, gather, scatterAdd,
   softmax, softmaxBackward, logSoftmax, logSoftmaxBackward,
   layerNorm, layerNormBackward, rmsNorm, rmsNormBackward,
   crossEntropy, crossEntropyBackward,
-} satisfies CompleteKernelTable<CpuStorage>;
+  activationBackward, adamwStep,
+} satisfies Required<KernelSignatures<CpuStorage>>;

@@ -27,4 +27,14 @@ export const linalgEntries: OpEntry[] = [
   mm('matmul of sliced views (offsets)', [5, 4], [4, 7], (a, b) => matmul(a.slice(0, 1, 4), b.slice(1, 2, 7)), (a, b) => matmulOf(slice(a, 0, 1, 4), slice(b, 1, 2, 7))),
   mm('matmul inner dimension 1', [3, 1], [1, 5]),
   mm('matmul2d transposed, broadcast batch', [2, 1, 4, 3], [3, 5, 4], (a, b) => matmul2d(a, b, true, true), (a, b) => matmulOf(T(a), T(b))),
+  // the fast kernel's paths: LoRA's thin products (x·Aᵀ with r small, then ·Bᵀ with k = r), a k that
+  // spans several packed k blocks, n wider than one B panel, and rows enough to split over threads
+  mm('matmul LoRA x·Aᵀ (thin n)', [2, 33, 40], [5, 40], (a, b) => matmul(a, b, { transposeB: true }), (a, b) => matmulOf(a, T(b))),
+  mm('matmul LoRA h·Bᵀ (thin k)', [2, 33, 5], [48, 5], (a, b) => matmul(a, b, { transposeB: true }), (a, b) => matmulOf(a, T(b))),
+  mm('matmul LoRA dA = dhᵀ·x (thin m, transposeA)', [66, 5], [66, 40], (a, b) => matmul(a, b, { transposeA: true }), (a, b) => matmulOf(T(a), b)),
+  mm('matmul long k (several k blocks)', [6, 600], [600, 9]),
+  // forward only: finite differences over every input would take hours at these sizes (the gradient
+  // rule is matmuls of the same kernel, checked by the entries above)
+  { ...mm('matmul n wider than one B panel', [3, 300], [300, 2100]), grad: false },
+  { ...mm('matmul large enough for worker threads', [96, 300], [300, 80]), grad: false },
 ];

@@ -1,11 +1,8 @@
 import { registerGradient } from '../autograd/registry.js';
-import { add, mul, sigmoid, sub } from '../ops/index.js';
+import { activationBackward } from '../ops/activation-backward.js';
 
-/** y = x σ(x); dy/dx = σ(x) (1 + x (1 − σ(x))) */
+/** y = x σ(x); dx = g · f'(x) (one fused kernel where the backend has it; see activationBackward). */
 registerGradient({
   op: 'silu',
-  backward: ([g], { inputs: [x] }) => {
-    const s = sigmoid(x);
-    return [mul(g, mul(s, add(1, mul(x, sub(1, s)))))];
-  },
+  backward: ([g], { inputs: [x] }) => [activationBackward('silu', x, g)],
 });

@@ -1,5 +1,6 @@
 import { collectTensors, engine } from '../engine.js';
 import type { Tensor } from '../tensor.js';
+import type { ScopeFrame } from './scope-stack.js';
 
 /**
  * Runs `fn` and disposes every tensor it made except those it returns (in arrays or objects too)
@@ -25,15 +26,30 @@ export function dispose(value: unknown): void {
  *
  *     const s = scope();
  *     try { const y = f(x); await y.data(); } finally { s.dispose(); }
+ *
+ * A scope belongs to the async task that opened it: in Node, two tasks that interleave across
+ * `await`s each fill their own scopes. `s.run(fn)` (or `withScope(fn)`) makes the binding explicit
+ * and also works where there is no AsyncLocalStorage (browsers), one synchronous part at a time.
  */
 export class Scope {
-  private readonly frame = engine().pushScope();
+  private readonly frame: ScopeFrame;
   private closed = false;
+
+  /** `bound: false` opens a scope that fills only inside `run(fn)` (what withScope uses). */
+  constructor(options: { bound?: boolean } = {}) {
+    this.frame = engine().pushScope(options.bound ?? true);
+  }
 
   /** Lets `t` (and the tensors in a returned structure) outlive this scope. */
   keep<T>(value: T): T {
     for (const t of collectTensors(value)) engine().keep(t);
     return value;
+  }
+
+  /** Runs `fn` with this scope as the innermost one (in Node also the async work fn starts). */
+  run<T>(fn: () => T): T {
+    if (this.closed) throw new Error('Scope.run: the scope was disposed');
+    return engine().scopes.runIn(this.frame, fn);
   }
 
   dispose(): void {
@@ -49,4 +65,18 @@ export class Scope {
 
 export function scope(): Scope {
   return new Scope();
+}
+
+/**
+ * Runs `fn` in a new scope bound to it and disposes what it made once it settles, except what it
+ * returns (tensors in the result are kept, and the caller owns them).
+ */
+export async function withScope<T>(fn: (s: Scope) => T | Promise<T>): Promise<T> {
+  // not bound to the caller's task: only fn and what it starts fill it
+  const s = new Scope({ bound: false });
+  try {
+    return s.keep(await s.run(() => fn(s)));
+  } finally {
+    s.dispose();
+  }
 }

@@ -9,6 +9,8 @@ import { expand, permute, reshape, unsqueeze } from '../ops/views.js';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
 import { applyRotaryEmbedding, rotaryTables } from './rotary.js';
+import { indexSelect } from '../ops/indexing.js';
+import type { KeyValueCacheLayer } from './kv-cache.js';
 import type { RopeScaling } from './rope-scaling.js';
 
 /** float32's lowest value: HF's additive mask value, finite so a fully masked row gives no NaN. */
@@ -64,6 +66,42 @@ export interface AttentionCoreOptions {
   pastKeyValue?: readonly [Tensor, Tensor] | null;
   /** Sliding-window attention (Mistral's sliding_window): a query sees only the last `slidingWindow` keys up to itself. */
   slidingWindow?: number | null;
+  /**
+   * A generation cache for this layer: the new keys and values (after RoPE) are appended to it and
+   * attention runs over everything it holds, so a decoding step projects only its own positions.
+   */
+  cache?: KeyValueCacheLayer | null;
+}
+
+/** RoPE positions: one list for every row, or per-row position ids int32 [B, T] (left-padded batches). */
+export interface RopePositions {
+  theta: number;
+  scaling?: RopeScaling | null;
+  positions?: readonly number[];
+  positionIds?: Tensor | null;
+}
+
+/**
+ * cos and sin tables for queries at `past`..`past`+T−1 (or `positions`), [T, D]; with per-row
+ * `positionIds` [B, T] they are gathered from the table of positions 0..past+T−1 into [B, 1, T, D]
+ * (HF's position_ids from the attention mask never exceed that).
+ */
+export function ropeTables(rope: RopePositions, past: number, tq: number, headDim: number, like: Tensor): { cos: Tensor; sin: Tensor } {
+  const ids = rope.positionIds;
+  const scaling = rope.scaling ?? null;
+  if (!ids) {
+    const positions = rope.positions ?? Array.from({ length: tq }, (_, i) => past + i);
+    return rotaryTables(positions, headDim, rope.theta, like, scaling);
+  }
+  if (ids.rank !== 2 || ids.shape[1] !== tq || ids.dtype !== 'int32') {
+    throw new RangeError(`attention: positionIds must be int32 [batch, ${tq}], got ${ids.dtype} ${formatShape(ids.shape)}`);
+  }
+  return engine().scoped(() => {
+    const table = rotaryTables(Array.from({ length: past + tq }, (_, i) => i), headDim, rope.theta, like, scaling);
+    const flat = reshape(ids, [ids.size]);
+    const gather = (t: Tensor) => reshape(indexSelect(t, 0, flat), [ids.shape[0], 1, tq, headDim]);
+    return { cos: gather(table.cos), sin: gather(table.sin) };
+  });
 }
 
 /**
@@ -72,25 +110,27 @@ export interface AttentionCoreOptions {
  */
 export function multiHeadAttention(
   q: Tensor, k: Tensor, v: Tensor, numHeads: number, numKeyValueHeads: number,
-  options: AttentionCoreOptions & { rope?: { theta: number; positions?: readonly number[]; scaling?: RopeScaling | null } | null } = {},
+  options: AttentionCoreOptions & { rope?: RopePositions | null } = {},
 ): Tensor {
   if (numHeads % numKeyValueHeads !== 0) throw new RangeError(`attention: numHeads ${numHeads} must be a multiple of numKeyValueHeads ${numKeyValueHeads}`);
   const past = options.pastKeyValue ?? null;
-  const pastLength = past ? checkPastKeyValue(past, q.shape[0], numKeyValueHeads, k.shape[2] / numKeyValueHeads) : 0;
+  const cache = options.cache ?? null;
+  if (past && cache) throw new TypeError('attention: pass either pastKeyValue or cache, not both');
+  const pastLength = past ? checkPastKeyValue(past, q.shape[0], numKeyValueHeads, k.shape[2] / numKeyValueHeads) : (cache?.length ?? 0);
   return engine().scoped(() => {
     let qh = splitHeads(q, numHeads);
     let kh = splitHeads(k, numKeyValueHeads);
     let vh = splitHeads(v, numKeyValueHeads);
     if (options.rope) {
-      const tq = qh.shape[2];
-      const positions = options.rope.positions ?? Array.from({ length: tq }, (_, i) => pastLength + i);
-      const { cos, sin } = rotaryTables(positions, qh.shape[3], options.rope.theta, qh, options.rope.scaling ?? null);
+      const { cos, sin } = ropeTables(options.rope, pastLength, qh.shape[2], qh.shape[3], qh);
       qh = applyRotaryEmbedding(qh, cos, sin);
       kh = applyRotaryEmbedding(kh, cos, sin);
     }
     if (past) {
       kh = concat([past[0], kh], 2);
       vh = concat([past[1], vh], 2);
+    } else if (cache) {
+      [kh, vh] = cache.append(kh, vh);
     }
     kh = repeatKeyValueHeads(kh, numHeads / numKeyValueHeads);
     vh = repeatKeyValueHeads(vh, numHeads / numKeyValueHeads);
@@ -171,8 +211,12 @@ export interface AttentionCallOptions {
   attentionMask?: Tensor | null;
   /** Positions for RoPE (default P..P+T−1, P the past length). */
   positions?: readonly number[];
+  /** Per-row RoPE positions int32 [B, T] (Hugging Face's position_ids; wins over `positions`). */
+  positionIds?: Tensor | null;
   /** Keys and values [B, Hkv, P, D] attended before this call's (see AttentionCoreOptions). */
   pastKeyValue?: readonly [Tensor, Tensor] | null;
+  /** This layer's generation cache (see AttentionCoreOptions). */
+  cache?: KeyValueCacheLayer | null;
 }
 
 /**
@@ -226,9 +270,9 @@ export class MultiHeadAttention extends Module {
     }
     return engine().scoped(() => {
       const bias = call.attentionMask ? paddingMaskBias(call.attentionMask, x.dtype === 'float64' ? 'float64' : 'float32') : null;
-      const rope = this.options.rope ? { theta: this.options.rope.theta, scaling: this.options.rope.scaling, positions: call.positions } : null;
+      const rope = this.options.rope ? { theta: this.options.rope.theta, scaling: this.options.rope.scaling, positions: call.positions, positionIds: call.positionIds } : null;
       const out = multiHeadAttention(this.qProj.forward(x), this.kProj.forward(x), this.vProj.forward(x), this.numHeads, this.numKeyValueHeads, {
-        causal: this.options.causal, bias, rope, dropout: this.options.dropout, training: this.training, pastKeyValue: call.pastKeyValue,
+        causal: this.options.causal, bias, rope, dropout: this.options.dropout, training: this.training, pastKeyValue: call.pastKeyValue, cache: call.cache,
         slidingWindow: this.options.slidingWindow,
       });
       return this.oProj.forward(out);

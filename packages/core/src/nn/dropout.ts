@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor.js';
-import type { Generator } from '../random/generator.js';
+import { Generator as GeneratorClass, type Generator } from '../random/generator.js';
 import { dropout } from '../ops/random.js';
 import { Module } from './module.js';
 
@@ -7,7 +7,8 @@ import { Module } from './module.js';
 export class Dropout extends Module {
   constructor(
     readonly p = 0.5,
-    private readonly generator?: Generator,
+    /** This layer's own Philox stream (else withGenerator's, else the global one); see seedDropout. */
+    public generator?: Generator,
   ) {
     super();
     if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be in [0, 1], got ${p}`);
@@ -16,4 +17,14 @@ export class Dropout extends Module {
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training, { generator: this.generator });
   }
+}
+
+/**
+ * Gives every Dropout layer of `model` one new Philox stream seeded with `seed`, so two models
+ * trained side by side draw independent, reproducible masks; Trainer checkpoints save its state.
+ */
+export function seedDropout(model: Module, seed: number): Generator {
+  const generator = new GeneratorClass(seed);
+  for (const [, m] of model.namedModules()) if (m instanceof Dropout) m.generator = generator;
+  return generator;
 }

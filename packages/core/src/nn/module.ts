@@ -19,6 +19,16 @@ export abstract class Module {
   private readonly buffers = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
 
+  /**
+   * Fields assigned PyTorch-style register themselves: `this.fc1 = new Linear(4, 8)` makes `fc1`
+   * a child module, and a tensor that requires grad (`this.scale = parameter(ones([8]))`) a
+   * parameter, as nn.Module's __setattr__ does. Plain tensors stay plain fields (buffers need
+   * registerBuffer, as in PyTorch).
+   */
+  constructor() {
+    return registeringFields(this);
+  }
+
   protected registerParameter(name: string, value: Tensor | null): void {
     const previous = this.params.get(name);
     if (previous && previous !== value) previous.dispose();
@@ -41,6 +51,8 @@ export abstract class Module {
    * tensors are disposed unless `dispose` is false (the caller keeps them).
    */
   protected unregister(name: string, dispose = true): void {
+    // a field assigned PyTorch-style goes with its registration
+    if (Object.getOwnPropertyDescriptor(this, name)?.get) delete (this as unknown as Record<string, unknown>)[name];
     if (this.params.has(name)) {
       if (dispose) this.params.get(name)?.dispose();
       this.params.delete(name);
@@ -244,6 +256,67 @@ export abstract class Module {
   abstract forward(...inputs: unknown[]): unknown;
 }
 
+type Internals = { params: Map<string, Tensor | null>; buffers: Map<string, Tensor>; children: Map<string, Module> };
+
+/**
+ * The module behind a proxy that registers Module fields as children and trainable Tensor fields
+ * as parameters when they are assigned. The field then reads and writes the registry itself (an
+ * accessor), so a child replaced by setSubmodule or a parameter converted by `to()` is what the
+ * field returns.
+ */
+function registeringFields<M extends Module>(module: M): M {
+  return new Proxy(module, {
+    defineProperty(target, key, descriptor) {
+      const value: unknown = descriptor.value;
+      if (typeof key !== 'string' || !('value' in descriptor) || !(value instanceof Module || (isTensor(value) && value.requiresGrad))) {
+        return Reflect.defineProperty(target, key, descriptor);
+      }
+      registerField(target, key, value);
+      return Reflect.defineProperty(target, key, {
+        enumerable: true,
+        configurable: true,
+        get: () => fieldValue(target, key),
+        set: (v: unknown) => registerField(target, key, v),
+      });
+    },
+  });
+}
+
+function fieldValue(module: Module, key: string): Module | Tensor | null | undefined {
+  const { params, children } = module as unknown as Internals;
+  return children.has(key) ? children.get(key) : params.get(key);
+}
+
+function registerField(module: Module, key: string, value: unknown): void {
+  const { params, buffers, children } = module as unknown as Internals;
+  const name = module.constructor.name;
+  if (buffers.has(key)) throw new TypeError(`${name}: cannot assign to '${key}', a buffer; use registerBuffer`);
+  if (value instanceof Module) {
+    if (params.has(key)) throw new TypeError(`${name}: cannot assign a module to '${key}', a parameter`);
+    children.set(key, value);
+  } else if (isTensor(value) || (value === null && params.has(key))) {
+    if (children.has(key)) throw new TypeError(`${name}: cannot assign a tensor to '${key}', a child module`);
+    (module as unknown as { registerParameter(n: string, t: Tensor | null): void }).registerParameter(key, value);
+  } else {
+    throw new TypeError(`${name}: '${key}' is a registered ${children.has(key) ? 'child module' : 'parameter'}; assign a ${children.has(key) ? 'Module' : 'Tensor or null'}, or unregister it first`);
+  }
+}
+
+// Tensor is imported as a type only (the tensor module imports nn); a duck check keeps it so.
+function isTensor(value: unknown): value is Tensor {
+  return typeof value === 'object' && value !== null && 'requiresGrad' in value && 'ref' in value && 'shape' in value;
+}
+
+/** Defines on `copy` the registered-field accessors `source` has. */
+function copyRegisteredFields(source: Module, copy: Module): void {
+  for (const key of Object.keys(source)) {
+    if (!Object.getOwnPropertyDescriptor(source, key)?.get) continue;
+    Reflect.defineProperty(copy, key, {
+      enumerable: true, configurable: true, get: () => fieldValue(copy, key), set: (v: unknown) => registerField(copy, key, v),
+    });
+  }
+}
+
 function cloneInto<M extends Module>(source: M, copies: Map<Tensor, Tensor>): M {
   const copy = Object.create(Object.getPrototypeOf(source) as object) as M;
   const copyTensor = (t: Tensor): Tensor => {
@@ -256,17 +329,17 @@ function cloneInto<M extends Module>(source: M, copies: Map<Tensor, Tensor>): M 
     }
     return c;
   };
-  type Internals = { params: Map<string, Tensor | null>; buffers: Map<string, Tensor>; children: Map<string, Module> };
   const from = source as unknown as Internals;
-  for (const [key, value] of Object.entries(source)) {
-    if (key === 'params' || key === 'buffers' || key === 'children') continue;
-    (copy as Record<string, unknown>)[key] = value;
-  }
   const to = copy as unknown as Internals;
   Object.assign(to, {
     params: new Map([...from.params].map(([k, t]) => [k, t ? copyTensor(t) : null])),
     buffers: new Map([...from.buffers].map(([k, t]) => [k, copyTensor(t)])),
     children: new Map([...from.children].map(([k, m]) => [k, cloneInto(m, copies)])),
   });
-  return copy;
+  for (const [key, value] of Object.entries(source)) {
+    if (key === 'params' || key === 'buffers' || key === 'children' || Object.getOwnPropertyDescriptor(source, key)?.get) continue;
+    (copy as Record<string, unknown>)[key] = value;
+  }
+  copyRegisteredFields(source, copy);
+  return registeringFields(copy);
 }

@@ -3,17 +3,15 @@ import { Module } from './module.js';
 
 /** Runs child modules in order; children are named "0", "1", ... like PyTorch's. */
 export class Sequential extends Module {
-  private readonly layers: Module[];
-
   constructor(...layers: Module[]) {
     super();
-    this.layers = layers;
     layers.forEach((layer, i) => this.registerModule(String(i), layer));
   }
 
+  /** Runs the children registered now (a layer replaced by setSubmodule, as PEFT does, runs in its place). */
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const layer of this.layers) {
+    for (const [, layer] of this.namedChildren()) {
       const next = layer.forward(h) as Tensor;
       if (h !== x) h.dispose();
       h = next;

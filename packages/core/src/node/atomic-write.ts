@@ -14,7 +14,7 @@ async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
  * the bytes go to a temporary file beside it, are flushed to disk, then renamed over `path`. If
  * producing or writing the data fails, the temporary file is removed and `path` is untouched.
  */
-export async function writeFileAtomic(path: string, data: AtomicWriteData): Promise<void> {
+export async function writeFileAtomic(path: string, data: AtomicWriteData, options: { beforeRename?: () => void | Promise<void> } = {}): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'w');
   try {
@@ -28,6 +28,7 @@ export async function writeFileAtomic(path: string, data: AtomicWriteData): Prom
   }
   await handle.close();
   try {
+    await options.beforeRename?.();
     await rename(temporary, path);
   } catch (e) {
     await rm(temporary, { force: true });

@@ -8,7 +8,8 @@ export {
 } from './safetensors-file.js';
 export { loadShardedSafetensors } from './sharded.js';
 export { fileSource } from './file-source.js';
-export { fileCheckpointStore } from './checkpoint-files.js';
+export { pathInside, openRegularFile, readRegularFile, readRegularText, MAX_TEXT_FILE_BYTES } from './folder-files.js';
+export { fileCheckpointStore, CHECKPOINT_POINTER, type FileCheckpointStoreOptions } from './checkpoint-files.js';
 
 // Importing this entry lets Trainer.saveCheckpoint(dir) and resumeFromCheckpoint use folders on disk.
 setDefaultCheckpointStore(fileCheckpointStore());

@@ -1,18 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Tensor } from '../tensor.js';
 import type { SafetensorsLoadOptions } from '../io/tensors.js';
 import { openSafetensorsFile } from './safetensors-file.js';
+import { pathInside, readRegularText } from './folder-files.js';
 
 function fail(message: string): never {
   throw new Error(`safetensors: ${message}`);
 }
 
 /** The `weight_map` of a Hugging Face sharded-checkpoint index: tensor name -> shard file, in file order. */
-async function readWeightMap(indexPath: string): Promise<Map<string, string>> {
+async function readWeightMap(dir: string, indexPath: string): Promise<Map<string, string>> {
   let text: string;
   try {
-    text = await readFile(indexPath, 'utf8');
+    text = await readRegularText(indexPath);
   } catch (e) {
     return fail(`cannot read the index ${indexPath}: ${(e as Error).message}`);
   }
@@ -29,8 +29,9 @@ async function readWeightMap(indexPath: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const [name, shard] of Object.entries(weightMap as Record<string, unknown>)) {
     if (typeof shard !== 'string' || shard === '') fail(`index ${indexPath}: weight_map['${name}'] must be a shard file name, got ${JSON.stringify(shard)}`);
-    const clean = normalize(shard);
-    if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`)) {
+    try {
+      pathInside(dir, shard, 'shard');
+    } catch {
       fail(`index ${indexPath}: weight_map['${name}'] points outside the checkpoint folder: ${JSON.stringify(shard)}`);
     }
     out.set(name, shard);
@@ -49,13 +50,13 @@ export async function loadShardedSafetensors(
   options: SafetensorsLoadOptions = {},
 ): Promise<Map<string, Tensor>> {
   const indexPath = join(dir, indexFile);
-  const weightMap = await readWeightMap(indexPath);
+  const weightMap = await readWeightMap(dir, indexPath);
   const byShard = new Map<string, string[]>();
   for (const [name, shard] of weightMap) byShard.set(shard, [...(byShard.get(shard) ?? []), name]);
   const loaded = new Map<string, Tensor>();
   try {
     for (const [shard, names] of byShard) {
-      const path = join(dir, shard);
+      const path = pathInside(dir, shard, 'shard');
       const handle = await openSafetensorsFile(path, options).catch((e: Error) =>
         fail(`shard ${shard} (listed in ${indexFile} for ${names.length} tensors, e.g. '${names[0]}') cannot be read: ${e.message.replace(/^safetensors: /, '')}`),
       );

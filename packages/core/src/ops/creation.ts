@@ -94,6 +94,8 @@ export function arange(start: number, end?: number, step = 1, dtype?: DType): Te
     end = start;
     start = 0;
   }
+  if (!Number.isFinite(start)) throw new RangeError(`arange: start must be a finite number, got ${start}`);
+  if (!Number.isFinite(end)) throw new RangeError(`arange: end must be a finite number, got ${end}`);
   if (step === 0 || !Number.isFinite(step)) throw new RangeError(`arange: step must be a finite non-zero number, got ${step}`);
   const length = Math.max(0, Math.ceil((end - start) / step));
   const type = dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');

@@ -11,7 +11,7 @@ export interface RandomOptions {
   dtype?: DType;
   /** Where to sample; defaults to the active backend. */
   backend?: Backend;
-  /** Defaults to the global generator (seeded with manualSeed). */
+  /** Defaults to withGenerator's, else the global generator (seeded with manualSeed). */
   generator?: Generator;
 }
 
@@ -24,7 +24,7 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
   const { dtype = 'float32', low = 0, high = 1 } = options;
   assertValidShape(shape, 'rand');
   randomFloatDType('rand', dtype);
-  const philox = (options.generator ?? engine().generator).next(sizeOf(shape), 'uniform');
+  const philox = (options.generator ?? engine().currentGenerator()).next(sizeOf(shape), 'uniform');
   const [out] = engine().execute({
     op: 'rand',
     inputs: [],
@@ -40,7 +40,7 @@ export function randn(shape: Shape, options: RandomOptions & { mean?: number; st
   const { dtype = 'float32', mean = 0, std = 1 } = options;
   assertValidShape(shape, 'randn');
   randomFloatDType('randn', dtype);
-  const philox = (options.generator ?? engine().generator).next(sizeOf(shape), 'normal');
+  const philox = (options.generator ?? engine().currentGenerator()).next(sizeOf(shape), 'normal');
   const [out] = engine().execute({
     op: 'randn',
     inputs: [],
@@ -56,7 +56,7 @@ export function bernoulli(shape: Shape, p: number, options: RandomOptions = {}):
   const { dtype = 'float32' } = options;
   assertValidShape(shape, 'bernoulli');
   if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`);
-  const philox = (options.generator ?? engine().generator).next(sizeOf(shape), 'bernoulli');
+  const philox = (options.generator ?? engine().currentGenerator()).next(sizeOf(shape), 'bernoulli');
   const [out] = engine().execute({
     op: 'bernoulli',
     inputs: [],

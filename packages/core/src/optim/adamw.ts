@@ -2,6 +2,7 @@ import type { Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, mul, sub } from '../ops/binary.js';
 import { sqrt, square } from '../ops/unary.js';
+import { fusedAdamWStep } from './adamw-step.js';
 import { Optimizer, type ParamsInput } from './optimizer.js';
 
 export interface AdamWOptions {
@@ -22,6 +23,13 @@ export class AdamW extends Optimizer<AdamWOptions> {
   }
 
   protected update(p: Tensor, grad: Tensor, o: AdamWOptions, state: Record<string, Tensor>, t: number): Tensor {
+    // one pass per parameter where the backend has the fused kernel; the same update composed otherwise
+    const fused = fusedAdamWStep(p, grad, state.m, state.v, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: t });
+    if (fused) {
+      this.setState(state, 'm', fused[1]);
+      this.setState(state, 'v', fused[2]);
+      return fused[0];
+    }
     const m = state.m ? add(mul(state.m, o.beta1), mul(grad, 1 - o.beta1)) : mul(grad, 1 - o.beta1);
     const v = state.v ? add(mul(state.v, o.beta2), mul(square(grad), 1 - o.beta2)) : mul(square(grad), 1 - o.beta2);
     this.setState(state, 'm', m);

@@ -145,12 +145,13 @@ export function parseConfigFields(
   }
   const values: Record<string, unknown> = {};
   const given = new Map<ConfigField, string>();
+  const unknown: string[] = [];
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     const f = byName.get(key);
     if (!f) {
       if (options.from === 'file') {
-        (options.warn ?? console.warn)(`${configName}: unknown field ${key} in adapter_config.json is ignored`);
+        unknown.push(key);
         continue;
       }
       throw new TypeError(`${configName}: unknown field ${key}`);
@@ -164,7 +165,17 @@ export function parseConfigFields(
     values[f.name] = value;
   }
   for (const f of fields) if (!(f.name in values)) values[f.name] = structuredClone(f.default);
+  if (unknown.length > 0) (options.warn ?? console.warn)(unknownFieldsMessage(configName, unknown));
   return values;
+}
+
+/** One line however many fields a newer (or hostile) adapter_config.json adds: the first few named, the rest counted. */
+function unknownFieldsMessage(configName: string, keys: readonly string[]): string {
+  if (keys.length === 1) return `${configName}: unknown field ${keys[0]} in adapter_config.json is ignored`;
+  const shown = 5;
+  const names = keys.slice(0, shown).map((k) => (k.length > 40 ? `${k.slice(0, 40)}…` : k)).join(', ');
+  const rest = keys.length > shown ? ` and ${keys.length - shown} more` : '';
+  return `${configName}: ${keys.length} unknown fields in adapter_config.json are ignored: ${names}${rest}`;
 }
 
 /** The snake_case JSON object of a config's values, keys sorted (how PEFT writes adapter_config.json). */

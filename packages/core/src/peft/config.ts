@@ -61,7 +61,7 @@ export abstract class PeftConfig implements CommonConfigFields {
 
 /** The constructor a method's config class has: `new LoraConfig({ r: 8 })`. */
 export interface PeftConfigClass<F> {
-  new (init?: Partial<F>, options?: ParseOptions): PeftConfig & F;
+  new (init?: Partial<F & CommonConfigFields>, options?: ParseOptions): PeftConfig & F;
   readonly peftType: string;
   readonly fields: readonly ConfigField[];
 }

@@ -2,6 +2,8 @@ import type { CallbackArgs, LogEntry, TrainerCallback } from './callback.js';
 
 export interface WritableLike {
   write(s: string): unknown;
+  /** True for a terminal (Node's `process.stdout.isTTY`): only there is the line redrawn in place. */
+  isTTY?: boolean;
 }
 
 export interface ProgressOptions {
@@ -11,6 +13,13 @@ export interface ProgressOptions {
   barWidth?: number;
   /** Clock in ms (default performance.now); for tests. */
   now?: () => number;
+  /**
+   * Redraw one line with `\r` after every step (default: when the stream is a terminal). Otherwise a
+   * plain line is printed each time another `lineEveryPercent` of the steps is done, and at the last step.
+   */
+  redraw?: boolean;
+  /** Percent of the steps between two plain lines when not redrawing (default 10: about ten lines a run). */
+  lineEveryPercent?: number;
 }
 
 function defaultStream(): WritableLike | null {
@@ -32,10 +41,17 @@ function formatRate(perSecond: number): string {
   return perSecond >= 1000 ? `${(perSecond / 1000).toFixed(1)}k` : perSecond.toFixed(1);
 }
 
+/** The whole percentage done at `step` of `total`, exact in integers (29 of 100 is 29%, not 28%). */
+export function percentDone(step: number, total: number): number {
+  if (!(total > 0)) return 100;
+  return Math.min(100, Math.max(0, Math.floor((100 * step) / total)));
+}
+
 /**
- * A terminal progress line, redrawn after every step:
- * `step 12/100 [##----] 12% | loss 2.3456 | 850.0 tok/s | 00:12<01:28`. Tokens per second when the
- * batches carry input ids, samples per second otherwise; the loss is the last logged one.
+ * A progress line: `step 12/100 [##----] 12% | loss 2.3456 | 850.0 tok/s | 00:12<01:28`. Tokens per
+ * second when the batches carry input ids, samples per second otherwise; the loss is the last logged
+ * one. On a terminal it is redrawn after every step; into a file or a pipe (no `\r` there) it is
+ * printed as plain lines, about one every tenth of the run.
  */
 export class ProgressCallback implements TrainerCallback {
   private readonly stream: WritableLike | null;
@@ -46,11 +62,21 @@ export class ProgressCallback implements TrainerCallback {
   private startTokens = 0;
   private startSamples = 0;
   private lastLoss: number | undefined;
+  private readonly redraw: boolean;
+  private readonly lineEveryPercent: number;
+  /** The last step a plain line was printed for. */
+  private printedStep = -1;
 
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? defaultStream();
     this.barWidth = options.barWidth ?? 24;
     this.now = options.now ?? (() => performance.now());
+    this.redraw = options.redraw ?? this.stream?.isTTY === true;
+    this.lineEveryPercent = options.lineEveryPercent ?? 10;
+    if (!Number.isInteger(this.barWidth) || this.barWidth < 1) throw new RangeError(`ProgressCallback: barWidth must be an integer >= 1, got ${options.barWidth}`);
+    if (!Number.isInteger(this.lineEveryPercent) || this.lineEveryPercent < 1 || this.lineEveryPercent > 100) {
+      throw new RangeError(`ProgressCallback: lineEveryPercent must be an integer from 1 to 100, got ${options.lineEveryPercent}`);
+    }
   }
 
   onTrainBegin({ state }: CallbackArgs): void {
@@ -58,6 +84,7 @@ export class ProgressCallback implements TrainerCallback {
     this.startStep = state.globalStep;
     this.startTokens = state.numInputTokensSeen;
     this.startSamples = state.numSamplesSeen;
+    this.printedStep = state.globalStep;
   }
 
   onLog({ logs }: CallbackArgs & { logs: LogEntry }): void {
@@ -65,16 +92,30 @@ export class ProgressCallback implements TrainerCallback {
   }
 
   onStepEnd({ state }: CallbackArgs): void {
-    this.stream?.write(`\r${this.line(state.globalStep, state.maxSteps, state.numInputTokensSeen, state.numSamplesSeen)}`);
+    const { globalStep: step, maxSteps: total } = state;
+    if (this.redraw) {
+      this.stream?.write(`\r${this.line(step, total, state.numInputTokensSeen, state.numSamplesSeen)}`);
+    } else if (this.plainLineDue(step, total)) {
+      this.printedStep = step;
+      this.stream?.write(`${this.line(step, total, state.numInputTokensSeen, state.numSamplesSeen)}\n`);
+    }
+  }
+
+  /** A plain line is due at the last step and whenever the run has crossed into another `lineEveryPercent`. */
+  private plainLineDue(step: number, total: number): boolean {
+    if (step === this.printedStep) return false;
+    if (step >= total) return true;
+    const slice = (s: number) => Math.floor(percentDone(s, total) / this.lineEveryPercent);
+    return slice(step) > slice(this.printedStep);
   }
 
   onEvaluate({ metrics }: CallbackArgs & { metrics: Record<string, number> }): void {
     const parts = Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`);
-    this.stream?.write(`\n${parts.join(' | ')}\n`);
+    this.stream?.write(`${this.redraw ? '\n' : ''}${parts.join(' | ')}\n`);
   }
 
   onTrainEnd(): void {
-    this.stream?.write('\n');
+    if (this.redraw) this.stream?.write('\n');
   }
 
   /** The progress line for `step` of `total`. */
@@ -84,7 +125,7 @@ export class ProgressCallback implements TrainerCallback {
     const fraction = total > 0 ? Math.min(1, step / total) : 1;
     const filled = Math.round(fraction * this.barWidth);
     const bar = '#'.repeat(filled) + '-'.repeat(this.barWidth - filled);
-    const parts = [`step ${step}/${total} [${bar}] ${Math.floor(fraction * 100)}%`];
+    const parts = [`step ${step}/${total} [${bar}] ${percentDone(step, total)}%`];
     if (this.lastLoss !== undefined) parts.push(`loss ${this.lastLoss.toFixed(4)}`);
     if (elapsed > 0) {
       const newTokens = tokens - this.startTokens;

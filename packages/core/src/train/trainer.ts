@@ -8,7 +8,11 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { add, div, mul } from '../ops/binary.js';
 import { detach } from '../ops/views.js';
 import { scalar } from '../ops/creation.js';
-import { keep, scope } from '../memory/scope.js';
+import { keep, Scope, withScope } from '../memory/scope.js';
+import { withGenerator } from '../engine.js';
+import { Generator } from '../random/generator.js';
+import { Dropout } from '../nn/dropout.js';
+import { parseTrainerState } from './trainer-state-file.js';
 import type { CallbackArgs, LogEntry, TrainerCallback, TrainerControl, TrainerState } from './callback.js';
 import { getDefaultCheckpointStore, type CheckpointStore } from './checkpoint-store.js';
 import { checkpointFiles, restoreCheckpoint } from './checkpoint.js';
@@ -52,6 +56,12 @@ export interface TrainerOptions<B> {
   resumeFromCheckpoint?: string;
   /** Where checkpoints are written (default: the one `@peftjs/core/node` registers). */
   checkpointStore?: CheckpointStore;
+  /**
+   * Seed of this Trainer's own Philox stream (default 42, as transformers): the random ops of each
+   * step (dropout) draw from it, so Trainers running side by side do not disturb each other. Its
+   * state is saved in the checkpoint.
+   */
+  seed?: number;
 }
 
 export interface TrainOutput {
@@ -106,6 +116,8 @@ export class Trainer<B = unknown> {
   private lastGradNorm: Tensor | null = null;
   private lossTotal = 0;
   private stepsTotal = 0;
+  /** This Trainer's Philox stream (see TrainerOptions.seed). */
+  readonly generator: Generator;
 
   constructor(options: TrainerOptions<B>) {
     this.options = options;
@@ -114,6 +126,8 @@ export class Trainer<B = unknown> {
     this.scheduler = options.scheduler;
     this.callbacks = options.callbacks ?? [];
     this.accumulation = options.gradientAccumulationSteps ?? 1;
+    if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new RangeError(`Trainer: seed must be an integer, got ${options.seed}`);
+    this.generator = new Generator(options.seed ?? 42);
     positive('gradientAccumulationSteps', options.gradientAccumulationSteps);
     positive('maxSteps', options.maxSteps);
     positive('evalSteps', options.evalSteps);
@@ -177,10 +191,18 @@ export class Trainer<B = unknown> {
     return { globalStep: this.state.globalStep, trainingLoss: this.stepsTotal ? this.lossTotal / this.stepsTotal : NaN };
   }
 
-  /** One optimizer step over `gradientAccumulationSteps` micro-batches, inside a scope. */
+  /** One optimizer step over `gradientAccumulationSteps` micro-batches, inside its own scope and stream. */
   private trainingStep(): void {
-    const s = scope();
+    const s = new Scope({ bound: false });
     try {
+      s.run(() => withGenerator(this.generator, () => this.stepInScope()));
+    } finally {
+      s.dispose();
+    }
+  }
+
+  private stepInScope(): void {
+    {
       let stepLoss: Tensor | null = null;
       for (let micro = 0; micro < this.accumulation; micro++) {
         const batch = this.options.trainLoader.nextBatch();
@@ -206,8 +228,6 @@ export class Trainer<B = unknown> {
       this.lossSinceLog?.dispose();
       this.lossSinceLog = keep(sum);
       this.stepsSinceLog++;
-    } finally {
-      s.dispose();
     }
   }
 
@@ -240,16 +260,19 @@ export class Trainer<B = unknown> {
     let total = 0;
     let samples = 0;
     try {
-      for (const batch of loader) {
-        const s = scope();
-        try {
-          const loss = noGrad(() => (this.options.computeLoss ?? defaultComputeLoss)(this.model, batch));
-          const n = countBatch(batch).samples;
+      const batches = loader[Symbol.iterator]();
+      for (;;) {
+        // the batch is made inside the scope too, so its tensors are freed with the loss
+        const done = await withScope(async () => {
+          const next = batches.next();
+          if (next.done) return true;
+          const loss = noGrad(() => (this.options.computeLoss ?? defaultComputeLoss)(this.model, next.value));
+          const n = countBatch(next.value).samples;
           total += (await loss.item()) * n;
           samples += n;
-        } finally {
-          s.dispose();
-        }
+          return false;
+        });
+        if (done) break;
       }
     } finally {
       this.model.train(wasTraining);
@@ -276,25 +299,53 @@ export class Trainer<B = unknown> {
       stepsSinceLog: this.stepsSinceLog,
       callbacks: this.callbacks.map((cb) => cb.stateDict?.() ?? null),
     };
-    const files = await checkpointFiles({ model: this.model, optimizer: this.optimizer, scheduler: this.scheduler, trainerState });
+    const files = await checkpointFiles({ model: this.model, optimizer: this.optimizer, scheduler: this.scheduler, generators: this.generators(), trainerState });
     await store.write(dir, files);
     await this.emit('onSave', { dir });
   }
 
-  /** Restores a checkpoint written by saveCheckpoint (train() calls it for resumeFromCheckpoint). */
+  /** The named Philox streams a checkpoint saves: this Trainer's and each distinct Dropout stream of the model. */
+  private generators(): Map<string, Generator> {
+    const out = new Map<string, Generator>([['trainer', this.generator]]);
+    const seen = new Set<Generator>([this.generator]);
+    for (const [name, m] of this.model.namedModules()) {
+      if (m instanceof Dropout && m.generator && !seen.has(m.generator)) {
+        seen.add(m.generator);
+        out.set(`dropout:${name}`, m.generator);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Restores a checkpoint written by saveCheckpoint (train() calls it for resumeFromCheckpoint), all
+   * or nothing: every file is checked first, and if any part fails (a bad loader position, a bad
+   * trainer_state.json) the model, optimizer, scheduler, loader and step stay as they were.
+   */
   async loadCheckpoint(dir: string): Promise<void> {
     const store = this.store('loadCheckpoint');
-    const saved = await restoreCheckpoint(
-      { model: this.model, optimizer: this.optimizer, scheduler: this.scheduler },
+    const loader = this.options.trainLoader;
+    const loaderBefore = loader.stateDict();
+    let parsed: ReturnType<typeof parseTrainerState> | undefined;
+    await restoreCheckpoint(
+      { model: this.model, optimizer: this.optimizer, scheduler: this.scheduler, generators: this.generators() },
       (name) => store.read(dir, name),
+      (saved) => {
+        parsed = parseTrainerState(saved);
+        try {
+          loader.loadStateDict(parsed.trainLoader as never);
+        } catch (e) {
+          loader.loadStateDict(loaderBefore);
+          throw e;
+        }
+      },
     );
-    const { trainLoader, lossSinceLog, stepsSinceLog, callbacks, maxSteps: _saved, ...state } = saved as Record<string, unknown> & TrainerState;
-    this.options.trainLoader.loadStateDict(trainLoader as never);
+    const { state, lossSinceLog, stepsSinceLog, callbacks } = parsed!;
     Object.assign(this.state, state);
     this.lossSinceLog?.dispose();
-    this.lossSinceLog = typeof lossSinceLog === 'number' ? keep(scalar(lossSinceLog)) : null;
-    this.stepsSinceLog = Number(stepsSinceLog ?? 0);
-    (callbacks as (Record<string, unknown> | null)[] | undefined)?.forEach((cbState, i) => {
+    this.lossSinceLog = lossSinceLog === null ? null : keep(scalar(lossSinceLog));
+    this.stepsSinceLog = stepsSinceLog;
+    callbacks.forEach((cbState, i) => {
       if (cbState) this.callbacks[i]?.loadStateDict?.(cbState);
     });
   }

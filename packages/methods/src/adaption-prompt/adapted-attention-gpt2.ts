@@ -1,5 +1,5 @@
 import { Conv1D, Module, engine, fill, mergeHeads, parameter, randn, split, splitHeads, type Tensor } from '@peftjs/core';
-import { GPT2Attention } from '@peftjs/models';
+import { GPT2Attention, type LayerPast } from '@peftjs/models';
 
 /**
  * LLaMA-Adapter on GPT-2 (HF PEFT's AdaptedAttentionGPT): wraps a GPT2Attention (kept as `model`);
@@ -29,12 +29,12 @@ export class AdaptedAttentionGPT2 extends Module {
     return this.get('adaption_gate')!;
   }
 
-  forward(x: Tensor, bias: Tensor | null, pastKeyValue: readonly [Tensor, Tensor] | null): Tensor {
+  forward(x: Tensor, bias: Tensor | null, past: LayerPast | null = null): Tensor {
     const attn = this.model;
     const { nEmbd, nHead } = attn.config;
     const cAttn = attn.getSubmodule('c_attn') as Conv1D;
     return engine().scoped(() => {
-      const out = attn.forward(x, bias, pastKeyValue);
+      const out = attn.forward(x, bias, past);
       const q = splitHeads(split(cAttn.forward(x), nEmbd, -1)[0], nHead);
       const prompt = this.adaptionPrompt.dtype === x.dtype ? this.adaptionPrompt : this.adaptionPrompt.cast(x.dtype);
       const [, k, v] = split(cAttn.forward(prompt), nEmbd, -1).map((t) => splitHeads(t, nHead));

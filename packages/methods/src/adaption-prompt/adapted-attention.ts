@@ -1,6 +1,6 @@
 import {
   Module, MultiHeadAttention, applyRotaryEmbedding, engine, fill, mergeHeads, parameter, randn,
-  repeatKeyValueHeads, rotaryTables, splitHeads, type AttentionCallOptions, type Tensor,
+  repeatKeyValueHeads, ropeTables, splitHeads, type AttentionCallOptions, type Tensor,
 } from '@peftjs/core';
 
 /**
@@ -38,15 +38,15 @@ export class AdaptedAttention extends Module {
 
   forward(x: Tensor, call: AttentionCallOptions = {}): Tensor {
     const attn = this.model;
+    // the queries' positions follow what was attended before this call (read before the cache grows)
+    const past = call.pastKeyValue ? call.pastKeyValue[0].shape[2] : (call.cache?.length ?? 0);
     return engine().scoped(() => {
       const out = attn.forward(x, call);
       const seq = x.shape[1];
       const { numHeads, numKeyValueHeads: kvHeads, headDim } = attn;
       let q = splitHeads(attn.qProj.forward(x), numHeads);
       if (attn.options.rope) {
-        const past = call.pastKeyValue ? call.pastKeyValue[0].shape[2] : 0;
-        const positions = call.positions ?? Array.from({ length: seq }, (_, i) => past + i);
-        const { cos, sin } = rotaryTables(positions, headDim, attn.options.rope.theta, q);
+        const { cos, sin } = ropeTables({ theta: attn.options.rope.theta, positions: call.positions, positionIds: call.positionIds }, past, seq, headDim, q);
         q = applyRotaryEmbedding(q, cos, sin);
       }
       const prompt = this.adaptionPrompt.dtype === x.dtype ? this.adaptionPrompt : this.adaptionPrompt.cast(x.dtype);

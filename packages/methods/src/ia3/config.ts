@@ -1,6 +1,7 @@
 import { defineConfig, field } from '@peftjs/core';
 import { targetFieldsWithout } from '../tuners/absent-target-fields.js';
 import type { TargetFields } from '../tuners/target-fields.js';
+import { fullMatch } from '../tuners/python-regex.js';
 
 export interface IA3ConfigFields extends TargetFields {
   /**
@@ -41,6 +42,6 @@ export type IA3Config = InstanceType<typeof IA3Config>;
 export function isFeedforwardModule(config: IA3ConfigFields, key: string): boolean {
   const ff = config.feedforwardModules;
   if (ff === null) return false;
-  if (typeof ff === 'string') return new RegExp(`^(?:${ff})$`).test(key);
+  if (typeof ff === 'string') return fullMatch(ff, key, 'feedforward_modules');
   return ff.some((name) => key.endsWith(name));
 }

@@ -1,5 +1,6 @@
 import { registerPeftMethod, type Module, type WrapContext } from '@peftjs/core';
-import { requireBaseLayer } from '../tuners/base-weights.js';
+import { baseLayerInfo, requireBaseLayer } from '../tuners/base-weights.js';
+import { patternValue } from '../tuners/targets.js';
 import { layerMethod } from '../tuners/layer-method.js';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { LoraConfig } from './config.js';
@@ -26,6 +27,14 @@ export const lora = layerMethod<LoraConfig>({
   layerClass: LoraLayer,
   createLayer: createLoraLayer,
   extraTensors: trainableBiases,
+  adapterSize(target, { config, key }) {
+    const info = target instanceof LoraLayer ? target.base : baseLayerInfo(target);
+    if (!info) return null;
+    const r = patternValue(config.rankPattern, key, config.r);
+    // a quantized base has no float weight to ask; only a conv's kernel adds to its inputs
+    const fanIn = info.kind === 'conv2d' ? info.weight.size / info.outFeatures : info.inFeatures;
+    return { [`lora_A [${r}, ${fanIn}]`]: r * fanIn, [`lora_B [${info.outFeatures}, ${r}]`]: info.outFeatures * r + (config.loraBias ? info.outFeatures : 0) };
+  },
   afterLoad({ tuner, adapterName }) {
     for (const [, m] of tuner.namedModules()) if (m instanceof LoraLayer) m.finishLoadedInit(adapterName);
   },

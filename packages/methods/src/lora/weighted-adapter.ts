@@ -27,7 +27,7 @@ export async function addWeightedAdapter(
     if (!c) throw new Error(`${op}: no adapter '${name}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
     return c as LoraConfig;
   });
-  if (adapterName in peft.peftConfig) throw new Error(`${op}: an adapter named '${adapterName}' already exists`);
+  if (Object.hasOwn(peft.peftConfig, adapterName)) throw new Error(`${op}: an adapter named '${adapterName}' already exists`);
   for (const [i, c] of configs.entries()) {
     if (c.useDora) throw new Error(`${op}: adapter '${adapters[i]}' uses DoRA, whose magnitudes cannot be combined`);
     if (c.modulesToSave && c.modulesToSave.length > 0 && adapters.length > 1) throw new Error(`${op}: adapter '${adapters[i]}' has modulesToSave, which PEFT cannot combine either`);

@@ -2,9 +2,9 @@
  * Adapters as folders on disk, in PEFT's layout: `adapter_config.json` and
  * `adapter_model.safetensors`, a non-default adapter in a subfolder named after it.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { writeFileAtomic } from '@peftjs/core/node';
+import { loadSafetensorsFile, pathInside, readRegularFile, readRegularText, writeFileAtomic } from '@peftjs/core/node';
 import type { Module } from '@peftjs/core';
 import type { CausalLMModel } from '@peftjs/models';
 import { AutoModelForCausalLM } from '@peftjs/models/node';
@@ -12,7 +12,8 @@ import { AutoModelForCausalLM } from '@peftjs/models/node';
 import '../index.js';
 import type { PeftModel } from '../peft-model.js';
 import {
-  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, loadAdapterFiles, peftModelFromFiles, saveAdapterFiles, type AdapterFiles, type LoadAdapterOptions,
+  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, loadParsedAdapter, parseAdapterConfig, peftModelFromParsed, saveAdapterFiles,
+  type AdapterFiles, type LoadAdapterOptions, type ParsedAdapter,
 } from '../save/adapter-files.js';
 
 export interface SavePretrainedOptions {
@@ -28,7 +29,7 @@ export interface SavePretrainedOptions {
 /** PEFT's save_pretrained: each adapter's two files, written atomically. */
 export async function savePretrained(peft: PeftModel, dir: string, options: SavePretrainedOptions = {}): Promise<void> {
   const names = options.selectedAdapters ?? Object.keys(peft.peftConfig);
-  for (const n of names) if (!(n in peft.peftConfig)) throw new Error(`savePretrained: no adapter '${n}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
+  for (const n of names) if (!Object.hasOwn(peft.peftConfig, n)) throw new Error(`savePretrained: no adapter '${n}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
   const initialAdapter = options.pathInitialModelForWeightConversion === undefined ? undefined : await readAdapterFiles(options.pathInitialModelForWeightConversion);
   for (const name of names) {
     const folder = name === 'default' ? dir : join(dir, name);
@@ -39,17 +40,30 @@ export async function savePretrained(peft: PeftModel, dir: string, options: Save
   }
 }
 
-/** Reads an adapter folder's two files. */
+async function reading<T>(dir: string, name: string, read: (path: string) => Promise<T>): Promise<T> {
+  try {
+    return await read(pathInside(dir, name, 'adapter file'));
+  } catch (err) {
+    throw new Error(`loadAdapter: cannot read ${name} in ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/** Reads an adapter folder's two files whole (regular files only; the config is bounded in size). */
 export async function readAdapterFiles(dir: string): Promise<AdapterFiles> {
-  const read = async (name: string) => {
-    try {
-      return await readFile(join(dir, name));
-    } catch (err) {
-      throw new Error(`loadAdapter: cannot read ${name} in ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-  };
-  const [config, weights] = await Promise.all([read(ADAPTER_CONFIG_NAME), read(ADAPTER_WEIGHTS_NAME)]);
-  return { config: config.toString('utf8'), weights: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength) };
+  // one after the other, so a folder missing both names adapter_config.json every time
+  const config = await reading(dir, ADAPTER_CONFIG_NAME, (p) => readRegularText(p));
+  const weights = await reading(dir, ADAPTER_WEIGHTS_NAME, (p) => readRegularFile(p, Number.MAX_SAFE_INTEGER));
+  return { config, weights: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength) };
+}
+
+/**
+ * An adapter folder parsed: the config first (bounded, checked), then the weights header first and
+ * tensor by tensor by range, so a file of any size loads and a lying header fails before allocating.
+ */
+export async function readAdapter(dir: string, warn?: (message: string) => void): Promise<ParsedAdapter> {
+  const config = parseAdapterConfig(await reading(dir, ADAPTER_CONFIG_NAME, (p) => readRegularText(p)), warn);
+  const state = await reading(dir, ADAPTER_WEIGHTS_NAME, (p) => loadSafetensorsFile(p));
+  return { config, state };
 }
 
 /**
@@ -64,7 +78,7 @@ async function basePathFrom(adapterFolder: string, nameOrPath: string | null): P
 
 /** PEFT's PeftModel.from_pretrained: the model with the adapter saved in `dir`. */
 export async function fromPretrained<M extends Module>(model: M, dir: string, options: LoadAdapterOptions & { adapterName?: string } = {}): Promise<PeftModel<M>> {
-  return peftModelFromFiles(model, await readAdapterFiles(dir), options);
+  return peftModelFromParsed(model, await readAdapter(dir, options.warn), options);
 }
 
 /**
@@ -74,16 +88,24 @@ export async function fromPretrained<M extends Module>(model: M, dir: string, op
  */
 export const AutoPeftModelForCausalLM = {
   async fromPretrained(dir: string, options: LoadAdapterOptions & { adapterName?: string } = {}): Promise<PeftModel<CausalLMModel>> {
-    const files = await readAdapterFiles(dir);
-    const base = baseModelPath(dir, files);
+    // the config first (bounded), the weights header first and tensor by range, as fromPretrained(model, dir)
+    const config = parseAdapterConfig(await reading(dir, ADAPTER_CONFIG_NAME, (p) => readRegularText(p)), options.warn);
+    const base = baseModelPath(dir, config.baseModelNameOrPath);
     if (!(await stat(base).then((s) => s.isDirectory(), () => false))) {
       throw new Error(
         `AutoPeftModelForCausalLM: the base model folder ${base} (base_model_name_or_path in ${join(dir, ADAPTER_CONFIG_NAME)}, taken from the adapter folder) does not exist; load the base model yourself and call fromPretrained(model, dir)`,
       );
     }
-    const model = await AutoModelForCausalLM.fromPretrained(base);
+    const state = await reading(dir, ADAPTER_WEIGHTS_NAME, (p) => loadSafetensorsFile(p));
+    let model: CausalLMModel;
     try {
-      return peftModelFromFiles(model, files, options);
+      model = await AutoModelForCausalLM.fromPretrained(base);
+    } catch (err) {
+      for (const t of state.values()) t.dispose();
+      throw err;
+    }
+    try {
+      return peftModelFromParsed(model, { config, state }, options);
     } catch (err) {
       model.dispose();
       throw err;
@@ -91,13 +113,7 @@ export const AutoPeftModelForCausalLM = {
   },
 };
 
-function baseModelPath(dir: string, files: AdapterFiles): string {
-  let name: unknown;
-  try {
-    name = (JSON.parse(files.config) as { base_model_name_or_path?: unknown }).base_model_name_or_path;
-  } catch (err) {
-    throw new SyntaxError(`AutoPeftModelForCausalLM: ${join(dir, ADAPTER_CONFIG_NAME)} is not valid JSON (${(err as Error).message})`);
-  }
+function baseModelPath(dir: string, name: string | null): string {
   if (typeof name !== 'string' || name === '') {
     throw new Error(
       `AutoPeftModelForCausalLM: ${join(dir, ADAPTER_CONFIG_NAME)} has no base_model_name_or_path (got ${JSON.stringify(name ?? null)}); load the base model yourself and call fromPretrained(model, dir)`,
@@ -108,5 +124,5 @@ function baseModelPath(dir: string, files: AdapterFiles): string {
 
 /** PEFT's load_adapter: adds the adapter saved in `dir` under `adapterName`. */
 export async function loadAdapter(peft: PeftModel, dir: string, adapterName: string, options: LoadAdapterOptions = {}): Promise<void> {
-  loadAdapterFiles(peft, await readAdapterFiles(dir), adapterName, options);
+  loadParsedAdapter(peft, await readAdapter(dir, options.warn), adapterName, options);
 }

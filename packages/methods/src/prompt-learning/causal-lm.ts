@@ -1,4 +1,4 @@
-import { concat, engine, fill, formatShape, type Embedding, type Tensor } from '@peftjs/core';
+import { KeyValueCache, concat, engine, fill, formatShape, type Embedding, type Tensor } from '@peftjs/core';
 import type { ModelInputs, ModelOutput, PastKeyValues } from '@peftjs/models';
 
 /** A causal LM that takes inputsEmbeds and per-layer pastKeyValues (GPT-2, Llama). */
@@ -24,13 +24,39 @@ function prefixedLabels(labels: Tensor, n: number): Tensor {
   return concat([fill([labels.shape[0], n], -100, 'int32', labels.ref.backend), labels], 1);
 }
 
+/** A generation cache that already holds the virtual tokens (every step after the first). */
+function filledCache(inputs: ModelInputs): KeyValueCache | null {
+  const past = inputs.pastKeyValues;
+  return past instanceof KeyValueCache && past.length > 0 ? past : null;
+}
+
+/**
+ * A decoding step after the first: the cache holds the n virtual tokens and the tokens so far, so
+ * only the new tokens run, with n ones in front of the mask. Position ids are dropped, as PEFT
+ * does for every prompt-learning method ("Position ids are not supported"): the model numbers
+ * positions by cache position, so the pads of a left-padded row shift its positions.
+ */
+function forwardCached(base: CausalLM, cache: KeyValueCache, n: number, inputs: ModelInputs): ModelOutput {
+  return engine().scoped(() => base.forward({
+    inputIds: inputs.inputIds,
+    inputsEmbeds: inputs.inputsEmbeds,
+    attentionMask: inputs.attentionMask ? prefixedMask(inputs.attentionMask, n) : null,
+    pastKeyValues: cache,
+  }));
+}
+
 /**
  * Prompt tuning and P-tuning (HF PEFT's PeftModelForCausalLM.forward): the virtual token
  * embeddings `prompts` [n, token_dim] go in front of the token embeddings, the mask gets n ones
- * and the labels n ignored positions; the output covers n + seq positions.
+ * and the labels n ignored positions; the output covers n + seq positions. With a generation
+ * cache (pastKeyValues), the first call fills it with the virtual tokens too and later calls run
+ * only the new tokens.
  */
 export function forwardWithPrompts(base: CausalLM, wordEmbeddings: Embedding, prompts: Tensor, inputs: ModelInputs): ModelOutput {
   const n = prompts.shape[0];
+  const cache = filledCache(inputs);
+  if (cache) return forwardCached(base, cache, n, inputs);
+  const fresh = inputs.pastKeyValues instanceof KeyValueCache ? inputs.pastKeyValues : null;
   return engine().scoped(() => {
     const batch = batchSize(inputs);
     const embeds = inputs.inputsEmbeds ?? wordEmbeddings.forward(inputs.inputIds!);
@@ -43,6 +69,7 @@ export function forwardWithPrompts(base: CausalLM, wordEmbeddings: Embedding, pr
       inputsEmbeds,
       attentionMask: inputs.attentionMask ? prefixedMask(inputs.attentionMask, n) : null,
       labels: inputs.labels ? prefixedLabels(inputs.labels, n) : null,
+      pastKeyValues: fresh,
     });
   });
 }
@@ -50,10 +77,18 @@ export function forwardWithPrompts(base: CausalLM, wordEmbeddings: Embedding, pr
 /**
  * Prefix tuning (HF PEFT's PeftModelForCausalLM.forward): the per-layer prefixes go in as past
  * keys and values, and the mask gets one 1 for each of the n virtual tokens in front; the output
- * covers the seq positions.
+ * covers the seq positions. With an empty generation cache, the prefixes are its first entries
+ * (PEFT's get_prompt as past_key_values); later calls run only the new tokens on the cache.
  */
 export function forwardWithPrefix(base: CausalLM, pastKeyValues: PastKeyValues, inputs: ModelInputs): ModelOutput {
   const n = pastKeyValues[0][0].shape[2];
+  const filled = filledCache(inputs);
+  if (filled) return forwardCached(base, filled, n, inputs);
+  if (inputs.pastKeyValues instanceof KeyValueCache) {
+    const cache = inputs.pastKeyValues;
+    pastKeyValues.forEach(([key, value], i) => engine().scoped(() => cache.layer(i).append(key, value)));
+    return forwardCached(base, cache, n, inputs);
+  }
   return engine().scoped(() => base.forward({
     inputIds: inputs.inputIds,
     inputsEmbeds: inputs.inputsEmbeds,

@@ -69,16 +69,27 @@ export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activ
   }
 }
 
-/** Parses the two files; the tensors are new (the caller owns them). */
-export function parseAdapterFiles(files: AdapterFiles, warn?: (message: string) => void): { config: PeftConfig; state: Map<string, Tensor> } {
+/** adapter_config.json's text as a config. */
+export function parseAdapterConfig(text: string, warn?: (message: string) => void): PeftConfig {
   let json: unknown;
   try {
-    json = JSON.parse(files.config);
+    json = JSON.parse(text);
   } catch (err) {
     throw new SyntaxError(`adapter_config.json: not valid JSON (${(err as Error).message})`);
   }
-  const config = configFromJSON(json, warn);
+  return configFromJSON(json, warn);
+}
+
+/** Parses the two files; the tensors are new (the caller owns them). */
+export function parseAdapterFiles(files: AdapterFiles, warn?: (message: string) => void): { config: PeftConfig; state: Map<string, Tensor> } {
+  const config = parseAdapterConfig(files.config, warn);
   return { config, state: loadSafetensors(files.weights) };
+}
+
+/** A parsed adapter: its config and its tensors (read from bytes, or range by range from a file). */
+export interface ParsedAdapter {
+  config: PeftConfig;
+  state: Map<string, Tensor>;
 }
 
 export interface LoadAdapterOptions {
@@ -92,13 +103,19 @@ export interface LoadAdapterOptions {
  * model is left as it was.
  */
 export function loadAdapterFiles(peft: PeftModel, files: AdapterFiles, adapterName: string, options: LoadAdapterOptions = {}): void {
-  const { config, state } = parseAdapterFiles(files, options.warn);
+  loadParsedAdapter(peft, parseAdapterFiles(files, options.warn), adapterName, options);
+}
+
+/** loadAdapterFiles for an adapter already parsed; its tensors are freed here. */
+export function loadParsedAdapter(peft: PeftModel, { config, state }: ParsedAdapter, adapterName: string, options: LoadAdapterOptions = {}): void {
   try {
+    const flags = recordFlags(peft);
     peft.addAdapter(adapterName, config.with({ inferenceMode: !options.isTrainable }), { loading: true });
     try {
       loadAdapterStateDict(peft, adapterName, state);
     } catch (err) {
       peft.deleteAdapter(adapterName);
+      flags.restore();
       throw err;
     }
   } finally {
@@ -106,18 +123,35 @@ export function loadAdapterFiles(peft: PeftModel, files: AdapterFiles, adapterNa
   }
 }
 
+/** Every parameter's requiresGrad and every module's training mode, to put back after a failed load. */
+function recordFlags(model: Module): { restore(): void } {
+  const params = model.parameters().map((p) => [p, p.requiresGrad] as const);
+  const modules = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
+  return {
+    restore() {
+      for (const [p, flag] of params) p.requiresGrad = flag;
+      for (const [m, training] of modules) m.training = training;
+    },
+  };
+}
+
 /** A PEFT model from a base model and saved adapter files (PEFT's PeftModel.from_pretrained). */
 export function peftModelFromFiles<M extends Module>(model: M, files: AdapterFiles, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel<M> {
+  return peftModelFromParsed(model, parseAdapterFiles(files, options.warn), options);
+}
+
+/** peftModelFromFiles for an adapter already parsed; its tensors are freed here. */
+export function peftModelFromParsed<M extends Module>(model: M, { config, state }: ParsedAdapter, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel<M> {
   const adapterName = options.adapterName ?? 'default';
-  const { config, state } = parseAdapterFiles(files, options.warn);
-  const flags = model.parameters().map((p) => [p, p.requiresGrad] as const);
+  const flags = recordFlags(model);
   try {
     const peft = new PeftModel(model, config.with({ inferenceMode: !options.isTrainable }), adapterName, { loading: true });
     try {
       loadAdapterStateDict(peft, adapterName, state);
     } catch (err) {
-      peft.unload();
-      for (const [p, flag] of flags) p.requiresGrad = flag;
+      // not unload(): that keeps the trained copies of modules_to_save and frees the originals
+      peft.discardAdapters();
+      flags.restore();
       throw err;
     }
     return peft;

@@ -60,6 +60,10 @@ export function loadAdapterStateDict(peft: PeftModel, adapterName: string, saved
     }
     for (const [key, target] of targets) {
       const value = state.get(key)!;
+      const float = (d: string) => d === 'float32' || d === 'float64';
+      if (float(target.dtype) && !float(value.dtype)) {
+        throw new TypeError(`loadAdapter: ${key} holds ${value.dtype} values in the file; the model's tensor is ${target.dtype}, and integer or bool tensors are not cast to it`);
+      }
       if (!shapesEqual(value.shape, target.shape)) {
         throw new RangeError(`loadAdapter: ${key} has shape ${formatShape(value.shape)} in the file, the model expects ${formatShape(target.shape)}`);
       }

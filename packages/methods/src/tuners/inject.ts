@@ -3,9 +3,10 @@ import type { AdapterContext, LayerConfig, LayerMethod, LayerWrapContext } from 
 import { ModulesToSaveWrapper } from './modules-to-save.js';
 import { isTargetModule } from './targets.js';
 import { TunerLayer } from './tuner-layer.js';
+import { checkAdapterSize } from './adapter-size.js';
 
 /** Module names of `model` outside any tuner layer or modules-to-save wrapper (their insides are not targets). */
-function candidateModules(model: Module): [string, Module][] {
+export function candidateModules(model: Module): [string, Module][] {
   const wrappers: string[] = [];
   const out: [string, Module][] = [];
   for (const [key, m] of model.namedModules()) {
@@ -34,9 +35,11 @@ export function injectAdapter<C extends LayerConfig>(method: LayerMethod<C>, con
           `(${config.peftType}, adapter '${adapterName}'); module names there end with: ${[...new Set(available)].slice(0, 30).join(', ')}`,
       );
     }
-    for (const key of keys) {
+    const contexts = keys.map((key): LayerWrapContext<C> => ({ adapterName, config, key, loading }));
+    checkAdapterSize(method, contexts.map((c) => [tuner.model.getSubmodule(c.key), c]));
+    for (const wrapContext of contexts) {
+      const { key } = wrapContext;
       const target = tuner.model.getSubmodule(key);
-      const wrapContext: LayerWrapContext<C> = { adapterName, config, key, loading };
       const wrapped = method.wrapLayer(target, wrapContext);
       if (wrapped !== target) tuner.model.setSubmodule(key, wrapped);
     }

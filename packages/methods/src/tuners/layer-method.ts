@@ -35,6 +35,13 @@ export interface LayerMethod<C extends LayerConfig = LayerConfig> extends LayerP
   prepare?(context: AdapterContext<C>): void;
   /** Replaces the standard injection (wrap each target module) when the method attaches differently. */
   inject?(context: AdapterContext<C>): void;
+  /**
+   * The tensors the adapter would add to `target` (elements by a label naming the tensor and its
+   * shape), asked of every target before any is wrapped so sizes past the backend's buffers or the
+   * parameter budget are refused before anything is allocated. Null when the target is not one
+   * this method wraps (wrapLayer then says why).
+   */
+  adapterSize?(target: Module, context: LayerWrapContext<C>): Record<string, number> | null;
   /** Tensors outside adapter dicts that train and are saved with the adapter (LoRA's bias='all'), by name in the tuner. */
   extraTensors?(context: AdapterContext<C>): Iterable<[string, Tensor]>;
   /** Turns the adapter's tensors (by on-disk name) into what is written to the file (AdaLoRA cuts ranks). */

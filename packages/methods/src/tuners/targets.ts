@@ -1,10 +1,6 @@
 import { Conv1D, Linear, QuantizedLinear, type Module } from '@peftjs/core';
 import type { TargetFields } from './target-fields.js';
-
-/** Python's re.fullmatch. */
-function fullMatch(pattern: string, key: string): boolean {
-  return new RegExp(`^(?:${pattern})$`).test(key);
-}
+import { fullMatch, searchGroup } from './python-regex.js';
 
 /** A list entry matches the name itself or a dotted suffix of it (`q_proj` matches `layers.0.q_proj`). */
 function matchesName(names: readonly string[], key: string): boolean {
@@ -14,16 +10,15 @@ function matchesName(names: readonly string[], key: string): boolean {
 /** PEFT's exclude_modules test. */
 export function isExcluded(exclude: string | readonly string[] | null, key: string): boolean {
   if (exclude === null) return false;
-  return typeof exclude === 'string' ? fullMatch(exclude, key) : matchesName(exclude, key);
+  return typeof exclude === 'string' ? fullMatch(exclude, key, 'exclude_modules') : matchesName(exclude, key);
 }
 
 /** The layer number in a module name (`model.layers.3.mlp` → 3), found after `layersPattern` when given. */
 export function layerIndex(key: string, layersPattern: string | readonly string[] | null): number | null {
   const patterns = layersPattern === null ? [null] : typeof layersPattern === 'string' ? [layersPattern] : layersPattern;
   for (const p of patterns) {
-    const re = p === null ? /.*\.[^.]*\.(\d+)\./ : new RegExp(`.*\\.(?:${p})\\.(\\d+)\\.`);
-    const m = re.exec(key);
-    if (m) return Number(m[1]);
+    const found = searchGroup(p === null ? '.*\\.[^.]*\\.(\\d+)\\.' : `.*\\.(?:${p})\\.(\\d+)\\.`, key, 1, 'layers_pattern');
+    if (found !== null) return Number(found);
   }
   return null;
 }
@@ -37,7 +32,7 @@ export function isTargetModule(config: TargetFields, key: string): boolean {
   if (isExcluded(config.excludeModules, key)) return false;
   const targets = config.targetModules;
   if (targets === null) return false;
-  const matched = typeof targets === 'string' ? fullMatch(targets, key) : matchesName(targets, key);
+  const matched = typeof targets === 'string' ? fullMatch(targets, key, 'target_modules') : matchesName(targets, key);
   if (!matched || config.layersToTransform === null) return matched;
   const index = layerIndex(key, config.layersPattern);
   if (index === null) return false;
@@ -64,9 +59,9 @@ export function allLinearTargets(model: Module): string[] {
 }
 
 /** The key of `pattern` (rank_pattern, alpha_pattern) that matches module `key`: `(.*\.)?(k)$`. */
-export function patternValue(pattern: Record<string, number>, key: string, fallback: number): number {
+export function patternValue(pattern: Record<string, number>, key: string, fallback: number, field = 'rank_pattern/alpha_pattern'): number {
   for (const [k, v] of Object.entries(pattern)) {
-    if (new RegExp(`^(?:.*\\.)?(?:${k})$`).test(key)) return v;
+    if (fullMatch(`(?:.*\\.)?(?:${k})`, key, `${field} key ${JSON.stringify(k)}`)) return v;
   }
   return fallback;
 }

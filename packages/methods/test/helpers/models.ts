@@ -1,4 +1,4 @@
-import { Conv2d, Embedding, Linear, Module, ModuleList, add, gelu, type Tensor } from '@peftjs/core';
+import { Conv2d, Embedding, Linear, Module, ModuleList, add, gelu, noGrad, randn, type Tensor } from '@peftjs/core';
 import { TinyNet } from '@peftjs/conformance';
 
 const call = (m: Module, name: string, x: Tensor): Tensor => (m as unknown as { child<M extends Module>(n: string): M }).child(name).forward(x) as Tensor;
@@ -73,4 +73,16 @@ export class ConvNet extends Module {
   forward(x: Tensor): Tensor {
     return call(this, 'proj', call(this, 'conv', x));
   }
+}
+
+/** Every trainable tensor re-drawn from N(0, std²), so adapters initialised to no change (zero B, zero gates) change the output. */
+export function randomizeTrainable(model: Module, std = 0.5): void {
+  noGrad(() => {
+    for (const p of model.parameters()) {
+      if (!p.requiresGrad) continue;
+      const v = randn(p.shape, { std });
+      p.assign(v);
+      v.dispose();
+    }
+  });
 }

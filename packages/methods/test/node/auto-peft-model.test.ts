@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { tensor, tidy, type Tensor } from '@peftjs/core';
+import { memory, tensor, tidy, type Tensor } from '@peftjs/core';
 import { GPT2Config, GPT2LMHeadModel, type CausalLMOutput } from '@peftjs/models';
 import { AutoModelForCausalLM, savePretrained as saveModel } from '@peftjs/models/node';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -41,6 +42,10 @@ describe('AutoPeftModelForCausalLM', () => {
       return logits;
     }));
     expectTypeOf(loaded.forward).returns.toEqualTypeOf<CausalLMOutput>();
+    // the inputs object also takes per-row adapters
+    const perRow = tidy(() => loaded.forward({ inputIds, adapterNames: ['default'] }).logits);
+    expect(await maxAbsDiff(perRow, got!)).toBeLessThan(1e-6);
+    perRow.dispose();
     expect(await maxAbsDiff(want!, got!)).toBeLessThan(1e-6);
     for (const t of [want!, got!, inputIds]) t.dispose();
     peft.dispose();
@@ -60,6 +65,26 @@ describe('AutoPeftModelForCausalLM', () => {
     const configPath = join(adapterDir, 'adapter_config.json');
     writeFileSync(configPath, JSON.stringify({ ...JSON.parse(readFileSync(configPath, 'utf8')), base_model_name_or_path: 'gpt2' }));
     await expect(AutoPeftModelForCausalLM.fromPretrained(adapterDir)).rejects.toThrow(`the base model folder ${join(adapterDir, 'gpt2')} (base_model_name_or_path in`);
+  });
+
+  it('reads the adapter weights header first and by range, like fromPretrained, and frees the base model when they fail', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'peftjs-auto-peft-'));
+    const base = await savedGpt2(root);
+    const peft = getPeftModel(await AutoModelForCausalLM.fromPretrained(base), loraConfig());
+    const adapterDir = join(root, 'adapter');
+    await savePretrained(peft, adapterDir);
+    peft.dispose();
+    // a 3 GiB sparse file whose header length is absurd: read whole it could not even be opened
+    const handle = await open(join(adapterDir, 'adapter_model.safetensors'), 'w');
+    await handle.write(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), 0, 8, 0);
+    await handle.truncate(3 * 2 ** 30);
+    await handle.close();
+    const before = memory();
+    const rss = process.memoryUsage().rss;
+    await expect(AutoPeftModelForCausalLM.fromPretrained(adapterDir)).rejects.toThrow(/header length 4294967295 exceeds the limit/);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(256 * 2 ** 20);
+    expect(memory().numTensors).toBe(before.numTensors);
+    expect(memory().numBytes).toBe(before.numBytes);
   });
 
   it('fromPretrained(model, dir) keeps the model type', async () => {

@@ -1,4 +1,5 @@
-import { LABEL_FIELDS, PretrainedConfig, configError, type FieldTable } from '../config.js';
+import { LABEL_FIELDS, PretrainedConfig, checkActivation, configError, type FieldTable } from '../config.js';
+import type { SizeEstimate } from '../construct.js';
 import { ClassifierConfig, labelInit } from '../labels.js';
 
 const FIELDS: FieldTable = {
@@ -54,10 +55,29 @@ export class BertConfig extends ClassifierConfig {
     if (this.hiddenSize % this.numAttentionHeads !== 0) {
       throw configError('BertConfig', 'hiddenSize', 'hidden_size', `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads}`);
     }
+    checkActivation('BertConfig', 'hiddenAct', 'hidden_act', this.hiddenAct);
     if (this.positionEmbeddingType !== 'absolute') {
       throw configError('BertConfig', 'positionEmbeddingType', 'position_embedding_type', `only 'absolute' is supported, got ${JSON.stringify(this.positionEmbeddingType)}`);
     }
     this.checkLabels('BertConfig');
+  }
+
+  /** The sizes this config implies (with the pooler and a classifier head), checked before a model is built. */
+  estimateSize(): SizeEstimate {
+    const h = this.hiddenSize;
+    const i = this.intermediateSize;
+    const tables = { word: this.vocabSize * h, position: this.maxPositionEmbeddings * h, tokenType: this.typeVocabSize * h };
+    const layer = 4 * (h * h + h) + (h * i + i) + (i * h + h) + 4 * h;
+    return {
+      total: tables.word + tables.position + tables.tokenType + 2 * h + this.numHiddenLayers * layer + (h * h + h) + (h + 1) * this.numLabels,
+      largest: {
+        'word_embeddings (vocab_size x hidden_size)': tables.word,
+        'position_embeddings (max_position_embeddings x hidden_size)': tables.position,
+        'token_type_embeddings (type_vocab_size x hidden_size)': tables.tokenType,
+        'intermediate (hidden_size x intermediate_size)': h * i,
+        'classifier (hidden_size x num_labels)': h * this.numLabels,
+      },
+    };
   }
 
   static fromJSON(json: unknown): BertConfig {

@@ -34,8 +34,8 @@ export class FusedQkvAttention extends Module {
       const [q, k, v] = split(this.child<Linear>('qkv_proj').forward(x), [this.numHeads * headDim, kv * headDim, kv * headDim], -1);
       const bias = call.attentionMask ? paddingMaskBias(call.attentionMask, x.dtype === 'float64' ? 'float64' : 'float32') : null;
       const out = multiHeadAttention(q, k, v, this.numHeads, kv, {
-        causal: true, bias, rope: { ...this.options.rope, positions: call.positions }, dropout: this.options.dropout, training: this.training,
-        pastKeyValue: call.pastKeyValue, slidingWindow: this.options.slidingWindow,
+        causal: true, bias, rope: { ...this.options.rope, positions: call.positions, positionIds: call.positionIds }, dropout: this.options.dropout, training: this.training,
+        pastKeyValue: call.pastKeyValue, cache: call.cache, slidingWindow: this.options.slidingWindow,
       });
       return this.child<Linear>('o_proj').forward(out);
     });

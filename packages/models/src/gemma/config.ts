@@ -1,4 +1,4 @@
-import { PretrainedConfig, type FieldTable } from '../config.js';
+import { PretrainedConfig, checkActivation, type FieldTable } from '../config.js';
 import type { DecoderLayout } from '../decoder/layout.js';
 import { fieldsFrom } from '../decoder/fields.js';
 import { LLAMA_FIELDS, LlamaConfig, type LlamaConfigInit } from '../llama/config.js';
@@ -36,6 +36,11 @@ export class GemmaConfig extends LlamaConfig {
 
   protected override fields(): FieldTable {
     return FIELDS;
+  }
+
+  protected override check(): void {
+    super.check();
+    if (this.hiddenActivation !== null) checkActivation(this.constructor.name, 'hiddenActivation', 'hidden_activation', this.hiddenActivation);
   }
 
   override decoderLayout(): DecoderLayout {

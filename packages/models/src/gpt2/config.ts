@@ -1,5 +1,6 @@
-import { LABEL_FIELDS, PretrainedConfig, configError, type FieldTable } from '../config.js';
+import { LABEL_FIELDS, PretrainedConfig, checkActivation, configError, type FieldTable } from '../config.js';
 import { ClassifierConfig, labelInit } from '../labels.js';
+import type { SizeEstimate } from '../construct.js';
 
 const FIELDS: FieldTable = {
   vocabSize: { json: 'vocab_size', kind: 'positiveInt', default: 50257 },
@@ -60,6 +61,7 @@ export class GPT2Config extends ClassifierConfig {
 
   protected override check(): void {
     if (this.nEmbd % this.nHead !== 0) throw configError('GPT2Config', 'nEmbd', 'n_embd', `${this.nEmbd} must be divisible by n_head ${this.nHead}`);
+    checkActivation('GPT2Config', 'activationFunction', 'activation_function', this.activationFunction);
     this.checkLabels('GPT2Config');
   }
 
@@ -73,6 +75,18 @@ export class GPT2Config extends ClassifierConfig {
     }
     if (this.padTokenId === null) delete out.pad_token_id;
     return out;
+  }
+
+  /** The sizes this config implies, checked before a model is built from an untrusted config.json. */
+  estimateSize(): SizeEstimate {
+    const e = this.nEmbd;
+    const inner = this.nInner ?? 4 * e;
+    const layer = 4 * e + (3 * e * e + 3 * e) + (e * e + e) + (e * inner + inner) + (inner * e + e);
+    const head = this.tieWordEmbeddings ? 0 : this.vocabSize * e;
+    return {
+      total: this.vocabSize * e + this.nPositions * e + this.nLayer * layer + 2 * e + head,
+      largest: { 'wte (vocab_size x n_embd)': this.vocabSize * e, 'wpe (n_positions x n_embd)': this.nPositions * e, 'c_attn (n_embd x 3 n_embd)': 3 * e * e, 'c_fc (n_embd x n_inner)': e * inner },
+    };
   }
 
   get hiddenSize(): number {

@@ -3,7 +3,8 @@ import {
   multiHeadAttention, noGrad, paddingMaskBias, randn, split, type Tensor,
 } from '@peftjs/core';
 import {
-  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, positionIds, type BaseModelOutput, type CausalLMOutput, type ModelInputs,
+  PreTrainedModel, checkKeyMask, checkPositionIds, checkTokenInputs, withCache, inputEmbeddings, layerPast, pastLength, positionIds, type BaseModelOutput,
+  type CausalLMOutput, type LayerPast, type ModelInputs,
 } from '../modeling.js';
 import { causalLmLoss } from '../losses.js';
 import { GPT2Config } from './config.js';
@@ -18,13 +19,13 @@ export class GPT2Attention extends Module {
     this.registerModule('resid_dropout', new Dropout(config.residPdrop));
   }
 
-  forward(x: Tensor, bias: Tensor | null, pastKeyValue: readonly [Tensor, Tensor] | null): Tensor {
+  forward(x: Tensor, bias: Tensor | null, past: LayerPast | null = null): Tensor {
     const { nEmbd, nHead } = this.config;
     let scale = this.config.scaleAttnWeights ? 1 / Math.sqrt(nEmbd / nHead) : 1;
     if (this.config.scaleAttnByInverseLayerIdx) scale /= this.layerIdx + 1;
     return engine().scoped(() => {
       const [q, k, v] = split(this.child<Conv1D>('c_attn').forward(x), nEmbd, -1);
-      const out = multiHeadAttention(q, k, v, nHead, nHead, { causal: true, bias, scale, dropout: this.config.attnPdrop, training: this.training, pastKeyValue });
+      const out = multiHeadAttention(q, k, v, nHead, nHead, { causal: true, bias, scale, dropout: this.config.attnPdrop, training: this.training, ...(past ?? {}) });
       return this.child<Dropout>('resid_dropout').forward(this.child<Conv1D>('c_proj').forward(out));
     });
   }
@@ -56,9 +57,9 @@ class GPT2Block extends Module {
     this.registerModule('mlp', new GPT2MLP(config));
   }
 
-  forward(x: Tensor, bias: Tensor | null, pastKeyValue: readonly [Tensor, Tensor] | null): Tensor {
+  forward(x: Tensor, bias: Tensor | null, past: LayerPast | null = null): Tensor {
     return engine().scoped(() => {
-      const h = x.add(this.child<GPT2Attention>('attn').forward(this.child<LayerNorm>('ln_1').forward(x), bias, pastKeyValue));
+      const h = x.add(this.child<GPT2Attention>('attn').forward(this.child<LayerNorm>('ln_1').forward(x), bias, past));
       return h.add(this.child<GPT2MLP>('mlp').forward(this.child<LayerNorm>('ln_2').forward(h)));
     });
   }
@@ -112,12 +113,15 @@ export class GPT2Model extends PreTrainedModel<GPT2Config, BaseModelOutput> {
       }
       const mask = inputs.attentionMask ? checkKeyMask('GPT2Model', inputs.attentionMask, batch, p + seq, p) : null;
       const bias = mask ? paddingMaskBias(mask, embeds.dtype === 'float64' ? 'float64' : 'float32') : null;
-      let h = embeds.add(this.child<Embedding>('wpe').forward(positionIds(seq, embeds, p)));
+      const positions = checkPositionIds('GPT2Model', inputs.positionIds, batch, seq) ?? positionIds(seq, embeds, p);
+      let h = embeds.add(this.child<Embedding>('wpe').forward(positions));
       h = this.child<Dropout>('drop').forward(h);
       let i = 0;
       for (const block of this.child<ModuleList<GPT2Block>>('h')) {
-        const pair = past ? past[i] : null;
-        h = this.runLayer(([x, b, key, value]) => block.forward(x!, b, key && value ? [key, value] : null), [h, bias, pair ? pair[0] : null, pair ? pair[1] : null]);
+        const lp = layerPast(past, i);
+        const pair = lp.pastKeyValue;
+        // the generation cache is never checkpointed (generation records no graph): it rides in the closure
+        h = this.runLayer(([x, b, key, value]) => block.forward(x!, b, { pastKeyValue: key && value ? [key, value] : null, cache: lp.cache }), [h, bias, pair ? pair[0] : null, pair ? pair[1] : null]);
         i++;
       }
       return this.child<LayerNorm>('ln_f').forward(h);
@@ -149,7 +153,7 @@ export class GPT2LMHeadModel extends PreTrainedModel<GPT2Config, CausalLMOutput>
     return engine().scoped(() => {
       const { lastHiddenState } = this.transformer.forward(inputs);
       const logits = this.child<Linear>('lm_head').forward(lastHiddenState);
-      return inputs.labels ? { logits, loss: causalLmLoss('GPT2LMHeadModel', logits, inputs.labels) } : { logits };
+      return withCache({ logits, ...(inputs.labels ? { loss: causalLmLoss('GPT2LMHeadModel', logits, inputs.labels) } : {}) }, inputs);
     });
   }
 }

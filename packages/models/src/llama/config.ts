@@ -1,5 +1,6 @@
 import { parseRopeScaling, type RopeScaling } from '@peftjs/core';
-import { PretrainedConfig, configError, type FieldTable } from '../config.js';
+import { PretrainedConfig, checkActivation, configError, type FieldTable } from '../config.js';
+import type { SizeEstimate } from '../construct.js';
 import type { DecoderLayout } from '../decoder/layout.js';
 
 export const LLAMA_FIELDS: FieldTable = {
@@ -94,7 +95,25 @@ export class LlamaConfig extends PretrainedConfig {
       throw configError(name, 'numKeyValueHeads', 'num_key_value_heads', `${this.kvHeads} must divide num_attention_heads ${this.numAttentionHeads}`);
     }
     if (this.attentionHeadDim % 2 !== 0) throw configError(name, 'headDim', 'head_dim', `${this.attentionHeadDim} must be even for rotary embeddings`);
+    checkActivation(name, 'hiddenAct', 'hidden_act', this.hiddenAct);
     void this.ropeScalingSpec;
+  }
+
+  /** The sizes this config implies, checked before a model is built from an untrusted config.json. */
+  estimateSize(): SizeEstimate {
+    const h = this.hiddenSize;
+    const q = this.numAttentionHeads * this.attentionHeadDim;
+    const kv = this.kvHeads * this.attentionHeadDim;
+    // what differs between the Llama-like families (biases) comes from their decoder layout
+    const layout = this.decoderLayout();
+    const bias = (layout.qkvBias ? q + 2 * kv : 0) + (layout.outputBias ? h : 0);
+    const mlp = 3 * h * this.intermediateSize + (layout.mlpBias ? 2 * this.intermediateSize + h : 0);
+    const layer = h * q + 2 * h * kv + q * h + bias + mlp + 2 * h;
+    const embed = this.vocabSize * h;
+    return {
+      total: embed + this.numHiddenLayers * layer + h + (this.tieWordEmbeddings ? 0 : embed),
+      largest: { 'embed_tokens (vocab_size x hidden_size)': embed, 'q_proj (hidden_size x heads x head_dim)': h * q, 'gate_proj (hidden_size x intermediate_size)': h * this.intermediateSize },
+    };
   }
 
   static fromJSON(json: unknown): LlamaConfig {

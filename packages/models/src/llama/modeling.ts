@@ -3,7 +3,8 @@ import {
   type AttentionCallOptions, type Tensor,
 } from '@peftjs/core';
 import {
-  PreTrainedModel, checkKeyMask, checkTokenInputs, inputEmbeddings, pastLength, type BaseModelOutput, type CausalLMOutput, type ModelInputs,
+  PreTrainedModel, checkKeyMask, checkPositionIds, checkTokenInputs, withCache, inputEmbeddings, layerPast, pastLength, type BaseModelOutput,
+  type CausalLMOutput, type ModelInputs,
 } from '../modeling.js';
 import { causalLmHeadLoss, causalLmLoss } from '../losses.js';
 import { FusedGatedMLP, FusedQkvAttention } from '../decoder/fused.js';
@@ -107,16 +108,19 @@ export class LlamaModel<C extends LlamaConfig = LlamaConfig> extends PreTrainedM
       const p = pastLength(name, past, config.numHiddenLayers, batch, config.kvHeads, config.attentionHeadDim);
       const attentionMask = inputs.attentionMask ? checkKeyMask(name, inputs.attentionMask, batch, p + seq, p) : null;
       const positions = Array.from({ length: seq }, (_, i) => p + i);
+      const positionIds = checkPositionIds('LlamaModel', inputs.positionIds, batch, seq);
       // Gemma's normalizer is a tensor in the hidden states' dtype: sqrt(hidden) rounded to float32
       let h = scale === null ? embeds : embeds.mul(embeds.dtype === 'float32' ? Math.fround(scale) : scale);
       const embeddingDropout = config.decoderLayout().embeddingDropout;
       if (embeddingDropout > 0) h = dropout(h, embeddingDropout, this.training);
       let i = 0;
       for (const layer of this.child<ModuleList<LlamaDecoderLayer>>('layers')) {
-        const pair = past ? past[i] : null;
+        const lp = layerPast(past, i);
+        const pair = lp.pastKeyValue;
+        // the generation cache is never checkpointed (generation records no graph): it rides in the closure
         h = this.runLayer(
-          ([x, mask, key, value]) => layer.forward(x!, { attentionMask: mask, positions, pastKeyValue: key && value ? [key, value] : null }),
-          [h, attentionMask, pair ? pair[0] : null, pair ? pair[1] : null],
+          ([x, mask, key, value, ids]) => layer.forward(x!, { attentionMask: mask, positions, positionIds: ids, pastKeyValue: key && value ? [key, value] : null, cache: lp.cache }),
+          [h, attentionMask, pair ? pair[0] : null, pair ? pair[1] : null, positionIds],
         );
         i++;
       }
@@ -169,7 +173,7 @@ export class LlamaForCausalLM<C extends LlamaConfig = LlamaConfig> extends PreTr
       const head = this.child<Linear>('lm_head');
       if (inputs.labels && inputs.returnLogits === false) return { loss: causalLmHeadLoss(name, head, hidden, inputs.labels) };
       const logits = head.forward(hidden);
-      return inputs.labels ? { logits, loss: causalLmLoss(name, logits, inputs.labels) } : { logits };
+      return withCache(inputs.labels ? { logits, loss: causalLmLoss(name, logits, inputs.labels) } : { logits }, inputs);
     });
   }
 }

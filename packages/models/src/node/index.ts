@@ -1,7 +1,7 @@
 /** `@peftjs/models/node`: Hugging Face checkpoints in folders on disk. */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSafetensorsFile, openSafetensorsFile, saveSafetensorsFile, writeFileAtomic } from '@peftjs/core/node';
+import { loadSafetensorsFile, openSafetensorsFile, pathInside, readRegularFile, readRegularText, saveSafetensorsFile, writeFileAtomic } from '@peftjs/core/node';
 import {
   AutoModel as AutoModelFromSource, AutoModelForCausalLM as AutoModelForCausalLMFromSource, AutoModelForImageClassification as AutoModelForImageClassificationFromSource,
   AutoModelForSequenceClassification as AutoModelForSequenceClassificationFromSource, type AutoModelClass, type ModelClass,
@@ -10,14 +10,20 @@ import type { PretrainedConfig } from '../config.js';
 import { loadPretrained, loadWeightsFrom, savePretrained as saveTo, type FileSink, type FileSource, type LoadPretrainedOptions, type SavePretrainedOptions } from '../io.js';
 import type { PreTrainedModel } from '../modeling.js';
 
-/** A FileSource reading the files of a folder. */
+/**
+ * A FileSource reading the files of a folder. A name that leaves the folder (absolute, or climbing
+ * out with `..`) is refused before anything is opened, and only regular files are read (symlinks
+ * inside the folder are followed; see SECURITY.md). Safetensors files are read header first, then
+ * tensor by tensor, each read bounded by what the header declares.
+ */
 export function dirSource(dir: string): FileSource {
+  const at = (name: string) => pathInside(dir, name, 'loadPretrained: file');
   return {
-    readText: (name) => readFile(join(dir, name), 'utf8'),
-    readBytes: async (name) => new Uint8Array(await readFile(join(dir, name))),
-    exists: async (name) => stat(join(dir, name)).then((s) => s.isFile(), () => false),
-    readTensors: (name) => loadSafetensorsFile(join(dir, name)),
-    openTensors: (name, options) => openSafetensorsFile(join(dir, name), options),
+    readText: (name) => readRegularText(at(name)),
+    readBytes: async (name) => new Uint8Array(await readRegularFile(at(name), Number.MAX_SAFE_INTEGER)),
+    exists: async (name) => stat(at(name)).then((s) => s.isFile(), () => false),
+    readTensors: (name) => loadSafetensorsFile(at(name)),
+    openTensors: (name, options) => openSafetensorsFile(at(name), options),
   };
 }
 

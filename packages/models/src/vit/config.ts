@@ -1,4 +1,5 @@
-import { LABEL_FIELDS, PretrainedConfig, configError, type FieldTable } from '../config.js';
+import { LABEL_FIELDS, PretrainedConfig, checkActivation, configError, type FieldTable } from '../config.js';
+import type { SizeEstimate } from '../construct.js';
 import { ClassifierConfig, labelInit } from '../labels.js';
 
 const FIELDS: FieldTable = {
@@ -57,8 +58,27 @@ export class ViTConfig extends ClassifierConfig {
     if (this.hiddenSize % this.numAttentionHeads !== 0) {
       throw configError('ViTConfig', 'hiddenSize', 'hidden_size', `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads}`);
     }
+    checkActivation('ViTConfig', 'hiddenAct', 'hidden_act', this.hiddenAct);
     if (this.patchSize > this.imageSize) throw configError('ViTConfig', 'patchSize', 'patch_size', `${this.patchSize} is larger than image_size ${this.imageSize}`);
     this.checkLabels('ViTConfig');
+  }
+
+  /** The sizes this config implies (with the pooler and a classifier head), checked before a model is built. */
+  estimateSize(): SizeEstimate {
+    const h = this.hiddenSize;
+    const i = this.intermediateSize;
+    const patch = h * this.numChannels * this.patchSize ** 2 + h;
+    const positions = (this.numPatches + 1) * h;
+    const layer = 3 * (h * h + (this.qkvBias ? h : 0)) + (h * h + h) + (h * i + i) + (i * h + h) + 4 * h;
+    return {
+      total: patch + h + positions + this.numHiddenLayers * layer + 2 * h + (h * h + h) + (h + 1) * this.numLabels,
+      largest: {
+        'patch_embeddings (hidden_size x num_channels x patch_size²)': patch,
+        'position_embeddings (patches + 1 x hidden_size)': positions,
+        'intermediate (hidden_size x intermediate_size)': h * i,
+        'classifier (hidden_size x num_labels)': h * this.numLabels,
+      },
+    };
   }
 
   static fromJSON(json: unknown): ViTConfig {

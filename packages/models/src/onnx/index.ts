@@ -1,0 +1,1 @@
+export { exportOnnx, toOnnx, type ExportOnnxOptions } from './export.js';
