@@ -5,6 +5,7 @@
  * in every mode. Modes: float32; gradient checkpointing; an NF4 base; NF4 with checkpointing. Each
  * run is a fresh child process, so its peak RSS is its own; beside it, the backend's buffer
  * high-water mark, the step time, and what weights, LoRA state and activations need by arithmetic.
+ * The NF4 base is built as a quantized load builds it (nf4Base): the float model never exists whole.
  *
  *   npm run bench -- memory [--configs smollm2-135m,qwen2.5-0.5b] [--batch 4] [--seq 512]
  *                           [--modes float32,checkpointing,nf4,nf4+checkpointing] [--steps 2]
@@ -12,7 +13,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
-  AdamW, Linear, engine, initEmptyWeights, manualSeed, memory, quantizeModel, randn, resetPeakMemory, setBackend, tensor, tidy, type Tensor,
+  AdamW, Linear, fill, initEmptyWeights, isMeta, manualSeed, memory, quantizeModel, randn, resetPeakMemory, setBackend, tensor, tidy,
+  type Module, type Tensor,
 } from '@peftjs/core';
 import '@peftjs/backend-cpu';
 import { LlamaConfig, LlamaForCausalLM } from '@peftjs/models';
@@ -62,6 +64,24 @@ function arithmetic(c: LlamaConfig, spec: RunSpec): { weights: number; lora: num
   return { weights, lora, activations };
 }
 
+/** The child runs with --expose-gc. */
+const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+/**
+ * N(0, std) values of a [rows, cols] weight, sampled a few thousand rows at a time into one
+ * array: the CPU kernels' index scratch would otherwise triple the embedding's bytes for a moment.
+ */
+function randomRows([rows, cols]: [number, number], std: number): Tensor {
+  const values = new Float32Array(rows * cols);
+  const step = Math.max(1, Math.floor(2 ** 22 / cols));
+  for (let r = 0; r < rows; r += step) {
+    const part = randn([Math.min(step, rows - r), cols], { std });
+    values.set(part.dataSync() as Float32Array, r * cols);
+    part.dispose();
+  }
+  return tensor(values, { shape: [rows, cols] });
+}
+
 /**
  * The NF4 base the way a quantized load builds it: the model is made without weights
  * (initEmptyWeights), then one decoder layer at a time gets random float weights and core's
@@ -72,15 +92,27 @@ function arithmetic(c: LlamaConfig, spec: RunSpec): { weights: number; lora: num
 async function nf4Base(config: LlamaConfig): Promise<LlamaForCausalLM> {
   const model = initEmptyWeights(() => new LlamaForCausalLM(config));
   const std = config.initializerRange;
-  for (const [, layer] of model.getSubmodule('model.layers').namedChildren()) {
-    for (const [, m] of layer.namedModules()) {
-      if (!(m instanceof Linear)) continue;
-      for (const [, p] of m.namedParameters()) p.assign(randn(p.shape, { std }));
+  // random values straight into each parameter (HF's init: normal matrices; the vectors, which in
+  // this bias-free Llama are the norms' weights, at one)
+  const fillIn = (m: Module) => {
+    for (const [, p] of m.namedParameters()) {
+      if (!isMeta(p)) continue;
+      const value = p.rank === 1 ? fill(p.shape, 1) : randomRows(p.shape as [number, number], std);
+      p.assign(value);
+      value.dispose();
     }
+  };
+  for (const [, layer] of model.getSubmodule('model.layers').namedChildren()) {
+    for (const [, m] of layer.namedModules()) if (m instanceof Linear) fillIn(m);
     const report = await quantizeModel(layer, { bits: 4, quantType: 'nf4' });
     if (report.quantized.length !== 7) throw new Error(`memory: expected 7 quantized Linears a layer, got ${report.quantized.join(', ')}`);
+    // the freed float weights and their host copies are garbage V8 collects late; collect them
+    // now, or the build's garbage (about 1.6 GiB for the 0.5B configuration) sets the peak RSS
+    collectGarbage();
   }
-  model.initMissingWeights(engine().backend);
+  // the embeddings (tied to the head) and the norms
+  for (const [, m] of model.namedModules()) fillIn(m);
+  collectGarbage();
   return model;
 }
 
@@ -98,6 +130,7 @@ async function child(spec: RunSpec): Promise<RunResult> {
   const opt = new AdamW(params, { lr: 1e-4 });
   const ids = Int32Array.from({ length: spec.batch * spec.seq }, (_, k) => (k * 7919) % config.vocabSize);
   const inputIds = tensor(ids, { shape: [spec.batch, spec.seq], dtype: 'int32' });
+  collectGarbage();
   resetPeakMemory();
   const times: number[] = [];
   for (let s = 0; s < spec.steps; s++) {
@@ -143,7 +176,7 @@ export async function benchMemory(args: readonly string[]): Promise<void> {
     for (const mode of modes) {
       const spec: RunSpec = { config, mode, batch, seq, steps };
       // one run at a time, each in its own process
-      const out = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const out = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--child', JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 24 });
       const line = out.stdout.trim().split('\n').pop() ?? '';
       let r: RunResult;
       try {
