@@ -14,6 +14,25 @@ export default tseslint.config(
     },
   },
   {
+    // Libraries, apps and benches use core's public API only: the engine and a tensor's storage
+    // handle are core's internals (tests may still inspect them).
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'apps/*/browser/**/*.ts', 'bench/src/**/*.ts'],
+    ignores: ['packages/core/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='engine']",
+          message: "engine() is internal to @peftjs/core: use its public API (tidy, keep, activeBackend, currentGenerator, tensor(data, { backend }), ...).",
+        },
+        {
+          selector: "MemberExpression[property.name=/^(ref|layoutState|outputIndex)$/]",
+          message: "A tensor's storage handle and graph fields are internal to @peftjs/core: use tensor.backend, tensor.layout and the ops.",
+        },
+      ],
+    },
+  },
+  {
     // reference values from arbitrary-precision sources keep all their digits
     files: ['**/test/**'],
     rules: { 'no-loss-of-precision': 'off' },

@@ -13,10 +13,7 @@
  * compare in one sitting). Besides wall time the step is timed in this process's CPU time, which a
  * machine busy with other work disturbs much less.
  */
-import {
-  AdamW, Linear, Module, add, crossEntropy, embedding, engine, gelu, layerNorm, ones, parameter, randn, registerBackend,
-  reshape, scaledDotProductAttention, setBackend, slice, tensor, tidy, transpose, zeros, type Tensor,
-} from '@peftjs/core';
+import { AdamW, add, crossEntropy, defaultGenerator, embedding, gelu, layerNorm, Linear, Module, ones, parameter, randn, registerBackend, reshape, scaledDotProductAttention, setBackend, slice, tensor, type Tensor, tidy, transpose, zeros } from '@peftjs/core';
 import { CpuBackend } from '@peftjs/backend-cpu';
 import { pathToFileURL } from 'node:url';
 import { loraProfileModel } from './lora-profile.js';
@@ -159,7 +156,7 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   instrument(backend, times, args.includes('--shapes'));
   registerBackend('cpu-profile', () => backend, 0);
   await setBackend('cpu-profile');
-  engine().generator.manualSeed(0);
+  defaultGenerator().manualSeed(0);
 
   const lora = args.includes('--lora') ? await loraProfileModel(args) : null;
   const model = lora?.model ?? new TinyGPT(config);

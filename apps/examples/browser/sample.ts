@@ -1,4 +1,4 @@
-import { Generator, engine, slice, tensor, type Tensor } from '@peftjs/core';
+import { Generator, slice, tensor, type Tensor, tidy } from '@peftjs/core';
 import { generate, type ModelInputs } from '@peftjs/models';
 import type { Vocabulary } from './corpus.js';
 
@@ -11,7 +11,7 @@ export async function sampleText(
   model: { forward(context: Tensor): unknown }, vocab: Vocabulary, context: number, prompt: string, length: number, seed: number,
 ): Promise<string> {
   const lm = {
-    forward: ({ inputIds }: ModelInputs) => engine().scoped(() => {
+    forward: ({ inputIds }: ModelInputs) => tidy(() => {
       const logits = model.forward(slice(inputIds!, 1, inputIds!.shape[1] - context)) as Tensor;
       return { logits: logits.unsqueeze(1) };
     }),

@@ -1,4 +1,4 @@
-import { engine, memory, registerBackend, removeBackend, scope, setLeakCheck, type Backend } from '@peftjs/core';
+import { activeBackend, type Backend, getLeakCheck, memory, registerBackend, removeBackend, scope, setBackend, setGradEnabled, setLeakCheck } from '@peftjs/core';
 import { loadReferenceBackend } from './reference.js';
 import { DEFAULT_TOLERANCES, SkipCase, type CaseContext, type CaseResult, type ConformanceCase, type ConformanceOptions } from './types.js';
 
@@ -28,15 +28,14 @@ export async function openSession(options: ConformanceOptions): Promise<Session>
   }
   registerBackend(backendName, () => backend, 0);
   registerBackend(referenceName, () => reference, 0);
-  const e = engine();
-  await e.setBackend(backendName);
+  await setBackend(backendName);
   const onBackend = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
-    const previous = e.backend;
-    await e.setBackend(name);
+    const previous = activeBackend();
+    await setBackend(name);
     try {
       return await fn();
     } finally {
-      await e.setBackend(previous === reference ? referenceName : backendName);
+      await setBackend(previous === reference ? referenceName : backendName);
     }
   };
   const context: CaseContext = {
@@ -74,8 +73,7 @@ function snapshot(ctx: CaseContext): number[] {
 export async function runCase(session: Session, c: ConformanceCase): Promise<CaseResult> {
   const ctx = session.context;
   const start = Date.now();
-  const e = engine();
-  const wasChecking = e.checkLeaks;
+  const wasChecking = getLeakCheck();
   const before = snapshot(ctx);
   const cleanup = scope();
   let result: CaseResult;
@@ -99,7 +97,7 @@ export async function runCase(session: Session, c: ConformanceCase): Promise<Cas
   } finally {
     setLeakCheck(wasChecking);
     cleanup.dispose();
-    e.gradEnabled = true;
+    setGradEnabled(true);
   }
   result.ms = Date.now() - start;
   return result;

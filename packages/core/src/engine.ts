@@ -421,6 +421,10 @@ export async function setBackend(name: string): Promise<void> {
 export function getBackend(): string {
   return engine().backend.name;
 }
+/** The active backend itself (TensorFlow.js's `tf.backend()`): its capabilities, name and memory. */
+export function activeBackend(): Backend {
+  return engine().backend;
+}
 export function memory(): MemoryInfo {
   return engine().memory();
 }
@@ -433,12 +437,26 @@ export function resetPeakMemory(): void {
 export function setLeakCheck(on: boolean): void {
   engine().checkLeaks = on;
 }
+/** Whether the per-kernel leak check is on. */
+export function getLeakCheck(): boolean {
+  return engine().checkLeaks;
+}
 /**
  * Runs synchronous `fn` with `generator` as the default of every random op (dropout masks, inits),
  * so concurrent runs each draw from their own stream; the Trainer runs each step this way.
  */
 export function withGenerator<T>(generator: Generator, fn: () => T): T {
   return engine().withGenerator(generator, fn);
+}
+
+/** The global Philox generator (PyTorch's `torch.default_generator`), whatever withGenerator set. */
+export function defaultGenerator(): Generator {
+  return engine().generator;
+}
+
+/** The generator random ops use when given none: the innermost withGenerator's, else the global one. */
+export function currentGenerator(): Generator {
+  return engine().currentGenerator();
 }
 
 /** Seeds the global Philox generator (initialisation, dropout, random ops). */

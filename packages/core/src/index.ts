@@ -8,7 +8,7 @@ export * from './random/philox.js';
 export * from './random/generator.js';
 export { Tensor, type NestedArray } from './tensor.js';
 export {
-  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, memory, resetPeakMemory, setLeakCheck, manualSeed, withGenerator,
+  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, activeBackend, getLeakCheck, defaultGenerator, currentGenerator, memory, resetPeakMemory, setLeakCheck, manualSeed, withGenerator,
   ENGINE_VERSION, type MemoryInfo, type OpSpec, type OpOutput,
 } from './engine.js';
 export * from './ops/index.js';
@@ -17,7 +17,7 @@ export { disposeOnThrow } from './memory/dispose-on-throw.js';
 export { initEmptyWeights, isMeta, metaBackend } from './memory/empty-weights.js';
 export * from './io/safetensors.js';
 export { backward, type BackwardOptions } from './autograd/backward.js';
-export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { valueAndGrad, grad } from './autograd/value-and-grad.js';
 export { customOp, type CustomOpContext, type CustomOpDefinition } from './autograd/custom-op.js';
 export { checkpoint } from './autograd/checkpoint.js';

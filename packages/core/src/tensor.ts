@@ -1,3 +1,4 @@
+import type { Backend } from './backend.js';
 import type { DataRef } from './data-ref.js';
 import { isFloatingPoint, type DType, type TypedArray } from './dtype.js';
 import type { GraphNode } from './autograd/node.js';
@@ -47,6 +48,10 @@ export class Tensor {
   }
   get size(): number {
     return sizeOf(this.layoutState.shape);
+  }
+  /** The backend that holds this tensor's storage (pass it as `backend` to make tensors beside it). */
+  get backend(): Backend {
+    return this.ref.backend;
   }
   get backendName(): string {
     return this.ref.backend.name;

@@ -3,7 +3,7 @@
  * the backend's buffer limit and a parameter budget before any tensor is allocated, so a config with
  * `n_embd: 1e6` fails at once with a message instead of allocating gigabytes and then failing.
  */
-import { disposeOnThrow, engine } from '@peftjs/core';
+import { activeBackend, disposeOnThrow } from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 import type { PreTrainedModel } from './modeling.js';
 
@@ -29,10 +29,10 @@ export function getParameterBudget(): number {
 
 /** Throws, naming the config field's tensor and the limit, when `estimate` does not fit. */
 export function checkModelSize(what: string, estimate: SizeEstimate): void {
-  const maxBytes = engine().backend.capabilities.maxBufferSize;
+  const maxBytes = activeBackend().capabilities.maxBufferSize;
   for (const [name, elements] of Object.entries(estimate.largest)) {
     if (!Number.isFinite(elements) || elements * 4 > maxBytes) {
-      throw new RangeError(`${what}: ${name} would hold ${elements} float32 values (${elements * 4} bytes), more than the ${engine().backend.name} backend's largest buffer of ${maxBytes} bytes`);
+      throw new RangeError(`${what}: ${name} would hold ${elements} float32 values (${elements * 4} bytes), more than the ${activeBackend().name} backend's largest buffer of ${maxBytes} bytes`);
     }
   }
   if (!(estimate.total <= parameterBudget)) {

@@ -1,4 +1,4 @@
-import { Linear, Module, engine, multiHeadAttention, type Tensor } from '@peftjs/core';
+import { Linear, Module, multiHeadAttention, type Tensor, tidy } from '@peftjs/core';
 
 /** BERT's and ViT's bidirectional self-attention: query, key and value projections (HF names). */
 export class EncoderSelfAttention extends Module {
@@ -14,7 +14,7 @@ export class EncoderSelfAttention extends Module {
 
   /** x [B, T, H] with an optional additive bias [B, 1, 1, T] → context [B, T, H]. */
   forward(x: Tensor, bias: Tensor | null): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const [q, k, v] = ['query', 'key', 'value'].map((n) => this.child<Linear>(n).forward(x));
       return multiHeadAttention(q, k, v, this.numHeads, this.numHeads, { bias, dropout: this.dropout, training: this.training });
     });

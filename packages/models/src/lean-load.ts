@@ -5,7 +5,7 @@
  * dtype, and each becomes its parameter's storage. At no point does a second copy of the model
  * exist, on the backend or in JS memory; the transient is one tensor's bytes.
  */
-import { engine, isMeta, type SafetensorsHandle, type Tensor } from '@peftjs/core';
+import { activeBackend, isMeta, type SafetensorsHandle, type Tensor, tidy } from '@peftjs/core';
 import type { PreTrainedModel } from './modeling.js';
 
 /** Opens the checkpoint's safetensors files lazily, one handle per shard, each with the keys it serves. */
@@ -36,7 +36,7 @@ export async function streamWeights(model: PreTrainedModel, opener: ShardOpener)
     if (absent.length > 0) throw new Error(`loadPretrained: the index names tensors its shards lack: ${absent.slice(0, 5).join(', ')}`);
   }
   const plan = model.checkpointPlan(shapes);
-  const backend = engine().backend;
+  const backend = activeBackend();
   for (const { file } of shards) {
     const handle = await open(file, floatDType);
     try {
@@ -59,7 +59,7 @@ export async function streamWeights(model: PreTrainedModel, opener: ShardOpener)
 function place(target: Tensor, value: Tensor): void {
   try {
     if (value.dtype === target.dtype) target.assign(value);
-    else engine().scoped(() => target.assign(value.cast(target.dtype)));
+    else tidy(() => target.assign(value.cast(target.dtype)));
   } finally {
     value.dispose();
   }

@@ -1,6 +1,4 @@
-import {
-  Linear, add, checkpoint, crossEntropy, defaultChunkSize, div, engine, formatShape, linearCrossEntropy, mseLoss, ne, slice, sum, type Module, type Tensor,
-} from '@peftjs/core';
+import { add, checkpoint, crossEntropy, defaultChunkSize, div, formatShape, Linear, linearCrossEntropy, type Module, mseLoss, ne, slice, sum, type Tensor, tidy } from '@peftjs/core';
 
 /**
  * Hugging Face's causal-LM loss: logits at position t predict labels at t + 1; labels equal to
@@ -9,7 +7,7 @@ import {
 export function causalLmLoss(model: string, logits: Tensor, labels: Tensor): Tensor {
   const [b, t, v] = logits.shape;
   checkLabels(model, labels, b, t);
-  return engine().scoped(() => {
+  return tidy(() => {
     const shiftedLogits = slice(logits, 1, 0, t - 1).reshape([b * (t - 1), v]);
     const shiftedLabels = slice(labels, 1, 1).reshape([b * (t - 1)]);
     return crossEntropy(shiftedLogits, shiftedLabels, { ignoreIndex: -100 });
@@ -32,7 +30,7 @@ export function causalLmHeadLoss(model: string, head: Module, hidden: Tensor, la
   const project = (x: Tensor) => (head as unknown as { forward(x: Tensor): Tensor }).forward(x);
   const [b, t, h] = hidden.shape;
   checkLabels(model, labels, b, t);
-  return engine().scoped(() => {
+  return tidy(() => {
     const rows = slice(hidden, 1, 0, t - 1).reshape([b * (t - 1), h]);
     const targets = slice(labels, 1, 1).reshape([b * (t - 1)]);
     if (head.constructor === Linear) {
@@ -63,7 +61,7 @@ export function causalLmHeadLoss(model: string, head: Module, hidden: Tensor, la
 export function classificationLoss(model: string, logits: Tensor, labels: Tensor, numLabels: number, problemType: string | null): Tensor {
   const type = problemType ?? (numLabels === 1 ? 'regression' : labels.dtype === 'int32' ? 'single_label_classification' : 'multi_label_classification');
   const batch = logits.shape[0];
-  return engine().scoped(() => {
+  return tidy(() => {
     if (type === 'regression') {
       const target = labels.dtype === 'float32' || labels.dtype === 'float64' ? labels : labels.cast('float32');
       if (target.size !== logits.size) throw new RangeError(`${model}.forward: regression labels must have ${logits.size} values, got ${formatShape(labels.shape)}`);

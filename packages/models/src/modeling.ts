@@ -1,7 +1,4 @@
-import {
-  Conv1D, Conv2d, Embedding, KeyValueCache, LayerNorm, Linear, Module, RMSNorm, checkpoint, engine, fill, formatShape, isGradEnabled, isMeta, noGrad, randn,
-  type Backend, type KeyValueCacheLayer, type LoadStateDictResult, type Tensor,
-} from '@peftjs/core';
+import { type Backend, checkpoint, Conv1D, Conv2d, Embedding, fill, formatShape, isGradEnabled, isMeta, KeyValueCache, type KeyValueCacheLayer, LayerNorm, Linear, type LoadStateDictResult, Module, noGrad, randn, RMSNorm, tensor, type Tensor, tidy } from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 
 /** One [key, value] pair a decoder layer, each [batch, numKeyValueHeads, pastLength, headDim]. */
@@ -216,7 +213,7 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     for (const [, m] of this.namedModules()) {
       const empty = [...m.namedParameters()].filter(([k, p]) => !k.includes('.') && isMeta(p));
       if (empty.length === 0) continue;
-      for (const [, p] of empty) engine().scoped(() => p.assign(fill(p.shape, 0, p.dtype, backend)));
+      for (const [, p] of empty) tidy(() => p.assign(fill(p.shape, 0, p.dtype, backend)));
       this.initWeights(std, null, m);
     }
   }
@@ -258,21 +255,21 @@ export function runLayer(checkpointing: boolean, layer: (inputs: readonly (Tenso
 }
 
 function resetNormal(t: Tensor, std: number): void {
-  const v = randn(t.shape, { std, dtype: t.dtype, backend: t.ref.backend });
+  const v = randn(t.shape, { std, dtype: t.dtype, backend: t.backend });
   t.assign(v);
   v.dispose();
 }
 
 function resetConstant(t: Tensor, value: number): void {
-  engine().scoped(() => t.assign(t.detach().mul(0).add(value)));
+  tidy(() => t.assign(t.detach().mul(0).add(value)));
 }
 
 function zeroRow(weight: Tensor, row: number): void {
-  engine().scoped(() => {
+  tidy(() => {
     const [n, d] = weight.shape;
     const keep = new Float32Array(n * d).fill(1);
     keep.fill(0, row * d, (row + 1) * d);
-    const mask = engine().makeTensor([n, d], weight.dtype, weight.ref.backend, weight.dtype === 'float64' ? Float64Array.from(keep) : keep);
+    const mask = tensor(keep, { shape: [n, d], dtype: weight.dtype, backend: weight.backend });
     weight.assign(weight.detach().mul(mask));
   });
 }
@@ -287,7 +284,7 @@ export function checkIds(model: string, ids: Tensor | undefined, arg = 'inputIds
 
 /** Positions start..start+seq−1 as int32 [seq] on `like`'s backend. */
 export function positionIds(seq: number, like: Tensor, start = 0): Tensor {
-  return engine().makeTensor([seq], 'int32', like.ref.backend, Int32Array.from({ length: seq }, (_, i) => start + i));
+  return tensor(Int32Array.from({ length: seq }, (_, i) => start + i), { shape: [seq], dtype: 'int32', backend: like.backend });
 }
 
 /**

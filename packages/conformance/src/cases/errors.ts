@@ -1,7 +1,4 @@
-import {
-  add, concat, crossEntropy, embedding, engine, expand, fill, indexSelect, layerNorm, matmul, mseLoss, mul, ones, permute,
-  reshape, scalar, scope, sliceScatter, softmax, split, sum, tensor, tidy, view, where, zeros, type DType,
-} from '@peftjs/core';
+import { add, concat, crossEntropy, type DType, embedding, expand, fill, indexSelect, layerNorm, matmul, mseLoss, mul, ones, permute, reshape, scalar, scope, setBackend, sliceScatter, softmax, split, sum, tensor, tidy, view, where, zeros } from '@peftjs/core';
 import type { CaseContext, ConformanceCase } from '../types.js';
 import { assertClose, assertThrows } from '../util/compare.js';
 import { read } from '../util/tensors.js';
@@ -91,7 +88,7 @@ const ERRORS: ErrorCase[] = [
     const b = await ctx.onReference(() => ones([2]));
     await assertThrows('mixed backends', () => add(a, b), 'add: inputs are on different backends');
   } },
-  { name: 'setBackend with an unknown name', run: () => assertThrows('setBackend', () => engine().setBackend('no-such-backend'), "setBackend: no backend named 'no-such-backend' is registered") },
+  { name: 'setBackend with an unknown name', run: () => assertThrows('setBackend', () => setBackend('no-such-backend'), "setBackend: no backend named 'no-such-backend' is registered") },
 ];
 
 export const errorCases: ConformanceCase[] = ERRORS.map((e) => ({

@@ -1,4 +1,4 @@
-import { engine, readSafetensors, type Module, type Tensor } from '@peftjs/core';
+import { type Module, readSafetensors, tensor, type Tensor } from '@peftjs/core';
 import { generate, loadPretrained, memorySource, type GenerateOutput } from '@peftjs/models';
 import { peftModelFromFiles } from '@peftjs/methods';
 import type { GoldenSource } from '../golden/files.js';
@@ -49,7 +49,7 @@ async function loadModel(source: GoldenSource, meta: GenerateMeta): Promise<Modu
 }
 
 function intTensor(e: Expected): Tensor {
-  return engine().makeTensor(e.shape, 'int32', undefined, Int32Array.from(e.values));
+  return tensor(Int32Array.from(e.values), { shape: e.shape });
 }
 
 /** Sequences token for token, every step's logits within the float32 tolerance, beam scores too. */

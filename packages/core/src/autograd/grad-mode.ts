@@ -14,6 +14,11 @@ export function isGradEnabled(): boolean {
   return engine().gradEnabled;
 }
 
+/** Turns graph recording on or off from here on (PyTorch's `torch.set_grad_enabled`). */
+export function setGradEnabled(on: boolean): void {
+  engine().gradEnabled = on;
+}
+
 function withGradMode<T>(on: boolean, fn: () => T): T {
   const e = engine();
   const previous = e.gradEnabled;

@@ -8,6 +8,8 @@ export interface TensorOptions {
   dtype?: DType;
   shape?: Shape;
   requiresGrad?: boolean;
+  /** Where to allocate it (default: the active backend); pass `other.backend` to make it beside `other`. */
+  backend?: Backend;
 }
 
 /**
@@ -36,7 +38,7 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], optio
     throw new RangeError(`tensor: shape ${formatShape(shape)} needs ${sizeOf(shape)} values, got ${values.length}`);
   }
   const typed = ArrayBuffer.isView(values) && arrayDType(values as TypedArray) === dtype ? (values as TypedArray) : toTypedArray(values, dtype);
-  const t = engine().makeTensor(shape, dtype, undefined, typed);
+  const t = engine().makeTensor(shape, dtype, options.backend, typed);
   if (options.requiresGrad) t.requiresGrad = true;
   return t;
 }

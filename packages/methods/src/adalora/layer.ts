@@ -1,4 +1,4 @@
-import { Dropout, add, div, engine, fill, indexSelect, matmul, mul, noGrad, randn, tensor, zeros, type Tensor, type WrapContext } from '@peftjs/core';
+import { add, div, Dropout, fill, indexSelect, keep, matmul, mul, noGrad, randn, tensor, type Tensor, tidy, type WrapContext, zeros } from '@peftjs/core';
 import { ModuleDict, ParameterDict, adapterTensorsIn } from '../tuners/adapter-dict.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import { transposed } from '../lora/dora.js';
@@ -43,7 +43,6 @@ export class AdaLoraLayer extends TunerLayer<AdaLoraConfig> {
     this.configs.set(adapterName, config);
     this.r.set(adapterName, r);
     this.scaling.set(adapterName, config.loraAlpha > 0 ? config.loraAlpha : r);
-    const keep = (t: Tensor) => engine().keep(t);
     if (config.initLoraWeights) {
       this.loraA.set(adapterName, keep(randn([r, inFeatures], { std: 0.02, dtype })));
       this.loraE.set(adapterName, keep(zeros([r, 1], dtype)));
@@ -62,11 +61,11 @@ export class AdaLoraLayer extends TunerLayer<AdaLoraConfig> {
 
   /** α / (ranknum + 1e-5) as a tensor (ranknum is a tensor in PEFT's state dict). */
   private scale(adapter: string, t: Tensor): Tensor {
-    return engine().scoped(() => div(mul(t, this.scaling.get(adapter)!), add(this.ranknum.at(adapter), RANKNUM_EPS)));
+    return tidy(() => div(mul(t, this.scaling.get(adapter)!), add(this.ranknum.at(adapter), RANKNUM_EPS)));
   }
 
   protected override adapterOutput(x: Tensor, adapter: string): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const dropped = this.loraDropout.at(adapter).forward(x);
       const ae = mul(this.loraA.at(adapter), this.loraE.at(adapter));
       const y = matmul(matmul(dropped, ae, { transposeB: true }), this.loraB.at(adapter), { transposeB: true });
@@ -76,7 +75,7 @@ export class AdaLoraLayer extends TunerLayer<AdaLoraConfig> {
 
   /** B (A ⊙ E) · α / (ranknum + 1e-5), transposed for a fan-in-fan-out base weight. */
   override deltaWeight(adapter: string): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const delta = this.scale(adapter, matmul(this.loraB.at(adapter), mul(this.loraA.at(adapter), this.loraE.at(adapter))));
       return this.base.fanInFanOut ? transposed(delta) : delta;
     });
@@ -93,23 +92,23 @@ export class AdaLoraLayer extends TunerLayer<AdaLoraConfig> {
   }
 
   /**
-   * PEFT's resize_modules_by_rank_pattern for one module: keeps the triplets where `keep` is true
+   * PEFT's resize_modules_by_rank_pattern for one module: keeps the triplets where `kept` is true
    * (E and A rows, B columns); ranknum stays, so the scaling is unchanged.
    */
-  resize(adapter: string, keep: readonly boolean[]): void {
+  resize(adapter: string, kept: readonly boolean[]): void {
     const r = this.rank(adapter);
-    if (keep.length !== r) throw new RangeError(`AdaLoraLayer: the rank pattern has ${keep.length} entries for adapter '${adapter}' of rank ${r}`);
-    const index = tensor(keep.flatMap((k, i) => (k ? [i] : [])), { dtype: 'int32' });
+    if (kept.length !== r) throw new RangeError(`AdaLoraLayer: the rank pattern has ${kept.length} entries for adapter '${adapter}' of rank ${r}`);
+    const index = tensor(kept.flatMap((k, i) => (k ? [i] : [])), { dtype: 'int32' });
     noGrad(() => {
       for (const [dict, axis] of [[this.loraA, 0], [this.loraE, 0], [this.loraB, 1]] as const) {
         const old = dict.at(adapter);
-        const next = engine().keep(engine().scoped(() => indexSelect(old, axis, index).contiguous()));
+        const next = keep(tidy(() => indexSelect(old, axis, index).contiguous()));
         next.requiresGrad = old.requiresGrad;
         dict.set(adapter, next);
       }
     });
     index.dispose();
-    this.r.set(adapter, keep.filter(Boolean).length);
+    this.r.set(adapter, kept.filter(Boolean).length);
   }
 
   override deleteAdapter(adapter: string): void {

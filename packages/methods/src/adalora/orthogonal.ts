@@ -1,4 +1,4 @@
-import { add, div, engine, eye, matmul, sqrt, square, sub, sum, type Tensor } from '@peftjs/core';
+import { add, div, eye, matmul, sqrt, square, sub, sum, type Tensor, tidy } from '@peftjs/core';
 import type { TunerModel } from '../tuners/tuner-model.js';
 import { AdaLoraLayer } from './layer.js';
 
@@ -16,7 +16,7 @@ function orthogonalityGap(p: Tensor, transposeFirst: boolean): Tensor {
  * AdaLoRA layer. PEFT adds orth_reg_weight times this to a model output's loss.
  */
 export function orthogonalRegularization(tuner: TunerModel, adapterName: string): Tensor | null {
-  return engine().scoped(() => {
+  return tidy(() => {
     let total: Tensor | null = null;
     let count = 0;
     for (const [, m] of tuner.model.namedModules()) {

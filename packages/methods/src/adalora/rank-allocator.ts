@@ -1,4 +1,4 @@
-import { abs, add, engine, mean, mul, noGrad, reshape, sub, tensor, type Tensor } from '@peftjs/core';
+import { abs, add, keep, mean, mul, noGrad, reshape, sub, type Tensor, tensor, tidy } from '@peftjs/core';
 import type { PeftModel } from '../peft-model.js';
 import type { TunerModel } from '../tuners/tuner-model.js';
 import type { AdaLoraConfig, RankPattern } from './config.js';
@@ -76,7 +76,7 @@ export class RankAllocator {
 
   private setState(map: Map<string, Tensor>, key: string, value: Tensor): void {
     map.get(key)?.dispose();
-    map.set(key, engine().keep(value));
+    map.set(key, keep(value));
   }
 
   /** PEFT's update_ipt: the smoothed importance and uncertainty of every entry, from the current gradients. */
@@ -89,11 +89,11 @@ export class RankAllocator {
         if (!p.grad) throw new Error(`RankAllocator: ${name}.${this.adapterName} has no gradient; call updateAndAllocate after backward() and before zeroGrad()`);
         const grad = p.grad;
         noGrad(() => {
-          const ipt = engine().scoped(() => abs(mul(p, grad)));
+          const ipt = tidy(() => abs(mul(p, grad)));
           const prevIpt = this.expAvgIpt.get(name);
           const prevUnc = this.expAvgUnc.get(name);
-          const avgIpt = engine().scoped(() => (prevIpt ? add(mul(prevIpt, beta1), mul(ipt, 1 - beta1)) : mul(ipt, 1 - beta1)));
-          const avgUnc = engine().scoped(() => {
+          const avgIpt = tidy(() => (prevIpt ? add(mul(prevIpt, beta1), mul(ipt, 1 - beta1)) : mul(ipt, 1 - beta1)));
+          const avgUnc = tidy(() => {
             const dev = abs(sub(ipt, avgIpt));
             return prevUnc ? add(mul(prevUnc, beta2), mul(dev, 1 - beta2)) : mul(dev, 1 - beta2);
           });
@@ -118,7 +118,7 @@ export class RankAllocator {
         return mul(avg, unc);
       };
       const sum = noGrad(() =>
-        engine().scoped(() => {
+        tidy(() => {
           const a = mean(score('lora_A'), 1, true); // [r, 1]
           const b = reshape(mean(score('lora_B'), 0), [r, 1]);
           const e = reshape(score('lora_E'), [r]);

@@ -1,4 +1,4 @@
-import { Conv1D, Module, engine, fill, mergeHeads, parameter, randn, split, splitHeads, type Tensor } from '@peftjs/core';
+import { Conv1D, fill, mergeHeads, Module, parameter, randn, split, splitHeads, type Tensor, tidy } from '@peftjs/core';
 import { GPT2Attention, type LayerPast } from '@peftjs/models';
 
 /**
@@ -15,8 +15,8 @@ export class AdaptedAttentionGPT2 extends Module {
     const weight = attention.getSubmodule('c_attn').stateDict().get('weight')!;
     const dtype = weight.dtype as 'float32' | 'float64';
     this.registerModule('model', attention);
-    this.registerParameter('adaption_prompt', parameter(randn([1, adapterLen, attention.config.nEmbd], { dtype, backend: weight.ref.backend })));
-    this.registerParameter('adaption_gate', parameter(fill([1], 0, dtype, weight.ref.backend)));
+    this.registerParameter('adaption_prompt', parameter(randn([1, adapterLen, attention.config.nEmbd], { dtype, backend: weight.backend })));
+    this.registerParameter('adaption_gate', parameter(fill([1], 0, dtype, weight.backend)));
   }
 
   get model(): GPT2Attention {
@@ -33,7 +33,7 @@ export class AdaptedAttentionGPT2 extends Module {
     const attn = this.model;
     const { nEmbd, nHead } = attn.config;
     const cAttn = attn.getSubmodule('c_attn') as Conv1D;
-    return engine().scoped(() => {
+    return tidy(() => {
       const out = attn.forward(x, bias, past);
       const q = splitHeads(split(cAttn.forward(x), nEmbd, -1)[0], nHead);
       const prompt = this.adaptionPrompt.dtype === x.dtype ? this.adaptionPrompt : this.adaptionPrompt.cast(x.dtype);

@@ -1,7 +1,4 @@
-import {
-  Module, MultiHeadAttention, applyRotaryEmbedding, engine, fill, mergeHeads, parameter, randn,
-  repeatKeyValueHeads, ropeTables, splitHeads, type AttentionCallOptions, type Tensor,
-} from '@peftjs/core';
+import { applyRotaryEmbedding, type AttentionCallOptions, fill, mergeHeads, Module, MultiHeadAttention, parameter, randn, repeatKeyValueHeads, ropeTables, splitHeads, type Tensor, tidy } from '@peftjs/core';
 
 /**
  * LLaMA-Adapter's attention (HF PEFT's AdaptedAttention): wraps a self-attention module (kept as
@@ -21,8 +18,8 @@ export class AdaptedAttention extends Module {
     if (!Number.isInteger(adapterLen) || adapterLen < 1) throw new RangeError(`AdaptedAttention: adapter_len must be a positive integer, got ${adapterLen}`);
     const dtype = attention.qProj.weight.dtype as 'float32' | 'float64';
     this.registerModule('model', attention);
-    this.registerParameter('adaption_prompt', parameter(randn([1, adapterLen, attention.hiddenSize], { dtype, backend: attention.qProj.weight.ref.backend })));
-    this.registerParameter('adaption_gate', parameter(fill([1], 0, dtype, attention.qProj.weight.ref.backend)));
+    this.registerParameter('adaption_prompt', parameter(randn([1, adapterLen, attention.hiddenSize], { dtype, backend: attention.qProj.weight.backend })));
+    this.registerParameter('adaption_gate', parameter(fill([1], 0, dtype, attention.qProj.weight.backend)));
   }
 
   /** The wrapped attention. */
@@ -40,7 +37,7 @@ export class AdaptedAttention extends Module {
     const attn = this.model;
     // the queries' positions follow what was attended before this call (read before the cache grows)
     const past = call.pastKeyValue ? call.pastKeyValue[0].shape[2] : (call.cache?.length ?? 0);
-    return engine().scoped(() => {
+    return tidy(() => {
       const out = attn.forward(x, call);
       const seq = x.shape[1];
       const { numHeads, numKeyValueHeads: kvHeads, headDim } = attn;

@@ -1,4 +1,4 @@
-import { Conv2d, conv2d, engine, matmul, mul, reshape, sub, type Tensor } from '@peftjs/core';
+import { conv2d, Conv2d, matmul, mul, reshape, sub, type Tensor, tidy } from '@peftjs/core';
 import type { LoraConfig } from './config.js';
 import type { NormLayout } from './dora.js';
 import { LoraLayer } from './layer.js';
@@ -24,7 +24,7 @@ export class LoraConv2d extends LoraLayer {
   }
 
   override deltaWeight(adapter: string): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const a = this.loraA.at(adapter).weight;
       const b = this.loraB.at(adapter).weight;
       const [r, inChannels, kh, kw] = a.shape as [number, number, number, number];

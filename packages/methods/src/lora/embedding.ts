@@ -1,4 +1,4 @@
-import { cast, embedding, engine, matmul, mul, noGrad, randn, transpose, zeros, type Tensor } from '@peftjs/core';
+import { cast, embedding, keep, matmul, mul, noGrad, randn, type Tensor, tidy, transpose, zeros } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import type { LoraConfig, LoraInit } from './config.js';
 import { transposed, type NormLayout } from './dora.js';
@@ -23,8 +23,8 @@ export class LoraEmbedding extends LoraLayer {
     if (config.loraBias) throw new TypeError(`LoRA: loraBias is not supported on Embedding targets ('${key}')`);
     const { inFeatures: numEmbeddings, outFeatures: dim } = this.base;
     // PEFT makes both with torch.randn; init_lora_weights=false keeps them so
-    this.loraEmbeddingA.set(adapter, engine().keep(randn([r, numEmbeddings], { dtype: this.dtype })));
-    this.loraEmbeddingB.set(adapter, engine().keep(randn([dim, r], { dtype: this.dtype })));
+    this.loraEmbeddingA.set(adapter, keep(randn([r, numEmbeddings], { dtype: this.dtype })));
+    this.loraEmbeddingB.set(adapter, keep(randn([dim, r], { dtype: this.dtype })));
   }
 
   protected override resetFactors(adapter: string, init: LoraInit): void {
@@ -36,7 +36,7 @@ export class LoraEmbedding extends LoraLayer {
 
   /** (A[:, ids])ᵀ Bᵀ: the rows of Aᵀ picked by the ids, times Bᵀ (no scaling). */
   protected override loraProduct(ids: Tensor, adapter: string): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const index = ids.dtype === 'int32' ? ids : cast(ids, 'int32');
       const after = embedding(index, transpose(this.loraEmbeddingA.at(adapter)));
       return matmul(after, this.loraEmbeddingB.at(adapter), { transposeB: true });
@@ -52,7 +52,7 @@ export class LoraEmbedding extends LoraLayer {
 
   /** PEFT's DoRA on embeddings: (m/n) ⊙ (result + s · lora), n the column norms of E + ΔE. */
   protected override doraForward(ids: Tensor, adapter: string, result: Tensor): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const scale = this.doraScale(adapter);
       const lora = mul(this.loraProduct(ids, adapter), this.scaling.get(adapter)!);
       return mul(scale, result).add(mul(scale, lora));

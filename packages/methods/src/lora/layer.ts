@@ -1,6 +1,4 @@
-import {
-  Dropout, Linear, QuantizedLinear, QuantizedWeight, add, div, engine, matmul, mul, noGrad, randn, reshape, sub, tensor, type Module, type Tensor,
-} from '@peftjs/core';
+import { add, div, Dropout, keep, Linear, matmul, type Module, mul, noGrad, QuantizedLinear, QuantizedWeight, randn, reshape, sub, type Tensor, tensor, tidy } from '@peftjs/core';
 import { ModuleDict } from '../tuners/adapter-dict.js';
 import type { LayerWrapContext } from '../tuners/layer-method.js';
 import { patternValue } from '../tuners/targets.js';
@@ -187,9 +185,9 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
     const lb = this.loraB.at(adapter).weight;
     setValue(la, tensor(a, { shape: la.shape, dtype: la.dtype }));
     setValue(lb, tensor(b, { shape: lb.shape, dtype: lb.dtype }));
-    const biasCopy = bias ? engine().keep(noGrad(() => bias.clone())) : null;
+    const biasCopy = bias ? keep(noGrad(() => bias.clone())) : null;
     if (biasCopy) biasCopy.requiresGrad = bias!.requiresGrad;
-    this.replaceBaseLayer(new QuantizedLinear(QuantizedWeight.fromData(q, this.base.weight.ref.backend), biasCopy));
+    this.replaceBaseLayer(new QuantizedLinear(QuantizedWeight.fromData(q, this.base.weight.backend), biasCopy));
   }
 
   /**
@@ -265,7 +263,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
    * result without the bias (or W x' when dropout is on) and n = ‖W + s·B·A‖ (detached).
    */
   protected doraForward(x: Tensor, adapter: string, result: Tensor): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const dropped = this.dropsInput(adapter);
       const xd = dropped ? this.loraDropout.at(adapter).forward(x) : x;
       const scale = this.doraScale(adapter);
@@ -299,7 +297,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
   }
 
   override mergedBaseState(adapter: string, state: BaseState): BaseState {
-    return engine().scoped(() => {
+    return tidy(() => {
       if (!this.isDora(adapter)) {
         const merged = super.mergedBaseState(adapter, state);
         const loraBias = this.loraBias(adapter);
@@ -326,7 +324,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
       if (!k.startsWith(DORA_NORM)) continue;
       const adapter = k.slice(DORA_NORM.length);
       this.doraNorms.get(adapter)?.dispose();
-      this.doraNorms.set(adapter, engine().keep(t));
+      this.doraNorms.set(adapter, keep(t));
       state.delete(k);
     }
     super.commitMerge({ adapters: plan.adapters, state });
@@ -334,7 +332,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
     if (!this.isDora(adapter)) {
-      return engine().scoped(() => {
+      return tidy(() => {
         const out = super.unmergedBaseState(adapter, state);
         const loraBias = this.loraBias(adapter);
         const bias = state.get('bias');
@@ -344,7 +342,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
     }
     const norm = this.doraNorms.get(adapter);
     if (!norm) throw new Error(`LoraLayer: DoRA adapter '${adapter}' has no weight norm from its merge; it cannot be unmerged`);
-    const out = engine().scoped(() => {
+    const out = tidy(() => {
       const weight = state.get('weight')!;
       const factor = reshape(div(this.loraMagnitudeVector.at(adapter).weight, norm), mergeFactorShape(this.normLayout, weight));
       const delta = this.deltaWeight(adapter);

@@ -1,4 +1,4 @@
-import { add, engine, mul, philoxWords, sub, tensor, tidy, uniformFromWord, type Tensor } from '@peftjs/core';
+import { add, defaultGenerator, mul, philoxWords, sub, type Tensor, tensor, tidy, uniformFromWord } from '@peftjs/core';
 import { identityLike } from '../linalg/solve.js';
 
 /**
@@ -10,7 +10,7 @@ export function droppedBlocks(count: number, p: number): Float64Array {
   const drop = Math.floor(p * count);
   const mask = new Float64Array(count);
   if (drop === 0) return mask;
-  const { key, counter } = engine().generator.next(count, 'uniform');
+  const { key, counter } = defaultGenerator().next(count, 'uniform');
   const words = philoxWords(key, counter, new Uint32Array(Math.ceil(count / 4) * 4));
   const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => uniformFromWord(words[a]!) - uniformFromWord(words[b]!) || a - b);
   for (const i of order.slice(0, drop)) mask[i] = 1;
@@ -40,6 +40,6 @@ export function blockDropout(blocks: Tensor, p: number, options: { batchPick?: b
 }
 
 function droppedUniform(): number {
-  const { key, counter } = engine().generator.next(1, 'uniform');
+  const { key, counter } = defaultGenerator().next(1, 'uniform');
   return uniformFromWord(philoxWords(key, counter, new Uint32Array(4))[0]!);
 }

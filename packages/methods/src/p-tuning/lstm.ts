@@ -1,4 +1,4 @@
-import { Module, concat, dropout, engine, fill, parameter, rand, sigmoid, slice, tanh, type Tensor } from '@peftjs/core';
+import { concat, dropout, fill, Module, parameter, rand, sigmoid, slice, tanh, type Tensor, tidy } from '@peftjs/core';
 
 export interface LSTMOptions {
   numLayers?: number;
@@ -48,7 +48,7 @@ export class LSTM extends Module {
   /** x [B, T, inputSize] → [B, T, directions · hiddenSize]. */
   forward(x: Tensor): Tensor {
     if (x.rank !== 3 || x.shape[2] !== this.inputSize) throw new RangeError(`LSTM: expected x [batch, seq, ${this.inputSize}], got [${x.shape.join(', ')}]`);
-    return engine().scoped(() => {
+    return tidy(() => {
       let h = x;
       for (let layer = 0; layer < this.numLayers; layer++) {
         const outs = Array.from({ length: this.directions }, (_, d) => this.direction(h, `_l${layer}${d === 1 ? '_reverse' : ''}`, d === 1));
@@ -66,7 +66,7 @@ export class LSTM extends Module {
     const wHh = this.get(`weight_hh${suffix}`)!;
     // the input part of every step at once: [B, T, 4n]
     const xGates = x.matmul(wIh, { transposeB: true }).add(this.get(`bias_ih${suffix}`)!).add(this.get(`bias_hh${suffix}`)!);
-    let h = fill([b, n], 0, x.dtype, x.ref.backend);
+    let h = fill([b, n], 0, x.dtype, x.backend);
     let c = h;
     const out: Tensor[] = new Array(t);
     for (let s = 0; s < t; s++) {

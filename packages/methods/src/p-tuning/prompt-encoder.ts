@@ -1,4 +1,4 @@
-import { Embedding, Lambda, Linear, Module, Sequential, engine, relu, type Tensor } from '@peftjs/core';
+import { Embedding, Lambda, Linear, Module, relu, Sequential, type Tensor, tidy } from '@peftjs/core';
 import { LSTM } from './lstm.js';
 
 export type PromptEncoderReparameterizationType = 'MLP' | 'LSTM';
@@ -68,7 +68,7 @@ export class PromptEncoder extends Module {
   /** Virtual token ids (int32, any shape) → [...ids, token_dim]. */
   forward(indices: Tensor): Tensor {
     if (this.inferenceMode) return this.embedding.forward(indices);
-    return engine().scoped(() => {
+    return tidy(() => {
       let x = this.embedding.forward(indices);
       if (this.encoderType === 'LSTM') {
         // the LSTM reads the virtual tokens as one sequence: [n, d] → [1, n, d]

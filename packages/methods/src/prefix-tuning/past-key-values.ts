@@ -1,4 +1,4 @@
-import { engine, formatShape, type Tensor } from '@peftjs/core';
+import { formatShape, type Tensor, tidy } from '@peftjs/core';
 import type { PastKeyValues } from '@peftjs/models';
 import type { PromptLearningSettings } from '../prompt-learning/settings.js';
 
@@ -14,7 +14,7 @@ export function prefixPastKeyValues(encoded: Tensor, batch: number, s: PromptLea
   if (encoded.rank !== 2 || encoded.shape[0] !== n || encoded.shape[1] !== s.numLayers * 2 * s.tokenDim) {
     throw new RangeError(`prefix tuning: the prefix encoder gives ${formatShape(encoded.shape)}, expected [${n}, ${s.numLayers * 2 * s.tokenDim}] (num_virtual_tokens, num_layers · 2 · token_dim)`);
   }
-  return engine().scoped(() => {
+  return tidy(() => {
     const typed = encoded.dtype === dtype ? encoded : encoded.cast(dtype);
     const perRow = typed.reshape([n, s.numLayers * 2, heads, headDim]).permute([1, 2, 0, 3]);
     const row = (i: number) => perRow.slice(0, i, i + 1).expand([batch, heads, n, headDim]);

@@ -1,4 +1,4 @@
-import { Embedding, Lambda, Linear, Module, Sequential, engine, tanh, type Tensor } from '@peftjs/core';
+import { Embedding, Lambda, Linear, Module, Sequential, tanh, type Tensor, tidy } from '@peftjs/core';
 
 export interface PrefixEncoderOptions {
   numVirtualTokens: number;
@@ -50,6 +50,6 @@ export class PrefixEncoder extends Module {
   /** Prefix ids (int32, any shape) → [...ids, num_layers · 2 · token_dim]. */
   forward(prefix: Tensor): Tensor {
     if (!this.prefixProjection) return this.embedding.forward(prefix);
-    return engine().scoped(() => this.child<Sequential>('transform').forward(this.embedding.forward(prefix)));
+    return tidy(() => this.child<Sequential>('transform').forward(this.embedding.forward(prefix)));
   }
 }

@@ -1,4 +1,4 @@
-import { KeyValueCache, concat, engine, fill, formatShape, type Embedding, type Tensor } from '@peftjs/core';
+import { concat, type Embedding, fill, formatShape, KeyValueCache, type Tensor, tidy } from '@peftjs/core';
 import type { ModelInputs, ModelOutput, PastKeyValues } from '@peftjs/models';
 
 /** A causal LM that takes inputsEmbeds and per-layer pastKeyValues (GPT-2, Llama). */
@@ -15,13 +15,13 @@ function batchSize(inputs: ModelInputs): number {
 /** The attention mask with `n` ones in front (the virtual tokens are always attended). */
 function prefixedMask(mask: Tensor, n: number): Tensor {
   if (mask.rank !== 2) throw new RangeError(`prompt learning: attentionMask must be [batch, seq], got ${formatShape(mask.shape)}`);
-  return concat([fill([mask.shape[0], n], 1, mask.dtype, mask.ref.backend), mask], 1);
+  return concat([fill([mask.shape[0], n], 1, mask.dtype, mask.backend), mask], 1);
 }
 
 /** Labels with `n` ignored positions (-100) in front, for the virtual tokens. */
 function prefixedLabels(labels: Tensor, n: number): Tensor {
   if (labels.rank !== 2 || labels.dtype !== 'int32') throw new RangeError(`prompt learning: labels must be int32 [batch, seq], got ${labels.dtype} ${formatShape(labels.shape)}`);
-  return concat([fill([labels.shape[0], n], -100, 'int32', labels.ref.backend), labels], 1);
+  return concat([fill([labels.shape[0], n], -100, 'int32', labels.backend), labels], 1);
 }
 
 /** A generation cache that already holds the virtual tokens (every step after the first). */
@@ -37,7 +37,7 @@ function filledCache(inputs: ModelInputs): KeyValueCache | null {
  * positions by cache position, so the pads of a left-padded row shift its positions.
  */
 function forwardCached(base: CausalLM, cache: KeyValueCache, n: number, inputs: ModelInputs): ModelOutput {
-  return engine().scoped(() => base.forward({
+  return tidy(() => base.forward({
     inputIds: inputs.inputIds,
     inputsEmbeds: inputs.inputsEmbeds,
     attentionMask: inputs.attentionMask ? prefixedMask(inputs.attentionMask, n) : null,
@@ -57,7 +57,7 @@ export function forwardWithPrompts(base: CausalLM, wordEmbeddings: Embedding, pr
   const cache = filledCache(inputs);
   if (cache) return forwardCached(base, cache, n, inputs);
   const fresh = inputs.pastKeyValues instanceof KeyValueCache ? inputs.pastKeyValues : null;
-  return engine().scoped(() => {
+  return tidy(() => {
     const batch = batchSize(inputs);
     const embeds = inputs.inputsEmbeds ?? wordEmbeddings.forward(inputs.inputIds!);
     if (embeds.rank !== 3 || embeds.shape[2] !== prompts.shape[1]) {
@@ -86,10 +86,10 @@ export function forwardWithPrefix(base: CausalLM, pastKeyValues: PastKeyValues, 
   if (filled) return forwardCached(base, filled, n, inputs);
   if (inputs.pastKeyValues instanceof KeyValueCache) {
     const cache = inputs.pastKeyValues;
-    pastKeyValues.forEach(([key, value], i) => engine().scoped(() => cache.layer(i).append(key, value)));
+    pastKeyValues.forEach(([key, value], i) => tidy(() => cache.layer(i).append(key, value)));
     return forwardCached(base, cache, n, inputs);
   }
-  return engine().scoped(() => base.forward({
+  return tidy(() => base.forward({
     inputIds: inputs.inputIds,
     inputsEmbeds: inputs.inputsEmbeds,
     attentionMask: inputs.attentionMask ? prefixedMask(inputs.attentionMask, n) : null,

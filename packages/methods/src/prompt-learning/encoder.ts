@@ -1,4 +1,4 @@
-import { engine, formatShape, noGrad, type Embedding, type Module, type Tensor } from '@peftjs/core';
+import { type Embedding, formatShape, type Module, noGrad, type Tensor, tidy } from '@peftjs/core';
 import { virtualTokenIds } from './virtual-tokens.js';
 
 /** What the prompt-learning encoders share: a virtual-token table and a forward over token ids. */
@@ -12,7 +12,7 @@ export interface PromptLearningEncoder extends Module {
  * batch row): what the model gets in front of the tokens, and what adapter files store.
  */
 export function encodeVirtualTokens(encoder: PromptLearningEncoder, count: number): Tensor {
-  return engine().scoped(() => encoder.forward(virtualTokenIds(count, encoder.embedding.weight)));
+  return tidy(() => encoder.forward(virtualTokenIds(count, encoder.embedding.weight)));
 }
 
 /** PEFT's get_prompt_embedding_to_save: the encoder's output, detached, as `prompt_embeddings`. */
@@ -37,5 +37,5 @@ export function loadPromptEmbeddings(type: string, encoder: PromptLearningEncode
   if (saved.shape.join() !== weight.shape.join()) {
     throw new RangeError(`${type}: prompt_embeddings has shape ${formatShape(saved.shape)}, the encoder's table is ${formatShape(weight.shape)}`);
   }
-  noGrad(() => engine().scoped(() => weight.assign(saved.dtype === weight.dtype ? saved : saved.cast(weight.dtype))));
+  noGrad(() => tidy(() => weight.assign(saved.dtype === weight.dtype ? saved : saved.cast(weight.dtype))));
 }

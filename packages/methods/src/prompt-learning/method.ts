@@ -1,4 +1,4 @@
-import { engine, registerPeftMethod, type ConfigClassOf, type Module, type PeftConfig, type Tensor } from '@peftjs/core';
+import { type ConfigClassOf, type Module, type PeftConfig, registerPeftMethod, type Tensor, tidy } from '@peftjs/core';
 import type { ModelInputs, ModelOutput } from '@peftjs/models';
 import type { PromptContext, PromptMethod } from '../prompt-method.js';
 import type { PromptLearningConfigFields } from './config-fields.js';
@@ -65,7 +65,7 @@ export function promptLearningMethod<C extends PromptLearningConfig>(spec: Promp
       const s = settingsOf(type, context.config);
       const base = context.model as unknown as CausalLM & Module;
       const encoder = context.encoder as PromptLearningEncoder;
-      return engine().scoped((): ModelOutput => {
+      return tidy((): ModelOutput => {
         if (type === 'PREFIX_TUNING') {
           const batch = (x.inputIds ?? x.inputsEmbeds)?.shape[0];
           if (batch === undefined) throw new TypeError(`${type}: forward needs inputIds or inputsEmbeds`);

@@ -1,4 +1,4 @@
-import { Embedding, Module, engine, formatShape, noGrad, type Tensor } from '@peftjs/core';
+import { Embedding, formatShape, Module, noGrad, tensor, type Tensor, tidy } from '@peftjs/core';
 
 export interface PromptEmbeddingOptions {
   /** Virtual tokens per transformer submodule. */
@@ -35,9 +35,9 @@ export class PromptEmbedding extends Module {
     if (wordEmbeddings.embeddingDim !== this.embedding.embeddingDim) {
       throw new RangeError(`PromptEmbedding.initFromTokens: word embeddings are ${formatShape(wordEmbeddings.weight.shape)}, the prompt is ${formatShape(this.embedding.weight.shape)}`);
     }
-    noGrad(() => engine().scoped(() => {
+    noGrad(() => tidy(() => {
       const w = wordEmbeddings.weight;
-      const ids = engine().makeTensor([tokenIds.length], 'int32', w.ref.backend, Int32Array.from(tokenIds));
+      const ids = tensor(Int32Array.from(tokenIds), { backend: w.backend });
       const rows = wordEmbeddings.forward(ids);
       this.embedding.weight.assign(rows.dtype === this.embedding.weight.dtype ? rows : rows.cast(this.embedding.weight.dtype));
     }));

@@ -1,4 +1,4 @@
-import { Module, engine, type Tensor } from '@peftjs/core';
+import { keep, Module, type Tensor } from '@peftjs/core';
 
 /**
  * PyTorch's ModuleDict / ParameterDict / BufferDict keyed by adapter name, so tensor names read
@@ -58,7 +58,7 @@ export class ParameterDict extends Module {
 export class BufferDict extends ParameterDict {
   override set(name: string, value: Tensor): void {
     if (this.has(name)) this.unregister(name);
-    engine().keep(value);
+    keep(value);
     this.registerBuffer(name, value);
   }
 }

@@ -1,6 +1,4 @@
-import {
-  Linear, QuantizedLinear, QuantizedWeight, dequantizeData, engine, noGrad, quantizeWeight, type Module, type QuantizationConfig,
-} from '@peftjs/core';
+import { dequantizeData, keep, Linear, type Module, noGrad, type QuantizationConfig, QuantizedLinear, QuantizedWeight, quantizeWeight } from '@peftjs/core';
 import type { BaseState, TunerLayer } from './tuner-layer.js';
 
 /** What merging into a quantized base does: quantize the merged weight again, or keep it float. */
@@ -53,7 +51,7 @@ export async function mergeIntoQuantizedBase(
       throw new Error(`mergeAndUnload: merging adapters [${adapters.join(', ')}] into '${key}' gives NaN or infinite values in weight; nothing was merged (quantized base)`);
     }
     const { outFeatures: out, inFeatures: inp } = base;
-    const biasCopy = () => (bias ? engine().keep(noGrad(() => bias.clone())) : null);
+    const biasCopy = () => (bias ? keep(noGrad(() => bias.clone())) : null);
     if (mode === 'dequantize') {
       const linear = new Linear(inp, out, { bias: bias !== null, dtype });
       noGrad(() => {
@@ -75,7 +73,7 @@ export async function mergeIntoQuantizedBase(
       sw += values[i] * values[i];
       maxAbs = Math.max(maxAbs, Math.abs(d));
     }
-    const quantized = QuantizedWeight.fromData(data, weight.ref.backend);
+    const quantized = QuantizedWeight.fromData(data, weight.backend);
     const module = new QuantizedLinear(quantized, biasCopy());
     return { module, report: { key, format: base.format, relativeError: sw > 0 ? Math.sqrt(se / sw) : 0, maxAbsError: maxAbs } };
   } finally {

@@ -1,4 +1,4 @@
-import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, engine, formatShape, getActivation, paddingMaskBias, tanh, type Tensor } from '@peftjs/core';
+import { Dropout, Embedding, formatShape, getActivation, LayerNorm, Linear, Module, ModuleList, paddingMaskBias, tanh, type Tensor, tidy } from '@peftjs/core';
 import { PreTrainedModel, checkIds, checkMask, positionIds, runLayer, type BaseModelOutput, type ModelInputs, type SequenceClassifierOutput } from '../modeling.js';
 import { classificationLoss } from '../losses.js';
 import { EncoderSelfAttention } from '../encoder.js';
@@ -14,7 +14,7 @@ class BertResidualOutput extends Module {
   }
 
   forward(x: Tensor, residual: Tensor): Tensor {
-    return engine().scoped(() =>
+    return tidy(() =>
       this.child<LayerNorm>('LayerNorm').forward(this.child<Dropout>('dropout').forward(this.child<Linear>('dense').forward(x)).add(residual)));
   }
 }
@@ -27,7 +27,7 @@ class BertAttention extends Module {
   }
 
   forward(x: Tensor, bias: Tensor | null): Tensor {
-    return engine().scoped(() => this.child<BertResidualOutput>('output').forward(this.child<EncoderSelfAttention>('self').forward(x, bias), x));
+    return tidy(() => this.child<BertResidualOutput>('output').forward(this.child<EncoderSelfAttention>('self').forward(x, bias), x));
   }
 }
 
@@ -40,7 +40,7 @@ class BertIntermediate extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return engine().scoped(() => this.act(this.child<Linear>('dense').forward(x)));
+    return tidy(() => this.act(this.child<Linear>('dense').forward(x)));
   }
 }
 
@@ -53,7 +53,7 @@ class BertLayer extends Module {
   }
 
   forward(x: Tensor, bias: Tensor | null): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const h = this.child<BertAttention>('attention').forward(x, bias);
       return this.child<BertResidualOutput>('output').forward(this.child<BertIntermediate>('intermediate').forward(h), h);
     });
@@ -67,7 +67,7 @@ class BertEncoder extends Module {
   }
 
   forward(x: Tensor, bias: Tensor | null, checkpointing = false): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       let h = x;
       for (const layer of this.child<ModuleList<BertLayer>>('layer')) h = runLayer(checkpointing && this.training, ([y, b]) => layer.forward(y!, b), [h, bias]);
       return h === x ? x.clone() : h;
@@ -88,7 +88,7 @@ class BertEmbeddings extends Module {
   forward(ids: Tensor, tokenTypeIds: Tensor | null): Tensor {
     const t = ids.shape[1];
     if (t > this.config.maxPositionEmbeddings) throw new RangeError(`BertModel.forward: sequence length ${t} exceeds max_position_embeddings ${this.config.maxPositionEmbeddings}`);
-    return engine().scoped(() => {
+    return tidy(() => {
       const types = tokenTypeIds ?? ids.mul(0);
       const h = this.child<Embedding>('word_embeddings').forward(ids)
         .add(this.child<Embedding>('token_type_embeddings').forward(types))
@@ -106,7 +106,7 @@ class BertPooler extends Module {
 
   /** tanh(dense(first token)). */
   forward(h: Tensor): Tensor {
-    return engine().scoped(() => tanh(this.child<Linear>('dense').forward(h.slice(1, 0, 1).squeeze(1))));
+    return tidy(() => tanh(this.child<Linear>('dense').forward(h.slice(1, 0, 1).squeeze(1))));
   }
 }
 
@@ -131,7 +131,7 @@ export class BertModel extends PreTrainedModel<BertConfig, BaseModelOutput> {
     if (inputs.tokenTypeIds && formatShape(inputs.tokenTypeIds.shape) !== formatShape(ids.shape)) {
       throw new RangeError(`BertModel.forward: tokenTypeIds must be ${formatShape(ids.shape)} like inputIds, got ${formatShape(inputs.tokenTypeIds.shape)}`);
     }
-    return engine().scoped(() => {
+    return tidy(() => {
       const bias = inputs.attentionMask ? paddingMaskBias(checkMask('BertModel', inputs.attentionMask, ids)) : null;
       const h = this.child<BertEncoder>('encoder').forward(this.child<BertEmbeddings>('embeddings').forward(ids, inputs.tokenTypeIds ?? null), bias, this.gradientCheckpointing);
       const pooler = [...this.namedChildren()].find(([n]) => n === 'pooler')?.[1] as BertPooler | undefined;
@@ -158,7 +158,7 @@ export class BertForSequenceClassification extends PreTrainedModel<BertConfig, S
   }
 
   forward(inputs: ModelInputs): SequenceClassifierOutput {
-    return engine().scoped(() => {
+    return tidy(() => {
       const { poolerOutput } = this.bert.forward(inputs);
       const logits = this.child<Linear>('classifier').forward(this.child<Dropout>('dropout').forward(poolerOutput!));
       if (!inputs.labels) return { logits };

@@ -1,8 +1,5 @@
 /** Phi-3's fused projections: one qkv_proj for the attention inputs, one gate_up_proj for the MLP. */
-import {
-  Linear, Module, engine, formatShape, getActivation, multiHeadAttention, paddingMaskBias, split,
-  type AttentionCallOptions, type RopeScaling, type Tensor,
-} from '@peftjs/core';
+import { type AttentionCallOptions, formatShape, getActivation, Linear, Module, multiHeadAttention, paddingMaskBias, type RopeScaling, split, type Tensor, tidy } from '@peftjs/core';
 
 export interface FusedAttentionOptions {
   numKeyValueHeads: number;
@@ -30,7 +27,7 @@ export class FusedQkvAttention extends Module {
       throw new RangeError(`FusedQkvAttention: expected x [batch, seq, ${this.hiddenSize}], got ${formatShape(x.shape)}`);
     }
     const { numKeyValueHeads: kv, headDim } = this.options;
-    return engine().scoped(() => {
+    return tidy(() => {
       const [q, k, v] = split(this.child<Linear>('qkv_proj').forward(x), [this.numHeads * headDim, kv * headDim, kv * headDim], -1);
       const bias = call.attentionMask ? paddingMaskBias(call.attentionMask, x.dtype === 'float64' ? 'float64' : 'float32') : null;
       const out = multiHeadAttention(q, k, v, this.numHeads, kv, {
@@ -58,7 +55,7 @@ export class FusedGatedMLP extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const [gate, up] = split(this.child<Linear>('gate_up_proj').forward(x), this.intermediateSize, -1);
       return this.child<Linear>('down_proj').forward(up.mul(this.act(gate)));
     });

@@ -1,4 +1,4 @@
-import { KeyValueCache, engine, noGrad, scope, type Tensor } from '@peftjs/core';
+import { defaultGenerator, KeyValueCache, noGrad, scope, tensor, type Tensor, tidy } from '@peftjs/core';
 import type { ModelInputs, ModelOutput } from '../modeling.js';
 import { BeamHypotheses, beamStep } from './beam-search.js';
 import {
@@ -54,7 +54,7 @@ function intTensor(rows: readonly (readonly number[])[], like: Tensor): Tensor {
   const width = rows[0]?.length ?? 0;
   const data = new Int32Array(rows.length * width);
   rows.forEach((r, i) => data.set(r, i * width));
-  return engine().makeTensor([rows.length, width], 'int32', like.ref.backend, data);
+  return tensor(data, { shape: [rows.length, width], dtype: 'int32', backend: like.backend });
 }
 
 async function readRows(t: Tensor, what: string): Promise<number[][]> {
@@ -112,7 +112,7 @@ export async function generate(model: GenerativeModel, inputs: GenerationInputs,
 /** The last position's logits of each row as host arrays. */
 async function lastLogits(out: ModelOutput): Promise<Float32Array[]> {
   const [b, t, v] = out.logits.shape;
-  const last = engine().scoped(() => out.logits.slice(1, t - 1, t).reshape([b, v]).cast('float32'));
+  const last = tidy(() => out.logits.slice(1, t - 1, t).reshape([b, v]).cast('float32'));
   const values = await last.data();
   last.dispose();
   const flat = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
@@ -162,7 +162,7 @@ async function decode(
   const unfinished = new Array<boolean>(batch).fill(true);
   const cache = g.useCache ? new KeyValueCache({ capacity: rows[0].length + g.maxNewTokens }) : null;
   const logits: Float32Array[] = [];
-  const generator = options.generator ?? engine().generator;
+  const generator = options.generator ?? defaultGenerator();
   try {
     for (let t = 0; t < g.maxNewTokens; t++) {
       const next = await step(forward, like, rows, mask, cache, adapterNames);
@@ -236,7 +236,7 @@ async function beamSearch(
       mask = chosen.sources.map((src) => [...mask[src], 1]);
       beamScores = chosen.scores;
       if (cache) {
-        const index = engine().makeTensor([chosen.sources.length], 'int32', like.ref.backend, Int32Array.from(chosen.sources));
+        const index = tensor(Int32Array.from(chosen.sources), { backend: like.backend });
         cache.reorder(index);
         index.dispose();
       }

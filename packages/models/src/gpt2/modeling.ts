@@ -1,7 +1,4 @@
-import {
-  Conv1D, Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, engine, getActivation,
-  multiHeadAttention, noGrad, paddingMaskBias, randn, split, type Tensor,
-} from '@peftjs/core';
+import { Conv1D, Dropout, Embedding, getActivation, LayerNorm, Linear, Module, ModuleList, multiHeadAttention, noGrad, paddingMaskBias, randn, split, type Tensor, tidy } from '@peftjs/core';
 import {
   PreTrainedModel, checkKeyMask, checkPositionIds, checkTokenInputs, withCache, inputEmbeddings, layerPast, pastLength, positionIds, type BaseModelOutput,
   type CausalLMOutput, type LayerPast, type ModelInputs,
@@ -23,7 +20,7 @@ export class GPT2Attention extends Module {
     const { nEmbd, nHead } = this.config;
     let scale = this.config.scaleAttnWeights ? 1 / Math.sqrt(nEmbd / nHead) : 1;
     if (this.config.scaleAttnByInverseLayerIdx) scale /= this.layerIdx + 1;
-    return engine().scoped(() => {
+    return tidy(() => {
       const [q, k, v] = split(this.child<Conv1D>('c_attn').forward(x), nEmbd, -1);
       const out = multiHeadAttention(q, k, v, nHead, nHead, { causal: true, bias, scale, dropout: this.config.attnPdrop, training: this.training, ...(past ?? {}) });
       return this.child<Dropout>('resid_dropout').forward(this.child<Conv1D>('c_proj').forward(out));
@@ -43,7 +40,7 @@ class GPT2MLP extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return engine().scoped(() =>
+    return tidy(() =>
       this.child<Dropout>('dropout').forward(this.child<Conv1D>('c_proj').forward(this.act(this.child<Conv1D>('c_fc').forward(x)))));
   }
 }
@@ -58,7 +55,7 @@ class GPT2Block extends Module {
   }
 
   forward(x: Tensor, bias: Tensor | null, past: LayerPast | null = null): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const h = x.add(this.child<GPT2Attention>('attn').forward(this.child<LayerNorm>('ln_1').forward(x), bias, past));
       return h.add(this.child<GPT2MLP>('mlp').forward(this.child<LayerNorm>('ln_2').forward(h)));
     });
@@ -105,7 +102,7 @@ export class GPT2Model extends PreTrainedModel<GPT2Config, BaseModelOutput> {
   forward(inputs: ModelInputs): BaseModelOutput {
     const { config } = this;
     const past = inputs.pastKeyValues ?? null;
-    const lastHiddenState = engine().scoped(() => {
+    const lastHiddenState = tidy(() => {
       const { embeds, batch, seq } = inputEmbeddings('GPT2Model', inputs, config.nEmbd, (ids) => this.wte.forward(ids));
       const p = pastLength('GPT2Model', past, config.nLayer, batch, config.nHead, config.nEmbd / config.nHead);
       if (p + seq > config.nPositions) {
@@ -150,7 +147,7 @@ export class GPT2LMHeadModel extends PreTrainedModel<GPT2Config, CausalLMOutput>
   /** Logits [batch, seq, vocab] (and the shifted cross-entropy when labels [batch, seq] are given); inputs as GPT2Model's. */
   forward(inputs: ModelInputs): CausalLMOutput {
     checkTokenInputs('GPT2LMHeadModel', inputs);
-    return engine().scoped(() => {
+    return tidy(() => {
       const { lastHiddenState } = this.transformer.forward(inputs);
       const logits = this.child<Linear>('lm_head').forward(lastHiddenState);
       return withCache({ logits, ...(inputs.labels ? { loss: causalLmLoss('GPT2LMHeadModel', logits, inputs.labels) } : {}) }, inputs);

@@ -1,4 +1,4 @@
-import { Linear, arange, engine } from '@peftjs/core';
+import { arange, Linear, tidy } from '@peftjs/core';
 import { PreTrainedModel, checkKeyMask, checkTokenInputs, type ModelInputs, type SequenceClassifierOutput } from '../modeling.js';
 import { classificationLoss } from '../losses.js';
 import { GPT2Config } from './config.js';
@@ -43,7 +43,7 @@ export class GPT2ForSequenceClassification extends PreTrainedModel<GPT2Config, S
     if (!mask && pad === null && batch !== 1) {
       throw new RangeError(`${name}.forward: cannot find the last token of ${batch} rows [${batch},${seq}] without an attentionMask or config.padTokenId`);
     }
-    return engine().scoped(() => {
+    return tidy(() => {
       const { lastHiddenState } = this.transformer.forward(inputs);
       const rowStarts = arange(batch).mul(seq);
       let rows = rowStarts.add(seq - 1);

@@ -1,7 +1,4 @@
-import {
-  Embedding, GatedMLP, Linear, Module, ModuleList, MultiHeadAttention, RMSNorm, dropout, engine, noGrad, randn,
-  type AttentionCallOptions, type Tensor,
-} from '@peftjs/core';
+import { type AttentionCallOptions, dropout, Embedding, GatedMLP, Linear, Module, ModuleList, MultiHeadAttention, noGrad, randn, RMSNorm, type Tensor, tidy } from '@peftjs/core';
 import {
   PreTrainedModel, checkKeyMask, checkPositionIds, checkTokenInputs, withCache, inputEmbeddings, layerPast, pastLength, type BaseModelOutput,
   type CausalLMOutput, type ModelInputs,
@@ -55,7 +52,7 @@ class LlamaDecoderLayer extends Module {
   }
 
   forward(x: Tensor, call: AttentionCallOptions): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const attn = this.child<LlamaSelfAttention>('self_attn').forward(this.child<Norm>('input_layernorm').forward(x), call);
       const h = x.add(this.dropResidual(attn));
       const mlp = this.child<GatedMLP | FusedGatedMLP>('mlp');
@@ -103,7 +100,7 @@ export class LlamaModel<C extends LlamaConfig = LlamaConfig> extends PreTrainedM
     const name = this.architecture;
     const past = inputs.pastKeyValues ?? null;
     const scale = config.decoderLayout().embeddingScale;
-    const lastHiddenState = engine().scoped(() => {
+    const lastHiddenState = tidy(() => {
       const { embeds, batch, seq } = inputEmbeddings(name, inputs, config.hiddenSize, (ids) => this.embedTokens.forward(ids));
       const p = pastLength(name, past, config.numHiddenLayers, batch, config.kvHeads, config.attentionHeadDim);
       const attentionMask = inputs.attentionMask ? checkKeyMask(name, inputs.attentionMask, batch, p + seq, p) : null;
@@ -168,7 +165,7 @@ export class LlamaForCausalLM<C extends LlamaConfig = LlamaConfig> extends PreTr
   forward(inputs: ModelInputs): CausalLMOutput | { loss: Tensor } {
     const name = this.architecture;
     checkTokenInputs(name, inputs);
-    return engine().scoped(() => {
+    return tidy(() => {
       const hidden = this.model.forward(inputs).lastHiddenState;
       const head = this.child<Linear>('lm_head');
       if (inputs.labels && inputs.returnLogits === false) return { loss: causalLmHeadLoss(name, head, hidden, inputs.labels) };

@@ -1,4 +1,4 @@
-import { rotaryTables, engine, type Tensor } from '@peftjs/core';
+import { rotaryTables, type Tensor, zeros } from '@peftjs/core';
 import type { GPT2Config } from '../gpt2/config.js';
 import type { LlamaConfig } from '../llama/config.js';
 import type { BertConfig } from '../bert/config.js';
@@ -54,7 +54,7 @@ export function buildGPT2(l: Layers, c: GPT2Config, axes: Axes): Built {
 /** The rotary tables [positions, headDim] exactly as the model computes them. */
 async function ropeTable(c: LlamaConfig): Promise<{ cos: Float32Array; sin: Float32Array }> {
   const positions = Array.from({ length: c.maxPositionEmbeddings }, (_, i) => i);
-  const like = engine().makeTensor([1], 'float32');
+  const like = zeros([1]);
   const { cos, sin } = rotaryTables(positions, c.attentionHeadDim, c.ropeTheta, like);
   const read = async (t: Tensor) => Float32Array.from(await t.data());
   try {

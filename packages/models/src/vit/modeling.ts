@@ -1,4 +1,4 @@
-import { Conv2d, Dropout, LayerNorm, Linear, Module, ModuleList, concat, engine, formatShape, getActivation, parameter, randn, tanh, type Tensor } from '@peftjs/core';
+import { concat, Conv2d, Dropout, formatShape, getActivation, LayerNorm, Linear, Module, ModuleList, parameter, randn, tanh, type Tensor, tidy } from '@peftjs/core';
 import { PreTrainedModel, runLayer, type BaseModelOutput, type ImageClassifierOutput, type ModelInputs } from '../modeling.js';
 import { classificationLoss } from '../losses.js';
 import { EncoderSelfAttention } from '../encoder.js';
@@ -12,7 +12,7 @@ class ViTPatchEmbeddings extends Module {
 
   /** [B, C, H, W] → [B, patches, hidden]. */
   forward(pixels: Tensor): Tensor {
-    return engine().scoped(() => this.child<Conv2d>('projection').forward(pixels).flatten(2).transpose(1, 2));
+    return tidy(() => this.child<Conv2d>('projection').forward(pixels).flatten(2).transpose(1, 2));
   }
 }
 
@@ -30,7 +30,7 @@ class ViTEmbeddings extends Module {
     if (pixels.rank !== 4 || pixels.shape[1] !== numChannels || pixels.shape[2] !== imageSize || pixels.shape[3] !== imageSize) {
       throw new RangeError(`ViTModel.forward: pixelValues must be [batch, ${numChannels}, ${imageSize}, ${imageSize}], got ${formatShape(pixels.shape)}`);
     }
-    return engine().scoped(() => {
+    return tidy(() => {
       const patches = this.child<ViTPatchEmbeddings>('patch_embeddings').forward(pixels);
       const cls = this.get('cls_token')!.expand([pixels.shape[0], 1, this.config.hiddenSize]);
       return this.child<Dropout>('dropout').forward(concat([cls, patches], 1).add(this.get('position_embeddings')!));
@@ -46,7 +46,7 @@ class ViTAttention extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return engine().scoped(() => this.child<DenseDropout>('output').forward(this.child<EncoderSelfAttention>('attention').forward(x, null)));
+    return tidy(() => this.child<DenseDropout>('output').forward(this.child<EncoderSelfAttention>('attention').forward(x, null)));
   }
 }
 
@@ -59,7 +59,7 @@ class DenseDropout extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return engine().scoped(() => this.child<Dropout>('dropout').forward(this.child<Linear>('dense').forward(x)));
+    return tidy(() => this.child<Dropout>('dropout').forward(this.child<Linear>('dense').forward(x)));
   }
 }
 
@@ -89,7 +89,7 @@ class ViTLayer extends Module {
 
   /** Pre-norm: h = x + attn(ln_before(x)); out = h + output(act(intermediate(ln_after(h)))). */
   forward(x: Tensor): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       const h = this.child<ViTAttention>('attention').forward(this.child<LayerNorm>('layernorm_before').forward(x)).add(x);
       const inner = this.act(this.child<ViTIntermediate>('intermediate').forward(this.child<LayerNorm>('layernorm_after').forward(h)));
       return this.child<DenseDropout>('output').forward(inner).add(h);
@@ -104,7 +104,7 @@ class ViTEncoder extends Module {
   }
 
   forward(x: Tensor, checkpointing = false): Tensor {
-    return engine().scoped(() => {
+    return tidy(() => {
       let h = x;
       for (const layer of this.child<ModuleList<ViTLayer>>('layer')) h = runLayer(checkpointing && this.training, ([y]) => layer.forward(y!), [h]);
       return h === x ? x.clone() : h;
@@ -119,7 +119,7 @@ class ViTPooler extends Module {
   }
 
   forward(h: Tensor): Tensor {
-    return engine().scoped(() => tanh(this.child<Linear>('dense').forward(h.slice(1, 0, 1).squeeze(1))));
+    return tidy(() => tanh(this.child<Linear>('dense').forward(h.slice(1, 0, 1).squeeze(1))));
   }
 }
 
@@ -139,7 +139,7 @@ export class ViTModel extends PreTrainedModel<ViTConfig, BaseModelOutput> {
   forward(inputs: ModelInputs): BaseModelOutput {
     if (!inputs.pixelValues) throw new TypeError('ViTModel.forward: pixelValues is required');
     const pixels = inputs.pixelValues;
-    return engine().scoped(() => {
+    return tidy(() => {
       const h = this.child<LayerNorm>('layernorm').forward(this.child<ViTEncoder>('encoder').forward(this.child<ViTEmbeddings>('embeddings').forward(pixels), this.gradientCheckpointing));
       const pooler = [...this.namedChildren()].find(([n]) => n === 'pooler')?.[1] as ViTPooler | undefined;
       return pooler ? { lastHiddenState: h, poolerOutput: pooler.forward(h) } : { lastHiddenState: h };
@@ -160,7 +160,7 @@ export class ViTForImageClassification extends PreTrainedModel<ViTConfig, ImageC
   }
 
   forward(inputs: ModelInputs): ImageClassifierOutput {
-    return engine().scoped(() => {
+    return tidy(() => {
       const { lastHiddenState } = this.child<ViTModel>('vit').forward(inputs);
       const logits = this.child<Linear>('classifier').forward(lastHiddenState.slice(1, 0, 1).squeeze(1));
       if (!inputs.labels) return { logits };
