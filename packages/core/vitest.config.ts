@@ -1,12 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { sourceAliases } from '../../scripts/workspace-sources.mjs';
 
-// The module tests run on the CPU backend's sources (a test-only link: the backend depends on core).
+// The module tests run on the CPU backend's sources (a test-only link: the backend depends on core);
+// @peftjs imports resolve through one map, scripts/workspace-sources.mjs.
 export default defineConfig({
-  resolve: {
-    alias: {
-      '@peftjs/core': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
-      '@peftjs/backend-cpu': fileURLToPath(new URL('../backend-cpu/src/index.ts', import.meta.url)),
-    },
-  },
+  resolve: { alias: sourceAliases() },
 });
