@@ -1,10 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { sourceAliases } from '../../scripts/workspace-sources.mjs';
 
-// Tests run against core's sources, so no build of @peftjs/core is needed first.
+// @peftjs imports resolve to the packages' sources (one map: scripts/workspace-sources.mjs), so no build is needed first.
 export default defineConfig({
-  resolve: {
-    alias: { '@peftjs/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
-  },
+  resolve: { alias: sourceAliases() },
   test: { testTimeout: 120_000, hookTimeout: 120_000 },
 });

@@ -1,13 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { sourceAliases } from '../../scripts/workspace-sources.mjs';
 
-// The module tests run on the CPU backend's sources (a test-only link: the backend depends on core).
+// The module tests run on the CPU backend's sources (a test-only link: the backend depends on core);
+// @peftjs imports resolve through one map, scripts/workspace-sources.mjs.
 export default defineConfig({
-  resolve: {
-    alias: [
-      { find: /^@peftjs\/core\/node$/, replacement: fileURLToPath(new URL('./src/node/index.ts', import.meta.url)) },
-      { find: /^@peftjs\/core$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-      { find: /^@peftjs\/backend-cpu$/, replacement: fileURLToPath(new URL('../backend-cpu/src/index.ts', import.meta.url)) },
-    ],
-  },
+  resolve: { alias: sourceAliases() },
 });

@@ -1,13 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { sourceAliases } from '../../scripts/workspace-sources.mjs';
 
-// Tests run against the sources of core and the CPU backend (no build needed).
+// @peftjs imports resolve to the packages' sources (one map: scripts/workspace-sources.mjs), so no build is needed first.
 export default defineConfig({
-  resolve: {
-    alias: [
-      { find: /^@peftjs\/core\/node$/, replacement: fileURLToPath(new URL('../core/src/node/index.ts', import.meta.url)) },
-      { find: /^@peftjs\/core$/, replacement: fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) },
-      { find: /^@peftjs\/backend-cpu$/, replacement: fileURLToPath(new URL('../backend-cpu/src/index.ts', import.meta.url)) },
-    ],
-  },
+  resolve: { alias: sourceAliases() },
 });

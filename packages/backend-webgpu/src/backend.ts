@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 import {
   arrayDType, bfloat16BitsToFloat32, bytesPerElement, float16BitsToFloat32, float32ToBfloat16Bits, float32ToFloat16Bits, isHalf,
   type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray,

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 import { registerBackend } from '@peftjs/core';
 import { createWebGPUBackend } from './device.js';
 

@@ -1,0 +1,6 @@
+export interface SourceEntry {
+  specifier: string;
+  file: string;
+}
+export function sourceEntries(): SourceEntry[];
+export function sourceAliases(): { find: RegExp; replacement: string }[];
