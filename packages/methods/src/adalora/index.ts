@@ -1,11 +1,12 @@
-import { add, formatShape, indexSelect, mul, registerPeftMethod, tensor, type Tensor } from '@peftjs/core';
+import { add, formatShape, indexSelect, mul, tensor, type Tensor } from '@peftjs/core';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod, type AdapterContext } from '../tuners/layer-method.js';
 import { AdaLoraConfig } from './config.js';
 import { AdaLoraLayer } from './layer.js';
 import { orthogonalRegularization } from './orthogonal.js';
 import { releaseRankAllocator } from './rank-allocator.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { type AdapterContext, layerMethod } from '../method/layer-method.js';
 
 /** The module name of a rank-pattern key: `q_proj.lora_E` or `q_proj.lora_E.<adapter>` → `q_proj`. */
 function patternModule(key: string, adapter: string): string {

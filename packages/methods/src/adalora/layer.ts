@@ -1,8 +1,9 @@
-import { add, div, Dropout, fill, indexSelect, keep, matmul, mul, noGrad, randn, tensor, type Tensor, tidy, type WrapContext, zeros } from '@peftjs/core';
+import { add, div, Dropout, fill, indexSelect, keep, matmul, mul, noGrad, randn, tensor, type Tensor, tidy, zeros } from '@peftjs/core';
 import { ModuleDict, ParameterDict, adapterTensorsIn } from '../tuners/adapter-dict.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import { transposed } from '../lora/dora.js';
 import type { AdaLoraConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /** PEFT adds this to ranknum before dividing. */
 const RANKNUM_EPS = 1e-5;

@@ -1,4 +1,4 @@
-import { add, fill, indexSelect, matmul, mul, noGrad, parameter, randn, reshape, sub, tensor, tidy, transpose, div, type Tensor, type WrapContext } from '@peftjs/core';
+import { add, fill, indexSelect, matmul, mul, noGrad, parameter, randn, reshape, sub, tensor, tidy, transpose, div, type Tensor } from '@peftjs/core';
 import { blockDiagonal } from '../linalg/block-diagonal.js';
 import { cayley } from '../linalg/cayley.js';
 import { blockDropout } from '../oft/block-dropout.js';
@@ -6,6 +6,7 @@ import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import { blockButterflyPerm, boftShape } from './butterfly.js';
 import type { BOFTConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * BOFT (Liu et al., 2024) on a Linear layer, as PEFT computes it: `boft_R` [m, blocks, b, b] holds

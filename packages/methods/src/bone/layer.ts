@@ -1,8 +1,9 @@
-import { add, fill, matmul, noGrad, parameter, rand, tidy, type Tensor, type WrapContext } from '@peftjs/core';
+import { add, fill, matmul, noGrad, parameter, rand, tidy, type Tensor } from '@peftjs/core';
 import { batDelta, batRestore, chunkSum, tiledDelta } from '../miss/blocks.js';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import type { BoneConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * Bone (Kang, 2024) on a Linear layer. Default form: y = W x + b + chunkSum(x)·bone_block with

@@ -1,9 +1,10 @@
-import { matmul, parameter, rand, randn, tidy, zeros, type Tensor, type WrapContext } from '@peftjs/core';
+import { matmul, parameter, rand, randn, tidy, zeros, type Tensor } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { dottedPatternValue } from '../tuners/dotted-pattern.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import { blockCirculant } from './circulant.js';
 import type { C3AConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * C3A (circular convolution adaptation) on a Linear: ΔW is block-circulant, one trained kernel of

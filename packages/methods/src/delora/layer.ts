@@ -1,8 +1,9 @@
-import { Dropout, div, fill, matmul, maximum, mul, noGrad, parameter, rand, sqrt, sum, tidy, type Tensor, type WrapContext } from '@peftjs/core';
+import { Dropout, div, fill, matmul, maximum, mul, noGrad, parameter, rand, sqrt, sum, tidy, type Tensor } from '@peftjs/core';
 import { BufferDict, ModuleDict, ParameterDict } from '../tuners/adapter-dict.js';
 import { patternValue } from '../tuners/targets.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import type { DeloraConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /** max(‖·‖, 1e-4) over `dim`, as sqrt(max(Σ·², 1e-8)): the same value, and no NaN gradient at a zero vector. */
 function clampedNorm(t: Tensor, dim: number): Tensor {

@@ -1,9 +1,10 @@
-import { matmul, mul, parameter, randn, tidy, zeros, type Tensor, type WrapContext } from '@peftjs/core';
+import { matmul, mul, parameter, randn, tidy, zeros, type Tensor } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import { frequencyCount, type FourierFTConfig } from './config.js';
 import { realInverseDft2 } from './dft.js';
 import { spectrumPositions, type SpectrumPositions } from './positions.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * FourierFT (Gao et al., 2024) on a Linear or Conv1D: the layer trains `n_frequency` entries of

@@ -1,8 +1,9 @@
-import { expand, noGrad, parameter, rand, reshape, tidy, transpose, type Tensor, type WrapContext } from '@peftjs/core';
+import { expand, noGrad, parameter, rand, reshape, tidy, transpose, type Tensor } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import type { HRAConfig } from './config.js';
 import { gramSchmidt, reflectRows, reflectRowsOrthonormal, unitColumns } from './householder.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 const kaimingUniform = (shape: number[], fanIn: number, dtype: 'float32' | 'float64') => rand(shape, { low: -1 / Math.sqrt(fanIn), high: 1 / Math.sqrt(fanIn), dtype });
 

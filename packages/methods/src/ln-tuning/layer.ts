@@ -1,7 +1,8 @@
-import { noGrad, type Module, type Tensor, type WrapContext } from '@peftjs/core';
+import { noGrad, type Module, type Tensor } from '@peftjs/core';
 import { ModuleDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import type { LNTuningConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * LN tuning (Zhao et al., 2023): each adapter is a trainable copy of the targeted module (a norm

@@ -1,13 +1,14 @@
-import { registerPeftMethod, type Module, type WrapContext } from '@peftjs/core';
+import type { Module } from '@peftjs/core';
 import { baseLayerInfo, requireBaseLayer } from '../tuners/base-weights.js';
 import { patternValue } from '../tuners/targets.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { LoraConfig } from './config.js';
 import { LoraConv2d } from './conv2d.js';
 import { convertMutatedInit } from './conversion.js';
 import { LoraEmbedding } from './embedding.js';
 import { LoraLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod, type WrapContext } from '../method/layer-method.js';
 
 function createLoraLayer(target: Module, { key }: WrapContext<LoraConfig>): LoraLayer {
   const { kind } = requireBaseLayer(target, 'LoRA', key, ['linear', 'embedding', 'conv2d']);

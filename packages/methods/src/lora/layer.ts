@@ -1,12 +1,12 @@
 import { add, div, Dropout, keep, Linear, matmul, type Module, mul, noGrad, QuantizedLinear, QuantizedWeight, randn, reshape, sub, type Tensor, tensor, tidy } from '@peftjs/core';
 import { ModuleDict } from '../tuners/adapter-dict.js';
-import type { LayerWrapContext } from '../tuners/layer-method.js';
 import { patternValue } from '../tuners/targets.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import { LoftQConfig, loftqFactors } from './loftq.js';
 import { oloraFactors, pissaFactors, residualWeight, transposeHost, type HostFactors } from './base-init.js';
 import { initChangesBase, type LoraConfig, type LoraInit } from './config.js';
 import { DoraMagnitude, doraWeightNorm, mergeFactorShape, transposed, type NormLayout } from './dora.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /** LoRA's scaling: alpha / r, or alpha / sqrt(r) with rsLoRA. */
 export function loraScaling(alpha: number, r: number, useRslora: boolean): number {
@@ -75,7 +75,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
     return this.base.dtype;
   }
 
-  updateLayer({ adapterName, config, key, loading }: LayerWrapContext<LoraConfig>): void {
+  updateLayer({ adapterName, config, key, loading }: WrapContext<LoraConfig>): void {
     const r = patternValue(config.rankPattern, key, config.r);
     const alpha = patternValue(config.alphaPattern, key, config.loraAlpha);
     this.configs.set(adapterName, config);

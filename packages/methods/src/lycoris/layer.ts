@@ -1,7 +1,9 @@
-import { bernoulli, conv2d, matmul, mean, mul, tidy, type Conv2d, type PeftConfig, type Tensor, type WrapContext } from '@peftjs/core';
+import { bernoulli, conv2d, matmul, mean, mul, tidy, type Conv2d, type Tensor } from '@peftjs/core';
 import { patternValue } from '../tuners/targets.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import type { LycorisConfigFields } from './config.js';
+import type { PeftConfig } from '../method/peft-config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 type LycorisConfig = PeftConfig & LycorisConfigFields;
 

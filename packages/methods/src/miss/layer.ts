@@ -1,8 +1,9 @@
-import { Dropout, add, expand, fill, matmul, noGrad, parameter, rand, reshape, tidy, type Tensor, type WrapContext } from '@peftjs/core';
+import { Dropout, add, expand, fill, matmul, noGrad, parameter, rand, reshape, tidy, type Tensor } from '@peftjs/core';
 import { ModuleDict, ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import { batDelta, batRestore, chunkSum, tiledDelta } from './blocks.js';
 import type { MissConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 export type MissMode = 'miss' | 'bat' | 'mini';
 

@@ -1,9 +1,10 @@
-import { noGrad, tidy, transpose, type Tensor, type WrapContext } from '@peftjs/core';
+import { noGrad, tidy, transpose, type Tensor } from '@peftjs/core';
 import { inverse } from '../linalg/solve.js';
 import { ModuleDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import type { OFTConfig } from './config.js';
 import { OFTRotationModule, rotateWeightColumns } from './rotation.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * PEFT's adjust_oft_parameters: the divisor of `inFeatures` nearest to `value` (the lower one on

@@ -1,12 +1,15 @@
-import { type ConfigClassOf, type Module, type PeftConfig, registerPeftMethod, type Tensor, tidy } from '@peftjs/core';
+import { type Module, type Tensor, tidy } from '@peftjs/core';
 import type { ModelInputs, ModelOutput } from '@peftjs/models';
-import type { PromptContext, PromptMethod } from '../prompt-method.js';
 import type { PromptLearningConfigFields } from './config-fields.js';
 import { forwardWithPrefix, forwardWithPrompts, type CausalLM } from './causal-lm.js';
 import { encodeVirtualTokens, loadPromptEmbeddings, promptEmbeddingsToSave, type PromptLearningEncoder } from './encoder.js';
 import { resolvePromptLearningSettings, type PromptLearningSettings, type PromptLearningType } from './settings.js';
 import { findWordEmbeddings } from './word-embeddings.js';
 import { prefixPastKeyValues } from '../prefix-tuning/past-key-values.js';
+import type { ConfigClassOf } from '../method/peft-method.js';
+import type { PeftConfig } from '../method/peft-config.js';
+import { registerPeftMethod } from '../method/registry.js';
+import type { PromptContext, PromptMethod } from '../method/prompt-method.js';
 
 export type PromptLearningConfig = PeftConfig & PromptLearningConfigFields & { encoderHiddenSize?: number | null };
 

@@ -1,8 +1,9 @@
-import { fill, noGrad, parameter, randn, tidy, type Tensor, type WrapContext } from '@peftjs/core';
+import { fill, noGrad, parameter, randn, tidy, type Tensor } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import type { RoadConfig, RoadVariant } from './config.js';
 import { applyRoad, applyRoadToRows, invertRoadColumns, roadColumns, roadSize } from './rotation.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * RoAd (Liao et al., 2024) on a Linear layer: the output is rotated and scaled in 2-D pairs,

@@ -1,7 +1,9 @@
-import { Module, add, concat, noGrad, sub, tensor, type PeftConfig, type Tensor, type WrapContext } from '@peftjs/core';
+import { Module, add, concat, noGrad, sub, tensor, type Tensor } from '@peftjs/core';
 import { ModuleDict, adapterTensorsIn, isTensorDict } from './adapter-dict.js';
 import { BASE_ADAPTER, currentAdapterNames } from './adapter-names.js';
 import { baseLayerInfo, type BaseLayerInfo } from './base-weights.js';
+import type { PeftConfig } from '../method/peft-config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /** The base layer's own tensors by name (`weight`, `bias`), as merging reads and writes them. */
 export type BaseState = Map<string, Tensor>;

@@ -1,7 +1,8 @@
-import { Dropout, fill, matmul, mul, ones, parameter, randn, tidy, type Module, type Tensor, type WrapContext } from '@peftjs/core';
+import { Dropout, fill, matmul, mul, ones, parameter, randn, tidy, type Module, type Tensor } from '@peftjs/core';
 import { BufferDict, ModuleDict, ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import type { VeraConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 const asDType = (t: Tensor, dtype: Tensor['dtype']): Tensor => (t.dtype === dtype ? t : t.cast(dtype));
 

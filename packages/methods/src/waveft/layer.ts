@@ -1,10 +1,11 @@
-import { indexAdd, indexSelect, mul, parameter, randn, tensor, tidy, zeros, type Tensor, type WrapContext } from '@peftjs/core';
+import { indexAdd, indexSelect, mul, parameter, randn, tensor, tidy, zeros, type Tensor } from '@peftjs/core';
 import { spectrumPositions, type SpectrumPositions } from '../fourierft/positions.js';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import type { WaveFTConfig } from './config.js';
 import { frequencyCount } from './frequency-counts.js';
 import { spectrumMap, type SpectrumMap } from './idwt-map.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * WaveFT on a Linear or Conv1D: the layer trains `n_frequency` wavelet coefficients of ΔW

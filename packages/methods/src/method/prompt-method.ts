@@ -1,4 +1,6 @@
-import type { Module, PeftConfig, PeftMethod, Tensor } from '@peftjs/core';
+import type { Module, Tensor } from '@peftjs/core';
+import type { PeftConfig } from './peft-config.js';
+import type { MethodBase } from './peft-method.js';
 
 /** What a prompt-learning method sees on each call. */
 export interface PromptContext<C extends PeftConfig = PeftConfig> {
@@ -13,7 +15,7 @@ export interface PromptContext<C extends PeftConfig = PeftConfig> {
  * Prompt tuning, prefix tuning, P-tuning: the PEFT model keeps one encoder per adapter in
  * `prompt_encoder` and lets the method run the base model with the learned prompt.
  */
-export interface PromptMethod<C extends PeftConfig = PeftConfig> extends PeftMethod<C> {
+export interface PromptMethod<C extends PeftConfig = PeftConfig> extends MethodBase<C> {
   readonly kind: 'prompt';
   /** Fills the fields PEFT takes from the model (token_dim, num_layers, ...) and returns the config to keep. */
   prepareConfig?(config: C, model: Module): C;
