@@ -261,6 +261,10 @@ export interface Tensor {
   contiguous(): Tensor;
   clone(): Tensor;
   detach(): Tensor;
+  /**
+   * Converts to `dtype`; returns this tensor itself when it already has `dtype` (PyTorch's
+   * `.to(dtype)`). The result may be the input: dispose it only if it is not the input, or let `tidy` do it.
+   */
   cast(dtype: DType): Tensor;
   indexSelect(dim: number, index: Tensor): Tensor;
   backward(options?: BackwardOptions | Tensor): void;

@@ -46,7 +46,7 @@ export function paddingMaskBias(attentionMask: Tensor, dtype: 'float32' | 'float
   return engine().scoped(() => {
     const keep = attentionMask.dtype === 'bool' ? attentionMask : ne(attentionMask, 0);
     const bias = where(keep, 0, MASKED);
-    return reshape(dtype === 'float32' ? bias : bias.cast(dtype), [b, 1, 1, tk]);
+    return reshape(bias.cast(dtype), [b, 1, 1, tk]);
   });
 }
 

@@ -210,7 +210,7 @@ export abstract class Module {
       for (const [key, target] of own) {
         const value = entries.get(key);
         if (!value) continue;
-        const converted = value.dtype === target.dtype ? value : cast(value, target.dtype);
+        const converted = cast(value, target.dtype);
         target.assign(converted);
         if (converted !== value) converted.dispose();
       }

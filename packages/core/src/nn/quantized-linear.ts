@@ -125,7 +125,7 @@ export class QuantizedLinear extends Module {
     const y = quantizedMatmul(x, this.weight, true);
     const bias = this.bias;
     if (!bias) return y;
-    const out = add(y, bias.dtype === y.dtype ? bias : bias.cast(y.dtype));
+    const out = add(y, bias.cast(y.dtype));
     y.dispose();
     return out;
   }

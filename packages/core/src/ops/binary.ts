@@ -30,8 +30,8 @@ export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   const like = a instanceof Tensor ? a : (b as Tensor);
   const ta = toTensor(a, op, 'a', dtype, like);
   const tb = toTensor(b, op, 'b', dtype, like);
-  const ca = ta.dtype === dtype ? ta : cast(ta, dtype);
-  const cb = tb.dtype === dtype ? tb : cast(tb, dtype);
+  const ca = cast(ta, dtype);
+  const cb = cast(tb, dtype);
   try {
     if (dtype === 'bool' && !COMPARE.has(op) && op !== 'maximum' && op !== 'minimum') {
       throw new TypeError(`${op}: not defined for bool tensors; cast them first`);
@@ -76,8 +76,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : cond;
   const ta = toTensor(a, 'where', 'a', dtype, like);
   const tb = toTensor(b, 'where', 'b', dtype, like);
-  const ca = ta.dtype === dtype ? ta : cast(ta, dtype);
-  const cb = tb.dtype === dtype ? tb : cast(tb, dtype);
+  const ca = cast(ta, dtype);
+  const cb = cast(tb, dtype);
   try {
     const shape = broadcastShapes(broadcastShapes(cond.shape, ca.shape, 'where'), cb.shape, 'where');
     const [out] = engine().execute({

@@ -103,6 +103,6 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
 export function countNonzero(x: Tensor): Tensor {
   const asInt = cast(x, 'int32');
   const s = sum(asInt);
-  asInt.dispose();
+  if (asInt !== x) asInt.dispose();
   return s;
 }
