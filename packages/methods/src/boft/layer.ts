@@ -81,11 +81,11 @@ export class BOFTLayer extends TunerLayer<BOFTConfig> {
         scale = scale === null ? s : mul(s, scale);
       }
       // x·(s ⊙ W·Mᵀ)ᵀ = ((x·M)·Wᵀ) ⊙ sᵀ
-      const input = x.dtype === weight.dtype ? x : x.cast(weight.dtype);
+      const input = x.cast(weight.dtype);
       const rotated = matmul(input, rotation!);
       const y = mul(matmul(rotated, weight, { transposeB: !fanInFanOut }), reshape(scale!, [outFeatures]));
       const out = bias ? add(y, bias) : y;
-      return out.dtype === x.dtype ? out : out.cast(x.dtype);
+      return out.cast(x.dtype);
     });
   }
 

@@ -47,9 +47,9 @@ export class BoneLayer extends TunerLayer<BoneConfig> {
       return tidy(() => {
         let w = weight;
         for (const a of adapters) w = add(w, batDelta(w, this.boneBlock.at(a)));
-        const y = matmul(x.dtype === w.dtype ? x : x.cast(w.dtype), w, { transposeB: true });
+        const y = matmul(x.cast(w.dtype), w, { transposeB: true });
         const out = bias ? add(y, bias) : y;
-        return out.dtype === x.dtype ? out : out.cast(x.dtype);
+        return out.cast(x.dtype);
       });
     }
     if (adapters.some((a) => this.boneFn.get(a) === 'bat')) throw new Error(`BoneLayer: adapters [${adapters.join(', ')}] mix the 'bat' form with the default form; activate them one at a time`);
@@ -58,7 +58,7 @@ export class BoneLayer extends TunerLayer<BoneConfig> {
 
   protected override adapterOutput(x: Tensor, adapter: string): Tensor {
     const block = this.boneBlock.at(adapter);
-    return tidy(() => matmul(chunkSum(x.dtype === block.dtype ? x : x.cast(block.dtype), block.shape[0]!), block));
+    return tidy(() => matmul(chunkSum(x.cast(block.dtype), block.shape[0]!), block));
   }
 
   override deltaWeight(adapter: string): Tensor {

@@ -62,7 +62,7 @@ export class DeloraLayer extends TunerLayer<DeloraConfig> {
   protected override adapterOutput(x: Tensor, adapter: string): Tensor {
     const a = this.deloraA.at(adapter);
     return tidy(() => {
-      const input = x.dtype === a.dtype ? x : x.cast(a.dtype);
+      const input = x.cast(a.dtype);
       const dropped = this.deloraDropout.at(adapter).forward(input);
       const h = mul(matmul(mul(dropped, this.deloraWNorm.at(adapter)), a, { transposeB: true }), this.scaling(adapter));
       return matmul(h, this.deloraB.at(adapter), { transposeB: true });

@@ -47,7 +47,7 @@ export class HRALayer extends TunerLayer<HRAConfig> {
     const u = this.hraU.at(adapter);
     const r = this.hraR.get(adapter)!;
     return tidy(() => {
-      const input = x.dtype === u.dtype ? x : x.cast(u.dtype);
+      const input = x.cast(u.dtype);
       if (this.hraApplyGS.get(adapter)) return reflectRowsOrthonormal(input, gramSchmidt(u));
       const order = Array.from({ length: r }, (_, i) => (inverse ? r - 1 - i : i));
       return reflectRows(input, unitColumns(u), order);
@@ -61,7 +61,7 @@ export class HRALayer extends TunerLayer<HRAConfig> {
     const h = tidy(() => {
       let out = x;
       for (const adapter of [...adapters].reverse()) out = this.reflect(out, adapter, true);
-      return out.dtype === x.dtype ? out : out.cast(x.dtype);
+      return out.cast(x.dtype);
     });
     const out = this.baseForward(h, ...rest);
     h.dispose();

@@ -20,7 +20,7 @@ type Factor = Module & { readonly weight: Tensor; readonly bias: Tensor | null }
 const DORA_NORM = '#dora_norm:';
 
 function setValue(t: Tensor, value: Tensor): void {
-  noGrad(() => t.assign(value.dtype === t.dtype ? value : value.cast(t.dtype)));
+  noGrad(() => t.assign(value.cast(t.dtype)));
   value.dispose();
 }
 
@@ -214,7 +214,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
   }
 
   private addOutput(out: Tensor, delta: Tensor): Tensor {
-    const cast = delta.dtype === out.dtype ? delta : delta.cast(out.dtype);
+    const cast = delta.cast(out.dtype);
     const sum = add(out, cast);
     if (cast !== delta) cast.dispose();
     delta.dispose();
@@ -270,7 +270,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
       const lora = this.loraProduct(xd, adapter);
       const base = dropped ? this.baseWithoutBias(xd) : this.resultWithoutBias(result);
       const delta = add(mul(sub(scale, 1), base), mul(mul(scale, lora), this.scaling.get(adapter)!));
-      return add(result, delta.dtype === result.dtype ? delta : delta.cast(result.dtype));
+      return add(result, delta.cast(result.dtype));
     });
   }
 
@@ -308,7 +308,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
       // DoRA: W' = (m / ‖W + ΔW‖) ⊙ (W + ΔW); the bias is not rescaled
       const weight = state.get('weight')!;
       const delta = this.deltaWeight(adapter);
-      const combined = add(weight, delta.dtype === weight.dtype ? delta : delta.cast(weight.dtype));
+      const combined = add(weight, delta.cast(weight.dtype));
       const norm = doraWeightNorm(combined, this.normLayout);
       const factor = reshape(div(this.loraMagnitudeVector.at(adapter).weight, norm), mergeFactorShape(this.normLayout, weight));
       const merged = new Map(state);
@@ -347,7 +347,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
       const factor = reshape(div(this.loraMagnitudeVector.at(adapter).weight, norm), mergeFactorShape(this.normLayout, weight));
       const delta = this.deltaWeight(adapter);
       const unmerged = new Map(state);
-      unmerged.set('weight', sub(div(weight, factor), delta.dtype === weight.dtype ? delta : delta.cast(weight.dtype)));
+      unmerged.set('weight', sub(div(weight, factor), delta.cast(weight.dtype)));
       return unmerged;
     });
     norm.dispose();

@@ -66,9 +66,9 @@ export class MissLayer extends TunerLayer<MissConfig> {
       return tidy(() => {
         let w = weight;
         for (const a of adapters) w = add(w, batDelta(w, this.missBlock.at(a)));
-        const y = matmul(x.dtype === w.dtype ? x : x.cast(w.dtype), w, { transposeB: true });
+        const y = matmul(x.cast(w.dtype), w, { transposeB: true });
         const out = bias ? add(y, bias) : y;
-        return out.dtype === x.dtype ? out : out.cast(x.dtype);
+        return out.cast(x.dtype);
       });
     }
     if (adapters.some((a) => this.missFn.get(a) === 'bat')) throw new Error(`MissLayer: adapters [${adapters.join(', ')}] mix the 'bat' form with others; activate them one at a time`);
@@ -78,7 +78,7 @@ export class MissLayer extends TunerLayer<MissConfig> {
   protected override adapterOutput(x: Tensor, adapter: string): Tensor {
     const block = this.missBlock.at(adapter);
     return tidy(() => {
-      const input = x.dtype === block.dtype ? x : x.cast(block.dtype);
+      const input = x.cast(block.dtype);
       const dropped = this.missDropout.at(adapter).forward(input);
       const full = this.fullBlock(adapter);
       return matmul(chunkSum(dropped, full.shape[0]!), full);

@@ -49,9 +49,9 @@ export class RoadLayer extends TunerLayer<RoadConfig> {
       let y = base;
       for (const adapter of adapters) {
         const [first, second] = this.columns(adapter);
-        y = applyRoad(first, second, this.groupSize.get(adapter)!, y.dtype === first.dtype ? y : y.cast(first.dtype));
+        y = applyRoad(first, second, this.groupSize.get(adapter)!, y.cast(first.dtype));
       }
-      return y.dtype === base.dtype ? y : y.cast(base.dtype);
+      return y.cast(base.dtype);
     });
     base.dispose();
     return out;
@@ -67,7 +67,7 @@ export class RoadLayer extends TunerLayer<RoadConfig> {
       });
       for (const name of ['weight', 'bias']) {
         const t = state.get(name);
-        if (t) out.set(name, tidy(() => applyRoadToRows(first, second, groupSize, t.dtype === first.dtype ? t : t.cast(first.dtype)).cast(t.dtype)));
+        if (t) out.set(name, tidy(() => applyRoadToRows(first, second, groupSize, t.cast(first.dtype)).cast(t.dtype)));
       }
       first.dispose();
       second.dispose();

@@ -60,7 +60,7 @@ export function loadLayerStateDict(tuner: TunerModel, method: LayerMethod, conte
     noGrad(() => {
       for (const [key, target] of targets) {
         const value = state.get(key)!;
-        const converted = value.dtype === target.dtype ? value : value.cast(target.dtype);
+        const converted = value.cast(target.dtype);
         target.assign(converted);
         if (converted !== value) converted.dispose();
       }

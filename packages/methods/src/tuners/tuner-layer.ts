@@ -102,7 +102,7 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
     let out = this.baseForward(x, ...rest);
     for (const adapter of adapters) {
       const delta = this.adapterOutput(x, adapter);
-      const cast = delta.dtype === out.dtype ? delta : delta.cast(out.dtype);
+      const cast = delta.cast(out.dtype);
       const next = add(out, cast);
       for (const t of new Set([out, delta, cast])) t.dispose();
       out = next;
@@ -172,7 +172,7 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
     const out = new Map(state);
     noGrad(() => {
       const delta = this.deltaWeight(adapter);
-      const cast = delta.dtype === weight.dtype ? delta : delta.cast(weight.dtype);
+      const cast = delta.cast(weight.dtype);
       out.set('weight', op(weight, cast));
       if (cast !== delta) cast.dispose();
       delta.dispose();
