@@ -256,10 +256,7 @@ export class PeftModel<M extends Module = Module> extends Module {
     for (const { key, layer, plan } of plans) {
       for (const [name, t] of plan.state) {
         if (await isFinite(t)) continue;
-        for (const p of plans) {
-          const current = new Set(p.layer.baseState().values());
-          for (const v of p.plan.state.values()) if (!current.has(v)) v.dispose();
-        }
+        for (const p of plans) p.layer.discardPlan(p.plan);
         throw new Error(`${op}: merging adapters [${plan.adapters.join(', ')}] into '${key}' gives NaN or infinite values in ${name}; nothing was merged (${layer.constructor.name})`);
       }
     }

@@ -18,8 +18,8 @@ const RANKNUM_EPS = 1e-5;
 export class AdaLoraLayer extends TunerLayer<AdaLoraConfig> {
   readonly adapterLayerNames = ['lora_A', 'lora_B', 'lora_E'];
   override readonly otherAdapterLayerNames = ['lora_dropout', 'ranknum'];
-  readonly r = new Map<string, number>();
-  readonly scaling = new Map<string, number>();
+  readonly r = this.adapterMap<number>();
+  readonly scaling = this.adapterMap<number>();
 
   get loraA(): ParameterDict {
     return this.dict('lora_A', () => new ParameterDict());
@@ -110,11 +110,5 @@ export class AdaLoraLayer extends TunerLayer<AdaLoraConfig> {
     });
     index.dispose();
     this.r.set(adapter, kept.filter(Boolean).length);
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.r.delete(adapter);
-    this.scaling.delete(adapter);
   }
 }

@@ -17,11 +17,11 @@ import type { WrapContext } from '../method/layer-method.js';
  */
 export class BOFTLayer extends TunerLayer<BOFTConfig> {
   readonly adapterLayerNames = ['boft_R', 'boft_s'];
-  readonly boftBlockSize = new Map<string, number>();
-  readonly boftBlockNum = new Map<string, number>();
-  readonly boftDropout = new Map<string, number>();
+  readonly boftBlockSize = this.adapterMap<number>();
+  readonly boftBlockNum = this.adapterMap<number>();
+  readonly boftDropout = this.adapterMap<number>();
   /** Per adapter, the butterfly permutation of every factor. */
-  private readonly permutations = new Map<string, number[][]>();
+  private readonly permutations = this.adapterMap<number[][]>();
 
   get boftR(): ParameterDict {
     return this.dict('boft_R', () => new ParameterDict());
@@ -111,10 +111,5 @@ export class BOFTLayer extends TunerLayer<BOFTConfig> {
     const out = new Map(state);
     out.set('weight', noGrad(() => this.rotatedWeight(adapter, state.get('weight')!, true)));
     return out;
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    for (const m of [this.boftBlockSize, this.boftBlockNum, this.boftDropout, this.permutations]) m.delete(adapter);
   }
 }

@@ -13,7 +13,7 @@ import type { WrapContext } from '../method/layer-method.js';
  */
 export class C3ALayer extends TunerLayer<C3AConfig> {
   readonly adapterLayerNames = ['c3a_kernel'];
-  readonly blockSize = new Map<string, number>();
+  readonly blockSize = this.adapterMap<number>();
 
   get kernel(): ParameterDict {
     return this.dict('c3a_kernel', () => new ParameterDict());
@@ -50,10 +50,5 @@ export class C3ALayer extends TunerLayer<C3AConfig> {
   /** The block-circulant ΔW / in_features, [out, in]. */
   override deltaWeight(adapter: string): Tensor {
     return tidy(() => blockCirculant(this.kernel.at(adapter)).div(this.base.inFeatures));
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.blockSize.delete(adapter);
   }
 }

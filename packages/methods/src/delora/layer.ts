@@ -18,7 +18,7 @@ function clampedNorm(t: Tensor, dim: number): Tensor {
 export class DeloraLayer extends TunerLayer<DeloraConfig> {
   readonly adapterLayerNames = ['delora_A', 'delora_B', 'delora_lambda'];
   override readonly otherAdapterLayerNames = ['delora_w_norm', 'delora_dropout'];
-  readonly r = new Map<string, number>();
+  readonly r = this.adapterMap<number>();
 
   get deloraA(): ParameterDict {
     return this.dict('delora_A', () => new ParameterDict());
@@ -74,10 +74,5 @@ export class DeloraLayer extends TunerLayer<DeloraConfig> {
       const scaledB = mul(this.deloraB.at(adapter), this.scaling(adapter));
       return mul(matmul(scaledB, this.deloraA.at(adapter)), this.deloraWNorm.at(adapter));
     });
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.r.delete(adapter);
   }
 }

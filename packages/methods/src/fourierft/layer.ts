@@ -14,7 +14,7 @@ import type { WrapContext } from '../method/layer-method.js';
 export class FourierFTLayer extends TunerLayer<FourierFTConfig> {
   readonly adapterLayerNames = ['fourierft_spectrum'];
   /** The spectrum's positions per adapter (PEFT's `indices`: fixed by the seed, not saved). */
-  readonly positions = new Map<string, SpectrumPositions>();
+  readonly positions = this.adapterMap<SpectrumPositions>();
 
   get spectrum(): ParameterDict {
     return this.dict('fourierft_spectrum', () => new ParameterDict());
@@ -50,10 +50,5 @@ export class FourierFTLayer extends TunerLayer<FourierFTConfig> {
       const delta = this.deltaOutIn(adapter);
       return this.base.fanInFanOut ? delta.transpose(0, 1).contiguous() : delta;
     });
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.positions.delete(adapter);
   }
 }

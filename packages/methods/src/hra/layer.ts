@@ -14,8 +14,8 @@ const kaimingUniform = (shape: number[], fanIn: number, dtype: 'float32' | 'floa
  */
 export class HRALayer extends TunerLayer<HRAConfig> {
   readonly adapterLayerNames = ['hra_u'];
-  readonly hraR = new Map<string, number>();
-  readonly hraApplyGS = new Map<string, boolean>();
+  readonly hraR = this.adapterMap<number>();
+  readonly hraApplyGS = this.adapterMap<boolean>();
 
   get hraU(): ParameterDict {
     return this.dict('hra_u', () => new ParameterDict());
@@ -86,11 +86,5 @@ export class HRALayer extends TunerLayer<HRAConfig> {
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
     return this.reflectWeight(adapter, state, true);
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.hraR.delete(adapter);
-    this.hraApplyGS.delete(adapter);
   }
 }

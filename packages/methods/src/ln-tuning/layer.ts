@@ -1,6 +1,6 @@
 import { noGrad, type Module, type Tensor } from '@peftjs/core';
 import { ModuleDict } from '../tuners/adapter-dict.js';
-import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
+import { TunerLayer, type BaseState, type MergePlan } from '../tuners/tuner-layer.js';
 import type { LNTuningConfig } from './config.js';
 import type { WrapContext } from '../method/layer-method.js';
 
@@ -43,7 +43,7 @@ export class LNTuningLayer extends TunerLayer<LNTuningConfig> {
     return new Map([...state].map(([k, t]) => [k, copy.has(k) ? copy.get(k)!.clone() : t]));
   }
 
-  override planMerge(adapters: readonly string[]): { adapters: string[]; state: BaseState } {
+  override planMerge(adapters: readonly string[]): MergePlan {
     const todo = adapters.filter((a) => this.hasAdapter(a) && !this.mergedAdapters.includes(a));
     if (todo.length > 1) throw new Error(`LNTuningLayer: LN tuning merges one adapter at a time, got [${todo.join(', ')}]`);
     // like PEFT, a merged adapter is taken out before another goes in
@@ -51,7 +51,7 @@ export class LNTuningLayer extends TunerLayer<LNTuningConfig> {
     return super.planMerge(todo);
   }
 
-  override commitMerge(plan: { adapters: string[]; state: BaseState }): void {
+  override commitMerge(plan: MergePlan): void {
     for (const adapter of plan.adapters) this.keepBaseIn(adapter);
     super.commitMerge(plan);
   }

@@ -1,7 +1,7 @@
 import { add, div, Dropout, keep, Linear, matmul, type Module, mul, noGrad, QuantizedLinear, QuantizedWeight, randn, reshape, sub, type Tensor, tensor, tidy } from '@peftjs/core';
 import { ModuleDict } from '../tuners/adapter-dict.js';
 import { patternValue } from '../tuners/targets.js';
-import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
+import { TunerLayer, type BaseState, type MergePlan, type MergeStep } from '../tuners/tuner-layer.js';
 import { LoftQConfig, loftqFactors } from './loftq.js';
 import { oloraFactors, pissaFactors, residualWeight, transposeHost, type HostFactors } from './base-init.js';
 import { initChangesBase, type LoraConfig, type LoraInit } from './config.js';
@@ -15,9 +15,6 @@ export function loraScaling(alpha: number, r: number, useRslora: boolean): numbe
 
 /** A module with a weight and an optional bias (Linear, Conv2d). */
 type Factor = Module & { readonly weight: Tensor; readonly bias: Tensor | null };
-
-/** Key prefix of the DoRA weight norm a merge plan carries to commitMerge (kept for unmerging). */
-const DORA_NORM = '#dora_norm:';
 
 function setValue(t: Tensor, value: Tensor): void {
   noGrad(() => t.assign(value.cast(t.dtype)));
@@ -33,15 +30,15 @@ function setValue(t: Tensor, value: Tensor): void {
 export class LoraLayer extends TunerLayer<LoraConfig> {
   readonly adapterLayerNames = ['lora_A', 'lora_B', 'lora_embedding_A', 'lora_embedding_B', 'lora_magnitude_vector'];
   override readonly otherAdapterLayerNames = ['lora_dropout'];
-  readonly r = new Map<string, number>();
-  readonly alpha = new Map<string, number>();
-  readonly scaling = new Map<string, number>();
+  readonly r = this.adapterMap<number>();
+  readonly alpha = this.adapterMap<number>();
+  readonly scaling = this.adapterMap<number>();
   /** How DoRA takes the norm of this layer's weight. */
   protected readonly normLayout: NormLayout = 'rows';
   /** DoRA weight norms of merged adapters (PEFT caches them: the merged weight cannot give them back). */
-  private readonly doraNorms = new Map<string, Tensor>();
+  private readonly doraNorms = this.adapterMap<Tensor>((t) => t.dispose());
   /** PiSSA/OLoRA inits of adapters being loaded from a file: the base changes once the file is in. */
-  private readonly pendingBaseInit = new Map<string, { init: LoraInit; key: string }>();
+  private readonly pendingBaseInit = this.adapterMap<{ init: LoraInit; key: string }>();
 
   constructor(baseLayer: Module) {
     super(baseLayer);
@@ -297,13 +294,19 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
   }
 
   override mergedBaseState(adapter: string, state: BaseState): BaseState {
+    const { state: merged, weightNorm } = this.mergeStep(adapter, state);
+    weightNorm?.dispose();
+    return merged;
+  }
+
+  override mergeStep(adapter: string, state: BaseState): MergeStep {
     return tidy(() => {
       if (!this.isDora(adapter)) {
         const merged = super.mergedBaseState(adapter, state);
         const loraBias = this.loraBias(adapter);
         const bias = state.get('bias');
         if (loraBias && bias) merged.set('bias', add(bias, mul(loraBias, this.scaling.get(adapter)!)));
-        return merged;
+        return { state: merged };
       }
       // DoRA: W' = (m / ‖W + ΔW‖) ⊙ (W + ΔW); the bias is not rescaled
       const weight = state.get('weight')!;
@@ -313,21 +316,16 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
       const factor = reshape(div(this.loraMagnitudeVector.at(adapter).weight, norm), mergeFactorShape(this.normLayout, weight));
       const merged = new Map(state);
       merged.set('weight', mul(combined, factor));
-      merged.set(`${DORA_NORM}${adapter}`, norm);
-      return merged;
+      return { state: merged, weightNorm: norm };
     });
   }
 
-  override commitMerge(plan: { adapters: string[]; state: BaseState }): void {
-    const state = new Map(plan.state);
-    for (const [k, t] of plan.state) {
-      if (!k.startsWith(DORA_NORM)) continue;
-      const adapter = k.slice(DORA_NORM.length);
+  override commitMerge(plan: MergePlan): void {
+    for (const [adapter, norm] of plan.weightNorms) {
       this.doraNorms.get(adapter)?.dispose();
-      this.doraNorms.set(adapter, keep(t));
-      state.delete(k);
+      this.doraNorms.set(adapter, keep(norm));
     }
-    super.commitMerge({ adapters: plan.adapters, state });
+    super.commitMerge({ ...plan, weightNorms: new Map() });
   }
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
@@ -353,18 +351,6 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
     norm.dispose();
     this.doraNorms.delete(adapter);
     return out;
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    for (const m of [this.r, this.alpha, this.scaling]) m.delete(adapter);
-    this.pendingBaseInit.delete(adapter);
-  }
-
-  override disposeAdapters(): void {
-    super.disposeAdapters();
-    for (const t of this.doraNorms.values()) t.dispose();
-    this.doraNorms.clear();
   }
 
   /** PEFT saves the DoRA magnitude as `lora_magnitude_vector` (no `.weight`). */

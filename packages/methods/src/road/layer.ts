@@ -12,8 +12,8 @@ import type { WrapContext } from '../method/layer-method.js';
  */
 export class RoadLayer extends TunerLayer<RoadConfig> {
   readonly adapterLayerNames = ['road_theta', 'road_alpha'];
-  readonly variant = new Map<string, RoadVariant>();
-  readonly groupSize = new Map<string, number>();
+  readonly variant = this.adapterMap<RoadVariant>();
+  readonly groupSize = this.adapterMap<number>();
 
   get roadTheta(): ParameterDict {
     return this.dict('road_theta', () => new ParameterDict());
@@ -81,11 +81,5 @@ export class RoadLayer extends TunerLayer<RoadConfig> {
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
     return this.rotateState(adapter, state, true);
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.variant.delete(adapter);
-    this.groupSize.delete(adapter);
   }
 }

@@ -8,6 +8,26 @@ import type { WrapContext } from '../method/layer-method.js';
 /** The base layer's own tensors by name (`weight`, `bias`), as merging reads and writes them. */
 export type BaseState = Map<string, Tensor>;
 
+/** Merging one adapter: the new base tensors, and DoRA's weight norm, which unmerging needs. */
+export interface MergeStep {
+  state: BaseState;
+  weightNorm?: Tensor;
+}
+
+/** A merge computed but not written yet (see planMerge): nothing in the layer changed. */
+export interface MergePlan {
+  adapters: string[];
+  state: BaseState;
+  /** The weight norms of the plan's DoRA adapters, kept by the layer when the plan is committed. */
+  weightNorms: Map<string, Tensor>;
+}
+
+/** A per-adapter map the layer clears itself (see TunerLayer.adapterMap). */
+interface AdapterSetting {
+  delete(adapter: string): void;
+  clear(): void;
+}
+
 /**
  * PEFT's BaseTunerLayer: wraps `base_layer` and holds per-adapter tensors in dicts named after
  * the method (`lora_A`, `lora_B`), so names match PEFT's. It applies the active adapters in
@@ -27,8 +47,9 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
   mergedAdapters: string[] = [];
   /** PEFT's disable_adapters: the forward is the base layer's (merged adapters are unmerged first). */
   disabled = false;
+  private readonly settings: AdapterSetting[] = [];
   /** Per-adapter configs, as given to updateLayer. */
-  protected readonly configs = new Map<string, C>();
+  protected readonly configs = this.adapterMap<C>();
 
   constructor(baseLayer: Module) {
     super();
@@ -48,6 +69,27 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
 
   /** Adds (or re-initialises) adapter `context.adapterName` on this layer. */
   abstract updateLayer(context: WrapContext<C>): void;
+
+  /**
+   * A map of one setting per adapter (a rank, a scaling, a cached table) that this layer clears
+   * itself: deleteAdapter removes the adapter's entry and disposeAdapters every entry, each passed
+   * to `free` first when given (for tensors).
+   */
+  protected adapterMap<V>(free?: (value: V) => void): Map<string, V> {
+    const map = new Map<string, V>();
+    this.settings.push({
+      delete(adapter) {
+        const value = map.get(adapter);
+        if (free && value !== undefined) free(value);
+        map.delete(adapter);
+      },
+      clear() {
+        if (free) for (const value of map.values()) free(value);
+        map.clear();
+      },
+    });
+    return map;
+  }
 
   /** The dict (ModuleDict or ParameterDict) named `name` on this layer, made when missing. */
   protected dict<D extends Module>(name: string, make: () => D): D {
@@ -161,6 +203,11 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
     return this.shiftWeight(adapter, state, add);
   }
 
+  /** Merging `adapter` into `state`, with what its unmerge needs besides (DoRA's weight norm). */
+  mergeStep(adapter: string, state: BaseState): MergeStep {
+    return { state: this.mergedBaseState(adapter, state) };
+  }
+
   /** The inverse of mergedBaseState. */
   unmergedBaseState(adapter: string, state: BaseState): BaseState {
     return this.shiftWeight(adapter, state, sub);
@@ -189,22 +236,31 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
    * New values of the base tensors with `adapters` merged (nothing is written yet; the caller
    * checks them, then calls commitMerge). Adapters already merged or absent are skipped.
    */
-  planMerge(adapters: readonly string[]): { adapters: string[]; state: BaseState } {
+  planMerge(adapters: readonly string[]): MergePlan {
     const todo = adapters.filter((a) => this.hasAdapter(a) && !this.mergedAdapters.includes(a));
     const original = this.baseState();
     let state = original;
+    const weightNorms = new Map<string, Tensor>();
     noGrad(() => {
       for (const a of todo) {
-        const next = this.mergedBaseState(a, state);
-        for (const [k, t] of state) if (next.get(k) !== t && original.get(k) !== t) t.dispose();
-        state = next;
+        const next = this.mergeStep(a, state);
+        for (const [k, t] of state) if (next.state.get(k) !== t && original.get(k) !== t) t.dispose();
+        state = next.state;
+        if (next.weightNorm) weightNorms.set(a, next.weightNorm);
       }
     });
-    return { adapters: todo, state };
+    return { adapters: todo, state, weightNorms };
+  }
+
+  /** Frees what a plan made (the merge was refused): tensors that are not the base's own. */
+  discardPlan(plan: MergePlan): void {
+    const current = new Set(this.baseState().values());
+    for (const t of plan.state.values()) if (!current.has(t)) t.dispose();
+    for (const t of plan.weightNorms.values()) t.dispose();
   }
 
   /** Writes a plan from planMerge into the base layer. */
-  commitMerge(plan: { adapters: string[]; state: BaseState }): void {
+  commitMerge(plan: MergePlan): void {
     this.writeBaseState(plan.state);
     this.mergedAdapters.push(...plan.adapters);
   }
@@ -257,7 +313,7 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
       const dict = this.child<Module>(dictName);
       if (dict instanceof ModuleDict || isTensorDict(dict)) dict.delete(adapter);
     }
-    this.configs.delete(adapter);
+    for (const setting of this.settings) setting.delete(adapter);
     this.activeAdapters = this.activeAdapters.filter((a) => a !== adapter);
   }
 
@@ -275,7 +331,7 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
   /** Frees every adapter tensor of this layer, keeping the base layer (after unloading). */
   disposeAdapters(): void {
     for (const name of [...this.adapterLayerNames, ...this.otherAdapterLayerNames]) if (this.has(name)) this.unregister(name);
-    this.configs.clear();
+    for (const setting of this.settings) setting.clear();
   }
 
   /** This adapter's tensors in this layer as `[inMemory, onDisk, tensor]` (see adapterTensorsIn). */

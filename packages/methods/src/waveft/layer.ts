@@ -17,8 +17,8 @@ import type { WrapContext } from '../method/layer-method.js';
 export class WaveFTLayer extends TunerLayer<WaveFTConfig> {
   readonly adapterLayerNames = ['waveft_spectrum'];
   /** The spectrum's positions per adapter (PEFT's `waveft_indices`: fixed by the seed, not saved). */
-  readonly positions = new Map<string, SpectrumPositions>();
-  private readonly maps = new Map<string, SpectrumMap>();
+  readonly positions = this.adapterMap<SpectrumPositions>();
+  private readonly maps = this.adapterMap<SpectrumMap>();
 
   get spectrum(): ParameterDict {
     return this.dict('waveft_spectrum', () => new ParameterDict());
@@ -63,11 +63,5 @@ export class WaveFTLayer extends TunerLayer<WaveFTConfig> {
       const delta = this.deltaOutIn(adapter);
       return this.base.fanInFanOut ? delta.transpose(0, 1).contiguous() : delta;
     });
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.positions.delete(adapter);
-    this.maps.delete(adapter);
   }
 }
