@@ -103,7 +103,7 @@ async function benchLora(batch: number, seq: number, steps: number, notes: strin
     const batches = Array.from({ length: count }, (_, i) => tensor(ids.subarray(i * batch * seq, (i + 1) * batch * seq), { shape: [batch, seq], dtype: 'int32' }));
     const peft = getPeftModel(model, new LoraConfig({ r: LORA.r, loraAlpha: LORA.alpha, targetModules: ['c_attn'], loraDropout: 0, fanInFanOut: true }));
     const optimizer = new AdamW(peft.trainableParameters(), { lr: LORA.lr, weightDecay: 0 });
-    const lossOf = (x: Tensor) => (peft.forward({ inputIds: x, labels: x }) as { loss: Tensor }).loss;
+    const lossOf = (x: Tensor) => peft.forward({ inputIds: x, labels: x }).loss!;
     const initialLoss = await noGrad(() => lossOf(batches[0])).item();
     const times: number[] = [];
     for (let i = 0; i < steps + 2; i++) {

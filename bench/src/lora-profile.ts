@@ -4,7 +4,7 @@
  * LoRA r 16 on all linear layers, as `npm run bench -- lora` trains them.
  */
 import type { Module, Tensor } from '@peftjs/core';
-import { GPT2Config, GPT2LMHeadModel, LlamaForCausalLM, type ModelOutput } from '@peftjs/models';
+import { GPT2Config, GPT2LMHeadModel, LlamaForCausalLM } from '@peftjs/models';
 import { LoraConfig, getPeftModel } from '@peftjs/methods';
 import { smolLM2Config } from './lora.js';
 
@@ -37,6 +37,6 @@ export async function loraProfileModel(args: readonly string[]): Promise<LoraPro
     model: peft,
     params: peft.trainableParameters(),
     shape: { batch: llama ? 4 : 8, ctx: 128, vocab: llama ? 49152 : 257 },
-    loss: (tokens) => (peft.forward({ inputIds: tokens, labels: tokens }) as ModelOutput).loss!,
+    loss: (tokens) => peft.forward({ inputIds: tokens, labels: tokens }).loss!,
   };
 }

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AdamW, getBackend, manualSeed, noGrad, setBackend, tensor, type Tensor } from '@peftjs/core';
 import '@peftjs/backend-cpu';
-import { GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, type ModelOutput, type PreTrainedModel } from '@peftjs/models';
+import { GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, type ModelOutput, type PreTrainedModelWith } from '@peftjs/models';
 import { fromPretrained, savePretrained } from '@peftjs/models/node';
 import { LoraConfig, getPeftModel, type PeftModel } from '@peftjs/methods';
 import { savePretrained as saveAdapter } from '@peftjs/methods/node';
@@ -41,12 +41,12 @@ interface Case {
   readonly arch: 'gpt2' | 'llama';
   readonly setup: TrainSetup;
   readonly torchSetup: TrainSetup;
-  readonly model: () => Promise<PreTrainedModel>;
+  readonly model: () => Promise<PreTrainedModelWith<ModelOutput>>;
   readonly lora: LoraConfig;
 }
 
-async function peftLora(peft: PeftModel, batches: readonly Tensor[], setup: TrainSetup): Promise<TrainResult> {
-  const forward = (ids: Tensor) => peft.forward({ inputIds: ids, labels: ids }) as ModelOutput;
+async function peftLora(peft: PeftModel<PreTrainedModelWith<ModelOutput>>, batches: readonly Tensor[], setup: TrainSetup): Promise<TrainResult> {
+  const forward = (ids: Tensor) => peft.forward({ inputIds: ids, labels: ids });
   const initialLoss = await noGrad(() => forward(batches[0]).loss!).item();
   const optimizer = new AdamW(peft.trainableParameters(), { lr: LR, weightDecay: WEIGHT_DECAY });
   try {

@@ -135,7 +135,7 @@ async function child(spec: RunSpec): Promise<RunResult> {
   const times: number[] = [];
   for (let s = 0; s < spec.steps; s++) {
     const t0 = performance.now();
-    const loss = tidy(() => (model.forward({ inputIds, labels: inputIds, returnLogits: false }) as { loss: Tensor }).loss);
+    const loss = tidy(() => model.forward({ inputIds, labels: inputIds, returnLogits: false }).loss!);
     loss.backward();
     opt.step();
     opt.zeroGrad();

@@ -4,7 +4,7 @@
  * Then it samples verse from the adapted model with generate().
  * Query options: backend (webgpu by default), pretrain and steps (step counts), sample (characters), seed.
  */
-import { AdamW, crossEntropy, getBackend, manualSeed, memory, setBackend, tidy, type Tensor } from '@peftjs/core';
+import { AdamW, crossEntropy, getBackend, manualSeed, memory, setBackend, tidy } from '@peftjs/core';
 import '@peftjs/backend-cpu';
 import '@peftjs/backend-webgpu';
 import { CharModel } from './char-model.js';
@@ -70,13 +70,13 @@ async function describeAdapter(): Promise<string> {
 }
 
 /** One optimizer step per batch; the loss of each step is read back for the chart. */
-async function train(model: CharModel | PeftModel, optimizer: AdamW, ids: Int32Array, steps: number, losses: number[], seed: number): Promise<void> {
+async function train(model: CharModel | PeftModel<CharModel>, optimizer: AdamW, ids: Int32Array, steps: number, losses: number[], seed: number): Promise<void> {
   const random = seededRandom(seed);
-  const { context } = (model instanceof CharModel ? model : (model.getBaseModel() as CharModel)).config;
+  const { context } = (model instanceof CharModel ? model : model.getBaseModel()).config;
   for (let step = 0; step < steps; step++) {
     const { x, y } = sampleBatch(ids, context, 64, random);
     const loss = tidy(() => {
-      const l = crossEntropy(model.forward(x) as Tensor, y);
+      const l = crossEntropy(model.forward(x), y);
       optimizer.zeroGrad();
       l.backward();
       optimizer.step();

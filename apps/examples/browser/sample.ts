@@ -8,11 +8,11 @@ import type { Vocabulary } from './corpus.js';
  * from a seeded Philox stream.
  */
 export async function sampleText(
-  model: { forward(context: Tensor): unknown }, vocab: Vocabulary, context: number, prompt: string, length: number, seed: number,
+  model: { forward(context: Tensor): Tensor }, vocab: Vocabulary, context: number, prompt: string, length: number, seed: number,
 ): Promise<string> {
   const lm = {
     forward: ({ inputIds }: ModelInputs) => tidy(() => {
-      const logits = model.forward(slice(inputIds!, 1, inputIds!.shape[1] - context)) as Tensor;
+      const logits = model.forward(slice(inputIds!, 1, inputIds!.shape[1] - context));
       return { logits: logits.unsqueeze(1) };
     }),
   };

@@ -192,6 +192,8 @@ export interface KernelSignatures<S = unknown> extends OptionalKernelSignatures<
 }
 
 export type KernelName = keyof KernelSignatures;
+/** The argument object of kernel `K` on a backend whose tensors hold storage `S`. */
+export type KernelArgs<K extends KernelName, S = unknown> = Parameters<NonNullable<KernelSignatures<S>[K]>>[0];
 export type KernelTable<S> = KernelSignatures<S>;
 /**
  * For backends that provide every fused kernel too: leaving one out is then a compile error. The

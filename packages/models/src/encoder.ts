@@ -1,7 +1,7 @@
 import { Linear, Module, multiHeadAttention, type Tensor, tidy } from '@peftjs/core';
 
 /** BERT's and ViT's bidirectional self-attention: query, key and value projections (HF names). */
-export class EncoderSelfAttention extends Module {
+export class EncoderSelfAttention extends Module<[Tensor, Tensor | null], Tensor> {
   constructor(
     hiddenSize: number,
     private readonly numHeads: number,

@@ -72,7 +72,7 @@ export interface BaseModelOutput {
  * What every Hugging Face model class shares: its config, HF init, and checkpoint name handling.
  * `Output` is what `forward` returns (CausalLMOutput, SequenceClassifierOutput, BaseModelOutput).
  */
-export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedConfig, Output = unknown> extends Module {
+export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedConfig, Output = unknown> extends Module<[ModelInputs], Output> {
   /** The attribute holding the base model in head models (`transformer`, `model`, `bert`, `vit`). */
   static readonly basePrefix: string = '';
   /** Checkpoint entries Hugging Face ignores when they are absent or extra (non-persistent buffers). */

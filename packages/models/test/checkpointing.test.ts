@@ -3,7 +3,7 @@ import { manualSeed, memory, resetPeakMemory, setBackend, tensor, tidy } from '@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BertConfig, BertForSequenceClassification, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, ViTConfig, ViTForImageClassification,
-  type ModelInputs, type ModelOutput, type PreTrainedModel,
+  type ModelInputs, type ModelOutput, type PreTrainedModelWith,
 } from '../src/index.js';
 
 beforeAll(async () => {
@@ -11,9 +11,9 @@ beforeAll(async () => {
 });
 
 /** Loss and every parameter's gradient after one backward, the dropout stream seeded the same way. */
-function lossAndGrads(model: PreTrainedModel, inputs: ModelInputs): { loss: number; grads: Map<string, Float32Array> } {
+function lossAndGrads(model: PreTrainedModelWith<ModelOutput>, inputs: ModelInputs): { loss: number; grads: Map<string, Float32Array> } {
   manualSeed(42);
-  const loss = tidy(() => (model.forward(inputs) as ModelOutput).loss!);
+  const loss = tidy(() => model.forward(inputs).loss!);
   loss.backward();
   const grads = new Map([...model.namedParameters()].map(([k, p]) => [k, Float32Array.from(p.grad!.dataSync())]));
   const value = loss.itemSync();
@@ -22,7 +22,7 @@ function lossAndGrads(model: PreTrainedModel, inputs: ModelInputs): { loss: numb
   return { loss: value, grads };
 }
 
-function expectSameGradients(model: PreTrainedModel, inputs: ModelInputs) {
+function expectSameGradients(model: PreTrainedModelWith<ModelOutput>, inputs: ModelInputs) {
   model.train();
   const plain = lossAndGrads(model, inputs);
   model.gradientCheckpointingEnable();
@@ -93,7 +93,7 @@ describe('gradient checkpointing', () => {
     const peak = () => {
       resetPeakMemory();
       const base = memory().numBytes;
-      tidy(() => (model.forward({ inputIds, labels: inputIds }) as ModelOutput).loss!.backward());
+      tidy(() => model.forward({ inputIds, labels: inputIds }).loss!.backward());
       model.zeroGrad();
       return memory().peakBytes - base;
     };

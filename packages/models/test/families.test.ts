@@ -3,7 +3,7 @@ import { concat, manualSeed, noGrad, ropeInverseFrequencies, setBackend, tensor,
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   GemmaConfig, GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Phi3Config, Phi3ForCausalLM,
-  Qwen2Config, Qwen2ForCausalLM, loadPretrained, memorySink, memorySource, savePretrained, type ModelOutput, type PreTrainedModel,
+  Qwen2Config, Qwen2ForCausalLM, loadPretrained, memorySink, memorySource, savePretrained, type ModelOutput, type PreTrainedModel, type PreTrainedModelWith,
 } from '../src/index.js';
 
 beforeAll(async () => {
@@ -13,8 +13,8 @@ beforeAll(async () => {
 const tiny = { vocabSize: 24, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 64 };
 const ids = () => tensor([[3, 7, 1, 9, 4, 2, 11, 5], [5, 5, 8, 0, 6, 1, 23, 2]], { dtype: 'int32' });
 
-function logits(model: PreTrainedModel, inputs: Record<string, Tensor>): Float32Array {
-  const out = noGrad(() => (model.forward(inputs) as ModelOutput).logits);
+function logits(model: PreTrainedModelWith<ModelOutput>, inputs: Record<string, Tensor>): Float32Array {
+  const out = noGrad(() => model.forward(inputs).logits);
   const data = Float32Array.from(out.dataSync());
   out.dispose();
   return data;
@@ -191,12 +191,12 @@ describe('Llama-like families', () => {
       model.to('float64');
       const inputIds = ids();
       const loss = () => noGrad(() => {
-        const l = (model.forward({ inputIds, labels: inputIds }) as ModelOutput).loss!;
+        const l = model.forward({ inputIds, labels: inputIds }).loss!;
         const v = l.itemSync();
         l.dispose();
         return v;
       });
-      const l = tidy(() => (model.forward({ inputIds, labels: inputIds }) as ModelOutput).loss!);
+      const l = tidy(() => model.forward({ inputIds, labels: inputIds }).loss!);
       l.backward();
       l.dispose();
       for (const [name, p] of [...model.namedParameters()].filter(([k]) => /norm|qkv_proj|gate_up|embed/.test(k))) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEmptyWeights, isMeta, manualSeed, memory, noGrad, resetPeakMemory, setBackend, tensor, type Tensor } from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM, loadWeightsFrom, type ModelOutput } from '../src/index.js';
+import { LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM, loadWeightsFrom } from '../src/index.js';
 import { dirSource, fromPretrained, savePretrained } from '../src/node/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peftjs-lean-'));
@@ -16,7 +16,7 @@ const ids = () => tensor([[1, 2, 3, 4]], { dtype: 'int32' });
 
 function logits(model: LlamaForCausalLM): Float32Array {
   const inputIds = ids();
-  const out = noGrad(() => (model.forward({ inputIds }) as ModelOutput).logits);
+  const out = noGrad(() => model.forward({ inputIds }).logits);
   const v = Float32Array.from(out.dataSync());
   [out, inputIds].forEach((t: Tensor) => t.dispose());
   return v;

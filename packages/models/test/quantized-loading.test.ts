@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import '@peftjs/backend-cpu';
 import { Linear, QuantizedLinear, loadSafetensors, memory, setBackend, tidy } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LlamaForCausalLM, type ModelOutput } from '../src/index.js';
+import { LlamaForCausalLM } from '../src/index.js';
 import { fromPretrained } from '../src/node/index.js';
 
 const GOLDEN = process.env.PEFTJS_GOLDEN_DIR ?? join(__dirname, '../../conformance/golden');
@@ -21,7 +21,7 @@ async function llamaDir(): Promise<string> {
 
 async function logits(model: LlamaForCausalLM): Promise<Float32Array> {
   const inputs = loadSafetensors(readFileSync(join(dir, 'input.safetensors')));
-  const out = tidy(() => (model.eval().forward({ inputIds: inputs.get('input_ids'), attentionMask: inputs.get('attention_mask') }) as ModelOutput).logits);
+  const out = tidy(() => model.eval().forward({ inputIds: inputs.get('input_ids'), attentionMask: inputs.get('attention_mask') }).logits);
   const values = (await out.data()) as Float32Array;
   out.dispose();
   for (const t of inputs.values()) t.dispose();

@@ -1,8 +1,8 @@
-import type { DType, KernelName, KernelSignatures, TensorInfo } from '@peftjs/core';
+import type { DType, KernelArgs, KernelName, TensorInfo } from '@peftjs/core';
 import type { CpuStorage } from '../storage.js';
 
 /** The argument object of kernel `K` on this backend. */
-export type Args<K extends KernelName> = Parameters<NonNullable<KernelSignatures<CpuStorage>[K]>>[0];
+export type Args<K extends KernelName> = KernelArgs<K, CpuStorage>;
 
 export type Info = TensorInfo<CpuStorage>;
 

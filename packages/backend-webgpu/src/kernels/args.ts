@@ -1,11 +1,11 @@
-import { layoutSize, type KernelName, type KernelSignatures, type TensorInfo } from '@peftjs/core';
+import { layoutSize, type KernelArgs, type KernelName, type TensorInfo } from '@peftjs/core';
 import { Params, type LayoutSlot } from '../params.js';
 import type { ProgramRunner } from '../program.js';
 import { offsetFn } from '../shader.js';
 import type { WebGPUStorage } from '../storage.js';
 
 /** The argument object of kernel `K` on this backend. */
-export type Args<K extends KernelName> = Parameters<NonNullable<KernelSignatures<WebGPUStorage>[K]>>[0];
+export type Args<K extends KernelName> = KernelArgs<K, WebGPUStorage>;
 export type Info = TensorInfo<WebGPUStorage>;
 export type Gpu = ProgramRunner;
 

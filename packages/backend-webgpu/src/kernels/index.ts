@@ -1,6 +1,6 @@
 import type { CompleteKernelTable } from '@peftjs/core';
 import type { WebGPUStorage } from '../storage.js';
-import type { Gpu } from './args.js';
+import type { Args, Gpu } from './args.js';
 import { arange } from './arange.js';
 import { argmax } from './argmax.js';
 import { binary } from './binary.js';
@@ -37,7 +37,7 @@ const KERNELS = {
   softmax, softmaxBackward, logSoftmax, logSoftmaxBackward,
   layerNorm, layerNormBackward, rmsNorm, rmsNormBackward,
   crossEntropy, crossEntropyBackward,
-} satisfies { [K in keyof WebGPUKernels]: (gpu: Gpu, args: Parameters<WebGPUKernels[K]>[0]) => void };
+} satisfies { [K in keyof WebGPUKernels]: (gpu: Gpu, args: Args<K>) => void };
 
 /**
  * The kernels that read and write float16/bfloat16 (packed, computed in f32): what autocast runs in

@@ -20,13 +20,13 @@ async function peftVersion(source: GoldenSource): Promise<string> {
 }
 
 /** TinyNet with PEFT's two source adapters loaded, and the combination added as 'combined'. */
-async function combineOnModel(source: GoldenSource, type: string, meta: CombineMeta, sources: Map<string, Tensor>): Promise<PeftModel> {
+async function combineOnModel(source: GoldenSource, type: string, meta: CombineMeta, sources: Map<string, Tensor>): Promise<PeftModel<TinyNet>> {
   const dir = `peft/combine_${type}`;
   const base = new TinyNet();
   const baseState = loadSafetensors(await source.readBytes(`${dir}/base_model.safetensors`));
   base.loadStateDict(baseState);
   for (const t of baseState.values()) t.dispose();
-  let peft: PeftModel | null = null;
+  let peft: PeftModel<TinyNet> | null = null;
   try {
     for (const name of meta.adapters) {
       const { r, lora_alpha: loraAlpha } = meta.configs[name]!;
@@ -82,7 +82,7 @@ function combineCase(source: GoldenSource, type: string, report: GoldenReport | 
         const sources = loadSafetensors(await source.readBytes(`${dir}/source_adapters.safetensors`));
         const golden = loadSafetensors(await source.readBytes(`${dir}/combined_adapter.safetensors`));
         const io = loadSafetensors(await source.readBytes(`${dir}/io.safetensors`));
-        let peft: PeftModel | null = null;
+        let peft: PeftModel<TinyNet> | null = null;
         let factors: Map<string, Tensor> | undefined;
         try {
           peft = await combineOnModel(source, type, meta, sources);
@@ -127,7 +127,7 @@ function combineCase(source: GoldenSource, type: string, report: GoldenReport | 
               }
             }
           }
-          const out = tidy(() => peft!.forward(io.get('x')!) as Tensor);
+          const out = tidy(() => peft!.forward(io.get('x')!));
           assertClose(`combine ${type} output`, await read(out), await read(io.get('out')!), ctx.tolerances.reduction, out.shape);
           out.dispose();
           report?.combinations.compared.add(type);

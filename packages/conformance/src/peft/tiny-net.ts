@@ -16,7 +16,7 @@ export class TinyNet extends Module {
   }
 
   private call(name: string, x: Tensor): Tensor {
-    return this.child<Module>(name).forward(x) as Tensor;
+    return this.child<Module<[Tensor], Tensor>>(name).forward(x);
   }
 
   forward(x: Tensor): Tensor {

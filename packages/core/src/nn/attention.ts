@@ -223,7 +223,7 @@ export interface AttentionCallOptions {
  * Multi-head self-attention with Llama's projection names (q_proj, k_proj, v_proj, o_proj), causal
  * or bidirectional, grouped-query heads and optional RoPE.
  */
-export class MultiHeadAttention extends Module {
+export class MultiHeadAttention extends Module<[Tensor, AttentionCallOptions?], Tensor> {
   readonly numHeads: number;
   readonly numKeyValueHeads: number;
   readonly headDim: number;

@@ -12,7 +12,7 @@ import { parameter } from './parameter.js';
  * [nx, nf] = [in, out], so y = x W + b. Arguments in HF's order: out features first.
  * Initialised like HF: W ~ N(0, 0.02), b = 0.
  */
-export class Conv1D extends Module {
+export class Conv1D extends Module<[Tensor], Tensor> {
   constructor(
     readonly nf: number,
     readonly nx: number,

@@ -13,7 +13,7 @@ export interface Conv2dModuleOptions extends Conv2dOptions {
  * PyTorch's nn.Conv2d (groups = 1): weight [out, in, kh, kw], bias [out], initialised uniform in
  * ±1/sqrt(in·kh·kw) like PyTorch.
  */
-export class Conv2d extends Module {
+export class Conv2d extends Module<[Tensor], Tensor> {
   readonly kernelSize: [number, number];
   constructor(
     readonly inChannels: number,

@@ -4,7 +4,7 @@ import { dropout } from '../ops/random.js';
 import { Module } from './module.js';
 
 /** Zeroes elements with probability p while training (Philox masks), the identity in eval mode. */
-export class Dropout extends Module {
+export class Dropout extends Module<[Tensor], Tensor> {
   constructor(
     readonly p = 0.5,
     /** This layer's own Philox stream (else withGenerator's, else the global one); see seedDropout. */

@@ -11,7 +11,7 @@ export interface EmbeddingOptions {
 }
 
 /** A lookup table of `numEmbeddings` vectors of size `embeddingDim` (PyTorch's nn.Embedding, N(0, 1) init). */
-export class Embedding extends Module {
+export class Embedding extends Module<[Tensor], Tensor> {
   constructor(
     readonly numEmbeddings: number,
     readonly embeddingDim: number,

@@ -14,7 +14,7 @@ export interface LayerNormOptions {
 }
 
 /** PyTorch's nn.LayerNorm over the trailing `normalizedShape`. */
-export class LayerNorm extends Module {
+export class LayerNorm extends Module<[Tensor], Tensor> {
   readonly normalizedShape: number[];
   readonly eps: number;
 

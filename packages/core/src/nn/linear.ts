@@ -16,7 +16,7 @@ export interface LinearOptions {
  * y = x Wᵀ + b with W of shape [outFeatures, inFeatures] (PyTorch's layout and names). Initialised
  * like PyTorch: W and b uniform in ±1/sqrt(inFeatures) (kaiming-uniform with a = √5).
  */
-export class Linear extends Module {
+export class Linear extends Module<[Tensor], Tensor> {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,

@@ -13,7 +13,7 @@ export interface MLPOptions {
 }
 
 /** fc2(act(fc1(x))): the two-layer feed-forward block of a transformer. */
-export class MLP extends Module {
+export class MLP extends Module<[Tensor], Tensor> {
   private readonly act: (x: Tensor) => Tensor;
 
   constructor(inFeatures: number, hiddenFeatures: number, options: MLPOptions = {}) {
@@ -42,7 +42,7 @@ export interface GatedMLPOptions {
 }
 
 /** Llama's feed-forward block: down_proj(act(gate_proj(x)) · up_proj(x)). */
-export class GatedMLP extends Module {
+export class GatedMLP extends Module<[Tensor], Tensor> {
   private readonly act: (x: Tensor) => Tensor;
 
   constructor(hiddenSize: number, intermediateSize: number, options: GatedMLPOptions = {}) {

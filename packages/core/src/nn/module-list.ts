@@ -1,7 +1,7 @@
 import { Module } from './module.js';
 
 /** Holds child modules named "0", "1", ... (PyTorch's nn.ModuleList); iterate it to call them. */
-export class ModuleList<M extends Module = Module> extends Module {
+export class ModuleList<M extends Module = Module> extends Module<[], never> {
   private count = 0;
 
   constructor(modules: Iterable<M> = []) {

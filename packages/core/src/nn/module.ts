@@ -12,8 +12,9 @@ export interface LoadStateDictResult {
 /**
  * PyTorch's nn.Module: named parameters and child modules, train/eval mode, state dicts with
  * dotted names (`layers.0.attn.q_proj.weight`), the same names Hugging Face checkpoints use.
+ * `In` and `Out` type `forward` (`Module<[Tensor], Tensor>` for a layer); the defaults accept any module.
  */
-export abstract class Module {
+export abstract class Module<In extends unknown[] = unknown[], Out = unknown> {
   training = true;
   private readonly params = new Map<string, Tensor | null>();
   private readonly buffers = new Map<string, Tensor>();
@@ -253,7 +254,7 @@ export abstract class Module {
     }
   }
 
-  abstract forward(...inputs: unknown[]): unknown;
+  abstract forward(...inputs: In): Out;
 }
 
 type Internals = { params: Map<string, Tensor | null>; buffers: Map<string, Tensor>; children: Map<string, Module> };

@@ -26,7 +26,7 @@ const BUFFERS = {
  * The parts are buffers (`weight_codes`, `weight_absmax` or `weight_nested_*`, `weight_code_map`),
  * so stateDict, clone and dispose see them.
  */
-export class QuantizedLinear extends Module {
+export class QuantizedLinear extends Module<[Tensor], Tensor> {
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly format: QuantFormat;

@@ -12,7 +12,7 @@ export interface RMSNormOptions {
 }
 
 /** PyTorch's nn.RMSNorm (Llama's LlamaRMSNorm): x / sqrt(mean(x²) + eps) · weight. */
-export class RMSNorm extends Module {
+export class RMSNorm extends Module<[Tensor], Tensor> {
   readonly normalizedShape: number[];
   readonly eps: number;
 

@@ -5,7 +5,7 @@ import { EncoderSelfAttention } from '../encoder.js';
 import { BertConfig } from './config.js';
 
 /** A dense layer, dropout, then LayerNorm of (that + residual): BERT's SelfOutput and Output. */
-class BertResidualOutput extends Module {
+class BertResidualOutput extends Module<[Tensor, Tensor], Tensor> {
   constructor(inFeatures: number, config: BertConfig) {
     super();
     this.registerModule('dense', new Linear(inFeatures, config.hiddenSize));
@@ -19,7 +19,7 @@ class BertResidualOutput extends Module {
   }
 }
 
-class BertAttention extends Module {
+class BertAttention extends Module<[Tensor, Tensor | null], Tensor> {
   constructor(config: BertConfig) {
     super();
     this.registerModule('self', new EncoderSelfAttention(config.hiddenSize, config.numAttentionHeads, config.attentionProbsDropoutProb));
@@ -31,7 +31,7 @@ class BertAttention extends Module {
   }
 }
 
-class BertIntermediate extends Module {
+class BertIntermediate extends Module<[Tensor], Tensor> {
   private readonly act: (x: Tensor) => Tensor;
   constructor(config: BertConfig) {
     super();
@@ -44,7 +44,7 @@ class BertIntermediate extends Module {
   }
 }
 
-class BertLayer extends Module {
+class BertLayer extends Module<[Tensor, Tensor | null], Tensor> {
   constructor(config: BertConfig) {
     super();
     this.registerModule('attention', new BertAttention(config));
@@ -60,7 +60,7 @@ class BertLayer extends Module {
   }
 }
 
-class BertEncoder extends Module {
+class BertEncoder extends Module<[Tensor, Tensor | null, boolean?], Tensor> {
   constructor(config: BertConfig) {
     super();
     this.registerModule('layer', new ModuleList(Array.from({ length: config.numHiddenLayers }, () => new BertLayer(config))));
@@ -75,7 +75,7 @@ class BertEncoder extends Module {
   }
 }
 
-class BertEmbeddings extends Module {
+class BertEmbeddings extends Module<[Tensor, Tensor | null], Tensor> {
   constructor(private readonly config: BertConfig) {
     super();
     this.registerModule('word_embeddings', new Embedding(config.vocabSize, config.hiddenSize));
@@ -98,7 +98,7 @@ class BertEmbeddings extends Module {
   }
 }
 
-class BertPooler extends Module {
+class BertPooler extends Module<[Tensor], Tensor> {
   constructor(config: BertConfig) {
     super();
     this.registerModule('dense', new Linear(config.hiddenSize, config.hiddenSize));

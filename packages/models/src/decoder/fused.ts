@@ -10,7 +10,7 @@ export interface FusedAttentionOptions {
 }
 
 /** Causal self-attention with RoPE whose q, k and v come from one qkv_proj ([q | k | v] rows), then o_proj. */
-export class FusedQkvAttention extends Module {
+export class FusedQkvAttention extends Module<[Tensor, AttentionCallOptions?], Tensor> {
   constructor(
     readonly hiddenSize: number,
     readonly numHeads: number,
@@ -40,7 +40,7 @@ export class FusedQkvAttention extends Module {
 }
 
 /** Phi-3's MLP: gate_up_proj gives [gate | up]; down_proj(up · act(gate)). */
-export class FusedGatedMLP extends Module {
+export class FusedGatedMLP extends Module<[Tensor], Tensor> {
   private readonly act: (x: Tensor) => Tensor;
 
   constructor(

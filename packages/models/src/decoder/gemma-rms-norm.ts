@@ -1,7 +1,7 @@
 import { Module, fill, parameter, rmsNorm, type Tensor } from '@peftjs/core';
 
 /** Gemma's RMSNorm: x / sqrt(mean(x²) + eps) · (1 + weight), the weight starting at zero. */
-export class GemmaRMSNorm extends Module {
+export class GemmaRMSNorm extends Module<[Tensor], Tensor> {
   constructor(
     readonly dim: number,
     readonly eps = 1e-6,

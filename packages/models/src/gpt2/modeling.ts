@@ -7,7 +7,7 @@ import { causalLmLoss } from '../losses.js';
 import { GPT2Config } from './config.js';
 
 /** GPT-2's attention: c_attn (fused q, k, v Conv1D), causal softmax attention, c_proj. */
-export class GPT2Attention extends Module {
+export class GPT2Attention extends Module<[Tensor, Tensor | null, (LayerPast | null)?], Tensor> {
   constructor(readonly config: GPT2Config, readonly layerIdx: number) {
     super();
     const n = config.nEmbd;
@@ -28,7 +28,7 @@ export class GPT2Attention extends Module {
   }
 }
 
-class GPT2MLP extends Module {
+class GPT2MLP extends Module<[Tensor], Tensor> {
   private readonly act: (x: Tensor) => Tensor;
   constructor(config: GPT2Config) {
     super();
@@ -45,7 +45,7 @@ class GPT2MLP extends Module {
   }
 }
 
-class GPT2Block extends Module {
+class GPT2Block extends Module<[Tensor, Tensor | null, (LayerPast | null)?], Tensor> {
   constructor(config: GPT2Config, layerIdx: number) {
     super();
     this.registerModule('ln_1', new LayerNorm(config.nEmbd, { eps: config.layerNormEpsilon }));

@@ -19,7 +19,7 @@ export interface LlamaSelfAttention extends Module {
 type Norm = RMSNorm | GemmaRMSNorm;
 
 /** One pre-norm decoder layer of a Llama-like family, built from its config's DecoderLayout. */
-class LlamaDecoderLayer extends Module {
+class LlamaDecoderLayer extends Module<[Tensor, AttentionCallOptions], Tensor> {
   private readonly residualDropout: number;
 
   constructor(config: LlamaConfig, layerIdx: number) {

@@ -4,7 +4,7 @@ import { classificationLoss } from '../losses.js';
 import { EncoderSelfAttention } from '../encoder.js';
 import { ViTConfig } from './config.js';
 
-class ViTPatchEmbeddings extends Module {
+class ViTPatchEmbeddings extends Module<[Tensor], Tensor> {
   constructor(config: ViTConfig) {
     super();
     this.registerModule('projection', new Conv2d(config.numChannels, config.hiddenSize, config.patchSize, { stride: config.patchSize }));
@@ -16,7 +16,7 @@ class ViTPatchEmbeddings extends Module {
   }
 }
 
-class ViTEmbeddings extends Module {
+class ViTEmbeddings extends Module<[Tensor], Tensor> {
   constructor(private readonly config: ViTConfig) {
     super();
     this.registerParameter('cls_token', parameter(randn([1, 1, config.hiddenSize], { std: config.initializerRange })));
@@ -38,7 +38,7 @@ class ViTEmbeddings extends Module {
   }
 }
 
-class ViTAttention extends Module {
+class ViTAttention extends Module<[Tensor], Tensor> {
   constructor(config: ViTConfig) {
     super();
     this.registerModule('attention', new EncoderSelfAttention(config.hiddenSize, config.numAttentionHeads, config.attentionProbsDropoutProb, config.qkvBias));
@@ -51,7 +51,7 @@ class ViTAttention extends Module {
 }
 
 /** dense then dropout (ViT's SelfOutput and Output; the residual is added by the layer). */
-class DenseDropout extends Module {
+class DenseDropout extends Module<[Tensor], Tensor> {
   constructor(inFeatures: number, outFeatures: number, p: number) {
     super();
     this.registerModule('dense', new Linear(inFeatures, outFeatures));
@@ -64,7 +64,7 @@ class DenseDropout extends Module {
 }
 
 /** The first feed-forward projection (the activation is applied by the layer). */
-class ViTIntermediate extends Module {
+class ViTIntermediate extends Module<[Tensor], Tensor> {
   constructor(hiddenSize: number, intermediateSize: number) {
     super();
     this.registerModule('dense', new Linear(hiddenSize, intermediateSize));
@@ -75,7 +75,7 @@ class ViTIntermediate extends Module {
   }
 }
 
-class ViTLayer extends Module {
+class ViTLayer extends Module<[Tensor], Tensor> {
   private readonly act: (x: Tensor) => Tensor;
   constructor(config: ViTConfig) {
     super();
@@ -97,7 +97,7 @@ class ViTLayer extends Module {
   }
 }
 
-class ViTEncoder extends Module {
+class ViTEncoder extends Module<[Tensor, boolean?], Tensor> {
   constructor(config: ViTConfig) {
     super();
     this.registerModule('layer', new ModuleList(Array.from({ length: config.numHiddenLayers }, () => new ViTLayer(config))));
@@ -112,7 +112,7 @@ class ViTEncoder extends Module {
   }
 }
 
-class ViTPooler extends Module {
+class ViTPooler extends Module<[Tensor], Tensor> {
   constructor(config: ViTConfig) {
     super();
     this.registerModule('dense', new Linear(config.hiddenSize, config.hiddenSize));

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { setBackend } from '@peftjs/core';
 import '@peftjs/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../src/index.js';
+import '@peftjs/backend-cpu';
 import { trainerFor } from './trainer-fixture.js';
 
 const STEPS = 4;

@@ -5,7 +5,7 @@
  */
 import { fileCheckpointStore } from '@peftjs/core/node';
 import { setBackend } from '@peftjs/core';
-import '../../src/index.js';
+import '@peftjs/backend-cpu';
 import { join } from 'node:path';
 import { trainerFor } from './trainer-fixture.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { memory, scope, setBackend, tensor, withScope, type Tensor } from '@peftjs/core';
 import '@peftjs/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../src/index.js';
+import '@peftjs/backend-cpu';
 import { trainerFor } from './trainer-fixture.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));

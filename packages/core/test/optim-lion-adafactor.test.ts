@@ -1,6 +1,6 @@
 import { Adafactor, AdamW, Lion, SGD, setBackend, tensor, type DType, type Optimizer, type Tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../src/index.js';
+import '@peftjs/backend-cpu';
 
 // Lion and Adafactor against float64 implementations of the published formulas (Chen et al. 2023;
 // torch.optim.Adafactor's documented algorithm), written here independently of the library.

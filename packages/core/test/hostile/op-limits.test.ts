@@ -1,6 +1,6 @@
 import { arange, expand, fill, matmul, memory, setBackend, sum, tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../../src/index.js';
+import '@peftjs/backend-cpu';
 
 beforeAll(async () => {
   await setBackend('cpu');

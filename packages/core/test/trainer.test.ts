@@ -6,7 +6,7 @@ import {
   manualSeed, memory, relu, setBackend, tensor, type LogEntry, type Tensor, type TrainerCallback,
 } from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../src/index.js';
+import '@peftjs/backend-cpu';
 // The Node entry registers the file-system checkpoint store.
 import '@peftjs/core/node';
 

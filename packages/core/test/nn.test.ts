@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Lambda, Linear, Sequential, manualSeed, randn, relu, setBackend, tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../src/index.js';
+import '@peftjs/backend-cpu';
 
 describe('modules', () => {
   beforeAll(async () => {

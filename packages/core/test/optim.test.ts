@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { AdamW, SGD, setBackend, tensor, type Optimizer, type Tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../src/index.js';
+import '@peftjs/backend-cpu';
 
 // The optimizers against TensorFlow.js's own implementations, fed the same gradient sequence.
 const STEPS = 25;
