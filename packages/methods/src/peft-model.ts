@@ -42,7 +42,7 @@ export type PeftForwardOutput<M extends Module> = ReturnType<M['forward']>;
  * prompt methods keep their encoders in `prompt_encoder.<adapter>`. Generic over the wrapped
  * model, so `forward` takes and returns what the model's forward does.
  */
-export class PeftModel<M extends Module = Module> extends Module {
+export class PeftModel<M extends Module = Module> extends Module<PeftForwardInputs<M>, PeftForwardOutput<M>> {
   private active: string[] = [];
   private disabledCount = 0;
   private unloaded = false;
@@ -341,7 +341,16 @@ export class PeftModel<M extends Module = Module> extends Module {
    * option of `forwardWithAdapters`) picks an adapter per batch row, '__base__' for none.
    */
   forward(...args: PeftForwardInputs<M>): PeftForwardOutput<M> {
-    return this.forwardAny(args) as PeftForwardOutput<M>;
+    return this.modelOutput(this.forwardAny(args));
+  }
+
+  /**
+   * The one place the output's type is asserted: the strategy ran the wrapped model's forward (a
+   * prompt method runs it with the prompt; AdaLoRA adds to an output's `loss`), so the output is the
+   * model's, which the compiler cannot follow through the strategy.
+   */
+  private modelOutput(output: unknown): PeftForwardOutput<M> {
+    return output as PeftForwardOutput<M>;
   }
 
   private forwardAny(inputs: unknown[]): unknown {
@@ -356,7 +365,7 @@ export class PeftModel<M extends Module = Module> extends Module {
 
   /** The forward with adapter `adapterNames[i]` on batch row i (PEFT's mixed-batch inference). */
   forwardWithAdapters(adapterNames: readonly string[], ...inputs: Parameters<M['forward']>): PeftForwardOutput<M> {
-    return this.forwardWithAdapterList(adapterNames, inputs) as PeftForwardOutput<M>;
+    return this.modelOutput(this.forwardWithAdapterList(adapterNames, inputs));
   }
 
   private forwardWithAdapterList(adapterNames: unknown, inputs: unknown[]): unknown {

@@ -28,6 +28,13 @@ function keepIndices(t: Tensor, axis: number, keep: readonly boolean[]): Tensor 
   return out;
 }
 
+/** A model output whose `loss` is a tensor (an output computed with labels). */
+function hasTensorLoss(output: unknown): output is { loss: Tensor } {
+  if (output === null || typeof output !== 'object' || !('loss' in output)) return false;
+  const { loss } = output;
+  return typeof loss === 'object' && loss !== null && 'backward' in loss && typeof loss.backward === 'function';
+}
+
 /**
  * AdaLoRA (Zhang et al., 2023): LoRA in SVD form with a learned rank per module. Train with
  * `updateAndAllocate(peft, step)` after each backward pass; a HF model's loss gets the orthogonal
@@ -97,17 +104,15 @@ export const adalora = layerMethod<AdaLoraConfig>({
   },
   afterForward(output, { tuner, config, adapterName }) {
     if (config.inferenceMode || config.orthRegWeight === 0) return output;
-    if (output === null || typeof output !== 'object' || !('loss' in output)) return output;
-    const loss = (output as { loss?: unknown }).loss;
-    if (!loss || typeof (loss as Tensor).backward !== 'function') return output;
+    if (!hasTensorLoss(output)) return output;
     const reg = orthogonalRegularization(tuner, adapterName);
     if (!reg) return output;
     const weighted = mul(reg, config.orthRegWeight);
-    const total = add(loss as Tensor, weighted);
+    const total = add(output.loss, weighted);
     weighted.dispose();
     reg.dispose();
-    (loss as Tensor).dispose();
-    return { ...(output as object), loss: total };
+    output.loss.dispose();
+    return { ...output, loss: total };
   },
   deleteAdapter({ tuner, adapterName }) {
     releaseRankAllocator(tuner, adapterName);

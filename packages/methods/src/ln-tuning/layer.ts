@@ -1,6 +1,6 @@
-import { noGrad, type Module, type Tensor } from '@peftjs/core';
+import { noGrad, type Tensor } from '@peftjs/core';
 import { ModuleDict } from '../tuners/adapter-dict.js';
-import { TunerLayer, type BaseState, type MergePlan } from '../tuners/tuner-layer.js';
+import { TunerLayer, type BaseState, type MergePlan, type WrappedLayer } from '../tuners/tuner-layer.js';
 import type { LNTuningConfig } from './config.js';
 import type { WrapContext } from '../method/layer-method.js';
 
@@ -13,8 +13,8 @@ import type { WrapContext } from '../method/layer-method.js';
 export class LNTuningLayer extends TunerLayer<LNTuningConfig> {
   readonly adapterLayerNames = ['ln_tuning_layers'];
 
-  get lnTuningLayers(): ModuleDict {
-    return this.dict('ln_tuning_layers', () => new ModuleDict());
+  get lnTuningLayers(): ModuleDict<WrappedLayer> {
+    return this.dict('ln_tuning_layers', () => new ModuleDict<WrappedLayer>());
   }
 
   updateLayer({ adapterName, config }: WrapContext<LNTuningConfig>): void {
@@ -26,7 +26,7 @@ export class LNTuningLayer extends TunerLayer<LNTuningConfig> {
     if (adapters.length === 0) return this.baseForward(x, ...rest);
     if (adapters.length > 1) throw new Error(`LNTuningLayer: LN tuning runs one adapter at a time, got [${adapters.join(', ')}]`);
     const copy = this.lnTuningLayers.at(adapters[0]!);
-    return (copy.forward as (x: Tensor, ...r: unknown[]) => Tensor)(x, ...rest);
+    return copy.forward(x, ...rest);
   }
 
   /** Every tensor of the base module (a norm may keep them in children too). */
@@ -35,7 +35,7 @@ export class LNTuningLayer extends TunerLayer<LNTuningConfig> {
   }
 
   private copyState(adapter: string): Map<string, Tensor> {
-    return (this.lnTuningLayers.at(adapter) as Module).stateDict();
+    return this.lnTuningLayers.at(adapter).stateDict();
   }
 
   override mergedBaseState(adapter: string, state: BaseState): BaseState {

@@ -14,7 +14,7 @@ export function loraScaling(alpha: number, r: number, useRslora: boolean): numbe
 }
 
 /** A module with a weight and an optional bias (Linear, Conv2d). */
-type Factor = Module & { readonly weight: Tensor; readonly bias: Tensor | null };
+type Factor = Module<[Tensor], Tensor> & { readonly weight: Tensor; readonly bias: Tensor | null };
 
 function setValue(t: Tensor, value: Tensor): void {
   noGrad(() => t.assign(value.cast(t.dtype)));
@@ -220,8 +220,8 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
 
   /** B A x (no scaling) for input x; Linear and Conv2d factors. */
   protected loraProduct(x: Tensor, adapter: string): Tensor {
-    const h = this.loraA.at(adapter).forward(x) as Tensor;
-    const y = this.loraB.at(adapter).forward(h) as Tensor;
+    const h = this.loraA.at(adapter).forward(x);
+    const y = this.loraB.at(adapter).forward(h);
     h.dispose();
     return y;
   }

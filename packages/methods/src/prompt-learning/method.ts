@@ -47,9 +47,9 @@ interface PromptLearningSpec<C extends PromptLearningConfig> {
  * causal-LM forward): config fields from the model, the encoder, the forward with the prompt, and
  * `prompt_embeddings` in and out of adapter files.
  */
-export function promptLearningMethod<C extends PromptLearningConfig>(spec: PromptLearningSpec<C>): PromptMethod<C> {
+export function promptLearningMethod<C extends PromptLearningConfig>(spec: PromptLearningSpec<C>): PromptMethod<C, PromptLearningEncoder> {
   const type = spec.peftType;
-  const method: PromptMethod<C> = {
+  const method: PromptMethod<C, PromptLearningEncoder> = {
     peftType: type,
     kind: 'prompt',
     configClass: spec.configClass,
@@ -63,11 +63,11 @@ export function promptLearningMethod<C extends PromptLearningConfig>(spec: Promp
     createEncoder(config, model) {
       return spec.createEncoder(config, settingsOf(type, config), model);
     },
-    forward(context: PromptContext<C>, inputs: unknown[]) {
+    forward(context: PromptContext<C, PromptLearningEncoder>, inputs: unknown[]) {
       const x = causalInputs(type, inputs);
       const s = settingsOf(type, context.config);
-      const base = context.model as unknown as CausalLM & Module;
-      const encoder = context.encoder as PromptLearningEncoder;
+      const base = context.model as CausalLM & Module;
+      const { encoder } = context;
       return tidy((): ModelOutput => {
         if (type === 'PREFIX_TUNING') {
           const batch = (x.inputIds ?? x.inputsEmbeds)?.shape[0];
@@ -82,10 +82,10 @@ export function promptLearningMethod<C extends PromptLearningConfig>(spec: Promp
     saveState(context) {
       const s = settingsOf(type, context.config);
       const count = type === 'PREFIX_TUNING' ? s.numVirtualTokens : s.numVirtualTokens * s.numTransformerSubmodules;
-      return promptEmbeddingsToSave(context.encoder as PromptLearningEncoder, count);
+      return promptEmbeddingsToSave(context.encoder, count);
     },
     loadState(context, state: ReadonlyMap<string, Tensor>) {
-      loadPromptEmbeddings(type, context.encoder as PromptLearningEncoder, state, spec.outputIsTable(context.config));
+      loadPromptEmbeddings(type, context.encoder, state, spec.outputIsTable(context.config));
     },
   };
   registerPeftMethod(method);

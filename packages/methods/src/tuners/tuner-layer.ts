@@ -5,6 +5,9 @@ import { baseLayerInfo, type BaseLayerInfo } from './base-weights.js';
 import type { PeftConfig } from '../method/peft-config.js';
 import type { WrapContext } from '../method/layer-method.js';
 
+/** What a tuner layer wraps: a module from a tensor (and any further arguments) to a tensor. */
+export type WrappedLayer = Module<[Tensor, ...unknown[]], Tensor>;
+
 /** The base layer's own tensors by name (`weight`, `bias`), as merging reads and writes them. */
 export type BaseState = Map<string, Tensor>;
 
@@ -38,7 +41,7 @@ interface AdapterSetting {
  * that can merge implement `deltaWeight`, or `mergedBaseState`/`unmergedBaseState` when the merge
  * is not an addition.
  */
-export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Module {
+export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Module<[Tensor, ...unknown[]], Tensor> {
   /** Per-adapter dicts holding trainable tensors (`lora_A`, `lora_B`). */
   abstract readonly adapterLayerNames: readonly string[];
   /** Per-adapter dicts or values that are not trained but belong to an adapter (saved buffers, dropout). */
@@ -56,8 +59,8 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
     this.registerModule('base_layer', baseLayer);
   }
 
-  get baseLayer(): Module {
-    return this.child('base_layer');
+  get baseLayer(): WrappedLayer {
+    return this.child<WrappedLayer>('base_layer');
   }
 
   /** Shape facts of a Linear/Conv1D/Embedding/Conv2d base layer (null for other modules). */
@@ -120,7 +123,7 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
 
   /** The base layer's forward. */
   protected baseForward(x: Tensor, ...rest: unknown[]): Tensor {
-    return (this.baseLayer.forward as (x: Tensor, ...r: unknown[]) => Tensor)(x, ...rest);
+    return this.baseLayer.forward(x, ...rest);
   }
 
   forward(x: Tensor, ...rest: unknown[]): Tensor {
