@@ -1,5 +1,5 @@
 import { targetFieldsWithout } from '../tuners/absent-target-fields.js';
-import { checkLayerSelection } from '../tuners/layers-pattern-check.js';
+import { checkLayerSelection } from '../tuners/check-layer-selection.js';
 import type { TargetFields } from '../tuners/target-fields.js';
 import { defineConfig } from '../method/peft-config.js';
 import { field, type FieldSpecs } from '../method/config-fields.js';

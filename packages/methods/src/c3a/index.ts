@@ -22,4 +22,4 @@ registerPeftMethod(c3a);
 
 export { C3AConfig, type C3AConfigFields, type C3AInit } from './config.js';
 export { C3ALayer } from './layer.js';
-export { blockCirculant } from './circulant.js';
+export { blockCirculant } from './block-circulant.js';

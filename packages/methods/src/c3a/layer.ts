@@ -2,7 +2,7 @@ import { matmul, parameter, rand, randn, tidy, zeros, type Tensor } from '@peftj
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { dottedPatternValue } from '../tuners/dotted-pattern.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
-import { blockCirculant } from './circulant.js';
+import { blockCirculant } from './block-circulant.js';
 import type { C3AConfig } from './config.js';
 import type { WrapContext } from '../method/layer-method.js';
 

@@ -1,5 +1,5 @@
 import { LYCORIS_FIELDS, checkRankPattern, type LycorisConfigFields } from '../lycoris/config.js';
-import { checkLayerSelection } from '../tuners/layers-pattern-check.js';
+import { checkLayerSelection } from '../tuners/check-layer-selection.js';
 import { defineConfig } from '../method/peft-config.js';
 import { field, type FieldSpecs } from '../method/config-fields.js';
 

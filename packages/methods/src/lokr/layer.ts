@@ -1,7 +1,7 @@
 import { matmul, mul, parameter, tidy, zeros, type Tensor } from '@peftjs/core';
 import { LycorisLayer } from '../lycoris/layer.js';
 import { ParameterDict } from '../tuners/adapter-dict.js';
-import { kaimingUniform } from '../tuners/init.js';
+import { kaimingUniform } from '../tuners/kaiming-uniform.js';
 import type { LoKrConfig } from './config.js';
 import { factorization } from './factorization.js';
 import type { WrapContext } from '../method/layer-method.js';

@@ -1,4 +1,4 @@
-import { checkLayerSelection } from '../tuners/layers-pattern-check.js';
+import { checkLayerSelection } from '../tuners/check-layer-selection.js';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
 import { defineConfig } from '../method/peft-config.js';
 import { field, type FieldSpecs } from '../method/config-fields.js';

@@ -1,11 +1,10 @@
 import { type Module, type Tensor, tidy } from '@peftjs/core';
 import type { ModelInputs, ModelOutput } from '@peftjs/models';
 import type { PromptLearningConfigFields } from './config-fields.js';
-import { forwardWithPrefix, forwardWithPrompts, type CausalLM } from './causal-lm.js';
+import { forwardWithPrompts, type CausalLM } from './causal-lm.js';
 import { encodeVirtualTokens, loadPromptEmbeddings, promptEmbeddingsToSave, type PromptLearningEncoder } from './encoder.js';
 import { resolvePromptLearningSettings, type PromptLearningSettings, type PromptLearningType } from './settings.js';
 import { findWordEmbeddings } from './word-embeddings.js';
-import { prefixPastKeyValues } from '../prefix-tuning/past-key-values.js';
 import type { ConfigClassOf } from '../method/peft-method.js';
 import type { PeftConfig } from '../method/peft-config.js';
 import { registerPeftMethod } from '../method/registry.js';
@@ -40,6 +39,8 @@ interface PromptLearningSpec<C extends PromptLearningConfig> {
   createEncoder(config: C, settings: PromptLearningSettings, model: Module): PromptLearningEncoder;
   /** Whether the encoder's table is its whole output (then saved prompts load into it). */
   outputIsTable(config: C): boolean;
+  /** The model's output with the prompt; by default the virtual tokens go in front of the input's embeddings. */
+  forward?(base: CausalLM & Module, encoder: PromptLearningEncoder, settings: PromptLearningSettings, inputs: ModelInputs): ModelOutput;
 }
 
 /**
@@ -69,12 +70,7 @@ export function promptLearningMethod<C extends PromptLearningConfig>(spec: Promp
       const base = context.model as CausalLM & Module;
       const { encoder } = context;
       return tidy((): ModelOutput => {
-        if (type === 'PREFIX_TUNING') {
-          const batch = (x.inputIds ?? x.inputsEmbeds)?.shape[0];
-          if (batch === undefined) throw new TypeError(`${type}: forward needs inputIds or inputsEmbeds`);
-          const dtype = base.parameters()[0]?.dtype ?? 'float32';
-          return forwardWithPrefix(base, prefixPastKeyValues(encodeVirtualTokens(encoder, s.numVirtualTokens), batch, s, dtype), x);
-        }
+        if (spec.forward) return spec.forward(base, encoder, s, x);
         const words = findWordEmbeddings(base, wordCount(type, base));
         return forwardWithPrompts(base, words, encodeVirtualTokens(encoder, s.numVirtualTokens * s.numTransformerSubmodules), x);
       });
