@@ -26,8 +26,8 @@ function checkLabels(model: string, labels: Tensor, b: number, t: number): void 
  * by slice under checkpoint, so each slice's logits are freed after its forward and remade in its
  * backward.
  */
-export function causalLmHeadLoss(model: string, head: Module, hidden: Tensor, labels: Tensor): Tensor {
-  const project = (x: Tensor) => (head as unknown as { forward(x: Tensor): Tensor }).forward(x);
+export function causalLmHeadLoss(model: string, head: Module<[Tensor], Tensor>, hidden: Tensor, labels: Tensor): Tensor {
+  const project = (x: Tensor) => head.forward(x);
   const [b, t, h] = hidden.shape;
   checkLabels(model, labels, b, t);
   return tidy(() => {
