@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { memory, registeredPeftTypes, setBackend } from '@peftjs/core';
+import { memory, setBackend } from '@peftjs/core';
+import { registeredPeftTypes } from '@peftjs/methods';
 import '@peftjs/backend-cpu';
 import { GPT2Config, GPT2ForSequenceClassification } from '@peftjs/models';
 import { applyMethod, methodAvailability, methodNames, methodSetup } from '../src/demo/methods.js';

@@ -71,7 +71,6 @@ export {
   type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions, type RopePositions,
 } from './nn/attention.js';
 export { KeyValueCache, KeyValueCacheLayer, type KeyValueCacheOptions } from './nn/kv-cache.js';
-export * from './peft/index.js';
 export { QuantizedLinear } from './nn/quantized-linear.js';
 export { QuantizedWeight, dequantizeData } from './quant/quantized-weight.js';
 export {

@@ -1,13 +1,12 @@
 export { PeftModel, getPeftModel, type MergeOptions, type AddAdapterOptions } from './peft-model.js';
 export { mergeIntoQuantizedBase, type QuantizedBaseMerge, type QuantizedMergeReport } from './tuners/quantized-merge.js';
-export type { PromptMethod, PromptContext } from './prompt-method.js';
+export * from './method/index.js';
 export { TunerLayer, type BaseState } from './tuners/tuner-layer.js';
 export { TunerModel } from './tuners/tuner-model.js';
 export { ModuleDict, ParameterDict, BufferDict, adapterTensorsIn } from './tuners/adapter-dict.js';
 export { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
 export { withAdapterNames, currentAdapterNames, BASE_ADAPTER } from './tuners/adapter-names.js';
 export { baseLayerInfo, requireBaseLayer, type BaseLayerInfo } from './tuners/base-weights.js';
-export { layerMethod, type LayerMethod, type LayerConfig, type AdapterContext, type LayerWrapContext } from './tuners/layer-method.js';
 export { isTargetModule, isExcluded, layerIndex, allLinearTargets, patternValue } from './tuners/targets.js';
 export { defaultTargetModules, modelTypeOf, resolveTargetModules } from './tuners/default-targets.js';
 export { TARGET_FIELDS, PATTERN_FIELDS, type TargetFields, type PatternFields } from './tuners/target-fields.js';

@@ -1,17 +1,14 @@
-import { Module, QuantizedLinear, disposeOnThrow, getPeftMethod, noGrad, sub, sum, type PeftConfig, type PeftMethod, type Tensor } from '@peftjs/core';
+import { Module, QuantizedLinear, noGrad, sub, sum, type Tensor } from '@peftjs/core';
 import { generate, type GenerateOutput, type GenerationInputs, type GenerationOptions, type GenerativeModel } from '@peftjs/models';
-import { ModuleDict } from './tuners/adapter-dict.js';
-import { disposeDetached } from './tuners/dispose-detached.js';
-import { withAdapterNames } from './tuners/adapter-names.js';
-import { alignFanInFanOut } from './tuners/fan-in-fan-out.js';
-import { injectAdapter } from './tuners/inject.js';
-import type { AdapterContext, LayerConfig, LayerMethod } from './tuners/layer-method.js';
-import { ModulesToSaveWrapper } from './tuners/modules-to-save.js';
-import { resolveTargetModules } from './tuners/default-targets.js';
-import { TunerLayer } from './tuners/tuner-layer.js';
-import { TunerModel } from './tuners/tuner-model.js';
+import { getPeftMethod } from './method/registry.js';
+import type { PeftConfig } from './method/peft-config.js';
+import type { PeftMethod } from './method/peft-method.js';
+import type { AdapterStrategy, AddAdapterOptions } from './strategy/adapter-strategy.js';
+import { strategyFor } from './strategy/strategy-for.js';
+import type { TunerLayer } from './tuners/tuner-layer.js';
 import { mergeIntoQuantizedBase, type QuantizedBaseMerge, type QuantizedMergeReport } from './tuners/quantized-merge.js';
-import type { PromptContext, PromptMethod } from './prompt-method.js';
+
+export type { AddAdapterOptions } from './strategy/adapter-strategy.js';
 
 export interface MergeOptions {
   /** Checks the merged weights for NaN and infinities before writing them; refuses to merge if any. */
@@ -26,14 +23,6 @@ export interface MergeOptions {
   quantizedBase?: QuantizedBaseMerge;
   /** Called once for each re-quantized layer with its rounding error. */
   onRoundingError?: (report: QuantizedMergeReport) => void;
-}
-
-export interface AddAdapterOptions {
-  /**
-   * The adapter's tensors are loaded from a file next (PEFT's from_pretrained / load_adapter):
-   * initialisations that change the base weights (PiSSA, OLoRA) wait until the file is loaded.
-   */
-  loading?: boolean;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -53,37 +42,39 @@ export type PeftForwardOutput<M extends Module> = ReturnType<M['forward']>;
  * prompt methods keep their encoders in `prompt_encoder.<adapter>`. Generic over the wrapped
  * model, so `forward` takes and returns what the model's forward does.
  */
-export class PeftModel<M extends Module = Module> extends Module {
-  /** The config of every adapter, by name. */
-  // no prototype: an adapter named "toString" or "__proto__" is an ordinary key
-  readonly peftConfig: Record<string, PeftConfig> = Object.create(null) as Record<string, PeftConfig>;
+export class PeftModel<M extends Module = Module> extends Module<PeftForwardInputs<M>, PeftForwardOutput<M>> {
   private active: string[] = [];
   private disabledCount = 0;
   private unloaded = false;
   readonly method: PeftMethod;
+  /** What this method's kind does differently (layer or prompt); saving and loading go through it. */
+  readonly strategy: AdapterStrategy;
+  // in a plain object: a Module field would register the user's model as a child `model`
+  private readonly user: { readonly model: M };
 
   constructor(model: M, config: PeftConfig, adapterName = 'default', options: AddAdapterOptions = {}) {
     super();
     if (model instanceof PeftModel) throw new TypeError('getPeftModel: the model is already a PeftModel; use addAdapter');
+    this.user = { model };
     this.method = getPeftMethod(config.peftType);
-    if (this.method.kind === 'layer') {
-      this.registerModule('base_model', new TunerModel(model));
-    } else {
-      this.registerModule('base_model', model);
-      this.registerModule('prompt_encoder', new ModuleDict());
-    }
+    this.strategy = strategyFor(this.method, model);
+    for (const [name, child] of this.strategy.children) this.registerModule(name, child);
     this.addAdapter(adapterName, config, options);
+  }
+
+  /** The config of every adapter, by name. */
+  get peftConfig(): Record<string, PeftConfig> {
+    return this.strategy.configs;
   }
 
   /** The tuner model (layer methods) or the user's model (prompt methods). */
   get baseModel(): Module {
-    return this.child('base_model');
+    return this.strategy.baseModel;
   }
 
   /** The user's model, with the adapter layers inside it. */
   getBaseModel(): M {
-    const b = this.baseModel;
-    return (b instanceof TunerModel ? b.model : b) as M;
+    return this.user.model;
   }
 
   get peftType(): string {
@@ -99,31 +90,8 @@ export class PeftModel<M extends Module = Module> extends Module {
     return this.active;
   }
 
-  private get tuner(): TunerModel {
-    const b = this.baseModel;
-    if (!(b instanceof TunerModel)) throw new Error(`PeftModel: ${this.peftType} is a prompt method; it has no tuner layers`);
-    return b;
-  }
-
-  private get promptEncoders(): ModuleDict {
-    return this.child<ModuleDict>('prompt_encoder');
-  }
-
   private assertUsable(op: string): void {
     if (this.unloaded) throw new Error(`${op}: this PeftModel was unloaded; use the model unload() returned`);
-  }
-
-  private context(adapterName: string, loading = false): AdapterContext<LayerConfig> {
-    return { tuner: this.tuner, config: this.peftConfig[adapterName] as LayerConfig, adapterName, loading };
-  }
-
-  private promptContext(adapterName: string): PromptContext {
-    return { model: this.baseModel, encoder: this.promptEncoders.at(adapterName), config: this.peftConfig[adapterName]! };
-  }
-
-  /** Tuner layers and modules-to-save wrappers, by name in the PEFT model. */
-  private *wrappers(): Generator<[string, TunerLayer | ModulesToSaveWrapper]> {
-    for (const [key, m] of this.namedModules()) if (m instanceof TunerLayer || m instanceof ModulesToSaveWrapper) yield [key, m];
   }
 
   /**
@@ -140,24 +108,9 @@ export class PeftModel<M extends Module = Module> extends Module {
       throw new Error(`addAdapter: cannot combine adapters of different PEFT types (${this.method.peftType} and ${config.peftType})`);
     }
     // PEFT records where the base model came from (its name_or_path) in the adapter's config
-    const nameOrPath = (this.getBaseModel() as { nameOrPath?: unknown }).nameOrPath;
+    const nameOrPath = 'nameOrPath' in this.user.model ? this.user.model.nameOrPath : undefined;
     if (config.baseModelNameOrPath === null && typeof nameOrPath === 'string') config = config.with({ baseModelNameOrPath: nameOrPath });
-    if (this.method.kind === 'layer') {
-      const layerConfig = config as LayerConfig;
-      this.peftConfig[adapterName] = alignFanInFanOut(resolveTargetModules(layerConfig, this.tuner.model), this.tuner.model);
-      try {
-        // a layer constructor that throws halfway leaves its tensors to disposeOnThrow
-        disposeOnThrow(() => injectAdapter(this.method as LayerMethod, this.context(adapterName, options.loading)));
-      } catch (err) {
-        this.removeAdapter(adapterName);
-        throw err;
-      }
-    } else {
-      const method = this.method as PromptMethod;
-      const prepared = method.prepareConfig?.(config, this.baseModel) ?? config;
-      this.peftConfig[adapterName] = prepared;
-      this.promptEncoders.set(adapterName, method.createEncoder(prepared, this.baseModel));
-    }
+    this.strategy.addAdapter(adapterName, config, options);
     if (this.active.length === 0) this.active = [adapterName];
     this.applyActiveAdapters();
   }
@@ -167,7 +120,7 @@ export class PeftModel<M extends Module = Module> extends Module {
     this.assertUsable('setAdapter');
     const names = typeof adapterName === 'string' ? [adapterName] : [...adapterName];
     for (const n of names) if (!Object.hasOwn(this.peftConfig, n)) throw new Error(`setAdapter: no adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
-    if (this.method.kind === 'prompt' && names.length !== 1) throw new Error(`setAdapter: ${this.peftType} takes one active adapter, got ${names.length}`);
+    this.strategy.checkActive(names);
     this.active = names;
     this.applyActiveAdapters();
   }
@@ -176,20 +129,7 @@ export class PeftModel<M extends Module = Module> extends Module {
   private applyActiveAdapters(): void {
     for (const p of this.baseModel.parameters()) p.requiresGrad = false;
     const trainable = this.active.some((a) => !this.peftConfig[a]!.inferenceMode);
-    if (this.method.kind === 'prompt') {
-      for (const name of this.promptEncoders.keys()) {
-        for (const p of this.promptEncoders.at(name).parameters()) p.requiresGrad = trainable && this.active.includes(name);
-      }
-      return;
-    }
-    for (const [, m] of this.wrappers()) {
-      if (m instanceof TunerLayer) m.setAdapter(this.active, trainable);
-      else m.setAdapter(this.active.find((a) => m.copies.entry(a)) ?? null, trainable);
-    }
-    const method = this.method as LayerMethod;
-    for (const a of this.active) {
-      for (const [, t] of method.extraTensors?.(this.context(a)) ?? []) t.requiresGrad = trainable;
-    }
+    this.strategy.applyActive(this.active, trainable);
   }
 
   /**
@@ -198,7 +138,7 @@ export class PeftModel<M extends Module = Module> extends Module {
    */
   disableAdapter(): Disposable;
   disableAdapter<T>(fn: () => T): T;
-  disableAdapter<T>(fn?: () => T): T | Disposable {
+  disableAdapter<T>(fn?: () => T): unknown {
     this.assertUsable('disableAdapter');
     this.setDisabled(++this.disabledCount > 0);
     let restored = false;
@@ -215,14 +155,13 @@ export class PeftModel<M extends Module = Module> extends Module {
       restore();
       throw err;
     }
-    if (result instanceof Promise) return result.finally(restore) as T;
+    if (result instanceof Promise) return result.finally(restore);
     restore();
     return result;
   }
 
   private setDisabled(disabled: boolean): void {
-    for (const [, m] of this.wrappers()) m.disabled = disabled;
-    if (this.method.kind === 'layer') for (const a of this.active) (this.method as LayerMethod).setDisabled?.(this.context(a), disabled);
+    this.strategy.setDisabled(this.active, disabled);
   }
 
   /** Removes an adapter and its tensors (PEFT's delete_adapter); another adapter becomes active if needed. */
@@ -236,22 +175,12 @@ export class PeftModel<M extends Module = Module> extends Module {
   }
 
   private removeAdapter(adapterName: string): void {
-    if (this.method.kind === 'layer') {
-      for (const [key, m] of [...this.wrappers()]) {
-        m.deleteAdapter(adapterName);
-        if (m instanceof TunerLayer && m.adapterNames().length === 0) this.setSubmodule(key, m.baseLayer);
-        if (m instanceof ModulesToSaveWrapper && m.copies.keys().length === 0) this.setSubmodule(key, m.originalModule);
-      }
-      if (Object.hasOwn(this.peftConfig, adapterName)) (this.method as LayerMethod).deleteAdapter?.(this.context(adapterName));
-    } else if (this.promptEncoders.entry(adapterName)) {
-      this.promptEncoders.delete(adapterName);
-    }
-    delete this.peftConfig[adapterName];
+    this.strategy.removeAdapter(adapterName);
   }
 
   /** Tuner layers by name. */
   private tunerLayers(): [string, TunerLayer][] {
-    return [...this.wrappers()].filter((e): e is [string, TunerLayer] => e[1] instanceof TunerLayer);
+    return this.strategy.tunerLayers();
   }
 
   /**
@@ -262,7 +191,7 @@ export class PeftModel<M extends Module = Module> extends Module {
     this.assertUsable('mergeAdapter');
     const names = [...(options.adapterNames ?? this.active)];
     for (const n of names) if (!Object.hasOwn(this.peftConfig, n)) throw new Error(`mergeAdapter: no adapter '${n}'`);
-    if (this.method.kind === 'prompt') throw new Error(`mergeAdapter: ${this.peftType} adapters cannot be merged into the weights`);
+    this.strategy.assertMergeable('mergeAdapter');
     const quantized = this.tunerLayers().filter(([, layer]) => layer.baseLayer instanceof QuantizedLinear).map(([key]) => key);
     if (quantized.length > 0) {
       throw new Error(
@@ -327,10 +256,7 @@ export class PeftModel<M extends Module = Module> extends Module {
     for (const { key, layer, plan } of plans) {
       for (const [name, t] of plan.state) {
         if (await isFinite(t)) continue;
-        for (const p of plans) {
-          const current = new Set(p.layer.baseState().values());
-          for (const v of p.plan.state.values()) if (!current.has(v)) v.dispose();
-        }
+        for (const p of plans) p.layer.discardPlan(p.plan);
         throw new Error(`${op}: merging adapters [${plan.adapters.join(', ')}] into '${key}' gives NaN or infinite values in ${name}; nothing was merged (${layer.constructor.name})`);
       }
     }
@@ -352,34 +278,14 @@ export class PeftModel<M extends Module = Module> extends Module {
   /** The plain model without any adapter and without merging (PEFT's unload). */
   unload(): M {
     this.assertUsable('unload');
-    if (this.method.kind === 'layer') this.unmergeAdapter();
+    this.unmergeAdapter();
     return this.unloadWrappers();
   }
 
   private unloadWrappers(): M {
-    if (this.method.kind === 'prompt') {
-      this.unloaded = true;
-      return this.baseModel as M;
-    }
-    const model = this.tuner.model;
-    const removed: Module[] = [];
-    for (const [key, m] of [...this.wrappers()].reverse()) {
-      const inModel = key.slice('base_model.model.'.length);
-      if (m instanceof TunerLayer) {
-        model.setSubmodule(inModel, m.baseLayer);
-        m.disposeAdapters();
-      } else {
-        const kept = m.activeAdapter !== null ? m.copies.at(m.activeAdapter) : m.originalModule;
-        model.setSubmodule(inModel, kept);
-        for (const name of m.copies.keys()) if (m.copies.at(name) !== kept) removed.push(m.copies.at(name));
-        if (kept !== m.originalModule) removed.push(m.originalModule);
-      }
-    }
-    // an original module may share tensors with modules that stay (tied embeddings)
-    disposeDetached(removed, model);
-    this.tuner.disposeShared();
+    this.strategy.unload();
     this.unloaded = true;
-    return model as M;
+    return this.user.model;
   }
 
   /**
@@ -425,7 +331,9 @@ export class PeftModel<M extends Module = Module> extends Module {
    */
   generate(inputs: GenerationInputs, options: GenerationOptions = {}): Promise<GenerateOutput> {
     this.assertUsable('generate');
-    return generate(this as unknown as GenerativeModel, inputs, options);
+    // generate reads eos and pad ids from `baseModel`'s config
+    const model: GenerativeModel & { baseModel: Module } = { forward: (x) => this.forwardAny([x]), baseModel: this.baseModel };
+    return generate(model, inputs, options);
   }
 
   /**
@@ -433,7 +341,16 @@ export class PeftModel<M extends Module = Module> extends Module {
    * option of `forwardWithAdapters`) picks an adapter per batch row, '__base__' for none.
    */
   forward(...args: PeftForwardInputs<M>): PeftForwardOutput<M> {
-    return this.forwardAny(args) as PeftForwardOutput<M>;
+    return this.modelOutput(this.forwardAny(args));
+  }
+
+  /**
+   * The one place the output's type is asserted: the strategy ran the wrapped model's forward (a
+   * prompt method runs it with the prompt; AdaLoRA adds to an output's `loss`), so the output is the
+   * model's, which the compiler cannot follow through the strategy.
+   */
+  private modelOutput(output: unknown): PeftForwardOutput<M> {
+    return output as PeftForwardOutput<M>;
   }
 
   private forwardAny(inputs: unknown[]): unknown {
@@ -441,39 +358,26 @@ export class PeftModel<M extends Module = Module> extends Module {
     const first = inputs[0];
     if (isPlainObject(first) && 'adapterNames' in first) {
       const { adapterNames, ...rest } = first;
-      return this.forwardWithAdapterList(adapterNames as string[], [rest, ...inputs.slice(1)]);
+      return this.forwardWithAdapterList(adapterNames, [rest, ...inputs.slice(1)]);
     }
-    if (this.method.kind === 'prompt') {
-      if (this.disabledCount > 0) return (this.baseModel.forward as (...a: unknown[]) => unknown)(...inputs);
-      return (this.method as PromptMethod).forward(this.promptContext(this.activeAdapter), inputs);
-    }
-    const output = this.tuner.forward(...inputs);
-    const method = this.method as LayerMethod;
-    if (!method.afterForward || this.disabledCount > 0) return output;
-    return method.afterForward(output, this.context(this.activeAdapter));
+    return this.strategy.forward(inputs, this.activeAdapter, this.disabledCount > 0);
   }
 
   /** The forward with adapter `adapterNames[i]` on batch row i (PEFT's mixed-batch inference). */
   forwardWithAdapters(adapterNames: readonly string[], ...inputs: Parameters<M['forward']>): PeftForwardOutput<M> {
-    return this.forwardWithAdapterList(adapterNames, inputs) as PeftForwardOutput<M>;
+    return this.modelOutput(this.forwardWithAdapterList(adapterNames, inputs));
   }
 
-  private forwardWithAdapterList(adapterNames: readonly string[], inputs: unknown[]): unknown {
-    if (!Array.isArray(adapterNames) || !adapterNames.every((n) => typeof n === 'string')) throw new TypeError('forward: adapterNames must be a list of adapter names');
+  private forwardWithAdapterList(adapterNames: unknown, inputs: unknown[]): unknown {
+    if (!isStringList(adapterNames)) throw new TypeError('forward: adapterNames must be a list of adapter names');
     for (const n of new Set(adapterNames)) {
       if (n !== '__base__' && !Object.hasOwn(this.peftConfig, n)) throw new Error(`forward: adapterNames names an unknown adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     }
-    if (this.method.kind === 'prompt') throw new Error(`forward: per-sample adapterNames are not supported for ${this.peftType}`);
-    if (this.training) throw new Error('forward: per-sample adapterNames are for inference; call eval() first');
-    return withAdapterNames(adapterNames, () => this.tuner.forward(...inputs));
-  }
-
-  /** The method's hooks for an adapter (used by saving and loading). */
-  adapterContext(adapterName: string): AdapterContext<LayerConfig> | PromptContext {
-    if (!Object.hasOwn(this.peftConfig, adapterName)) throw new Error(`PeftModel: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
-    return this.method.kind === 'layer' ? this.context(adapterName) : this.promptContext(adapterName);
+    return this.strategy.forwardPerRow(adapterNames, inputs, this.training);
   }
 }
+
+const isStringList = (v: unknown): v is readonly string[] => Array.isArray(v) && v.every((n) => typeof n === 'string');
 
 async function isFinite(t: Tensor): Promise<boolean> {
   const zero = noGrad(() => {

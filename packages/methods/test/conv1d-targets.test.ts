@@ -1,6 +1,6 @@
-import { Conv1D, Linear, Module, manualSeed, tensor, tidy, type PeftConfig, type Tensor } from '@peftjs/core';
+import { Conv1D, Linear, Module, manualSeed, tensor, tidy, type Tensor } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
-import { BOFTConfig, BoneConfig, DeloraConfig, HRAConfig, MissConfig, OFTConfig, RoadConfig, getPeftModel, type PeftModel } from '../src/index.js';
+import { BOFTConfig, BoneConfig, DeloraConfig, HRAConfig, MissConfig, OFTConfig, RoadConfig, getPeftModel, type PeftModel, type PeftConfig } from '../src/index.js';
 import { maxAbsDiff, useCpuBackend, values } from './unit.js';
 
 /** One projection 8 → 12, as a Linear or as GPT-2's Conv1D holding the same weight transposed. */

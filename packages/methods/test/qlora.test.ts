@@ -1,9 +1,8 @@
 import {
-  AdamW, Linear, QuantizedLinear, dequantizeData, getPeftMethod, manualSeed, quantizeModel, quantizeNf4, randn, registeredPeftTypes, sum, tidy,
-  type Module, type Tensor,
+  AdamW, Linear, QuantizedLinear, dequantizeData, manualSeed, quantizeModel, quantizeNf4, randn, sum, tidy, type Module, type Tensor,
 } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
-import { LoftQConfig, LoraConfig, getPeftModel, type QuantizedMergeReport } from '../src/index.js';
+import { LoftQConfig, LoraConfig, getPeftModel, type QuantizedMergeReport, getPeftMethod, registeredPeftTypes } from '../src/index.js';
 import { TinyNet } from './helpers/models.js';
 import { maxAbsDiff } from './cpu.js';
 import { useCpuBackend } from './unit.js';

@@ -4,8 +4,8 @@
  * LoraConfig(use_dora=True)). Each gets a config for GPT-2 sequence classification; whether a
  * method can adapt this model is asked of the method itself, on a one-layer copy of the model.
  */
-import { getPeftMethod, registeredPeftTypes, type Module, type PeftConfig } from '@peftjs/core';
-import { getPeftModel, type PeftModel } from '@peftjs/methods';
+import type { Module } from '@peftjs/core';
+import { getPeftMethod, getPeftModel, registeredPeftTypes, type PeftConfig, type PeftModel } from '@peftjs/methods';
 import { GPT2Config, GPT2ForSequenceClassification } from '@peftjs/models';
 
 /** GPT-2's Conv1D layers: the attention's qkv and output projections, the MLP's two layers. */

@@ -1,9 +1,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AdamW, DataLoader, ProgressCallback, Trainer, getLinearScheduleWithWarmup, manualSeed, type PeftConfig } from '@peftjs/core';
+import { AdamW, DataLoader, ProgressCallback, Trainer, getLinearScheduleWithWarmup, manualSeed } from '@peftjs/core';
 import '@peftjs/core/node';
 import { dataCollatorForLanguageModeling, dataCollatorWithPadding } from '@peftjs/data';
-import { configFromJSON, getPeftModel } from '@peftjs/methods';
+import { configFromJSON, getPeftModel, type PeftConfig } from '@peftjs/methods';
 import { savePretrained } from '@peftjs/methods/node';
 import { existingFile, fraction, list, nonNegativeInt, parseFlags, positiveInt, positiveNumber, required } from '../args.js';
 import { useBackend } from '../backend.js';

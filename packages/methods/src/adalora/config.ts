@@ -1,6 +1,7 @@
-import { defineConfig, field, type ConfigField } from '@peftjs/core';
 import { LORA_FIELDS, type LoraConfigFields } from '../lora/config.js';
 import { checkLayerSelection } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 /** Which rank-1 triplets of each module survived the allocation: `q_proj.lora_E` → [true, false, ...]. */
 export type RankPattern = Record<string, boolean[]>;
@@ -30,35 +31,25 @@ export interface AdaLoraConfigFields extends Omit<LoraConfigFields, 'rankPattern
   initLoraWeights: boolean;
 }
 
-/** LoraConfig's fields that AdaLoRA takes but does not use (PEFT ignores them or refuses them). */
-const NOT_FOR_ADALORA: Record<string, string> = {
-  useDora: 'AdaLoRA does not support DoRA',
-  useRslora: 'AdaLoRA scales by alpha / ranknum',
-  loraBias: 'AdaLoRA layers have no lora_B bias',
+/** PEFT 0.18's AdaLoraConfig fields: LoraConfig's (rank_pattern redefined, some refused) and AdaLoRA's own. */
+export const ADALORA_FIELDS: FieldSpecs<AdaLoraConfigFields> = {
+  ...LORA_FIELDS,
+  rankPattern: field.json(null, { nullable: true }),
+  initLoraWeights: field.boolean(true),
+  // LoraConfig's fields that AdaLoRA takes but does not use (PEFT ignores them or refuses them)
+  useDora: { ...LORA_FIELDS.useDora, unsupported: 'AdaLoRA does not support DoRA' },
+  useRslora: { ...LORA_FIELDS.useRslora, unsupported: 'AdaLoRA scales by alpha / ranknum' },
+  loraBias: { ...LORA_FIELDS.loraBias, unsupported: 'AdaLoRA layers have no lora_B bias' },
+  targetR: field.int(8, { min: 0 }),
+  initR: field.int(12, { min: 0 }),
+  tinit: field.int(0, { min: 0 }),
+  tfinal: field.int(0, { min: 0 }),
+  deltaT: field.int(1, { min: 1, hfName: 'deltaT' }),
+  beta1: field.number(0.85, { min: 0, exclusiveMin: true, max: 1 }),
+  beta2: field.number(0.85, { min: 0, exclusiveMin: true, max: 1 }),
+  orthRegWeight: field.number(0.5, { min: 0 }),
+  totalStep: field.int(null, { nullable: true }),
 };
-
-const ADALORA_OWN: ConfigField[] = [
-  field.int('targetR', 8, { min: 0 }),
-  field.int('initR', 12, { min: 0 }),
-  field.int('tinit', 0, { min: 0 }),
-  field.int('tfinal', 0, { min: 0 }),
-  field.int('deltaT', 1, { min: 1, hfName: 'deltaT' }),
-  field.number('beta1', 0.85, { min: 0, exclusiveMin: true, max: 1 }),
-  field.number('beta2', 0.85, { min: 0, exclusiveMin: true, max: 1 }),
-  field.number('orthRegWeight', 0.5, { min: 0 }),
-  field.int('totalStep', null, { nullable: true }),
-];
-
-/** PEFT 0.18's AdaLoraConfig fields: LoraConfig's (rank_pattern redefined) and AdaLoRA's own. */
-export const ADALORA_FIELDS: readonly ConfigField[] = [
-  ...LORA_FIELDS.map((f) => {
-    if (f.name === 'rankPattern') return field.json('rankPattern', null, { nullable: true });
-    if (f.name === 'initLoraWeights') return field.boolean('initLoraWeights', true);
-    const reason = NOT_FOR_ADALORA[f.name];
-    return reason ? { ...f, unsupported: reason } : f;
-  }),
-  ...ADALORA_OWN,
-];
 
 function checkRankPattern(pattern: unknown): void {
   if (pattern === null) return;

@@ -1,11 +1,12 @@
-import { add, formatShape, indexSelect, mul, registerPeftMethod, tensor, type Tensor } from '@peftjs/core';
+import { add, formatShape, indexSelect, mul, tensor, type Tensor } from '@peftjs/core';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod, type AdapterContext } from '../tuners/layer-method.js';
 import { AdaLoraConfig } from './config.js';
 import { AdaLoraLayer } from './layer.js';
-import { orthogonalRegularization } from './orthogonal.js';
+import { orthogonalRegularization } from './orthogonal-regularization.js';
 import { releaseRankAllocator } from './rank-allocator.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { type AdapterContext, layerMethod } from '../method/layer-method.js';
 
 /** The module name of a rank-pattern key: `q_proj.lora_E` or `q_proj.lora_E.<adapter>` → `q_proj`. */
 function patternModule(key: string, adapter: string): string {
@@ -25,6 +26,13 @@ function keepIndices(t: Tensor, axis: number, keep: readonly boolean[]): Tensor 
   const out = indexSelect(t, axis, index);
   index.dispose();
   return out;
+}
+
+/** A model output whose `loss` is a tensor (an output computed with labels). */
+function hasTensorLoss(output: unknown): output is { loss: Tensor } {
+  if (output === null || typeof output !== 'object' || !('loss' in output)) return false;
+  const { loss } = output;
+  return typeof loss === 'object' && loss !== null && 'backward' in loss && typeof loss.backward === 'function';
 }
 
 /**
@@ -96,17 +104,15 @@ export const adalora = layerMethod<AdaLoraConfig>({
   },
   afterForward(output, { tuner, config, adapterName }) {
     if (config.inferenceMode || config.orthRegWeight === 0) return output;
-    if (output === null || typeof output !== 'object' || !('loss' in output)) return output;
-    const loss = (output as { loss?: unknown }).loss;
-    if (!loss || typeof (loss as Tensor).backward !== 'function') return output;
+    if (!hasTensorLoss(output)) return output;
     const reg = orthogonalRegularization(tuner, adapterName);
     if (!reg) return output;
     const weighted = mul(reg, config.orthRegWeight);
-    const total = add(loss as Tensor, weighted);
+    const total = add(output.loss, weighted);
     weighted.dispose();
     reg.dispose();
-    (loss as Tensor).dispose();
-    return { ...(output as object), loss: total };
+    output.loss.dispose();
+    return { ...output, loss: total };
   },
   deleteAdapter({ tuner, adapterName }) {
     releaseRankAllocator(tuner, adapterName);
@@ -117,4 +123,4 @@ registerPeftMethod(adalora);
 export { AdaLoraConfig, ADALORA_FIELDS, type AdaLoraConfigFields, type RankPattern } from './config.js';
 export { AdaLoraLayer } from './layer.js';
 export { RankAllocator, getRankAllocator, updateAndAllocate, type AllocationResult, type BudgetStep } from './rank-allocator.js';
-export { orthogonalRegularization } from './orthogonal.js';
+export { orthogonalRegularization } from './orthogonal-regularization.js';

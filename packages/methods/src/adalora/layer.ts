@@ -1,8 +1,9 @@
-import { add, div, Dropout, fill, indexSelect, keep, matmul, mul, noGrad, randn, tensor, type Tensor, tidy, type WrapContext, zeros } from '@peftjs/core';
+import { add, div, Dropout, fill, indexSelect, keep, matmul, mul, noGrad, randn, tensor, type Tensor, tidy, zeros } from '@peftjs/core';
 import { ModuleDict, ParameterDict, adapterTensorsIn } from '../tuners/adapter-dict.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import { transposed } from '../lora/dora.js';
 import type { AdaLoraConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /** PEFT adds this to ranknum before dividing. */
 const RANKNUM_EPS = 1e-5;
@@ -17,8 +18,8 @@ const RANKNUM_EPS = 1e-5;
 export class AdaLoraLayer extends TunerLayer<AdaLoraConfig> {
   readonly adapterLayerNames = ['lora_A', 'lora_B', 'lora_E'];
   override readonly otherAdapterLayerNames = ['lora_dropout', 'ranknum'];
-  readonly r = new Map<string, number>();
-  readonly scaling = new Map<string, number>();
+  readonly r = this.adapterMap<number>();
+  readonly scaling = this.adapterMap<number>();
 
   get loraA(): ParameterDict {
     return this.dict('lora_A', () => new ParameterDict());
@@ -109,11 +110,5 @@ export class AdaLoraLayer extends TunerLayer<AdaLoraConfig> {
     });
     index.dispose();
     this.r.set(adapter, kept.filter(Boolean).length);
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.r.delete(adapter);
-    this.scaling.delete(adapter);
   }
 }

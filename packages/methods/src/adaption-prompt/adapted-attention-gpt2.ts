@@ -36,10 +36,10 @@ export class AdaptedAttentionGPT2 extends Module {
     return tidy(() => {
       const out = attn.forward(x, bias, past);
       const q = splitHeads(split(cAttn.forward(x), nEmbd, -1)[0], nHead);
-      const prompt = this.adaptionPrompt.dtype === x.dtype ? this.adaptionPrompt : this.adaptionPrompt.cast(x.dtype);
+      const prompt = this.adaptionPrompt.cast(x.dtype);
       const [, k, v] = split(cAttn.forward(prompt), nEmbd, -1).map((t) => splitHeads(t, nHead));
       const probs = q.matmul(k, { transposeB: true }).div(Math.sqrt(nEmbd / nHead)).softmax(-1);
-      const gate = this.adaptionGate.dtype === probs.dtype ? this.adaptionGate : this.adaptionGate.cast(probs.dtype);
+      const gate = this.adaptionGate.cast(probs.dtype);
       return out.add(mergeHeads(probs.mul(gate).matmul(v)));
     });
   }

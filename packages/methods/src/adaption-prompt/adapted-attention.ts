@@ -46,13 +46,13 @@ export class AdaptedAttention extends Module {
         const { cos, sin } = ropeTables({ theta: attn.options.rope.theta, positions: call.positions, positionIds: call.positionIds }, past, seq, headDim, q);
         q = applyRotaryEmbedding(q, cos, sin);
       }
-      const prompt = this.adaptionPrompt.dtype === x.dtype ? this.adaptionPrompt : this.adaptionPrompt.cast(x.dtype);
+      const prompt = this.adaptionPrompt.cast(x.dtype);
       const k = repeatKeyValueHeads(splitHeads(attn.kProj.forward(prompt), kvHeads), numHeads / kvHeads);
       const v = repeatKeyValueHeads(splitHeads(attn.vProj.forward(prompt), kvHeads), numHeads / kvHeads);
       const scores = q.matmul(k, { transposeB: true }).div(Math.sqrt(headDim));
       // PEFT upcasts the softmax to float32; float64 (gradient checks) stays float64 rather than rounding to float32
       const probs = scores.dtype === 'float32' || scores.dtype === 'float64' ? scores.softmax(-1) : scores.cast('float32').softmax(-1).cast(scores.dtype);
-      const gated = probs.mul(this.adaptionGate.dtype === probs.dtype ? this.adaptionGate : this.adaptionGate.cast(probs.dtype));
+      const gated = probs.mul(this.adaptionGate.cast(probs.dtype));
       const adapter = attn.oProj.forward(mergeHeads(gated.matmul(v)));
       return out.add(adapter);
     });

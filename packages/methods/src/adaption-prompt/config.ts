@@ -1,4 +1,5 @@
-import { defineConfig, field } from '@peftjs/core';
+import { defineConfig } from '../method/peft-config.js';
+import { field } from '../method/config-fields.js';
 
 export interface AdaptionPromptConfigFields {
   /** Name of the attention submodules (default from the model: `self_attn` for Llama, `attn` for GPT-2). */
@@ -10,11 +11,11 @@ export interface AdaptionPromptConfigFields {
 }
 
 /** PEFT's AdaptionPromptConfig (LLaMA-Adapter): `new AdaptionPromptConfig({ adapterLen: 10, adapterLayers: 30 })`. */
-export const AdaptionPromptConfig = defineConfig<AdaptionPromptConfigFields>('AdaptionPromptConfig', 'ADAPTION_PROMPT', [
-  field.string('targetModules', null, { nullable: true }),
-  field.int('adapterLen', null, { nullable: true, min: 1 }),
-  field.int('adapterLayers', null, { nullable: true, min: 1 }),
-], (c) => {
+export const AdaptionPromptConfig = defineConfig<AdaptionPromptConfigFields>('AdaptionPromptConfig', 'ADAPTION_PROMPT', {
+  targetModules: field.string(null, { nullable: true }),
+  adapterLen: field.int(null, { nullable: true, min: 1 }),
+  adapterLayers: field.int(null, { nullable: true, min: 1 }),
+}, (c) => {
   if (c.adapterLen === null) throw new TypeError('AdaptionPromptConfig: adapterLen (adapter_len) is required');
   if (c.adapterLayers === null) throw new TypeError('AdaptionPromptConfig: adapterLayers (adapter_layers) is required');
 });

@@ -1,11 +1,12 @@
-import { MultiHeadAttention, registerPeftMethod, type Module, type Tensor } from '@peftjs/core';
+import { MultiHeadAttention, type Module, type Tensor } from '@peftjs/core';
 import { GPT2Attention } from '@peftjs/models';
 import type { TunerModel } from '../tuners/tuner-model.js';
-import type { AdapterContext, LayerConfig, LayerMethod } from '../tuners/layer-method.js';
 import { AdaptedAttention } from './adapted-attention.js';
 import { AdaptedAttentionGPT2 } from './adapted-attention-gpt2.js';
 import { attachAdaptionPrompts, detachAdaptionPrompts, reattachAdaptionPrompts, type AdaptionPromptWrapper } from './attach.js';
 import { AdaptionPromptConfig } from './config.js';
+import { registerPeftMethod } from '../method/registry.js';
+import type { AdapterContext, LayerConfig, LayerMethod } from '../method/layer-method.js';
 
 type Config = AdaptionPromptConfig & LayerConfig;
 type Context = AdapterContext<Config>;

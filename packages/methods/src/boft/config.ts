@@ -1,5 +1,6 @@
-import { defineConfig, field } from '@peftjs/core';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface BOFTConfigFields extends TargetFields {
   /** Size of each orthogonal block; give either this or boftBlockNum (the other 0). */
@@ -17,16 +18,16 @@ export interface BOFTConfigFields extends TargetFields {
   initWeights: boolean;
 }
 
-export const BOFT_FIELDS = [
-  field.int('boftBlockSize', 4, { min: 0 }),
-  field.int('boftBlockNum', 0, { min: 0 }),
-  field.int('boftNButterflyFactor', 1, { min: 1 }),
-  field.number('boftDropout', 0, { min: 0, max: 1 }),
-  field.boolean('fanInFanOut', false),
-  field.string('bias', 'none', { choices: ['none', 'all', 'boft_only'] }),
-  field.boolean('initWeights', true),
+export const BOFT_FIELDS: FieldSpecs<BOFTConfigFields> = {
+  boftBlockSize: field.int(4, { min: 0 }),
+  boftBlockNum: field.int(0, { min: 0 }),
+  boftNButterflyFactor: field.int(1, { min: 1 }),
+  boftDropout: field.number(0, { min: 0, max: 1 }),
+  fanInFanOut: field.boolean(false),
+  bias: field.string('none', { choices: ['none', 'all', 'boft_only'] }),
+  initWeights: field.boolean(true),
   ...TARGET_FIELDS,
-];
+};
 
 /** PEFT's BOFTConfig: `new BOFTConfig({ boftBlockSize: 4, boftNButterflyFactor: 2, targetModules: ['q_proj'] })`. */
 export const BOFTConfig = defineConfig<BOFTConfigFields>('BOFTConfig', 'BOFT', BOFT_FIELDS, (c) => {

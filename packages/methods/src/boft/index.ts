@@ -1,9 +1,9 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { BOFTConfig } from './config.js';
 import { BOFTLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** BOFT: butterfly orthogonal fine-tuning (Liu et al., 2024), with PEFT's butterfly factors and per-output scale. */
 export const boft = layerMethod<BOFTConfig>({

@@ -1,4 +1,4 @@
-import { add, fill, indexSelect, matmul, mul, noGrad, parameter, randn, reshape, sub, tensor, tidy, transpose, div, type Tensor, type WrapContext } from '@peftjs/core';
+import { add, fill, indexSelect, matmul, mul, noGrad, parameter, randn, reshape, sub, tensor, tidy, transpose, div, type Tensor } from '@peftjs/core';
 import { blockDiagonal } from '../linalg/block-diagonal.js';
 import { cayley } from '../linalg/cayley.js';
 import { blockDropout } from '../oft/block-dropout.js';
@@ -6,6 +6,7 @@ import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import { blockButterflyPerm, boftShape } from './butterfly.js';
 import type { BOFTConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * BOFT (Liu et al., 2024) on a Linear layer, as PEFT computes it: `boft_R` [m, blocks, b, b] holds
@@ -16,11 +17,11 @@ import type { BOFTConfig } from './config.js';
  */
 export class BOFTLayer extends TunerLayer<BOFTConfig> {
   readonly adapterLayerNames = ['boft_R', 'boft_s'];
-  readonly boftBlockSize = new Map<string, number>();
-  readonly boftBlockNum = new Map<string, number>();
-  readonly boftDropout = new Map<string, number>();
+  readonly boftBlockSize = this.adapterMap<number>();
+  readonly boftBlockNum = this.adapterMap<number>();
+  readonly boftDropout = this.adapterMap<number>();
   /** Per adapter, the butterfly permutation of every factor. */
-  private readonly permutations = new Map<string, number[][]>();
+  private readonly permutations = this.adapterMap<number[][]>();
 
   get boftR(): ParameterDict {
     return this.dict('boft_R', () => new ParameterDict());
@@ -80,11 +81,11 @@ export class BOFTLayer extends TunerLayer<BOFTConfig> {
         scale = scale === null ? s : mul(s, scale);
       }
       // x·(s ⊙ W·Mᵀ)ᵀ = ((x·M)·Wᵀ) ⊙ sᵀ
-      const input = x.dtype === weight.dtype ? x : x.cast(weight.dtype);
+      const input = x.cast(weight.dtype);
       const rotated = matmul(input, rotation!);
       const y = mul(matmul(rotated, weight, { transposeB: !fanInFanOut }), reshape(scale!, [outFeatures]));
       const out = bias ? add(y, bias) : y;
-      return out.dtype === x.dtype ? out : out.cast(x.dtype);
+      return out.cast(x.dtype);
     });
   }
 
@@ -110,10 +111,5 @@ export class BOFTLayer extends TunerLayer<BOFTConfig> {
     const out = new Map(state);
     out.set('weight', noGrad(() => this.rotatedWeight(adapter, state.get('weight')!, true)));
     return out;
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    for (const m of [this.boftBlockSize, this.boftBlockNum, this.boftDropout, this.permutations]) m.delete(adapter);
   }
 }

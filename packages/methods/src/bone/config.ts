@@ -1,6 +1,7 @@
-import { defineConfig, field } from '@peftjs/core';
 import { checkRegexTargets } from '../hra/config.js';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface BoneConfigFields extends TargetFields {
   /** Chunk width of the input (and rows of bone_block). */
@@ -11,12 +12,12 @@ export interface BoneConfigFields extends TargetFields {
   bias: 'none' | 'all' | 'bone_only';
 }
 
-export const BONE_FIELDS = [
-  field.int('r', 64, { min: 1 }),
-  field.json('initWeights', true),
-  field.string('bias', 'none', { choices: ['none', 'all', 'bone_only'] }),
+export const BONE_FIELDS: FieldSpecs<BoneConfigFields> = {
+  r: field.int(64, { min: 1 }),
+  initWeights: field.json(true),
+  bias: field.string('none', { choices: ['none', 'all', 'bone_only'] }),
   ...TARGET_FIELDS,
-];
+};
 
 /**
  * PEFT's BoneConfig (Block-Affine adaptation; PEFT 0.18 deprecates it in favour of MiSS, which

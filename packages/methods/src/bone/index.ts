@@ -1,9 +1,9 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { BoneConfig } from './config.js';
 import { BoneLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** Bone: block-affine adaptation (Kang, 2024), PEFT 0.18's BONE (superseded by MiSS). */
 export const bone = layerMethod<BoneConfig>({

@@ -1,8 +1,9 @@
-import { add, fill, matmul, noGrad, parameter, rand, tidy, type Tensor, type WrapContext } from '@peftjs/core';
-import { batDelta, batRestore, chunkSum, tiledDelta } from '../miss/blocks.js';
+import { fill, matmul, parameter, rand, tidy, type Tensor } from '@peftjs/core';
+import { batLinear, batMergedState, batUnmergedState, chunkSum, tiledDelta } from '../miss/blocks.js';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import type { BoneConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * Bone (Kang, 2024) on a Linear layer. Default form: y = W x + b + chunkSum(x)·bone_block with
@@ -11,9 +12,9 @@ import type { BoneConfig } from './config.js';
  */
 export class BoneLayer extends TunerLayer<BoneConfig> {
   readonly adapterLayerNames = ['bone_block'];
-  readonly boneR = new Map<string, number>();
+  readonly boneR = this.adapterMap<number>();
   /** The form of each adapter: 'bat' or the default chunk-sum form. */
-  readonly boneFn = new Map<string, 'bat' | 'bone'>();
+  readonly boneFn = this.adapterMap<'bat' | 'bone'>();
 
   get boneBlock(): ParameterDict {
     return this.dict('bone_block', () => new ParameterDict());
@@ -41,15 +42,8 @@ export class BoneLayer extends TunerLayer<BoneConfig> {
 
   protected override applyAdapters(x: Tensor, adapters: readonly string[], rest: unknown[] = []): Tensor {
     if (adapters.length > 0 && adapters.every((a) => this.boneFn.get(a) === 'bat')) {
-      // F.linear with W + ΔW, each adapter's ΔW taken on the weight the previous ones made
       const { weight, bias } = this.base;
-      return tidy(() => {
-        let w = weight;
-        for (const a of adapters) w = add(w, batDelta(w, this.boneBlock.at(a)));
-        const y = matmul(x.dtype === w.dtype ? x : x.cast(w.dtype), w, { transposeB: true });
-        const out = bias ? add(y, bias) : y;
-        return out.dtype === x.dtype ? out : out.cast(x.dtype);
-      });
+      return batLinear(x, weight, bias, adapters.map((a) => this.boneBlock.at(a)));
     }
     if (adapters.some((a) => this.boneFn.get(a) === 'bat')) throw new Error(`BoneLayer: adapters [${adapters.join(', ')}] mix the 'bat' form with the default form; activate them one at a time`);
     return super.applyAdapters(x, adapters, rest);
@@ -57,7 +51,7 @@ export class BoneLayer extends TunerLayer<BoneConfig> {
 
   protected override adapterOutput(x: Tensor, adapter: string): Tensor {
     const block = this.boneBlock.at(adapter);
-    return tidy(() => matmul(chunkSum(x.dtype === block.dtype ? x : x.cast(block.dtype), block.shape[0]!), block));
+    return tidy(() => matmul(chunkSum(x.cast(block.dtype), block.shape[0]!), block));
   }
 
   override deltaWeight(adapter: string): Tensor {
@@ -66,22 +60,11 @@ export class BoneLayer extends TunerLayer<BoneConfig> {
 
   override mergedBaseState(adapter: string, state: BaseState): BaseState {
     if (this.boneFn.get(adapter) !== 'bat') return super.mergedBaseState(adapter, state);
-    const w = state.get('weight')!;
-    const out = new Map(state);
-    out.set('weight', noGrad(() => tidy(() => add(w, batDelta(w, this.boneBlock.at(adapter))))));
-    return out;
+    return batMergedState(state, this.boneBlock.at(adapter));
   }
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
     if (this.boneFn.get(adapter) !== 'bat') return super.unmergedBaseState(adapter, state);
-    const out = new Map(state);
-    out.set('weight', noGrad(() => batRestore(state.get('weight')!, this.boneBlock.at(adapter))));
-    return out;
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.boneR.delete(adapter);
-    this.boneFn.delete(adapter);
+    return batUnmergedState(state, this.boneBlock.at(adapter));
   }
 }

@@ -1,7 +1,8 @@
-import { defineConfig, field } from '@peftjs/core';
 import { targetFieldsWithout } from '../tuners/absent-target-fields.js';
-import { checkLayerSelection } from '../tuners/layers-pattern-check.js';
+import { checkLayerSelection } from '../tuners/check-layer-selection.js';
 import type { TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export type C3AInit = boolean | 'gaussian' | 'kaiming_uniform' | 'xavier_uniform';
 
@@ -20,16 +21,16 @@ export interface C3AConfigFields extends TargetFields {
 const TARGETS = targetFieldsWithout('excludeModules');
 const INITS = ['gaussian', 'kaiming_uniform', 'xavier_uniform'];
 
-export const C3A_FIELDS = [
-  field.int('blockSize', 256, { min: 1 }),
+export const C3A_FIELDS: FieldSpecs<Omit<C3AConfigFields, 'excludeModules'>> = {
+  blockSize: field.int(256, { min: 1 }),
   ...TARGETS.fields,
-  field.string('bias', 'none', { choices: ['none', 'all', 'c3a_only'], unsupported: 'training base biases, which PEFT does not save for C3A' }),
-  field.numberRecord('blockSizePattern', {}),
-  field.json('initWeights', 'xavier_uniform'),
-];
+  bias: field.string('none', { choices: ['none', 'all', 'c3a_only'], unsupported: 'training base biases, which PEFT does not save for C3A' }),
+  blockSizePattern: field.numberRecord({}),
+  initWeights: field.json('xavier_uniform'),
+};
 
 /** PEFT's C3AConfig: `new C3AConfig({ blockSize: 256, targetModules: ['q_proj', 'v_proj'] })`. */
-export const C3AConfig = defineConfig<C3AConfigFields>('C3AConfig', 'C3A', C3A_FIELDS, (c) => {
+export const C3AConfig = defineConfig<C3AConfigFields, 'excludeModules'>('C3AConfig', 'C3A', C3A_FIELDS, (c) => {
   TARGETS.fill(c);
   checkLayerSelection('C3AConfig', c, { regexExcludesLayers: true });
   if (typeof c.initWeights !== 'boolean' && !INITS.includes(c.initWeights as string)) {

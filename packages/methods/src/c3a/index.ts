@@ -1,8 +1,9 @@
-import { Linear, registerPeftMethod } from '@peftjs/core';
+import { Linear } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { C3AConfig } from './config.js';
 import { C3ALayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** C3A: block-circulant weight updates (circular convolutions); mergeable. */
 export const c3a = layerMethod<C3AConfig>({
@@ -21,4 +22,4 @@ registerPeftMethod(c3a);
 
 export { C3AConfig, type C3AConfigFields, type C3AInit } from './config.js';
 export { C3ALayer } from './layer.js';
-export { blockCirculant } from './circulant.js';
+export { blockCirculant } from './block-circulant.js';

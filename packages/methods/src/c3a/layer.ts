@@ -1,9 +1,10 @@
-import { matmul, parameter, rand, randn, tidy, zeros, type Tensor, type WrapContext } from '@peftjs/core';
+import { matmul, parameter, rand, randn, tidy, zeros, type Tensor } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { dottedPatternValue } from '../tuners/dotted-pattern.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
-import { blockCirculant } from './circulant.js';
+import { blockCirculant } from './block-circulant.js';
 import type { C3AConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * C3A (circular convolution adaptation) on a Linear: ΔW is block-circulant, one trained kernel of
@@ -12,7 +13,7 @@ import type { C3AConfig } from './config.js';
  */
 export class C3ALayer extends TunerLayer<C3AConfig> {
   readonly adapterLayerNames = ['c3a_kernel'];
-  readonly blockSize = new Map<string, number>();
+  readonly blockSize = this.adapterMap<number>();
 
   get kernel(): ParameterDict {
     return this.dict('c3a_kernel', () => new ParameterDict());
@@ -49,10 +50,5 @@ export class C3ALayer extends TunerLayer<C3AConfig> {
   /** The block-circulant ΔW / in_features, [out, in]. */
   override deltaWeight(adapter: string): Tensor {
     return tidy(() => blockCirculant(this.kernel.at(adapter)).div(this.base.inFeatures));
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.blockSize.delete(adapter);
   }
 }

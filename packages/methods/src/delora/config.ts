@@ -1,5 +1,6 @@
-import { defineConfig, field } from '@peftjs/core';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface DeloraConfigFields extends TargetFields {
   /** Rank of the update. */
@@ -18,16 +19,16 @@ export interface DeloraConfigFields extends TargetFields {
   lambdaPattern: Record<string, number>;
 }
 
-export const DELORA_FIELDS = [
-  field.int('r', 8, { min: 1 }),
-  field.number('deloraLambda', 15),
-  field.number('moduleDropout', 0, { min: 0, max: 1 }),
-  field.string('bias', 'none', { choices: ['none', 'all', 'delora_only'] }),
-  field.boolean('initWeights', true),
-  field.numberRecord('rankPattern', {}),
-  field.numberRecord('lambdaPattern', {}),
+export const DELORA_FIELDS: FieldSpecs<DeloraConfigFields> = {
+  r: field.int(8, { min: 1 }),
+  deloraLambda: field.number(15),
+  moduleDropout: field.number(0, { min: 0, max: 1 }),
+  bias: field.string('none', { choices: ['none', 'all', 'delora_only'] }),
+  initWeights: field.boolean(true),
+  rankPattern: field.numberRecord({}),
+  lambdaPattern: field.numberRecord({}),
   ...TARGET_FIELDS,
-];
+};
 
 /** PEFT's DeloraConfig: `new DeloraConfig({ r: 8, deloraLambda: 15, targetModules: ['q_proj', 'v_proj'] })`. */
 export const DeloraConfig = defineConfig<DeloraConfigFields>('DeloraConfig', 'DELORA', DELORA_FIELDS, (c) => {

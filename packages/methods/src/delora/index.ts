@@ -1,9 +1,9 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { DeloraConfig } from './config.js';
 import { DeloraLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** DeLoRA: decoupled low-rank adaptation with a bounded, normalised update (Bini et al., 2025). */
 export const delora = layerMethod<DeloraConfig>({

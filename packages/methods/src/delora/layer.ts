@@ -1,8 +1,9 @@
-import { Dropout, div, fill, matmul, maximum, mul, noGrad, parameter, rand, sqrt, sum, tidy, type Tensor, type WrapContext } from '@peftjs/core';
+import { Dropout, div, fill, matmul, maximum, mul, noGrad, parameter, rand, sqrt, sum, tidy, type Tensor } from '@peftjs/core';
 import { BufferDict, ModuleDict, ParameterDict } from '../tuners/adapter-dict.js';
 import { patternValue } from '../tuners/targets.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import type { DeloraConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /** max(‖·‖, 1e-4) over `dim`, as sqrt(max(Σ·², 1e-8)): the same value, and no NaN gradient at a zero vector. */
 function clampedNorm(t: Tensor, dim: number): Tensor {
@@ -17,7 +18,7 @@ function clampedNorm(t: Tensor, dim: number): Tensor {
 export class DeloraLayer extends TunerLayer<DeloraConfig> {
   readonly adapterLayerNames = ['delora_A', 'delora_B', 'delora_lambda'];
   override readonly otherAdapterLayerNames = ['delora_w_norm', 'delora_dropout'];
-  readonly r = new Map<string, number>();
+  readonly r = this.adapterMap<number>();
 
   get deloraA(): ParameterDict {
     return this.dict('delora_A', () => new ParameterDict());
@@ -61,7 +62,7 @@ export class DeloraLayer extends TunerLayer<DeloraConfig> {
   protected override adapterOutput(x: Tensor, adapter: string): Tensor {
     const a = this.deloraA.at(adapter);
     return tidy(() => {
-      const input = x.dtype === a.dtype ? x : x.cast(a.dtype);
+      const input = x.cast(a.dtype);
       const dropped = this.deloraDropout.at(adapter).forward(input);
       const h = mul(matmul(mul(dropped, this.deloraWNorm.at(adapter)), a, { transposeB: true }), this.scaling(adapter));
       return matmul(h, this.deloraB.at(adapter), { transposeB: true });
@@ -73,10 +74,5 @@ export class DeloraLayer extends TunerLayer<DeloraConfig> {
       const scaledB = mul(this.deloraB.at(adapter), this.scaling(adapter));
       return mul(matmul(scaledB, this.deloraA.at(adapter)), this.deloraWNorm.at(adapter));
     });
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.r.delete(adapter);
   }
 }

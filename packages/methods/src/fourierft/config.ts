@@ -1,7 +1,8 @@
-import { defineConfig, field } from '@peftjs/core';
 import { dottedPatternValue } from '../tuners/dotted-pattern.js';
-import { checkLayerSelection } from '../tuners/layers-pattern-check.js';
+import { checkLayerSelection } from '../tuners/check-layer-selection.js';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface FourierFTConfigFields extends TargetFields {
   /** Trained spectral entries per layer. */
@@ -20,16 +21,16 @@ export interface FourierFTConfigFields extends TargetFields {
   initWeights: boolean;
 }
 
-export const FOURIERFT_FIELDS = [
-  field.int('nFrequency', 1000, { min: 1 }),
-  field.number('scaling', 150),
-  field.int('randomLocSeed', 777, { nullable: true }),
-  field.boolean('fanInFanOut', false),
+export const FOURIERFT_FIELDS: FieldSpecs<FourierFTConfigFields> = {
+  nFrequency: field.int(1000, { min: 1 }),
+  scaling: field.number(150),
+  randomLocSeed: field.int(777, { nullable: true }),
+  fanInFanOut: field.boolean(false),
   ...TARGET_FIELDS,
-  field.string('bias', 'none', { choices: ['none', 'all', 'fourier_only'], unsupported: 'training base biases, which PEFT does not save for FourierFT' }),
-  field.numberRecord('nFrequencyPattern', {}),
-  field.boolean('initWeights', false),
-];
+  bias: field.string('none', { choices: ['none', 'all', 'fourier_only'], unsupported: 'training base biases, which PEFT does not save for FourierFT' }),
+  nFrequencyPattern: field.numberRecord({}),
+  initWeights: field.boolean(false),
+};
 
 /** PEFT's FourierFTConfig: `new FourierFTConfig({ nFrequency: 1000, scaling: 150, targetModules: ['q_proj', 'v_proj'] })`. */
 export const FourierFTConfig = defineConfig<FourierFTConfigFields>('FourierFTConfig', 'FOURIERFT', FOURIERFT_FIELDS, (c) => {

@@ -1,8 +1,8 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { FourierFTConfig } from './config.js';
 import { FourierFTLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** FourierFT: a few trained entries of the weight update's 2-D Fourier spectrum; mergeable. */
 export const fourierft = layerMethod<FourierFTConfig>({

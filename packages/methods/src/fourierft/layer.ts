@@ -1,9 +1,10 @@
-import { matmul, mul, parameter, randn, tidy, zeros, type Tensor, type WrapContext } from '@peftjs/core';
+import { matmul, mul, parameter, randn, tidy, zeros, type Tensor } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import { frequencyCount, type FourierFTConfig } from './config.js';
 import { realInverseDft2 } from './dft.js';
 import { spectrumPositions, type SpectrumPositions } from './positions.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * FourierFT (Gao et al., 2024) on a Linear or Conv1D: the layer trains `n_frequency` entries of
@@ -13,7 +14,7 @@ import { spectrumPositions, type SpectrumPositions } from './positions.js';
 export class FourierFTLayer extends TunerLayer<FourierFTConfig> {
   readonly adapterLayerNames = ['fourierft_spectrum'];
   /** The spectrum's positions per adapter (PEFT's `indices`: fixed by the seed, not saved). */
-  readonly positions = new Map<string, SpectrumPositions>();
+  readonly positions = this.adapterMap<SpectrumPositions>();
 
   get spectrum(): ParameterDict {
     return this.dict('fourierft_spectrum', () => new ParameterDict());
@@ -49,10 +50,5 @@ export class FourierFTLayer extends TunerLayer<FourierFTConfig> {
       const delta = this.deltaOutIn(adapter);
       return this.base.fanInFanOut ? delta.transpose(0, 1).contiguous() : delta;
     });
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.positions.delete(adapter);
   }
 }

@@ -1,5 +1,6 @@
-import { defineConfig, field } from '@peftjs/core';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface HRAConfigFields extends TargetFields {
   /** Number of Householder reflections per layer (even, for the identity initialisation). */
@@ -12,13 +13,13 @@ export interface HRAConfigFields extends TargetFields {
   bias: 'none' | 'all' | 'hra_only';
 }
 
-export const HRA_FIELDS = [
-  field.int('r', 8, { min: 1 }),
-  field.boolean('applyGS', false, { hfName: 'apply_GS' }),
-  field.boolean('initWeights', true),
-  field.string('bias', 'none', { choices: ['none', 'all', 'hra_only'] }),
+export const HRA_FIELDS: FieldSpecs<HRAConfigFields> = {
+  r: field.int(8, { min: 1 }),
+  applyGS: field.boolean(false, { hfName: 'apply_GS' }),
+  initWeights: field.boolean(true),
+  bias: field.string('none', { choices: ['none', 'all', 'hra_only'] }),
   ...TARGET_FIELDS,
-];
+};
 
 /** Checks PEFT makes on the target fields of HRA, Bone and MiSS (a regex target takes no layer selection). */
 export function checkRegexTargets(name: string, c: TargetFields): void {

@@ -1,9 +1,9 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { HRAConfig } from './config.js';
 import { HRALayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** HRA: Householder reflection adaptation (Yuan et al., 2024), W' = W ∏(I − 2uuᵀ/‖u‖²). */
 export const hra = layerMethod<HRAConfig>({

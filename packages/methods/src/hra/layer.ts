@@ -1,8 +1,9 @@
-import { expand, noGrad, parameter, rand, reshape, tidy, transpose, type Tensor, type WrapContext } from '@peftjs/core';
+import { expand, noGrad, parameter, rand, reshape, tidy, transpose, type Tensor } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import type { HRAConfig } from './config.js';
 import { gramSchmidt, reflectRows, reflectRowsOrthonormal, unitColumns } from './householder.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 const kaimingUniform = (shape: number[], fanIn: number, dtype: 'float32' | 'float64') => rand(shape, { low: -1 / Math.sqrt(fanIn), high: 1 / Math.sqrt(fanIn), dtype });
 
@@ -13,8 +14,8 @@ const kaimingUniform = (shape: number[], fanIn: number, dtype: 'float32' | 'floa
  */
 export class HRALayer extends TunerLayer<HRAConfig> {
   readonly adapterLayerNames = ['hra_u'];
-  readonly hraR = new Map<string, number>();
-  readonly hraApplyGS = new Map<string, boolean>();
+  readonly hraR = this.adapterMap<number>();
+  readonly hraApplyGS = this.adapterMap<boolean>();
 
   get hraU(): ParameterDict {
     return this.dict('hra_u', () => new ParameterDict());
@@ -46,7 +47,7 @@ export class HRALayer extends TunerLayer<HRAConfig> {
     const u = this.hraU.at(adapter);
     const r = this.hraR.get(adapter)!;
     return tidy(() => {
-      const input = x.dtype === u.dtype ? x : x.cast(u.dtype);
+      const input = x.cast(u.dtype);
       if (this.hraApplyGS.get(adapter)) return reflectRowsOrthonormal(input, gramSchmidt(u));
       const order = Array.from({ length: r }, (_, i) => (inverse ? r - 1 - i : i));
       return reflectRows(input, unitColumns(u), order);
@@ -60,7 +61,7 @@ export class HRALayer extends TunerLayer<HRAConfig> {
     const h = tidy(() => {
       let out = x;
       for (const adapter of [...adapters].reverse()) out = this.reflect(out, adapter, true);
-      return out.dtype === x.dtype ? out : out.cast(x.dtype);
+      return out.cast(x.dtype);
     });
     const out = this.baseForward(h, ...rest);
     h.dispose();
@@ -85,11 +86,5 @@ export class HRALayer extends TunerLayer<HRAConfig> {
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
     return this.reflectWeight(adapter, state, true);
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.hraR.delete(adapter);
-    this.hraApplyGS.delete(adapter);
   }
 }

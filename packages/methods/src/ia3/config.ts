@@ -1,7 +1,8 @@
-import { defineConfig, field } from '@peftjs/core';
 import { targetFieldsWithout } from '../tuners/absent-target-fields.js';
 import type { TargetFields } from '../tuners/target-fields.js';
 import { fullMatch } from '../tuners/python-regex.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface IA3ConfigFields extends TargetFields {
   /**
@@ -18,15 +19,15 @@ export interface IA3ConfigFields extends TargetFields {
 // PEFT's IA3Config has no layers_to_transform / layers_pattern
 const TARGETS = targetFieldsWithout('layersToTransform', 'layersPattern');
 
-export const IA3_FIELDS = [
+export const IA3_FIELDS: FieldSpecs<Omit<IA3ConfigFields, 'layersToTransform' | 'layersPattern'>> = {
   ...TARGETS.fields,
-  field.stringOrList('feedforwardModules', null, { nullable: true }),
-  field.boolean('fanInFanOut', false),
-  field.boolean('initIa3Weights', true),
-];
+  feedforwardModules: field.stringOrList(null, { nullable: true }),
+  fanInFanOut: field.boolean(false),
+  initIa3Weights: field.boolean(true),
+};
 
 /** PEFT's IA3Config: `new IA3Config({ targetModules: ['k_proj', 'v_proj', 'down_proj'], feedforwardModules: ['down_proj'] })`. */
-export const IA3Config = defineConfig<IA3ConfigFields>('IA3Config', 'IA3', IA3_FIELDS, (c) => {
+export const IA3Config = defineConfig<IA3ConfigFields, 'layersToTransform' | 'layersPattern'>('IA3Config', 'IA3', IA3_FIELDS, (c) => {
   TARGETS.fill(c);
   const { feedforwardModules: ff, targetModules: targets } = c;
   if (Array.isArray(ff) && Array.isArray(targets)) {

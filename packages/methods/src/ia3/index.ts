@@ -1,8 +1,8 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { IA3Config, isFeedforwardModule } from './config.js';
 import { IA3Layer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** (IA)³ (Liu et al., 2022): learned vectors that rescale activations; mergeable. */
 export const ia3 = layerMethod<IA3Config>({

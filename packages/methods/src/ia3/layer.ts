@@ -1,7 +1,8 @@
-import { div, mul, ones, parameter, randn, tidy, type Module, type Tensor, type WrapContext } from '@peftjs/core';
+import { div, mul, ones, parameter, randn, tidy, type Module, type Tensor } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import type { IA3Config } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /** PEFT's tolerance when unmerging divides by the vector. */
 const UNMERGE_EPS = 1e-8;

@@ -1,7 +1,7 @@
-import { registerPeftMethod } from '@peftjs/core';
-import { layerMethod } from '../tuners/layer-method.js';
 import { LNTuningConfig } from './config.js';
 import { LNTuningLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** LN tuning: train a copy of the model's norm layers (Zhao et al., 2023). */
 export const lnTuning = layerMethod<LNTuningConfig>({

@@ -1,7 +1,8 @@
-import { noGrad, type Module, type Tensor, type WrapContext } from '@peftjs/core';
+import { noGrad, type Tensor } from '@peftjs/core';
 import { ModuleDict } from '../tuners/adapter-dict.js';
-import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
+import { TunerLayer, type BaseState, type MergePlan, type WrappedLayer } from '../tuners/tuner-layer.js';
 import type { LNTuningConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * LN tuning (Zhao et al., 2023): each adapter is a trainable copy of the targeted module (a norm
@@ -12,8 +13,8 @@ import type { LNTuningConfig } from './config.js';
 export class LNTuningLayer extends TunerLayer<LNTuningConfig> {
   readonly adapterLayerNames = ['ln_tuning_layers'];
 
-  get lnTuningLayers(): ModuleDict {
-    return this.dict('ln_tuning_layers', () => new ModuleDict());
+  get lnTuningLayers(): ModuleDict<WrappedLayer> {
+    return this.dict('ln_tuning_layers', () => new ModuleDict<WrappedLayer>());
   }
 
   updateLayer({ adapterName, config }: WrapContext<LNTuningConfig>): void {
@@ -25,7 +26,7 @@ export class LNTuningLayer extends TunerLayer<LNTuningConfig> {
     if (adapters.length === 0) return this.baseForward(x, ...rest);
     if (adapters.length > 1) throw new Error(`LNTuningLayer: LN tuning runs one adapter at a time, got [${adapters.join(', ')}]`);
     const copy = this.lnTuningLayers.at(adapters[0]!);
-    return (copy.forward as (x: Tensor, ...r: unknown[]) => Tensor)(x, ...rest);
+    return copy.forward(x, ...rest);
   }
 
   /** Every tensor of the base module (a norm may keep them in children too). */
@@ -34,7 +35,7 @@ export class LNTuningLayer extends TunerLayer<LNTuningConfig> {
   }
 
   private copyState(adapter: string): Map<string, Tensor> {
-    return (this.lnTuningLayers.at(adapter) as Module).stateDict();
+    return this.lnTuningLayers.at(adapter).stateDict();
   }
 
   override mergedBaseState(adapter: string, state: BaseState): BaseState {
@@ -42,7 +43,7 @@ export class LNTuningLayer extends TunerLayer<LNTuningConfig> {
     return new Map([...state].map(([k, t]) => [k, copy.has(k) ? copy.get(k)!.clone() : t]));
   }
 
-  override planMerge(adapters: readonly string[]): { adapters: string[]; state: BaseState } {
+  override planMerge(adapters: readonly string[]): MergePlan {
     const todo = adapters.filter((a) => this.hasAdapter(a) && !this.mergedAdapters.includes(a));
     if (todo.length > 1) throw new Error(`LNTuningLayer: LN tuning merges one adapter at a time, got [${todo.join(', ')}]`);
     // like PEFT, a merged adapter is taken out before another goes in
@@ -50,7 +51,7 @@ export class LNTuningLayer extends TunerLayer<LNTuningConfig> {
     return super.planMerge(todo);
   }
 
-  override commitMerge(plan: { adapters: string[]; state: BaseState }): void {
+  override commitMerge(plan: MergePlan): void {
     for (const adapter of plan.adapters) this.keepBaseIn(adapter);
     super.commitMerge(plan);
   }

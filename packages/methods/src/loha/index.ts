@@ -1,8 +1,8 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { LoHaConfig } from './config.js';
 import { LoHaLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** LoHa: a low-rank Hadamard-product update (LyCORIS); mergeable. */
 export const loha = layerMethod<LoHaConfig>({

@@ -1,8 +1,9 @@
-import { matmul, mul, parameter, tidy, zeros, type Tensor, type WrapContext } from '@peftjs/core';
+import { matmul, mul, parameter, tidy, zeros, type Tensor } from '@peftjs/core';
 import { LycorisLayer } from '../lycoris/layer.js';
 import { ParameterDict } from '../tuners/adapter-dict.js';
-import { kaimingUniform } from '../tuners/init.js';
+import { kaimingUniform } from '../tuners/kaiming-uniform.js';
 import type { LoHaConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 const FACTORS = ['hada_w1_a', 'hada_w1_b', 'hada_w2_a', 'hada_w2_b'] as const;
 

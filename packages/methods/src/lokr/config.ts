@@ -1,6 +1,7 @@
-import { defineConfig, field } from '@peftjs/core';
 import { LYCORIS_FIELDS, checkRankPattern, type LycorisConfigFields } from '../lycoris/config.js';
-import { checkLayerSelection } from '../tuners/layers-pattern-check.js';
+import { checkLayerSelection } from '../tuners/check-layer-selection.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface LoKrConfigFields extends LycorisConfigFields {
   /** Also split the left Kronecker factor into a rank-r product when r is small enough. */
@@ -13,13 +14,13 @@ export interface LoKrConfigFields extends LycorisConfigFields {
   initWeights: boolean | 'lycoris';
 }
 
-export const LOKR_FIELDS = [
+export const LOKR_FIELDS: FieldSpecs<LoKrConfigFields> = {
   ...LYCORIS_FIELDS,
-  field.boolean('decomposeBoth', false),
-  field.int('decomposeFactor', -1),
-  field.boolean('rankDropoutScale', false),
-  field.json('initWeights', true),
-];
+  decomposeBoth: field.boolean(false),
+  decomposeFactor: field.int(-1),
+  rankDropoutScale: field.boolean(false),
+  initWeights: field.json(true),
+};
 
 /** PEFT's LoKrConfig: `new LoKrConfig({ r: 8, alpha: 16, targetModules: ['q_proj', 'v_proj'] })`. */
 export const LoKrConfig = defineConfig<LoKrConfigFields>('LoKrConfig', 'LOKR', LOKR_FIELDS, (c) => {

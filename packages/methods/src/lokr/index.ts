@@ -1,8 +1,8 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { LoKrConfig } from './config.js';
 import { LoKrLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** LoKr: a Kronecker-product update (LyCORIS); mergeable. */
 export const lokr = layerMethod<LoKrConfig>({

@@ -1,9 +1,10 @@
-import { matmul, mul, parameter, tidy, zeros, type Tensor, type WrapContext } from '@peftjs/core';
+import { matmul, mul, parameter, tidy, zeros, type Tensor } from '@peftjs/core';
 import { LycorisLayer } from '../lycoris/layer.js';
 import { ParameterDict } from '../tuners/adapter-dict.js';
-import { kaimingUniform } from '../tuners/init.js';
+import { kaimingUniform } from '../tuners/kaiming-uniform.js';
 import type { LoKrConfig } from './config.js';
 import { factorization } from './factorization.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 const FACTORS = ['lokr_w1', 'lokr_w1_a', 'lokr_w1_b', 'lokr_w2', 'lokr_w2_a', 'lokr_w2_b'] as const;
 type FactorName = (typeof FACTORS)[number];

@@ -1,10 +1,11 @@
-import { defineConfig, field } from '@peftjs/core';
 import { LoftQConfig } from './loftq.js';
 import { PATTERN_FIELDS, TARGET_FIELDS, checkLayerSelection, type PatternFields, type TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export type LoraInit = boolean | 'gaussian' | 'pissa' | 'olora' | 'loftq' | `pissa_niter_${number}`;
 
-export interface LoraConfigFields extends TargetFields, PatternFields {
+export interface LoraConfigFields extends TargetFields, PatternFields, LoraUnsupportedFields {
   /** Rank of the update. */
   r: number;
   loraAlpha: number;
@@ -37,37 +38,52 @@ export function initChangesBase(init: LoraInit): init is 'pissa' | 'olora' | `pi
   return typeof init === 'string' && (init === 'olora' || init.startsWith('pissa'));
 }
 
-/** Fields of PEFT 0.18's LoraConfig that peft.js loads but does not implement (only their empty value). */
-const UNSUPPORTED = [
-  field.json('aloraInvocationTokens', null, { nullable: true, unsupported: 'activated LoRA' }),
-  field.json('arrowConfig', null, { nullable: true, unsupported: 'Arrow routing' }),
-  field.json('cordaConfig', null, { nullable: true, unsupported: 'CorDA init' }),
-  field.json('evaConfig', null, { nullable: true, unsupported: 'EVA init' }),
-  field.json('megatronConfig', null, { nullable: true, unsupported: 'Megatron parallel layers' }),
-  field.string('megatronCore', 'megatron.core', { nullable: true }),
-  field.json('layerReplication', null, { nullable: true, unsupported: 'layer replication' }),
-  field.json('targetParameters', null, { nullable: true, unsupported: 'targeting nn.Parameter' }),
-  field.json('trainableTokenIndices', null, { nullable: true, unsupported: 'trainable tokens' }),
-  field.boolean('useQalora', false, { unsupported: 'QALoRA (needs quantization)' }),
-  field.int('qaloraGroupSize', 16, { min: 1 }),
-  field.boolean('ensureWeightTying', false, { unsupported: 'tied adapter weights' }),
-];
+/** Fields of PEFT 0.18's LoraConfig that peft.js loads but does not implement: only their empty value is accepted. */
+export interface LoraUnsupportedFields {
+  aloraInvocationTokens: unknown;
+  arrowConfig: unknown;
+  cordaConfig: unknown;
+  evaConfig: unknown;
+  megatronConfig: unknown;
+  megatronCore: string | null;
+  layerReplication: unknown;
+  targetParameters: unknown;
+  trainableTokenIndices: unknown;
+  useQalora: boolean;
+  qaloraGroupSize: number;
+  ensureWeightTying: boolean;
+}
 
-export const LORA_FIELDS = [
-  field.int('r', 8, { min: 1 }),
-  field.number('loraAlpha', 8),
-  field.number('loraDropout', 0, { min: 0, max: 1 }),
-  field.boolean('fanInFanOut', false),
-  field.string('bias', 'none', { choices: ['none', 'all', 'lora_only'] }),
-  field.boolean('useRslora', false),
-  field.boolean('useDora', false),
-  field.json('initLoraWeights', true),
-  field.boolean('loraBias', false),
-  field.json('loftqConfig', {}),
+const UNSUPPORTED: FieldSpecs<LoraUnsupportedFields> = {
+  aloraInvocationTokens: field.json(null, { nullable: true, unsupported: 'activated LoRA' }),
+  arrowConfig: field.json(null, { nullable: true, unsupported: 'Arrow routing' }),
+  cordaConfig: field.json(null, { nullable: true, unsupported: 'CorDA init' }),
+  evaConfig: field.json(null, { nullable: true, unsupported: 'EVA init' }),
+  megatronConfig: field.json(null, { nullable: true, unsupported: 'Megatron parallel layers' }),
+  megatronCore: field.string('megatron.core', { nullable: true }),
+  layerReplication: field.json(null, { nullable: true, unsupported: 'layer replication' }),
+  targetParameters: field.json(null, { nullable: true, unsupported: 'targeting nn.Parameter' }),
+  trainableTokenIndices: field.json(null, { nullable: true, unsupported: 'trainable tokens' }),
+  useQalora: field.boolean(false, { unsupported: 'QALoRA (needs quantization)' }),
+  qaloraGroupSize: field.int(16, { min: 1 }),
+  ensureWeightTying: field.boolean(false, { unsupported: 'tied adapter weights' }),
+};
+
+export const LORA_FIELDS: FieldSpecs<LoraConfigFields> = {
+  r: field.int(8, { min: 1 }),
+  loraAlpha: field.number(8),
+  loraDropout: field.number(0, { min: 0, max: 1 }),
+  fanInFanOut: field.boolean(false),
+  bias: field.string('none', { choices: ['none', 'all', 'lora_only'] }),
+  useRslora: field.boolean(false),
+  useDora: field.boolean(false),
+  initLoraWeights: field.json(true),
+  loraBias: field.boolean(false),
+  loftqConfig: field.json({}),
   ...TARGET_FIELDS,
   ...PATTERN_FIELDS,
   ...UNSUPPORTED,
-];
+};
 
 /** PEFT's LoraConfig: `new LoraConfig({ r: 8, loraAlpha: 16, targetModules: ['q_proj', 'v_proj'] })`. */
 export const LoraConfig = defineConfig<LoraConfigFields>('LoraConfig', 'LORA', LORA_FIELDS, (c) => {

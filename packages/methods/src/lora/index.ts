@@ -1,13 +1,14 @@
-import { registerPeftMethod, type Module, type WrapContext } from '@peftjs/core';
+import type { Module } from '@peftjs/core';
 import { baseLayerInfo, requireBaseLayer } from '../tuners/base-weights.js';
 import { patternValue } from '../tuners/targets.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { LoraConfig } from './config.js';
 import { LoraConv2d } from './conv2d.js';
-import { convertMutatedInit } from './conversion.js';
+import { convertMutatedInit } from './convert-mutated-init.js';
 import { LoraEmbedding } from './embedding.js';
 import { LoraLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod, type WrapContext } from '../method/layer-method.js';
 
 function createLoraLayer(target: Module, { key }: WrapContext<LoraConfig>): LoraLayer {
   const { kind } = requireBaseLayer(target, 'LoRA', key, ['linear', 'embedding', 'conv2d']);
@@ -48,5 +49,5 @@ export { addWeightedAdapter } from './weighted-adapter.js';
 export { LoraEmbedding } from './embedding.js';
 export { LoraConv2d } from './conv2d.js';
 export { DoraMagnitude, doraWeightNorm, type NormLayout } from './dora.js';
-export { convertMutatedInit } from './conversion.js';
+export { convertMutatedInit } from './convert-mutated-init.js';
 export { LoftQConfig, loftqFactors, type LoftQResult } from './loftq.js';

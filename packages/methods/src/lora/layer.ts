@@ -1,12 +1,12 @@
 import { add, div, Dropout, keep, Linear, matmul, type Module, mul, noGrad, QuantizedLinear, QuantizedWeight, randn, reshape, sub, type Tensor, tensor, tidy } from '@peftjs/core';
 import { ModuleDict } from '../tuners/adapter-dict.js';
-import type { LayerWrapContext } from '../tuners/layer-method.js';
 import { patternValue } from '../tuners/targets.js';
-import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
+import { TunerLayer, type BaseState, type MergePlan, type MergeStep } from '../tuners/tuner-layer.js';
 import { LoftQConfig, loftqFactors } from './loftq.js';
 import { oloraFactors, pissaFactors, residualWeight, transposeHost, type HostFactors } from './base-init.js';
 import { initChangesBase, type LoraConfig, type LoraInit } from './config.js';
 import { DoraMagnitude, doraWeightNorm, mergeFactorShape, transposed, type NormLayout } from './dora.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /** LoRA's scaling: alpha / r, or alpha / sqrt(r) with rsLoRA. */
 export function loraScaling(alpha: number, r: number, useRslora: boolean): number {
@@ -14,13 +14,10 @@ export function loraScaling(alpha: number, r: number, useRslora: boolean): numbe
 }
 
 /** A module with a weight and an optional bias (Linear, Conv2d). */
-type Factor = Module & { readonly weight: Tensor; readonly bias: Tensor | null };
-
-/** Key prefix of the DoRA weight norm a merge plan carries to commitMerge (kept for unmerging). */
-const DORA_NORM = '#dora_norm:';
+type Factor = Module<[Tensor], Tensor> & { readonly weight: Tensor; readonly bias: Tensor | null };
 
 function setValue(t: Tensor, value: Tensor): void {
-  noGrad(() => t.assign(value.dtype === t.dtype ? value : value.cast(t.dtype)));
+  noGrad(() => t.assign(value.cast(t.dtype)));
   value.dispose();
 }
 
@@ -33,15 +30,15 @@ function setValue(t: Tensor, value: Tensor): void {
 export class LoraLayer extends TunerLayer<LoraConfig> {
   readonly adapterLayerNames = ['lora_A', 'lora_B', 'lora_embedding_A', 'lora_embedding_B', 'lora_magnitude_vector'];
   override readonly otherAdapterLayerNames = ['lora_dropout'];
-  readonly r = new Map<string, number>();
-  readonly alpha = new Map<string, number>();
-  readonly scaling = new Map<string, number>();
+  readonly r = this.adapterMap<number>();
+  readonly alpha = this.adapterMap<number>();
+  readonly scaling = this.adapterMap<number>();
   /** How DoRA takes the norm of this layer's weight. */
   protected readonly normLayout: NormLayout = 'rows';
   /** DoRA weight norms of merged adapters (PEFT caches them: the merged weight cannot give them back). */
-  private readonly doraNorms = new Map<string, Tensor>();
+  private readonly doraNorms = this.adapterMap<Tensor>((t) => t.dispose());
   /** PiSSA/OLoRA inits of adapters being loaded from a file: the base changes once the file is in. */
-  private readonly pendingBaseInit = new Map<string, { init: LoraInit; key: string }>();
+  private readonly pendingBaseInit = this.adapterMap<{ init: LoraInit; key: string }>();
 
   constructor(baseLayer: Module) {
     super(baseLayer);
@@ -75,7 +72,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
     return this.base.dtype;
   }
 
-  updateLayer({ adapterName, config, key, loading }: LayerWrapContext<LoraConfig>): void {
+  updateLayer({ adapterName, config, key, loading }: WrapContext<LoraConfig>): void {
     const r = patternValue(config.rankPattern, key, config.r);
     const alpha = patternValue(config.alphaPattern, key, config.loraAlpha);
     this.configs.set(adapterName, config);
@@ -214,7 +211,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
   }
 
   private addOutput(out: Tensor, delta: Tensor): Tensor {
-    const cast = delta.dtype === out.dtype ? delta : delta.cast(out.dtype);
+    const cast = delta.cast(out.dtype);
     const sum = add(out, cast);
     if (cast !== delta) cast.dispose();
     delta.dispose();
@@ -223,8 +220,8 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
 
   /** B A x (no scaling) for input x; Linear and Conv2d factors. */
   protected loraProduct(x: Tensor, adapter: string): Tensor {
-    const h = this.loraA.at(adapter).forward(x) as Tensor;
-    const y = this.loraB.at(adapter).forward(h) as Tensor;
+    const h = this.loraA.at(adapter).forward(x);
+    const y = this.loraB.at(adapter).forward(h);
     h.dispose();
     return y;
   }
@@ -270,7 +267,7 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
       const lora = this.loraProduct(xd, adapter);
       const base = dropped ? this.baseWithoutBias(xd) : this.resultWithoutBias(result);
       const delta = add(mul(sub(scale, 1), base), mul(mul(scale, lora), this.scaling.get(adapter)!));
-      return add(result, delta.dtype === result.dtype ? delta : delta.cast(result.dtype));
+      return add(result, delta.cast(result.dtype));
     });
   }
 
@@ -297,37 +294,38 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
   }
 
   override mergedBaseState(adapter: string, state: BaseState): BaseState {
+    const { state: merged, weightNorm } = this.mergeStep(adapter, state);
+    weightNorm?.dispose();
+    return merged;
+  }
+
+  override mergeStep(adapter: string, state: BaseState): MergeStep {
     return tidy(() => {
       if (!this.isDora(adapter)) {
         const merged = super.mergedBaseState(adapter, state);
         const loraBias = this.loraBias(adapter);
         const bias = state.get('bias');
         if (loraBias && bias) merged.set('bias', add(bias, mul(loraBias, this.scaling.get(adapter)!)));
-        return merged;
+        return { state: merged };
       }
       // DoRA: W' = (m / ‖W + ΔW‖) ⊙ (W + ΔW); the bias is not rescaled
       const weight = state.get('weight')!;
       const delta = this.deltaWeight(adapter);
-      const combined = add(weight, delta.dtype === weight.dtype ? delta : delta.cast(weight.dtype));
+      const combined = add(weight, delta.cast(weight.dtype));
       const norm = doraWeightNorm(combined, this.normLayout);
       const factor = reshape(div(this.loraMagnitudeVector.at(adapter).weight, norm), mergeFactorShape(this.normLayout, weight));
       const merged = new Map(state);
       merged.set('weight', mul(combined, factor));
-      merged.set(`${DORA_NORM}${adapter}`, norm);
-      return merged;
+      return { state: merged, weightNorm: norm };
     });
   }
 
-  override commitMerge(plan: { adapters: string[]; state: BaseState }): void {
-    const state = new Map(plan.state);
-    for (const [k, t] of plan.state) {
-      if (!k.startsWith(DORA_NORM)) continue;
-      const adapter = k.slice(DORA_NORM.length);
+  override commitMerge(plan: MergePlan): void {
+    for (const [adapter, norm] of plan.weightNorms) {
       this.doraNorms.get(adapter)?.dispose();
-      this.doraNorms.set(adapter, keep(t));
-      state.delete(k);
+      this.doraNorms.set(adapter, keep(norm));
     }
-    super.commitMerge({ adapters: plan.adapters, state });
+    super.commitMerge({ ...plan, weightNorms: new Map() });
   }
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
@@ -347,24 +345,12 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
       const factor = reshape(div(this.loraMagnitudeVector.at(adapter).weight, norm), mergeFactorShape(this.normLayout, weight));
       const delta = this.deltaWeight(adapter);
       const unmerged = new Map(state);
-      unmerged.set('weight', sub(div(weight, factor), delta.dtype === weight.dtype ? delta : delta.cast(weight.dtype)));
+      unmerged.set('weight', sub(div(weight, factor), delta.cast(weight.dtype)));
       return unmerged;
     });
     norm.dispose();
     this.doraNorms.delete(adapter);
     return out;
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    for (const m of [this.r, this.alpha, this.scaling]) m.delete(adapter);
-    this.pendingBaseInit.delete(adapter);
-  }
-
-  override disposeAdapters(): void {
-    super.disposeAdapters();
-    for (const t of this.doraNorms.values()) t.dispose();
-    this.doraNorms.clear();
   }
 
   /** PEFT saves the DoRA magnitude as `lora_magnitude_vector` (no `.weight`). */

@@ -1,5 +1,5 @@
-import { field } from '@peftjs/core';
 import { PATTERN_FIELDS, TARGET_FIELDS, type PatternFields, type TargetFields } from '../tuners/target-fields.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 /** Fields shared by PEFT's LyCORIS-style configs (LoHa, LoKr). */
 export interface LycorisConfigFields extends TargetFields, PatternFields {
@@ -15,15 +15,15 @@ export interface LycorisConfigFields extends TargetFields, PatternFields {
   useEffectiveConv2d: boolean;
 }
 
-export const LYCORIS_FIELDS = [
-  field.int('r', 8, { min: 1 }),
-  field.number('alpha', 8),
-  field.number('rankDropout', 0, { min: 0, max: 1 }),
-  field.number('moduleDropout', 0, { min: 0, max: 1 }),
-  field.boolean('useEffectiveConv2d', false),
+export const LYCORIS_FIELDS: FieldSpecs<LycorisConfigFields> = {
+  r: field.int(8, { min: 1 }),
+  alpha: field.number(8),
+  rankDropout: field.number(0, { min: 0, max: 1 }),
+  moduleDropout: field.number(0, { min: 0, max: 1 }),
+  useEffectiveConv2d: field.boolean(false),
   ...TARGET_FIELDS,
   ...PATTERN_FIELDS,
-];
+};
 
 /** Ranks in rank_pattern must be positive integers. */
 export function checkRankPattern(configName: string, c: PatternFields): void {

@@ -1,7 +1,9 @@
-import { bernoulli, conv2d, matmul, mean, mul, tidy, type Conv2d, type PeftConfig, type Tensor, type WrapContext } from '@peftjs/core';
+import { bernoulli, conv2d, matmul, mean, mul, tidy, type Conv2d, type Tensor } from '@peftjs/core';
 import { patternValue } from '../tuners/targets.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import type { LycorisConfigFields } from './config.js';
+import type { PeftConfig } from '../method/peft-config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 type LycorisConfig = PeftConfig & LycorisConfigFields;
 
@@ -11,9 +13,9 @@ type LycorisConfig = PeftConfig & LycorisConfigFields;
  * In training, rank dropout zeroes rows of ΔW and module dropout skips the adapter.
  */
 export abstract class LycorisLayer<C extends LycorisConfig> extends TunerLayer<C> {
-  readonly r = new Map<string, number>();
-  readonly alpha = new Map<string, number>();
-  readonly scaling = new Map<string, number>();
+  readonly r = this.adapterMap<number>();
+  readonly alpha = this.adapterMap<number>();
+  readonly scaling = this.adapterMap<number>();
 
   /** ΔW of `adapter` in the base weight's shape, scaled by alpha / r. */
   protected abstract factorWeight(adapter: string): Tensor;
@@ -61,10 +63,5 @@ export abstract class LycorisLayer<C extends LycorisConfig> extends TunerLayer<C
       if (this.training && moduleDropout > 0) y = mul(y, bernoulli([1], 1 - moduleDropout, { dtype: y.dtype }));
       return y;
     });
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    for (const m of [this.r, this.alpha, this.scaling]) m.delete(adapter);
   }
 }

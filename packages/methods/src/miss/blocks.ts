@@ -1,5 +1,6 @@
-import { add, concat, expand, fill, matmul, permute, reshape, sub, sum, tidy, transpose, type Tensor } from '@peftjs/core';
+import { add, concat, expand, fill, matmul, noGrad, permute, reshape, sub, sum, tidy, transpose, type Tensor } from '@peftjs/core';
 import { identityLike, inverse } from '../linalg/solve.js';
+import type { BaseState } from '../tuners/tuner-layer.js';
 
 /**
  * MiSS/Bone's shared input: x [..., in] zero-padded to a multiple of r and cut into r-wide chunks,
@@ -58,4 +59,33 @@ export function batRestore(merged: Tensor, block: Tensor): Tensor {
     const inv = inverse(add(identityLike(block, r), block));
     return fromBlocks(matmul(sub(toBlocks(merged, r), block), inv), out, inFeatures);
   });
+}
+
+/**
+ * The forward of 'bat' adapters (Bone, MiSS): F.linear with W + ΔW, each adapter's ΔW taken on
+ * the weight the previous ones made, computed in the weight's dtype and returned in x's.
+ */
+export function batLinear(x: Tensor, weight: Tensor, bias: Tensor | null, blocks: readonly Tensor[]): Tensor {
+  return tidy(() => {
+    let w = weight;
+    for (const block of blocks) w = add(w, batDelta(w, block));
+    const y = matmul(x.cast(w.dtype), w, { transposeB: true });
+    const out = bias ? add(y, bias) : y;
+    return out.cast(x.dtype);
+  });
+}
+
+/** The base tensors with a 'bat' block merged into the weight (new weight, the inputs untouched). */
+export function batMergedState(state: BaseState, block: Tensor): BaseState {
+  const w = state.get('weight')!;
+  const out = new Map(state);
+  out.set('weight', noGrad(() => tidy(() => add(w, batDelta(w, block)))));
+  return out;
+}
+
+/** The inverse of batMergedState. */
+export function batUnmergedState(state: BaseState, block: Tensor): BaseState {
+  const out = new Map(state);
+  out.set('weight', noGrad(() => batRestore(state.get('weight')!, block)));
+  return out;
 }

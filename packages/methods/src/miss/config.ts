@@ -1,6 +1,7 @@
-import { defineConfig, field } from '@peftjs/core';
 import { checkRegexTargets } from '../hra/config.js';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface MissConfigFields extends TargetFields {
   /** Chunk width of the input (and rows of miss_block). */
@@ -15,15 +16,15 @@ export interface MissConfigFields extends TargetFields {
   bias: string;
 }
 
-export const MISS_FIELDS = [
-  field.int('r', 64, { min: 1 }),
-  field.number('missDropout', 0, { min: 0, max: 1 }),
-  field.int('miniR', 1, { min: 1 }),
-  field.json('initWeights', true),
+export const MISS_FIELDS: FieldSpecs<MissConfigFields> = {
+  r: field.int(64, { min: 1 }),
+  missDropout: field.number(0, { min: 0, max: 1 }),
+  miniR: field.int(1, { min: 1 }),
+  initWeights: field.json(true),
   // PEFT's help text spells it 'MiSS_only'; any '<name>_only' selects the adapted layers' biases
-  field.string('bias', 'none', { choices: ['none', 'all', 'miss_only', 'MiSS_only'] }),
+  bias: field.string('none', { choices: ['none', 'all', 'miss_only', 'MiSS_only'] }),
   ...TARGET_FIELDS,
-];
+};
 
 /** PEFT's MissConfig (MiSS, the successor of Bone): `new MissConfig({ r: 64, targetModules: ['q_proj', 'v_proj'] })`. */
 export const MissConfig = defineConfig<MissConfigFields>('MissConfig', 'MISS', MISS_FIELDS, (c) => {

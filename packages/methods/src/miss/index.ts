@@ -1,9 +1,9 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { MissConfig } from './config.js';
 import { MissLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** MiSS: matrix shard sharing (Kang & Yin, 2025), PEFT's balanced, 'mini' and 'bat' forms. */
 export const miss = layerMethod<MissConfig>({

@@ -1,8 +1,9 @@
-import { Dropout, add, expand, fill, matmul, noGrad, parameter, rand, reshape, tidy, type Tensor, type WrapContext } from '@peftjs/core';
+import { Dropout, expand, fill, matmul, parameter, rand, reshape, tidy, type Tensor } from '@peftjs/core';
 import { ModuleDict, ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
-import { batDelta, batRestore, chunkSum, tiledDelta } from './blocks.js';
+import { batLinear, batMergedState, batUnmergedState, chunkSum, tiledDelta } from './blocks.js';
 import type { MissConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 export type MissMode = 'miss' | 'bat' | 'mini';
 
@@ -14,9 +15,9 @@ export type MissMode = 'miss' | 'bat' | 'mini';
 export class MissLayer extends TunerLayer<MissConfig> {
   readonly adapterLayerNames = ['miss_block'];
   override readonly otherAdapterLayerNames = ['miss_dropout'];
-  readonly missR = new Map<string, number>();
-  readonly missMiniR = new Map<string, number>();
-  readonly missFn = new Map<string, MissMode>();
+  readonly missR = this.adapterMap<number>();
+  readonly missMiniR = this.adapterMap<number>();
+  readonly missFn = this.adapterMap<MissMode>();
 
   get missBlock(): ParameterDict {
     return this.dict('miss_block', () => new ParameterDict());
@@ -62,13 +63,7 @@ export class MissLayer extends TunerLayer<MissConfig> {
   protected override applyAdapters(x: Tensor, adapters: readonly string[], rest: unknown[] = []): Tensor {
     if (adapters.length > 0 && adapters.every((a) => this.missFn.get(a) === 'bat')) {
       const { weight, bias } = this.base;
-      return tidy(() => {
-        let w = weight;
-        for (const a of adapters) w = add(w, batDelta(w, this.missBlock.at(a)));
-        const y = matmul(x.dtype === w.dtype ? x : x.cast(w.dtype), w, { transposeB: true });
-        const out = bias ? add(y, bias) : y;
-        return out.dtype === x.dtype ? out : out.cast(x.dtype);
-      });
+      return batLinear(x, weight, bias, adapters.map((a) => this.missBlock.at(a)));
     }
     if (adapters.some((a) => this.missFn.get(a) === 'bat')) throw new Error(`MissLayer: adapters [${adapters.join(', ')}] mix the 'bat' form with others; activate them one at a time`);
     return super.applyAdapters(x, adapters, rest);
@@ -77,7 +72,7 @@ export class MissLayer extends TunerLayer<MissConfig> {
   protected override adapterOutput(x: Tensor, adapter: string): Tensor {
     const block = this.missBlock.at(adapter);
     return tidy(() => {
-      const input = x.dtype === block.dtype ? x : x.cast(block.dtype);
+      const input = x.cast(block.dtype);
       const dropped = this.missDropout.at(adapter).forward(input);
       const full = this.fullBlock(adapter);
       return matmul(chunkSum(dropped, full.shape[0]!), full);
@@ -90,21 +85,11 @@ export class MissLayer extends TunerLayer<MissConfig> {
 
   override mergedBaseState(adapter: string, state: BaseState): BaseState {
     if (this.missFn.get(adapter) !== 'bat') return super.mergedBaseState(adapter, state);
-    const w = state.get('weight')!;
-    const out = new Map(state);
-    out.set('weight', noGrad(() => tidy(() => add(w, batDelta(w, this.missBlock.at(adapter))))));
-    return out;
+    return batMergedState(state, this.missBlock.at(adapter));
   }
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
     if (this.missFn.get(adapter) !== 'bat') return super.unmergedBaseState(adapter, state);
-    const out = new Map(state);
-    out.set('weight', noGrad(() => batRestore(state.get('weight')!, this.missBlock.at(adapter))));
-    return out;
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    for (const m of [this.missR, this.missMiniR, this.missFn]) m.delete(adapter);
+    return batUnmergedState(state, this.missBlock.at(adapter));
   }
 }

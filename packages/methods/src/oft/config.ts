@@ -1,5 +1,6 @@
-import { defineConfig, field } from '@peftjs/core';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface OFTConfigFields extends TargetFields {
   /** Number of blocks per layer; give either r or oftBlockSize (the other 0): r × oftBlockSize = in_features. */
@@ -25,20 +26,20 @@ export interface OFTConfigFields extends TargetFields {
   numCayleyNeumannTerms: number;
 }
 
-export const OFT_FIELDS = [
-  field.int('r', 0, { min: 0 }),
-  field.int('oftBlockSize', 32, { min: 0 }),
-  field.number('moduleDropout', 0, { min: 0, max: 1 }),
-  field.boolean('fanInFanOut', false),
-  field.string('bias', 'none', { choices: ['none', 'all', 'oft_only'] }),
-  field.boolean('initWeights', true),
-  field.boolean('coft', false),
-  field.number('eps', 6e-5, { min: 0 }),
-  field.boolean('blockShare', false),
-  field.boolean('useCayleyNeumann', true),
-  field.int('numCayleyNeumannTerms', 5, { min: 1 }),
+export const OFT_FIELDS: FieldSpecs<OFTConfigFields> = {
+  r: field.int(0, { min: 0 }),
+  oftBlockSize: field.int(32, { min: 0 }),
+  moduleDropout: field.number(0, { min: 0, max: 1 }),
+  fanInFanOut: field.boolean(false),
+  bias: field.string('none', { choices: ['none', 'all', 'oft_only'] }),
+  initWeights: field.boolean(true),
+  coft: field.boolean(false),
+  eps: field.number(6e-5, { min: 0 }),
+  blockShare: field.boolean(false),
+  useCayleyNeumann: field.boolean(true),
+  numCayleyNeumannTerms: field.int(5, { min: 1 }),
   ...TARGET_FIELDS,
-];
+};
 
 /** PEFT's OFTConfig: `new OFTConfig({ oftBlockSize: 32, targetModules: ['q_proj', 'v_proj'] })`. */
 export const OFTConfig = defineConfig<OFTConfigFields>('OFTConfig', 'OFT', OFT_FIELDS, (c) => {

@@ -1,9 +1,9 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { trainableBiases } from '../tuners/trainable-bias.js';
 import { OFTConfig } from './config.js';
 import { OFTLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** OFT: orthogonal fine-tuning (Qiu et al., 2023) with PEFT 0.18's packed Cayley(–Neumann) parametrisation. */
 export const oft = layerMethod<OFTConfig>({

@@ -1,9 +1,10 @@
-import { noGrad, tidy, transpose, type Tensor, type WrapContext } from '@peftjs/core';
+import { noGrad, tidy, transpose, type Tensor } from '@peftjs/core';
 import { inverse } from '../linalg/solve.js';
 import { ModuleDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import type { OFTConfig } from './config.js';
 import { OFTRotationModule, rotateWeightColumns } from './rotation.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * PEFT's adjust_oft_parameters: the divisor of `inFeatures` nearest to `value` (the lower one on
@@ -44,9 +45,9 @@ export function oftBlocks(inFeatures: number, r: number, blockSize: number, key:
  */
 export class OFTLayer extends TunerLayer<OFTConfig> {
   readonly adapterLayerNames = ['oft_R'];
-  readonly r = new Map<string, number>();
-  readonly oftBlockSize = new Map<string, number>();
-  readonly moduleDropout = new Map<string, number>();
+  readonly r = this.adapterMap<number>();
+  readonly oftBlockSize = this.adapterMap<number>();
+  readonly moduleDropout = this.adapterMap<number>();
 
   get oftR(): ModuleDict<OFTRotationModule> {
     return this.dict('oft_R', () => new ModuleDict<OFTRotationModule>());
@@ -111,10 +112,5 @@ export class OFTLayer extends TunerLayer<OFTConfig> {
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
     return this.rotateWeight(adapter, state, true);
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    for (const m of [this.r, this.oftBlockSize, this.moduleDropout]) m.delete(adapter);
   }
 }

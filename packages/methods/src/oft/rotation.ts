@@ -83,12 +83,12 @@ export class OFTRotationModule extends Module {
     return tidy(() => {
       let r = this.rotationBlocks();
       if (dropout > 0 && r.shape[0]! > 1) r = blockDropout(r, dropout);
-      const input = x.dtype === r.dtype ? x : x.cast(r.dtype);
+      const input = x.cast(r.dtype);
       const rows = input.size / inFeatures;
       const byBlock = transpose(reshape(input, [rows, blocks, blockSize]), 0, 1);
       const rotated = transpose(matmul(byBlock, r), 0, 1).contiguous();
       const out = reshape(rotated, x.shape);
-      return out.dtype === x.dtype ? out : out.cast(x.dtype);
+      return out.cast(x.dtype);
     });
   }
 }
@@ -102,7 +102,7 @@ export function rotateWeightColumns(weight: Tensor, blocks: Tensor, blockSize: n
   return tidy(() => {
     const [out, inFeatures] = weight.shape as [number, number];
     const byBlock = transpose(reshape(weight, [out, inFeatures / blockSize, blockSize]), 0, 1);
-    const rotated = transpose(matmul(byBlock, blocks.dtype === weight.dtype ? blocks : blocks.cast(weight.dtype), { transposeB: true }), 0, 1).contiguous();
+    const rotated = transpose(matmul(byBlock, blocks.cast(weight.dtype), { transposeB: true }), 0, 1).contiguous();
     return reshape(rotated, [out, inFeatures]);
   });
 }

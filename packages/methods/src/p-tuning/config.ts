@@ -1,5 +1,6 @@
-import { defineConfig, field } from '@peftjs/core';
 import { PROMPT_LEARNING_FIELDS, checkPromptLearning, type PromptLearningConfigFields } from '../prompt-learning/config-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field } from '../method/config-fields.js';
 
 export interface PromptEncoderConfigFields extends PromptLearningConfigFields {
   encoderReparameterizationType: 'MLP' | 'LSTM';
@@ -12,13 +13,13 @@ export interface PromptEncoderConfigFields extends PromptLearningConfigFields {
 }
 
 /** PEFT's PromptEncoderConfig (P-tuning): `new PromptEncoderConfig({ numVirtualTokens: 20, encoderHiddenSize: 128 })`. */
-export const PromptEncoderConfig = defineConfig<PromptEncoderConfigFields>('PromptEncoderConfig', 'P_TUNING', [
+export const PromptEncoderConfig = defineConfig<PromptEncoderConfigFields>('PromptEncoderConfig', 'P_TUNING', {
   ...PROMPT_LEARNING_FIELDS,
-  field.string('encoderReparameterizationType', 'MLP', { choices: ['MLP', 'LSTM'] }),
-  field.int('encoderHiddenSize', null, { nullable: true, min: 1 }),
-  field.int('encoderNumLayers', 2, { min: 1 }),
-  field.number('encoderDropout', 0, { min: 0, max: 1 }),
-], (c) => {
+  encoderReparameterizationType: field.string('MLP', { choices: ['MLP', 'LSTM'] }),
+  encoderHiddenSize: field.int(null, { nullable: true, min: 1 }),
+  encoderNumLayers: field.int(2, { min: 1 }),
+  encoderDropout: field.number(0, { min: 0, max: 1 }),
+}, (c) => {
   checkPromptLearning('PromptEncoderConfig', c);
   if (c.encoderDropout >= 1) throw new TypeError(`PromptEncoderConfig: encoderDropout (encoder_dropout) must be < 1, got ${c.encoderDropout}`);
 });

@@ -1,4 +1,4 @@
-import { promptLearningMethod } from '../prompt-learning/method.js';
+import { promptLearningMethod } from '../prompt-learning/prompt-learning-method.js';
 import { PromptEncoderConfig } from './config.js';
 import { PromptEncoder } from './prompt-encoder.js';
 

@@ -1,5 +1,6 @@
-import { defineConfig, field } from '@peftjs/core';
 import { PROMPT_LEARNING_FIELDS, checkPromptLearning, type PromptLearningConfigFields } from '../prompt-learning/config-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field } from '../method/config-fields.js';
 
 export interface PrefixTuningConfigFields extends PromptLearningConfigFields {
   /** Hidden size of the projection MLP (default token_dim). */
@@ -9,9 +10,9 @@ export interface PrefixTuningConfigFields extends PromptLearningConfigFields {
 }
 
 /** PEFT's PrefixTuningConfig: `new PrefixTuningConfig({ numVirtualTokens: 20, prefixProjection: true })`. */
-export const PrefixTuningConfig = defineConfig<PrefixTuningConfigFields>('PrefixTuningConfig', 'PREFIX_TUNING', [
+export const PrefixTuningConfig = defineConfig<PrefixTuningConfigFields>('PrefixTuningConfig', 'PREFIX_TUNING', {
   ...PROMPT_LEARNING_FIELDS,
-  field.int('encoderHiddenSize', null, { nullable: true, min: 1 }),
-  field.boolean('prefixProjection', false),
-], (c) => checkPromptLearning('PrefixTuningConfig', c));
+  encoderHiddenSize: field.int(null, { nullable: true, min: 1 }),
+  prefixProjection: field.boolean(false),
+}, (c) => checkPromptLearning('PrefixTuningConfig', c));
 export type PrefixTuningConfig = InstanceType<typeof PrefixTuningConfig>;

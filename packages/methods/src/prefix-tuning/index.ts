@@ -1,6 +1,7 @@
-import { promptLearningMethod } from '../prompt-learning/method.js';
+import { promptLearningMethod } from '../prompt-learning/prompt-learning-method.js';
 import { PrefixTuningConfig } from './config.js';
 import { PrefixEncoder } from './prefix-encoder.js';
+import { forwardWithPrefixTuning } from './prefix-forward.js';
 
 /** Prefix tuning (Li & Liang, 2021): learned keys and values in front of every layer's attention. */
 export const prefixTuning = promptLearningMethod<PrefixTuningConfig>({
@@ -10,6 +11,7 @@ export const prefixTuning = promptLearningMethod<PrefixTuningConfig>({
     ...s, encoderHiddenSize: config.encoderHiddenSize ?? s.tokenDim, prefixProjection: config.prefixProjection, inferenceMode: config.inferenceMode,
   }),
   outputIsTable: (config) => config.inferenceMode || !config.prefixProjection,
+  forward: forwardWithPrefixTuning,
 });
 
 export { PrefixTuningConfig, type PrefixTuningConfigFields } from './config.js';

@@ -15,7 +15,7 @@ export function prefixPastKeyValues(encoded: Tensor, batch: number, s: PromptLea
     throw new RangeError(`prefix tuning: the prefix encoder gives ${formatShape(encoded.shape)}, expected [${n}, ${s.numLayers * 2 * s.tokenDim}] (num_virtual_tokens, num_layers · 2 · token_dim)`);
   }
   return tidy(() => {
-    const typed = encoded.dtype === dtype ? encoded : encoded.cast(dtype);
+    const typed = encoded.cast(dtype);
     const perRow = typed.reshape([n, s.numLayers * 2, heads, headDim]).permute([1, 2, 0, 3]);
     const row = (i: number) => perRow.slice(0, i, i + 1).expand([batch, heads, n, headDim]);
     return Array.from({ length: s.numLayers }, (_, l) => [row(2 * l), row(2 * l + 1)] as const);

@@ -63,7 +63,7 @@ export function forwardWithPrompts(base: CausalLM, wordEmbeddings: Embedding, pr
     if (embeds.rank !== 3 || embeds.shape[2] !== prompts.shape[1]) {
       throw new RangeError(`prompt learning: the token embeddings ${formatShape(embeds.shape)} do not match the prompts ${formatShape(prompts.shape)} (token_dim)`);
     }
-    const p = prompts.dtype === embeds.dtype ? prompts : prompts.cast(embeds.dtype);
+    const p = prompts.cast(embeds.dtype);
     const inputsEmbeds = concat([p.unsqueeze(0).expand([batch, n, p.shape[1]]), embeds], 1);
     return base.forward({
       inputsEmbeds,

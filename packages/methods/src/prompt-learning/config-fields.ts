@@ -1,14 +1,5 @@
-import { field, type ConfigField, type PeftConfig } from '@peftjs/core';
-
-/** The fields every prompt-learning config has (PEFT's PromptLearningConfig); null ones come from the model. */
-export const PROMPT_LEARNING_FIELDS: readonly ConfigField[] = [
-  field.int('numVirtualTokens', null, { nullable: true, min: 1 }),
-  field.int('tokenDim', null, { nullable: true, min: 1 }),
-  field.int('numTransformerSubmodules', null, { nullable: true, min: 1, max: 1 }),
-  field.int('numAttentionHeads', null, { nullable: true, min: 1 }),
-  field.int('numLayers', null, { nullable: true, min: 1 }),
-  field.stringList('modulesToSave', null, { nullable: true, unsupported: 'extra trainable modules with prompt learning' }),
-];
+import { field, type FieldSpecs } from '../method/config-fields.js';
+import type { PeftConfig } from '../method/peft-config.js';
 
 export interface PromptLearningConfigFields {
   /** Virtual tokens put in front of the input (required). */
@@ -21,6 +12,16 @@ export interface PromptLearningConfigFields {
   numLayers: number | null;
   modulesToSave: string[] | null;
 }
+
+/** The fields every prompt-learning config has (PEFT's PromptLearningConfig); null ones come from the model. */
+export const PROMPT_LEARNING_FIELDS: FieldSpecs<PromptLearningConfigFields> = {
+  numVirtualTokens: field.int(null, { nullable: true, min: 1 }),
+  tokenDim: field.int(null, { nullable: true, min: 1 }),
+  numTransformerSubmodules: field.int(null, { nullable: true, min: 1, max: 1 }),
+  numAttentionHeads: field.int(null, { nullable: true, min: 1 }),
+  numLayers: field.int(null, { nullable: true, min: 1 }),
+  modulesToSave: field.stringList(null, { nullable: true, unsupported: 'extra trainable modules with prompt learning' }),
+};
 
 /** The relation checks every prompt-learning config shares. */
 export function checkPromptLearning(name: string, c: PeftConfig & PromptLearningConfigFields): void {

@@ -37,5 +37,5 @@ export function loadPromptEmbeddings(type: string, encoder: PromptLearningEncode
   if (saved.shape.join() !== weight.shape.join()) {
     throw new RangeError(`${type}: prompt_embeddings has shape ${formatShape(saved.shape)}, the encoder's table is ${formatShape(weight.shape)}`);
   }
-  noGrad(() => tidy(() => weight.assign(saved.dtype === weight.dtype ? saved : saved.cast(weight.dtype))));
+  noGrad(() => tidy(() => weight.assign(saved.cast(weight.dtype))));
 }

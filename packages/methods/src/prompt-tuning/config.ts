@@ -1,5 +1,6 @@
-import { defineConfig, field } from '@peftjs/core';
 import { PROMPT_LEARNING_FIELDS, checkPromptLearning, type PromptLearningConfigFields } from '../prompt-learning/config-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field } from '../method/config-fields.js';
 
 export type PromptTuningInit = 'RANDOM' | 'SAMPLE_VOCAB' | 'TEXT';
 
@@ -17,13 +18,13 @@ export interface PromptTuningConfigFields extends PromptLearningConfigFields {
  * TEXT init needs the text's token ids: peft.js cannot download tokenizers, so a trainable TEXT
  * adapter is made by the caller (`PromptEmbedding.initFromTokens`); loading one works as in PEFT.
  */
-export const PromptTuningConfig = defineConfig<PromptTuningConfigFields>('PromptTuningConfig', 'PROMPT_TUNING', [
+export const PromptTuningConfig = defineConfig<PromptTuningConfigFields>('PromptTuningConfig', 'PROMPT_TUNING', {
   ...PROMPT_LEARNING_FIELDS,
-  field.string('promptTuningInit', 'RANDOM', { choices: ['RANDOM', 'SAMPLE_VOCAB', 'TEXT'] }),
-  field.string('promptTuningInitText', null, { nullable: true }),
-  field.string('tokenizerNameOrPath', null, { nullable: true }),
-  field.json('tokenizerKwargs', null, { nullable: true }),
-], (c) => {
+  promptTuningInit: field.string('RANDOM', { choices: ['RANDOM', 'SAMPLE_VOCAB', 'TEXT'] }),
+  promptTuningInitText: field.string(null, { nullable: true }),
+  tokenizerNameOrPath: field.string(null, { nullable: true }),
+  tokenizerKwargs: field.json(null, { nullable: true }),
+}, (c) => {
   checkPromptLearning('PromptTuningConfig', c);
   if (c.promptTuningInit === 'TEXT' && !c.tokenizerNameOrPath) throw new TypeError(`PromptTuningConfig: promptTuningInit 'TEXT' needs tokenizerNameOrPath (tokenizer_name_or_path)`);
   if (c.promptTuningInit === 'TEXT' && c.promptTuningInitText === null) throw new TypeError(`PromptTuningConfig: promptTuningInit 'TEXT' needs promptTuningInitText (prompt_tuning_init_text)`);

@@ -1,5 +1,5 @@
 import { rand, type Module } from '@peftjs/core';
-import { promptLearningMethod } from '../prompt-learning/method.js';
+import { promptLearningMethod } from '../prompt-learning/prompt-learning-method.js';
 import { findWordEmbeddings } from '../prompt-learning/word-embeddings.js';
 import { PromptTuningConfig } from './config.js';
 import { PromptEmbedding } from './prompt-embedding.js';

@@ -39,7 +39,7 @@ export class PromptEmbedding extends Module {
       const w = wordEmbeddings.weight;
       const ids = tensor(Int32Array.from(tokenIds), { backend: w.backend });
       const rows = wordEmbeddings.forward(ids);
-      this.embedding.weight.assign(rows.dtype === this.embedding.weight.dtype ? rows : rows.cast(this.embedding.weight.dtype));
+      this.embedding.weight.assign(rows.cast(this.embedding.weight.dtype));
     }));
   }
 

@@ -1,4 +1,5 @@
-import { defineConfig, field } from '@peftjs/core';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export type RoadVariant = 'road_1' | 'road_2' | 'road_4';
 
@@ -13,13 +14,13 @@ export interface RoadConfigFields {
   modulesToSave: string[] | null;
 }
 
-export const ROAD_FIELDS = [
-  field.string('variant', 'road_1', { choices: ['road_1', 'road_2', 'road_4'] }),
-  field.int('groupSize', 64, { min: 2 }),
-  field.boolean('initWeights', true),
-  field.stringOrList('targetModules', null, { nullable: true }),
-  field.stringList('modulesToSave', null, { nullable: true }),
-];
+export const ROAD_FIELDS: FieldSpecs<Omit<RoadConfigFields & NoLayerSelection, keyof NoLayerSelection>> = {
+  variant: field.string('road_1', { choices: ['road_1', 'road_2', 'road_4'] }),
+  groupSize: field.int(64, { min: 2 }),
+  initWeights: field.boolean(true),
+  targetModules: field.stringOrList(null, { nullable: true }),
+  modulesToSave: field.stringList(null, { nullable: true }),
+};
 
 /** Target selection RoAd's config does not have; they read as null so target matching treats them as unset. */
 export interface NoLayerSelection {
@@ -29,7 +30,7 @@ export interface NoLayerSelection {
 }
 
 /** PEFT's RoadConfig: `new RoadConfig({ variant: 'road_1', groupSize: 64, targetModules: ['q_proj'] })`. */
-export const RoadConfig = defineConfig<RoadConfigFields & NoLayerSelection>('RoadConfig', 'ROAD', ROAD_FIELDS, (c) => {
+export const RoadConfig = defineConfig<RoadConfigFields & NoLayerSelection, keyof NoLayerSelection>('RoadConfig', 'ROAD', ROAD_FIELDS, (c) => {
   if (c.groupSize % 2 !== 0) throw new TypeError(`RoadConfig: groupSize (group_size) must be even, got ${c.groupSize}`);
   Object.assign(c, { excludeModules: null, layersToTransform: null, layersPattern: null });
 });

@@ -1,8 +1,8 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { RoadConfig } from './config.js';
 import { RoadLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** RoAd: 2-D rotation adaptation of the outputs (Liao et al., 2024), variants road_1/2/4. */
 export const road = layerMethod<RoadConfig>({

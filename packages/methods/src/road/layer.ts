@@ -1,8 +1,9 @@
-import { fill, noGrad, parameter, randn, tidy, type Tensor, type WrapContext } from '@peftjs/core';
+import { fill, noGrad, parameter, randn, tidy, type Tensor } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer, type BaseState } from '../tuners/tuner-layer.js';
 import type { RoadConfig, RoadVariant } from './config.js';
 import { applyRoad, applyRoadToRows, invertRoadColumns, roadColumns, roadSize } from './rotation.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * RoAd (Liao et al., 2024) on a Linear layer: the output is rotated and scaled in 2-D pairs,
@@ -11,8 +12,8 @@ import { applyRoad, applyRoadToRows, invertRoadColumns, roadColumns, roadSize } 
  */
 export class RoadLayer extends TunerLayer<RoadConfig> {
   readonly adapterLayerNames = ['road_theta', 'road_alpha'];
-  readonly variant = new Map<string, RoadVariant>();
-  readonly groupSize = new Map<string, number>();
+  readonly variant = this.adapterMap<RoadVariant>();
+  readonly groupSize = this.adapterMap<number>();
 
   get roadTheta(): ParameterDict {
     return this.dict('road_theta', () => new ParameterDict());
@@ -48,9 +49,9 @@ export class RoadLayer extends TunerLayer<RoadConfig> {
       let y = base;
       for (const adapter of adapters) {
         const [first, second] = this.columns(adapter);
-        y = applyRoad(first, second, this.groupSize.get(adapter)!, y.dtype === first.dtype ? y : y.cast(first.dtype));
+        y = applyRoad(first, second, this.groupSize.get(adapter)!, y.cast(first.dtype));
       }
-      return y.dtype === base.dtype ? y : y.cast(base.dtype);
+      return y.cast(base.dtype);
     });
     base.dispose();
     return out;
@@ -66,7 +67,7 @@ export class RoadLayer extends TunerLayer<RoadConfig> {
       });
       for (const name of ['weight', 'bias']) {
         const t = state.get(name);
-        if (t) out.set(name, tidy(() => applyRoadToRows(first, second, groupSize, t.dtype === first.dtype ? t : t.cast(first.dtype)).cast(t.dtype)));
+        if (t) out.set(name, tidy(() => applyRoadToRows(first, second, groupSize, t.cast(first.dtype)).cast(t.dtype)));
       }
       first.dispose();
       second.dispose();
@@ -80,11 +81,5 @@ export class RoadLayer extends TunerLayer<RoadConfig> {
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
     return this.rotateState(adapter, state, true);
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.variant.delete(adapter);
-    this.groupSize.delete(adapter);
   }
 }

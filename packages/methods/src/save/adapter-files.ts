@@ -1,7 +1,8 @@
-import { getPeftMethod, loadSafetensors, saveSafetensors, type Module, type PeftConfig, type Tensor } from '@peftjs/core';
+import { loadSafetensors, saveSafetensors, type Module, type Tensor } from '@peftjs/core';
 import { PeftModel } from '../peft-model.js';
-import type { LayerConfig, LayerMethod } from '../tuners/layer-method.js';
 import { adapterStateDict, loadAdapterStateDict } from './adapter-state.js';
+import { getPeftMethod } from '../method/registry.js';
+import type { PeftConfig } from '../method/peft-config.js';
 
 export const ADAPTER_CONFIG_NAME = 'adapter_config.json';
 export const ADAPTER_WEIGHTS_NAME = 'adapter_model.safetensors';
@@ -49,11 +50,10 @@ export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activ
   const made: Tensor[] = [...state.values()].filter((t) => !own.has(t));
   try {
     if (options.initialAdapter) {
-      const method = peft.method as LayerMethod;
-      if (!method.convertMutatedInit) throw new TypeError(`saveAdapter: initialAdapter is for adapters whose init changes the base (PiSSA, OLoRA); ${peft.peftType} has no such conversion`);
       const initial = parseAdapterFiles(options.initialAdapter);
       try {
-        const converted = method.convertMutatedInit(state, initial.state, config as LayerConfig);
+        const converted = peft.strategy.convertMutatedInit(adapterName, state, initial.state);
+        if (!converted) throw new TypeError(`saveAdapter: initialAdapter is for adapters whose init changes the base (PiSSA, OLoRA); ${peft.peftType} has no such conversion`);
         made.push(...converted.made);
         state = converted.state;
         config = converted.config;

@@ -1,37 +1,20 @@
-import { formatShape, noGrad, shapesEqual, type Tensor } from '@peftjs/core';
+import type { Tensor } from '@peftjs/core';
 import type { PeftModel } from '../peft-model.js';
-import type { AdapterContext, LayerConfig, LayerMethod } from '../tuners/layer-method.js';
-import { ModulesToSaveWrapper } from '../tuners/modules-to-save.js';
-import { TunerLayer } from '../tuners/tuner-layer.js';
-import { TunerModel } from '../tuners/tuner-model.js';
-import type { PromptContext, PromptMethod } from '../prompt-method.js';
 
-/**
- * The adapter's tensors by their names in adapter_model.safetensors, each the live tensor in the
- * model: PEFT's rule is the in-memory name with the adapter segment removed
- * (`base_model.model.q_proj.lora_A.default.weight` → `base_model.model.q_proj.lora_A.weight`).
- * Loading applies the same rule to the model's names, so both directions agree by construction.
- */
+function requireAdapter(peft: PeftModel, adapterName: string): void {
+  if (!Object.hasOwn(peft.peftConfig, adapterName)) throw new Error(`PeftModel: no adapter '${adapterName}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
+}
+
+/** The adapter's live tensors by their names in adapter_model.safetensors (`base_model.model.q_proj.lora_A.weight`). */
 export function adapterTensors(peft: PeftModel, adapterName: string): Map<string, Tensor> {
-  const context = peft.adapterContext(adapterName);
-  if (peft.method.kind === 'prompt') return (peft.method as PromptMethod).saveState(context as PromptContext);
-  const out = new Map<string, Tensor>();
-  for (const [key, m] of peft.namedModules()) {
-    const entries = m instanceof TunerLayer || m instanceof ModulesToSaveWrapper ? m.adapterTensors(adapterName) : m instanceof TunerModel ? m.sharedTensors(adapterName) : null;
-    if (!entries) continue;
-    for (const [, disk, t] of entries) out.set(`${key}.${disk}`, t);
-  }
-  const layerContext = context as AdapterContext<LayerConfig>;
-  for (const [name, t] of (peft.method as LayerMethod).extraTensors?.(layerContext) ?? []) out.set(`base_model.${name}`, t);
-  return out;
+  requireAdapter(peft, adapterName);
+  return peft.strategy.adapterTensors(adapterName);
 }
 
 /** What is written to adapter_model.safetensors (after the method's toSaved, e.g. AdaLoRA's rank cut). */
 export function adapterStateDict(peft: PeftModel, adapterName: string): Map<string, Tensor> {
-  const state = adapterTensors(peft, adapterName);
-  if (peft.method.kind === 'prompt') return state;
-  const method = peft.method as LayerMethod;
-  return method.toSaved ? method.toSaved(state, peft.adapterContext(adapterName) as AdapterContext<LayerConfig>) : state;
+  requireAdapter(peft, adapterName);
+  return peft.strategy.adapterStateDict(adapterName);
 }
 
 /**
@@ -40,45 +23,6 @@ export function adapterStateDict(peft: PeftModel, adapterName: string): Map<stri
  * tensors leaves the model as it was.
  */
 export function loadAdapterStateDict(peft: PeftModel, adapterName: string, saved: ReadonlyMap<string, Tensor>): void {
-  const context = peft.adapterContext(adapterName);
-  if (peft.method.kind === 'prompt') {
-    (peft.method as PromptMethod).loadState(context as PromptContext, saved);
-    return;
-  }
-  const method = peft.method as LayerMethod;
-  const layerContext = context as AdapterContext<LayerConfig>;
-  const state = method.fromSaved ? method.fromSaved(new Map(saved), layerContext) : saved;
-  const targets = adapterTensors(peft, adapterName);
-  try {
-    const missing = [...targets.keys()].filter((k) => !state.has(k));
-    const unexpected = [...state.keys()].filter((k) => !targets.has(k));
-    if (missing.length > 0 || unexpected.length > 0) {
-      throw new Error(
-        `loadAdapter: adapter '${adapterName}' (${peft.peftType}) does not fit this model: ` +
-          `missing keys [${missing.join(', ')}]; unexpected keys [${unexpected.join(', ')}]`,
-      );
-    }
-    for (const [key, target] of targets) {
-      const value = state.get(key)!;
-      const float = (d: string) => d === 'float32' || d === 'float64';
-      if (float(target.dtype) && !float(value.dtype)) {
-        throw new TypeError(`loadAdapter: ${key} holds ${value.dtype} values in the file; the model's tensor is ${target.dtype}, and integer or bool tensors are not cast to it`);
-      }
-      if (!shapesEqual(value.shape, target.shape)) {
-        throw new RangeError(`loadAdapter: ${key} has shape ${formatShape(value.shape)} in the file, the model expects ${formatShape(target.shape)}`);
-      }
-    }
-    noGrad(() => {
-      for (const [key, target] of targets) {
-        const value = state.get(key)!;
-        const converted = value.dtype === target.dtype ? value : value.cast(target.dtype);
-        target.assign(converted);
-        if (converted !== value) converted.dispose();
-      }
-    });
-  } finally {
-    // tensors that fromSaved made (neither the caller's nor the model's) are freed here
-    for (const [key, t] of state) if (saved.get(key) !== t && targets.get(key) !== t) t.dispose();
-  }
-  method.afterLoad?.(layerContext);
+  requireAdapter(peft, adapterName);
+  peft.strategy.loadAdapterStateDict(adapterName, saved);
 }

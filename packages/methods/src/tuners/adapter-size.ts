@@ -1,12 +1,12 @@
 import type { Module } from '@peftjs/core';
 import { checkModelSize } from '@peftjs/models';
-import type { LayerConfig, LayerMethod, LayerWrapContext } from './layer-method.js';
+import type { LayerConfig, LayerMethod, WrapContext } from '../method/layer-method.js';
 
 /**
  * Refuses an adapter whose tensors would not fit before any is made: each against the backend's
  * largest buffer, all of them together against the parameter budget (`setParameterBudget`).
  */
-export function checkAdapterSize<C extends LayerConfig>(method: LayerMethod<C>, targets: readonly [Module, LayerWrapContext<C>][]): void {
+export function checkAdapterSize<C extends LayerConfig>(method: LayerMethod<C>, targets: readonly [Module, WrapContext<C>][]): void {
   if (!method.adapterSize || targets.length === 0) return;
   const largest: Record<string, number> = {};
   let total = 0;

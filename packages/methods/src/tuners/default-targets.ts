@@ -1,6 +1,6 @@
 import type { Module } from '@peftjs/core';
-import type { LayerConfig } from './layer-method.js';
 import { allLinearTargets } from './targets.js';
+import type { LayerConfig } from '../method/layer-method.js';
 
 type ByModelType = Readonly<Record<string, readonly string[]>>;
 

@@ -1,7 +1,7 @@
 import { Conv1D, Linear, type Module } from '@peftjs/core';
-import type { LayerConfig } from './layer-method.js';
 import { candidateModules } from './inject.js';
 import { isTargetModule } from './targets.js';
+import type { LayerConfig } from '../method/layer-method.js';
 
 /**
  * PEFT's fan_in_fan_out check: GPT-2's Conv1D stores its weight [in, out], so a config that

@@ -1,9 +1,9 @@
 import type { Module } from '@peftjs/core';
-import type { AdapterContext, LayerConfig, LayerMethod, LayerWrapContext } from './layer-method.js';
 import { ModulesToSaveWrapper } from './modules-to-save.js';
 import { isTargetModule } from './targets.js';
 import { TunerLayer } from './tuner-layer.js';
 import { checkAdapterSize } from './adapter-size.js';
+import type { AdapterContext, LayerConfig, LayerMethod, WrapContext } from '../method/layer-method.js';
 
 /** Module names of `model` outside any tuner layer or modules-to-save wrapper (their insides are not targets). */
 export function candidateModules(model: Module): [string, Module][] {
@@ -35,7 +35,7 @@ export function injectAdapter<C extends LayerConfig>(method: LayerMethod<C>, con
           `(${config.peftType}, adapter '${adapterName}'); module names there end with: ${[...new Set(available)].slice(0, 30).join(', ')}`,
       );
     }
-    const contexts = keys.map((key): LayerWrapContext<C> => ({ adapterName, config, key, loading }));
+    const contexts = keys.map((key): WrapContext<C> => ({ adapterName, config, key, loading }));
     checkAdapterSize(method, contexts.map((c) => [tuner.model.getSubmodule(c.key), c]));
     for (const wrapContext of contexts) {
       const { key } = wrapContext;

@@ -56,6 +56,6 @@ export class ModulesToSaveWrapper extends Module {
   }
 
   forward(...inputs: unknown[]): unknown {
-    return (this.current.forward as (...a: unknown[]) => unknown)(...inputs);
+    return this.current.forward(...inputs);
   }
 }

@@ -1,13 +1,4 @@
-import { field, type ConfigField } from '@peftjs/core';
-
-/** Fields of every method that wraps layers (PEFT's target selection). */
-export const TARGET_FIELDS: readonly ConfigField[] = [
-  field.stringOrList('targetModules', null, { nullable: true }),
-  field.stringOrList('excludeModules', null, { nullable: true }),
-  field.stringList('modulesToSave', null, { nullable: true }),
-  field.intOrList('layersToTransform', null, { nullable: true }),
-  field.stringOrList('layersPattern', null, { nullable: true }),
-];
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface TargetFields {
   /** Module names (exact or a dotted suffix), one regex (full match), or 'all-linear'. */
@@ -19,16 +10,25 @@ export interface TargetFields {
   layersPattern: string | string[] | null;
 }
 
-/** Fields of the LoRA-like methods that take per-module ranks and alphas. */
-export const PATTERN_FIELDS: readonly ConfigField[] = [
-  field.numberRecord('rankPattern', {}),
-  field.numberRecord('alphaPattern', {}),
-];
+/** Fields of every method that wraps layers (PEFT's target selection). */
+export const TARGET_FIELDS: FieldSpecs<TargetFields> = {
+  targetModules: field.stringOrList(null, { nullable: true }),
+  excludeModules: field.stringOrList(null, { nullable: true }),
+  modulesToSave: field.stringList(null, { nullable: true }),
+  layersToTransform: field.intOrList(null, { nullable: true }),
+  layersPattern: field.stringOrList(null, { nullable: true }),
+};
 
 export interface PatternFields {
   rankPattern: Record<string, number>;
   alphaPattern: Record<string, number>;
 }
+
+/** Fields of the LoRA-like methods that take per-module ranks and alphas. */
+export const PATTERN_FIELDS: FieldSpecs<PatternFields> = {
+  rankPattern: field.numberRecord({}),
+  alphaPattern: field.numberRecord({}),
+};
 
 /**
  * PEFT's checks between the target fields (LoraConfig.__post_init__ and its family): a regex

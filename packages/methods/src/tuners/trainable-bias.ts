@@ -1,6 +1,6 @@
 import type { Tensor } from '@peftjs/core';
-import type { AdapterContext, LayerConfig } from './layer-method.js';
 import { TunerLayer } from './tuner-layer.js';
+import type { AdapterContext, LayerConfig } from '../method/layer-method.js';
 
 /**
  * PEFT's `bias` option of the layer methods ('none', 'all', or '<prefix>only' such as 'oft_only'):

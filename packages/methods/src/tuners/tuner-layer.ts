@@ -1,10 +1,35 @@
-import { Module, add, concat, noGrad, sub, tensor, type PeftConfig, type Tensor, type WrapContext } from '@peftjs/core';
+import { Module, add, concat, noGrad, sub, tensor, type Tensor } from '@peftjs/core';
 import { ModuleDict, adapterTensorsIn, isTensorDict } from './adapter-dict.js';
 import { BASE_ADAPTER, currentAdapterNames } from './adapter-names.js';
 import { baseLayerInfo, type BaseLayerInfo } from './base-weights.js';
+import type { PeftConfig } from '../method/peft-config.js';
+import type { WrapContext } from '../method/layer-method.js';
+
+/** What a tuner layer wraps: a module from a tensor (and any further arguments) to a tensor. */
+export type WrappedLayer = Module<[Tensor, ...unknown[]], Tensor>;
 
 /** The base layer's own tensors by name (`weight`, `bias`), as merging reads and writes them. */
 export type BaseState = Map<string, Tensor>;
+
+/** Merging one adapter: the new base tensors, and DoRA's weight norm, which unmerging needs. */
+export interface MergeStep {
+  state: BaseState;
+  weightNorm?: Tensor;
+}
+
+/** A merge computed but not written yet (see planMerge): nothing in the layer changed. */
+export interface MergePlan {
+  adapters: string[];
+  state: BaseState;
+  /** The weight norms of the plan's DoRA adapters, kept by the layer when the plan is committed. */
+  weightNorms: Map<string, Tensor>;
+}
+
+/** A per-adapter map the layer clears itself (see TunerLayer.adapterMap). */
+interface AdapterSetting {
+  delete(adapter: string): void;
+  clear(): void;
+}
 
 /**
  * PEFT's BaseTunerLayer: wraps `base_layer` and holds per-adapter tensors in dicts named after
@@ -16,7 +41,7 @@ export type BaseState = Map<string, Tensor>;
  * that can merge implement `deltaWeight`, or `mergedBaseState`/`unmergedBaseState` when the merge
  * is not an addition.
  */
-export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Module {
+export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Module<[Tensor, ...unknown[]], Tensor> {
   /** Per-adapter dicts holding trainable tensors (`lora_A`, `lora_B`). */
   abstract readonly adapterLayerNames: readonly string[];
   /** Per-adapter dicts or values that are not trained but belong to an adapter (saved buffers, dropout). */
@@ -25,16 +50,17 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
   mergedAdapters: string[] = [];
   /** PEFT's disable_adapters: the forward is the base layer's (merged adapters are unmerged first). */
   disabled = false;
+  private readonly settings: AdapterSetting[] = [];
   /** Per-adapter configs, as given to updateLayer. */
-  protected readonly configs = new Map<string, C>();
+  protected readonly configs = this.adapterMap<C>();
 
   constructor(baseLayer: Module) {
     super();
     this.registerModule('base_layer', baseLayer);
   }
 
-  get baseLayer(): Module {
-    return this.child('base_layer');
+  get baseLayer(): WrappedLayer {
+    return this.child<WrappedLayer>('base_layer');
   }
 
   /** Shape facts of a Linear/Conv1D/Embedding/Conv2d base layer (null for other modules). */
@@ -46,6 +72,27 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
 
   /** Adds (or re-initialises) adapter `context.adapterName` on this layer. */
   abstract updateLayer(context: WrapContext<C>): void;
+
+  /**
+   * A map of one setting per adapter (a rank, a scaling, a cached table) that this layer clears
+   * itself: deleteAdapter removes the adapter's entry and disposeAdapters every entry, each passed
+   * to `free` first when given (for tensors).
+   */
+  protected adapterMap<V>(free?: (value: V) => void): Map<string, V> {
+    const map = new Map<string, V>();
+    this.settings.push({
+      delete(adapter) {
+        const value = map.get(adapter);
+        if (free && value !== undefined) free(value);
+        map.delete(adapter);
+      },
+      clear() {
+        if (free) for (const value of map.values()) free(value);
+        map.clear();
+      },
+    });
+    return map;
+  }
 
   /** The dict (ModuleDict or ParameterDict) named `name` on this layer, made when missing. */
   protected dict<D extends Module>(name: string, make: () => D): D {
@@ -76,7 +123,7 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
 
   /** The base layer's forward. */
   protected baseForward(x: Tensor, ...rest: unknown[]): Tensor {
-    return (this.baseLayer.forward as (x: Tensor, ...r: unknown[]) => Tensor)(x, ...rest);
+    return this.baseLayer.forward(x, ...rest);
   }
 
   forward(x: Tensor, ...rest: unknown[]): Tensor {
@@ -100,7 +147,7 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
     let out = this.baseForward(x, ...rest);
     for (const adapter of adapters) {
       const delta = this.adapterOutput(x, adapter);
-      const cast = delta.dtype === out.dtype ? delta : delta.cast(out.dtype);
+      const cast = delta.cast(out.dtype);
       const next = add(out, cast);
       for (const t of new Set([out, delta, cast])) t.dispose();
       out = next;
@@ -159,6 +206,11 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
     return this.shiftWeight(adapter, state, add);
   }
 
+  /** Merging `adapter` into `state`, with what its unmerge needs besides (DoRA's weight norm). */
+  mergeStep(adapter: string, state: BaseState): MergeStep {
+    return { state: this.mergedBaseState(adapter, state) };
+  }
+
   /** The inverse of mergedBaseState. */
   unmergedBaseState(adapter: string, state: BaseState): BaseState {
     return this.shiftWeight(adapter, state, sub);
@@ -170,7 +222,7 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
     const out = new Map(state);
     noGrad(() => {
       const delta = this.deltaWeight(adapter);
-      const cast = delta.dtype === weight.dtype ? delta : delta.cast(weight.dtype);
+      const cast = delta.cast(weight.dtype);
       out.set('weight', op(weight, cast));
       if (cast !== delta) cast.dispose();
       delta.dispose();
@@ -187,22 +239,31 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
    * New values of the base tensors with `adapters` merged (nothing is written yet; the caller
    * checks them, then calls commitMerge). Adapters already merged or absent are skipped.
    */
-  planMerge(adapters: readonly string[]): { adapters: string[]; state: BaseState } {
+  planMerge(adapters: readonly string[]): MergePlan {
     const todo = adapters.filter((a) => this.hasAdapter(a) && !this.mergedAdapters.includes(a));
     const original = this.baseState();
     let state = original;
+    const weightNorms = new Map<string, Tensor>();
     noGrad(() => {
       for (const a of todo) {
-        const next = this.mergedBaseState(a, state);
-        for (const [k, t] of state) if (next.get(k) !== t && original.get(k) !== t) t.dispose();
-        state = next;
+        const next = this.mergeStep(a, state);
+        for (const [k, t] of state) if (next.state.get(k) !== t && original.get(k) !== t) t.dispose();
+        state = next.state;
+        if (next.weightNorm) weightNorms.set(a, next.weightNorm);
       }
     });
-    return { adapters: todo, state };
+    return { adapters: todo, state, weightNorms };
+  }
+
+  /** Frees what a plan made (the merge was refused): tensors that are not the base's own. */
+  discardPlan(plan: MergePlan): void {
+    const current = new Set(this.baseState().values());
+    for (const t of plan.state.values()) if (!current.has(t)) t.dispose();
+    for (const t of plan.weightNorms.values()) t.dispose();
   }
 
   /** Writes a plan from planMerge into the base layer. */
-  commitMerge(plan: { adapters: string[]; state: BaseState }): void {
+  commitMerge(plan: MergePlan): void {
     this.writeBaseState(plan.state);
     this.mergedAdapters.push(...plan.adapters);
   }
@@ -255,7 +316,7 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
       const dict = this.child<Module>(dictName);
       if (dict instanceof ModuleDict || isTensorDict(dict)) dict.delete(adapter);
     }
-    this.configs.delete(adapter);
+    for (const setting of this.settings) setting.delete(adapter);
     this.activeAdapters = this.activeAdapters.filter((a) => a !== adapter);
   }
 
@@ -273,7 +334,7 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
   /** Frees every adapter tensor of this layer, keeping the base layer (after unloading). */
   disposeAdapters(): void {
     for (const name of [...this.adapterLayerNames, ...this.otherAdapterLayerNames]) if (this.has(name)) this.unregister(name);
-    this.configs.clear();
+    for (const setting of this.settings) setting.clear();
   }
 
   /** This adapter's tensors in this layer as `[inMemory, onDisk, tensor]` (see adapterTensorsIn). */

@@ -38,6 +38,6 @@ export class TunerModel extends Module {
   }
 
   forward(...inputs: unknown[]): unknown {
-    return (this.model.forward as (...a: unknown[]) => unknown)(...inputs);
+    return this.model.forward(...inputs);
   }
 }

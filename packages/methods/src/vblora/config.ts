@@ -1,6 +1,7 @@
-import { defineConfig, field } from '@peftjs/core';
-import { checkLayerSelection } from '../tuners/layers-pattern-check.js';
+import { checkLayerSelection } from '../tuners/check-layer-selection.js';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface VBLoRAConfigFields extends TargetFields {
   /** Rank of the composed A [r, in] and B [out, r]. */
@@ -24,19 +25,19 @@ export interface VBLoRAConfigFields extends TargetFields {
   initLogitsStd: number;
 }
 
-export const VBLORA_FIELDS = [
-  field.int('r', 4, { min: 1 }),
-  field.int('numVectors', 256, { min: 1 }),
-  field.int('vectorLength', 256, { min: 1 }),
-  field.int('topk', 2, { min: 1 }),
+export const VBLORA_FIELDS: FieldSpecs<VBLoRAConfigFields> = {
+  r: field.int(4, { min: 1 }),
+  numVectors: field.int(256, { min: 1 }),
+  vectorLength: field.int(256, { min: 1 }),
+  topk: field.int(2, { min: 1 }),
   ...TARGET_FIELDS,
-  field.boolean('saveOnlyTopkWeights', false),
-  field.number('vbloraDropout', 0, { min: 0, max: 1 }),
-  field.boolean('fanInFanOut', false),
-  field.string('bias', 'none', { choices: ['none', 'all', 'vblora_only'], unsupported: 'training base biases, which PEFT does not save for VB-LoRA' }),
-  field.number('initVectorBankBound', 0.02, { min: 0 }),
-  field.number('initLogitsStd', 0.1, { min: 0 }),
-];
+  saveOnlyTopkWeights: field.boolean(false),
+  vbloraDropout: field.number(0, { min: 0, max: 1 }),
+  fanInFanOut: field.boolean(false),
+  bias: field.string('none', { choices: ['none', 'all', 'vblora_only'], unsupported: 'training base biases, which PEFT does not save for VB-LoRA' }),
+  initVectorBankBound: field.number(0.02, { min: 0 }),
+  initLogitsStd: field.number(0.1, { min: 0 }),
+};
 
 /** PEFT's VBLoRAConfig: `new VBLoRAConfig({ r: 4, numVectors: 256, vectorLength: 256, targetModules: ['q_proj'] })`. */
 export const VBLoRAConfig = defineConfig<VBLoRAConfigFields>('VBLoRAConfig', 'VBLORA', VBLORA_FIELDS, (c) => {

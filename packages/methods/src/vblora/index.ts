@@ -1,12 +1,13 @@
-import { parameter, rand, registerPeftMethod, type Tensor } from '@peftjs/core';
+import { parameter, rand, type Tensor } from '@peftjs/core';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { targetedLayers } from '../tuners/targeted-layers.js';
 import type { TunerModel } from '../tuners/tuner-model.js';
 import { VBLoRAConfig } from './config.js';
 import { VBLoRALayer } from './layer.js';
 import { logitsFromTopk, topkWeights } from './topk-mix.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 const BANK = 'vblora_vector_bank';
 const bankDict = (tuner: TunerModel) => tuner.shared(BANK, () => new ParameterDict());

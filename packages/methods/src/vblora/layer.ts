@@ -1,8 +1,9 @@
-import { Dropout, matmul, parameter, randn, tidy, type Module, type Tensor, type WrapContext } from '@peftjs/core';
+import { Dropout, matmul, parameter, randn, tidy, type Module, type Tensor } from '@peftjs/core';
 import { ModuleDict, ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import type { VBLoRAConfig } from './config.js';
 import { topkMix } from './topk-mix.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * VB-LoRA (Li et al., 2024) on a Linear or Conv1D: LoRA's A [r, in] and B [out, r] are cut into

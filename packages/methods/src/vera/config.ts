@@ -1,7 +1,8 @@
-import { defineConfig, field } from '@peftjs/core';
 import { targetFieldsWithout } from '../tuners/absent-target-fields.js';
-import { checkLayerSelection } from '../tuners/layers-pattern-check.js';
+import { checkLayerSelection } from '../tuners/check-layer-selection.js';
 import type { TargetFields } from '../tuners/target-fields.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface VeraConfigFields extends TargetFields {
   /** Rank of the shared random projections. */
@@ -24,20 +25,20 @@ export interface VeraConfigFields extends TargetFields {
 // PEFT's VeraConfig has no exclude_modules
 const TARGETS = targetFieldsWithout('excludeModules');
 
-export const VERA_FIELDS = [
-  field.int('r', 256, { min: 1 }),
+export const VERA_FIELDS: FieldSpecs<Omit<VeraConfigFields, 'excludeModules'>> = {
+  r: field.int(256, { min: 1 }),
   ...TARGETS.fields,
-  field.int('projectionPrngKey', 0),
-  field.boolean('saveProjection', true),
-  field.number('veraDropout', 0, { min: 0, max: 1 }),
-  field.number('dInitial', 0.1),
-  field.boolean('fanInFanOut', false),
-  field.string('bias', 'none', { choices: ['none', 'all', 'vera_only'], unsupported: 'training base biases, which PEFT does not save for VeRA' }),
-  field.boolean('initWeights', true),
-];
+  projectionPrngKey: field.int(0),
+  saveProjection: field.boolean(true),
+  veraDropout: field.number(0, { min: 0, max: 1 }),
+  dInitial: field.number(0.1),
+  fanInFanOut: field.boolean(false),
+  bias: field.string('none', { choices: ['none', 'all', 'vera_only'], unsupported: 'training base biases, which PEFT does not save for VeRA' }),
+  initWeights: field.boolean(true),
+};
 
 /** PEFT's VeraConfig: `new VeraConfig({ r: 256, targetModules: ['q_proj', 'v_proj'] })`. */
-export const VeraConfig = defineConfig<VeraConfigFields>('VeraConfig', 'VERA', VERA_FIELDS, (c) => {
+export const VeraConfig = defineConfig<VeraConfigFields, 'excludeModules'>('VeraConfig', 'VERA', VERA_FIELDS, (c) => {
   TARGETS.fill(c);
   checkLayerSelection('VeraConfig', c);
 });

@@ -1,12 +1,13 @@
-import { registerPeftMethod, type Module, type Tensor } from '@peftjs/core';
+import type { Module, Tensor } from '@peftjs/core';
 import { BufferDict } from '../tuners/adapter-dict.js';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { targetedLayers } from '../tuners/targeted-layers.js';
 import type { TunerModel } from '../tuners/tuner-model.js';
 import { VeraConfig } from './config.js';
 import { VeraLayer } from './layer.js';
 import { veraProjections } from './projections.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 const SHARED = { a: 'vera_A', b: 'vera_B' } as const;
 

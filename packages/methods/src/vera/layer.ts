@@ -1,9 +1,8 @@
-import { Dropout, fill, matmul, mul, ones, parameter, randn, tidy, type Module, type Tensor, type WrapContext } from '@peftjs/core';
+import { Dropout, fill, matmul, mul, ones, parameter, randn, tidy, type Module, type Tensor } from '@peftjs/core';
 import { BufferDict, ModuleDict, ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import type { VeraConfig } from './config.js';
-
-const asDType = (t: Tensor, dtype: Tensor['dtype']): Tensor => (t.dtype === dtype ? t : t.cast(dtype));
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * VeRA (Kopiczko et al., 2024) on a Linear or Conv1D: ΔW = Λb B Λd A with frozen random A, B
@@ -64,8 +63,8 @@ export class VeraLayer extends TunerLayer<VeraConfig> {
   protected override adapterOutput(x: Tensor, adapter: string): Tensor {
     return tidy(() => {
       const { a, b } = this.slices(adapter);
-      const h = matmul(this.veraDropout.at(adapter).forward(x), asDType(a, x.dtype), { transposeB: true });
-      const g = matmul(mul(h, this.lambdaD.at(adapter)), asDType(b, x.dtype), { transposeB: true });
+      const h = matmul(this.veraDropout.at(adapter).forward(x), a.cast(x.dtype), { transposeB: true });
+      const g = matmul(mul(h, this.lambdaD.at(adapter)), b.cast(x.dtype), { transposeB: true });
       return mul(g, this.lambdaB.at(adapter));
     });
   }
@@ -76,7 +75,7 @@ export class VeraLayer extends TunerLayer<VeraConfig> {
       const { a, b } = this.slices(adapter);
       const lb = this.lambdaB.at(adapter);
       const ld = this.lambdaD.at(adapter);
-      const delta = matmul(mul(asDType(b, lb.dtype), lb.reshape([-1, 1])), mul(asDType(a, ld.dtype), ld.reshape([-1, 1])));
+      const delta = matmul(mul(b.cast(lb.dtype), lb.reshape([-1, 1])), mul(a.cast(ld.dtype), ld.reshape([-1, 1])));
       return this.base.fanInFanOut ? delta.transpose(0, 1).contiguous() : delta;
     });
   }

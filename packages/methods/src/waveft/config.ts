@@ -1,7 +1,8 @@
-import { defineConfig, field } from '@peftjs/core';
-import { checkLayerSelection } from '../tuners/layers-pattern-check.js';
+import { checkLayerSelection } from '../tuners/check-layer-selection.js';
 import { TARGET_FIELDS, type TargetFields } from '../tuners/target-fields.js';
 import { SUPPORTED_WAVELETS, isSupportedWavelet, waveletReduction } from './wavelets.js';
+import { defineConfig } from '../method/peft-config.js';
+import { field, type FieldSpecs } from '../method/config-fields.js';
 
 export interface WaveFTConfigFields extends TargetFields {
   /** Trained wavelet-domain entries per layer (the budget per layer with proportionalParameters). */
@@ -26,19 +27,19 @@ export interface WaveFTConfigFields extends TargetFields {
   initWeights: boolean;
 }
 
-export const WAVEFT_FIELDS = [
-  field.int('nFrequency', 2592, { min: 1 }),
-  field.number('scaling', 25),
-  field.string('waveletFamily', 'db1'),
-  field.boolean('useIdwt', true),
-  field.int('randomLocSeed', 777),
-  field.boolean('fanInFanOut', false),
+export const WAVEFT_FIELDS: FieldSpecs<WaveFTConfigFields> = {
+  nFrequency: field.int(2592, { min: 1 }),
+  scaling: field.number(25),
+  waveletFamily: field.string('db1'),
+  useIdwt: field.boolean(true),
+  randomLocSeed: field.int(777),
+  fanInFanOut: field.boolean(false),
   ...TARGET_FIELDS,
-  field.string('bias', 'none', { choices: ['none', 'all', 'waveft_only'], unsupported: 'training base biases, which PEFT does not save for WaveFT' }),
-  field.numberRecord('nFrequencyPattern', {}),
-  field.boolean('proportionalParameters', false),
-  field.boolean('initWeights', true),
-];
+  bias: field.string('none', { choices: ['none', 'all', 'waveft_only'], unsupported: 'training base biases, which PEFT does not save for WaveFT' }),
+  nFrequencyPattern: field.numberRecord({}),
+  proportionalParameters: field.boolean(false),
+  initWeights: field.boolean(true),
+};
 
 /** PEFT's WaveFTConfig: `new WaveFTConfig({ nFrequency: 2592, targetModules: ['q_proj', 'v_proj'] })`. */
 export const WaveFTConfig = defineConfig<WaveFTConfigFields>('WaveFTConfig', 'WAVEFT', WAVEFT_FIELDS, (c) => {

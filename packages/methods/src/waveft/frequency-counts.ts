@@ -1,7 +1,8 @@
-import type { Module, WrapContext } from '@peftjs/core';
+import type { Module } from '@peftjs/core';
 import { targetedLayers } from '../tuners/targeted-layers.js';
 import { patternValue } from '../tuners/targets.js';
 import type { WaveFTConfig } from './config.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /** Python's round(): halves go to the even neighbour. */
 export function roundHalfEven(x: number): number {

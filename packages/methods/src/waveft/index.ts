@@ -1,9 +1,9 @@
-import { registerPeftMethod } from '@peftjs/core';
 import { requireBaseLayer } from '../tuners/base-weights.js';
-import { layerMethod } from '../tuners/layer-method.js';
 import { WaveFTConfig } from './config.js';
 import { proportionalFrequencies, setProportionalCounts } from './frequency-counts.js';
 import { WaveFTLayer } from './layer.js';
+import { registerPeftMethod } from '../method/registry.js';
+import { layerMethod } from '../method/layer-method.js';
 
 /** WaveFT: a few trained wavelet coefficients of the weight update; mergeable. */
 export const waveft = layerMethod<WaveFTConfig>({

@@ -1,10 +1,11 @@
-import { indexAdd, indexSelect, mul, parameter, randn, tensor, tidy, zeros, type Tensor, type WrapContext } from '@peftjs/core';
+import { indexAdd, indexSelect, mul, parameter, randn, tensor, tidy, zeros, type Tensor } from '@peftjs/core';
 import { spectrumPositions, type SpectrumPositions } from '../fourierft/positions.js';
 import { ParameterDict } from '../tuners/adapter-dict.js';
 import { TunerLayer } from '../tuners/tuner-layer.js';
 import type { WaveFTConfig } from './config.js';
 import { frequencyCount } from './frequency-counts.js';
 import { spectrumMap, type SpectrumMap } from './idwt-map.js';
+import type { WrapContext } from '../method/layer-method.js';
 
 /**
  * WaveFT on a Linear or Conv1D: the layer trains `n_frequency` wavelet coefficients of ΔW
@@ -16,8 +17,8 @@ import { spectrumMap, type SpectrumMap } from './idwt-map.js';
 export class WaveFTLayer extends TunerLayer<WaveFTConfig> {
   readonly adapterLayerNames = ['waveft_spectrum'];
   /** The spectrum's positions per adapter (PEFT's `waveft_indices`: fixed by the seed, not saved). */
-  readonly positions = new Map<string, SpectrumPositions>();
-  private readonly maps = new Map<string, SpectrumMap>();
+  readonly positions = this.adapterMap<SpectrumPositions>();
+  private readonly maps = this.adapterMap<SpectrumMap>();
 
   get spectrum(): ParameterDict {
     return this.dict('waveft_spectrum', () => new ParameterDict());
@@ -62,11 +63,5 @@ export class WaveFTLayer extends TunerLayer<WaveFTConfig> {
       const delta = this.deltaOutIn(adapter);
       return this.base.fanInFanOut ? delta.transpose(0, 1).contiguous() : delta;
     });
-  }
-
-  override deleteAdapter(adapter: string): void {
-    super.deleteAdapter(adapter);
-    this.positions.delete(adapter);
-    this.maps.delete(adapter);
   }
 }

@@ -39,19 +39,28 @@ export interface ConfigField {
 
 export type FieldOptions = Partial<Omit<ConfigField, 'name' | 'kind' | 'default'>>;
 
+/** A field before it is named: `field.int(8, { min: 1 })`, named by its key in a config's field table. */
+export type FieldSpec = Omit<ConfigField, 'name' | 'hfName'> & { readonly hfName?: string };
+
+/**
+ * A config's field table: one spec per property of `F`, by its camelCase name. The compiler
+ * refuses a table that lacks a property of `F` or has one `F` does not declare, so the type and
+ * the fields cannot drift apart.
+ */
+export type FieldSpecs<F> = { readonly [K in keyof F]-?: FieldSpec };
+
 export const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-function make(kind: FieldKind) {
-  return (name: string, defaultValue: unknown, options: FieldOptions = {}): ConfigField => ({
-    name,
-    hfName: options.hfName ?? snakeCase(name),
-    kind,
-    default: defaultValue,
-    ...options,
-  });
+/** The fields of a table, in its order, each with its name and Hugging Face's (snake_case unless `hfName` says otherwise). */
+export function fieldList<F>(specs: FieldSpecs<F>): ConfigField[] {
+  return Object.entries<FieldSpec>(specs).map(([name, spec]) => ({ ...spec, name, hfName: spec.hfName ?? snakeCase(name) }));
 }
 
-/** Field builders: `field.int('r', 8, { min: 1 })`. */
+function make(kind: FieldKind) {
+  return (defaultValue: unknown, options: FieldOptions = {}): FieldSpec => ({ kind, default: defaultValue, ...options });
+}
+
+/** Field builders: `r: field.int(8, { min: 1 })`. */
 export const field = {
   int: make('int'),
   number: make('number'),

@@ -1,12 +1,14 @@
-import { type ConfigClassOf, type Module, type PeftConfig, registerPeftMethod, type Tensor, tidy } from '@peftjs/core';
+import { type Module, type Tensor, tidy } from '@peftjs/core';
 import type { ModelInputs, ModelOutput } from '@peftjs/models';
-import type { PromptContext, PromptMethod } from '../prompt-method.js';
 import type { PromptLearningConfigFields } from './config-fields.js';
-import { forwardWithPrefix, forwardWithPrompts, type CausalLM } from './causal-lm.js';
+import { forwardWithPrompts, type CausalLM } from './causal-lm.js';
 import { encodeVirtualTokens, loadPromptEmbeddings, promptEmbeddingsToSave, type PromptLearningEncoder } from './encoder.js';
 import { resolvePromptLearningSettings, type PromptLearningSettings, type PromptLearningType } from './settings.js';
 import { findWordEmbeddings } from './word-embeddings.js';
-import { prefixPastKeyValues } from '../prefix-tuning/past-key-values.js';
+import type { ConfigClassOf } from '../method/peft-method.js';
+import type { PeftConfig } from '../method/peft-config.js';
+import { registerPeftMethod } from '../method/registry.js';
+import type { PromptContext, PromptMethod } from '../method/prompt-method.js';
 
 export type PromptLearningConfig = PeftConfig & PromptLearningConfigFields & { encoderHiddenSize?: number | null };
 
@@ -37,6 +39,8 @@ interface PromptLearningSpec<C extends PromptLearningConfig> {
   createEncoder(config: C, settings: PromptLearningSettings, model: Module): PromptLearningEncoder;
   /** Whether the encoder's table is its whole output (then saved prompts load into it). */
   outputIsTable(config: C): boolean;
+  /** The model's output with the prompt; by default the virtual tokens go in front of the input's embeddings. */
+  forward?(base: CausalLM & Module, encoder: PromptLearningEncoder, settings: PromptLearningSettings, inputs: ModelInputs): ModelOutput;
 }
 
 /**
@@ -44,9 +48,9 @@ interface PromptLearningSpec<C extends PromptLearningConfig> {
  * causal-LM forward): config fields from the model, the encoder, the forward with the prompt, and
  * `prompt_embeddings` in and out of adapter files.
  */
-export function promptLearningMethod<C extends PromptLearningConfig>(spec: PromptLearningSpec<C>): PromptMethod<C> {
+export function promptLearningMethod<C extends PromptLearningConfig>(spec: PromptLearningSpec<C>): PromptMethod<C, PromptLearningEncoder> {
   const type = spec.peftType;
-  const method: PromptMethod<C> = {
+  const method: PromptMethod<C, PromptLearningEncoder> = {
     peftType: type,
     kind: 'prompt',
     configClass: spec.configClass,
@@ -60,18 +64,13 @@ export function promptLearningMethod<C extends PromptLearningConfig>(spec: Promp
     createEncoder(config, model) {
       return spec.createEncoder(config, settingsOf(type, config), model);
     },
-    forward(context: PromptContext<C>, inputs: unknown[]) {
+    forward(context: PromptContext<C, PromptLearningEncoder>, inputs: unknown[]) {
       const x = causalInputs(type, inputs);
       const s = settingsOf(type, context.config);
-      const base = context.model as unknown as CausalLM & Module;
-      const encoder = context.encoder as PromptLearningEncoder;
+      const base = context.model as CausalLM & Module;
+      const { encoder } = context;
       return tidy((): ModelOutput => {
-        if (type === 'PREFIX_TUNING') {
-          const batch = (x.inputIds ?? x.inputsEmbeds)?.shape[0];
-          if (batch === undefined) throw new TypeError(`${type}: forward needs inputIds or inputsEmbeds`);
-          const dtype = base.parameters()[0]?.dtype ?? 'float32';
-          return forwardWithPrefix(base, prefixPastKeyValues(encodeVirtualTokens(encoder, s.numVirtualTokens), batch, s, dtype), x);
-        }
+        if (spec.forward) return spec.forward(base, encoder, s, x);
         const words = findWordEmbeddings(base, wordCount(type, base));
         return forwardWithPrompts(base, words, encodeVirtualTokens(encoder, s.numVirtualTokens * s.numTransformerSubmodules), x);
       });
@@ -79,10 +78,10 @@ export function promptLearningMethod<C extends PromptLearningConfig>(spec: Promp
     saveState(context) {
       const s = settingsOf(type, context.config);
       const count = type === 'PREFIX_TUNING' ? s.numVirtualTokens : s.numVirtualTokens * s.numTransformerSubmodules;
-      return promptEmbeddingsToSave(context.encoder as PromptLearningEncoder, count);
+      return promptEmbeddingsToSave(context.encoder, count);
     },
     loadState(context, state: ReadonlyMap<string, Tensor>) {
-      loadPromptEmbeddings(type, context.encoder as PromptLearningEncoder, state, spec.outputIsTable(context.config));
+      loadPromptEmbeddings(type, context.encoder, state, spec.outputIsTable(context.config));
     },
   };
   registerPeftMethod(method);

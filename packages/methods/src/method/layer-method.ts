@@ -1,7 +1,9 @@
-import type { LayerPeftMethod, Module, PeftConfig, Tensor, WrapContext } from '@peftjs/core';
-import type { TargetFields } from './target-fields.js';
-import type { TunerLayer } from './tuner-layer.js';
-import type { TunerModel } from './tuner-model.js';
+import type { Module, Tensor } from '@peftjs/core';
+import type { TargetFields } from '../tuners/target-fields.js';
+import type { TunerLayer } from '../tuners/tuner-layer.js';
+import type { TunerModel } from '../tuners/tuner-model.js';
+import type { PeftConfig } from './peft-config.js';
+import type { MethodBase } from './peft-method.js';
 
 export type LayerConfig = PeftConfig & TargetFields;
 
@@ -19,8 +21,13 @@ export interface AdapterContext<C extends LayerConfig = LayerConfig> {
   readonly loading?: boolean;
 }
 
-/** What a layer's updateLayer receives: core's WrapContext and whether a file is being loaded. */
-export interface LayerWrapContext<C extends PeftConfig = PeftConfig> extends WrapContext<C> {
+/** What a layer method learns about the module it wraps (a layer's updateLayer receives it). */
+export interface WrapContext<C extends PeftConfig = PeftConfig> {
+  readonly adapterName: string;
+  readonly config: C;
+  /** The module's dotted name in the model (`model.layers.0.self_attn.q_proj`). */
+  readonly key: string;
+  /** The adapter's tensors come from a file next (see AdapterContext.loading). */
   readonly loading?: boolean;
 }
 
@@ -28,7 +35,10 @@ export interface LayerWrapContext<C extends PeftConfig = PeftConfig> extends Wra
  * A method that wraps layers, with the optional hooks some methods need. Most methods only give
  * `wrapLayer` (through `layerMethod`) and inherit the rest.
  */
-export interface LayerMethod<C extends LayerConfig = LayerConfig> extends LayerPeftMethod<C> {
+export interface LayerMethod<C extends LayerConfig = LayerConfig> extends MethodBase<C> {
+  readonly kind: 'layer';
+  /** Wraps `target`, or adds `context.adapterName` to it when it is already this method's wrapper. */
+  wrapLayer(target: Module, context: WrapContext<C>): Module;
   /** Whether `module` is this method's layer (a second adapter is then added to it). */
   isLayer(module: Module): module is TunerLayer<C>;
   /** Runs before any layer is wrapped (VeRA makes its shared projections here). */
@@ -41,7 +51,7 @@ export interface LayerMethod<C extends LayerConfig = LayerConfig> extends LayerP
    * parameter budget are refused before anything is allocated. Null when the target is not one
    * this method wraps (wrapLayer then says why).
    */
-  adapterSize?(target: Module, context: LayerWrapContext<C>): Record<string, number> | null;
+  adapterSize?(target: Module, context: WrapContext<C>): Record<string, number> | null;
   /** Tensors outside adapter dicts that train and are saved with the adapter (LoRA's bias='all'), by name in the tuner. */
   extraTensors?(context: AdapterContext<C>): Iterable<[string, Tensor]>;
   /** Turns the adapter's tensors (by on-disk name) into what is written to the file (AdaLoRA cuts ranks). */

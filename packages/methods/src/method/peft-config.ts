@@ -1,14 +1,4 @@
-import { configToJSON, field, parseConfigFields, type ConfigField, type ParseOptions } from './config-fields.js';
-
-/** The fields every PEFT config has (PEFT's PeftConfigMixin and PeftConfig). */
-export const COMMON_CONFIG_FIELDS: readonly ConfigField[] = [
-  field.string('taskType', null, { nullable: true, choices: ['SEQ_CLS', 'SEQ_2_SEQ_LM', 'CAUSAL_LM', 'TOKEN_CLS', 'QUESTION_ANS', 'FEATURE_EXTRACTION'] }),
-  field.string('baseModelNameOrPath', null, { nullable: true }),
-  field.string('revision', null, { nullable: true }),
-  field.boolean('inferenceMode', false),
-  field.json('autoMapping', null, { nullable: true }),
-  field.string('peftVersion', null, { nullable: true }),
-];
+import { configToJSON, field, fieldList, parseConfigFields, type ConfigField, type FieldSpecs, type ParseOptions } from './config-fields.js';
 
 export interface CommonConfigFields {
   taskType: 'SEQ_CLS' | 'SEQ_2_SEQ_LM' | 'CAUSAL_LM' | 'TOKEN_CLS' | 'QUESTION_ANS' | 'FEATURE_EXTRACTION' | null;
@@ -18,6 +8,18 @@ export interface CommonConfigFields {
   autoMapping: unknown;
   peftVersion: string | null;
 }
+
+/** The fields every PEFT config has (PEFT's PeftConfigMixin and PeftConfig). */
+export const COMMON_CONFIG_FIELDS: FieldSpecs<CommonConfigFields> = {
+  taskType: field.string(null, { nullable: true, choices: ['SEQ_CLS', 'SEQ_2_SEQ_LM', 'CAUSAL_LM', 'TOKEN_CLS', 'QUESTION_ANS', 'FEATURE_EXTRACTION'] }),
+  baseModelNameOrPath: field.string(null, { nullable: true }),
+  revision: field.string(null, { nullable: true }),
+  inferenceMode: field.boolean(false),
+  autoMapping: field.json(null, { nullable: true }),
+  peftVersion: field.string(null, { nullable: true }),
+};
+
+const COMMON_FIELD_LIST = fieldList(COMMON_CONFIG_FIELDS);
 
 /**
  * A validated PEFT config (PEFT's PeftConfig). Every field is checked when the config is made;
@@ -37,7 +39,7 @@ export abstract class PeftConfig implements CommonConfigFields {
   abstract get fields(): readonly ConfigField[];
 
   get allFields(): readonly ConfigField[] {
-    return [...COMMON_CONFIG_FIELDS, ...this.fields];
+    return [...COMMON_FIELD_LIST, ...this.fields];
   }
 
   /** The camelCase values of every field. */
@@ -67,16 +69,19 @@ export interface PeftConfigClass<F> {
 }
 
 /**
- * Makes a config class from a method's fields. `check` validates relations between fields after
- * each one passed its own check; it throws with the config's name.
+ * Makes a config class from a method's field table (one field per property of `F`). `check`
+ * validates relations between fields after each one passed its own check; it throws with the
+ * config's name. `Absent` names properties of `F` that are not fields of this method's config
+ * (PEFT's config lacks them): `check` sets them.
  */
-export function defineConfig<F>(
+export function defineConfig<F, Absent extends keyof F = never>(
   className: string,
   peftType: string,
-  fields: readonly ConfigField[],
+  specs: FieldSpecs<Omit<F, Absent>>,
   check?: (config: PeftConfig & F) => void,
 ): PeftConfigClass<F> {
-  const all = [...COMMON_CONFIG_FIELDS, ...fields];
+  const fields: readonly ConfigField[] = fieldList(specs);
+  const all = [...COMMON_FIELD_LIST, ...fields];
   const cls = class extends PeftConfig {
     static readonly peftType = peftType;
     static readonly fields = fields;

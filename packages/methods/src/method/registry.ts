@@ -1,4 +1,4 @@
-import type { PeftMethod } from './method.js';
+import type { PeftMethod } from './peft-method.js';
 
 const methods = new Map<string, PeftMethod>();
 

@@ -39,7 +39,7 @@ export function convertMutatedInit(
         const t0 = initial.get(key);
         if (!t0) throw new RangeError(`${fn}: the initial adapter has no ${key}`);
         if (!shapesEqual(t0.shape, t.shape)) throw new RangeError(`${fn}: ${key} is ${formatShape(t.shape)} but ${formatShape(t0.shape)} in the initial adapter`);
-        const t0d = t0.dtype === t.dtype ? t0 : t0.cast(t.dtype);
+        const t0d = t0.cast(t.dtype);
         // A is [r, in] and B [out, r]: the ranks stack along A's rows and B's columns
         const rankAxis = isA ? 0 : 1;
         const second = isB ? neg(t0d) : t0d;
