@@ -68,21 +68,6 @@ function arithmetic(c: LlamaConfig, spec: RunSpec): { weights: number; lora: num
 const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 /**
- * N(0, std) values of a [rows, cols] weight, sampled a few thousand rows at a time into one
- * array: the CPU kernels' index scratch would otherwise triple the embedding's bytes for a moment.
- */
-function randomRows([rows, cols]: [number, number], std: number): Tensor {
-  const values = new Float32Array(rows * cols);
-  const step = Math.max(1, Math.floor(2 ** 22 / cols));
-  for (let r = 0; r < rows; r += step) {
-    const part = randn([Math.min(step, rows - r), cols], { std });
-    values.set(part.dataSync() as Float32Array, r * cols);
-    part.dispose();
-  }
-  return tensor(values, { shape: [rows, cols] });
-}
-
-/**
  * The NF4 base the way a quantized load builds it: the model is made without weights
  * (initEmptyWeights), then one decoder layer at a time gets random float weights and core's
  * quantizeModel replaces its Linears by NF4 QuantizedLinears, freeing each float weight; the
@@ -97,7 +82,8 @@ async function nf4Base(config: LlamaConfig): Promise<LlamaForCausalLM> {
   const fillIn = (m: Module) => {
     for (const [, p] of m.namedParameters()) {
       if (!isMeta(p)) continue;
-      const value = p.rank === 1 ? fill(p.shape, 1) : randomRows(p.shape as [number, number], std);
+      // straight into a backend buffer: the CPU's random kernel needs no scratch of the tensor's size
+      const value = p.rank === 1 ? fill(p.shape, 1) : randn(p.shape, { std });
       p.assign(value);
       value.dispose();
     }

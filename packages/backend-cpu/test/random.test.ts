@@ -81,6 +81,28 @@ describe('random kernels follow the Philox stream', () => {
     expect(Math.abs(std - 3)).toBeLessThan(0.07);
   });
 
+  it('tensors larger than the kernels\' word chunk follow one stream, across the counter\'s carry', () => {
+    // 40,001 elements: a few chunks of words and an odd tail; the low counter word wraps inside the call
+    const n = 40001;
+    const counter: [number, number] = [0xffffffff - 3000, 2];
+    const words = philoxWords(key, counter, new Uint32Array(n + 1));
+    const uniform = zeros([n], 'float32');
+    cpuKernels.randomUniform({ out: uniform, low: 0, high: 1, key, counter });
+    expect(values(uniform)).toEqual(Array.from(words.subarray(0, n), (w) => Math.fround(u(w))));
+    const bernoulli = zeros([n], 'int32');
+    cpuKernels.randomBernoulli({ out: bernoulli, p: 0.5, key, counter });
+    expect(values(bernoulli)).toEqual(Array.from(words.subarray(0, n), (w) => (u(w) < 0.5 ? 1 : 0)));
+    const normal = zeros([n]);
+    cpuKernels.randomNormal({ out: normal, mean: 0, std: 1, key, counter });
+    const expected = Array.from({ length: n }, (_, j) => {
+      const p = j - (j % 2);
+      const r = Math.sqrt(-2 * Math.log(((words[p] >>> 8) + 1) / 2 ** 24));
+      const theta = 2 * Math.PI * u(words[p + 1]);
+      return j % 2 === 0 ? r * Math.cos(theta) : r * Math.sin(theta);
+    });
+    expectClose(values(normal), expected, 1e-15);
+  });
+
   it('randomBernoulli: element j is u(word j) < p, in any dtype', () => {
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
       const out = zeros([9], dtype);

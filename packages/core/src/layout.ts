@@ -20,6 +20,25 @@ export function isContiguous(layout: Layout): boolean {
   return true;
 }
 
+/** Storage index of every element of `layout`, in row-major order (an odometer over the shape). */
+export function stridedOffsets(layout: Layout): Int32Array {
+  const { shape, strides } = layout;
+  const rank = shape.length;
+  const out = new Int32Array(sizeOf(shape));
+  const coord = new Array<number>(rank).fill(0);
+  let index = layout.offset;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = index;
+    for (let d = rank - 1; d >= 0; d--) {
+      index += strides[d];
+      if (++coord[d] < shape[d]) break;
+      index -= strides[d] * shape[d];
+      coord[d] = 0;
+    }
+  }
+  return out;
+}
+
 export function layoutSize(layout: Layout): number {
   return sizeOf(layout.shape);
 }

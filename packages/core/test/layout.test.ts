@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { broadcastShapes, contiguousLayout, expandLayout, isContiguous, normalizeAxis, permuteLayout, reshapeLayout, sliceLayout, storageIndex } from '../src/index.js';
+import { broadcastShapes, contiguousLayout, expandLayout, isContiguous, normalizeAxis, permuteLayout, reshapeLayout, sliceLayout, storageIndex, stridedOffsets } from '../src/index.js';
 
 /** Reads every element of a layout over storage 0..n-1, in row-major order. */
 const elements = (layout: ReturnType<typeof contiguousLayout>) =>
@@ -21,6 +21,14 @@ describe('layouts', () => {
     expect(elements(split)).toEqual(elements(t));
     const withOnes = reshapeLayout(t, [1, 3, 2, 4, 1])!;
     expect(elements(withOnes)).toEqual(elements(t));
+  });
+
+  it('stridedOffsets lists the storage index of every element in row-major order', () => {
+    const t = sliceLayout(permuteLayout(contiguousLayout([2, 3, 4]), [2, 0, 1]), 2, 1, 3, 1); // [4,2,2] at offset 4
+    expect(Array.from(stridedOffsets(t))).toEqual(elements(t));
+    expect(Array.from(stridedOffsets(expandLayout(contiguousLayout([3, 1]), [2, 3, 2])))).toEqual([0, 0, 1, 1, 2, 2, 0, 0, 1, 1, 2, 2]);
+    expect(Array.from(stridedOffsets({ shape: [], strides: [], offset: 5 }))).toEqual([5]);
+    expect(stridedOffsets(contiguousLayout([3, 0])).length).toBe(0);
   });
 
   it('slices with a step and an offset', () => {

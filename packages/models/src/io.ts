@@ -3,6 +3,7 @@ import {
   type QuantizationConfig, type SafetensorsHandle, type Tensor,
 } from '@peftjs/core';
 import { streamWeights, type ShardOpener } from './lean-load.js';
+import { LoadQuantizer } from './quantize-on-load.js';
 import { resolveModel } from './auto.js';
 import './families.js';
 import type { PretrainedConfig } from './config.js';
@@ -100,7 +101,9 @@ export interface LoadPretrainedOptions {
   /**
    * Quantize the Linear layers while loading (transformers' quantization_config with
    * load_in_4bit / load_in_8bit): `{ bits: 4 }` is NF4 with double quantization, `{ bits: 8 }`
-   * int8. The output head (lm_head, score, classifier), embeddings and norms stay float.
+   * int8. The output head (lm_head, score, classifier), embeddings and norms stay float. From a
+   * source that opens files lazily, each Linear is quantized as its weights stream in, so the
+   * float model never exists whole.
    */
   quantization?: QuantizationConfig;
   /** Picks the class from the config instead of `architectures` (the Auto classes pick by task). */
@@ -153,9 +156,14 @@ export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel
   const model = constructModel(resolved.config, () => (openTensors ? initEmptyWeights(build) : build()));
   if (options.nameOrPath !== undefined) model.nameOrPath = options.nameOrPath;
   try {
-    if (openTensors) await streamWeights(model, shardOpener({ ...source, openTensors: openTensors.bind(source) }));
-    else await loadWeightsFrom(model, source);
-    // each float weight is freed as soon as its quantized copy exists
+    if (openTensors) {
+      // each Linear is quantized as soon as its weights are in, its float weight freed at once
+      const quantizer = options.quantization ? new LoadQuantizer(model, options.quantization) : null;
+      await streamWeights(model, shardOpener({ ...source, openTensors: openTensors.bind(source) }), quantizer ? (t) => quantizer.loaded(t) : undefined);
+    } else {
+      await loadWeightsFrom(model, source);
+    }
+    // what is still float (everything, after an eager load) is quantized now, a layer at a time
     if (options.quantization) await quantizeModel(model, options.quantization);
   } catch (e) {
     model.dispose();

@@ -11,8 +11,11 @@ import type { PreTrainedModel } from './modeling.js';
 /** Opens the checkpoint's safetensors files lazily, one handle per shard, each with the keys it serves. */
 export type ShardOpener = () => Promise<{ shards: { file: string; keys: ReadonlySet<string> | null }[]; open(file: string, floatDType: 'float32' | 'float64'): Promise<SafetensorsHandle> }>;
 
-/** Streams the checkpoint into `model` (made under initEmptyWeights); all names and shapes are checked first. */
-export async function streamWeights(model: PreTrainedModel, opener: ShardOpener): Promise<void> {
+/**
+ * Streams the checkpoint into `model` (made under initEmptyWeights); all names and shapes are
+ * checked first. `loaded` runs after each parameter got its values (quantizing while loading).
+ */
+export async function streamWeights(model: PreTrainedModel, opener: ShardOpener, loaded?: (target: Tensor) => Promise<void>): Promise<void> {
   const { shards, open } = await opener();
   const own = model.stateDict();
   const floatDType = [...own.values()].some((t) => t.dtype === 'float64') ? 'float64' : 'float32';
@@ -45,6 +48,7 @@ export async function streamWeights(model: PreTrainedModel, opener: ShardOpener)
         const target = own.get(name)!;
         const value = await handle.get(key);
         place(target, value);
+        await loaded?.(target);
       }
     } finally {
       await handle.close();

@@ -2,7 +2,7 @@ import '@peftjs/backend-cpu';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initEmptyWeights, isMeta, manualSeed, memory, noGrad, resetPeakMemory, setBackend, tensor, type Tensor } from '@peftjs/core';
+import { QuantizedLinear, initEmptyWeights, isMeta, manualSeed, memory, noGrad, quantizeModel, resetPeakMemory, setBackend, tensor, type Tensor } from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM, loadWeightsFrom } from '../src/index.js';
 import { dirSource, fromPretrained, savePretrained } from '../src/node/index.js';
@@ -11,6 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'peftjs-lean-'));
 const config = new LlamaConfig({ vocabSize: 512, hiddenSize: 128, intermediateSize: 384, numHiddenLayers: 4, numAttentionHeads: 4 });
 let modelBytes = 0;
 let largest = 0;
+let largestLinear = 0;
 let want: Float32Array;
 const ids = () => tensor([[1, 2, 3, 4]], { dtype: 'int32' });
 
@@ -30,6 +31,7 @@ beforeAll(async () => {
     modelBytes += t.size * 4;
     largest = Math.max(largest, t.size * 4);
   }
+  for (const [name, t] of model.weightsToSave()) if (name.startsWith('model.layers.')) largestLinear = Math.max(largestLinear, t.size * 4);
   want = logits(model);
   await savePretrained(model, dir, { maxShardSize: modelBytes / 3 });
   model.dispose();
@@ -65,6 +67,51 @@ describe('lean loading', () => {
     await loadWeightsFrom(eager, { ...dirSource(dir), openTensors: undefined });
     expect(memory().peakBytes - base).toBeGreaterThanOrEqual(2 * modelBytes);
     eager.dispose();
+  });
+
+  it('a quantized load quantizes each Linear as it streams in: the high-water is the quantized model plus one float weight', async () => {
+    for (const bits of [4, 8] as const) {
+      resetPeakMemory();
+      const base = memory().numBytes;
+      const model = await fromPretrained<LlamaForCausalLM>(dir, { quantization: { bits } });
+      const peak = memory().peakBytes - base;
+      const quantizedBytes = memory().numBytes - base;
+      const quantized = [...model.namedModules()].filter(([, m]) => m instanceof QuantizedLinear);
+      expect(quantized.length).toBe(config.numHiddenLayers * 7);
+      // the whole float model would be modelBytes; here it never exists
+      expect(quantizedBytes).toBeLessThan(modelBytes / 2);
+      expect(peak).toBeLessThanOrEqual(quantizedBytes + largestLinear);
+
+      // the same model as a float load quantized afterwards, buffer for buffer
+      const after = await fromPretrained<LlamaForCausalLM>(dir);
+      await quantizeModel(after, { bits });
+      const [got, want] = [model.stateDict(), after.stateDict()];
+      expect([...got.keys()]).toEqual([...want.keys()]);
+      for (const [k, t] of want) expect(Array.from(got.get(k)!.dataSync()), k).toEqual(Array.from(t.dataSync()));
+      model.dispose();
+      after.dispose();
+    }
+  });
+
+  it('quantizing while loading Linears with biases (Qwen2) and tied embeddings gives what quantizing after the load gives', async () => {
+    const qwen = new Qwen2ForCausalLM(new Qwen2Config({ vocabSize: 256, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4, tieWordEmbeddings: true }));
+    const qwenDir = mkdtempSync(join(tmpdir(), 'peftjs-lean-qwen-'));
+    try {
+      await savePretrained(qwen, qwenDir);
+      const model = await fromPretrained<Qwen2ForCausalLM>(qwenDir, { quantization: { bits: 4 } });
+      const after = await fromPretrained<Qwen2ForCausalLM>(qwenDir);
+      await quantizeModel(after, { bits: 4 });
+      const [got, want] = [model.stateDict(), after.stateDict()];
+      expect([...got.keys()]).toEqual([...want.keys()]);
+      expect(got.has('model.layers.0.self_attn.q_proj.bias')).toBe(true);
+      expect(got.get('lm_head.weight')).toBe(got.get('model.embed_tokens.weight'));
+      for (const [k, t] of want) expect(Array.from(got.get(k)!.dataSync()), k).toEqual(Array.from(t.dataSync()));
+      model.dispose();
+      after.dispose();
+    } finally {
+      qwen.dispose();
+      rmSync(qwenDir, { recursive: true, force: true });
+    }
   });
 
   it('loads in float64 when asked, straight from the float32 file', async () => {

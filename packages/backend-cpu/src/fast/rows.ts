@@ -1,4 +1,4 @@
-import type { Layout } from '@peftjs/core';
+import { isContiguous, stridedOffsets, type Layout } from '@peftjs/core';
 
 /**
  * Several layouts of one shape walked together as rows: adjacent axes are merged wherever every
@@ -35,33 +35,9 @@ export function planRows(shape: readonly number[], layouts: readonly Layout[]): 
   const outer = dims.length - 1;
   let count = 1;
   for (let d = 0; d < outer; d++) count *= dims[d];
-  const starts = layouts.map((l, i) => odometer(dims, strides[i], outer, count, l.offset));
+  const starts = layouts.map((l, i) => stridedOffsets({ shape: dims.slice(0, outer), strides: strides[i].slice(0, outer), offset: l.offset }));
   return { count, length: dims[outer], starts, steps: strides.map((s) => s[outer]) };
 }
 
-/** Offsets of every coordinate of axes [0, rank) in row-major order. */
-function odometer(dims: readonly number[], strides: readonly number[], rank: number, count: number, offset: number): Int32Array {
-  const out = new Int32Array(count);
-  const coord = new Array<number>(rank).fill(0);
-  let index = offset;
-  for (let r = 0; r < count; r++) {
-    out[r] = index;
-    for (let d = rank - 1; d >= 0; d--) {
-      index += strides[d];
-      if (++coord[d] < dims[d]) break;
-      index -= strides[d] * dims[d];
-      coord[d] = 0;
-    }
-  }
-  return out;
-}
-
-/** True when the layout is row-major contiguous (any offset). */
-export function isDense(layout: Layout): boolean {
-  let expected = 1;
-  for (let d = layout.shape.length - 1; d >= 0; d--) {
-    if (layout.shape[d] !== 1 && layout.strides[d] !== expected) return false;
-    expected *= layout.shape[d];
-  }
-  return true;
-}
+/** True when the layout is row-major contiguous (any offset): core's isContiguous. */
+export const isDense: (layout: Layout) => boolean = isContiguous;

@@ -1,5 +1,5 @@
 import type { Args } from './args.js';
-import { stridedOffsets } from './strided.js';
+import { ElementOffsets } from './strided.js';
 
 /** First index of the maximum along `axis`; a NaN counts as the maximum (like PyTorch). */
 export function argmax({ x, axis, out }: Args<'argmax'>): void {
@@ -7,24 +7,25 @@ export function argmax({ x, axis, out }: Args<'argmax'>): void {
   const length = shape[axis];
   const step = strides[axis];
   // Where each line along `axis` starts: x's layout without that axis.
-  const starts = stridedOffsets({
+  const starts = new ElementOffsets({
     shape: shape.filter((_, d) => d !== axis),
     strides: strides.filter((_, d) => d !== axis),
     offset,
   });
   const xd = x.storage.data;
   const od = out.storage.data;
-  const to = stridedOffsets(out.layout);
+  const to = new ElementOffsets(out.layout);
   for (let r = 0; r < starts.length; r++) {
     let best = 0;
-    let bestValue = xd[starts[r]];
+    const start = starts.at(r);
+    let bestValue = xd[start];
     for (let k = 1; k < length && !Number.isNaN(bestValue); k++) {
-      const v = xd[starts[r] + k * step];
+      const v = xd[start + k * step];
       if (v > bestValue || Number.isNaN(v)) {
         best = k;
         bestValue = v;
       }
     }
-    od[to[r]] = best;
+    od[to.at(r)] = best;
   }
 }

@@ -1,5 +1,5 @@
 import { storeAs, type Info } from './args.js';
-import { stridedOffsets } from './strided.js';
+import { ElementOffsets } from './strided.js';
 
 /**
  * out[i] = f(first[i], second[i], third[i]) over every element of out, each operand read through its
@@ -7,12 +7,12 @@ import { stridedOffsets } from './strided.js';
  * in out's dtype (int32 truncates, bool is != 0).
  */
 export function mapElements(out: Info, operands: readonly Info[], f: (a: number, b: number, c: number) => number): void {
-  const to = stridedOffsets(out.layout);
-  const [o0, o1, o2] = operands.map((t) => stridedOffsets(t.layout));
+  const to = new ElementOffsets(out.layout);
+  const [o0, o1, o2] = operands.map((t) => new ElementOffsets(t.layout));
   const [d0, d1, d2] = operands.map((t) => t.storage.data);
   const od = out.storage.data;
   const store = storeAs(out.dtype);
   for (let j = 0; j < to.length; j++) {
-    od[to[j]] = store(f(d0[o0[j]], d1 ? d1[o1[j]] : 0, d2 ? d2[o2[j]] : 0));
+    od[to.at(j)] = store(f(d0[o0.at(j)], d1 ? d1[o1.at(j)] : 0, d2 ? d2[o2.at(j)] : 0));
   }
 }

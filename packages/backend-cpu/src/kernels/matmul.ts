@@ -1,6 +1,6 @@
 import type { Args } from './args.js';
 import { matmulGeometry } from './matmulGeometry.js';
-import { axesLayout, stridedOffsets } from './strided.js';
+import { ElementOffsets, axesLayout } from './strided.js';
 
 /**
  * out[b, i, j] = Σ_k A[b, i, k] · B[b, k, j], dot products in float64. A transposed operand is
@@ -8,21 +8,23 @@ import { axesLayout, stridedOffsets } from './strided.js';
  */
 export function matmul({ a, b, transA, transB, out }: Args<'matmul'>): void {
   const { rank, m, n, k, aRow, aCol, bRow, bCol } = matmulGeometry(a.layout, b.layout, transA, transB, out.layout);
-  const aBatch = stridedOffsets({ ...axesLayout(a.layout, 0, rank - 2), offset: a.layout.offset });
-  const bBatch = stridedOffsets({ ...axesLayout(b.layout, 0, rank - 2), offset: b.layout.offset });
+  const aBatch = new ElementOffsets({ ...axesLayout(a.layout, 0, rank - 2), offset: a.layout.offset });
+  const bBatch = new ElementOffsets({ ...axesLayout(b.layout, 0, rank - 2), offset: b.layout.offset });
 
   const ad = a.storage.data;
   const bd = b.storage.data;
   const od = out.storage.data;
-  const to = stridedOffsets(out.layout);
+  const to = new ElementOffsets(out.layout);
   for (let batch = 0; batch < aBatch.length; batch++) {
+    const aStart = aBatch.at(batch);
+    const bStart = bBatch.at(batch);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let dot = 0;
         for (let p = 0; p < k; p++) {
-          dot += ad[aBatch[batch] + i * aRow + p * aCol] * bd[bBatch[batch] + p * bRow + j * bCol];
+          dot += ad[aStart + i * aRow + p * aCol] * bd[bStart + p * bRow + j * bCol];
         }
-        od[to[(batch * m + i) * n + j]] = dot;
+        od[to.at((batch * m + i) * n + j)] = dot;
       }
     }
   }

@@ -1,12 +1,14 @@
-import { philoxWords, uniformFromWord } from '@peftjs/core';
+import { uniformFromWord } from '@peftjs/core';
 import { storeAs, type Args } from './args.js';
-import { stridedOffsets } from './strided.js';
+import { forEachWordChunk } from './philoxChunks.js';
+import { ElementOffsets } from './strided.js';
 
 /** Element j: low + (high − low) · u(word j). */
 export function randomUniform({ out, low, high, key, counter }: Args<'randomUniform'>): void {
-  const offsets = stridedOffsets(out.layout);
-  const words = philoxWords(key, counter, new Uint32Array(offsets.length));
+  const offsets = new ElementOffsets(out.layout);
   const data = out.storage.data;
   const store = storeAs(out.dtype);
-  for (let j = 0; j < offsets.length; j++) data[offsets[j]] = store(low + (high - low) * uniformFromWord(words[j]));
+  forEachWordChunk(key, counter, offsets.length, (words, first) => {
+    for (let w = 0; w < words.length; w++) data[offsets.at(first + w)] = store(low + (high - low) * uniformFromWord(words[w]));
+  });
 }

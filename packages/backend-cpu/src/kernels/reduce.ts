@@ -1,6 +1,6 @@
 import { contiguousStrides, sizeOf, type ReduceOp } from '@peftjs/core';
 import { storeAs, type Args } from './args.js';
-import { stridedOffsets } from './strided.js';
+import { ElementOffsets } from './strided.js';
 
 const INITIAL: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity };
 
@@ -20,16 +20,19 @@ export function reduce({ op, x, axes, out }: Args<'reduce'>): void {
   // The flat index in out of every x element: out's contiguous strides, with 0 on the reduced axes.
   const toOut: number[] = [];
   for (let d = 0, k = 0; d < shape.length; d++) toOut.push(reduced.has(d) ? 0 : keptStrides[k++]);
-  const target = stridedOffsets({ shape, strides: toOut, offset: 0 });
+  const target = new ElementOffsets({ shape, strides: toOut, offset: 0 });
 
   const acc = new Float64Array(sizeOf(kept)).fill(INITIAL[op]);
   const combine = COMBINE[op];
   const xd = x.storage.data;
-  const from = stridedOffsets(x.layout);
-  for (let j = 0; j < from.length; j++) acc[target[j]] = combine(acc[target[j]], xd[from[j]]);
+  const from = new ElementOffsets(x.layout);
+  for (let j = 0; j < from.length; j++) {
+    const t = target.at(j);
+    acc[t] = combine(acc[t], xd[from.at(j)]);
+  }
 
   const od = out.storage.data;
   const store = storeAs(out.dtype);
-  const to = stridedOffsets(out.layout);
-  for (let j = 0; j < to.length; j++) od[to[j]] = store(acc[j]);
+  const to = new ElementOffsets(out.layout);
+  for (let j = 0; j < to.length; j++) od[to.at(j)] = store(acc[j]);
 }

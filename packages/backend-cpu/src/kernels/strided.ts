@@ -1,25 +1,46 @@
-import type { Layout } from '@peftjs/core';
+import { sizeOf, stridedOffsets, type Layout } from '@peftjs/core';
 
-/** Storage index of every element of `layout`, in row-major order (an odometer over the shape). */
-export function stridedOffsets(layout: Layout): Int32Array {
-  const { shape, strides } = layout;
-  const rank = shape.length;
-  let size = 1;
-  for (const d of shape) size *= d;
-  const out = new Int32Array(size);
-  const coord = new Array<number>(rank).fill(0);
-  let index = layout.offset;
-  for (let i = 0; i < size; i++) {
-    out[i] = index;
-    for (let d = rank - 1; d >= 0; d--) {
-      coord[d]++;
-      index += strides[d];
-      if (coord[d] < shape[d]) break;
-      index -= strides[d] * shape[d];
-      coord[d] = 0;
-    }
+/**
+ * Where element j (row-major) of a layout sits in its storage. A layout whose elements lie an even
+ * step apart (contiguous: step 1; one broadcast value: step 0) is base + j·step and needs no
+ * table; any other gets a table of every index (core's stridedOffsets).
+ */
+export class ElementOffsets {
+  readonly length: number;
+  private readonly base: number;
+  private readonly step: number;
+  private readonly table: Int32Array | null;
+
+  constructor(layout: Layout) {
+    this.length = sizeOf(layout.shape);
+    const step = evenStep(layout);
+    this.base = layout.offset;
+    this.step = step ?? 0;
+    this.table = step === null ? stridedOffsets(layout) : null;
   }
-  return out;
+
+  /** True when no table was needed. */
+  get even(): boolean {
+    return this.table === null;
+  }
+
+  at(j: number): number {
+    return this.table === null ? this.base + j * this.step : this.table[j];
+  }
+}
+
+/** The step between consecutive elements when it is the same everywhere, else null. */
+function evenStep(layout: Layout): number | null {
+  const { shape, strides } = layout;
+  let step: number | null = null;
+  let next = 0; // the stride the next axis out must have to keep the step even
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    if (step === null) step = strides[d];
+    else if (strides[d] !== next) return null;
+    next = strides[d] * shape[d];
+  }
+  return step ?? 1;
 }
 
 /** Axes [from, to) of a layout, at offset 0: add its offsets to a base index. */

@@ -1,18 +1,19 @@
 import { storeAs, type Info } from './args.js';
-import { rowsOf, stridedOffsets, type Rows } from './strided.js';
+import { ElementOffsets, rowsOf, type Rows } from './strided.js';
 
 /** Every element of a tensor in row-major order, as float64. */
 export function readAll(t: Info): Float64Array {
   const d = t.storage.data;
-  return Float64Array.from(stridedOffsets(t.layout), (i) => d[i]);
+  const from = new ElementOffsets(t.layout);
+  return Float64Array.from({ length: from.length }, (_, j) => d[from.at(j)]);
 }
 
 /** Writes `values` (row-major) into a tensor, converting to its dtype. */
 export function writeAll(t: Info, values: ArrayLike<number>): void {
   const d = t.storage.data;
   const store = storeAs(t.dtype);
-  const to = stridedOffsets(t.layout);
-  for (let j = 0; j < to.length; j++) d[to[j]] = store(values[j]);
+  const to = new ElementOffsets(t.layout);
+  for (let j = 0; j < to.length; j++) d[to.at(j)] = store(values[j]);
 }
 
 /** A tensor [..., D] as rows of D that a fused kernel reads and writes one at a time, in float64. */
