@@ -1,5 +1,6 @@
 import { arrayDType, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
-import { fastKernels, fastKernelsFor } from './fast/kernels.js';
+import { fastKernels, fastKernelsFor, fastMatmulFor } from './fast/kernels.js';
+import type { FastMatmul, ThreadUsage } from './fast/matmul.js';
 import { cpuKernels } from './kernels/index.js';
 import { BufferPool } from './pool.js';
 import type { CpuStorage } from './storage.js';
@@ -49,6 +50,7 @@ export class CpuBackend implements Backend<CpuStorage> {
       throw new RangeError(`CpuBackend: threads must be a positive integer, got ${String(threads)}`);
     }
     this.kernels = !fast ? cpuKernels : threads === undefined ? fastKernels : fastKernelsFor(threads);
+    this.matmul = fast ? fastMatmulFor(threads) : null;
     const poolBytes = options.poolBytes ?? (fast ? DEFAULT_POOL_BYTES : 0);
     if (typeof poolBytes !== 'number' || !(poolBytes >= 0)) {
       throw new RangeError(`CpuBackend: poolBytes must be a non-negative number of bytes, got ${String(poolBytes)}`);
@@ -57,6 +59,22 @@ export class CpuBackend implements Backend<CpuStorage> {
   }
 
   private readonly pool: BufferPool;
+  private readonly matmul: FastMatmul | null;
+
+  /**
+   * The threads of this backend's fast matmul: how many it may use, how many have started (worker
+   * threads start asynchronously; until then the calling thread does all the work) and the most
+   * one product has been split over so far. All 1 with `fast: false` or where threads are unavailable.
+   */
+  threadUsage(): ThreadUsage {
+    return this.matmul ? this.matmul.threadUsage() : { requested: 1, started: 1, maxUsed: 1 };
+  }
+
+  /** Resolves once the fast matmul's worker threads have started (or failed to), with threadUsage() then. */
+  async whenThreadsReady(): Promise<ThreadUsage> {
+    await this.matmul?.whenReady();
+    return this.threadUsage();
+  }
   private readonly live = new Set<CpuStorage>();
   private nextId = 1;
   private liveBytes = 0;

@@ -2,7 +2,7 @@ import { registerBackend } from '@peftjs/core';
 import { CpuBackend } from './backend.js';
 
 export { CpuBackend, type CpuBackendOptions } from './backend.js';
-export { fastMatmulFloat32 } from './fast/matmul.js';
+export { fastMatmulFloat32, type ThreadUsage } from './fast/matmul.js';
 export { fastKernels } from './fast/kernels.js';
 export type { CpuStorage } from './storage.js';
 export { cpuKernels } from './kernels/index.js';

@@ -3,6 +3,7 @@ import {
 } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
 import { erfFast } from '../src/fast/erfTable.js';
+import { expFast } from '../src/fast/exp.js';
 import { planRows } from '../src/fast/rows.js';
 import { cpuKernels, erf, fastKernels, type CpuStorage } from '../src/index.js';
 
@@ -147,7 +148,7 @@ describe('fast kernels agree with the reference bit for bit', () => {
         for (const shape of SHAPES) {
           for (const kind of KINDS) {
             const x = operand(shape, kind, dtype, random);
-            if (dtype === 'float32' && (op === 'erf' || op === 'gelu')) continue; // the table erf, checked below
+            if (dtype === 'float32' && (op === 'erf' || op === 'gelu' || op === 'geluTanh' || op === 'silu')) continue; // the table erf and expFast, checked below
             expectSame('unary', { op, x, out: output(shape, dtype) }, ['out']);
           }
         }
@@ -158,8 +159,8 @@ describe('fast kernels agree with the reference bit for bit', () => {
     }
   });
 
-  it('float32 erf and gelu agree with the reference within a few float32 ulps, keep −0 and propagate NaN', () => {
-    for (const op of ['erf', 'gelu'] as const) {
+  it('float32 erf, gelu, geluTanh and silu agree with the reference within a few float32 ulps, keep −0 and propagate NaN', () => {
+    for (const op of ['erf', 'gelu', 'geluTanh', 'silu'] as const) {
       for (const shape of [[0], [4, 9], [3, 1, 33]]) {
         for (const kind of KINDS) {
           const x = operand(shape, kind, 'float32', random);
@@ -187,6 +188,19 @@ describe('fast kernels agree with the reference bit for bit', () => {
     }
     for (const x of [1e-300, 1e-20, 3e-9, 1e-4, -2e-3]) worst = Math.max(worst, Math.abs(erfFast(x) - erf(x)) / Math.abs(erf(x)));
     expect(worst).toBeLessThan(1e-13);
+  });
+
+  it('expFast is within 1e-15 (relative) of Math.exp for normal results; 0, Infinity and NaN at the ends', () => {
+    let worst = 0;
+    for (let i = -40000; i <= 40000; i++) {
+      const x = (i / 40000) * 709.7 + 1e-6 * random();
+      worst = Math.max(worst, Math.abs(expFast(x) - Math.exp(x)) / Math.exp(x));
+    }
+    for (const x of [0, -0, 1e-300, -1e-12, 0.5 * Math.LN2 / 64, 88.72, -87.33, 709.78, -708.3]) worst = Math.max(worst, Math.abs(expFast(x) - Math.exp(x)) / Math.exp(x));
+    expect(worst).toBeLessThan(1e-15);
+    expect([expFast(-Infinity), expFast(-746), expFast(710), expFast(Infinity)]).toEqual([0, 0, Infinity, Infinity]);
+    expect(expFast(NaN)).toBeNaN();
+    expect(expFast(-744.4)).toBe(Math.exp(-744.4)); // a subnormal result
   });
 
   it('where, cast and fill in every layout and with broadcast operands', () => {

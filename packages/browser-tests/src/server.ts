@@ -14,7 +14,14 @@ export interface ServerOptions {
   files: Record<string, string | Uint8Array>;
   /** URL prefix → folder served read-only below it (`/golden/` → the golden vectors). */
   folders?: Record<string, string>;
+  /**
+   * Send COOP `same-origin` and COEP `require-corp` with every response, so pages are cross-origin
+   * isolated: SharedArrayBuffer exists and Web Workers can share memory with the page.
+   */
+  crossOriginIsolated?: boolean;
 }
+
+const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
@@ -47,6 +54,7 @@ async function lookup(options: ServerOptions, path: string): Promise<string | Ui
 /** A static server on 127.0.0.1 at a free port; GET only, 404 for anything it does not hold. */
 export async function startServer(options: ServerOptions): Promise<StaticServer> {
   const server = createServer((req, res) => {
+    if (options.crossOriginIsolated) for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (req.method !== 'GET') {
       res.writeHead(405).end();

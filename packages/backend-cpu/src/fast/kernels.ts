@@ -9,7 +9,7 @@ import { fastCopy } from './copy.js';
 import { fastCrossEntropy, fastCrossEntropyBackward } from './crossEntropy.js';
 import { fastFill } from './fill.js';
 import { fastLayerNorm, fastLayerNormBackward } from './layerNorm.js';
-import { DEFAULT_FAST_MATMUL_CONFIG, createFastMatmul, fastMatmulFloat32 } from './matmul.js';
+import { DEFAULT_FAST_MATMUL_CONFIG, createFastMatmul, fastMatmulFloat32, type FastMatmul } from './matmul.js';
 import { fastQuantizedMatmul } from './quantizedMatmul.js';
 import { fastReduce } from './reduce.js';
 import { fastRmsNorm, fastRmsNormBackward } from './rmsNorm.js';
@@ -62,14 +62,24 @@ export const fastKernels: Table = {
   adamwStep: withFallback('adamwStep', fastAdamwStep),
 };
 
-const byThreads = new Map<number, Table>();
+const byThreads = new Map<number, { table: Table; matmul: FastMatmul }>();
+
+function forThreads(threads: number): { table: Table; matmul: FastMatmul } {
+  let entry = byThreads.get(threads);
+  if (!entry) {
+    const matmul = createFastMatmul(DEFAULT_FAST_MATMUL_CONFIG, { threads });
+    entry = { table: { ...fastKernels, matmul: withFallback('matmul', matmul) }, matmul };
+    byThreads.set(threads, entry);
+  }
+  return entry;
+}
 
 /** The fast kernel set with its matmul on `threads` threads (one pool of workers per count, made once). */
 export function fastKernelsFor(threads: number): Table {
-  let table = byThreads.get(threads);
-  if (!table) {
-    table = { ...fastKernels, matmul: withFallback('matmul', createFastMatmul(DEFAULT_FAST_MATMUL_CONFIG, { threads })) };
-    byThreads.set(threads, table);
-  }
-  return table;
+  return forThreads(threads).table;
+}
+
+/** The fast matmul of `fastKernelsFor(threads)`, or of the default set when threads is undefined. */
+export function fastMatmulFor(threads: number | undefined): FastMatmul {
+  return threads === undefined ? fastMatmulFloat32 : forThreads(threads).matmul;
 }

@@ -185,6 +185,17 @@ export interface FastMatmul {
   whenReady(): Promise<number>;
   /** Bytes of WebAssembly memory the kernel's packed panels use (bounded by its blocking config). */
   scratchBytes(): number;
+  /** Threads it may use, those started so far, and the most one product has been split over. */
+  threadUsage(): ThreadUsage;
+}
+
+export interface ThreadUsage {
+  /** Threads asked for, the calling thread included. */
+  readonly requested: number;
+  /** Threads that can take a share now: the started workers plus the calling thread (1 where threads are unavailable). */
+  readonly started: number;
+  /** The most threads one product has been split over so far. */
+  readonly maxUsed: number;
 }
 
 export function createFastMatmul(config: FastMatmulConfig = DEFAULT_FAST_MATMUL_CONFIG, options: FastMatmulOptions = {}): FastMatmul {
@@ -239,6 +250,10 @@ export function createFastMatmul(config: FastMatmulConfig = DEFAULT_FAST_MATMUL_
     },
     scratchBytes(): number {
       return inst ? inst.memory.buffer.byteLength : 0;
+    },
+    threadUsage(): ThreadUsage {
+      const pool = inst?.threads;
+      return { requested: options.threads ?? 1, started: 1 + (pool?.readyWorkers ?? 0), maxUsed: pool?.maxThreadsUsed ?? 1 };
     },
   });
 }

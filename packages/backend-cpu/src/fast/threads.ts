@@ -4,7 +4,10 @@ import { nodeProcess } from './simdFeatures.js';
  * Worker threads for the matmul block kernel. Each worker instantiates the same WebAssembly module
  * over the same shared memory and waits on its control words; the calling thread splits one block
  * call into ranges of row tiles, hands all but the first range to the workers, runs the first
- * itself and waits for the rest. A range writes its own rows of C only and every element of C is
+ * itself, then takes over every range whose worker has not started on it yet (each range is claimed
+ * once, by its worker or by the caller, with a compare-and-swap), and waits only for the ranges
+ * workers did claim: a worker the system has not scheduled in time (a busy machine) costs a share
+ * of the parallelism, not a wait. A range writes its own rows of C only and every element of C is
  * summed in the same order whoever computes it, so the result has the same bits for any thread
  * count and any timing.
  *
@@ -18,8 +21,12 @@ const SEQ = 0; // job number, bumped by the caller (−1: stop)
 const DONE = 1; // last job number finished, set by the worker
 const READY = 2; // 1 once the worker has instantiated the module
 const FAILED = 3; // 1 when the last job threw
-const ARGS = 4; // the block kernel's nine arguments, then the row tiles per sub-block
+const CLAIM = 4; // who computes the job's range: 0 open, 1 the worker, 2 the caller
+const ARGS = 5; // the block kernel's nine arguments, then the row tiles per sub-block
 const WORDS = 16;
+const OPEN = 0;
+const BY_WORKER = 1;
+const BY_CALLER = 2;
 
 /** The worker's whole program: self-contained, so it needs no file and no bundler. */
 const WORKER_SOURCE = `
@@ -35,6 +42,11 @@ function start(data) {
     if (seq < 0) return;
     if (seq === seen) continue;
     seen = seq;
+    if (Atomics.compareExchange(ctl, ${CLAIM}, ${OPEN}, ${BY_WORKER}) !== ${OPEN}) {
+      // the caller took this range over before this worker woke up
+      Atomics.store(ctl, ${DONE}, seq);
+      continue;
+    }
     try {
       const mTiles = ctl[${ARGS}], paStride = ctl[${ARGS + 4}], ldc = ctl[${ARGS + 8}], step = ctl[${ARGS + 9}], rowPitch = data.mr * ldc;
       for (let t = 0; t < mTiles; t += step) {
@@ -104,6 +116,8 @@ const MIN_PARALLEL_WORK = 1 << 18;
 export class BlockThreads {
   private readonly workers: WorkerHandle[] = [];
   private readonly blocking: boolean;
+  /** The most threads (the caller included) that have computed ranges of one call so far. */
+  maxThreadsUsed = 1;
 
   /** Starts `threads − 1` workers (none when threads ≤ 1 or threads are unavailable here). */
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, private readonly mr: number, private readonly nr: number) {
@@ -118,6 +132,11 @@ export class BlockThreads {
         break;
       }
     }
+  }
+
+  /** Workers asked for (started or not). */
+  get spawnedWorkers(): number {
+    return this.workers.length;
   }
 
   /** Workers that have started (the others are skipped until they have). */
@@ -139,7 +158,8 @@ export class BlockThreads {
    * as sub-blocks of `step` row tiles, so the rows of A one sub-block sweeps stay in cache.
    */
   run(block: BlockFn, step: number, mTiles: number, nTiles: number, kc: number, pa: number, paStride: number, pb: number, pbStride: number, pc: number, ldc: number): void {
-    const ready = this.workers.length === 0 ? [] : this.workers.filter((w) => Atomics.load(w.ctl, READY) === 1);
+    // a worker still on an earlier range (or that has not woken for it) gets none this time
+    const ready = this.workers.length === 0 ? [] : this.workers.filter((w) => Atomics.load(w.ctl, READY) === 1 && Atomics.load(w.ctl, DONE) === w.seq);
     const work = mTiles * this.mr * nTiles * this.nr * kc;
     const parts = Math.min(ready.length + 1, mTiles, Math.max(1, Math.floor(work / MIN_PARALLEL_WORK)));
     const rowPitch = this.mr * ldc;
@@ -156,13 +176,21 @@ export class BlockThreads {
       const t0 = first(part);
       const args = [first(part + 1) - t0, nTiles, kc, pa + t0 * paStride, paStride, pb, pbStride, pc + t0 * rowPitch, ldc, step];
       w.ctl.set(args, ARGS);
+      Atomics.store(w.ctl, CLAIM, OPEN);
       w.seq++;
       Atomics.store(w.ctl, SEQ, w.seq);
       Atomics.notify(w.ctl, SEQ);
     }
     range(0, first(1));
+    let used = 1;
     for (let part = 1; part < parts; part++) {
       const w = ready[part - 1];
+      if (Atomics.compareExchange(w.ctl, CLAIM, OPEN, BY_CALLER) === OPEN) {
+        // its worker has not started: compute the range here; the worker skips it when it wakes
+        range(first(part), first(part + 1));
+        continue;
+      }
+      used++;
       for (;;) {
         const done = Atomics.load(w.ctl, DONE);
         if (done === w.seq) break;
@@ -171,6 +199,7 @@ export class BlockThreads {
       // only an out-of-bounds pointer can make the kernel throw: a bug, never a condition to retry
       if (w.ctl[FAILED] === 1) throw new Error(`matmul: worker ${part} failed on its range of row tiles`);
     }
+    if (used > this.maxThreadsUsed) this.maxThreadsUsed = used;
   }
 }
 

@@ -2,6 +2,7 @@ import type { UnaryOp } from '@peftjs/core';
 import type { Args } from '../kernels/args.js';
 import { erf } from '../math/erf.js';
 import { erfFast } from './erfTable.js';
+import { expFast } from './exp.js';
 import { planRows, type RowPlan } from './rows.js';
 import type { Values } from './values.js';
 
@@ -167,8 +168,33 @@ const LOOPS: Record<UnaryOp, RowLoop> = {
   },
 };
 
-/** Where out is float32, erf from the constant-time table (within 1e-14 of the reference, far below float32's rounding). */
+/**
+ * Where out is float32, erf from the constant-time table (within 1e-14 of the reference, far below
+ * float32's rounding), and tanh and the sigmoid from expFast (within 1e-15): tanh(u) as
+ * 1 − 2/(1 + e^(2u)), exact at ±Infinity and without a cancellation worth a float32 ulp in 1 + tanh.
+ */
 const FLOAT32_LOOPS: Partial<Record<UnaryOp, RowLoop>> = {
+  geluTanh: (o, v, { count, length, starts: [so, sx], steps: [po, px] }) => {
+    for (let r = 0; r < count; r++) {
+      for (let k = 0, io = so[r], ix = sx[r]; k < length; k++, io += po, ix += px) {
+        const x = v[ix];
+        o[io] = 0.5 * x * (2 - 2 / (1 + expFast(2 * SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))));
+      }
+    }
+  },
+  silu: (o, v, { count, length, starts: [so, sx], steps: [po, px] }) => {
+    for (let r = 0; r < count; r++) {
+      for (let k = 0, io = so[r], ix = sx[r]; k < length; k++, io += po, ix += px) {
+        const x = v[ix];
+        if (x >= 0) {
+          o[io] = x * (1 / (1 + expFast(-x)));
+        } else {
+          const e = expFast(x);
+          o[io] = x * (e / (1 + e));
+        }
+      }
+    }
+  },
   gelu: (o, v, { count, length, starts: [so, sx], steps: [po, px] }) => {
     for (let r = 0; r < count; r++) {
       for (let k = 0, io = so[r], ix = sx[r]; k < length; k++, io += po, ix += px) {

@@ -33,3 +33,25 @@ export interface ConformancePageGlobals {
   /** Set by the test (page.exposeFunction): called after each case. */
   peftjsCaseDone?: (result: PageCaseResult) => void;
 }
+
+export interface CpuConformanceSummary {
+  /** What the page saw: cross-origin isolation, SharedArrayBuffer and the cores it was told of. */
+  crossOriginIsolated: boolean;
+  sharedArrayBuffer: boolean;
+  hardwareConcurrency: number;
+  /** The CPU backend's thread usage over the run (the most of any backend the suite made). */
+  threads: { requested: number; started: number; maxUsed: number };
+  passed: number;
+  failed: number;
+  skipped: number;
+  results: PageCaseResult[];
+  notes: string[];
+}
+
+/** Globals the CPU conformance page defines and calls. */
+export interface CpuConformancePageGlobals {
+  /** Runs the suite (cases whose `suite/name` matches `filter`, when given) on the CPU backend's fast kernels. */
+  runConformanceOnCpu(filter?: string): Promise<CpuConformanceSummary>;
+  /** Set by the test (page.exposeFunction): called after each case. */
+  peftjsCaseDone?: (result: PageCaseResult) => void;
+}

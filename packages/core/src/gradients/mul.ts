@@ -4,8 +4,8 @@ import { mul, sumToShape } from '../ops/index.js';
 /** d(a b) = (b, a) */
 registerGradient({
   op: 'mul',
-  backward: ([g], { inputs: [a, b], inputShapes }) => [
-    sumToShape(mul(g, b), inputShapes[0]),
-    sumToShape(mul(g, a), inputShapes[1]),
+  backward: ([g], { inputs: [a, b], inputShapes, needsGrad }) => [
+    needsGrad[0] ? sumToShape(mul(g, b), inputShapes[0]) : null,
+    needsGrad[1] ? sumToShape(mul(g, a), inputShapes[1]) : null,
   ],
 });

@@ -5,8 +5,8 @@ import { neg, sumToShape } from '../ops/index.js';
 registerGradient({
   op: 'sub',
   saveInputs: false,
-  backward: ([g], { inputShapes }) => [
-    sumToShape(g, inputShapes[0]),
-    sumToShape(neg(g), inputShapes[1]),
+  backward: ([g], { inputShapes, needsGrad }) => [
+    needsGrad[0] ? sumToShape(g, inputShapes[0]) : null,
+    needsGrad[1] ? sumToShape(neg(g), inputShapes[1]) : null,
   ],
 });
