@@ -13,9 +13,8 @@ export interface CpuBackendOptions {
    */
   fast?: boolean;
   /**
-   * Bytes of freed buffers kept for reuse (zeroed again when reused). Default with the fast
-   * kernels: 256 MiB, or half the bytes in live buffers where that is more; with `fast: false`, 0
-   * (every buffer freshly allocated).
+   * Bytes of freed buffers kept for reuse (zeroed again when reused). Default 256 MiB with the fast
+   * kernels, 0 (every buffer freshly allocated) with `fast: false`.
    */
   poolBytes?: number;
   /**
@@ -27,8 +26,6 @@ export interface CpuBackendOptions {
 }
 
 const DEFAULT_POOL_BYTES = 256 * 2 ** 20;
-/** The default pool may also hold this share of the live bytes. */
-const DEFAULT_POOL_LIVE_SHARE = 0.5;
 
 /** What the CPU computes in: float16/bfloat16 weights are widened to float32 when they load. */
 const CPU_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
@@ -55,7 +52,7 @@ export class CpuBackend implements Backend<CpuStorage> {
     if (typeof poolBytes !== 'number' || !(poolBytes >= 0)) {
       throw new RangeError(`CpuBackend: poolBytes must be a non-negative number of bytes, got ${String(poolBytes)}`);
     }
-    this.pool = new BufferPool(poolBytes, options.poolBytes === undefined && fast ? DEFAULT_POOL_LIVE_SHARE : 0);
+    this.pool = new BufferPool(poolBytes);
   }
 
   private readonly pool: BufferPool;
@@ -95,7 +92,7 @@ export class CpuBackend implements Backend<CpuStorage> {
       throw new Error(`cpu: free of buffer ${storage.id} (${storage.dtype}[${storage.data.length}]), which is not live: already freed or not from this backend`);
     }
     this.liveBytes -= storage.data.byteLength;
-    this.pool.give(storage.dtype, storage.data, this.liveBytes);
+    this.pool.give(storage.dtype, storage.data);
   }
 
   upload(storage: CpuStorage, data: TypedArray): void {

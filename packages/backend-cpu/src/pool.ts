@@ -1,10 +1,7 @@
 import { allocArray, type DType, type TypedArray } from '@peftjs/core';
 
 /**
- * Freed arrays kept for reuse by size and dtype, up to `maxBytes` in all, or `liveShare` times the
- * bytes in live buffers where that is more (a large model's layers free more than a fixed budget
- * holds, and every array the pool cannot take is garbage until the engine collects it, often
- * hundreds of megabytes later; kept, it serves the next layer's request). A training step frees
+ * Freed arrays kept for reuse by size and dtype, up to `maxBytes` in all. A training step frees
  * and allocates the same sizes every time; reusing them spares the engine the zeroing of fresh
  * memory, its first-touch page faults and the garbage collection of large buffers. A reused array
  * is zeroed again, so callers see exactly what a fresh allocation gives.
@@ -13,10 +10,7 @@ export class BufferPool {
   private readonly free = new Map<string, TypedArray[]>();
   private bytes = 0;
 
-  constructor(
-    readonly maxBytes: number,
-    readonly liveShare = 0,
-  ) {}
+  constructor(readonly maxBytes: number) {}
 
   take(dtype: DType, size: number): TypedArray {
     const list = this.free.get(key(dtype, size));
@@ -26,10 +20,8 @@ export class BufferPool {
     return reused.fill(0);
   }
 
-  /** Keeps `data` for reuse if it fits; `liveBytes` is what the live buffers hold now. */
-  give(dtype: DType, data: TypedArray, liveBytes = 0): void {
-    const limit = Math.max(this.maxBytes, this.liveShare * liveBytes);
-    if (data.length === 0 || this.bytes + data.byteLength > limit) return;
+  give(dtype: DType, data: TypedArray): void {
+    if (data.length === 0 || this.bytes + data.byteLength > this.maxBytes) return;
     const k = key(dtype, data.length);
     const list = this.free.get(k);
     if (list) list.push(data);

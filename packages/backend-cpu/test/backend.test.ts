@@ -1,7 +1,6 @@
 import { FUSED_KERNELS, PRIMITIVE_KERNELS } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, cpuKernels, fastKernels } from '../src/index.js';
-import { BufferPool } from '../src/pool.js';
 
 describe('CpuBackend', () => {
   it('declares its name and capabilities', () => {
@@ -53,21 +52,6 @@ describe('CpuBackend', () => {
     expect(plain.alloc('float32', 2).data).not.toBe(data); // the reference backend keeps nothing
     expect(() => new CpuBackend({ poolBytes: NaN })).toThrow('CpuBackend: poolBytes must be a non-negative number of bytes, got NaN');
     expect(() => new CpuBackend({ poolBytes: -1 })).toThrow(/poolBytes/);
-  });
-
-  it('the pool may grow to a share of the live bytes when that is more than its fixed budget', () => {
-    const pool = new BufferPool(16, 0.5);
-    const a = new Float64Array(3); // 24 bytes
-    pool.give('float64', a, 0); // limit 16: dropped
-    expect(pool.pooledBytes).toBe(0);
-    pool.give('float64', a, 64); // limit max(16, 32): kept
-    expect(pool.pooledBytes).toBe(24);
-    pool.give('float64', new Float64Array(3), 64); // 48 > 32: dropped
-    expect(pool.pooledBytes).toBe(24);
-    expect(pool.take('float64', 3)).toBe(a);
-    const fixed = new BufferPool(16);
-    fixed.give('float64', a, 1e9);
-    expect(fixed.pooledBytes).toBe(0);
   });
 
   it('uploads, and reads back copies (sync and async)', async () => {
