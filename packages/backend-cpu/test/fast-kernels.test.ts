@@ -2,7 +2,7 @@ import {
   ARITHMETIC_OPS, COMPARE_OPS, UNARY_OPS, allocArray, contiguousStrides, sizeOf, type DType, type KernelName, type Layout, type TensorInfo,
 } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
-import { erfFast } from '../src/fast/erfTable.js';
+import { erfFast } from '../src/fast/erf-table.js';
 import { expFast } from '../src/fast/exp.js';
 import { planRows } from '../src/fast/rows.js';
 import { cpuKernels, erf, fastKernels, type CpuStorage } from '../src/index.js';

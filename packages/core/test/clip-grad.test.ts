@@ -3,7 +3,7 @@ import { clipGradNorm, clipGradValue, memory, setBackend, tensor, zeros, type Te
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@peftjs/backend-cpu';
 
-// Fixtures made by PyTorch's clip_grad_norm_ / clip_grad_value_ (core/test/fixtures/make-training-fixtures.py).
+// Fixtures made by PyTorch's clip_grad_norm_ / clip_grad_value_ (core/test/fixtures/make_training_fixtures.py).
 interface Grad {
   shape: number[];
   values: number[];

@@ -1,5 +1,5 @@
 import type { Args } from '../kernels/args.js';
-import { erfFast } from './erfTable.js';
+import { erfFast } from './erf-table.js';
 import { expFast } from './exp.js';
 import { isDense } from './rows.js';
 

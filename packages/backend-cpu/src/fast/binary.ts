@@ -1,6 +1,6 @@
 import type { BinaryOp } from '@peftjs/core';
 import type { Args } from '../kernels/args.js';
-import { FLOAT32_LOOPS } from './binaryFloat32.js';
+import { FLOAT32_LOOPS } from './binary-float32.js';
 import { planRows, type RowPlan } from './rows.js';
 import type { Values } from './values.js';
 

@@ -1,8 +1,8 @@
 import type { KernelSignatures, Layout } from '@peftjs/core';
-import { matmulGeometry } from '../kernels/matmulGeometry.js';
-import { blockKernelBytes } from './blockKernel.js';
+import { matmulGeometry } from '../kernels/matmul-geometry.js';
+import { blockKernelBytes } from './block-kernel.js';
 import { packA, packB, unpackC } from './pack.js';
-import { hasRelaxedSimd } from './simdFeatures.js';
+import { hasRelaxedSimd } from './simd-features.js';
 import { BlockThreads, defaultThreads, type BlockFn } from './threads.js';
 
 /** Structurally a `CpuStorage`: all the fast kernel reads of a buffer is its array. */

@@ -1,5 +1,5 @@
 import type { KernelSignatures, Layout } from '@peftjs/core';
-import { blockAbsmaxValues, dequantizeWindow } from '../kernels/quantizedWeight.js';
+import { blockAbsmaxValues, dequantizeWindow } from '../kernels/quantized-weight.js';
 import type { CpuStorage } from '../storage.js';
 import { fastMatmulFloat32 } from './matmul.js';
 

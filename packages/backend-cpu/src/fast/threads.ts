@@ -1,4 +1,4 @@
-import { nodeProcess } from './simdFeatures.js';
+import { nodeProcess } from './simd-features.js';
 
 /**
  * Worker threads for the matmul block kernel. Each worker instantiates the same WebAssembly module

@@ -1,7 +1,7 @@
 import type { UnaryOp } from '@peftjs/core';
 import type { Args } from '../kernels/args.js';
 import { erf } from '../math/erf.js';
-import { erfFast } from './erfTable.js';
+import { erfFast } from './erf-table.js';
 import { expFast } from './exp.js';
 import { planRows, type RowPlan } from './rows.js';
 import type { Values } from './values.js';

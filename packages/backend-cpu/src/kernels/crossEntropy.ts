@@ -1,5 +1,5 @@
 import type { Args } from './args.js';
-import { logSumExp } from './logSumExp.js';
+import { logSumExp } from './log-sum-exp.js';
 import { readAll, RowAccess, writeAll } from './values.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Args } from './args.js';
-import { logSumExp } from './logSumExp.js';
+import { logSumExp } from './log-sum-exp.js';
 import { mapRows, readAll } from './values.js';
 
 /** dlogits[n, c] = dloss[n] · (p_c − (1 − ε)·[c == t] − ε/C), with p = softmax(logits[n]); 0 for ignored rows. */

@@ -1,5 +1,5 @@
 import type { Args } from './args.js';
-import { dequantizeWindow } from './quantizedWeight.js';
+import { dequantizeWindow } from './quantized-weight.js';
 
 /** out [rows, cols] = W dequantized. */
 export function dequantize({ weight, out }: Args<'dequantize'>): void {

@@ -1,5 +1,5 @@
 import type { Args } from './args.js';
-import { matmulGeometry } from './matmulGeometry.js';
+import { matmulGeometry } from './matmul-geometry.js';
 import { ElementOffsets, axesLayout } from './strided.js';
 
 /**

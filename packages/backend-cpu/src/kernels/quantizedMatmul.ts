@@ -1,5 +1,5 @@
 import type { Args } from './args.js';
-import { dequantizeWindow } from './quantizedWeight.js';
+import { dequantizeWindow } from './quantized-weight.js';
 
 /**
  * The reference dequantize-matmul: W dequantized in full (the values the format defines), then a

@@ -1,6 +1,6 @@
 import { uniformFromWord } from '@peftjs/core';
 import type { Args } from './args.js';
-import { forEachWordChunk } from './philoxChunks.js';
+import { forEachWordChunk } from './philox-chunks.js';
 import { ElementOffsets } from './strided.js';
 
 /** Element j: 1 when u(word j) < p, else 0. */

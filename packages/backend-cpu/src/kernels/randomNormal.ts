@@ -1,6 +1,6 @@
 import { normalFromWords } from '@peftjs/core';
 import { storeAs, type Args } from './args.js';
-import { forEachWordChunk } from './philoxChunks.js';
+import { forEachWordChunk } from './philox-chunks.js';
 import { ElementOffsets } from './strided.js';
 
 /** Elements 2p and 2p+1 are the two Box–Muller outputs of words 2p and 2p+1 (an odd size uses the first). */

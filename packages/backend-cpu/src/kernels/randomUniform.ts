@@ -1,6 +1,6 @@
 import { uniformFromWord } from '@peftjs/core';
 import { storeAs, type Args } from './args.js';
-import { forEachWordChunk } from './philoxChunks.js';
+import { forEachWordChunk } from './philox-chunks.js';
 import { ElementOffsets } from './strided.js';
 
 /** Element j: low + (high − low) · u(word j). */

@@ -1,5 +1,5 @@
 import { Params, sizeOfInfo, type Args, type Gpu } from './args.js';
-import { weightBuffers, weightKey, weightShader } from './quantizedWeight.js';
+import { weightBuffers, weightKey, weightShader } from './quantized-weight.js';
 import { WORKGROUP, binding, elementMain } from '../shader.js';
 
 /** out [rows, cols] = W dequantized, one element a thread. */

@@ -1,6 +1,6 @@
 import type { Layout } from '@peftjs/core';
 import { Params, type Args, type Gpu, type Info } from './args.js';
-import { loadMode, multiplyTile, stageTile, storeBlock, tileShape, type OperandView } from './matmulTile.js';
+import { loadMode, multiplyTile, stageTile, storeBlock, tileShape, type OperandView } from './matmul-tile.js';
 import { elementBinding, isHalfInfo, readElement, writeElement, writerFn } from '../half.js';
 import { binding, offsetFn } from '../shader.js';
 
@@ -15,7 +15,7 @@ function operandView(layout: Layout, rAxis: number, kAxis: number): OperandView 
 
 /**
  * out[b, i, j] = Σ_k A[b, i, k] · B[b, k, j], summed in k order, in square output tiles (see
- * matmulTile.ts). A and B are read through their strides (a transposed operand has its last two
+ * matmul-tile.ts). A and B are read through their strides (a transposed operand has its last two
  * strides swapped; broadcast batch axes have stride 0), as vec4 where an operand is contiguous and
  * aligned along the loaded axis; half operands (packed) are staged one element at a time and
  * widened, and the f32 sums are narrowed once, when the output is half. The batch is folded into y (row tiles × batches), in chunks of the

@@ -1,6 +1,6 @@
 import { Params, type Args, type Gpu } from './args.js';
-import { loadMode, multiplyTile, stageTile, storeBlock, tileShape } from './matmulTile.js';
-import { weightBuffers, weightKey, weightShader } from './quantizedWeight.js';
+import { loadMode, multiplyTile, stageTile, storeBlock, tileShape } from './matmul-tile.js';
+import { weightBuffers, weightKey, weightShader } from './quantized-weight.js';
 import { binding } from '../shader.js';
 
 /**
