@@ -13,8 +13,20 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
-  AdamW, Linear, fill, initEmptyWeights, isMeta, manualSeed, memory, quantizeModel, randn, resetPeakMemory, setBackend, tensor, tidy,
-  type Module, type Tensor,
+  AdamW,
+  Linear,
+  fill,
+  initEmptyWeights,
+  isMeta,
+  manualSeed,
+  memory,
+  quantizeModel,
+  randn,
+  resetPeakMemory,
+  setBackend,
+  tensor,
+  tidy,
+  type Module,
 } from '@peftjs/core';
 import '@peftjs/backend-cpu';
 import { LlamaConfig, LlamaForCausalLM } from '@peftjs/models';
@@ -23,19 +35,41 @@ import { LoraConfig, getPeftModel } from '@peftjs/methods';
 /** The two configurations (HF config.json values), Llama architecture. */
 const CONFIGS: Record<string, ConstructorParameters<typeof LlamaConfig>[0]> = {
   'smollm2-135m': {
-    vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: 30, numAttentionHeads: 9, numKeyValueHeads: 3,
-    maxPositionEmbeddings: 8192, ropeTheta: 100000, rmsNormEps: 1e-5, tieWordEmbeddings: true,
+    vocabSize: 49152,
+    hiddenSize: 576,
+    intermediateSize: 1536,
+    numHiddenLayers: 30,
+    numAttentionHeads: 9,
+    numKeyValueHeads: 3,
+    maxPositionEmbeddings: 8192,
+    ropeTheta: 100000,
+    rmsNormEps: 1e-5,
+    tieWordEmbeddings: true,
   },
   'qwen2.5-0.5b': {
-    vocabSize: 151936, hiddenSize: 896, intermediateSize: 4864, numHiddenLayers: 24, numAttentionHeads: 14, numKeyValueHeads: 2,
-    maxPositionEmbeddings: 32768, ropeTheta: 1000000, rmsNormEps: 1e-6, tieWordEmbeddings: true,
+    vocabSize: 151936,
+    hiddenSize: 896,
+    intermediateSize: 4864,
+    numHiddenLayers: 24,
+    numAttentionHeads: 14,
+    numKeyValueHeads: 2,
+    maxPositionEmbeddings: 32768,
+    ropeTheta: 1000000,
+    rmsNormEps: 1e-6,
+    tieWordEmbeddings: true,
   },
 };
 const MODES = ['float32', 'checkpointing', 'nf4', 'nf4+checkpointing'] as const;
 type Mode = (typeof MODES)[number];
 const RANK = 16;
 
-interface RunSpec { config: string; mode: Mode; batch: number; seq: number; steps: number }
+interface RunSpec {
+  config: string;
+  mode: Mode;
+  batch: number;
+  seq: number;
+  steps: number;
+}
 interface RunResult {
   spec: RunSpec;
   peakRssBytes?: number;
@@ -53,7 +87,7 @@ function arithmetic(c: LlamaConfig, spec: RunSpec): { weights: number; lora: num
   const nf4 = spec.mode.startsWith('nf4');
   // NF4: 4 bits a weight plus double-quantized absmax (8 bits per 64 weights, float32 per 256 blocks)
   const weights = (nf4 ? linear * (0.5 + 1 / 64 + 4 / (64 * 256)) : linear * 4) + (v * h + (2 * layers + 1) * h) * 4;
-  const loraParams = layers * RANK * ((h + h) + (h + kv) * 2 + (h + h) + 2 * (h + i) + (i + h));
+  const loraParams = layers * RANK * (h + h + (h + kv) * 2 + (h + h) + 2 * (h + i) + (i + h));
   const lora = loraParams * 4 * 4;
   // activations kept for backward per layer, float32: ~12 hidden-sized, 5 intermediate-sized and
   // 3 score-sized tensors a token (composed attention keeps scores, their scaled and softmaxed forms)
@@ -153,16 +187,23 @@ export async function benchMemory(args: readonly string[]): Promise<void> {
   const batch = Number(option(args, 'batch', '4'));
   const seq = Number(option(args, 'seq', '512'));
   const steps = Number(option(args, 'steps', '2'));
-  for (const c of configs) if (!(c in CONFIGS)) throw new RangeError(`memory: unknown config ${c} (known: ${Object.keys(CONFIGS).join(', ')})`);
+  for (const c of configs)
+    if (!(c in CONFIGS)) throw new RangeError(`memory: unknown config ${c} (known: ${Object.keys(CONFIGS).join(', ')})`);
   for (const m of modes) if (!MODES.includes(m)) throw new RangeError(`memory: unknown mode ${m} (known: ${MODES.join(', ')})`);
   console.log(`LoRA r ${RANK} on all linear layers, AdamW, batch ${batch} × ${seq}, CPU backend, sliced LM-head loss; GiB`);
-  console.log('| config | mode | peak RSS | buffer high-water | weights (measured / arithmetic) | LoRA state | activations (high-water − weights − LoRA / arithmetic) | step s |');
+  console.log(
+    '| config | mode | peak RSS | buffer high-water | weights (measured / arithmetic) | LoRA state | activations (high-water − weights − LoRA / arithmetic) | step s |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const config of configs) {
     for (const mode of modes) {
       const spec: RunSpec = { config, mode, batch, seq, steps };
       // one run at a time, each in its own process
-      const out = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--child', JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const out = spawnSync(
+        process.execPath,
+        [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--child', JSON.stringify(spec)],
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
+      );
       const line = out.stdout.trim().split('\n').pop() ?? '';
       let r: RunResult;
       try {
@@ -173,7 +214,9 @@ export async function benchMemory(args: readonly string[]): Promise<void> {
       }
       const a = arithmetic(new LlamaConfig(CONFIGS[config]), spec);
       const act = r.peakBufferBytes! - r.weightBytes! - r.loraStateBytes!;
-      console.log(`| ${config} | ${mode} | ${gb(r.peakRssBytes)} | ${gb(r.peakBufferBytes)} | ${gb(r.weightBytes)} / ${gb(a.weights)} | ${gb(r.loraStateBytes)} / ${gb(a.lora)} | ${gb(act)} / ${gb(a.activations)} | ${r.stepSeconds!.toFixed(2)} |`);
+      console.log(
+        `| ${config} | ${mode} | ${gb(r.peakRssBytes)} | ${gb(r.peakBufferBytes)} | ${gb(r.weightBytes)} / ${gb(a.weights)} | ${gb(r.loraStateBytes)} / ${gb(a.lora)} | ${gb(act)} / ${gb(a.activations)} | ${r.stepSeconds!.toFixed(2)} |`,
+      );
     }
   }
 }
