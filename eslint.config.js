@@ -23,11 +23,13 @@ export default tseslint.config(
         'error',
         {
           selector: "CallExpression[callee.name='engine']",
-          message: "engine() is internal to @peftjs/core: use its public API (tidy, keep, activeBackend, currentGenerator, tensor(data, { backend }), ...).",
+          message:
+            'engine() is internal to @peftjs/core: use its public API (tidy, keep, activeBackend, currentGenerator, tensor(data, { backend }), ...).',
         },
         {
-          selector: "MemberExpression[property.name=/^(ref|layoutState|outputIndex)$/]",
-          message: "A tensor's storage handle and graph fields are internal to @peftjs/core: use tensor.backend, tensor.layout and the ops.",
+          selector: 'MemberExpression[property.name=/^(ref|layoutState|outputIndex)$/]',
+          message:
+            "A tensor's storage handle and graph fields are internal to @peftjs/core: use tensor.backend, tensor.layout and the ops.",
         },
       ],
     },

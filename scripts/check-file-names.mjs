@@ -45,7 +45,9 @@ for (const path of files) {
   if (CODE.test(name)) {
     if (KEBAB.test(stem)) continue;
     if (NAMED_FOR_KERNELS.test(path) && allowed.has(stem)) continue;
-    wrong.push(`${path}: TypeScript and JavaScript files are kebab-case${NAMED_FOR_KERNELS.test(path) ? ' (or named for a kernel or op core has)' : ''}`);
+    wrong.push(
+      `${path}: TypeScript and JavaScript files are kebab-case${NAMED_FOR_KERNELS.test(path) ? ' (or named for a kernel or op core has)' : ''}`,
+    );
   } else if (NATIVE.test(name) && !SNAKE.test(stem)) {
     wrong.push(`${path}: Python, C++ and CUDA files are snake_case`);
   }

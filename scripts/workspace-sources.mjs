@@ -74,7 +74,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     } else stale.push(relative(root, config));
   }
   if (stale.length > 0) {
-    console.error(`tsconfig paths out of date with the packages' exports: ${stale.join(', ')}; run node scripts/workspace-sources.mjs --write`);
+    console.error(
+      `tsconfig paths out of date with the packages' exports: ${stale.join(', ')}; run node scripts/workspace-sources.mjs --write`,
+    );
     process.exit(1);
   }
 }

@@ -13,7 +13,30 @@
  * compare in one sitting). Besides wall time the step is timed in this process's CPU time, which a
  * machine busy with other work disturbs much less.
  */
-import { AdamW, add, crossEntropy, defaultGenerator, embedding, gelu, layerNorm, Linear, Module, ones, parameter, randn, registerBackend, reshape, scaledDotProductAttention, setBackend, slice, tensor, type Tensor, tidy, transpose, zeros } from '@peftjs/core';
+import {
+  AdamW,
+  add,
+  crossEntropy,
+  defaultGenerator,
+  embedding,
+  gelu,
+  layerNorm,
+  Linear,
+  Module,
+  ones,
+  parameter,
+  randn,
+  registerBackend,
+  reshape,
+  scaledDotProductAttention,
+  setBackend,
+  slice,
+  tensor,
+  type Tensor,
+  tidy,
+  transpose,
+  zeros,
+} from '@peftjs/core';
 import { CpuBackend } from '@peftjs/backend-cpu';
 import { pathToFileURL } from 'node:url';
 import { loraProfileModel } from './lora-profile.js';
@@ -143,8 +166,12 @@ function option(args: readonly string[], name: string, fallback: number): number
 
 export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   const config: Config = {
-    layers: option(args, 'layers', 4), embd: option(args, 'embd', 128), heads: option(args, 'heads', 4),
-    ctx: option(args, 'ctx', 128), batch: option(args, 'batch', 8), vocab: 257,
+    layers: option(args, 'layers', 4),
+    embd: option(args, 'embd', 128),
+    heads: option(args, 'heads', 4),
+    ctx: option(args, 'ctx', 128),
+    batch: option(args, 'batch', 8),
+    vocab: 257,
   };
   const steps = option(args, 'steps', 6);
   const fast = !args.includes('--ref');
@@ -166,7 +193,10 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   const rows = (from: number) => Int32Array.from({ length: b * t }, (_, i) => data[Math.floor(i / t) * (t + 1) + (i % t) + from]);
   const tokens = tensor(rows(0), { shape: [b, t], dtype: 'int32' });
   const targets = tensor(rows(1), { shape: [b, t], dtype: 'int32' });
-  const positions = tensor(Int32Array.from({ length: t }, (_, i) => i), { shape: [t], dtype: 'int32' });
+  const positions = tensor(
+    Int32Array.from({ length: t }, (_, i) => i),
+    { shape: [t], dtype: 'int32' },
+  );
 
   const losses: number[] = [];
   const stepMs: number[] = [];
@@ -193,18 +223,27 @@ export async function benchCpuProfile(args: readonly string[]): Promise<void> {
   const totalMs = stepMs.reduce((x, y) => x + y, 0);
   const kernelMs = [...times.values()].reduce((x, y) => x + y.ms, 0);
   const perStep = totalMs / steps;
-  console.log(`cpu-profile (${fast ? 'fast' : 'reference'} kernels${threads === undefined ? '' : `, ${threads} thread(s)`}): ${lora ? lora.label : `${config.layers} layers, n_embd ${config.embd}, ${config.heads} heads`}, ` +
-    `context ${t}, batch ${b}, vocabulary ${vocab}, AdamW; ${steps} timed steps after one warm-up`);
+  console.log(
+    `cpu-profile (${fast ? 'fast' : 'reference'} kernels${threads === undefined ? '' : `, ${threads} thread(s)`}): ${lora ? lora.label : `${config.layers} layers, n_embd ${config.embd}, ${config.heads} heads`}, ` +
+      `context ${t}, batch ${b}, vocabulary ${vocab}, AdamW; ${steps} timed steps after one warm-up`,
+  );
   console.log(`loss: ${losses.map((l) => l.toFixed(4)).join(' ')}`);
   const cpuPerStep = cpuMicros / 1000 / steps;
-  console.log(`step: ${perStep.toFixed(1)} ms, ${((b * t) / (perStep / 1000)).toFixed(0)} tokens/s; ` +
-    `CPU time ${cpuPerStep.toFixed(1)} ms, ${((b * t) / (cpuPerStep / 1000)).toFixed(0)} tokens per CPU second; ` +
-    `kernels ${((100 * kernelMs) / totalMs).toFixed(1)}% of the time, core and the rest ${((100 * (totalMs - kernelMs)) / totalMs).toFixed(1)}%`);
+  console.log(
+    `step: ${perStep.toFixed(1)} ms, ${((b * t) / (perStep / 1000)).toFixed(0)} tokens/s; ` +
+      `CPU time ${cpuPerStep.toFixed(1)} ms, ${((b * t) / (cpuPerStep / 1000)).toFixed(0)} tokens per CPU second; ` +
+      `kernels ${((100 * kernelMs) / totalMs).toFixed(1)}% of the time, core and the rest ${((100 * (totalMs - kernelMs)) / totalMs).toFixed(1)}%`,
+  );
   const sorted = [...times.entries()].sort((x, y) => y[1].ms - x[1].ms);
   printTable(
     ['kernel', 'ms/step', '% of step', 'CPU ms/step', 'calls/step', 'us/call', 'ns/element'],
     sorted.map(([name, { ms, cpuMs, calls, elements }]) => [
-      name, (ms / steps).toFixed(2), ((100 * ms) / totalMs).toFixed(1), (cpuMs / steps).toFixed(2), (calls / steps).toFixed(0), ((1000 * ms) / calls).toFixed(1),
+      name,
+      (ms / steps).toFixed(2),
+      ((100 * ms) / totalMs).toFixed(1),
+      (cpuMs / steps).toFixed(2),
+      (calls / steps).toFixed(0),
+      ((1000 * ms) / calls).toFixed(1),
       elements > 0 ? ((1e6 * ms) / elements).toFixed(2) : '',
     ]),
   );

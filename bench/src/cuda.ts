@@ -63,7 +63,10 @@ async function twinDiff(backend: CudaBackend, format: GemmFormat, n: number): Pr
 }
 
 async function benchGemm(backend: CudaBackend, sizes: readonly number[], notes: string[]): Promise<void> {
-  const torch = runPythonJson<{ torch: string; device: string; ms: Record<string, Record<GemmFormat, number>> }>(PEERS, ['gemm', ...sizes.map(String)]);
+  const torch = runPythonJson<{ torch: string; device: string; ms: Record<string, Record<GemmFormat, number>> }>(PEERS, [
+    'gemm',
+    ...sizes.map(String),
+  ]);
   const rows: string[][] = [];
   for (const n of sizes) {
     const flops = 2 * n ** 3;
@@ -73,12 +76,22 @@ async function benchGemm(backend: CudaBackend, sizes: readonly number[], notes: 
       const cublas = format === 'bfloat16' ? null : timeGemm(backend, format, n, 'cublas');
       const peer = gf(torch.ms[String(n)][format]);
       const ownGf = gf(own?.ms);
-      rows.push([String(n), format, `${fmt(ownGf)} (${own?.kernel ?? '–'})`, fmt(gf(cublas?.ms)), fmt(peer),
-        ownGf && peer ? `${((ownGf / peer) * 100).toFixed(0)}%` : '–']);
+      rows.push([
+        String(n),
+        format,
+        `${fmt(ownGf)} (${own?.kernel ?? '–'})`,
+        fmt(gf(cublas?.ms)),
+        fmt(peer),
+        ownGf && peer ? `${((ownGf / peer) * 100).toFixed(0)}%` : '–',
+      ]);
       if (format !== 'float32') {
         const diff = await twinDiff(backend, format, Math.min(n, 1024));
-        if (diff > 1e-3) notes.push(`${format} n=${Math.min(n, 1024)}: the tensor-core kernel differs from its portable twin by ${diff.toExponential(2)}`);
-        else notes.push(`${format}: tensor-core kernel equals its portable twin within ${diff.toExponential(2)} (relative, n=${Math.min(n, 1024)})`);
+        if (diff > 1e-3)
+          notes.push(`${format} n=${Math.min(n, 1024)}: the tensor-core kernel differs from its portable twin by ${diff.toExponential(2)}`);
+        else
+          notes.push(
+            `${format}: tensor-core kernel equals its portable twin within ${diff.toExponential(2)} (relative, n=${Math.min(n, 1024)})`,
+          );
       }
     }
   }
@@ -100,8 +113,13 @@ async function benchLora(batch: number, seq: number, steps: number, notes: strin
     for (let i = 0; i < ids.length; i++) ids[i] = (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % GPT2_125M.vocabSize;
     writeFileSync(join(dir, 'batches.bin'), ids);
     writeFileSync(join(dir, 'bench.json'), JSON.stringify({ batches: count, batchSize: batch, seqLen: seq, ...LORA }));
-    const batches = Array.from({ length: count }, (_, i) => tensor(ids.subarray(i * batch * seq, (i + 1) * batch * seq), { shape: [batch, seq], dtype: 'int32' }));
-    const peft = getPeftModel(model, new LoraConfig({ r: LORA.r, loraAlpha: LORA.alpha, targetModules: ['c_attn'], loraDropout: 0, fanInFanOut: true }));
+    const batches = Array.from({ length: count }, (_, i) =>
+      tensor(ids.subarray(i * batch * seq, (i + 1) * batch * seq), { shape: [batch, seq], dtype: 'int32' }),
+    );
+    const peft = getPeftModel(
+      model,
+      new LoraConfig({ r: LORA.r, loraAlpha: LORA.alpha, targetModules: ['c_attn'], loraDropout: 0, fanInFanOut: true }),
+    );
     const optimizer = new AdamW(peft.trainableParameters(), { lr: LORA.lr, weightDecay: 0 });
     const lossOf = (x: Tensor) => peft.forward({ inputIds: x, labels: x }).loss!;
     const initialLoss = await noGrad(() => lossOf(batches[0])).item();
@@ -123,10 +141,17 @@ async function benchLora(batch: number, seq: number, steps: number, notes: strin
     batches.forEach((b) => b.dispose());
     const torch = runPythonJson<{ torch: string; stepMs: number; initialLoss: number }>(PEERS, ['lora', dir, '2', String(steps)]);
     const ours = median(times);
-    console.log(`\nLoRA training step, GPT-2 125M (random weights), batch ${batch} × ${seq}, LoRA r = ${LORA.r} on c_attn, AdamW; ms per step (median)`);
-    printTable(['', 'peft.js cuda', `PyTorch ${torch.torch} + PEFT`, 'speed-up'], [['ms/step', ours.toFixed(1), torch.stepMs.toFixed(1), `${(torch.stepMs / ours).toFixed(2)}x`]]);
+    console.log(
+      `\nLoRA training step, GPT-2 125M (random weights), batch ${batch} × ${seq}, LoRA r = ${LORA.r} on c_attn, AdamW; ms per step (median)`,
+    );
+    printTable(
+      ['', 'peft.js cuda', `PyTorch ${torch.torch} + PEFT`, 'speed-up'],
+      [['ms/step', ours.toFixed(1), torch.stepMs.toFixed(1), `${(torch.stepMs / ours).toFixed(2)}x`]],
+    );
     const diff = Math.abs(initialLoss - torch.initialLoss) / Math.abs(torch.initialLoss);
-    notes.push(`loss before training: peft.js ${initialLoss.toFixed(5)}, PyTorch ${torch.initialLoss.toFixed(5)} (${diff < 1e-4 ? 'same' : 'DIFFERENT'}, relative ${diff.toExponential(1)})`);
+    notes.push(
+      `loss before training: peft.js ${initialLoss.toFixed(5)}, PyTorch ${torch.initialLoss.toFixed(5)} (${diff < 1e-4 ? 'same' : 'DIFFERENT'}, relative ${diff.toExponential(1)})`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -134,14 +159,22 @@ async function benchLora(batch: number, seq: number, steps: number, notes: strin
 
 export async function benchCuda(args: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: [...args], allowPositionals: true,
-    options: { batch: { type: 'string', default: '8' }, seq: { type: 'string', default: '512' }, steps: { type: 'string', default: '10' }, 'no-lora': { type: 'boolean' } },
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      batch: { type: 'string', default: '8' },
+      seq: { type: 'string', default: '512' },
+      steps: { type: 'string', default: '10' },
+      'no-lora': { type: 'boolean' },
+    },
   });
   let backend: CudaBackend;
   try {
     backend = await createCudaBackend();
   } catch (err) {
-    console.log('cuda: this benchmark needs an NVIDIA GPU (compute capability 8.0 or newer) with its driver, and the addon built with nvcc.');
+    console.log(
+      'cuda: this benchmark needs an NVIDIA GPU (compute capability 8.0 or newer) with its driver, and the addon built with nvcc.',
+    );
     console.log(`  here: ${err instanceof Error ? err.message : String(err)}`);
     console.log('  nothing was measured.');
     return;

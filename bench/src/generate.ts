@@ -49,7 +49,14 @@ function prompts(batch: number, length: number): Int32Array {
   return out;
 }
 
-async function peftGenerate(model: GPT2LMHeadModel, ids: Int32Array, batch: number, promptLen: number, newTokens: number, runs: number): Promise<Row> {
+async function peftGenerate(
+  model: GPT2LMHeadModel,
+  ids: Int32Array,
+  batch: number,
+  promptLen: number,
+  newTokens: number,
+  runs: number,
+): Promise<Row> {
   const inputIds = tensor(ids, { shape: [batch, promptLen], dtype: 'int32' });
   const once = async () => {
     const start = performance.now();
@@ -83,9 +90,14 @@ export async function benchGenerate(args: readonly string[]): Promise<void> {
   await setBackend('cpu');
   const model = await fromPretrained<GPT2LMHeadModel>(MODEL_DIR);
   model.eval();
-  if (promptLen + newTokens > model.config.nPositions) throw new RangeError(`generate: prompt ${promptLen} + ${newTokens} new tokens exceed byte-gpt2's n_positions ${model.config.nPositions}`);
+  if (promptLen + newTokens > model.config.nPositions)
+    throw new RangeError(
+      `generate: prompt ${promptLen} + ${newTokens} new tokens exceed byte-gpt2's n_positions ${model.config.nPositions}`,
+    );
   const cores = availableParallelism();
-  console.log(`greedy decoding with the KV cache, byte-gpt2 (${model.config.nLayer} layers, n_embd ${model.config.nEmbd}, vocab ${model.config.vocabSize}); prompt ${promptLen} + ${newTokens} new tokens; Node ${process.version}, ${cores} core(s)`);
+  console.log(
+    `greedy decoding with the KV cache, byte-gpt2 (${model.config.nLayer} layers, n_embd ${model.config.nEmbd}, vocab ${model.config.vocabSize}); prompt ${promptLen} + ${newTokens} new tokens; Node ${process.version}, ${cores} core(s)`,
+  );
   const torchMissing = ensurePyTorch();
   if (torchMissing) console.log(`PyTorch skipped: ${torchMissing}`);
   const dir = mkdtempSync(join(tmpdir(), 'peftjs-bench-generate-'));
@@ -101,9 +113,15 @@ export async function benchGenerate(args: readonly string[]): Promise<void> {
       writeFileSync(file, ids);
       for (const threads of cores > 1 ? [cores, 1] : [1]) {
         console.log(`PyTorch, ${threads} thread(s), batch ${batch}...`);
-        const t = runPythonJson<{ torch: string; threads: number; seconds: number; tokens: number[][] }>(
-          PYTHON_SCRIPT, [MODEL_DIR, file, String(batch), String(promptLen), String(newTokens), String(threads), String(runs)],
-        );
+        const t = runPythonJson<{ torch: string; threads: number; seconds: number; tokens: number[][] }>(PYTHON_SCRIPT, [
+          MODEL_DIR,
+          file,
+          String(batch),
+          String(promptLen),
+          String(newTokens),
+          String(threads),
+          String(runs),
+        ]);
         rows.push({ name: `PyTorch ${t.torch} ${t.threads}t`, threads: t.threads, batch, seconds: t.seconds, tokens: t.tokens });
       }
     }
@@ -116,7 +134,15 @@ export async function benchGenerate(args: readonly string[]): Promise<void> {
     rows.map((r) => {
       const peft = rows.find((p) => p.name === 'peft.js' && p.batch === r.batch)!;
       const rate = (x: Row) => (x.batch * newTokens) / x.seconds;
-      return [r.name, String(r.batch), String(r.threads), r.seconds.toFixed(3), rate(r).toFixed(0), `${(rate(peft) / rate(r)).toFixed(3)}x`, JSON.stringify(r.tokens) === JSON.stringify(peft.tokens) ? 'yes' : 'NO'];
+      return [
+        r.name,
+        String(r.batch),
+        String(r.threads),
+        r.seconds.toFixed(3),
+        rate(r).toFixed(0),
+        `${(rate(peft) / rate(r)).toFixed(3)}x`,
+        JSON.stringify(r.tokens) === JSON.stringify(peft.tokens) ? 'yes' : 'NO',
+      ];
     }),
   );
 }

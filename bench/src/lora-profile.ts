@@ -27,9 +27,16 @@ export async function loraProfileModel(args: readonly string[]): Promise<LoraPro
   const layers = option(args, 'llama-layers', 30);
   const base = llama
     ? new LlamaForCausalLM(smolLM2Config(layers))
-    : new GPT2LMHeadModel(new GPT2Config({ vocabSize: 257, nPositions: 128, nEmbd: 128, nLayer: 4, nHead: 4, residPdrop: 0, embdPdrop: 0, attnPdrop: 0 }));
+    : new GPT2LMHeadModel(
+        new GPT2Config({ vocabSize: 257, nPositions: 128, nEmbd: 128, nLayer: 4, nHead: 4, residPdrop: 0, embdPdrop: 0, attnPdrop: 0 }),
+      );
   const config = llama
-    ? new LoraConfig({ r: 16, loraAlpha: 32, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'], initLoraWeights: false })
+    ? new LoraConfig({
+        r: 16,
+        loraAlpha: 32,
+        targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
+        initLoraWeights: false,
+      })
     : new LoraConfig({ r: 8, loraAlpha: 16, targetModules: ['c_attn', 'c_proj', 'c_fc'], fanInFanOut: true, initLoraWeights: false });
   const peft = getPeftModel(base, config);
   return {

@@ -30,9 +30,19 @@ const BATCHES = 4;
 /** SmolLM2-135M's configuration (HuggingFaceTB/SmolLM2-135M config.json); `layers` may shrink it. */
 export function smolLM2Config(layers: number): LlamaConfig {
   return new LlamaConfig({
-    vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: layers, numAttentionHeads: 9,
-    numKeyValueHeads: 3, maxPositionEmbeddings: 8192, rmsNormEps: 1e-5, ropeTheta: 100000, tieWordEmbeddings: true,
-    initializerRange: 0.041666666666666664, bosTokenId: 0, eosTokenId: 0,
+    vocabSize: 49152,
+    hiddenSize: 576,
+    intermediateSize: 1536,
+    numHiddenLayers: layers,
+    numAttentionHeads: 9,
+    numKeyValueHeads: 3,
+    maxPositionEmbeddings: 8192,
+    rmsNormEps: 1e-5,
+    ropeTheta: 100000,
+    tieWordEmbeddings: true,
+    initializerRange: 0.041666666666666664,
+    bosTokenId: 0,
+    eosTokenId: 0,
   });
 }
 
@@ -45,18 +55,28 @@ interface Case {
   readonly lora: LoraConfig;
 }
 
-async function peftLora(peft: PeftModel<PreTrainedModelWith<ModelOutput>>, batches: readonly Tensor[], setup: TrainSetup): Promise<TrainResult> {
+async function peftLora(
+  peft: PeftModel<PreTrainedModelWith<ModelOutput>>,
+  batches: readonly Tensor[],
+  setup: TrainSetup,
+): Promise<TrainResult> {
   const forward = (ids: Tensor) => peft.forward({ inputIds: ids, labels: ids });
   const initialLoss = await noGrad(() => forward(batches[0]).loss!).item();
   const optimizer = new AdamW(peft.trainableParameters(), { lr: LR, weightDecay: WEIGHT_DECAY });
   try {
-    return await timePeftSteps((ids) => {
-      const { loss } = forward(ids);
-      optimizer.zeroGrad();
-      loss!.backward();
-      optimizer.step();
-      return loss!;
-    }, initialLoss, batches, setup, Math.min(8, availableParallelism()));
+    return await timePeftSteps(
+      (ids) => {
+        const { loss } = forward(ids);
+        optimizer.zeroGrad();
+        loss!.backward();
+        optimizer.step();
+        return loss!;
+      },
+      initialLoss,
+      batches,
+      setup,
+      Math.min(8, availableParallelism()),
+    );
   } finally {
     optimizer.dispose();
   }
@@ -80,7 +100,9 @@ async function runCase(c: Case, torchAvailable: boolean): Promise<void> {
     writeFileSync(join(dir, 'bench.json'), JSON.stringify({ batches: BATCHES, ...c.setup, lr: LR, weightDecay: WEIGHT_DECAY }));
     const { batchSize, seqLen } = c.setup;
     const perBatch = batchSize * seqLen;
-    const batches = Array.from({ length: BATCHES }, (_, i) => tensor(data.subarray(i * perBatch, (i + 1) * perBatch), { shape: [batchSize, seqLen], dtype: 'int32' }));
+    const batches = Array.from({ length: BATCHES }, (_, i) =>
+      tensor(data.subarray(i * perBatch, (i + 1) * perBatch), { shape: [batchSize, seqLen], dtype: 'int32' }),
+    );
     const { trainable, all } = peft.getNbTrainableParameters();
     console.log(
       `\n${c.label}: ${(all / 1e6).toFixed(1)}M parameters, ${trainable.toLocaleString('en-US')} trainable (LoRA r ${c.lora.r}, alpha ${c.lora.loraAlpha}); ` +
@@ -127,24 +149,40 @@ export async function benchLora(args: readonly string[]): Promise<void> {
   const layers = int('llama-layers');
   const cases: Case[] = [
     {
-      label: 'byte-gpt2 (apps/examples/models/byte-gpt2)', arch: 'gpt2', setup: gpt2Setup,
+      label: 'byte-gpt2 (apps/examples/models/byte-gpt2)',
+      arch: 'gpt2',
+      setup: gpt2Setup,
       torchSetup: { ...gpt2Setup, steps: int('torch-steps') },
       model: async () => fromPretrained<GPT2LMHeadModel>(BYTE_GPT2_DIR),
-      lora: new LoraConfig({ r: 8, loraAlpha: 16, loraDropout: 0, targetModules: ['c_attn', 'c_proj', 'c_fc'], fanInFanOut: true, initLoraWeights: false }),
+      lora: new LoraConfig({
+        r: 8,
+        loraAlpha: 16,
+        loraDropout: 0,
+        targetModules: ['c_attn', 'c_proj', 'c_fc'],
+        fanInFanOut: true,
+        initLoraWeights: false,
+      }),
     },
     {
-      label: `Llama, SmolLM2-135M configuration${layers === 30 ? '' : ` with ${layers} layers`} (random weights)`, arch: 'llama', setup: llamaSetup,
+      label: `Llama, SmolLM2-135M configuration${layers === 30 ? '' : ` with ${layers} layers`} (random weights)`,
+      arch: 'llama',
+      setup: llamaSetup,
       torchSetup: { ...llamaSetup, steps: int('torch-llama-steps') },
       model: async () => new LlamaForCausalLM(smolLM2Config(layers)),
       lora: new LoraConfig({
-        r: 16, loraAlpha: 32, loraDropout: 0,
-        targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'], initLoraWeights: false,
+        r: 16,
+        loraAlpha: 32,
+        loraDropout: 0,
+        targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
+        initLoraWeights: false,
       }),
     },
   ].filter((c) => which === 'all' || c.arch === which) as Case[];
 
   await setBackend('cpu');
-  console.log(`LoRA fine-tuning, Node ${process.version}, ${availableParallelism()} core(s); initLoraWeights false (random A and B, so both train from the first step)`);
+  console.log(
+    `LoRA fine-tuning, Node ${process.version}, ${availableParallelism()} core(s); initLoraWeights false (random A and B, so both train from the first step)`,
+  );
   const unavailable = ensurePyTorch();
   if (unavailable !== null) console.log(`PyTorch skipped: ${unavailable}`);
   for (const c of cases) await runCase(c, unavailable === null);

@@ -21,7 +21,11 @@ const DEFAULT_SIZES = [256, 512, 1024];
 interface Contender {
   readonly name: string;
   /** Prepares inputs for size n; returns the timed call and a way to read its last result. */
-  setup(n: number, a: Float32Array, b: Float32Array): Promise<{
+  setup(
+    n: number,
+    a: Float32Array,
+    b: Float32Array,
+  ): Promise<{
     run: () => unknown;
     result: () => Promise<Float32Array>;
     dispose: () => Promise<void> | void;
@@ -95,9 +99,7 @@ function onnxRuntime(threads: number | null): Contender {
 
 function timingFor(n: number): TimingOptions {
   // 1024 takes seconds for the plain loops: fewer runs under a time budget
-  return n >= 1024
-    ? { warmup: 1, warmupMs: 500, runs: 5, budgetMs: 4000 }
-    : { warmup: 2, warmupMs: 500, runs: 9, budgetMs: 3000 };
+  return n >= 1024 ? { warmup: 1, warmupMs: 500, runs: 5, budgetMs: 4000 } : { warmup: 2, warmupMs: 500, runs: 9, budgetMs: 3000 };
 }
 
 export async function benchMatmul(args: readonly string[]): Promise<void> {
@@ -107,7 +109,9 @@ export async function benchMatmul(args: readonly string[]): Promise<void> {
   if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`matmul: sizes must be positive integers, got ${args.join(' ')}`);
   const contenders = [peftReference, peftFast, peftOneThread, tfjsCpu, onnxRuntime(null), onnxRuntime(1)];
 
-  console.log(`float32 matmul, n × n @ n × n, GFLOP/s (2n³ / median time); Node ${process.version}, onnxruntime ${ort.env.versions.common}, tfjs ${tf.version_core}`);
+  console.log(
+    `float32 matmul, n × n @ n × n, GFLOP/s (2n³ / median time); Node ${process.version}, onnxruntime ${ort.env.versions.common}, tfjs ${tf.version_core}`,
+  );
   const rows: string[][] = [];
   const notes: string[] = [];
   for (const n of sizes) {

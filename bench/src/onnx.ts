@@ -56,10 +56,5 @@ export function matmulModel(m: number, k: number, n: number): Uint8Array {
     ...bytes(12, floatTensorInfo('Y', [m, n])),
   ];
   // ModelProto { ir_version = 1, producer_name = 2, graph = 7, opset_import = 8 { domain = 1, version = 2 } }
-  return new Uint8Array([
-    ...int(1, 8),
-    ...string(2, 'peftjs-bench'),
-    ...bytes(7, graph),
-    ...bytes(8, [...string(1, ''), ...int(2, 13)]),
-  ]);
+  return new Uint8Array([...int(1, 8), ...string(2, 'peftjs-bench'), ...bytes(7, graph), ...bytes(8, [...string(1, ''), ...int(2, 13)])]);
 }

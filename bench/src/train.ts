@@ -17,7 +17,14 @@ import { GPT2Config, GPT2LMHeadModel } from '@peftjs/models';
 import { savePretrained } from '@peftjs/models/node';
 import { locateGoldenDir } from '@peftjs/conformance';
 import { ensurePyTorch, runPythonJson } from './pytorch.js';
-import { positiveInt as checkedInt, reportTraining, textBatches, timePeftSteps, type TrainResult as Result, type TrainSetup as Setup } from './training.js';
+import {
+  positiveInt as checkedInt,
+  reportTraining,
+  textBatches,
+  timePeftSteps,
+  type TrainResult as Result,
+  type TrainSetup as Setup,
+} from './training.js';
 
 const PYTHON_SCRIPT = fileURLToPath(new URL('../python/gpt2_train.py', import.meta.url));
 const LR = 1e-3;
@@ -27,14 +34,20 @@ const MAX_GRAD_NORM = 1;
 async function peftTrain(model: GPT2LMHeadModel, batches: readonly Tensor[], setup: Setup): Promise<Result> {
   const initialLoss = await noGrad(() => model.forward({ inputIds: batches[0], labels: batches[0] }).loss!).item();
   const optimizer = new AdamW(model.parameters(), { lr: LR, weightDecay: WEIGHT_DECAY });
-  return timePeftSteps((ids) => {
-    const { loss } = model.forward({ inputIds: ids, labels: ids });
-    optimizer.zeroGrad();
-    loss!.backward();
-    clipGradNorm(model.parameters(), MAX_GRAD_NORM);
-    optimizer.step();
-    return loss!;
-  }, initialLoss, batches, setup, Math.min(8, availableParallelism()));
+  return timePeftSteps(
+    (ids) => {
+      const { loss } = model.forward({ inputIds: ids, labels: ids });
+      optimizer.zeroGrad();
+      loss!.backward();
+      clipGradNorm(model.parameters(), MAX_GRAD_NORM);
+      optimizer.step();
+      return loss!;
+    },
+    initialLoss,
+    batches,
+    setup,
+    Math.min(8, availableParallelism()),
+  );
 }
 
 interface TorchOutput {
@@ -93,8 +106,14 @@ export async function benchTrain(args: readonly string[]): Promise<void> {
   await setBackend('cpu');
   manualSeed(0);
   const config = new GPT2Config({
-    vocabSize: 257, nPositions: Math.max(128, setup.seqLen), nEmbd: 128, nLayer: 4, nHead: 4,
-    residPdrop: 0, embdPdrop: 0, attnPdrop: 0,
+    vocabSize: 257,
+    nPositions: Math.max(128, setup.seqLen),
+    nEmbd: 128,
+    nLayer: 4,
+    nHead: 4,
+    residPdrop: 0,
+    embdPdrop: 0,
+    attnPdrop: 0,
   });
   const model = new GPT2LMHeadModel(config);
   const dir = mkdtempSync(join(tmpdir(), 'peftjs-bench-train-'));
@@ -102,9 +121,14 @@ export async function benchTrain(args: readonly string[]): Promise<void> {
     await savePretrained(model, dir);
     const data = textBatches(batchCount, setup);
     writeFileSync(join(dir, 'batches.bin'), data);
-    writeFileSync(join(dir, 'bench.json'), JSON.stringify({ batches: batchCount, ...setup, lr: LR, weightDecay: WEIGHT_DECAY, maxGradNorm: MAX_GRAD_NORM }));
+    writeFileSync(
+      join(dir, 'bench.json'),
+      JSON.stringify({ batches: batchCount, ...setup, lr: LR, weightDecay: WEIGHT_DECAY, maxGradNorm: MAX_GRAD_NORM }),
+    );
     const perBatch = setup.batchSize * setup.seqLen;
-    const batches = Array.from({ length: batchCount }, (_, i) => tensor(data.subarray(i * perBatch, (i + 1) * perBatch), { shape: [setup.batchSize, setup.seqLen], dtype: 'int32' }));
+    const batches = Array.from({ length: batchCount }, (_, i) =>
+      tensor(data.subarray(i * perBatch, (i + 1) * perBatch), { shape: [setup.batchSize, setup.seqLen], dtype: 'int32' }),
+    );
 
     const cores = availableParallelism();
     console.log(

@@ -53,7 +53,11 @@ export function positiveInt(bench: string, value: string | undefined, flag: stri
  * each ended by reading the loss back, as loss.item() does in PyTorch.
  */
 export async function timePeftSteps(
-  step: (ids: Tensor) => Tensor, initialLoss: number, batches: readonly Tensor[], setup: TrainSetup, threads: number,
+  step: (ids: Tensor) => Tensor,
+  initialLoss: number,
+  batches: readonly Tensor[],
+  setup: TrainSetup,
+  threads: number,
 ): Promise<TrainResult> {
   const losses: number[] = [];
   const times: number[] = [];
@@ -67,7 +71,12 @@ export async function timePeftSteps(
   }
   const stepMs = median(times);
   return {
-    name: 'peft.js', threads, stepMs, tokensPerSecond: (setup.batchSize * setup.seqLen * 1000) / stepMs, initialLoss, losses,
+    name: 'peft.js',
+    threads,
+    stepMs,
+    tokensPerSecond: (setup.batchSize * setup.seqLen * 1000) / stepMs,
+    initialLoss,
+    losses,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
 }

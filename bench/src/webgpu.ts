@@ -79,7 +79,8 @@ async function benchMatmulSizes(sizes: readonly number[], notes: string[]): Prom
       bench.dispose();
       gflops[name] = (2 * n ** 3) / (timing.ms * 1e6);
       if (expected === null) expected = last!;
-      else if (maxRelDiff(last!, expected) > 1e-4) notes.push(`matmul n=${n}: ${name} differs from ${PEFT_CPU} by ${maxRelDiff(last!, expected).toExponential(2)} (relative)`);
+      else if (maxRelDiff(last!, expected) > 1e-4)
+        notes.push(`matmul n=${n}: ${name} differs from ${PEFT_CPU} by ${maxRelDiff(last!, expected).toExponential(2)} (relative)`);
     }
     rows.push([
       String(n),
@@ -98,7 +99,8 @@ async function benchLoraStep(notes: string[]): Promise<void> {
   const ms: Record<string, number> = {};
   let expected: number[] | null = null;
   for (const name of [PEFT_CPU, PEFT_WEBGPU, TFJS_WEBGPU]) {
-    const trainer: LoraTrainer = name === TFJS_WEBGPU ? tfjsLoraTrainer(spec, values) : await peftLoraTrainer(name === PEFT_CPU ? 'cpu' : 'webgpu', spec, values);
+    const trainer: LoraTrainer =
+      name === TFJS_WEBGPU ? tfjsLoraTrainer(spec, values) : await peftLoraTrainer(name === PEFT_CPU ? 'cpu' : 'webgpu', spec, values);
     const losses: number[] = [];
     for (let i = 0; i < CHECKED_STEPS; i++) losses.push(await trainer.step());
     const timing = await time(() => trainer.step(), TIMING);
@@ -106,18 +108,20 @@ async function benchLoraStep(notes: string[]): Promise<void> {
     ms[name] = timing.ms;
     if (expected === null) expected = losses;
     else if (maxRelDiff(losses, expected) > 1e-4) {
-      notes.push(`LoRA step: ${name}'s first ${CHECKED_STEPS} losses [${losses.map((l) => l.toPrecision(6))}] differ from ${PEFT_CPU}'s [${expected.map((l) => l.toPrecision(6))}]`);
+      notes.push(
+        `LoRA step: ${name}'s first ${CHECKED_STEPS} losses [${losses.map((l) => l.toPrecision(6))}] differ from ${PEFT_CPU}'s [${expected.map((l) => l.toPrecision(6))}]`,
+      );
     }
   }
   const { layers, dim, rank, batch } = spec;
-  console.log(`\nLoRA training step: ${layers} frozen ${dim} × ${dim} linear layers with LoRA r = ${rank}, batch ${batch}, MSE; ` +
-    'forward + backward + AdamW, ms per step (median, loss read back each step); same weights, batch and updates everywhere');
-  printTable(['', ...NAMES, 'webgpu/cpu', 'webgpu/tfjs-webgpu'], [[
-    'ms/step',
-    ...NAMES.map((c) => fmt(ms[c])),
-    `${fmt(ms[PEFT_CPU] / ms[PEFT_WEBGPU])}x`,
-    `${fmt(ms[TFJS_WEBGPU] / ms[PEFT_WEBGPU])}x`,
-  ]]);
+  console.log(
+    `\nLoRA training step: ${layers} frozen ${dim} × ${dim} linear layers with LoRA r = ${rank}, batch ${batch}, MSE; ` +
+      'forward + backward + AdamW, ms per step (median, loss read back each step); same weights, batch and updates everywhere',
+  );
+  printTable(
+    ['', ...NAMES, 'webgpu/cpu', 'webgpu/tfjs-webgpu'],
+    [['ms/step', ...NAMES.map((c) => fmt(ms[c])), `${fmt(ms[PEFT_CPU] / ms[PEFT_WEBGPU])}x`, `${fmt(ms[TFJS_WEBGPU] / ms[PEFT_WEBGPU])}x`]],
+  );
 }
 
 export async function benchWebGPU(args: readonly string[]): Promise<void> {
@@ -139,8 +143,10 @@ export async function benchWebGPU(args: readonly string[]): Promise<void> {
   tf.enableProdMode();
   if (!(await tf.setBackend('webgpu'))) throw new Error('webgpu: TensorFlow.js could not start its webgpu backend');
   const info = adapter.info;
-  console.log(`WebGPU adapter: ${info.vendor} ${info.architecture} ${info.description}`.trim() +
-    `; Node ${process.version}, tfjs ${tf.version_core}; ratios above 1x mean peft.js webgpu is faster`);
+  console.log(
+    `WebGPU adapter: ${info.vendor} ${info.architecture} ${info.description}`.trim() +
+      `; Node ${process.version}, tfjs ${tf.version_core}; ratios above 1x mean peft.js webgpu is faster`,
+  );
   const notes: string[] = [];
   await benchMatmulSizes(sizes, notes);
   await benchLoraStep(notes);

@@ -34,12 +34,22 @@ export interface ExampleState {
 const params = new URLSearchParams(location.search);
 const option = (name: string, fallback: number) => {
   const value = Number(params.get(name) ?? fallback);
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`example: ?${name} must be a non-negative integer, got ${params.get(name)}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new RangeError(`example: ?${name} must be a non-negative integer, got ${params.get(name)}`);
   return value;
 };
 
 const state: ExampleState = {
-  backend: '', adapter: '', phase: 'starting', pretrainLosses: [], loraLosses: [], vocabSize: 0, trainableParameters: 0, totalParameters: 0, liveTensors: [], sample: '',
+  backend: '',
+  adapter: '',
+  phase: 'starting',
+  pretrainLosses: [],
+  loraLosses: [],
+  vocabSize: 0,
+  trainableParameters: 0,
+  totalParameters: 0,
+  liveTensors: [],
+  sample: '',
 };
 (globalThis as { peftjsExample?: ExampleState }).peftjsExample = state;
 
@@ -70,7 +80,14 @@ async function describeAdapter(): Promise<string> {
 }
 
 /** One optimizer step per batch; the loss of each step is read back for the chart. */
-async function train(model: CharModel | PeftModel<CharModel>, optimizer: AdamW, ids: Int32Array, steps: number, losses: number[], seed: number): Promise<void> {
+async function train(
+  model: CharModel | PeftModel<CharModel>,
+  optimizer: AdamW,
+  ids: Int32Array,
+  steps: number,
+  losses: number[],
+  seed: number,
+): Promise<void> {
   const random = seededRandom(seed);
   const { context } = (model instanceof CharModel ? model : model.getBaseModel()).config;
   for (let step = 0; step < steps; step++) {
@@ -114,7 +131,14 @@ async function main(): Promise<void> {
   const loraOptimizer = new AdamW(peft.trainableParameters(), { lr: 2e-2, weightDecay: 0 });
   await train(peft, loraOptimizer, vocab.encode(ADAPTER_TEXT), option('steps', 200), state.loraLosses, 2);
   peft.eval();
-  state.sample = await sampleText(peft, vocab, model.config.context, ADAPTER_TEXT.slice(0, model.config.context), option('sample', 120), option('seed', 0));
+  state.sample = await sampleText(
+    peft,
+    vocab,
+    model.config.context,
+    ADAPTER_TEXT.slice(0, model.config.context),
+    option('sample', 120),
+    option('seed', 0),
+  );
   state.phase = 'done';
   render();
 }

@@ -9,12 +9,22 @@ import { BACKENDS, type BackendName } from './demo/options.js';
 
 try {
   const name = process.argv[2] ?? 'cpu';
-  if (!BACKENDS.includes(name as BackendName)) throw new RangeError(`backend-info: the backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(name)}`);
+  if (!BACKENDS.includes(name as BackendName))
+    throw new RangeError(`backend-info: the backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(name)}`);
   const setup = await setUpBackend(name as BackendName);
   if ('exitCode' in setup) {
     process.exitCode = setup.exitCode;
   } else {
-    const product = matmul(tensor([[1, 2], [3, 4]]), tensor([[5, 6], [7, 8]]));
+    const product = matmul(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      tensor([
+        [5, 6],
+        [7, 8],
+      ]),
+    );
     console.log(`backend ${setup.backend}: matmul ${JSON.stringify(await product.array())}`);
     if (setup.backend === 'webgpu') console.log(`Vulkan driver: ${process.env.VK_ICD_FILENAMES ?? 'the system default'}`);
     product.dispose();

@@ -13,7 +13,8 @@ function envWithoutVulkanChoice(extra: Record<string, string> = {}): NodeJS.Proc
   return env;
 }
 
-const run = (backend: string, env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [BACKEND_INFO, backend], { encoding: 'utf8', env, timeout: 120_000 });
+const run = (backend: string, env: NodeJS.ProcessEnv) =>
+  spawnSync(process.execPath, [BACKEND_INFO, backend], { encoding: 'utf8', env, timeout: 120_000 });
 
 describe('the demo backend set-up', () => {
   it('gets a WebGPU adapter with VK_ICD_FILENAMES and LD_LIBRARY_PATH unset (a GPU, or SwiftShader found on disk)', () => {
@@ -37,7 +38,9 @@ describe('the demo backend set-up', () => {
     const result = run('webgpu', envWithoutVulkanChoice({ VK_ICD_FILENAMES: '/nonexistent/icd.json' }));
     expect(result.status).toBe(1);
     const message = result.stderr.trim().split('\n').at(-1);
-    expect(message).toMatch(/^demo: --backend webgpu found no WebGPU adapter: Vulkan found no usable driver with VK_ICD_FILENAMES=\/nonexistent\/icd\.json \(LD_LIBRARY_PATH unset\); a CPU driver that works: VK_ICD_FILENAMES=\S+vk_swiftshader_icd\.json LD_LIBRARY_PATH=\S+$/);
+    expect(message).toMatch(
+      /^demo: --backend webgpu found no WebGPU adapter: Vulkan found no usable driver with VK_ICD_FILENAMES=\/nonexistent\/icd\.json \(LD_LIBRARY_PATH unset\); a CPU driver that works: VK_ICD_FILENAMES=\S+vk_swiftshader_icd\.json LD_LIBRARY_PATH=\S+$/,
+    );
   }, 120_000);
 
   it('runs the CPU backend without touching Vulkan, and names a bad backend', () => {

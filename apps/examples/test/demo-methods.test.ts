@@ -23,8 +23,14 @@ describe('demo methods', () => {
     const setup = methodSetup('lora', 'byte-gpt2');
     expect(setup.label).toBe('LoRA');
     expect(setup.config.toJSON()).toMatchObject({
-      peft_type: 'LORA', task_type: 'SEQ_CLS', r: 8, lora_alpha: 16, fan_in_fan_out: true,
-      target_modules: ['c_attn', 'c_proj', 'c_fc'], modules_to_save: ['score'], base_model_name_or_path: 'byte-gpt2',
+      peft_type: 'LORA',
+      task_type: 'SEQ_CLS',
+      r: 8,
+      lora_alpha: 16,
+      fan_in_fan_out: true,
+      target_modules: ['c_attn', 'c_proj', 'c_fc'],
+      modules_to_save: ['score'],
+      base_model_name_or_path: 'byte-gpt2',
     });
     expect(() => methodSetup('nope')).toThrow(/no PEFT method "NOPE" is registered/);
   });

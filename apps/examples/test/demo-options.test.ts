@@ -21,12 +21,48 @@ describe('demo options', () => {
 
   it('reads every flag', () => {
     const o = parse([
-      '--method', 'ia3', '--backend', 'webgpu', '--train-size', '40', '--test-size', '20', '--epochs', '2', '--steps', '7',
-      '--batch-size', '4', '--max-length', '32', '--lr', '3e-3', '--seed', '5', '--out', 'x', '--skip-full', '--model', 'm', '--no-progress',
+      '--method',
+      'ia3',
+      '--backend',
+      'webgpu',
+      '--train-size',
+      '40',
+      '--test-size',
+      '20',
+      '--epochs',
+      '2',
+      '--steps',
+      '7',
+      '--batch-size',
+      '4',
+      '--max-length',
+      '32',
+      '--lr',
+      '3e-3',
+      '--seed',
+      '5',
+      '--out',
+      'x',
+      '--skip-full',
+      '--model',
+      'm',
+      '--no-progress',
     ]);
     expect(o).toEqual({
-      method: 'ia3', backend: 'webgpu', trainSize: 40, testSize: 20, epochs: 2, steps: 7, batchSize: 4, maxLength: 32, lr: 3e-3,
-      seed: 5, out: 'x', skipFull: true, model: 'm', progress: false,
+      method: 'ia3',
+      backend: 'webgpu',
+      trainSize: 40,
+      testSize: 20,
+      epochs: 2,
+      steps: 7,
+      batchSize: 4,
+      maxLength: 32,
+      lr: 3e-3,
+      seed: 5,
+      out: 'x',
+      skipFull: true,
+      model: 'm',
+      progress: false,
     });
     expect(totalSteps(o)).toBe(7);
     expect(totalSteps({ ...o, steps: null })).toBe(2 * 10);
@@ -68,7 +104,18 @@ describe('demo options', () => {
   it('--help lists every option with its default, and the methods that can adapt the model and those that cannot', () => {
     expect(parseDemoArgs(['--help'], METHODS)).toEqual({ help: true });
     const help = optionHelp(METHODS, ['bone']);
-    for (const flag of ['--method', '--backend', '--train-size', '--test-size', '--epochs', '--steps', '--max-length', '--out', '--skip-full', '--help']) {
+    for (const flag of [
+      '--method',
+      '--backend',
+      '--train-size',
+      '--test-size',
+      '--epochs',
+      '--steps',
+      '--max-length',
+      '--out',
+      '--skip-full',
+      '--help',
+    ]) {
       expect(help).toContain(flag);
     }
     expect(help).toContain('[default cpu]');

@@ -48,9 +48,16 @@ describe('demo report', () => {
   });
 
   it('lines up a Markdown table', () => {
-    expect(formatTable(['a', 'bb'], [['xyz', '1'], ['q', '22']], ['left', 'right'])).toBe(
-      ['| a   | bb |', '|-----|---:|', '| xyz |  1 |', '| q   | 22 |'].join('\n'),
-    );
+    expect(
+      formatTable(
+        ['a', 'bb'],
+        [
+          ['xyz', '1'],
+          ['q', '22'],
+        ],
+        ['left', 'right'],
+      ),
+    ).toBe(['| a   | bb |', '|-----|---:|', '| xyz |  1 |', '| q   | 22 |'].join('\n'));
   });
 
   it('puts the majority baseline first, then every run with accuracy, parameters and time', () => {

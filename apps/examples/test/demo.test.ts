@@ -46,7 +46,14 @@ describe('npm run demo', () => {
 
     expect(readdirSync(join(out, 'adapter')).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
     const config = JSON.parse(readFileSync(join(out, 'adapter', 'adapter_config.json'), 'utf8'));
-    expect(config).toMatchObject({ peft_type: 'LORA', r: 8, lora_alpha: 16, fan_in_fan_out: true, modules_to_save: ['score'], task_type: 'SEQ_CLS' });
+    expect(config).toMatchObject({
+      peft_type: 'LORA',
+      r: 8,
+      lora_alpha: 16,
+      fan_in_fan_out: true,
+      modules_to_save: ['score'],
+      task_type: 'SEQ_CLS',
+    });
     expect(result.adapter.reloaded.accuracy).toBe(lora.accuracy);
     expect(result.adapter.reloaded.maxLogitDifference).toBeLessThanOrEqual(1e-6);
     expect(result.adapter.merged).not.toBeNull();
@@ -77,6 +84,7 @@ describe('npm run demo', () => {
     expect(method.status).toBe(1);
     expect(method.stderr).toContain('demo: --method must be one of');
     const bone = spawnSync(process.execPath, [DEMO, '--method', 'bone', '--out', out], { encoding: 'utf8' });
-    if (methodNames().includes('bone')) expect(bone.stderr.trim()).toMatch(/^demo: --method bone cannot adapt GPT2ForSequenceClassification: .*Conv1D/);
+    if (methodNames().includes('bone'))
+      expect(bone.stderr.trim()).toMatch(/^demo: --method bone cannot adapt GPT2ForSequenceClassification: .*Conv1D/);
   }, 60_000);
 });

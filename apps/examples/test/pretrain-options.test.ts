@@ -19,7 +19,9 @@ describe('pretrain options', () => {
     expect(() => parsePretrainOptions(['--steps', '-1'])).toThrow('pretrain: --steps must be an integer ≥ 1, got "-1"');
     expect(() => parsePretrainOptions(['--lr', 'fast'])).toThrow('pretrain: --lr must be a number ≥ 0, got "fast"');
     expect(() => parsePretrainOptions(['--weight-decay', '-0.1'])).toThrow('pretrain: --weight-decay must be a number ≥ 0, got "-0.1"');
-    expect(() => parsePretrainOptions(['--n-embd', '30', '--n-head', '4'])).toThrow('pretrain: --n-embd (30) must be divisible by --n-head (4)');
+    expect(() => parsePretrainOptions(['--n-embd', '30', '--n-head', '4'])).toThrow(
+      'pretrain: --n-embd (30) must be divisible by --n-head (4)',
+    );
     expect(() => parsePretrainOptions(['--bogus'])).toThrow(/^pretrain: .*'--bogus'.*\(see --help\)$/);
   });
 });

@@ -47,8 +47,23 @@ describe('pretrain', () => {
 
   it('trains a tiny model for a few steps and writes a checkpoint that fromPretrained loads', async () => {
     const options = parsePretrainOptions([
-      '--steps', '3', '--batch-size', '2', '--block-size', '16', '--n-layer', '1', '--n-head', '2', '--n-embd', '16',
-      '--eval-blocks', '2', '--out', out, '--no-progress',
+      '--steps',
+      '3',
+      '--batch-size',
+      '2',
+      '--block-size',
+      '16',
+      '--n-layer',
+      '1',
+      '--n-head',
+      '2',
+      '--n-embd',
+      '16',
+      '--eval-blocks',
+      '2',
+      '--out',
+      out,
+      '--no-progress',
     ]);
     const before = memory().numTensors;
     const record = await runPretrain(options, 'pretrain test', { log: () => undefined });
@@ -59,7 +74,9 @@ describe('pretrain', () => {
     const model = await loadByteGpt2(out);
     expect(model.config.vocabSize).toBe(257);
     expect(model.config.nEmbd).toBe(16);
-    const logits = tidy(() => noGrad(() => model.forward({ inputIds: tensor(Int32Array.from([72, 105, 33, 256]), { shape: [1, 4], dtype: 'int32' }) }).logits));
+    const logits = tidy(() =>
+      noGrad(() => model.forward({ inputIds: tensor(Int32Array.from([72, 105, 33, 256]), { shape: [1, 4], dtype: 'int32' }) }).logits),
+    );
     expect(logits.shape).toEqual([1, 4, 257]);
     expect((await logits.data()).every(Number.isFinite)).toBe(true);
     logits.dispose();
@@ -77,8 +94,23 @@ describe('pretrain', () => {
     try {
       await runPretrain(
         parsePretrainOptions([
-          '--steps', '3', '--batch-size', '2', '--block-size', '16', '--n-layer', '1', '--n-head', '2', '--n-embd', '16',
-          '--eval-blocks', '2', '--out', again, '--no-progress',
+          '--steps',
+          '3',
+          '--batch-size',
+          '2',
+          '--block-size',
+          '16',
+          '--n-layer',
+          '1',
+          '--n-head',
+          '2',
+          '--n-embd',
+          '16',
+          '--eval-blocks',
+          '2',
+          '--out',
+          again,
+          '--no-progress',
         ]),
         'pretrain test',
         { log: () => undefined },

@@ -78,7 +78,8 @@ export class CpuBackend implements Backend<CpuStorage> {
   private highWaterBytes = 0;
 
   alloc(dtype: DType, size: number): CpuStorage {
-    if (!CPU_DTYPES.includes(dtype)) throw new TypeError(`cpu: cannot allocate dtype ${String(dtype)} (the cpu backend computes in ${CPU_DTYPES.join(', ')})`);
+    if (!CPU_DTYPES.includes(dtype))
+      throw new TypeError(`cpu: cannot allocate dtype ${String(dtype)} (the cpu backend computes in ${CPU_DTYPES.join(', ')})`);
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`cpu: buffer size must be a non-negative integer, got ${size}`);
     const storage: CpuStorage = { id: this.nextId++, dtype, data: this.pool.take(dtype, size) };
     this.live.add(storage);
@@ -89,7 +90,9 @@ export class CpuBackend implements Backend<CpuStorage> {
 
   free(storage: CpuStorage): void {
     if (!this.live.delete(storage)) {
-      throw new Error(`cpu: free of buffer ${storage.id} (${storage.dtype}[${storage.data.length}]), which is not live: already freed or not from this backend`);
+      throw new Error(
+        `cpu: free of buffer ${storage.id} (${storage.dtype}[${storage.data.length}]), which is not live: already freed or not from this backend`,
+      );
     }
     this.liveBytes -= storage.data.byteLength;
     this.pool.give(storage.dtype, storage.data);
@@ -147,6 +150,7 @@ export class CpuBackend implements Backend<CpuStorage> {
   }
 
   private checkLive(storage: CpuStorage, what: string): void {
-    if (!this.live.has(storage)) throw new Error(`cpu: ${what} of buffer ${storage.id}, which is not live: already freed or not from this backend`);
+    if (!this.live.has(storage))
+      throw new Error(`cpu: ${what} of buffer ${storage.id}, which is not live: already freed or not from this backend`);
   }
 }

@@ -1,5 +1,14 @@
 import {
-  ARITHMETIC_OPS, COMPARE_OPS, UNARY_OPS, allocArray, contiguousStrides, sizeOf, type DType, type KernelName, type Layout, type TensorInfo,
+  ARITHMETIC_OPS,
+  COMPARE_OPS,
+  UNARY_OPS,
+  allocArray,
+  contiguousStrides,
+  sizeOf,
+  type DType,
+  type KernelName,
+  type Layout,
+  type TensorInfo,
 } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
 import { erfFast } from '../src/fast/erf-table.js';
@@ -41,7 +50,16 @@ function operand(shape: readonly number[], kind: Kind, dtype: DType, random: () 
   const data = allocArray(dtype, size * step + spare + 1);
   for (let i = 0; i < data.length; i++) {
     const v = random() * 6 - 3;
-    data[i] = dtype === 'bool' ? (v > 0 ? 1 : 0) : dtype === 'int32' ? Math.round(v * 10) : specials && random() < 0.1 ? SPECIALS[i % SPECIALS.length] : v;
+    data[i] =
+      dtype === 'bool'
+        ? v > 0
+          ? 1
+          : 0
+        : dtype === 'int32'
+          ? Math.round(v * 10)
+          : specials && random() < 0.1
+            ? SPECIALS[i % SPECIALS.length]
+            : v;
   }
   const rank = shape.length;
   if (kind === 'transposed' && rank >= 2) {
@@ -113,7 +131,8 @@ describe('fast kernels agree with the reference bit for bit', () => {
 
   for (const dtype of ['float32', 'float64', 'int32'] as const) {
     it(`binary ops on ${dtype}: same shapes in every layout, broadcasts, scalars, empty tensors`, () => {
-      const ops = dtype === 'int32' ? [...ARITHMETIC_OPS.filter((op) => op !== 'pow'), ...COMPARE_OPS] : [...ARITHMETIC_OPS, ...COMPARE_OPS];
+      const ops =
+        dtype === 'int32' ? [...ARITHMETIC_OPS.filter((op) => op !== 'pow'), ...COMPARE_OPS] : [...ARITHMETIC_OPS, ...COMPARE_OPS];
       for (const op of ops) {
         const outDType = (COMPARE_OPS as readonly string[]).includes(op) ? 'bool' : dtype;
         for (const shape of SHAPES) {
@@ -128,7 +147,13 @@ describe('fast kernels agree with the reference bit for bit', () => {
           const column = broadcast(operand([...shape.slice(0, -1), 1], 'dense', dtype, random), shape);
           const scalar = broadcast(operand([], 'offset', dtype, random), shape);
           const full = operand(shape, 'transposed', dtype, random);
-          for (const [a, b] of [[full, row], [column, full], [full, scalar], [scalar, row], [row, column]]) {
+          for (const [a, b] of [
+            [full, row],
+            [column, full],
+            [full, scalar],
+            [scalar, row],
+            [row, column],
+          ]) {
             expectSame('binary', { op, a, b, out: output(shape, outDType) }, ['out']);
           }
         }
@@ -196,7 +221,8 @@ describe('fast kernels agree with the reference bit for bit', () => {
       const x = (i / 40000) * 709.7 + 1e-6 * random();
       worst = Math.max(worst, Math.abs(expFast(x) - Math.exp(x)) / Math.exp(x));
     }
-    for (const x of [0, -0, 1e-300, -1e-12, 0.5 * Math.LN2 / 64, 88.72, -87.33, 709.78, -708.3]) worst = Math.max(worst, Math.abs(expFast(x) - Math.exp(x)) / Math.exp(x));
+    for (const x of [0, -0, 1e-300, -1e-12, (0.5 * Math.LN2) / 64, 88.72, -87.33, 709.78, -708.3])
+      worst = Math.max(worst, Math.abs(expFast(x) - Math.exp(x)) / Math.exp(x));
     expect(worst).toBeLessThan(1e-15);
     expect([expFast(-Infinity), expFast(-746), expFast(710), expFast(Infinity)]).toEqual([0, 0, Infinity, Infinity]);
     expect(expFast(NaN)).toBeNaN();
@@ -208,7 +234,10 @@ describe('fast kernels agree with the reference bit for bit', () => {
       for (const kind of KINDS) {
         const cond = operand(shape, kind, 'bool', random);
         const a = operand(shape, 'strided', 'float32', random);
-        const b = shape.length > 0 ? broadcast(operand(shape.slice(-1), 'offset', 'float32', random), shape) : operand(shape, 'dense', 'float32', random);
+        const b =
+          shape.length > 0
+            ? broadcast(operand(shape.slice(-1), 'offset', 'float32', random), shape)
+            : operand(shape, 'dense', 'float32', random);
         expectSame('where', { cond, a, b, out: output(shape, 'float32') }, ['out']);
         const x = operand(shape, kind, 'float64', random);
         for (const to of ['float32', 'int32', 'bool'] as const) expectSame('cast', { x, out: output(shape, to) }, ['out']);
@@ -240,8 +269,30 @@ describe('fast kernels agree with the reference bit for bit', () => {
 
   it('reductions over leading, trailing, middle and scattered axes, in every layout', () => {
     const cases: [number[], number[]][] = [
-      [[5], [0]], [[3, 4], [1]], [[3, 4], [0]], [[3, 4], [0, 1]], [[2, 3, 4], [1]], [[2, 3, 4], [0, 2]],
-      [[2, 3, 4, 5], [1, 2]], [[2, 3, 4, 5], [0, 1]], [[4, 1, 6], [1]], [[3, 0, 2], [0]], [[3, 0, 2], [1]], [[1, 1], [0]],
+      [[5], [0]],
+      [[3, 4], [1]],
+      [[3, 4], [0]],
+      [
+        [3, 4],
+        [0, 1],
+      ],
+      [[2, 3, 4], [1]],
+      [
+        [2, 3, 4],
+        [0, 2],
+      ],
+      [
+        [2, 3, 4, 5],
+        [1, 2],
+      ],
+      [
+        [2, 3, 4, 5],
+        [0, 1],
+      ],
+      [[4, 1, 6], [1]],
+      [[3, 0, 2], [0]],
+      [[3, 0, 2], [1]],
+      [[1, 1], [0]],
     ];
     for (const op of ['sum', 'max', 'min'] as const) {
       for (const dtype of ['float32', 'float64', 'int32'] as const) {
@@ -252,7 +303,19 @@ describe('fast kernels agree with the reference bit for bit', () => {
             expectSame('reduce', { op, x, axes, out: output(kept, dtype) }, ['out']);
           }
           const x = broadcast(operand([shape[shape.length - 1]], 'dense', dtype, random), shape);
-          expectSame('reduce', { op, x, axes, out: output(shape.filter((_, d) => !axes.includes(d)), dtype) }, ['out']);
+          expectSame(
+            'reduce',
+            {
+              op,
+              x,
+              axes,
+              out: output(
+                shape.filter((_, d) => !axes.includes(d)),
+                dtype,
+              ),
+            },
+            ['out'],
+          );
         }
       }
     }
@@ -260,14 +323,22 @@ describe('fast kernels agree with the reference bit for bit', () => {
 
   it('softmax, log-softmax, layer norm, RMS norm and cross-entropy (with their backwards) on strided rows', () => {
     for (const dtype of ['float32', 'float64'] as const) {
-      for (const shape of [[0, 4], [3, 1], [5, 7], [2, 33]]) {
+      for (const shape of [
+        [0, 4],
+        [3, 1],
+        [5, 7],
+        [2, 33],
+      ]) {
         for (const kind of KINDS) {
           const special = kind !== 'dense'; // rows with NaN and ±Infinity on some layouts
           const x = operand(shape, kind, dtype, random, special);
           const dy = operand(shape, KINDS[(KINDS.indexOf(kind) + 2) % 4], dtype, random, special);
           const [rows, d] = shape;
           const out = () => output(shape, dtype);
-          for (const [fwd, bwd] of [['softmax', 'softmaxBackward'], ['logSoftmax', 'logSoftmaxBackward']] as const) {
+          for (const [fwd, bwd] of [
+            ['softmax', 'softmaxBackward'],
+            ['logSoftmax', 'logSoftmaxBackward'],
+          ] as const) {
             expectSame(fwd, { x, out: out() }, ['out']);
             const [ref] = both(fwd, { x, out: out() }, ['out']);
             expectSame(bwd, { y: ref.out, dy, dx: out() }, ['dx']);
@@ -279,17 +350,27 @@ describe('fast kernels agree with the reference bit for bit', () => {
             expectSame('layerNorm', ln, ['out', 'mean', 'rstd']);
             const [stats] = both('layerNorm', ln, ['out', 'mean', 'rstd']);
             const dw = withParams ? output([d], dtype) : null;
-            expectSame('layerNormBackward', { x, weight, mean: stats.mean, rstd: stats.rstd, dy, dx: out(), dweight: dw, dbias: dw && output([d], dtype) }, ['dx', 'dweight', 'dbias']);
+            expectSame(
+              'layerNormBackward',
+              { x, weight, mean: stats.mean, rstd: stats.rstd, dy, dx: out(), dweight: dw, dbias: dw && output([d], dtype) },
+              ['dx', 'dweight', 'dbias'],
+            );
             const rms = { x, weight, eps: 1e-6, out: out(), rstd: output([rows], dtype) };
             expectSame('rmsNorm', rms, ['out', 'rstd']);
             const [rs] = both('rmsNorm', rms, ['out', 'rstd']);
             expectSame('rmsNormBackward', { x, weight, rstd: rs.rstd, dy, dx: out(), dweight: dw }, ['dx', 'dweight']);
           }
-          const target = info(Int32Array.from({ length: rows }, (_, i) => (i % 3 === 2 ? -100 : (i * 5) % d)), { shape: [rows], strides: [1], offset: 0 }, 'int32');
+          const target = info(
+            Int32Array.from({ length: rows }, (_, i) => (i % 3 === 2 ? -100 : (i * 5) % d)),
+            { shape: [rows], strides: [1], offset: 0 },
+            'int32',
+          );
           const dloss = operand([rows], 'strided', dtype, random, false);
           for (const labelSmoothing of [0, 0.1]) {
             expectSame('crossEntropy', { logits: x, target, ignoreIndex: -100, labelSmoothing, loss: output([rows], dtype) }, ['loss']);
-            expectSame('crossEntropyBackward', { logits: x, target, dloss, ignoreIndex: -100, labelSmoothing, dlogits: out() }, ['dlogits']);
+            expectSame('crossEntropyBackward', { logits: x, target, dloss, ignoreIndex: -100, labelSmoothing, dlogits: out() }, [
+              'dlogits',
+            ]);
           }
         }
       }
@@ -299,7 +380,8 @@ describe('fast kernels agree with the reference bit for bit', () => {
   it('cross-entropy names a target out of range', () => {
     const logits = operand([2, 3], 'dense', 'float32', random);
     const target = info(Int32Array.of(0, 3), { shape: [2], strides: [1], offset: 0 }, 'int32');
-    expect(() => fastKernels.crossEntropy({ logits, target, ignoreIndex: -100, labelSmoothing: 0, loss: output([2], 'float32') }))
-      .toThrow('crossEntropy: target 3 is out of range for 3 classes');
+    expect(() => fastKernels.crossEntropy({ logits, target, ignoreIndex: -100, labelSmoothing: 0, loss: output([2], 'float32') })).toThrow(
+      'crossEntropy: target 3 is out of range for 3 classes',
+    );
   });
 });

@@ -1,6 +1,12 @@
 import type { DType, Layout } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FAST_MATMUL_CONFIG, createFastMatmul, fastMatmulFloat32, type FastMatmulArgs, type FastStorage } from '../src/fast/matmul.js';
+import {
+  DEFAULT_FAST_MATMUL_CONFIG,
+  createFastMatmul,
+  fastMatmulFloat32,
+  type FastMatmulArgs,
+  type FastStorage,
+} from '../src/fast/matmul.js';
 
 type Info = FastMatmulArgs['a'];
 
@@ -32,7 +38,10 @@ function info(data: FastStorage['data'], layout: Layout, dtype: DType = 'float32
 
 /** A buffer of `length` random values in [-1, 1) seen through `layout`. */
 function random(next: () => number, length: number, layout: Layout): Info {
-  return info(Float32Array.from({ length }, () => next() * 2 - 1), layout);
+  return info(
+    Float32Array.from({ length }, () => next() * 2 - 1),
+    layout,
+  );
 }
 
 /** The element of `t` at a multi-index, read through its strides. */
@@ -79,7 +88,12 @@ function reference(a: Info, b: Info, transA: boolean, transB: boolean, outShape:
 }
 
 function expectMatches(
-  run: (args: FastMatmulArgs) => boolean, a: Info, b: Info, transA: boolean, transB: boolean, outShape: number[],
+  run: (args: FastMatmulArgs) => boolean,
+  a: Info,
+  b: Info,
+  transA: boolean,
+  transB: boolean,
+  outShape: number[],
 ): void {
   const size = outShape.reduce((x, y) => x * y, 1);
   const out = info(new Float32Array(size).fill(Number.NaN), contiguous(outShape));
@@ -89,9 +103,7 @@ function expectMatches(
   for (let i = 0; i < size; i++) {
     const tol = 1e-4 * scale[i] + 1e-30;
     if (!(Math.abs(got[i] - values[i]) <= tol)) {
-      expect.fail(
-        `shape [${outShape}] transA=${transA} transB=${transB}: element ${i} is ${got[i]}, expected ${values[i]} (±${tol})`,
-      );
+      expect.fail(`shape [${outShape}] transA=${transA} transB=${transB}: element ${i} is ${got[i]}, expected ${values[i]} (±${tol})`);
     }
   }
 }
@@ -105,7 +117,12 @@ function operand(next: () => number, rows: number, cols: number, trans: boolean)
 const SIZES = [1, 3, 17, 65, 130];
 
 describe('fastMatmulFloat32', () => {
-  for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
+  for (const [transA, transB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ]) {
     it(`matches the float64 triple loop for odd sizes (transA=${transA}, transB=${transB})`, () => {
       const next = rng(1 + Number(transA) + 2 * Number(transB));
       for (const m of SIZES) {
@@ -124,11 +141,25 @@ describe('fastMatmulFloat32', () => {
 
   it('crosses every block boundary (small blocks, several register tiles)', () => {
     const next = rng(7);
-    for (const [mr, nr] of [[4, 8], [6, 8], [4, 12], [1, 4], [3, 16]]) {
+    for (const [mr, nr] of [
+      [4, 8],
+      [6, 8],
+      [4, 12],
+      [1, 4],
+      [3, 16],
+    ]) {
       // kc 5, B panels of 3 column slivers, A and C chunks of 2 row slivers swept one at a time; with and without FMA
       const run = createFastMatmul({ mr, nr, mc: mr + 1, kc: 5, panelFloats: 3 * nr * 5, chunkFloats: 6 * mr * nr }, { fma: mr !== 4 });
-      for (const [m, n, k] of [[1, 1, 1], [29, 37, 41], [65, 17, 130], [3, 130, 17]]) {
-        for (const [transA, transB] of [[false, false], [true, true]]) {
+      for (const [m, n, k] of [
+        [1, 1, 1],
+        [29, 37, 41],
+        [65, 17, 130],
+        [3, 130, 17],
+      ]) {
+        for (const [transA, transB] of [
+          [false, false],
+          [true, true],
+        ]) {
           expectMatches(run, operand(next, m, k, transA), operand(next, k, n, transB), transA, transB, [m, n]);
         }
       }
@@ -139,9 +170,18 @@ describe('fastMatmulFloat32', () => {
     const next = rng(19);
     const single = createFastMatmul(DEFAULT_FAST_MATMUL_CONFIG, { threads: 1 });
     const runs = [2, 3].map((threads) => createFastMatmul(DEFAULT_FAST_MATMUL_CONFIG, { threads }));
-    for (const [run, threads] of [[runs[0], 2], [runs[1], 3]] as const) expect(await run.whenReady()).toBe(threads - 1);
+    for (const [run, threads] of [
+      [runs[0], 2],
+      [runs[1], 3],
+    ] as const)
+      expect(await run.whenReady()).toBe(threads - 1);
     // the LoRA head shapes too: thin n (r = 8), thin k, a long k that crosses many kc blocks
-    for (const [m, n, k, transA, transB] of [[160, 96, 120, false, false], [512, 8, 128, false, true], [512, 384, 8, false, true], [40, 24, 3000, true, false]] as const) {
+    for (const [m, n, k, transA, transB] of [
+      [160, 96, 120, false, false],
+      [512, 8, 128, false, true],
+      [512, 384, 8, false, true],
+      [40, 24, 3000, true, false],
+    ] as const) {
       const a = operand(next, m, k, transA);
       const b = operand(next, k, n, transB);
       const result = (run: typeof single) => {
@@ -203,7 +243,15 @@ describe('fastMatmulFloat32', () => {
     expect(fastMatmulFloat32({ a, b, transA: false, transB: false, out })).toBe(true);
     expect(Array.from(out.storage.data)).toEqual([0, 0, 0, 0, 0, 0]);
     const empty = info(new Float32Array(0), contiguous([0, 3]));
-    expect(fastMatmulFloat32({ a: info(new Float32Array(0), contiguous([0, 2])), b: info(new Float32Array(6), contiguous([2, 3])), transA: false, transB: false, out: empty })).toBe(true);
+    expect(
+      fastMatmulFloat32({
+        a: info(new Float32Array(0), contiguous([0, 2])),
+        b: info(new Float32Array(6), contiguous([2, 3])),
+        transA: false,
+        transB: false,
+        out: empty,
+      }),
+    ).toBe(true);
   });
 
   it('propagates NaN and infinity only into the rows and columns they touch', () => {
@@ -211,7 +259,17 @@ describe('fastMatmulFloat32', () => {
     const b = info(Float32Array.from([1, 0, Number.POSITIVE_INFINITY, 0, 1, 0]), contiguous([2, 3]));
     const out = info(new Float32Array(9), contiguous([3, 3]));
     expect(fastMatmulFloat32({ a, b, transA: false, transB: false, out })).toBe(true);
-    expect(Array.from(out.storage.data)).toEqual([1, 2, Number.POSITIVE_INFINITY, Number.NaN, Number.NaN, Number.NaN, 5, 6, Number.POSITIVE_INFINITY]);
+    expect(Array.from(out.storage.data)).toEqual([
+      1,
+      2,
+      Number.POSITIVE_INFINITY,
+      Number.NaN,
+      Number.NaN,
+      Number.NaN,
+      5,
+      6,
+      Number.POSITIVE_INFINITY,
+    ]);
   });
 
   it('declines other dtypes without touching out, so the reference kernel runs', () => {

@@ -84,25 +84,59 @@ describe('layerNorm', () => {
   const eps = 1e-5;
 
   it('matches the formula, with and without weight and bias, saving mean and rstd', () => {
-    for (const [weight, bias] of [[w, b], [null, null], [w, null]] as const) {
+    for (const [weight, bias] of [
+      [w, b],
+      [null, null],
+      [w, null],
+    ] as const) {
       const out = zeros([3, 4]);
       const mean = zeros([3]);
       const rstd = zeros([3]);
       cpuKernels.layerNorm({
-        x: tensor(X, [3, 4]), weight: weight && tensor(weight, [4]), bias: bias && tensor(bias, [4]), eps, out, mean, rstd,
+        x: tensor(X, [3, 4]),
+        weight: weight && tensor(weight, [4]),
+        bias: bias && tensor(bias, [4]),
+        eps,
+        out,
+        mean,
+        rstd,
       });
       const ref = layerNormRef(X, 4, weight, bias, eps);
-      expectClose(values(out), ref.flatMap((r) => r.y), 1e-14);
-      expectClose(values(mean), ref.map((r) => r.mean), 1e-15);
-      expectClose(values(rstd), ref.map((r) => r.rstd), 1e-15);
+      expectClose(
+        values(out),
+        ref.flatMap((r) => r.y),
+        1e-14,
+      );
+      expectClose(
+        values(mean),
+        ref.map((r) => r.mean),
+        1e-15,
+      );
+      expectClose(
+        values(rstd),
+        ref.map((r) => r.rstd),
+        1e-15,
+      );
     }
   });
 
   it('in float32 stays within float32 rounding of the float64 formula', () => {
     const x32 = tensor(X, [3, 4], 'float32');
     const out = zeros([3, 4], 'float32');
-    cpuKernels.layerNorm({ x: x32, weight: tensor(w, [4], 'float32'), bias: null, eps, out, mean: zeros([3], 'float32'), rstd: zeros([3], 'float32') });
-    expectClose(values(out), layerNormRef(values(x32), 4, w.map(Math.fround), null, eps).flatMap((r) => r.y), 3e-7);
+    cpuKernels.layerNorm({
+      x: x32,
+      weight: tensor(w, [4], 'float32'),
+      bias: null,
+      eps,
+      out,
+      mean: zeros([3], 'float32'),
+      rstd: zeros([3], 'float32'),
+    });
+    expectClose(
+      values(out),
+      layerNormRef(values(x32), 4, w.map(Math.fround), null, eps).flatMap((r) => r.y),
+      3e-7,
+    );
   });
 
   it('backward matches finite differences for dx, dweight and dbias', () => {
@@ -115,14 +149,41 @@ describe('layerNorm', () => {
     const dweight = zeros([4]);
     const dbias = zeros([4]);
     cpuKernels.layerNormBackward({ x, weight: tensor(w, [4]), mean, rstd, dy: tensor(dy, [3, 4]), dx, dweight, dbias });
-    const loss = (xv: number[], wv: number[], bv: number[]) => dot(layerNormRef(xv, 4, wv, bv, eps).flatMap((r) => r.y), dy);
-    expectClose(values(dx), numericGradient((v) => loss(v, w, b), X), 1e-7);
-    expectClose(values(dweight), numericGradient((v) => loss(X, v, b), w), 1e-7);
-    expectClose(values(dbias), numericGradient((v) => loss(X, w, v), b), 1e-7);
+    const loss = (xv: number[], wv: number[], bv: number[]) =>
+      dot(
+        layerNormRef(xv, 4, wv, bv, eps).flatMap((r) => r.y),
+        dy,
+      );
+    expectClose(
+      values(dx),
+      numericGradient((v) => loss(v, w, b), X),
+      1e-7,
+    );
+    expectClose(
+      values(dweight),
+      numericGradient((v) => loss(X, v, b), w),
+      1e-7,
+    );
+    expectClose(
+      values(dbias),
+      numericGradient((v) => loss(X, w, v), b),
+      1e-7,
+    );
 
     const dxPlain = zeros([3, 4]);
     cpuKernels.layerNormBackward({ x, weight: null, mean, rstd, dy: tensor(dy, [3, 4]), dx: dxPlain, dweight: null, dbias: null });
-    expectClose(values(dxPlain), numericGradient((v) => dot(layerNormRef(v, 4, null, null, eps).flatMap((r) => r.y), dy), X), 1e-7);
+    expectClose(
+      values(dxPlain),
+      numericGradient(
+        (v) =>
+          dot(
+            layerNormRef(v, 4, null, null, eps).flatMap((r) => r.y),
+            dy,
+          ),
+        X,
+      ),
+      1e-7,
+    );
   });
 });
 
@@ -136,8 +197,16 @@ describe('rmsNorm', () => {
       const rstd = zeros([3]);
       cpuKernels.rmsNorm({ x: tensor(X, [3, 4]), weight: weight && tensor(weight, [4]), eps, out, rstd });
       const ref = rmsNormRef(X, 4, weight, eps);
-      expectClose(values(out), ref.flatMap((r) => r.y), 1e-14);
-      expectClose(values(rstd), ref.map((r) => r.rstd), 1e-15);
+      expectClose(
+        values(out),
+        ref.flatMap((r) => r.y),
+        1e-14,
+      );
+      expectClose(
+        values(rstd),
+        ref.map((r) => r.rstd),
+        1e-15,
+      );
     }
   });
 
@@ -149,9 +218,21 @@ describe('rmsNorm', () => {
     const dx = zeros([3, 4]);
     const dweight = zeros([4]);
     cpuKernels.rmsNormBackward({ x, weight: tensor(w, [4]), rstd, dy: tensor(dy, [3, 4]), dx, dweight });
-    const loss = (xv: number[], wv: number[]) => dot(rmsNormRef(xv, 4, wv, eps).flatMap((r) => r.y), dy);
-    expectClose(values(dx), numericGradient((v) => loss(v, w), X), 1e-7);
-    expectClose(values(dweight), numericGradient((v) => loss(X, v), w), 1e-7);
+    const loss = (xv: number[], wv: number[]) =>
+      dot(
+        rmsNormRef(xv, 4, wv, eps).flatMap((r) => r.y),
+        dy,
+      );
+    expectClose(
+      values(dx),
+      numericGradient((v) => loss(v, w), X),
+      1e-7,
+    );
+    expectClose(
+      values(dweight),
+      numericGradient((v) => loss(X, v), w),
+      1e-7,
+    );
   });
 });
 
@@ -162,7 +243,13 @@ describe('crossEntropy', () => {
   it('matches the formula with ignore index and label smoothing', () => {
     for (const eps of [0, 0.1]) {
       const loss = zeros([4]);
-      cpuKernels.crossEntropy({ logits: tensor(X.slice(0, 9).concat([0.5, 0.5, 0.5]), [4, 3]), target: tensor(target, [4], 'int32'), ignoreIndex: -100, labelSmoothing: eps, loss });
+      cpuKernels.crossEntropy({
+        logits: tensor(X.slice(0, 9).concat([0.5, 0.5, 0.5]), [4, 3]),
+        target: tensor(target, [4], 'int32'),
+        ignoreIndex: -100,
+        labelSmoothing: eps,
+        loss,
+      });
       expectClose(values(loss), crossEntropyRef(X.slice(0, 9).concat([0.5, 0.5, 0.5]), 3, target, -100, eps), 1e-14);
       expect(values(loss)[1]).toBe(0);
     }
@@ -170,19 +257,38 @@ describe('crossEntropy', () => {
 
   it('is stable for large logits', () => {
     const loss = zeros([4]);
-    cpuKernels.crossEntropy({ logits: tensor(logits, [4, 3]), target: tensor(target, [4], 'int32'), ignoreIndex: -100, labelSmoothing: 0, loss });
+    cpuKernels.crossEntropy({
+      logits: tensor(logits, [4, 3]),
+      target: tensor(target, [4], 'int32'),
+      ignoreIndex: -100,
+      labelSmoothing: 0,
+      loss,
+    });
     // row 3: logits [1000, −1000, 999], target 1: nll = 1000 + log(1 + e^−1) + 1000
     expectClose([values(loss)[3]], [2000 + Math.log1p(Math.exp(-1))], 1e-15);
   });
 
   it('ignores by equality with ignoreIndex, which may be a valid class', () => {
     const loss = zeros([2]);
-    cpuKernels.crossEntropy({ logits: tensor(X.slice(0, 6), [2, 3]), target: tensor([1, 2], [2], 'int32'), ignoreIndex: 2, labelSmoothing: 0, loss });
+    cpuKernels.crossEntropy({
+      logits: tensor(X.slice(0, 6), [2, 3]),
+      target: tensor([1, 2], [2], 'int32'),
+      ignoreIndex: 2,
+      labelSmoothing: 0,
+      loss,
+    });
     expectClose(values(loss), [-logSoftmaxRow(X.slice(0, 3))[1], 0], 1e-14);
   });
 
   it('rejects a target out of range', () => {
-    const run = () => cpuKernels.crossEntropy({ logits: tensor(X.slice(0, 6), [2, 3]), target: tensor([1, 3], [2], 'int32'), ignoreIndex: -100, labelSmoothing: 0, loss: zeros([2]) });
+    const run = () =>
+      cpuKernels.crossEntropy({
+        logits: tensor(X.slice(0, 6), [2, 3]),
+        target: tensor([1, 3], [2], 'int32'),
+        ignoreIndex: -100,
+        labelSmoothing: 0,
+        loss: zeros([2]),
+      });
     expect(run).toThrow(/target 3 is out of range for 3 classes/);
   });
 
@@ -191,7 +297,14 @@ describe('crossEntropy', () => {
     const x = X.slice(0, 9).concat([0.5, -0.5, 1]);
     for (const eps of [0, 0.2]) {
       const dlogits = zeros([4, 3]);
-      cpuKernels.crossEntropyBackward({ logits: tensor(x, [4, 3]), target: tensor(target, [4], 'int32'), dloss: tensor(dloss, [4]), ignoreIndex: -100, labelSmoothing: eps, dlogits });
+      cpuKernels.crossEntropyBackward({
+        logits: tensor(x, [4, 3]),
+        target: tensor(target, [4], 'int32'),
+        dloss: tensor(dloss, [4]),
+        ignoreIndex: -100,
+        labelSmoothing: eps,
+        dlogits,
+      });
       const numeric = numericGradient((v) => dot(crossEntropyRef(v, 3, target, -100, eps), dloss), x);
       expectClose(values(dlogits), numeric, 1e-8);
       expect(values(dlogits).slice(3, 6)).toEqual([0, 0, 0]);

@@ -35,7 +35,10 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     const a = actual[i];
     const e = expected[i];
     const ok = Number.isNaN(e) ? Number.isNaN(a) : !Number.isFinite(e) ? a === e : Math.abs(a - e) <= tol * Math.max(1, Math.abs(e));
-    if (!ok) expect.fail(`element ${i}: got ${a}, expected ${e} (tol ${tol})\n  actual:   [${Array.from(actual).join(', ')}]\n  expected: [${Array.from(expected).join(', ')}]`);
+    if (!ok)
+      expect.fail(
+        `element ${i}: got ${a}, expected ${e} (tol ${tol})\n  actual:   [${Array.from(actual).join(', ')}]\n  expected: [${Array.from(expected).join(', ')}]`,
+      );
   }
 }
 

@@ -35,7 +35,10 @@ describe('matmul', () => {
     expect(runMatmul(batchedA, sharedB, false, false, [2, 2, 2])).toEqual([...c, 7, 8, 9, 10]);
     // a shared over a [2, 2] batch, b different per batch (scaled by 1, 2, 3, 4)
     const sharedA = view([1, 2, 3, 4, 5, 6], 'float64', { shape: [2, 2, 2, 3], strides: [0, 0, 3, 1], offset: 0 });
-    const scaledB = tensor([1, 2, 3, 4].flatMap((s) => [7, 8, 9, 10, 11, 12].map((v) => v * s)), [2, 2, 3, 2]);
+    const scaledB = tensor(
+      [1, 2, 3, 4].flatMap((s) => [7, 8, 9, 10, 11, 12].map((v) => v * s)),
+      [2, 2, 3, 2],
+    );
     expect(runMatmul(sharedA, scaledB, false, false, [2, 2, 2, 2])).toEqual([1, 2, 3, 4].flatMap((s) => c.map((v) => v * s)));
   });
 

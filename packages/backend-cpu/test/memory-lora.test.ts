@@ -1,6 +1,21 @@
 import {
-  AdamW, add, crossEntropy, embedding, engine, gelu, layerNorm, matmul, mul, parameter, randn, registerBackend, reshape, setBackend,
-  tensor, tidy, type Tensor,
+  AdamW,
+  add,
+  crossEntropy,
+  embedding,
+  engine,
+  gelu,
+  layerNorm,
+  matmul,
+  mul,
+  parameter,
+  randn,
+  registerBackend,
+  reshape,
+  setBackend,
+  tensor,
+  tidy,
+  type Tensor,
 } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, fastMatmulFloat32 } from '../src/index.js';
@@ -10,10 +25,16 @@ import { CpuBackend, fastMatmulFloat32 } from '../src/index.js';
  * GELU between, each linear with a LoRA pair (A [r, in], B [out, r]) that AdamW trains.
  */
 function tinyLora(vocab: number, dim: number, r: number) {
-  const frozen = { wte: randn([vocab, dim], { std: 0.1 }), w1: randn([4 * dim, dim], { std: 0.1 }), w2: randn([dim, 4 * dim], { std: 0.1 }) };
+  const frozen = {
+    wte: randn([vocab, dim], { std: 0.1 }),
+    w1: randn([4 * dim, dim], { std: 0.1 }),
+    w2: randn([dim, 4 * dim], { std: 0.1 }),
+  };
   const lora = {
-    a1: parameter(randn([r, dim], { std: 0.1 })), b1: parameter(randn([4 * dim, r], { std: 0.1 })),
-    a2: parameter(randn([r, 4 * dim], { std: 0.1 })), b2: parameter(randn([dim, r], { std: 0.1 })),
+    a1: parameter(randn([r, dim], { std: 0.1 })),
+    b1: parameter(randn([4 * dim, r], { std: 0.1 })),
+    a2: parameter(randn([r, 4 * dim], { std: 0.1 })),
+    b2: parameter(randn([dim, r], { std: 0.1 })),
   };
   const linear = (x: Tensor, w: Tensor, a: Tensor, b: Tensor) =>
     add(matmul(x, w, { transposeB: true }), mul(matmul(matmul(x, a, { transposeB: true }), b, { transposeB: true }), 2));
@@ -22,7 +43,11 @@ function tinyLora(vocab: number, dim: number, r: number) {
     const h = linear(gelu(linear(x, frozen.w1, lora.a1, lora.b1), { approximate: 'tanh' }), frozen.w2, lora.a2, lora.b2);
     return crossEntropy(reshape(matmul(h, frozen.wte, { transposeB: true }), [-1, vocab]), reshape(targets, [-1]));
   };
-  return { params: Object.values(lora), loss, dispose: () => [...Object.values(frozen), ...Object.values(lora)].forEach((t) => t.dispose()) };
+  return {
+    params: Object.values(lora),
+    loss,
+    dispose: () => [...Object.values(frozen), ...Object.values(lora)].forEach((t) => t.dispose()),
+  };
 }
 
 describe('memory over a long LoRA run (fast kernels)', () => {
@@ -34,8 +59,14 @@ describe('memory over a long LoRA run (fast kernels)', () => {
     const [vocab, dim, r, batch, seq] = [40, 24, 4, 4, 16];
     const model = tinyLora(vocab, dim, r);
     const optimizer = new AdamW(model.params, { lr: 1e-2 });
-    const ids = tensor(Int32Array.from({ length: batch * seq }, (_, i) => (i * 7) % vocab), { shape: [batch, seq], dtype: 'int32' });
-    const targets = tensor(Int32Array.from({ length: batch * seq }, (_, i) => (i * 7 + 1) % vocab), { shape: [batch, seq], dtype: 'int32' });
+    const ids = tensor(
+      Int32Array.from({ length: batch * seq }, (_, i) => (i * 7) % vocab),
+      { shape: [batch, seq], dtype: 'int32' },
+    );
+    const targets = tensor(
+      Int32Array.from({ length: batch * seq }, (_, i) => (i * 7 + 1) % vocab),
+      { shape: [batch, seq], dtype: 'int32' },
+    );
     const step = () => {
       const loss = tidy(() => {
         const l = model.loss(ids, targets);
@@ -50,10 +81,20 @@ describe('memory over a long LoRA run (fast kernels)', () => {
     };
     const first = step();
     for (let i = 1; i < 10; i++) step();
-    const settled = { tensors: engine().memory().numTensors, buffers: backend.numLiveBuffers(), ...backend.footprint(), scratch: fastMatmulFloat32.scratchBytes() };
+    const settled = {
+      tensors: engine().memory().numTensors,
+      buffers: backend.numLiveBuffers(),
+      ...backend.footprint(),
+      scratch: fastMatmulFloat32.scratchBytes(),
+    };
     let last = first;
     for (let i = 10; i < 1000; i++) last = step();
-    const end = { tensors: engine().memory().numTensors, buffers: backend.numLiveBuffers(), ...backend.footprint(), scratch: fastMatmulFloat32.scratchBytes() };
+    const end = {
+      tensors: engine().memory().numTensors,
+      buffers: backend.numLiveBuffers(),
+      ...backend.footprint(),
+      scratch: fastMatmulFloat32.scratchBytes(),
+    };
     expect(last).toBeLessThan(first); // it trained
     expect(end).toEqual(settled);
     optimizer.dispose();

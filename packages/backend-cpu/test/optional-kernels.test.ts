@@ -42,7 +42,10 @@ function values(n: number, seed: number): Float32Array {
 async function activationGrad(backend: string, f: (x: Tensor) => Tensor, x0: Float32Array, dtype: DType): Promise<number[]> {
   await setBackend(backend);
   const x = parameter(tensor(dtype === 'float64' ? Float64Array.from(x0) : x0, { shape: [x0.length], dtype }));
-  const w = tensor(dtype === 'float64' ? Float64Array.from(x0, (v) => v * 0.3 + 1) : Float32Array.from(x0, (v) => v * 0.3 + 1), { shape: [x0.length], dtype });
+  const w = tensor(dtype === 'float64' ? Float64Array.from(x0, (v) => v * 0.3 + 1) : Float32Array.from(x0, (v) => v * 0.3 + 1), {
+    shape: [x0.length],
+    dtype,
+  });
   tidy(() => sum(mul(f(x), w)).backward());
   const g = Array.from(await x.grad!.data());
   x.dispose();
@@ -79,7 +82,9 @@ describe('optional kernels against the composed versions', () => {
       for (let step = 0; step < 4; step++) {
         tidy(() => {
           optimizer.zeroGrad();
-          sum(mul(mul(p, p), step + 1)).add(sum(mul(q, p.slice(0, 0, 7).slice(1, 0, 1).reshape([7])))).backward();
+          sum(mul(mul(p, p), step + 1))
+            .add(sum(mul(q, p.slice(0, 0, 7).slice(1, 0, 1).reshape([7]))))
+            .backward();
           optimizer.step();
         });
       }
@@ -98,11 +103,12 @@ describe('optional kernels against the composed versions', () => {
 });
 
 describe('fast optional kernels against the reference kernels', () => {
-  const info = (data: Float32Array | Float64Array, shape: number[], strides?: number[], offset = 0) => ({
-    storage: { id: 0, dtype: data instanceof Float32Array ? 'float32' : 'float64', data },
-    layout: { shape, strides: strides ?? [shape[1] ?? 1, 1].slice(2 - shape.length), offset },
-    dtype: data instanceof Float32Array ? 'float32' : 'float64',
-  }) as never;
+  const info = (data: Float32Array | Float64Array, shape: number[], strides?: number[], offset = 0) =>
+    ({
+      storage: { id: 0, dtype: data instanceof Float32Array ? 'float32' : 'float64', data },
+      layout: { shape, strides: strides ?? [shape[1] ?? 1, 1].slice(2 - shape.length), offset },
+      dtype: data instanceof Float32Array ? 'float32' : 'float64',
+    }) as never;
 
   it('adamwStep: the same bits, first step (no state) and later ones, dense and strided', () => {
     const attrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: 3 };
@@ -113,14 +119,20 @@ describe('fast optional kernels against the reference kernels', () => {
         const operand = (seed: number) => (strided ? info(src(seed), [n], [2], 1) : info(src(seed), [n]));
         const [param, grad, m] = [operand(1), operand(2), operand(3)];
         const v = info(Float32Array.from(src(4), Math.abs), strided ? [n] : [n], strided ? [2] : undefined, strided ? 1 : 0);
-        const outs = () => ({ paramOut: info(new Float32Array(n), [n]), mOut: info(new Float32Array(n), [n]), vOut: info(new Float32Array(n), [n]) });
+        const outs = () => ({
+          paramOut: info(new Float32Array(n), [n]),
+          mOut: info(new Float32Array(n), [n]),
+          vOut: info(new Float32Array(n), [n]),
+        });
         const fast = outs();
         const ref = outs();
         const args = { param, grad, m: withState ? m : null, v: withState ? v : null, ...attrs };
         fastKernels.adamwStep({ ...args, ...fast });
         cpuKernels.adamwStep({ ...args, ...ref });
         for (const key of ['paramOut', 'mOut', 'vOut'] as const) {
-          expect((fast[key] as { storage: { data: Float32Array } }).storage.data).toEqual((ref[key] as { storage: { data: Float32Array } }).storage.data);
+          expect((fast[key] as { storage: { data: Float32Array } }).storage.data).toEqual(
+            (ref[key] as { storage: { data: Float32Array } }).storage.data,
+          );
         }
       }
     }
@@ -136,14 +148,20 @@ describe('fast optional kernels against the reference kernels', () => {
       const ref = info(new Float32Array(n), [n]);
       fastKernels.activationBackward({ op, x: info(x, [n]), dy: info(dy, [n]), dx: fast });
       cpuKernels.activationBackward({ op, x: info(x, [n]), dy: info(dy, [n]), dx: ref });
-      expectClose((fast as { storage: { data: Float32Array } }).storage.data, (ref as { storage: { data: Float32Array } }).storage.data, 1e-6);
+      expectClose(
+        (fast as { storage: { data: Float32Array } }).storage.data,
+        (ref as { storage: { data: Float32Array } }).storage.data,
+        1e-6,
+      );
       // a broadcast dy (stride 0) is the reference's job: same bits
       const one = Float32Array.of(0.5);
       const fastB = info(new Float32Array(n), [n]);
       const refB = info(new Float32Array(n), [n]);
       fastKernels.activationBackward({ op, x: info(x, [n]), dy: info(one, [n], [0]), dx: fastB });
       cpuKernels.activationBackward({ op, x: info(x, [n]), dy: info(one, [n], [0]), dx: refB });
-      expect((fastB as { storage: { data: Float32Array } }).storage.data).toEqual((refB as { storage: { data: Float32Array } }).storage.data);
+      expect((fastB as { storage: { data: Float32Array } }).storage.data).toEqual(
+        (refB as { storage: { data: Float32Array } }).storage.data,
+      );
     }
   });
 });

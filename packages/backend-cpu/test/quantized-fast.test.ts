@@ -25,7 +25,11 @@ function weightInfo(rows: number, cols: number, config: QuantizationConfig) {
 
 describe('fast quantizedMatmul (dequantized panels through the SIMD GEMM) vs the reference', () => {
   // k = 2304 makes a panel 28 wide: several panels and a partial last one
-  for (const [m, rows, cols, bits] of [[3, 60, 2304, 4], [9, 2304, 50, 4], [4, 70, 2304, 8]] as const) {
+  for (const [m, rows, cols, bits] of [
+    [3, 60, 2304, 4],
+    [9, 2304, 50, 4],
+    [4, 70, 2304, 8],
+  ] as const) {
     for (const transposeWeight of [true, false]) {
       it(`bits ${bits}, W [${rows},${cols}], ${transposeWeight ? 'x · Wᵀ' : 'x · W'}`, () => {
         const weight = weightInfo(rows, cols, { bits });

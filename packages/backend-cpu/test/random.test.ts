@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cpuKernels } from '../src/index.js';
 import { expectClose, values, zeros } from './helpers.js';
 
-const block = (c: number[], k: number[]): number[] =>
-  Array.from(philox4x32(c[0], c[1], c[2], c[3], k[0], k[1], new Uint32Array(4)));
+const block = (c: number[], k: number[]): number[] => Array.from(philox4x32(c[0], c[1], c[2], c[3], k[0], k[1], new Uint32Array(4)));
 
 /** Word j of the stream for (key, counter), straight from the block function. */
 function word(key: number[], counterLo: number, j: number): number {
@@ -81,7 +80,7 @@ describe('random kernels follow the Philox stream', () => {
     expect(Math.abs(std - 3)).toBeLessThan(0.07);
   });
 
-  it('tensors larger than the kernels\' word chunk follow one stream, across the counter\'s carry', () => {
+  it("tensors larger than the kernels' word chunk follow one stream, across the counter's carry", () => {
     // 40,001 elements: a few chunks of words and an odd tail; the low counter word wraps inside the call
     const n = 40001;
     const counter: [number, number] = [0xffffffff - 3000, 2];

@@ -57,7 +57,10 @@ describe('reduce', () => {
 
 describe('argmax', () => {
   function runArgmax(x: Info, axis: number): number[] {
-    const out = zeros(x.layout.shape.filter((_, d) => d !== axis), 'int32');
+    const out = zeros(
+      x.layout.shape.filter((_, d) => d !== axis),
+      'int32',
+    );
     cpuKernels.argmax({ x, axis, out });
     return values(out);
   }

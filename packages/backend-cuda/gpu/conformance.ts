@@ -21,6 +21,10 @@ try {
   code = 2;
 }
 if (process.argv.includes('--emulated')) {
-  code |= await runConformanceCli({ name: 'cuda-emulated', createBackend: () => new CudaBackend({ emulated: true }), createReference: reference });
+  code |= await runConformanceCli({
+    name: 'cuda-emulated',
+    createBackend: () => new CudaBackend({ emulated: true }),
+    createReference: reference,
+  });
 }
 process.exit(code);

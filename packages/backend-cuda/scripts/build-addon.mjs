@@ -30,10 +30,14 @@ if (!found('c++') && !found('g++')) skip('no C++ compiler was found when the pac
 if (!found('nvcc')) console.log('backend-cuda: nvcc not found: building only the emulated addon');
 
 const started = Date.now();
-const bin = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('cmake-js/bin/cmake-js'), 'build', '-p', String(availableParallelism()), '--log-level', 'warn'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const bin = spawnSync(
+  process.execPath,
+  [createRequire(import.meta.url).resolve('cmake-js/bin/cmake-js'), 'build', '-p', String(availableParallelism()), '--log-level', 'warn'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 if (bin.status !== 0) {
   console.error('backend-cuda: the native build failed');
   process.exit(bin.status ?? 1);

@@ -1,6 +1,4 @@
-import {
-  arrayDType, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray,
-} from '@peftjs/core';
+import { arrayDType, type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray } from '@peftjs/core';
 import { CudaUnavailableError, loadAddon, type AddonKind, type NativeAddon } from './addon.js';
 import { statusError } from './index-errors.js';
 import { GemmRunner, type GemmFormat } from './gemm.js';
@@ -87,7 +85,9 @@ export class CudaBackend implements Backend<CudaStorage> {
 
   free(storage: CudaStorage): void {
     if (!this.live.delete(storage)) {
-      throw new Error(`cuda: free of buffer ${storage.id} (${storage.dtype}[${storage.size}]), which is not live: already freed or not from this backend`);
+      throw new Error(
+        `cuda: free of buffer ${storage.id} (${storage.dtype}[${storage.size}]), which is not live: already freed or not from this backend`,
+      );
     }
     this.liveBytes -= elementBytes(storage.dtype) * storage.size;
     this.addon.free(storage.handle);
@@ -154,6 +154,7 @@ export class CudaBackend implements Backend<CudaStorage> {
 
   private checkLive(storage: CudaStorage, what: string): void {
     this.checkOpen(what);
-    if (!this.live.has(storage)) throw new Error(`cuda: ${what} of buffer ${storage.id}, which is not live: already freed or not from this backend`);
+    if (!this.live.has(storage))
+      throw new Error(`cuda: ${what} of buffer ${storage.id}, which is not live: already freed or not from this backend`);
   }
 }

@@ -21,10 +21,14 @@ export async function createCudaBackend(options: ConstructorParameters<typeof Cu
  * the engine asks; without CUDA, `await setBackend('cuda')` rejects with the reason and the
  * engine's automatic choice moves on to another backend.
  */
-registerBackend('cuda', () => {
-  if (!instance) {
-    instance = createCudaBackend();
-    instance.catch(() => {}); // the engine may start it without awaiting; whoever awaits sees the error
-  }
-  return instance;
-}, 3);
+registerBackend(
+  'cuda',
+  () => {
+    if (!instance) {
+      instance = createCudaBackend();
+      instance.catch(() => {}); // the engine may start it without awaiting; whoever awaits sees the error
+    }
+    return instance;
+  },
+  3,
+);

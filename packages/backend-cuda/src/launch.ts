@@ -24,7 +24,10 @@ export class Launcher {
   private readonly meta = new Float64Array(META_WORDS);
   private readonly ids: Map<string, number>;
 
-  constructor(private readonly addon: NativeAddon, private readonly check: (storage: CudaStorage, what: string) => void) {
+  constructor(
+    private readonly addon: NativeAddon,
+    private readonly check: (storage: CudaStorage, what: string) => void,
+  ) {
     this.ids = new Map(addon.kernelNames().map((name, i) => [name, i]));
   }
 
@@ -38,7 +41,8 @@ export class Launcher {
       if (!t) return;
       this.check(t.storage, name);
       const { shape, strides, offset } = t.layout;
-      if (shape.length > MAX_RANK) throw new RangeError(`cuda: ${name}: tensors of rank ${shape.length} are not supported (at most ${MAX_RANK})`);
+      if (shape.length > MAX_RANK)
+        throw new RangeError(`cuda: ${name}: tensors of rank ${shape.length} are not supported (at most ${MAX_RANK})`);
       const code = DTYPE_CODES[t.dtype];
       if (code === undefined) throw new TypeError(`cuda: ${name}: dtype ${t.dtype} is not supported (float32, int32 and bool are)`);
       this.handles[k] = t.storage.handle;

@@ -35,29 +35,34 @@ function reference(a: Float32Array, b: Float32Array, m: number, n: number, k: nu
 }
 
 describe.skipIf(emulatedMissing !== null)(needsEmulated('direct GEMM on the emulated build'), () => {
-  it.each(['float32', 'tf32', 'bfloat16'] as const)('%s: the portable kernel equals the product of the rounded operands', async (format) => {
-    const backend = new CudaBackend({ emulated: true });
-    const [m, n, k] = [70, 66, 40];
-    const a = values(m * k, 1);
-    const b = values(k * n, 2);
-    const gemm = backend.gemm(format, m, n, k, a, b);
-    // the emulated build has no tensor cores: the fastest path is the portable one
-    expect(gemm.run('fastest')).toBe('portable');
-    const got = await gemm.read();
-    gemm.dispose();
-    const want = reference(ROUND[format](a), ROUND[format](b), m, n, k);
-    let worst = 0;
-    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-    expect(worst).toBeLessThan(1e-5);
-    backend.dispose();
-  });
+  it.each(['float32', 'tf32', 'bfloat16'] as const)(
+    '%s: the portable kernel equals the product of the rounded operands',
+    async (format) => {
+      const backend = new CudaBackend({ emulated: true });
+      const [m, n, k] = [70, 66, 40];
+      const a = values(m * k, 1);
+      const b = values(k * n, 2);
+      const gemm = backend.gemm(format, m, n, k, a, b);
+      // the emulated build has no tensor cores: the fastest path is the portable one
+      expect(gemm.run('fastest')).toBe('portable');
+      const got = await gemm.read();
+      gemm.dispose();
+      const want = reference(ROUND[format](a), ROUND[format](b), m, n, k);
+      let worst = 0;
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+      expect(worst).toBeLessThan(1e-5);
+      backend.dispose();
+    },
+  );
 
   it('refuses cuBLAS where it is not loaded, and shapes that do not match the data', () => {
     const backend = new CudaBackend({ emulated: true });
     const gemm = backend.gemm('float32', 2, 2, 2, values(4, 3), values(4, 4));
     expect(() => gemm.run('cublas')).toThrow(/^cuda: gemm: cuBLAS did not run/);
     gemm.dispose();
-    expect(() => backend.gemm('float32', 2, 3, 4, values(6, 1), values(12, 2))).toThrow('cuda: gemm: A must have 2×4 values and B 4×3, got 6 and 12');
+    expect(() => backend.gemm('float32', 2, 3, 4, values(6, 1), values(12, 2))).toThrow(
+      'cuda: gemm: A must have 2×4 values and B 4×3, got 6 and 12',
+    );
     backend.dispose();
   });
 });

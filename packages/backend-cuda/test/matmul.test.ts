@@ -57,7 +57,10 @@ function operand(batch: number[], rows: number, cols: number, view: boolean, off
 }
 
 const label = (c: Case) =>
-  `[${c.batchA ?? []}]×[${c.batchB ?? []}] ${c.m}×${c.k}×${c.n}${['transA', 'transB', 'viewA', 'viewB'].filter((f) => c[f as keyof Case]).map((f) => ` ${f}`).join('')}${c.offset ? ` offset ${c.offset}` : ''}`;
+  `[${c.batchA ?? []}]×[${c.batchB ?? []}] ${c.m}×${c.k}×${c.n}${['transA', 'transB', 'viewA', 'viewB']
+    .filter((f) => c[f as keyof Case])
+    .map((f) => ` ${f}`)
+    .join('')}${c.offset ? ` offset ${c.offset}` : ''}`;
 
 describe.skipIf(emulatedMissing !== null)(needsEmulated('matmul on the emulated CUDA build against the CPU reference'), () => {
   beforeAll(() => {
@@ -79,11 +82,13 @@ describe.skipIf(emulatedMissing !== null)(needsEmulated('matmul on the emulated 
     const run = async (backend: string) => {
       await setBackend(backend);
       const before = memory().numTensors;
-      const out = tidy(() => matmul(
-        operand(c.batchA ?? [], aRows, aCols, !!c.viewA, offset, aData),
-        operand(c.batchB ?? [], bRows, bCols, !!c.viewB, offset, bData),
-        { transposeA: c.transA, transposeB: c.transB },
-      ));
+      const out = tidy(() =>
+        matmul(
+          operand(c.batchA ?? [], aRows, aCols, !!c.viewA, offset, aData),
+          operand(c.batchB ?? [], bRows, bCols, !!c.viewB, offset, bData),
+          { transposeA: c.transA, transposeB: c.transB },
+        ),
+      );
       const result = { shape: out.shape, data: (await out.data()) as Float32Array };
       out.dispose();
       return { ...result, leaked: memory().numTensors - before };

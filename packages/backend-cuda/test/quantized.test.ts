@@ -1,7 +1,17 @@
 import { CpuBackend } from '@peftjs/backend-cpu';
 import {
-  QuantizedWeight, dequantize, quantizeWeight, quantizedMatmul, registerBackend, removeBackend, setBackend, slice, tensor,
-  type QuantizationConfig, type QuantizedWeightData, type Tensor,
+  QuantizedWeight,
+  dequantize,
+  quantizeWeight,
+  quantizedMatmul,
+  registerBackend,
+  removeBackend,
+  setBackend,
+  slice,
+  tensor,
+  type QuantizationConfig,
+  type QuantizedWeightData,
+  type Tensor,
 } from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatedMissing, needsEmulated } from './emulated.js';
@@ -21,7 +31,10 @@ const FORMATS: readonly [string, QuantizationConfig][] = [
 ];
 
 /** [rows, cols]: partial words and blocks; 285 blocks of 64, more than one nested block of 256. */
-const SHAPES: readonly [number, number][] = [[37, 70], [130, 140]];
+const SHAPES: readonly [number, number][] = [
+  [37, 70],
+  [130, 140],
+];
 
 let state = 7;
 function values(count: number, zeroRow = -1, cols = 1): Float32Array {
@@ -54,7 +67,13 @@ function upload(data: QuantizedWeightData, withOffsets: boolean): QuantizedWeigh
     codes: padded(data.codes, 3),
     codeMap: data.codeMap && padded(data.codeMap, 5),
     absmax: data.absmax && padded(data.absmax, 2),
-    nested: n && { codes: padded(n.codes, 1), codeMap: padded(n.codeMap, 7), absmax: padded(n.absmax, 4), offset: padded(Float32Array.of(n.offset), 6), blockSize: n.blockSize },
+    nested: n && {
+      codes: padded(n.codes, 1),
+      codeMap: padded(n.codeMap, 7),
+      absmax: padded(n.absmax, 4),
+      offset: padded(Float32Array.of(n.offset), 6),
+      blockSize: n.blockSize,
+    },
   });
 }
 

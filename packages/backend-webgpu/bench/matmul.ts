@@ -31,7 +31,9 @@ for (const n of sizes.length ? sizes : [256, 512]) {
   const start = performance.now();
   await once(reps);
   const seconds = (performance.now() - start) / 1000;
-  console.log(`n=${n}: ${((2 * n ** 3 * reps) / seconds / 1e9).toFixed(2)} GFLOP/s (${reps} runs, ${(seconds * 1000 / reps).toFixed(1)} ms each)`);
+  console.log(
+    `n=${n}: ${((2 * n ** 3 * reps) / seconds / 1e9).toFixed(2)} GFLOP/s (${reps} runs, ${((seconds * 1000) / reps).toFixed(1)} ms each)`,
+  );
   a.dispose();
   b.dispose();
 }

@@ -1,7 +1,17 @@
 /// <reference types="@webgpu/types" />
 import {
-  arrayDType, bfloat16BitsToFloat32, bytesPerElement, float16BitsToFloat32, float32ToBfloat16Bits, float32ToFloat16Bits, isHalf,
-  type Backend, type BackendCapabilities, type BackendMemory, type DType, type TypedArray,
+  arrayDType,
+  bfloat16BitsToFloat32,
+  bytesPerElement,
+  float16BitsToFloat32,
+  float32ToBfloat16Bits,
+  float32ToFloat16Bits,
+  isHalf,
+  type Backend,
+  type BackendCapabilities,
+  type BackendMemory,
+  type DType,
+  type TypedArray,
 } from '@peftjs/core';
 import { BufferPool } from './buffer-pool.js';
 import { wordsFor } from './half.js';
@@ -58,7 +68,10 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
   private readonly ownsDevice: boolean;
   private keepAlive: unknown;
 
-  constructor(readonly device: GPUDevice, options: WebGPUBackendOptions = {}) {
+  constructor(
+    readonly device: GPUDevice,
+    options: WebGPUBackendOptions = {},
+  ) {
     this.dispatchesPerSubmit = options.dispatchesPerSubmit ?? 64;
     this.ownsDevice = options.ownsDevice ?? false;
     this.keepAlive = options.keepAlive;
@@ -91,7 +104,9 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`webgpu: buffer size must be a non-negative integer, got ${size}`);
     const bytes = wordsFor(dtype, size) * 4;
     if (bytes > this.capabilities.maxBufferSize) {
-      throw new RangeError(`webgpu: cannot allocate ${dtype}[${size}] (${bytes} bytes): the device's largest storage buffer is ${this.capabilities.maxBufferSize} bytes`);
+      throw new RangeError(
+        `webgpu: cannot allocate ${dtype}[${size}] (${bytes} bytes): the device's largest storage buffer is ${this.capabilities.maxBufferSize} bytes`,
+      );
     }
     this.device.pushErrorScope('out-of-memory');
     const buffer = this.pool.acquire(bytes, STORAGE_USAGE);
@@ -106,7 +121,9 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
 
   free(storage: WebGPUStorage): void {
     if (!this.live.delete(storage)) {
-      throw new Error(`webgpu: free of buffer ${storage.id} (${storage.dtype}[${storage.size}]), which is not live: already freed or not from this backend`);
+      throw new Error(
+        `webgpu: free of buffer ${storage.id} (${storage.dtype}[${storage.size}]), which is not live: already freed or not from this backend`,
+      );
     }
     this.liveBytes -= storage.size * bytesPerElement(storage.dtype);
     this.pool.release(storage.buffer);
@@ -145,9 +162,12 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
       this.checkHealthy('read');
       const words = staging.getMappedRange(0, wordsFor(dtype, size) * 4);
       const out =
-        dtype === 'float32' ? new Float32Array(words.slice(0))
-          : dtype === 'int32' ? new Int32Array(words.slice(0))
-            : isHalf(dtype) ? unpackHalf(new Uint16Array(words, 0, size), dtype)
+        dtype === 'float32'
+          ? new Float32Array(words.slice(0))
+          : dtype === 'int32'
+            ? new Int32Array(words.slice(0))
+            : isHalf(dtype)
+              ? unpackHalf(new Uint16Array(words, 0, size), dtype)
               : Uint8Array.from(new Uint32Array(words));
       staging.unmap();
       return out;
@@ -246,7 +266,10 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
     const w = program.workgroups;
     if (typeof w !== 'number') {
-      if (w.some((n) => n > max)) throw new RangeError(`webgpu: ${program.name}: dispatch [${w.join(', ')}] passes the device limit of ${max} workgroups a dimension`);
+      if (w.some((n) => n > max))
+        throw new RangeError(
+          `webgpu: ${program.name}: dispatch [${w.join(', ')}] passes the device limit of ${max} workgroups a dimension`,
+        );
       return [w[0], w[1], w[2]];
     }
     if (w <= max) return [w, 1, 1];
@@ -282,7 +305,8 @@ export class WebGPUBackend implements Backend<WebGPUStorage>, ProgramRunner {
 
   private checkLive(storage: WebGPUStorage, what: string): void {
     this.checkHealthy(what);
-    if (!this.live.has(storage)) throw new Error(`webgpu: ${what} of buffer ${storage.id}, which is not live: already freed or not from this backend`);
+    if (!this.live.has(storage))
+      throw new Error(`webgpu: ${what} of buffer ${storage.id}, which is not live: already freed or not from this backend`);
   }
 }
 

@@ -23,7 +23,9 @@ async function findGpu(): Promise<GPU> {
   try {
     dawn = await import(/* @vite-ignore */ name);
   } catch (err) {
-    throw new WebGPUUnavailableError(`install the 'webgpu' package to use WebGPU in Node (${err instanceof Error ? err.message : String(err)})`);
+    throw new WebGPUUnavailableError(
+      `install the 'webgpu' package to use WebGPU in Node (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
   for (const [key, value] of Object.entries(dawn.globals)) (globalThis as Record<string, unknown>)[key] ??= value;
   return dawn.create([]);
@@ -36,7 +38,10 @@ async function findGpu(): Promise<GPU> {
 export async function createWebGPUBackend(options: CreateWebGPUBackendOptions = {}): Promise<WebGPUBackend> {
   const gpu = await findGpu();
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
-  if (!adapter) throw new WebGPUUnavailableError('requestAdapter() found none (no GPU, or no driver; in Node on a machine without a GPU, a Vulkan driver such as SwiftShader)');
+  if (!adapter)
+    throw new WebGPUUnavailableError(
+      'requestAdapter() found none (no GPU, or no driver; in Node on a machine without a GPU, a Vulkan driver such as SwiftShader)',
+    );
   const { limits } = adapter;
   const device = await adapter.requestDevice({
     requiredLimits: {

@@ -13,10 +13,14 @@ let instance: ReturnType<typeof createWebGPUBackend> | undefined;
  * engine asks; on a machine without an adapter, `await setBackend('webgpu')` rejects with a
  * "no WebGPU adapter" error (and the engine's automatic choice moves on to another backend).
  */
-registerBackend('webgpu', () => {
-  if (!instance) {
-    instance = createWebGPUBackend();
-    instance.catch(() => {}); // the engine may start it without awaiting; whoever awaits sees the error
-  }
-  return instance;
-}, 2);
+registerBackend(
+  'webgpu',
+  () => {
+    if (!instance) {
+      instance = createWebGPUBackend();
+      instance.catch(() => {}); // the engine may start it without awaiting; whoever awaits sees the error
+    }
+    return instance;
+  },
+  2,
+);

@@ -12,11 +12,20 @@ const dist = fileURLToPath(new URL('../dist/index.d.ts', import.meta.url));
 describe('the built declarations', () => {
   it('type-check in a strict project with skipLibCheck false and no ambient types', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'peftjs-webgpu-dts-')), 'user.ts');
-    writeFileSync(file, `import { createWebGPUBackend, WebGPUBackend } from ${JSON.stringify(dist.replace(/\.d\.ts$/, '.js'))};\n` +
-      'export const make = (device: GPUDevice): WebGPUBackend => new WebGPUBackend(device);\nexport const made: Promise<WebGPUBackend> = createWebGPUBackend();\n');
+    writeFileSync(
+      file,
+      `import { createWebGPUBackend, WebGPUBackend } from ${JSON.stringify(dist.replace(/\.d\.ts$/, '.js'))};\n` +
+        'export const make = (device: GPUDevice): WebGPUBackend => new WebGPUBackend(device);\nexport const made: Promise<WebGPUBackend> = createWebGPUBackend();\n',
+    );
     const program = ts.createProgram([file], {
-      strict: true, skipLibCheck: false, noEmit: true, types: [], target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-      module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
+      strict: true,
+      skipLibCheck: false,
+      noEmit: true,
+      types: [],
+      target: ts.ScriptTarget.ES2022,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
     });
     const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(errors).toEqual([]);

@@ -1,6 +1,4 @@
-import {
-  crossEntropy, indexAdd, indexSelect, memory, registerBackend, removeBackend, setBackend, tensor, type Tensor,
-} from '@peftjs/core';
+import { crossEntropy, indexAdd, indexSelect, memory, registerBackend, removeBackend, setBackend, tensor, type Tensor } from '@peftjs/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/index.js';
 
@@ -12,7 +10,16 @@ describe('index checks on webgpu', () => {
     made.push(t);
     return t;
   };
-  const rows = () => keep(tensor([[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]]));
+  const rows = () =>
+    keep(
+      tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+        [7, 8],
+        [9, 10],
+      ]),
+    );
   const ints = (values: number[]) => keep(tensor(values, { dtype: 'int32' }));
   let before = 0;
 
@@ -39,14 +46,31 @@ describe('index checks on webgpu', () => {
 
   it('indexAdd: raises at the read and skips the bad index', async () => {
     before = memory().numTensors;
-    const summed = keep(indexAdd(rows(), 0, ints([1, 5]), keep(tensor([[10, 10], [100, 100]]))));
+    const summed = keep(
+      indexAdd(
+        rows(),
+        0,
+        ints([1, 5]),
+        keep(
+          tensor([
+            [10, 10],
+            [100, 100],
+          ]),
+        ),
+      ),
+    );
     await expect(summed.data()).rejects.toThrow('indexAdd: index 5 is out of range for a dimension of size 5');
     expect(Array.from(await summed.data())).toEqual([1, 2, 13, 14, 5, 6, 7, 8, 9, 10]);
   });
 
   it('crossEntropy: raises for a bad target, not for the ignore index', async () => {
     before = memory().numTensors;
-    const logits = keep(tensor([[0, 1, 2], [2, 1, 0]]));
+    const logits = keep(
+      tensor([
+        [0, 1, 2],
+        [2, 1, 0],
+      ]),
+    );
     const fine = keep(crossEntropy(logits, ints([2, -100])));
     expect((await fine.data())[0]).toBeCloseTo(0.40760596, 5);
     const bad = keep(crossEntropy(logits, ints([2, 3])));

@@ -1,7 +1,5 @@
 import { CpuBackend } from '@peftjs/backend-cpu';
-import {
-  matmul, memory, registerBackend, removeBackend, setBackend, slice, tensor, tidy, transpose, type Tensor,
-} from '@peftjs/core';
+import { matmul, memory, registerBackend, removeBackend, setBackend, slice, tensor, tidy, transpose, type Tensor } from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/index.js';
 
@@ -90,33 +88,37 @@ describe('matmul on webgpu against the CPU reference', () => {
     removeBackend('matmul-test-cpu');
   });
 
-  it.each(CASES.map((c) => [describeCase(c), c] as const))('%s', async (_, c) => {
-    const offset = c.offset ?? 0;
-    const [aRows, aCols] = c.transA ? [c.k, c.m] : [c.m, c.k];
-    const [bRows, bCols] = c.transB ? [c.n, c.k] : [c.k, c.n];
-    const size = (batch: number[], r: number, k: number) => batch.reduce((x, y) => x * y, 1) * r * k + offset;
-    const aData = values(size(c.batchA ?? [], aRows, aCols));
-    const bData = values(size(c.batchB ?? [], bRows, bCols));
-    const run = async (backend: string) => {
-      await setBackend(backend);
-      const before = memory().numTensors;
-      const out = tidy(() => {
-        const a = operand(c.batchA ?? [], aRows, aCols, !!c.viewA, offset, aData);
-        const b = operand(c.batchB ?? [], bRows, bCols, !!c.viewB, offset, bData);
-        return matmul(a, b, { transposeA: c.transA, transposeB: c.transB });
-      });
-      const result = { shape: out.shape, data: (await out.data()) as Float32Array };
-      out.dispose();
-      return { ...result, leaked: memory().numTensors - before };
-    };
-    const want = await run('matmul-test-cpu');
-    const got = await run('matmul-test-webgpu');
-    expect(got.shape, describeCase(c)).toEqual(want.shape);
-    let scale = 1;
-    for (const v of want.data) scale = Math.max(scale, Math.abs(v));
-    let worst = 0;
-    for (let i = 0; i < want.data.length; i++) worst = Math.max(worst, Math.abs(got.data[i] - want.data[i]) / scale);
-    expect(worst, describeCase(c)).toBeLessThan(1e-5);
-    expect(got.leaked, 'tensors left after the case').toBe(0);
-  }, 180_000); // the 70,000-batch case dispatches more workgroups than one dimension holds: slow on a software GPU
+  it.each(CASES.map((c) => [describeCase(c), c] as const))(
+    '%s',
+    async (_, c) => {
+      const offset = c.offset ?? 0;
+      const [aRows, aCols] = c.transA ? [c.k, c.m] : [c.m, c.k];
+      const [bRows, bCols] = c.transB ? [c.n, c.k] : [c.k, c.n];
+      const size = (batch: number[], r: number, k: number) => batch.reduce((x, y) => x * y, 1) * r * k + offset;
+      const aData = values(size(c.batchA ?? [], aRows, aCols));
+      const bData = values(size(c.batchB ?? [], bRows, bCols));
+      const run = async (backend: string) => {
+        await setBackend(backend);
+        const before = memory().numTensors;
+        const out = tidy(() => {
+          const a = operand(c.batchA ?? [], aRows, aCols, !!c.viewA, offset, aData);
+          const b = operand(c.batchB ?? [], bRows, bCols, !!c.viewB, offset, bData);
+          return matmul(a, b, { transposeA: c.transA, transposeB: c.transB });
+        });
+        const result = { shape: out.shape, data: (await out.data()) as Float32Array };
+        out.dispose();
+        return { ...result, leaked: memory().numTensors - before };
+      };
+      const want = await run('matmul-test-cpu');
+      const got = await run('matmul-test-webgpu');
+      expect(got.shape, describeCase(c)).toEqual(want.shape);
+      let scale = 1;
+      for (const v of want.data) scale = Math.max(scale, Math.abs(v));
+      let worst = 0;
+      for (let i = 0; i < want.data.length; i++) worst = Math.max(worst, Math.abs(got.data[i] - want.data[i]) / scale);
+      expect(worst, describeCase(c)).toBeLessThan(1e-5);
+      expect(got.leaked, 'tensors left after the case').toBe(0);
+    },
+    180_000,
+  ); // the 70,000-batch case dispatches more workgroups than one dimension holds: slow on a software GPU
 });

@@ -12,7 +12,10 @@ function chromiumDir(name: string, without?: string): string {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   const files: Record<string, string> = {
-    'vk_swiftshader_icd.json': JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: './libvk_swiftshader.so', api_version: '1.0.5' } }),
+    'vk_swiftshader_icd.json': JSON.stringify({
+      file_format_version: '1.0.0',
+      ICD: { library_path: './libvk_swiftshader.so', api_version: '1.0.5' },
+    }),
     'libvk_swiftshader.so': '',
     'libvulkan.so.1': '',
   };
@@ -53,12 +56,16 @@ describe('finding a CPU Vulkan driver', () => {
 
   it('says what to set: both variables with a value that works', () => {
     const driver = { icd: '/opt/x/vk_swiftshader_icd.json', libraryDir: '/opt/x' };
-    expect(noAdapterHelp({}, driver)).toBe('no GPU driver answered; run with the CPU driver found here: VK_ICD_FILENAMES=/opt/x/vk_swiftshader_icd.json LD_LIBRARY_PATH=/opt/x');
+    expect(noAdapterHelp({}, driver)).toBe(
+      'no GPU driver answered; run with the CPU driver found here: VK_ICD_FILENAMES=/opt/x/vk_swiftshader_icd.json LD_LIBRARY_PATH=/opt/x',
+    );
     expect(noAdapterHelp({ VK_ICD_FILENAMES: '/bad.json', LD_LIBRARY_PATH: '/lib' }, driver)).toBe(
       'Vulkan found no usable driver with VK_ICD_FILENAMES=/bad.json (LD_LIBRARY_PATH=/lib); a CPU driver that works: VK_ICD_FILENAMES=/opt/x/vk_swiftshader_icd.json LD_LIBRARY_PATH=/opt/x',
     );
     const none = noAdapterHelp({}, null);
-    expect(none).toMatch(/^no GPU driver, and no CPU Vulkan driver \(SwiftShader, shipped by Chromium\) in \/usr\/lib\/chromium, .*: install one \(Debian: apt-get install chromium\)/);
+    expect(none).toMatch(
+      /^no GPU driver, and no CPU Vulkan driver \(SwiftShader, shipped by Chromium\) in \/usr\/lib\/chromium, .*: install one \(Debian: apt-get install chromium\)/,
+    );
     expect(none).toContain('set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium,');
   });
 });

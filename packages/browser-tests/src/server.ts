@@ -63,7 +63,8 @@ export async function startServer(options: ServerOptions): Promise<StaticServer>
     lookup(options, path).then(
       (body) => {
         if (body === undefined) res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
-        else res.writeHead(200, { 'content-type': contentType(path === '/' ? '/index.html' : path), 'cache-control': 'no-store' }).end(body);
+        else
+          res.writeHead(200, { 'content-type': contentType(path === '/' ? '/index.html' : path), 'cache-control': 'no-store' }).end(body);
       },
       (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err)),
     );
@@ -75,9 +76,10 @@ export async function startServer(options: ServerOptions): Promise<StaticServer>
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -36,7 +36,9 @@ describe('conformance in headless Chromium on WebGPU', () => {
     const summary = await page.evaluate((f) => (globalThis as unknown as ConformancePageGlobals).runConformanceOnWebGPU(f), filter);
 
     const a = summary.adapter;
-    console.log(`browser: adapter ${a ? `${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (fallback adapter)' : ''}` : 'none'}, backend ${summary.backendName}`);
+    console.log(
+      `browser: adapter ${a ? `${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (fallback adapter)' : ''}` : 'none'}, backend ${summary.backendName}`,
+    );
     for (const r of summary.results) if (r.status === 'skipped') console.log(`browser: skipped ${r.suite}/${r.name}: ${r.reason}`);
     for (const note of summary.notes) console.log(`browser: ${note}`);
     console.log(`browser: conformance on webgpu: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);

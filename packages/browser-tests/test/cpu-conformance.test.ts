@@ -52,9 +52,11 @@ describe('conformance in headless Chromium on the CPU backend', () => {
       const reasons = new Map<string, number>();
       for (const r of summary.results) if (r.status === 'skipped') reasons.set(r.reason ?? '', (reasons.get(r.reason ?? '') ?? 0) + 1);
       for (const [reason, count] of reasons) console.log(`browser cpu (${label}): skipped ${count}: ${reason}`);
-      console.log(`browser cpu (${label}): crossOriginIsolated ${summary.crossOriginIsolated}, SharedArrayBuffer ${summary.sharedArrayBuffer}, ` +
-        `hardwareConcurrency ${summary.hardwareConcurrency}, threads ${JSON.stringify(summary.threads)}; ` +
-        `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+      console.log(
+        `browser cpu (${label}): crossOriginIsolated ${summary.crossOriginIsolated}, SharedArrayBuffer ${summary.sharedArrayBuffer}, ` +
+          `hardwareConcurrency ${summary.hardwareConcurrency}, threads ${JSON.stringify(summary.threads)}; ` +
+          `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`,
+      );
       expect(failures.map((r) => `${r.suite}/${r.name}: ${r.reason}`)).toEqual([]);
       expect(summary.failed).toBe(0);
       expect(summary.results.length, 'cases the page ran, against the plan').toBe(planned);

@@ -29,17 +29,23 @@ describe('the LoRA example page in headless Chromium', () => {
     const { page, errors } = await browser.newPage();
     await page.setViewportSize({ width: 800, height: 640 });
     await page.goto(`${server.url}/?pretrain=60&steps=80`);
-    await page.waitForFunction(() => {
-      const s = (globalThis as { peftjsExample?: ExampleState }).peftjsExample;
-      return s?.phase === 'done' || s?.phase === 'failed';
-    }, undefined, { timeout: 240_000, polling: 500 });
+    await page.waitForFunction(
+      () => {
+        const s = (globalThis as { peftjsExample?: ExampleState }).peftjsExample;
+        return s?.phase === 'done' || s?.phase === 'failed';
+      },
+      undefined,
+      { timeout: 240_000, polling: 500 },
+    );
     const state = await page.evaluate(() => (globalThis as unknown as { peftjsExample: ExampleState }).peftjsExample);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'lora-webgpu.png') });
 
     const { pretrainLosses: pre, loraLosses: lora } = state;
-    console.log(`example: ${state.backend} (${state.adapter}); pretraining ${pre[0]?.toFixed(3)} → ${pre.at(-1)?.toFixed(3)}, ` +
-      `LoRA ${lora[0]?.toFixed(3)} → ${lora.at(-1)?.toFixed(3)}; trainable ${state.trainableParameters} of ${state.totalParameters}`);
+    console.log(
+      `example: ${state.backend} (${state.adapter}); pretraining ${pre[0]?.toFixed(3)} → ${pre.at(-1)?.toFixed(3)}, ` +
+        `LoRA ${lora[0]?.toFixed(3)} → ${lora.at(-1)?.toFixed(3)}; trainable ${state.trainableParameters} of ${state.totalParameters}`,
+    );
     expect(state.error).toBeUndefined();
     expect(state.phase).toBe('done');
     expect(state.backend).toBe('webgpu');

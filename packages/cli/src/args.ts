@@ -5,12 +5,18 @@ import { CliError } from './errors.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** The command's flags (node:util parseArgs, strict): an unknown flag or a missing value is a CliError naming it. */
-export function parseFlags<O extends Options>(args: readonly string[], options: O, positionals = 0): { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>['values']; positionals: string[] } {
+export function parseFlags<O extends Options>(
+  args: readonly string[],
+  options: O,
+  positionals = 0,
+): { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>['values']; positionals: string[] } {
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new CliError((err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option'));
+    throw new CliError(
+      (err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option'),
+    );
   }
   if (parsed.positionals.length > positionals) throw new CliError(`unexpected argument '${parsed.positionals[positionals]}'`);
   return { values: parsed.values, positionals: parsed.positionals };
@@ -74,7 +80,10 @@ function statKind(path: string): 'file' | 'dir' | null {
 /** A comma-separated list (`c_attn,c_proj`). */
 export function list(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new CliError(`expected a comma-separated list, got '${value}'`);
   return items;
 }

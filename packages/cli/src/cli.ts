@@ -27,7 +27,10 @@ const COMMANDS: Record<string, { usage: string; run: (args: readonly string[]) =
 };
 
 function usage(): string {
-  return ['usage: peftjs <command> [options]   (peftjs <command> --help for its options)', ...Object.values(COMMANDS).map((c) => `  ${c.usage.split('\n')[0]}`)].join('\n');
+  return [
+    'usage: peftjs <command> [options]   (peftjs <command> --help for its options)',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.split('\n')[0]}`),
+  ].join('\n');
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -40,9 +40,18 @@ export async function loadClassifier(dir: string, numLabels: number, padTokenId:
   const config = await readModelConfig(dir);
   const source = dirSource(dir);
   // the label count comes from the data, as transformers' from_pretrained(num_labels=...)
-  const labelled = { ...config, num_labels: numLabels, id2label: undefined, label2id: undefined, pad_token_id: config.pad_token_id ?? padTokenId };
+  const labelled = {
+    ...config,
+    num_labels: numLabels,
+    id2label: undefined,
+    label2id: undefined,
+    pad_token_id: config.pad_token_id ?? padTokenId,
+  };
   try {
-    return await AutoModelForSequenceClassification.fromPretrained({ ...source, readText: async (name) => (name === 'config.json' ? JSON.stringify(labelled) : source.readText(name)) }, { nameOrPath: dir });
+    return await AutoModelForSequenceClassification.fromPretrained(
+      { ...source, readText: async (name) => (name === 'config.json' ? JSON.stringify(labelled) : source.readText(name)) },
+      { nameOrPath: dir },
+    );
   } catch (err) {
     throw new CliError(`--model ${dir}: ${(err as Error).message}`);
   }

@@ -1,6 +1,18 @@
 import { crc32 as zlibCrc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { Canvas, FONT_CHARACTERS, PALETTE, coveringTicks, crc32, encodePng, formatTick, lineChart, niceTicks, textWidth, type RgbImage } from '../src/plot/index.js';
+import {
+  Canvas,
+  FONT_CHARACTERS,
+  PALETTE,
+  coveringTicks,
+  crc32,
+  encodePng,
+  formatTick,
+  lineChart,
+  niceTicks,
+  textWidth,
+  type RgbImage,
+} from '../src/plot/index.js';
 
 interface Chunk {
   type: string;
@@ -105,13 +117,26 @@ describe('lineChart', () => {
     const falling = Array.from({ length: 51 }, (_, i) => [i, 1 - i / 50] as [number, number]);
     const flat = Array.from({ length: 51 }, (_, i) => [i, 0.5] as [number, number]);
     const width = 800;
-    const chart = lineChart({ title: 'Loss', xLabel: 'step', yLabel: 'loss', series: [{ name: 'falling', points: falling }, { name: 'flat', points: flat }], width, height: 400 });
+    const chart = lineChart({
+      title: 'Loss',
+      xLabel: 'step',
+      yLabel: 'loss',
+      series: [
+        { name: 'falling', points: falling },
+        { name: 'flat', points: flat },
+      ],
+      width,
+      height: 400,
+    });
     const png = decodeRgbPng(encodePng(chart));
     expect([png.width, png.height]).toEqual([800, 400]);
     const [blue, orange] = PALETTE;
     const rowsOf = (color: readonly number[], x0: number, x1: number) => {
       const rows: number[] = [];
-      for (let y = 0; y < png.height; y++) for (let x = x0; x < x1; x++) if (count({ width: 1, height: 1, pixels: png.pixels.subarray((y * width + x) * 3, (y * width + x) * 3 + 3) }, color) === 1) rows.push(y);
+      for (let y = 0; y < png.height; y++)
+        for (let x = x0; x < x1; x++)
+          if (count({ width: 1, height: 1, pixels: png.pixels.subarray((y * width + x) * 3, (y * width + x) * 3 + 3) }, color) === 1)
+            rows.push(y);
       return rows;
     };
     // the flat line is one band across the middle; the falling line crosses it from above to below
@@ -151,6 +176,8 @@ describe('lineChart', () => {
 
   it('refuses a chart with nothing to draw', () => {
     expect(() => lineChart({ title: '', xLabel: '', yLabel: '', series: [] })).toThrow('lineChart: needs at least one series');
-    expect(() => lineChart({ title: '', xLabel: '', yLabel: '', series: [{ name: 'x', points: [[0, NaN]] }] })).toThrow('lineChart: no series has a finite point');
+    expect(() => lineChart({ title: '', xLabel: '', yLabel: '', series: [{ name: 'x', points: [[0, NaN]] }] })).toThrow(
+      'lineChart: no series has a finite point',
+    );
   });
 });

@@ -45,7 +45,15 @@ export async function makePlan(goldenDir?: string, goldenSource?: GoldenSource):
     golden = null;
     const message = err instanceof Error ? err.message : String(err);
     source = new Error(message);
-    goldenCases = [{ suite: 'golden', name: 'golden vectors are present', run: async () => { throw new Error(message); } }];
+    goldenCases = [
+      {
+        suite: 'golden',
+        name: 'golden vectors are present',
+        run: async () => {
+          throw new Error(message);
+        },
+      },
+    ];
   }
   // one suite a line, so that adding one touches one line
   const all = [
@@ -78,7 +86,8 @@ export function goldenSummary(golden: GoldenReport | null): string {
   if (!golden) return 'golden: NOT compared (the golden vectors were not found; see the failing golden case)';
   const { float32, float64 } = golden.compared;
   const both = [...float32].filter((n) => float64.has(n)).length;
-  const precision = both === float32.size && both === float64.size ? '(float32 and float64)' : `(${float32.size} in float32, ${float64.size} in float64)`;
+  const precision =
+    both === float32.size && both === float64.size ? '(float32 and float64)' : `(${float32.size} in float32, ${float64.size} in float64)`;
   const n = new Set([...float32, ...float64]).size;
   const { peft, combinations } = golden;
   return (

@@ -36,9 +36,8 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
       for (const c of suite.cases) {
         if (options.filter && !options.filter.test(`${c.suite}/${c.name}`)) continue;
         const reason = skipReason(options.skip, c) ?? unavailable;
-        const result: CaseResult = reason || !session
-          ? { suite: c.suite, name: c.name, status: 'skipped', reason, ms: 0 }
-          : await runCase(session, c);
+        const result: CaseResult =
+          reason || !session ? { suite: c.suite, name: c.name, status: 'skipped', reason, ms: 0 } : await runCase(session, c);
         results.push(result);
         options.onResult?.(result);
       }
@@ -69,7 +68,10 @@ export async function runConformanceCli(options: RunOptions): Promise<number> {
   log(`conformance: ${options.name}: ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`);
   if (report.failed > 0) return 1;
   if (report.passed === 0) {
-    const why = report.results.length === 0 ? `no case matched${options.filter ? ` the filter ${options.filter}` : ''}` : `all ${report.skipped} cases were skipped`;
+    const why =
+      report.results.length === 0
+        ? `no case matched${options.filter ? ` the filter ${options.filter}` : ''}`
+        : `all ${report.skipped} cases were skipped`;
     log(`conformance: ${options.name}: nothing was checked (${why})`);
     return 1;
   }

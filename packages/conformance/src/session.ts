@@ -1,4 +1,15 @@
-import { activeBackend, type Backend, getLeakCheck, memory, registerBackend, removeBackend, scope, setBackend, setGradEnabled, setLeakCheck } from '@peftjs/core';
+import {
+  activeBackend,
+  type Backend,
+  getLeakCheck,
+  memory,
+  registerBackend,
+  removeBackend,
+  scope,
+  setBackend,
+  setGradEnabled,
+  setLeakCheck,
+} from '@peftjs/core';
 import { loadReferenceBackend } from './reference.js';
 import { DEFAULT_TOLERANCES, SkipCase, type CaseContext, type CaseResult, type ConformanceCase, type ConformanceOptions } from './types.js';
 

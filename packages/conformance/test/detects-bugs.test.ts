@@ -10,7 +10,13 @@ type Kernels = KernelTable<unknown>;
 const k = cpuKernels as unknown as Kernels;
 
 async function run(filter: RegExp, variant: VariantOptions = {}): Promise<ConformanceReport> {
-  return runConformance({ name: 'broken', createBackend: () => cpuVariant(variant), createReference: () => new CpuBackend(), filter, log: () => {} });
+  return runConformance({
+    name: 'broken',
+    createBackend: () => cpuVariant(variant),
+    createReference: () => new CpuBackend(),
+    filter,
+    log: () => {},
+  });
 }
 
 const failedNames = (r: ConformanceReport) => r.results.filter((x) => x.status === 'failed').map((x) => `${x.suite}/${x.name}`);
@@ -45,7 +51,13 @@ describe('the suite fails broken backends', () => {
   it('a backend that is its own reference still fails where the JavaScript oracle disagrees', async () => {
     // off by 1e-7 in float64 as in float32: the float32-vs-float64 comparison of one code cannot see it
     const broken = () => cpuVariant({ kernels: { ...scaled('matmul', 1e-7), ...scaled('softmax', 1e-7) } });
-    const r = await runConformance({ name: 'broken', createBackend: broken, createReference: broken, filter: /^ops\/(matmul \[3,4\] @ \[4,5\]|softmax dim -1|exp)$/, log: () => {} });
+    const r = await runConformance({
+      name: 'broken',
+      createBackend: broken,
+      createReference: broken,
+      filter: /^ops\/(matmul \[3,4\] @ \[4,5\]|softmax dim -1|exp)$/,
+      log: () => {},
+    });
     expect(failedNames(r).sort()).toEqual(['ops/matmul [3,4] @ [4,5]', 'ops/softmax dim -1']);
     expect(reasonOf(r, 'ops/softmax dim -1')).toContain('on the reference vs a JavaScript oracle');
     expect(r.results.find((x) => x.name === 'exp')?.status).toBe('passed');
@@ -132,14 +144,26 @@ describe('skips are reported, never passed', () => {
 
   it('a backend factory that fails for another reason is an error', async () => {
     await expect(
-      runConformance({ name: 'bad', createBackend: () => { throw new Error('boom'); }, createReference: () => new CpuBackend(), log: () => {} }),
+      runConformance({
+        name: 'bad',
+        createBackend: () => {
+          throw new Error('boom');
+        },
+        createReference: () => new CpuBackend(),
+        log: () => {},
+      }),
     ).rejects.toThrow('boom');
   });
 });
 
 describe('defaults', () => {
   it('the reference defaults to a CpuBackend from @peftjs/backend-cpu', async () => {
-    const r = await runConformance({ name: 'cpu', createBackend: () => new CpuBackend(), filter: /^(ops|gradients)\/gelu$/, log: () => {} });
+    const r = await runConformance({
+      name: 'cpu',
+      createBackend: () => new CpuBackend(),
+      filter: /^(ops|gradients)\/gelu$/,
+      log: () => {},
+    });
     expect([r.passed, r.failed]).toEqual([2, 0]);
   });
 });

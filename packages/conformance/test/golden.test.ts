@@ -13,7 +13,14 @@ const cpu = () => new CpuBackend();
 
 async function goldenOnly(goldenDir: string) {
   const lines: string[] = [];
-  const report = await runConformance({ name: 'cpu', createBackend: cpu, createReference: cpu, goldenDir, filter: /^golden\//, log: (l) => lines.push(l) });
+  const report = await runConformance({
+    name: 'cpu',
+    createBackend: cpu,
+    createReference: cpu,
+    goldenDir,
+    filter: /^golden\//,
+    log: (l) => lines.push(l),
+  });
   return { report, lines };
 }
 
@@ -33,15 +40,22 @@ describe('golden vectors', () => {
     mkdirSync(join(dir, 'ops'));
     copyFileSync(join(real.dir, 'ops', 'exp.safetensors'), join(dir, 'ops', 'exp.safetensors'));
     const index = JSON.parse(readFileSync(join(real.dir, 'ops', 'index.json'), 'utf8'));
-    writeFileSync(join(dir, 'ops', 'index.json'), JSON.stringify({ exp: index.exp, frobnicate: { file: 'exp.safetensors', inputs: ['x'] } }));
+    writeFileSync(
+      join(dir, 'ops', 'index.json'),
+      JSON.stringify({ exp: index.exp, frobnicate: { file: 'exp.safetensors', inputs: ['x'] } }),
+    );
     const { report } = await goldenOnly(dir);
     rmSync(dir, { recursive: true, force: true });
     expect(report.results.map((r) => [r.name, r.status])).toEqual([
-      ['exp (float32)', 'passed'], ['exp (float64)', 'passed'],
-      ['frobnicate (float32)', 'failed'], ['frobnicate (float64)', 'failed'],
+      ['exp (float32)', 'passed'],
+      ['exp (float64)', 'passed'],
+      ['frobnicate (float32)', 'failed'],
+      ['frobnicate (float64)', 'failed'],
     ]);
     expect(report.results[2].reason).toBe('no runner for golden case frobnicate');
-    expect(report.notes).toContain(`golden: compared 1 op case (float32 and float64), 0 of 0 PEFT method cases and 0 of 0 LoRA combinations from ${dir}`);
+    expect(report.notes).toContain(
+      `golden: compared 1 op case (float32 and float64), 0 of 0 PEFT method cases and 0 of 0 LoRA combinations from ${dir}`,
+    );
   });
 
   it('a missing golden folder fails with a clear message', async () => {
@@ -58,21 +72,38 @@ describe('golden vectors', () => {
       location: 'memory:golden',
       readBytes: async (relPath) => {
         asked.push(relPath);
-        if (relPath === 'ops/index.json') return new TextEncoder().encode(JSON.stringify({ exp: JSON.parse(readFileSync(join(real.dir, 'ops', 'index.json'), 'utf8')).exp }));
+        if (relPath === 'ops/index.json')
+          return new TextEncoder().encode(
+            JSON.stringify({ exp: JSON.parse(readFileSync(join(real.dir, 'ops', 'index.json'), 'utf8')).exp }),
+          );
         return new Uint8Array(readFileSync(join(real.dir, ...relPath.split('/'))));
       },
       readText: async (relPath) => new TextDecoder().decode(await goldenSource.readBytes(relPath)),
     };
-    const report = await runConformance({ name: 'cpu', createBackend: cpu, createReference: cpu, goldenSource, goldenDir: '/not/used', filter: /^golden\// });
-    expect(report.results.map((r) => [r.name, r.status])).toEqual([['exp (float32)', 'passed'], ['exp (float64)', 'passed']]);
+    const report = await runConformance({
+      name: 'cpu',
+      createBackend: cpu,
+      createReference: cpu,
+      goldenSource,
+      goldenDir: '/not/used',
+      filter: /^golden\//,
+    });
+    expect(report.results.map((r) => [r.name, r.status])).toEqual([
+      ['exp (float32)', 'passed'],
+      ['exp (float64)', 'passed'],
+    ]);
     // the plan also lists the PEFT cases (index.json); the op files are read only for the cases that run
     expect(asked.filter((p) => p.startsWith('ops/'))).toEqual(['ops/index.json', 'ops/exp.safetensors', 'ops/exp.safetensors']);
-    expect(report.notes).toContain('golden: compared 1 op case (float32 and float64), 0 of 32 PEFT method cases and 0 of 11 LoRA combinations from memory:golden');
+    expect(report.notes).toContain(
+      'golden: compared 1 op case (float32 and float64), 0 of 32 PEFT method cases and 0 of 11 LoRA combinations from memory:golden',
+    );
   });
 
   it('NumPy slices are parsed per axis', () => {
     expect(parseIndex('[:, 1:4, ::2]')).toEqual([
-      { start: 0, end: undefined, step: 1 }, { start: 1, end: 4, step: 1 }, { start: 0, end: undefined, step: 2 },
+      { start: 0, end: undefined, step: 1 },
+      { start: 1, end: 4, step: 1 },
+      { start: 0, end: undefined, step: 2 },
     ]);
   });
 });
@@ -83,7 +114,16 @@ describe('runs that check nothing, and golden files that cannot be read', () => 
     const log = (l: string) => lines.push(l);
     expect(await runConformanceCli({ name: 'cpu', createBackend: cpu, createReference: cpu, filter: /^no-such-suite\//, log })).toBe(1);
     expect(lines.at(-1)).toMatch(/nothing was checked \(no case matched the filter/);
-    expect(await runConformanceCli({ name: 'cpu', createBackend: cpu, createReference: cpu, filter: /^golden\/exp /, skip: { golden: 'skipped on purpose' }, log })).toBe(1);
+    expect(
+      await runConformanceCli({
+        name: 'cpu',
+        createBackend: cpu,
+        createReference: cpu,
+        filter: /^golden\/exp /,
+        skip: { golden: 'skipped on purpose' },
+        log,
+      }),
+    ).toBe(1);
     expect(lines.at(-1)).toMatch(/nothing was checked \(all 2 cases were skipped\)/);
     expect(await runConformanceCli({ name: 'cpu', createBackend: cpu, createReference: cpu, filter: /^golden\/exp /, log })).toBe(0);
   });

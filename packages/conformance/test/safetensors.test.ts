@@ -52,7 +52,7 @@ describe('safetensors', () => {
     expect(Math.fround(file.tensors.get('a.f64')!.data[5] as number)).toBe(file.tensors.get('a')!.data[5]);
   });
 
-  it('writes every golden ops file back byte for byte (the Python writer\'s order and padding)', async () => {
+  it("writes every golden ops file back byte for byte (the Python writer's order and padding)", async () => {
     const { dir } = await locateGoldenDir();
     const files = readdirSync(join(dir, 'ops')).filter((f) => f.endsWith('.safetensors'));
     expect(files.length).toBeGreaterThan(0);
@@ -77,12 +77,22 @@ describe('safetensors', () => {
     expect(() => readSafetensors(new Uint8Array(3))).toThrow('safetensors: file is 3 bytes, shorter than the 8-byte header length');
     expect(() => readSafetensors(header('{"x":'))).toThrow(/safetensors: header is not valid UTF-8 JSON/);
     expect(() => readSafetensors(header('[1]'))).toThrow('safetensors: header must be a JSON object');
-    expect(() => readSafetensors(header(f32('[0,8]'), new Uint8Array(4)))).toThrow("tensor 'x': data_offsets [0, 8] run past the 4 bytes of data");
-    expect(() => readSafetensors(header(f32('[0,4]'), new Uint8Array(4)))).toThrow("tensor 'x': data_offsets [0, 4] hold 4 bytes, but F32 [2] needs 8");
-    expect(() => readSafetensors(header(f32('[0,8]'), new Uint8Array(12)))).toThrow('4 bytes after the last tensor are not part of any tensor');
+    expect(() => readSafetensors(header(f32('[0,8]'), new Uint8Array(4)))).toThrow(
+      "tensor 'x': data_offsets [0, 8] run past the 4 bytes of data",
+    );
+    expect(() => readSafetensors(header(f32('[0,4]'), new Uint8Array(4)))).toThrow(
+      "tensor 'x': data_offsets [0, 4] hold 4 bytes, but F32 [2] needs 8",
+    );
+    expect(() => readSafetensors(header(f32('[0,8]'), new Uint8Array(12)))).toThrow(
+      '4 bytes after the last tensor are not part of any tensor',
+    );
     expect(() => readSafetensors(header(f32('[4,12]'), new Uint8Array(12)))).toThrow("4 unused bytes before tensor 'x'");
-    expect(() => readSafetensors(header('{"x":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1)))).toThrow(/unsupported dtype "F8_E4M3"/);
-    expect(() => readSafetensors(header(f32('[0,8]', '[-2]'), new Uint8Array(8)))).toThrow(/shape must be an array of non-negative integers/);
+    expect(() => readSafetensors(header('{"x":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1)))).toThrow(
+      /unsupported dtype "F8_E4M3"/,
+    );
+    expect(() => readSafetensors(header(f32('[0,8]', '[-2]'), new Uint8Array(8)))).toThrow(
+      /shape must be an array of non-negative integers/,
+    );
     expect(() => readSafetensors(header('{"__metadata__":{"a":1}}'))).toThrow('__metadata__.a must be a string');
     const overlapping = '{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}';
     expect(() => readSafetensors(header(overlapping, new Uint8Array(3)))).toThrow("tensor 'b' overlaps the tensor before it");
@@ -94,7 +104,9 @@ describe('safetensors', () => {
   it('rejects invalid entries when writing', () => {
     expect(() => writeSafetensors({ x: { shape: [3], data: new Float32Array(2) } })).toThrow("tensor 'x': shape [3] needs 3 values, got 2");
     expect(() => writeSafetensors({ x: { shape: [1], data: new Uint16Array(1) } })).toThrow("a Uint16Array needs dtype 'F16' or 'BF16'");
-    expect(() => writeSafetensors({ x: { dtype: 'F64', shape: [1], data: new Float32Array(1) } })).toThrow('dtype F64 needs a Float64Array');
+    expect(() => writeSafetensors({ x: { dtype: 'F64', shape: [1], data: new Float32Array(1) } })).toThrow(
+      'dtype F64 needs a Float64Array',
+    );
     expect(() => writeSafetensors({ __metadata__: { shape: [1], data: new Float32Array(1) } })).toThrow("'__metadata__' is reserved");
     expect(() => writeSafetensors({}, { a: 1 as unknown as string })).toThrow("metadata 'a' must be a string");
   });

@@ -18,7 +18,6 @@ interface Registration {
   priority: number;
 }
 
-
 export interface MemoryInfo {
   /** Live tensor handles (views and saved values included). */
   numTensors: number;
@@ -86,7 +85,8 @@ export class Engine {
     this.generatorOverrides.push(generator);
     try {
       const result = fn();
-      if (result instanceof Promise) throw new Error('withGenerator: the function returned a Promise; pass the generator to each op instead');
+      if (result instanceof Promise)
+        throw new Error('withGenerator: the function returned a Promise; pass the generator to each op instead');
       return result;
     } finally {
       this.generatorOverrides.pop();
@@ -114,7 +114,9 @@ export class Engine {
   async setBackend(name: string): Promise<Backend> {
     const registration = this.registry.get(name);
     if (!registration) {
-      throw new Error(`setBackend: no backend named '${name}' is registered (registered: ${this.registeredBackends().join(', ') || 'none'})`);
+      throw new Error(
+        `setBackend: no backend named '${name}' is registered (registered: ${this.registeredBackends().join(', ') || 'none'})`,
+      );
     }
     let instance = this.instances.get(name);
     if (!instance) {
@@ -271,8 +273,7 @@ export class Engine {
     }
     // bool and int32 results carry no gradient (comparisons, argmax), so they record nothing
     if (this.gradWatch && !this.gradWatch.sawGradInput) this.gradWatch.sawGradInput = inputs.some((t) => t.requiresGrad);
-    const needsGrad =
-      this.gradEnabled && inputs.some((t) => t.requiresGrad) && spec.outputs.some((o) => isFloatingPoint(o.dtype));
+    const needsGrad = this.gradEnabled && inputs.some((t) => t.requiresGrad) && spec.outputs.some((o) => isFloatingPoint(o.dtype));
     const rule = needsGrad ? (spec.rule ?? getGradientRule(op)) : undefined;
     if (needsGrad && !rule) {
       throw new Error(`${op}: has no gradient rule, but an input requires grad (use noGrad() or detach() if no gradient is wanted)`);
@@ -281,9 +282,7 @@ export class Engine {
     inputs.forEach((t, i) => assertFitsBackend(backend, op, `input ${i}`, t.shape, t.dtype));
     for (const o of spec.outputs) assertFitsBackend(backend, op, 'output', o.shape, o.dtype);
     const outputs = spec.outputs.map((o) => this.makeTensor(o.shape, o.dtype, backend));
-    const staged = backend.capabilities.requiresContiguous
-      ? inputs.map((t) => (t.isDense ? t : this.contiguousCopy(t)))
-      : inputs;
+    const staged = backend.capabilities.requiresContiguous ? inputs.map((t) => (t.isDense ? t : this.contiguousCopy(t))) : inputs;
     try {
       this.runKernels(backend, op, () => spec.run(backend, staged.map(info), outputs.map(info)));
     } catch (e) {
@@ -367,7 +366,9 @@ export function assertFitsBackend(backend: Backend, op: string, arg: string, sha
   const bytes = elements * bytesPerElement(dtype);
   const max = backend.capabilities.maxBufferSize;
   if (bytes > max) {
-    throw new RangeError(`${op}: ${arg} of shape ${formatShape(shape)} holds ${elements} ${dtype} values (${bytes} bytes), more than the ${backend.name} backend's largest buffer of ${max} bytes`);
+    throw new RangeError(
+      `${op}: ${arg} of shape ${formatShape(shape)} holds ${elements} ${dtype} values (${bytes} bytes), more than the ${backend.name} backend's largest buffer of ${max} bytes`,
+    );
   }
 }
 
@@ -403,7 +404,9 @@ export function engine(): Engine {
     e = new Engine();
     g[ENGINE_KEY] = e;
   } else if (e.version !== ENGINE_VERSION) {
-    throw new Error(`@peftjs/core ${ENGINE_VERSION} found an engine of version ${e.version} already loaded; install one version of @peftjs/core`);
+    throw new Error(
+      `@peftjs/core ${ENGINE_VERSION} found an engine of version ${e.version} already loaded; install one version of @peftjs/core`,
+    );
   }
   return e;
 }

@@ -8,8 +8,25 @@ export * from './random/philox.js';
 export * from './random/generator.js';
 export { Tensor, type NestedArray } from './tensor.js';
 export {
-  Engine, engine, registerBackend, removeBackend, setBackend, getBackend, activeBackend, getLeakCheck, defaultGenerator, currentGenerator, memory, resetPeakMemory, setLeakCheck, manualSeed, withGenerator,
-  ENGINE_VERSION, type MemoryInfo, type OpSpec, type OpOutput,
+  Engine,
+  engine,
+  registerBackend,
+  removeBackend,
+  setBackend,
+  getBackend,
+  activeBackend,
+  getLeakCheck,
+  defaultGenerator,
+  currentGenerator,
+  memory,
+  resetPeakMemory,
+  setLeakCheck,
+  manualSeed,
+  withGenerator,
+  ENGINE_VERSION,
+  type MemoryInfo,
+  type OpSpec,
+  type OpOutput,
 } from './engine.js';
 export * from './ops/index.js';
 export * from './memory/scope.js';
@@ -37,8 +54,15 @@ export { Lion, type LionOptions } from './optim/lion.js';
 export { Adafactor, type AdafactorOptions } from './optim/adafactor.js';
 export { clipGradNorm, clipGradValue } from './optim/clip-grad.js';
 export {
-  LambdaLR, getConstantSchedule, getConstantScheduleWithWarmup, getLinearScheduleWithWarmup, getCosineScheduleWithWarmup,
-  type LRScheduler, type LRSchedulerState, type LrLambda, type SchedulableOptimizer,
+  LambdaLR,
+  getConstantSchedule,
+  getConstantScheduleWithWarmup,
+  getLinearScheduleWithWarmup,
+  getCosineScheduleWithWarmup,
+  type LRScheduler,
+  type LRSchedulerState,
+  type LrLambda,
+  type SchedulableOptimizer,
 } from './optim/lr-scheduler.js';
 export { DataLoader, type Dataset, type DataLoaderOptions, type DataLoaderState } from './data/data-loader.js';
 export { defaultCollate } from './data/collate.js';
@@ -48,7 +72,10 @@ export type { TrainerCallback, TrainerControl, TrainerState, LogEntry, CallbackA
 export { ProgressCallback, formatDuration, percentDone, type ProgressOptions, type WritableLike } from './train/progress-callback.js';
 export { EarlyStoppingCallback, type EarlyStoppingOptions } from './train/early-stopping-callback.js';
 export {
-  memoryCheckpointStore, setDefaultCheckpointStore, getDefaultCheckpointStore, type CheckpointStore,
+  memoryCheckpointStore,
+  setDefaultCheckpointStore,
+  getDefaultCheckpointStore,
+  type CheckpointStore,
 } from './train/checkpoint-store.js';
 export { CHECKPOINT_FILES, checkpointFiles, restoreCheckpoint, type CheckpointParts } from './train/checkpoint.js';
 export { loadSafetensors, saveSafetensors, tensorFromSafetensors, type SafetensorsLoadOptions } from './io/tensors.js';
@@ -67,21 +94,43 @@ export { MLP, GatedMLP, type MLPOptions, type GatedMLPOptions } from './nn/mlp.j
 export { rotaryEmbedding, rotaryTables, applyRotaryEmbedding, type RotaryOptions } from './nn/rotary.js';
 export { parseRopeScaling, ropeScalingJSON, ropeInverseFrequencies, type RopeScaling } from './nn/rope-scaling.js';
 export {
-  MultiHeadAttention, multiHeadAttention, splitHeads, mergeHeads, repeatKeyValueHeads, paddingMaskBias, causalBias, slidingWindowBias, ropeTables,
-  type MultiHeadAttentionOptions, type AttentionCallOptions, type AttentionCoreOptions, type RopePositions,
+  MultiHeadAttention,
+  multiHeadAttention,
+  splitHeads,
+  mergeHeads,
+  repeatKeyValueHeads,
+  paddingMaskBias,
+  causalBias,
+  slidingWindowBias,
+  ropeTables,
+  type MultiHeadAttentionOptions,
+  type AttentionCallOptions,
+  type AttentionCoreOptions,
+  type RopePositions,
 } from './nn/attention.js';
 export { KeyValueCache, KeyValueCacheLayer, type KeyValueCacheOptions } from './nn/kv-cache.js';
 export { QuantizedLinear } from './nn/quantized-linear.js';
 export { QuantizedWeight, dequantizeData } from './quant/quantized-weight.js';
 export {
-  quantizeWeight, resolveQuantizationConfig, DEFAULT_SKIP_MODULES, type QuantizationConfig, type ResolvedQuantizationConfig,
+  quantizeWeight,
+  resolveQuantizationConfig,
+  DEFAULT_SKIP_MODULES,
+  type QuantizationConfig,
+  type ResolvedQuantizationConfig,
 } from './quant/config.js';
 export { quantizeNf4, dequantizeNf4, quantizeAbsmax, type Nf4Options } from './quant/nf4.js';
 export { quantizeInt8, dequantizeInt8 } from './quant/int8.js';
 export { NF4_CODE_MAP, dynamicCodeMap } from './quant/codebooks.js';
 export {
-  NF4_BLOCK_SIZE, NF4_NESTED_BLOCK_SIZE, QUANT_FORMATS, blockAbsmax, nibbleAt, byteAt,
-  type QuantFormat, type QuantizedWeightData, type NestedAbsmaxData,
+  NF4_BLOCK_SIZE,
+  NF4_NESTED_BLOCK_SIZE,
+  QUANT_FORMATS,
+  blockAbsmax,
+  nibbleAt,
+  byteAt,
+  type QuantFormat,
+  type QuantizedWeightData,
+  type NestedAbsmaxData,
 } from './quant/format.js';
 export { quantizeModel, type QuantizeModelReport } from './nn/quantize-model.js';
 export { GradScaler, type GradScalerOptions, type ScalableOptimizer } from './optim/grad-scaler.js';

@@ -13,11 +13,43 @@ export interface TensorInfo<S = unknown> {
 }
 
 export type UnaryOp =
-  | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'reciprocal' | 'square' | 'sin' | 'cos'
-  | 'tanh' | 'sigmoid' | 'relu' | 'gelu' | 'geluTanh' | 'silu' | 'sign' | 'erf';
+  | 'neg'
+  | 'abs'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'reciprocal'
+  | 'square'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'gelu'
+  | 'geluTanh'
+  | 'silu'
+  | 'sign'
+  | 'erf';
 export const UNARY_OPS: readonly UnaryOp[] = [
-  'neg', 'abs', 'exp', 'log', 'sqrt', 'rsqrt', 'reciprocal', 'square', 'sin', 'cos',
-  'tanh', 'sigmoid', 'relu', 'gelu', 'geluTanh', 'silu', 'sign', 'erf',
+  'neg',
+  'abs',
+  'exp',
+  'log',
+  'sqrt',
+  'rsqrt',
+  'reciprocal',
+  'square',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'gelu',
+  'geluTanh',
+  'silu',
+  'sign',
+  'erf',
 ];
 
 export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
@@ -56,10 +88,17 @@ export interface OptionalKernelSignatures<S = unknown> {
    *   p' = p (1 − lr·wd) − lr · (m' / (1 − β1^t)) / (√(v' / (1 − β2^t)) + eps).
    * param, grad, m and v have one shape; paramOut, mOut and vOut are fresh contiguous outputs.
    */
-  adamwStep?(a: {
-    param: TensorInfo<S>; grad: TensorInfo<S>; m: TensorInfo<S> | null; v: TensorInfo<S> | null;
-    paramOut: TensorInfo<S>; mOut: TensorInfo<S>; vOut: TensorInfo<S>;
-  } & AdamWStepAttrs): void;
+  adamwStep?(
+    a: {
+      param: TensorInfo<S>;
+      grad: TensorInfo<S>;
+      m: TensorInfo<S> | null;
+      v: TensorInfo<S> | null;
+      paramOut: TensorInfo<S>;
+      mOut: TensorInfo<S>;
+      vOut: TensorInfo<S>;
+    } & AdamWStepAttrs,
+  ): void;
 }
 
 /**
@@ -162,19 +201,34 @@ export interface KernelSignatures<S = unknown> extends OptionalKernelSignatures<
   logSoftmaxBackward?(a: { y: TensorInfo<S>; dy: TensorInfo<S>; dx: TensorInfo<S> }): void;
   /** Normalises over the last axis; mean and rstd have shape [rows] (biased variance). */
   layerNorm?(a: {
-    x: TensorInfo<S>; weight: TensorInfo<S> | null; bias: TensorInfo<S> | null; eps: number;
-    out: TensorInfo<S>; mean: TensorInfo<S>; rstd: TensorInfo<S>;
+    x: TensorInfo<S>;
+    weight: TensorInfo<S> | null;
+    bias: TensorInfo<S> | null;
+    eps: number;
+    out: TensorInfo<S>;
+    mean: TensorInfo<S>;
+    rstd: TensorInfo<S>;
   }): void;
   /** dx assigned; dweight/dbias (when given) assigned with the sum over rows. */
   layerNormBackward?(a: {
-    x: TensorInfo<S>; weight: TensorInfo<S> | null; mean: TensorInfo<S>; rstd: TensorInfo<S>; dy: TensorInfo<S>;
-    dx: TensorInfo<S>; dweight: TensorInfo<S> | null; dbias: TensorInfo<S> | null;
+    x: TensorInfo<S>;
+    weight: TensorInfo<S> | null;
+    mean: TensorInfo<S>;
+    rstd: TensorInfo<S>;
+    dy: TensorInfo<S>;
+    dx: TensorInfo<S>;
+    dweight: TensorInfo<S> | null;
+    dbias: TensorInfo<S> | null;
   }): void;
   /** y = x * rstd * weight, rstd = 1/sqrt(mean(x^2) + eps) with shape [rows]. */
   rmsNorm?(a: { x: TensorInfo<S>; weight: TensorInfo<S> | null; eps: number; out: TensorInfo<S>; rstd: TensorInfo<S> }): void;
   rmsNormBackward?(a: {
-    x: TensorInfo<S>; weight: TensorInfo<S> | null; rstd: TensorInfo<S>; dy: TensorInfo<S>;
-    dx: TensorInfo<S>; dweight: TensorInfo<S> | null;
+    x: TensorInfo<S>;
+    weight: TensorInfo<S> | null;
+    rstd: TensorInfo<S>;
+    dy: TensorInfo<S>;
+    dx: TensorInfo<S>;
+    dweight: TensorInfo<S> | null;
   }): void;
   /**
    * logits [N, C], target int32 [N] (a target outside [0, C) that is not ignoreIndex is an error
@@ -182,11 +236,19 @@ export interface KernelSignatures<S = unknown> extends OptionalKernelSignatures<
    * smoothing ε: (1-ε)·nll + ε·mean_c(-log p_c).
    */
   crossEntropy?(a: {
-    logits: TensorInfo<S>; target: TensorInfo<S>; ignoreIndex: number; labelSmoothing: number; loss: TensorInfo<S>;
+    logits: TensorInfo<S>;
+    target: TensorInfo<S>;
+    ignoreIndex: number;
+    labelSmoothing: number;
+    loss: TensorInfo<S>;
   }): void;
   /** dlogits[n] = dloss[n] · (softmax(logits[n]) − smoothed one-hot(target[n])), 0 for ignored rows. */
   crossEntropyBackward?(a: {
-    logits: TensorInfo<S>; target: TensorInfo<S>; dloss: TensorInfo<S>; ignoreIndex: number; labelSmoothing: number;
+    logits: TensorInfo<S>;
+    target: TensorInfo<S>;
+    dloss: TensorInfo<S>;
+    ignoreIndex: number;
+    labelSmoothing: number;
     dlogits: TensorInfo<S>;
   }): void;
 }
@@ -206,11 +268,34 @@ export const OPTIONAL_KERNELS = ['activationBackward', 'adamwStep'] as const sat
 
 /** Fused kernels a backend may leave out (listing why in `unsupported`); core then composes them. */
 export const FUSED_KERNELS = [
-  'softmax', 'softmaxBackward', 'logSoftmax', 'logSoftmaxBackward', 'layerNorm', 'layerNormBackward',
-  'rmsNorm', 'rmsNormBackward', 'crossEntropy', 'crossEntropyBackward',
+  'softmax',
+  'softmaxBackward',
+  'logSoftmax',
+  'logSoftmaxBackward',
+  'layerNorm',
+  'layerNormBackward',
+  'rmsNorm',
+  'rmsNormBackward',
+  'crossEntropy',
+  'crossEntropyBackward',
 ] as const satisfies readonly KernelName[];
 
 export const PRIMITIVE_KERNELS = [
-  'fill', 'arange', 'copy', 'cast', 'randomUniform', 'randomNormal', 'randomBernoulli', 'unary', 'binary',
-  'where', 'reduce', 'argmax', 'matmul', 'gather', 'scatterAdd', 'quantizedMatmul', 'dequantize',
+  'fill',
+  'arange',
+  'copy',
+  'cast',
+  'randomUniform',
+  'randomNormal',
+  'randomBernoulli',
+  'unary',
+  'binary',
+  'where',
+  'reduce',
+  'argmax',
+  'matmul',
+  'gather',
+  'scatterAdd',
+  'quantizedMatmul',
+  'dequantize',
 ] as const satisfies readonly KernelName[];

@@ -30,7 +30,12 @@ export class Tensor {
   private disposedValue = false;
 
   /** @internal use the creation ops (tensor, zeros, ...) instead. */
-  constructor(ref: DataRef, layout: Layout, readonly dtype: DType, track = true) {
+  constructor(
+    ref: DataRef,
+    layout: Layout,
+    readonly dtype: DType,
+    track = true,
+  ) {
     this.ref = ref;
     this.layoutState = layout;
     ref.retain();
@@ -94,9 +99,7 @@ export class Tensor {
     if (value === this.gradValue) return;
     if (value !== null) {
       if (value.dtype !== this.dtype || !shapesEqual(value.shape, this.shape)) {
-        throw new RangeError(
-          `grad: expected ${this.dtype} ${formatShape(this.shape)}, got ${value.dtype} ${formatShape(value.shape)}`,
-        );
+        throw new RangeError(`grad: expected ${this.dtype} ${formatShape(this.shape)}, got ${value.dtype} ${formatShape(value.shape)}`);
       }
       engine().keep(value);
     }

@@ -9,14 +9,19 @@ describe('autocast on a backend without half compute (cpu)', () => {
   it('runs in full precision after one warning, and throws when strict', async () => {
     await setBackend('cpu');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const a = tensor([[1, 2], [3, 4]]);
-    const dtypes = [0, 1].map(() => autocast('float16', () => {
-      expect(autocastDType()).toBeNull();
-      const y = matmul(a, a);
-      const d = y.dtype;
-      y.dispose();
-      return d;
-    }));
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const dtypes = [0, 1].map(() =>
+      autocast('float16', () => {
+        expect(autocastDType()).toBeNull();
+        const y = matmul(a, a);
+        const d = y.dtype;
+        y.dispose();
+        return d;
+      }),
+    );
     expect(dtypes).toEqual(['float32', 'float32']);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0][0])).toMatch(/cpu backend does not compute in float16/);
@@ -27,7 +32,15 @@ describe('autocast on a backend without half compute (cpu)', () => {
   it('rejects a dtype that is not half, and leaves the region when fn throws or resolves', async () => {
     await setBackend('cpu');
     expect(() => autocast('float32' as never, () => 1)).toThrow(/autocast: dtype must be 'float16' or 'bfloat16', got float32/);
-    expect(() => autocast('float16', () => { throw new Error('boom'); }, { enabled: false })).toThrow('boom');
+    expect(() =>
+      autocast(
+        'float16',
+        () => {
+          throw new Error('boom');
+        },
+        { enabled: false },
+      ),
+    ).toThrow('boom');
     expect(autocastDType()).toBeNull();
     await expect(autocast('float16', async () => 3, { enabled: false })).resolves.toBe(3);
     expect(autocastDType()).toBeNull();

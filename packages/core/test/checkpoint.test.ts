@@ -1,7 +1,19 @@
 import '@peftjs/backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  Dropout, GatedMLP, Linear, checkpoint, manualSeed, memory, noGrad, randn, resetPeakMemory, setBackend, sum, tidy, type Tensor,
+  Dropout,
+  GatedMLP,
+  Linear,
+  checkpoint,
+  manualSeed,
+  memory,
+  noGrad,
+  randn,
+  resetPeakMemory,
+  setBackend,
+  sum,
+  tidy,
+  type Tensor,
 } from '../src/index.js';
 
 beforeAll(async () => {

@@ -45,7 +45,10 @@ describe('gradient clipping against PyTorch', () => {
   }
 
   it('clipGradNorm by hand: grads [3, 4] and [12] have norm 13; max 6.5 halves them (up to the 1e-6)', async () => {
-    const [a, b] = withGrads([{ shape: [2], values: [3, 4] }, { shape: [1], values: [12] }]);
+    const [a, b] = withGrads([
+      { shape: [2], values: [3, 4] },
+      { shape: [1], values: [12] },
+    ]);
     const norm = clipGradNorm([a, b, zeros([1])], 6.5);
     expect(await norm.item()).toBe(13);
     const k = 6.5 / (13 + 1e-6);

@@ -10,12 +10,18 @@ describe('DataLoader', () => {
     expect(epoch(new DataLoader(range(7), { batchSize: 3, collateFn: identity }))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
     const dropped = new DataLoader(range(7), { batchSize: 3, dropLast: true, collateFn: identity });
     expect(dropped.length).toBe(2);
-    expect(epoch(dropped)).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(epoch(dropped)).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
   });
 
   it('reads datasets with get(i)', () => {
     const dataset = { length: 4, get: (i: number) => i * 10 };
-    expect(epoch(new DataLoader(dataset, { batchSize: 2, collateFn: identity }))).toEqual([[0, 10], [20, 30]]);
+    expect(epoch(new DataLoader(dataset, { batchSize: 2, collateFn: identity }))).toEqual([
+      [0, 10],
+      [20, 30],
+    ]);
   });
 
   it('shuffles each epoch differently, reproducibly for a seed, as a permutation', () => {

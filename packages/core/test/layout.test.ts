@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { broadcastShapes, contiguousLayout, expandLayout, isContiguous, normalizeAxis, permuteLayout, reshapeLayout, sliceLayout, storageIndex, stridedOffsets } from '../src/index.js';
+import {
+  broadcastShapes,
+  contiguousLayout,
+  expandLayout,
+  isContiguous,
+  normalizeAxis,
+  permuteLayout,
+  reshapeLayout,
+  sliceLayout,
+  storageIndex,
+  stridedOffsets,
+} from '../src/index.js';
 
 /** Reads every element of a layout over storage 0..n-1, in row-major order. */
 const elements = (layout: ReturnType<typeof contiguousLayout>) =>

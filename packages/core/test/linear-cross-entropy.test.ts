@@ -1,7 +1,17 @@
 import '@peftjs/backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  crossEntropy, linearCrossEntropy, manualSeed, matmul, memory, randn, resetPeakMemory, setBackend, tensor, tidy, type Tensor,
+  crossEntropy,
+  linearCrossEntropy,
+  manualSeed,
+  matmul,
+  memory,
+  randn,
+  resetPeakMemory,
+  setBackend,
+  tensor,
+  tidy,
+  type Tensor,
 } from '../src/index.js';
 
 beforeAll(async () => {
@@ -57,7 +67,10 @@ describe('linearCrossEntropy', () => {
     const [n, h, v] = [256, 16, 2048];
     const x = randn([n, h]).requiresGrad_();
     const w = randn([v, h]);
-    const target = tensor(Int32Array.from({ length: n }, (_, i) => (i * 7) % v), { dtype: 'int32' });
+    const target = tensor(
+      Int32Array.from({ length: n }, (_, i) => (i * 7) % v),
+      { dtype: 'int32' },
+    );
     resetPeakMemory();
     const base = memory().numBytes;
     tidy(() => linearCrossEntropy(x, w, target, { chunkSize: 16 }).backward());

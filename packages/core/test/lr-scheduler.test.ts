@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  LambdaLR, getConstantSchedule, getConstantScheduleWithWarmup, getCosineScheduleWithWarmup, getLinearScheduleWithWarmup,
+  LambdaLR,
+  getConstantSchedule,
+  getConstantScheduleWithWarmup,
+  getCosineScheduleWithWarmup,
+  getLinearScheduleWithWarmup,
   type SchedulableOptimizer,
 } from '../src/index.js';
 

@@ -61,7 +61,9 @@ describe('Module fields register PyTorch-style', () => {
 
   it('assigning the wrong kind to a registered field names the field', () => {
     const net = new FieldNet();
-    expect(() => Object.assign(net, { fc1: 3 })).toThrow("FieldNet: 'fc1' is a registered child module; assign a Module, or unregister it first");
+    expect(() => Object.assign(net, { fc1: 3 })).toThrow(
+      "FieldNet: 'fc1' is a registered child module; assign a Module, or unregister it first",
+    );
     net.notAParameter.dispose();
     net.dispose();
   });

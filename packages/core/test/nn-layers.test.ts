@@ -5,8 +5,27 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@peftjs/backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  Conv1D, Conv2d, Dropout, Embedding, GatedMLP, LayerNorm, Linear, Module, ModuleList, MultiHeadAttention, RMSNorm,
-  conv2d, manualSeed, memory, randn, rotaryEmbedding, setBackend, sum, tensor, tidy, type Tensor,
+  Conv1D,
+  Conv2d,
+  Dropout,
+  Embedding,
+  GatedMLP,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleList,
+  MultiHeadAttention,
+  RMSNorm,
+  conv2d,
+  manualSeed,
+  memory,
+  randn,
+  rotaryEmbedding,
+  setBackend,
+  sum,
+  tensor,
+  tidy,
+  type Tensor,
 } from '../src/index.js';
 
 const values = async (t: Tensor) => [...(await t.data())];
@@ -79,7 +98,12 @@ describe('nn layers', () => {
 
   it('conv2d matches tf.conv2d forward and gradients, with stride, padding and dilation', async () => {
     manualSeed(5);
-    for (const [stride, padding, dilation] of [[1, 0, 1], [2, 1, 1], [[1, 2], [2, 1], 1], [1, 2, 2]] as const) {
+    for (const [stride, padding, dilation] of [
+      [1, 0, 1],
+      [2, 1, 1],
+      [[1, 2], [2, 1], 1],
+      [1, 2, 2],
+    ] as const) {
       const x = randn([2, 3, 7, 6]).requiresGrad_();
       const w = randn([4, 3, 3, 2]).requiresGrad_();
       const b = randn([4]).requiresGrad_();
@@ -88,8 +112,20 @@ describe('nn layers', () => {
       tidy(() => sum(y.mul(gy)).backward());
       const pad = typeof padding === 'number' ? [padding, padding] : padding;
       const f = (tx: tf.Tensor4D, tw: tf.Tensor4D, tb: tf.Tensor1D) => {
-        const padded = tf.pad(tx.transpose([0, 2, 3, 1]), [[0, 0], [pad[0], pad[0]], [pad[1], pad[1]], [0, 0]]) as tf.Tensor4D;
-        const out = tf.conv2d(padded, tw.transpose([2, 3, 1, 0]) as tf.Tensor4D, stride as [number, number] | number, 'valid', 'NHWC', dilation);
+        const padded = tf.pad(tx.transpose([0, 2, 3, 1]), [
+          [0, 0],
+          [pad[0], pad[0]],
+          [pad[1], pad[1]],
+          [0, 0],
+        ]) as tf.Tensor4D;
+        const out = tf.conv2d(
+          padded,
+          tw.transpose([2, 3, 1, 0]) as tf.Tensor4D,
+          stride as [number, number] | number,
+          'valid',
+          'NHWC',
+          dilation,
+        );
         return out.add(tb).transpose([0, 3, 1, 2]);
       };
       const [tx, tw, tb, tgy] = [await tfOf(x), await tfOf(w), await tfOf(b), await tfOf(gy)];
@@ -97,24 +133,37 @@ describe('nn layers', () => {
       expect(y.shape).toEqual(want.shape);
       expectClose(await y.data(), want.dataSync(), 1e-5);
       if (dilation !== 1) continue; // TF.js has no conv2d gradient with dilation
-      const grads = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => f(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor1D).mul(tgy).sum())([tx, tw, tb]);
+      const grads = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
+        f(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor1D)
+          .mul(tgy)
+          .sum(),
+      )([tx, tw, tb]);
       expectClose(await x.grad!.data(), grads[0].dataSync(), 1e-4);
       expectClose(await w.grad!.data(), grads[1].dataSync(), 1e-4);
       expectClose(await b.grad!.data(), grads[2].dataSync(), 1e-4);
     }
     const layer = new Conv2d(3, 8, 4, { stride: 4 });
     expect(layer.forward(randn([1, 3, 8, 8])).shape).toEqual([1, 8, 2, 2]);
-    expect(() => conv2d(randn([1, 2, 4, 4]), randn([1, 3, 2, 2]))).toThrow('conv2d: weight must be [O, 2, kh, kw] for x [1,2,4,4], got [1,3,2,2]');
+    expect(() => conv2d(randn([1, 2, 4, 4]), randn([1, 3, 2, 2]))).toThrow(
+      'conv2d: weight must be [O, 2, kh, kw] for x [1,2,4,4], got [1,3,2,2]',
+    );
   });
 
   it("rotaryEmbedding follows Llama's rotate_half: pairs (i, i + D/2) rotate by position · theta^(−2i/D)", async () => {
-    const x = tensor([[[1, 2, 3, 4], [1, 2, 3, 4]]]); // [1, T=2, D=4]
+    const x = tensor([
+      [
+        [1, 2, 3, 4],
+        [1, 2, 3, 4],
+      ],
+    ]); // [1, T=2, D=4]
     const y = await values(rotaryEmbedding(x, { theta: 100 }));
     expect(y.slice(0, 4)).toEqual([1, 2, 3, 4]);
     const f = [1, 1 / 10]; // theta^(−2i/D) for i = 0, 1
     const want = [
-      1 * Math.cos(f[0]) - 3 * Math.sin(f[0]), 2 * Math.cos(f[1]) - 4 * Math.sin(f[1]),
-      3 * Math.cos(f[0]) + 1 * Math.sin(f[0]), 4 * Math.cos(f[1]) + 2 * Math.sin(f[1]),
+      1 * Math.cos(f[0]) - 3 * Math.sin(f[0]),
+      2 * Math.cos(f[1]) - 4 * Math.sin(f[1]),
+      3 * Math.cos(f[0]) + 1 * Math.sin(f[0]),
+      4 * Math.cos(f[1]) + 2 * Math.sin(f[1]),
     ];
     expectClose(y.slice(4), want, 1e-6);
   });
@@ -124,12 +173,24 @@ describe('nn layers', () => {
     const [B, T, C, H, KV, D] = [2, 5, 8, 4, 2, 2];
     const attn = new MultiHeadAttention(C, H, { numKeyValueHeads: KV, causal: true, rope: { theta: 10000 }, bias: true });
     const x = randn([B, T, C]);
-    const mask = tensor([[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]], { dtype: 'int32' });
+    const mask = tensor(
+      [
+        [1, 1, 1, 1, 1],
+        [0, 0, 1, 1, 1],
+      ],
+      { dtype: 'int32' },
+    );
     const y = attn.forward(x, { attentionMask: mask });
     const p = async (name: string) => tfOf(attn.stateDict().get(name)!);
     const proj = async (n: string, heads: number) =>
-      tf.add(tf.matMul((await tfOf(x)).reshape([B * T, C]), await p(`${n}.weight`), false, true), await p(`${n}.bias`)).reshape([B, T, heads, D]).transpose([0, 2, 1, 3]);
-    const angles = tf.tensor(Array.from({ length: T }, (_, t) => [t, t].flatMap((pos) => [pos * 1])).map(([pos]) => [pos, pos]), [T, D]);
+      tf
+        .add(tf.matMul((await tfOf(x)).reshape([B * T, C]), await p(`${n}.weight`), false, true), await p(`${n}.bias`))
+        .reshape([B, T, heads, D])
+        .transpose([0, 2, 1, 3]);
+    const angles = tf.tensor(
+      Array.from({ length: T }, (_, t) => [t, t].flatMap((pos) => [pos * 1])).map(([pos]) => [pos, pos]),
+      [T, D],
+    );
     const rope = (q: tf.Tensor) => {
       const [q1, q2] = tf.split(q, 2, -1);
       return q.mul(angles.cos()).add(tf.concat([q2.neg(), q1], -1).mul(angles.sin()));
@@ -138,9 +199,22 @@ describe('nn layers', () => {
     const repeat = (t: tf.Tensor) => tf.stack([t, t], 2).reshape([B, H, T, D]);
     const k = repeat(rope(await proj('k_proj', KV)));
     const v = repeat(await proj('v_proj', KV));
-    const allowed = tf.linalg.bandPart(tf.ones([T, T]), -1, 0).reshape([1, 1, T, T]).mul(tf.tensor([[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]]).reshape([B, 1, 1, T]));
+    const allowed = tf.linalg
+      .bandPart(tf.ones([T, T]), -1, 0)
+      .reshape([1, 1, T, T])
+      .mul(
+        tf
+          .tensor([
+            [1, 1, 1, 1, 1],
+            [0, 0, 1, 1, 1],
+          ])
+          .reshape([B, 1, 1, T]),
+      );
     const scores = tf.matMul(q, k, false, true).div(Math.sqrt(D)).add(tf.scalar(1).sub(allowed).mul(-1e9));
-    const o = tf.matMul(tf.softmax(scores), v).transpose([0, 2, 1, 3]).reshape([B * T, C]);
+    const o = tf
+      .matMul(tf.softmax(scores), v)
+      .transpose([0, 2, 1, 3])
+      .reshape([B * T, C]);
     const want = tf.add(tf.matMul(o, await p('o_proj.weight'), false, true), await p('o_proj.bias'));
     // the first two rows of sequence 1 have no key left to attend: compare the rest
     const got = await values(y);
@@ -148,7 +222,16 @@ describe('nn layers', () => {
     const rows = (a: number[]) => a.filter((_, i) => !(Math.floor(i / (T * C)) === 1 && Math.floor(i / C) % T < 2));
     expectClose(rows(got), rows(wanted), 1e-5);
     expect(got.every(Number.isFinite)).toBe(true);
-    expect([...attn.stateDict().keys()]).toEqual(['q_proj.weight', 'q_proj.bias', 'k_proj.weight', 'k_proj.bias', 'v_proj.weight', 'v_proj.bias', 'o_proj.weight', 'o_proj.bias']);
+    expect([...attn.stateDict().keys()]).toEqual([
+      'q_proj.weight',
+      'q_proj.bias',
+      'k_proj.weight',
+      'k_proj.bias',
+      'v_proj.weight',
+      'v_proj.bias',
+      'o_proj.weight',
+      'o_proj.bias',
+    ]);
     expect(() => new MultiHeadAttention(8, 3)).toThrow('MultiHeadAttention: hiddenSize 8 is not divisible by numHeads 3; pass headDim');
   });
 
@@ -158,7 +241,12 @@ describe('nn layers', () => {
     const x = randn([3, 4]);
     const [g, u, d] = await Promise.all(['gate_proj', 'up_proj', 'down_proj'].map((n) => tfOf(mlp.stateDict().get(`${n}.weight`)!)));
     const tx = await tfOf(x);
-    const want = tf.matMul(tf.mul(tf.matMul(tx, g, false, true).mul(tf.sigmoid(tf.matMul(tx, g, false, true))), tf.matMul(tx, u, false, true)), d, false, true);
+    const want = tf.matMul(
+      tf.mul(tf.matMul(tx, g, false, true).mul(tf.sigmoid(tf.matMul(tx, g, false, true))), tf.matMul(tx, u, false, true)),
+      d,
+      false,
+      true,
+    );
     expectClose(await mlp.forward(x).data(), want.dataSync(), 1e-5);
 
     // central differences in float64 on every entry of every weight
@@ -207,7 +295,10 @@ describe('nn layers', () => {
     expect([...m.stateDict().keys()]).toEqual(['embed.weight', 'head.weight']);
     expect(m.stateDict().get('embed.weight')).toBe(m.stateDict().get('head.weight'));
     expect(m.parameters().length).toBe(1);
-    const w = tensor(Array.from({ length: 15 }, (_, i) => i), { shape: [5, 3] });
+    const w = tensor(
+      Array.from({ length: 15 }, (_, i) => i),
+      { shape: [5, 3] },
+    );
     expect(m.loadStateDict({ 'embed.weight': w })).toEqual({ missingKeys: [], unexpectedKeys: [] });
     expect(await values(m.stateDict().get('head.weight')!)).toEqual([...(await w.data())]);
     expect(() => m.loadStateDict({ other: w })).toThrow('loadStateDict: missing keys [embed.weight, head.weight]; unexpected keys [other]');

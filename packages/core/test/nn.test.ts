@@ -30,7 +30,15 @@ describe('modules', () => {
     const model = new Sequential(new Linear(2, 3), new Lambda(relu), new Linear(3, 1, { bias: false }));
     expect([...model.stateDict().keys()]).toEqual(['0.weight', '0.bias', '2.weight']);
     const before = [...(await model.stateDict().get('0.weight')!.data())];
-    const state = { '0.weight': tensor([[1, 2], [3, 4], [5, 6]]), '0.bias': tensor([1, 1, 1]), '2.weight': tensor([[1, 2]]) };
+    const state = {
+      '0.weight': tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      '0.bias': tensor([1, 1, 1]),
+      '2.weight': tensor([[1, 2]]),
+    };
     expect(() => model.loadStateDict(state)).toThrow('loadStateDict: 2.weight has shape [1,2], the module expects [1,3]');
     expect([...(await model.stateDict().get('0.weight')!.data())]).toEqual(before);
     expect(() => model.loadStateDict({ '0.weight': state['0.weight'] })).toThrow('missing keys [0.bias, 2.weight]');

@@ -89,7 +89,9 @@ async function run(p0: Vec, shape: number[], grads: Vec[], dtype: DType, make: (
 }
 
 function expectClose(got: Vec[], want: Vec[], tol: number): void {
-  got.forEach((row, s) => row.forEach((x, i) => expect(Math.abs(x - want[s][i]), `step ${s + 1}, element ${i}: ${x} vs ${want[s][i]}`).toBeLessThan(tol)));
+  got.forEach((row, s) =>
+    row.forEach((x, i) => expect(Math.abs(x - want[s][i]), `step ${s + 1}, element ${i}: ${x} vs ${want[s][i]}`).toBeLessThan(tol)),
+  );
 }
 
 const P0 = [0.5, -1.25, 2, 0.1, -0.3, 1.7];
@@ -141,9 +143,18 @@ describe('Lion and Adafactor against float64 references of their formulas', () =
   });
 
   it('Adafactor keeps factored state: [rows, 1] and [1, cols], no first moment by default', async () => {
-    const p = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const p = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
     const opt = new Adafactor([p]);
-    p.grad = tensor([[1, 1, 1], [1, 1, 1]]);
+    p.grad = tensor([
+      [1, 1, 1],
+      [1, 1, 1],
+    ]);
     opt.step();
     const { state } = opt.stateDict();
     expect(Object.keys(state[0].tensors).sort()).toEqual(['colVar', 'rowVar']);
@@ -176,7 +187,13 @@ describe('parameter groups', () => {
 
     const c = tensor([1, 1], { requiresGrad: true, dtype: 'float64' });
     const d = tensor([1, 1], { requiresGrad: true, dtype: 'float64' });
-    const adam = new AdamW([{ params: [c], options: { lr: 0.01 } }, { params: [d], options: { lr: 0.1 } }], { weightDecay: 0.1 });
+    const adam = new AdamW(
+      [
+        { params: [c], options: { lr: 0.01 } },
+        { params: [d], options: { lr: 0.1 } },
+      ],
+      { weightDecay: 0.1 },
+    );
     c.grad = tensor([3, -3], { dtype: 'float64' });
     d.grad = tensor([3, -3], { dtype: 'float64' });
     adam.step();
@@ -196,7 +213,10 @@ describe('optimizer state dicts', () => {
   });
 
   const makers: [string, (ps: Tensor[]) => Optimizer<{ lr: number }>][] = [
-    ['SGD (Nesterov)', (ps) => new SGD([{ params: [ps[0]] }, { params: [ps[1]], options: { lr: 0.2 } }], { lr: 0.05, momentum: 0.9, nesterov: true })],
+    [
+      'SGD (Nesterov)',
+      (ps) => new SGD([{ params: [ps[0]] }, { params: [ps[1]], options: { lr: 0.2 } }], { lr: 0.05, momentum: 0.9, nesterov: true }),
+    ],
     ['AdamW', (ps) => new AdamW([{ params: [ps[0]] }, { params: [ps[1]], options: { lr: 0.02 } }])],
     ['Lion', (ps) => new Lion([{ params: [ps[0]] }, { params: [ps[1]], options: { lr: 0.002 } }], { weightDecay: 0.1 })],
     ['Adafactor', (ps) => new Adafactor([{ params: [ps[0]] }, { params: [ps[1]], options: { lr: 0.05 } }])],
@@ -226,11 +246,23 @@ describe('optimizer state dicts', () => {
       expect(optB.paramGroups.map((g) => g.options.lr)).toEqual(optA.paramGroups.map((g) => g.options.lr));
 
       // wrong shapes and counts fail with the reason and leave B as it was
-      const wrongShape = { ...saved, state: { ...saved.state, 1: { step: 3, tensors: Object.fromEntries(Object.keys(saved.state[1].tensors).map((k) => [k, tensor([1, 2])])) } } };
+      const wrongShape = {
+        ...saved,
+        state: {
+          ...saved.state,
+          1: { step: 3, tensors: Object.fromEntries(Object.keys(saved.state[1].tensors).map((k) => [k, tensor([1, 2])])) },
+        },
+      };
       expect(() => optB.loadStateDict(wrongShape)).toThrow(/state '\w+' of parameter 1 is float32 \[2\], expected float32/);
-      expect(() => optB.loadStateDict({ ...saved, paramGroups: [saved.paramGroups[0]] })).toThrow(/1 parameter groups, the optimizer has 2/);
-      expect(() => optB.loadStateDict({ ...saved, paramGroups: [saved.paramGroups[0], { ...saved.paramGroups[1], params: [1, 2] }] })).toThrow(/hold \[1, 2\] parameters, the optimizer's hold \[1, 1\]/);
-      expect(() => optB.loadStateDict({ ...saved, state: { ...saved.state, 5: saved.state[0] } })).toThrow(/state for parameter 5, but the optimizer has 2/);
+      expect(() => optB.loadStateDict({ ...saved, paramGroups: [saved.paramGroups[0]] })).toThrow(
+        /1 parameter groups, the optimizer has 2/,
+      );
+      expect(() =>
+        optB.loadStateDict({ ...saved, paramGroups: [saved.paramGroups[0], { ...saved.paramGroups[1], params: [1, 2] }] }),
+      ).toThrow(/hold \[1, 2\] parameters, the optimizer's hold \[1, 1\]/);
+      expect(() => optB.loadStateDict({ ...saved, state: { ...saved.state, 5: saved.state[0] } })).toThrow(
+        /state for parameter 5, but the optimizer has 2/,
+      );
 
       for (const g of grads.slice(3)) {
         setGrads(a, g);

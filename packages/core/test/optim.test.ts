@@ -43,7 +43,9 @@ function theirs(optimizer: tf.Optimizer, beforeStep: (v: tf.Variable) => void = 
 }
 
 function expectClose(got: number[][], want: number[][]): void {
-  got.forEach((row, step) => row.forEach((x, i) => expect(Math.abs(x - want[step][i]), `step ${step + 1}, element ${i}`).toBeLessThan(1e-5)));
+  got.forEach((row, step) =>
+    row.forEach((x, i) => expect(Math.abs(x - want[step][i]), `step ${step + 1}, element ${i}`).toBeLessThan(1e-5)),
+  );
 }
 
 describe('optimizers against TensorFlow.js', () => {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  NF4_CODE_MAP, blockAbsmax, byteAt, dequantizeInt8, dequantizeNf4, dynamicCodeMap, nibbleAt, quantizeInt8, quantizeNf4,
-  quantizeWeight, resolveQuantizationConfig,
+  NF4_CODE_MAP,
+  blockAbsmax,
+  byteAt,
+  dequantizeInt8,
+  dequantizeNf4,
+  dynamicCodeMap,
+  nibbleAt,
+  quantizeInt8,
+  quantizeNf4,
+  quantizeWeight,
+  resolveQuantizationConfig,
 } from '../src/index.js';
 
 /** A small deterministic generator (mulberry32) and N(0, 1) samples by Box–Muller, in float64. */
@@ -33,7 +42,9 @@ function normalPpf(p: number): number {
   } else {
     const q = p - 0.5;
     const r = q * q;
-    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    x =
+      ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+      (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   }
   const e = 0.5 * erfc(-x / Math.SQRT2) - p;
   const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
@@ -54,7 +65,7 @@ function erfc(x: number): number {
     return 1 - (2 / Math.sqrt(Math.PI)) * sum;
   }
   let f = 0;
-  for (let n = 60; n >= 1; n--) f = (n / 2) / (x + f);
+  for (let n = 60; n >= 1; n--) f = n / 2 / (x + f);
   return Math.exp(-x * x) / Math.sqrt(Math.PI) / (x + f);
 }
 
@@ -71,7 +82,9 @@ describe('NF4 code map', () => {
     const f = Math.fround;
     const linspace = (a: number, b: number, n: number) => Array.from({ length: n }, (_, i) => f(a + ((b - a) * i) / (n - 1)));
     const positive = linspace(0.9677083, 0.5, 9).slice(0, -1).map(normalPpf);
-    const negative = linspace(0.9677083, 0.5, 8).slice(0, -1).map((p) => -normalPpf(p));
+    const negative = linspace(0.9677083, 0.5, 8)
+      .slice(0, -1)
+      .map((p) => -normalPpf(p));
     const values = [...positive, 0, ...negative].sort((a, b) => a - b);
     const max = Math.max(...values);
     values.forEach((v, i) => expect(Math.abs(v / max - NF4_CODE_MAP[i]), `code ${i}`).toBeLessThan(5e-7));
@@ -80,12 +93,15 @@ describe('NF4 code map', () => {
   it('round-trips every code value exactly, in every block position', () => {
     // each block holds the 16 values scaled by its absmax (the block's max |value| is 1·absmax)
     const scales = [1, 0.5, 3.25, 1e-3];
-    const values = scales.flatMap((s) => [...NF4_CODE_MAP, ...NF4_CODE_MAP, ...NF4_CODE_MAP, ...NF4_CODE_MAP].map((v) => Math.fround(v * s)));
+    const values = scales.flatMap((s) =>
+      [...NF4_CODE_MAP, ...NF4_CODE_MAP, ...NF4_CODE_MAP, ...NF4_CODE_MAP].map((v) => Math.fround(v * s)),
+    );
     const q = quantizeNf4(values, scales.length, 64, { doubleQuant: false });
     for (let i = 0; i < values.length; i++) expect(nibbleAt(q.codes, i), `element ${i}`).toBe(i % 16);
     expect(Array.from(q.absmax!)).toEqual(scales.map(Math.fround));
     const back = dequantizeNf4(q);
-    for (let i = 0; i < values.length; i++) expect(back[i]).toBe(Math.fround(NF4_CODE_MAP[i % 16] * Math.fround(scales[Math.floor(i / 64)])));
+    for (let i = 0; i < values.length; i++)
+      expect(back[i]).toBe(Math.fround(NF4_CODE_MAP[i % 16] * Math.fround(scales[Math.floor(i / 64)])));
   });
 
   it('rounds to the nearest code value (midpoints decide)', () => {
@@ -187,7 +203,13 @@ describe('quantize/dequantize error against float64', () => {
 
 describe('quantization config', () => {
   it('fills defaults and names the bad field', () => {
-    expect(resolveQuantizationConfig({ bits: 4 })).toEqual({ bits: 4, quantType: 'nf4', doubleQuant: true, blockSize: 64, skipModules: ['lm_head', 'score', 'classifier'] });
+    expect(resolveQuantizationConfig({ bits: 4 })).toEqual({
+      bits: 4,
+      quantType: 'nf4',
+      doubleQuant: true,
+      blockSize: 64,
+      skipModules: ['lm_head', 'score', 'classifier'],
+    });
     expect(() => resolveQuantizationConfig({ bits: 3 } as never)).toThrow(/bits must be 4 \(NF4\) or 8 \(int8\), got 3/);
     expect(() => resolveQuantizationConfig({ bits: 4, blocksize: 64 } as never)).toThrow(/unknown field 'blocksize'/);
     expect(() => resolveQuantizationConfig({ bits: 4, blockSize: 60 })).toThrow(/blockSize must be a positive multiple of 8/);

@@ -59,7 +59,11 @@ describe('safetensors format', () => {
   });
 
   it('lays tensors out by dtype (widest first, in the reference order) then by name, whatever the given order', () => {
-    const one = <T extends SafetensorsEntry['data']>(data: T, dtype?: SafetensorsEntry['dtype']): SafetensorsEntry => ({ dtype, shape: [data.length], data });
+    const one = <T extends SafetensorsEntry['data']>(data: T, dtype?: SafetensorsEntry['dtype']): SafetensorsEntry => ({
+      dtype,
+      shape: [data.length],
+      data,
+    });
     const bytes = writeSafetensors([
       ['b', one(new Uint8Array([1]), 'BOOL')],
       ['z', one(new Float32Array([1]))],
@@ -82,7 +86,8 @@ describe('safetensors format', () => {
   });
 
   it('keeps the header order of integer-like names and a "__proto__" metadata key', () => {
-    const json = '{"__metadata__":{"__proto__":"x","2":"y","1":"z"},"10":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"9":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}';
+    const json =
+      '{"__metadata__":{"__proto__":"x","2":"y","1":"z"},"10":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"9":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}';
     const file = readSafetensors(rawFile(json, [7, 8]));
     expect([...file.tensors.keys()]).toEqual(['10', '9']);
     expect(Object.getPrototypeOf(file.metadata)).toBe(Object.prototype);
@@ -91,12 +96,25 @@ describe('safetensors format', () => {
 
   it('writes metadata in the order given and rejects what it cannot write', () => {
     expect(headerOf(writeSafetensors({}, { b: '1', a: '2' })).json.trimEnd()).toBe('{"__metadata__":{"b":"1","a":"2"}}');
-    expect(() => writeSafetensors({ x: { shape: [3], data: new Float32Array(2) } })).toThrow("safetensors: tensor 'x': shape [3] needs 3 values, got 2");
+    expect(() => writeSafetensors({ x: { shape: [3], data: new Float32Array(2) } })).toThrow(
+      "safetensors: tensor 'x': shape [3] needs 3 values, got 2",
+    );
     expect(() => writeSafetensors({ x: { shape: [1], data: new Uint16Array(1) } })).toThrow("a Uint16Array needs dtype 'F16' or 'BF16'");
-    expect(() => writeSafetensors({ x: { dtype: 'F64', shape: [1], data: new Float32Array(1) } })).toThrow('dtype F64 needs a Float64Array');
-    expect(() => writeSafetensors({ x: { dtype: 'F8' as 'F16', shape: [1], data: new Uint16Array(1) } })).toThrow('safetensors: tensor \'x\': unsupported dtype "F8"');
-    expect(() => writeSafetensors({ x: { shape: [-1], data: new Float32Array(1) } })).toThrow('shape must be an array of non-negative integers, got [-1]');
-    expect(() => writeSafetensors([['x', { shape: [1], data: new Int8Array(1) }], ['x', { shape: [1], data: new Int8Array(1) }]])).toThrow("tensor 'x' is given twice");
+    expect(() => writeSafetensors({ x: { dtype: 'F64', shape: [1], data: new Float32Array(1) } })).toThrow(
+      'dtype F64 needs a Float64Array',
+    );
+    expect(() => writeSafetensors({ x: { dtype: 'F8' as 'F16', shape: [1], data: new Uint16Array(1) } })).toThrow(
+      'safetensors: tensor \'x\': unsupported dtype "F8"',
+    );
+    expect(() => writeSafetensors({ x: { shape: [-1], data: new Float32Array(1) } })).toThrow(
+      'shape must be an array of non-negative integers, got [-1]',
+    );
+    expect(() =>
+      writeSafetensors([
+        ['x', { shape: [1], data: new Int8Array(1) }],
+        ['x', { shape: [1], data: new Int8Array(1) }],
+      ]),
+    ).toThrow("tensor 'x' is given twice");
     expect(() => writeSafetensors({ __metadata__: { shape: [1], data: new Float32Array(1) } })).toThrow("'__metadata__' is reserved");
     expect(() => writeSafetensors({}, { a: 1 as unknown as string })).toThrow("safetensors: metadata 'a' must be a string, got number");
   });

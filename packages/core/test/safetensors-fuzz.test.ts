@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  loadSafetensorsFrom, memory, readSafetensors, type Tensor, writeSafetensors, type SafetensorsDType, type SafetensorsEntry, type SafetensorsFile,
+  loadSafetensorsFrom,
+  memory,
+  readSafetensors,
+  type Tensor,
+  writeSafetensors,
+  type SafetensorsDType,
+  type SafetensorsEntry,
+  type SafetensorsFile,
 } from '../src/index.js';
 import { prng, type Prng } from './helpers/prng.js';
 import { useStorageBackend } from './helpers/storage-backend.js';
@@ -11,8 +18,16 @@ import { useStorageBackend } from './helpers/storage-backend.js';
 const DTYPES: SafetensorsDType[] = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL'];
 const WIDTH: Record<SafetensorsDType, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 const ARRAY = {
-  F64: Float64Array, F32: Float32Array, F16: Uint16Array, BF16: Uint16Array, I64: BigInt64Array,
-  I32: Int32Array, I16: Int16Array, I8: Int8Array, U8: Uint8Array, BOOL: Uint8Array,
+  F64: Float64Array,
+  F32: Float32Array,
+  F16: Uint16Array,
+  BF16: Uint16Array,
+  I64: BigInt64Array,
+  I32: Int32Array,
+  I16: Int16Array,
+  I8: Int8Array,
+  U8: Uint8Array,
+  BOOL: Uint8Array,
 } as const;
 
 function validFile(r: Prng): Uint8Array<ArrayBuffer> {
@@ -30,7 +45,29 @@ function validFile(r: Prng): Uint8Array<ArrayBuffer> {
 }
 
 const headerLength = (b: Uint8Array) => (b.length >= 8 ? Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true)) : 0);
-const JUNK: unknown[] = [-1, 0, 1, 3, 7, 2 ** 31, 2 ** 53, 2 ** 64, 1e300, 0.5, -0, '4', null, true, [], {}, [1, 2, 3], [2 ** 40, 2 ** 40], 'F32', 'F8_E5M2', 'bf16'];
+const JUNK: unknown[] = [
+  -1,
+  0,
+  1,
+  3,
+  7,
+  2 ** 31,
+  2 ** 53,
+  2 ** 64,
+  1e300,
+  0.5,
+  -0,
+  '4',
+  null,
+  true,
+  [],
+  {},
+  [1, 2, 3],
+  [2 ** 40, 2 ** 40],
+  'F32',
+  'F8_E5M2',
+  'bf16',
+];
 
 /** Re-serialises the header after editing one field of one entry (offsets, dtype, shape) or the metadata. */
 function editJson(b: Uint8Array, r: Prng): Uint8Array<ArrayBuffer> {
@@ -44,7 +81,9 @@ function editJson(b: Uint8Array, r: Prng): Uint8Array<ArrayBuffer> {
     // both ends move: the byte count still fits, the tiling does not
     const d = r.pick([-4, -2, -1, 1, 2, 4, 8]);
     target.data_offsets = (target.data_offsets as number[]).map((o) => o + d);
-    if (r.next() < 0.5) for (const other of Object.values(header)) if (Array.isArray(other.data_offsets)) other.data_offsets = other.data_offsets.map((o: number) => o + d);
+    if (r.next() < 0.5)
+      for (const other of Object.values(header))
+        if (Array.isArray(other.data_offsets)) other.data_offsets = other.data_offsets.map((o: number) => o + d);
   } else if (field === 'data_offsets' && Array.isArray(target.data_offsets) && r.next() < 0.5) {
     (target.data_offsets as number[])[r.int(2)]! += r.pick([-8, -1, 1, 2, 8]);
   } else target[field] = value;
@@ -67,22 +106,36 @@ function mutate(b: Uint8Array, r: Prng): Uint8Array<ArrayBuffer> {
       return out;
     case 1: // truncation
       return out.subarray(0, r.int(out.length));
-    case 2: { // header length edits
+    case 2: {
+      // header length edits
       const dv = new DataView(out.buffer);
       const n = BigInt(headerLength(b));
-      const choices = [n + 1n, n - 1n, n + 8n, n - 8n, 0n, 2n ** 64n - 1n, 100_000_000n, 100_000_001n, BigInt(r.int(2 ** 31)), BigInt(out.length)];
+      const choices = [
+        n + 1n,
+        n - 1n,
+        n + 8n,
+        n - 8n,
+        0n,
+        2n ** 64n - 1n,
+        100_000_000n,
+        100_000_001n,
+        BigInt(r.int(2 ** 31)),
+        BigInt(out.length),
+      ];
       dv.setBigUint64(0, BigInt.asUintN(64, r.pick(choices)), true);
       return out;
     }
     case 3:
     case 4:
       return editJson(b, r);
-    case 5: { // random bytes over a range
+    case 5: {
+      // random bytes over a range
       const at = r.int(out.length);
       for (let i = at; i < Math.min(out.length, at + 1 + r.int(16)); i++) out[i] = r.int(256);
       return out;
     }
-    case 6: { // insert or delete bytes
+    case 6: {
+      // insert or delete bytes
       const at = r.int(out.length);
       const k = 1 + r.int(8);
       if (r.next() < 0.5) return new Uint8Array([...out.subarray(0, at), ...out.subarray(at + k)]);
@@ -157,7 +210,7 @@ describe('safetensors fuzz', () => {
       // a Response in chunks of random sizes, to cross every boundary
       const chunked = new ReadableStream<Uint8Array>({
         start(controller) {
-          for (let at = 0; at < input.length; ) {
+          for (let at = 0; at < input.length;) {
             const k = 1 + r.int(24);
             controller.enqueue(input.slice(at, at + k));
             at += k;

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memory, readSafetensors, writeSafetensors } from '../src/index.js';
-import { loadSafetensorsFile, openSafetensorsFile, readSafetensorsFile, saveSafetensorsFile, writeSafetensorsFile } from '../src/node/index.js';
+import {
+  loadSafetensorsFile,
+  openSafetensorsFile,
+  readSafetensorsFile,
+  saveSafetensorsFile,
+  writeSafetensorsFile,
+} from '../src/node/index.js';
 import { goldenDir, safetensorsFiles } from './helpers/golden.js';
 import { useStorageBackend } from './helpers/storage-backend.js';
 
@@ -19,7 +25,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const same = (a: Uint8Array, b: Uint8Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 // about 1,500 files (21 MB): seconds on a loaded 2-core machine, past vitest's 5 s default
 describe('golden safetensors files, byte for byte', { timeout: 120_000 }, () => {

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memory, openSafetensors, readSafetensors, tensor, writeSafetensors, type ByteSource, type Tensor } from '../src/index.js';
 import {
-  fileSource, loadSafetensorsFile, loadShardedSafetensors, openSafetensorsFile, saveSafetensorsFile, writeFileAtomic,
+  fileSource,
+  loadSafetensorsFile,
+  loadShardedSafetensors,
+  openSafetensorsFile,
+  saveSafetensorsFile,
+  writeFileAtomic,
 } from '../src/node/index.js';
 import { useStorageBackend } from './helpers/storage-backend.js';
 
@@ -16,13 +21,16 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sample = () =>
-  writeSafetensors({
-    a: { shape: [2, 3], data: new Float32Array([1, 2, 3, 4, 5, 6]) },
-    b: { shape: [4], data: new Float64Array([0.5, -1, 2, 1e-300]) },
-    i: { shape: [2], data: new BigInt64Array([-3n, 7n]) },
-    m: { dtype: 'BOOL', shape: [3], data: new Uint8Array([1, 0, 1]) },
-    h: { dtype: 'BF16', shape: [1], data: new Uint16Array([0x4040]) },
-  }, { format: 'pt' });
+  writeSafetensors(
+    {
+      a: { shape: [2, 3], data: new Float32Array([1, 2, 3, 4, 5, 6]) },
+      b: { shape: [4], data: new Float64Array([0.5, -1, 2, 1e-300]) },
+      i: { shape: [2], data: new BigInt64Array([-3n, 7n]) },
+      m: { dtype: 'BOOL', shape: [3], data: new Uint8Array([1, 0, 1]) },
+      h: { dtype: 'BF16', shape: [1], data: new Uint16Array([0x4040]) },
+    },
+    { format: 'pt' },
+  );
 
 /** Counts the bytes a source hands out. */
 function counting(source: ByteSource) {
@@ -40,7 +48,10 @@ describe('safetensors files in Node', () => {
     const before = memory().numTensors;
     const tensors = await loadSafetensorsFile(path);
     expect([...tensors.keys()]).toEqual(['i', 'b', 'a', 'h', 'm']);
-    expect(await tensors.get('a')!.array()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(await tensors.get('a')!.array()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(tensors.get('b')!.dtype).toBe('float32');
     expect(Array.from(await tensors.get('i')!.data())).toEqual([-3, 7]);
     expect(tensors.get('i')!.dtype).toBe('int32');
@@ -60,14 +71,20 @@ describe('safetensors files in Node', () => {
     const { wrapped, reads } = counting(await fileSource(path));
     const handle = await openSafetensors(wrapped);
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-    expect(reads).toEqual([[0, 8], [8, n]]);
+    expect(reads).toEqual([
+      [0, 8],
+      [8, n],
+    ]);
     expect(handle.metadata).toEqual({ format: 'pt' });
     expect(handle.keys()).toEqual(['i', 'b', 'a', 'h', 'm']);
     expect(handle.info('a')).toEqual({ dtype: 'F32', shape: [2, 3], dataOffsets: [48, 72] });
     const a = await handle.get('a');
     expect(reads[2]).toEqual([8 + n + 48, 24]);
     expect(reads.length).toBe(3);
-    expect(await a.array()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(await a.array()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     a.dispose();
     expect(() => handle.info('nope')).toThrow("safetensors: no tensor 'nope' in " + path + " (it holds 5: 'i', 'b', 'a', 'h', 'm')");
     await handle.close();
@@ -82,9 +99,13 @@ describe('safetensors files in Node', () => {
     const cut = sample();
     writeFileSync(path, cut.subarray(0, cut.length - 1));
     const before = memory().numTensors;
-    await expect(loadSafetensorsFile(path)).rejects.toThrow(/^safetensors: tensor 'm': data_offsets \[\d+, \d+\] run past the \d+ bytes of data/);
+    await expect(loadSafetensorsFile(path)).rejects.toThrow(
+      /^safetensors: tensor 'm': data_offsets \[\d+, \d+\] run past the \d+ bytes of data/,
+    );
     expect(memory().numTensors).toBe(before);
-    await expect(loadSafetensorsFile(join(dir, 'missing.safetensors'))).rejects.toThrow(/^safetensors: cannot open .*missing\.safetensors: ENOENT/);
+    await expect(loadSafetensorsFile(join(dir, 'missing.safetensors'))).rejects.toThrow(
+      /^safetensors: cannot open .*missing\.safetensors: ENOENT/,
+    );
   });
 
   it('fails cleanly when the file shrinks between the header and a tensor read', async () => {
@@ -99,7 +120,10 @@ describe('safetensors files in Node', () => {
 
 describe('sharded checkpoints', () => {
   const shard = (name: string, entries: Record<string, number[]>) =>
-    writeFileSync(join(dir, name), writeSafetensors(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, { shape: [v.length], data: new Float32Array(v) }]))));
+    writeFileSync(
+      join(dir, name),
+      writeSafetensors(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, { shape: [v.length], data: new Float32Array(v) }]))),
+    );
   const index = (file: string, weightMap: Record<string, string>) =>
     writeFileSync(join(dir, file), JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }));
 
@@ -107,7 +131,9 @@ describe('sharded checkpoints', () => {
     shard('model-00001-of-00002.safetensors', { 'x.weight': [1, 2], 'y.weight': [3] });
     shard('model-00002-of-00002.safetensors', { 'z.weight': [4, 5, 6] });
     index('model.safetensors.index.json', {
-      'z.weight': 'model-00002-of-00002.safetensors', 'x.weight': 'model-00001-of-00002.safetensors', 'y.weight': 'model-00001-of-00002.safetensors',
+      'z.weight': 'model-00002-of-00002.safetensors',
+      'x.weight': 'model-00001-of-00002.safetensors',
+      'y.weight': 'model-00001-of-00002.safetensors',
     });
     const tensors = await loadShardedSafetensors(dir);
     expect([...tensors.keys()]).toEqual(['z.weight', 'x.weight', 'y.weight']);
@@ -128,9 +154,13 @@ describe('sharded checkpoints', () => {
     );
     expect(memory().numTensors).toBe(before);
     writeFileSync(join(dir, 'no-map.json'), '{"metadata":{}}');
-    await expect(loadShardedSafetensors(dir, 'no-map.json')).rejects.toThrow(/needs a "weight_map" object of tensor name -> shard file, got nothing/);
+    await expect(loadShardedSafetensors(dir, 'no-map.json')).rejects.toThrow(
+      /needs a "weight_map" object of tensor name -> shard file, got nothing/,
+    );
     index('escape.json', { 'x.weight': '../elsewhere.safetensors' });
-    await expect(loadShardedSafetensors(dir, 'escape.json')).rejects.toThrow(/points outside the checkpoint folder: "..\/elsewhere.safetensors"/);
+    await expect(loadShardedSafetensors(dir, 'escape.json')).rejects.toThrow(
+      /points outside the checkpoint folder: "..\/elsewhere.safetensors"/,
+    );
     await expect(loadShardedSafetensors(dir, 'nothing.json')).rejects.toThrow(/^safetensors: cannot read the index .*nothing.json/);
   });
 });
@@ -151,7 +181,9 @@ describe('atomic writes', () => {
     expect(readFileSync(path).equals(previous)).toBe(true);
     expect(temporaries(d)).toEqual([]);
     // a save that fails before writing (a tensor it cannot store) also leaves it as it was
-    await expect(saveSafetensorsFile(path, { w: 'not a tensor' as unknown as Tensor })).rejects.toThrow("safetensors: tensor 'w': expected a Tensor of a storable dtype");
+    await expect(saveSafetensorsFile(path, { w: 'not a tensor' as unknown as Tensor })).rejects.toThrow(
+      "safetensors: tensor 'w': expected a Tensor of a storable dtype",
+    );
     expect(readFileSync(path).equals(previous)).toBe(true);
     expect(temporaries(d)).toEqual([]);
     good.dispose();
@@ -181,9 +213,19 @@ describe('atomic writes', () => {
 
   it('a saved file reads back as written', async () => {
     const path = join(dir, 'saved.safetensors');
-    const t = tensor([[1, 2], [3, 4]]);
+    const t = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const mask = tensor([true, false]);
-    await saveSafetensorsFile(path, new Map([['w', t], ['mask', mask]]), { format: 'pt' });
+    await saveSafetensorsFile(
+      path,
+      new Map([
+        ['w', t],
+        ['mask', mask],
+      ]),
+      { format: 'pt' },
+    );
     const file = readSafetensors(readFileSync(path));
     expect(file.metadata).toEqual({ format: 'pt' });
     expect(file.tensors.get('w')).toMatchObject({ dtype: 'F32', shape: [2, 2] });

@@ -4,20 +4,26 @@ import { useStorageBackend } from './helpers/storage-backend.js';
 
 beforeAll(useStorageBackend);
 
-const file = writeSafetensors({
-  w: { shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) },
-  ids: { shape: [3], data: new BigInt64Array([5n, -6n, 7n]) },
-  half: { dtype: 'F16', shape: [2], data: new Uint16Array([0x3c00, 0xc000]) },
-}, { format: 'pt' });
+const file = writeSafetensors(
+  {
+    w: { shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) },
+    ids: { shape: [3], data: new BigInt64Array([5n, -6n, 7n]) },
+    half: { dtype: 'F16', shape: [2], data: new Uint16Array([0x3c00, 0xc000]) },
+  },
+  { format: 'pt' },
+);
 
 /** A Response whose body arrives in chunks of `size` bytes. */
 const chunkedResponse = (bytes: Uint8Array, size: number, init?: ResponseInit) =>
-  new Response(new ReadableStream<Uint8Array>({
-    start(c) {
-      for (let at = 0; at < bytes.length; at += size) c.enqueue(bytes.slice(at, at + size));
-      c.close();
-    },
-  }), init);
+  new Response(
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let at = 0; at < bytes.length; at += size) c.enqueue(bytes.slice(at, at + size));
+        c.close();
+      },
+    }),
+    init,
+  );
 
 async function values(tensors: Map<string, Tensor>): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = {};
@@ -34,10 +40,17 @@ describe('loadSafetensorsFrom', () => {
   it('reads bytes, ArrayBuffers, Blobs, Files and Responses to the same tensors', async () => {
     const before = memory().numTensors;
     const sources = [
-      file, file.slice().buffer, new DataView(file.buffer), new Blob([file]), new File([file], 'adapter_model.safetensors'),
-      new Response(file), chunkedResponse(file, 1), chunkedResponse(file, 7),
+      file,
+      file.slice().buffer,
+      new DataView(file.buffer),
+      new Blob([file]),
+      new File([file], 'adapter_model.safetensors'),
+      new Response(file),
+      chunkedResponse(file, 1),
+      chunkedResponse(file, 7),
     ];
-    for (const source of sources) expect(await values(await loadSafetensorsFrom(source)), Object.prototype.toString.call(source)).toEqual(expected);
+    for (const source of sources)
+      expect(await values(await loadSafetensorsFrom(source)), Object.prototype.toString.call(source)).toEqual(expected);
     expect(memory().numTensors).toBe(before);
   });
 
@@ -47,16 +60,23 @@ describe('loadSafetensorsFrom', () => {
     expect(handle.keys()).toEqual(['ids', 'w', 'half']);
     expect(handle.info('half')).toMatchObject({ dtype: 'F16', shape: [2] });
     const w = await handle.get('w');
-    expect(await w.array()).toEqual([[1, 2], [3, 4]]);
+    expect(await w.array()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     w.dispose();
     expect((await handle.read('ids')).data).toEqual(new BigInt64Array([5n, -6n, 7n]));
-    expect(() => handle.info('x')).toThrow("safetensors: no tensor 'x' in File 'adapter_model.safetensors' (it holds 3: 'ids', 'w', 'half')");
+    expect(() => handle.info('x')).toThrow(
+      "safetensors: no tensor 'x' in File 'adapter_model.safetensors' (it holds 3: 'ids', 'w', 'half')",
+    );
     await handle.close();
   });
 
   it('rejects bad sources and bad streams with safetensors: errors, leaving no tensors', async () => {
     const before = memory().numTensors;
-    await expect(loadSafetensorsFrom(new Response('missing', { status: 404, statusText: 'Not Found' }))).rejects.toThrow('safetensors: response has status 404 Not Found');
+    await expect(loadSafetensorsFrom(new Response('missing', { status: 404, statusText: 'Not Found' }))).rejects.toThrow(
+      'safetensors: response has status 404 Not Found',
+    );
     const used = new Response(file);
     await used.arrayBuffer();
     await expect(loadSafetensorsFrom(used)).rejects.toThrow('safetensors: response: its body was already read');
@@ -65,10 +85,18 @@ describe('loadSafetensorsFrom', () => {
     );
     const longer = new Uint8Array(file.length + 3);
     longer.set(file);
-    await expect(loadSafetensorsFrom(chunkedResponse(longer, 4))).rejects.toThrow('safetensors: response has bytes after the last tensor that are not part of any tensor');
-    await expect(loadSafetensorsFrom(chunkedResponse(file.subarray(0, 5), 2))).rejects.toThrow('safetensors: response is 5 bytes, shorter than the 8-byte header length');
-    await expect(loadSafetensorsFrom(chunkedResponse(file.subarray(0, 20), 3))).rejects.toThrow(/^safetensors: header length \d+ runs past the end of response$/);
-    await expect(loadSafetensorsFrom(new Blob([file.subarray(0, 30)]))).rejects.toThrow(/^safetensors: header length \d+ runs past the end of the 30-byte file$/);
+    await expect(loadSafetensorsFrom(chunkedResponse(longer, 4))).rejects.toThrow(
+      'safetensors: response has bytes after the last tensor that are not part of any tensor',
+    );
+    await expect(loadSafetensorsFrom(chunkedResponse(file.subarray(0, 5), 2))).rejects.toThrow(
+      'safetensors: response is 5 bytes, shorter than the 8-byte header length',
+    );
+    await expect(loadSafetensorsFrom(chunkedResponse(file.subarray(0, 20), 3))).rejects.toThrow(
+      /^safetensors: header length \d+ runs past the end of response$/,
+    );
+    await expect(loadSafetensorsFrom(new Blob([file.subarray(0, 30)]))).rejects.toThrow(
+      /^safetensors: header length \d+ runs past the end of the 30-byte file$/,
+    );
     await expect(loadSafetensorsFrom('weights.safetensors' as unknown as Blob)).rejects.toThrow(
       'safetensors: loadSafetensorsFrom: expected an ArrayBuffer, a typed array, a Blob/File or a Response, got [object String]',
     );
@@ -81,7 +109,9 @@ describe('loadSafetensorsFrom', () => {
     new DataView(bytes.buffer).setBigUint64(0, BigInt(head.length), true);
     bytes.set(head, 8);
     const arrayBuffersBefore = process.memoryUsage().arrayBuffers;
-    await expect(loadSafetensorsFrom(chunkedResponse(bytes, 3))).rejects.toThrow("safetensors: response ends inside tensor 'x' (data_offsets [0, 4000000000] of 4000000000 data bytes): the file is truncated");
+    await expect(loadSafetensorsFrom(chunkedResponse(bytes, 3))).rejects.toThrow(
+      "safetensors: response ends inside tensor 'x' (data_offsets [0, 4000000000] of 4000000000 data bytes): the file is truncated",
+    );
     expect(process.memoryUsage().arrayBuffers - arrayBuffersBefore).toBeLessThan(2 ** 26);
     expect(memory().numTensors).toBe(before);
   });

@@ -2,8 +2,24 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AdamW, DataLoader, EarlyStoppingCallback, Linear, Module, ProgressCallback, Trainer, crossEntropy, dropout, getCosineScheduleWithWarmup,
-  manualSeed, memory, relu, setBackend, tensor, type LogEntry, type Tensor, type TrainerCallback,
+  AdamW,
+  DataLoader,
+  EarlyStoppingCallback,
+  Linear,
+  Module,
+  ProgressCallback,
+  Trainer,
+  crossEntropy,
+  dropout,
+  getCosineScheduleWithWarmup,
+  manualSeed,
+  memory,
+  relu,
+  setBackend,
+  tensor,
+  type LogEntry,
+  type Tensor,
+  type TrainerCallback,
 } from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@peftjs/backend-cpu';
@@ -44,7 +60,15 @@ function setup(seed: number, maxSteps: number, extra: { resumeFromCheckpoint?: s
   const scheduler = getCosineScheduleWithWarmup(optimizer, 3, TOTAL);
   const trainLoader = new DataLoader<{ x: Float32Array; y: number }, Batch>(data, { batchSize: 4, shuffle: true, seed: 5 });
   const trainer = new Trainer<Batch>({
-    model, optimizer, scheduler, trainLoader, gradientAccumulationSteps: 2, maxGradNorm: 0.5, maxSteps, loggingSteps: 1, ...extra,
+    model,
+    optimizer,
+    scheduler,
+    trainLoader,
+    gradientAccumulationSteps: 2,
+    maxGradNorm: 0.5,
+    maxSteps,
+    loggingSteps: 1,
+    ...extra,
   });
   const dispose = () => {
     model.dispose();
@@ -53,7 +77,8 @@ function setup(seed: number, maxSteps: number, extra: { resumeFromCheckpoint?: s
   return { model, optimizer, trainer, dispose };
 }
 
-const losses = (history: LogEntry[]) => history.filter((e) => e.loss !== undefined).map((e) => [e.step, e.loss!, e.gradNorm!, e.learningRate!]);
+const losses = (history: LogEntry[]) =>
+  history.filter((e) => e.loss !== undefined).map((e) => [e.step, e.loss!, e.gradNorm!, e.learningRate!]);
 
 describe('Trainer', () => {
   let dir: string;
@@ -106,7 +131,14 @@ describe('Trainer', () => {
     const run = setup(2, 2);
     await run.trainer.train();
     const target = join(dir, 'ckpt');
-    const files = ['model.safetensors', 'optimizer.json', 'optimizer.safetensors', 'rng_state.json', 'scheduler.json', 'trainer_state.json'];
+    const files = [
+      'model.safetensors',
+      'optimizer.json',
+      'optimizer.safetensors',
+      'rng_state.json',
+      'scheduler.json',
+      'trainer_state.json',
+    ];
     await run.trainer.saveCheckpoint(target);
     expect((await readdir(target)).sort()).toEqual(files);
     // saving over it writes a version folder and commits by renaming the CURRENT pointer; the old files go after
@@ -127,7 +159,14 @@ describe('Trainer', () => {
     const model = new Linear(4, 3);
     const optimizer = new AdamW(model.parameters());
     const loader = new DataLoader(data, { batchSize: 4 });
-    const trainer = new Trainer({ model, optimizer, trainLoader: loader, computeLoss: () => { throw new Error('unused'); } });
+    const trainer = new Trainer({
+      model,
+      optimizer,
+      trainLoader: loader,
+      computeLoss: () => {
+        throw new Error('unused');
+      },
+    });
     await expect(trainer.loadCheckpoint(join(dir, 'other'))).rejects.toThrow(/loadStateDict: missing keys/);
     await expect(trainer.loadCheckpoint(join(dir, 'missing'))).rejects.toThrow(/checkpoint: cannot read/);
     run.dispose();
@@ -168,7 +207,12 @@ describe('Trainer', () => {
     const optimizer = new AdamW(model.parameters(), { lr: 0, weightDecay: 0 }); // nothing changes, so nothing improves
     const evalLoader = new DataLoader<{ x: Float32Array; y: number }, Batch>(data.slice(0, 8), { batchSize: 4 });
     const trainer = new Trainer<Batch>({
-      model, optimizer, trainLoader: new DataLoader(data, { batchSize: 4 }), evalLoader, evalSteps: 1, maxSteps: 50,
+      model,
+      optimizer,
+      trainLoader: new DataLoader(data, { batchSize: 4 }),
+      evalLoader,
+      evalSteps: 1,
+      maxSteps: 50,
       callbacks: [new EarlyStoppingCallback({ patience: 2 })],
     });
     await trainer.train();
@@ -197,7 +241,9 @@ describe('Trainer', () => {
   it('names bad options', () => {
     const run = setup(6, 1);
     const base = { model: run.model, optimizer: run.optimizer, trainLoader: new DataLoader(data) };
-    expect(() => new Trainer({ ...base, gradientAccumulationSteps: 0 })).toThrow(/gradientAccumulationSteps must be an integer >= 1, got 0/);
+    expect(() => new Trainer({ ...base, gradientAccumulationSteps: 0 })).toThrow(
+      /gradientAccumulationSteps must be an integer >= 1, got 0/,
+    );
     expect(() => new Trainer({ ...base, evalSteps: 5 })).toThrow(/evalSteps needs an evalLoader/);
     run.dispose();
     expect(tensor([1]).shape).toEqual([1]);

@@ -6,7 +6,11 @@ export type { TokenizerConfig, SpecialTokenValue } from './tokenizers/tokenizer-
 export { bytesToUnicode } from './tokenizers/byte-level.js';
 export { padSequences, type PadOptions, type PaddedSequences, type Side } from './batching/pad-sequences.js';
 export {
-  dataCollatorWithPadding, dataCollatorForLanguageModeling, IGNORE_INDEX,
-  type Batch, type CollateOptions, type TokenizedExample,
+  dataCollatorWithPadding,
+  dataCollatorForLanguageModeling,
+  IGNORE_INDEX,
+  type Batch,
+  type CollateOptions,
+  type TokenizedExample,
 } from './batching/collate.js';
 export { chunkTokens } from './batching/chunk-tokens.js';

@@ -29,7 +29,12 @@ describe('ByteTokenizer', () => {
   });
 
   it('takes its own special tokens and roles', () => {
-    const tok = new ByteTokenizer({ specialTokens: ['<pad>', '<s>', '</s>', '<s>x'], bosToken: '<s>', eosToken: '</s>', padToken: '<pad>' });
+    const tok = new ByteTokenizer({
+      specialTokens: ['<pad>', '<s>', '</s>', '<s>x'],
+      bosToken: '<s>',
+      eosToken: '</s>',
+      padToken: '<pad>',
+    });
     expect([tok.padTokenId, tok.bosTokenId, tok.eosTokenId, tok.vocabSize]).toEqual([256, 257, 258, 260]);
     // The longest special token wins where two start at the same place.
     expect(tok.encode('<s>x<s>')).toEqual([259, 257]);
@@ -43,9 +48,13 @@ describe('ByteTokenizer', () => {
     expect(() => tok.decode([257])).toThrow('ByteTokenizer.decode: ids[0] = 257 is not an id of this tokenizer (0..256)');
     expect(() => tok.decode([1.5])).toThrow('ids[0] = 1.5');
     expect(() => tok.encode(3 as unknown as string)).toThrow('ByteTokenizer.encode: text must be a string, got number');
-    expect(() => new ByteTokenizer({ padToken: '<pad>' })).toThrow('ByteTokenizer: padToken "<pad>" is not one of specialTokens ["<|endoftext|>"]');
+    expect(() => new ByteTokenizer({ padToken: '<pad>' })).toThrow(
+      'ByteTokenizer: padToken "<pad>" is not one of specialTokens ["<|endoftext|>"]',
+    );
     expect(() => new ByteTokenizer({ specialTokens: ['a', 'a'] })).toThrow('listed twice');
-    expect(() => new ByteTokenizer({ specialTokens: [] })).toThrow('ByteTokenizer: eosToken "<|endoftext|>" is not one of specialTokens []');
+    expect(() => new ByteTokenizer({ specialTokens: [] })).toThrow(
+      'ByteTokenizer: eosToken "<|endoftext|>" is not one of specialTokens []',
+    );
   });
 
   it('uses GPT-2 byte-to-character table (space is Ġ, newline Ċ, printable bytes themselves)', () => {

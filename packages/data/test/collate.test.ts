@@ -14,9 +14,26 @@ describe('collators', () => {
   it('pads a classification batch into int32 tensors with labels [B]', async () => {
     const before = memory().numTensors;
     const collate = dataCollatorWithPadding({ padTokenId: 0 });
-    const batch = collate([{ inputIds: [5, 6, 7], label: 1 }, { inputIds: [8], label: 0 }]);
-    expect(await read(batch.inputIds)).toEqual({ dtype: 'int32', shape: [2, 3], values: [[5, 6, 7], [8, 0, 0]] });
-    expect(await read(batch.attentionMask)).toEqual({ dtype: 'int32', shape: [2, 3], values: [[1, 1, 1], [1, 0, 0]] });
+    const batch = collate([
+      { inputIds: [5, 6, 7], label: 1 },
+      { inputIds: [8], label: 0 },
+    ]);
+    expect(await read(batch.inputIds)).toEqual({
+      dtype: 'int32',
+      shape: [2, 3],
+      values: [
+        [5, 6, 7],
+        [8, 0, 0],
+      ],
+    });
+    expect(await read(batch.attentionMask)).toEqual({
+      dtype: 'int32',
+      shape: [2, 3],
+      values: [
+        [1, 1, 1],
+        [1, 0, 0],
+      ],
+    });
     expect(await read(batch.labels!)).toEqual({ dtype: 'int32', shape: [2], values: [1, 0] });
     dispose({ ...batch });
     expect(memory().numTensors).toBe(before);
@@ -26,12 +43,27 @@ describe('collators', () => {
     const tok = new ByteTokenizer({ specialTokens: ['<|endoftext|>'], padToken: '<|endoftext|>' });
     const examples = [{ inputIds: [...tok.encode('hi'), tok.eosTokenId!] }, { inputIds: tok.encode('a') }];
     const right = dataCollatorForLanguageModeling({ tokenizer: tok })(examples);
-    expect(await right.inputIds.array()).toEqual([[104, 105, 256], [97, 256, 256]]);
-    expect(await right.labels!.array()).toEqual([[104, 105, 256], [97, IGNORE_INDEX, IGNORE_INDEX]]);
+    expect(await right.inputIds.array()).toEqual([
+      [104, 105, 256],
+      [97, 256, 256],
+    ]);
+    expect(await right.labels!.array()).toEqual([
+      [104, 105, 256],
+      [97, IGNORE_INDEX, IGNORE_INDEX],
+    ]);
     const left = dataCollatorForLanguageModeling({ tokenizer: tok, side: 'left' })(examples);
-    expect(await left.inputIds.array()).toEqual([[104, 105, 256], [256, 256, 97]]);
-    expect(await left.attentionMask.array()).toEqual([[1, 1, 1], [0, 0, 1]]);
-    expect(await left.labels!.array()).toEqual([[104, 105, 256], [IGNORE_INDEX, IGNORE_INDEX, 97]]);
+    expect(await left.inputIds.array()).toEqual([
+      [104, 105, 256],
+      [256, 256, 97],
+    ]);
+    expect(await left.attentionMask.array()).toEqual([
+      [1, 1, 1],
+      [0, 0, 1],
+    ]);
+    expect(await left.labels!.array()).toEqual([
+      [104, 105, 256],
+      [IGNORE_INDEX, IGNORE_INDEX, 97],
+    ]);
     dispose({ ...right });
     dispose({ ...left });
   });
@@ -42,8 +74,14 @@ describe('collators', () => {
       { inputIds: [1, 2, 3, 4], labels: [IGNORE_INDEX, IGNORE_INDEX, 3, 4] },
       { inputIds: [5], labels: [5] },
     ]);
-    expect(await batch.labels!.array()).toEqual([[IGNORE_INDEX, IGNORE_INDEX, 3], [5, IGNORE_INDEX, IGNORE_INDEX]]);
-    expect(await batch.inputIds.array()).toEqual([[1, 2, 3], [5, 0, 0]]);
+    expect(await batch.labels!.array()).toEqual([
+      [IGNORE_INDEX, IGNORE_INDEX, 3],
+      [5, IGNORE_INDEX, IGNORE_INDEX],
+    ]);
+    expect(await batch.inputIds.array()).toEqual([
+      [1, 2, 3],
+      [5, 0, 0],
+    ]);
     dispose({ ...batch });
     const noLabels = dataCollatorWithPadding({ padTokenId: 0 })([{ inputIds: [1] }]);
     expect(noLabels.labels).toBeUndefined();
@@ -59,7 +97,9 @@ describe('collators', () => {
     expect(() => dataCollatorWithPadding({ padTokenId: 0 })([{ inputIds: [1], label: 1 }, { inputIds: [2] }])).toThrow(
       'dataCollatorWithPadding: some examples have a label and some do not (examples[1])',
     );
-    expect(() => dataCollatorWithPadding({ padTokenId: 0 })([{ inputIds: [1], label: 0.5 }])).toThrow('examples[0].label must be an integer class, got 0.5');
+    expect(() => dataCollatorWithPadding({ padTokenId: 0 })([{ inputIds: [1], label: 0.5 }])).toThrow(
+      'examples[0].label must be an integer class, got 0.5',
+    );
     expect(() => dataCollatorForLanguageModeling({ padTokenId: 0 })([{ inputIds: [1, 2], labels: [1] }])).toThrow(
       'dataCollatorForLanguageModeling: examples[0] has 2 inputIds but 1 labels',
     );

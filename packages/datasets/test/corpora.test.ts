@@ -1,8 +1,17 @@
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  fnv1a32, loadMobyDick, loadSotu, loadSotuAddresses, loadSpamAssassin, splitContiguous, splitOf, subjectAndBody,
-  type SotuAddress, type SpamAssassinExample, type Splits,
+  fnv1a32,
+  loadMobyDick,
+  loadSotu,
+  loadSotuAddresses,
+  loadSpamAssassin,
+  splitContiguous,
+  splitOf,
+  subjectAndBody,
+  type SotuAddress,
+  type SpamAssassinExample,
+  type Splits,
 } from '../src/index.js';
 
 const SPLITS = ['train', 'validation', 'test'] as const;
@@ -28,7 +37,8 @@ describe('split helpers', () => {
   });
 
   it('keeps the subject and the body of an email', () => {
-    const message = 'From a@b  Thu Aug 22 2002\r\nReceived: from x\r\n\tby y\r\nSubject: Cheap\r\n  pills\r\nTo: c@d\r\n\r\nBuy now.\r\n\r\nBye\r\n';
+    const message =
+      'From a@b  Thu Aug 22 2002\r\nReceived: from x\r\n\tby y\r\nSubject: Cheap\r\n  pills\r\nTo: c@d\r\n\r\nBuy now.\r\n\r\nBye\r\n';
     expect(subjectAndBody(message)).toBe('Subject: Cheap pills\n\nBuy now.\n\nBye');
     expect(subjectAndBody('To: x\n\nno subject')).toBe('Subject: \n\nno subject');
   });
@@ -43,7 +53,9 @@ describe('SpamAssassin', () => {
   it('has every email once, in fixed splits with both classes in each', () => {
     const sizes = SPLITS.map((s) => data[s].length);
     const spam = SPLITS.map((s) => data[s].filter((e) => e.label === 1).length);
-    console.log(`SpamAssassin splits: ${SPLITS.map((s, i) => `${s} ${sizes[i]} (${spam[i]} spam, ${((100 * spam[i]) / sizes[i]).toFixed(1)}%)`).join(', ')}`);
+    console.log(
+      `SpamAssassin splits: ${SPLITS.map((s, i) => `${s} ${sizes[i]} (${spam[i]} spam, ${((100 * spam[i]) / sizes[i]).toFixed(1)}%)`).join(', ')}`,
+    );
     // The corpus: 2,500 + 1,400 + 250 ham and 500 + 1,396 spam.
     expect(sizes.reduce((a, b) => a + b)).toBe(6046);
     expect(spam.reduce((a, b) => a + b)).toBe(1896);

@@ -13,9 +13,21 @@ export { TARGET_FIELDS, PATTERN_FIELDS, type TargetFields, type PatternFields } 
 export { injectAdapter } from './tuners/inject.js';
 export { adapterTensors, adapterStateDict, loadAdapterStateDict } from './save/adapter-state.js';
 export {
-  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, configFromJSON, configToText, saveAdapterFiles, parseAdapterFiles, loadAdapterFiles, peftModelFromFiles,
-  parseAdapterConfig, loadParsedAdapter, peftModelFromParsed, type ParsedAdapter,
-  type AdapterFiles, type LoadAdapterOptions, type SaveAdapterOptions,
+  ADAPTER_CONFIG_NAME,
+  ADAPTER_WEIGHTS_NAME,
+  configFromJSON,
+  configToText,
+  saveAdapterFiles,
+  parseAdapterFiles,
+  loadAdapterFiles,
+  peftModelFromFiles,
+  parseAdapterConfig,
+  loadParsedAdapter,
+  peftModelFromParsed,
+  type ParsedAdapter,
+  type AdapterFiles,
+  type LoadAdapterOptions,
+  type SaveAdapterOptions,
 } from './save/adapter-files.js';
 export * from './lora/index.js';
 export * from './prompt-tuning/index.js';

@@ -29,9 +29,10 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
 /** The wrapped model's forward arguments; an inputs object may also carry per-row `adapterNames`. */
-export type PeftForwardInputs<M extends Module> = Parameters<M['forward']> extends [infer First, ...infer Rest]
-  ? [First extends object ? First & { adapterNames?: readonly string[] } : First, ...Rest]
-  : Parameters<M['forward']>;
+export type PeftForwardInputs<M extends Module> =
+  Parameters<M['forward']> extends [infer First, ...infer Rest]
+    ? [First extends object ? First & { adapterNames?: readonly string[] } : First, ...Rest]
+    : Parameters<M['forward']>;
 
 /** What the wrapped model's forward returns. */
 export type PeftForwardOutput<M extends Module> = ReturnType<M['forward']>;
@@ -101,7 +102,9 @@ export class PeftModel<M extends Module = Module> extends Module<PeftForwardInpu
   addAdapter(adapterName: string, config: PeftConfig, options: AddAdapterOptions = {}): void {
     this.assertUsable('addAdapter');
     if (typeof adapterName !== 'string' || adapterName === '' || adapterName.includes('.') || adapterName === '__base__') {
-      throw new TypeError(`addAdapter: adapter name must be a non-empty string without dots (not '__base__'), got ${JSON.stringify(adapterName)}`);
+      throw new TypeError(
+        `addAdapter: adapter name must be a non-empty string without dots (not '__base__'), got ${JSON.stringify(adapterName)}`,
+      );
     }
     if (Object.hasOwn(this.peftConfig, adapterName)) throw new Error(`addAdapter: an adapter named '${adapterName}' already exists`);
     if (config.peftType !== this.method.peftType) {
@@ -119,7 +122,9 @@ export class PeftModel<M extends Module = Module> extends Module<PeftForwardInpu
   setAdapter(adapterName: string | readonly string[]): void {
     this.assertUsable('setAdapter');
     const names = typeof adapterName === 'string' ? [adapterName] : [...adapterName];
-    for (const n of names) if (!Object.hasOwn(this.peftConfig, n)) throw new Error(`setAdapter: no adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    for (const n of names)
+      if (!Object.hasOwn(this.peftConfig, n))
+        throw new Error(`setAdapter: no adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     this.strategy.checkActive(names);
     this.active = names;
     this.applyActiveAdapters();
@@ -167,7 +172,8 @@ export class PeftModel<M extends Module = Module> extends Module<PeftForwardInpu
   /** Removes an adapter and its tensors (PEFT's delete_adapter); another adapter becomes active if needed. */
   deleteAdapter(adapterName: string): void {
     this.assertUsable('deleteAdapter');
-    if (!Object.hasOwn(this.peftConfig, adapterName)) throw new Error(`deleteAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+    if (!Object.hasOwn(this.peftConfig, adapterName))
+      throw new Error(`deleteAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     this.removeAdapter(adapterName);
     this.active = this.active.filter((a) => a !== adapterName);
     if (this.active.length === 0 && Object.keys(this.peftConfig).length > 0) this.active = [Object.keys(this.peftConfig)[0]!];
@@ -192,7 +198,9 @@ export class PeftModel<M extends Module = Module> extends Module<PeftForwardInpu
     const names = [...(options.adapterNames ?? this.active)];
     for (const n of names) if (!Object.hasOwn(this.peftConfig, n)) throw new Error(`mergeAdapter: no adapter '${n}'`);
     this.strategy.assertMergeable('mergeAdapter');
-    const quantized = this.tunerLayers().filter(([, layer]) => layer.baseLayer instanceof QuantizedLinear).map(([key]) => key);
+    const quantized = this.tunerLayers()
+      .filter(([, layer]) => layer.baseLayer instanceof QuantizedLinear)
+      .map(([key]) => key);
     if (quantized.length > 0) {
       throw new Error(
         `mergeAdapter: ${quantized.length} layer(s) have a quantized base (${quantized.slice(0, 3).join(', ')}${quantized.length > 3 ? ', ...' : ''}); ` +
@@ -217,7 +225,8 @@ export class PeftModel<M extends Module = Module> extends Module<PeftForwardInpu
   async mergeAndUnload(options: MergeOptions = {}): Promise<M> {
     this.assertUsable('mergeAndUnload');
     const mode = options.quantizedBase ?? 'requantize';
-    if (mode !== 'requantize' && mode !== 'dequantize') throw new TypeError(`mergeAndUnload: quantizedBase must be 'requantize' or 'dequantize', got ${String(mode)}`);
+    if (mode !== 'requantize' && mode !== 'dequantize')
+      throw new TypeError(`mergeAndUnload: quantizedBase must be 'requantize' or 'dequantize', got ${String(mode)}`);
     const quantized = this.tunerLayers().filter(([, layer]) => layer.baseLayer instanceof QuantizedLinear);
     if (quantized.length > 0) {
       const names = [...(options.adapterNames ?? this.active)];
@@ -228,7 +237,13 @@ export class PeftModel<M extends Module = Module> extends Module<PeftForwardInpu
       try {
         for (const [key, layer] of quantized) {
           const adapters = names.filter((a) => layer.hasAdapter(a) && !layer.mergedAdapters.includes(a));
-          const { module, report } = await mergeIntoQuantizedBase(layer, adapters, mode, key.slice('base_model.model.'.length), options.safeMerge ?? false);
+          const { module, report } = await mergeIntoQuantizedBase(
+            layer,
+            adapters,
+            mode,
+            key.slice('base_model.model.'.length),
+            options.safeMerge ?? false,
+          );
           made.push({ layer, module, adapters });
           if (report) reports.push(report);
         }
@@ -257,14 +272,20 @@ export class PeftModel<M extends Module = Module> extends Module<PeftForwardInpu
       for (const [name, t] of plan.state) {
         if (await isFinite(t)) continue;
         for (const p of plans) p.layer.discardPlan(p.plan);
-        throw new Error(`${op}: merging adapters [${plan.adapters.join(', ')}] into '${key}' gives NaN or infinite values in ${name}; nothing was merged (${layer.constructor.name})`);
+        throw new Error(
+          `${op}: merging adapters [${plan.adapters.join(', ')}] into '${key}' gives NaN or infinite values in ${name}; nothing was merged (${layer.constructor.name})`,
+        );
       }
     }
     return plans;
   }
 
   /** mergeAdapter on the float layers of a model that also has quantized ones (whose merged bases are in `made`). */
-  private async mergeFloatLayers(options: MergeOptions, layers: readonly [string, TunerLayer][], made: readonly { module: Module }[]): Promise<void> {
+  private async mergeFloatLayers(
+    options: MergeOptions,
+    layers: readonly [string, TunerLayer][],
+    made: readonly { module: Module }[],
+  ): Promise<void> {
     let plans;
     try {
       plans = await this.planMerges('mergeAndUnload', [...(options.adapterNames ?? this.active)], layers, options.safeMerge ?? false);
@@ -371,7 +392,8 @@ export class PeftModel<M extends Module = Module> extends Module<PeftForwardInpu
   private forwardWithAdapterList(adapterNames: unknown, inputs: unknown[]): unknown {
     if (!isStringList(adapterNames)) throw new TypeError('forward: adapterNames must be a list of adapter names');
     for (const n of new Set(adapterNames)) {
-      if (n !== '__base__' && !Object.hasOwn(this.peftConfig, n)) throw new Error(`forward: adapterNames names an unknown adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
+      if (n !== '__base__' && !Object.hasOwn(this.peftConfig, n))
+        throw new Error(`forward: adapterNames names an unknown adapter '${n}'; adapters: ${Object.keys(this.peftConfig).join(', ')}`);
     }
     return this.strategy.forwardPerRow(adapterNames, inputs, this.training);
   }

@@ -2,8 +2,18 @@ import '@peftjs/backend-cpu';
 import { AdamW, Module, dispose, manualSeed, memory, mseLoss, randn, setBackend, sum, tidy, type Tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  AdaLoraConfig, AdaLoraLayer, RankAllocator, getPeftModel, getRankAllocator, orthogonalRegularization, parseAdapterFiles, peftModelFromFiles,
-  saveAdapterFiles, updateAndAllocate, type PeftModel, type TunerModel,
+  AdaLoraConfig,
+  AdaLoraLayer,
+  RankAllocator,
+  getPeftModel,
+  getRankAllocator,
+  orthogonalRegularization,
+  parseAdapterFiles,
+  peftModelFromFiles,
+  saveAdapterFiles,
+  updateAndAllocate,
+  type PeftModel,
+  type TunerModel,
 } from '../src/index.js';
 import { TinyNet } from './helpers/models.js';
 import { maxAbsDiff, run, values } from './helpers/numeric.js';
@@ -14,7 +24,17 @@ beforeAll(async () => {
 
 const TARGETS = ['q_proj', 'v_proj', 'up_proj'];
 const config = (extra: Record<string, unknown> = {}) =>
-  new AdaLoraConfig({ initR: 6, targetR: 4, tinit: 2, tfinal: 2, deltaT: 1, totalStep: 10, loraAlpha: 8, targetModules: TARGETS, ...extra });
+  new AdaLoraConfig({
+    initR: 6,
+    targetR: 4,
+    tinit: 2,
+    tfinal: 2,
+    deltaT: 1,
+    totalStep: 10,
+    loraAlpha: 8,
+    targetModules: TARGETS,
+    ...extra,
+  });
 
 /** A Hugging Face-style model: `forward({ x, labels })` gives `{ logits, loss }`. */
 class WithLoss extends Module {
@@ -32,9 +52,13 @@ describe('AdaLoraConfig', () => {
   it('needs totalStep and a budgeting phase, refuses DoRA, and writes deltaT under its HF name', () => {
     expect(() => new AdaLoraConfig({ targetModules: ['q_proj'] })).toThrow(/totalStep \(total_step\) must be a positive integer/);
     expect(() => new AdaLoraConfig({ totalStep: 10, tinit: 8, tfinal: 2 })).toThrow(/tinit \(8\) must be < totalStep − tfinal/);
-    expect(() => new AdaLoraConfig({ totalStep: 10, useDora: true })).toThrow(/useDora is not supported by peft.js \(AdaLoRA does not support DoRA\)/);
+    expect(() => new AdaLoraConfig({ totalStep: 10, useDora: true })).toThrow(
+      /useDora is not supported by peft.js \(AdaLoRA does not support DoRA\)/,
+    );
     expect(() => new AdaLoraConfig({ totalStep: 10, beta1: 1 })).toThrow(/beta1 and beta2 must be in \(0, 1\)/);
-    expect(() => new AdaLoraConfig({ totalStep: 10, rankPattern: { 'q_proj.lora_E': [1, 0] } as never })).toThrow(/rankPattern \(rank_pattern\) must be null or an object/);
+    expect(() => new AdaLoraConfig({ totalStep: 10, rankPattern: { 'q_proj.lora_E': [1, 0] } as never })).toThrow(
+      /rankPattern \(rank_pattern\) must be null or an object/,
+    );
     const json = config().toJSON();
     expect(json.deltaT).toBe(1);
     expect(json.init_r).toBe(6);
@@ -81,7 +105,15 @@ describe('RankAllocator', () => {
     // b(t) = trunc((18 − 12)(1 − (t − 2)/6)³ + 12) for 2 < t <= 8; 18 before, 12 after
     // t=3: 6·(5/6)³ = 3.47 → 15; t=4: 6·(4/6)³ = 1.78 → 13; t=5: 6·(1/2)³ = 0.75 → 12
     const want = [
-      [0, 18, false], [2, 18, false], [3, 15, false], [4, 13, true], [5, 12, false], [6, 12, true], [8, 12, true], [9, 12, true], [10, 12, true],
+      [0, 18, false],
+      [2, 18, false],
+      [3, 15, false],
+      [4, 13, true],
+      [5, 12, false],
+      [6, 12, true],
+      [8, 12, true],
+      [9, 12, true],
+      [10, 12, true],
     ] as const;
     for (const [step, budget, mask] of want) expect(allocator.budgetSchedule(step), `step ${step}`).toEqual({ budget, maskInd: mask });
     peft.dispose();
@@ -89,7 +121,9 @@ describe('RankAllocator', () => {
 
   it('asks for gradients when called before backward', async () => {
     const peft = getPeftModel(new TinyNet(), config());
-    await expect(updateAndAllocate(peft, 0)).rejects.toThrow(/has no gradient; call updateAndAllocate after backward\(\) and before zeroGrad\(\)/);
+    await expect(updateAndAllocate(peft, 0)).rejects.toThrow(
+      /has no gradient; call updateAndAllocate after backward\(\) and before zeroGrad\(\)/,
+    );
     getRankAllocator(peft).dispose();
     peft.dispose();
   });
@@ -152,9 +186,13 @@ describe('RankAllocator', () => {
     const trainable = loaded.getNbTrainableParameters().trainable;
     // (in + out + 1) per kept triplet
     const perTriplet = { q_proj: 33, v_proj: 33, up_proj: 49 } as Record<string, number>;
-    expect(trainable).toBe(Object.entries(pattern).reduce((n, [k, keep]) => n + perTriplet[k.replace('.lora_E', '')]! * keep.filter(Boolean).length, 0));
+    expect(trainable).toBe(
+      Object.entries(pattern).reduce((n, [k, keep]) => n + perTriplet[k.replace('.lora_E', '')]! * keep.filter(Boolean).length, 0),
+    );
     // ranknum keeps the starting rank, so the scaling does not change
-    expect(await values((loaded.getBaseModel().getSubmodule('q_proj') as AdaLoraLayer).ranknum.at('default'))).toEqual(Float64Array.from([6]));
+    expect(await values((loaded.getBaseModel().getSubmodule('q_proj') as AdaLoraLayer).ranknum.at('default'))).toEqual(
+      Float64Array.from([6]),
+    );
     loaded.dispose();
     optimizer.dispose();
     allocator.dispose();
@@ -220,7 +258,10 @@ describe('AdaLoRA orthogonal regularisation', () => {
     let total = 0;
     for (const key of TARGETS) {
       const layer = peft.getBaseModel().getSubmodule(`net.${key}`) as AdaLoraLayer;
-      for (const [t, transpose] of [[layer.loraA.at('default'), false], [layer.loraB.at('default'), true]] as const) {
+      for (const [t, transpose] of [
+        [layer.loraA.at('default'), false],
+        [layer.loraB.at('default'), true],
+      ] as const) {
         const v = await values(t);
         const [rows, cols] = t.shape as [number, number];
         const r = transpose ? cols : rows;

@@ -8,14 +8,21 @@ goldenCases(/boft/);
 
 describe('BOFT config and butterfly', () => {
   it('validates fields and names them', () => {
-    expect(() => new BOFTConfig({ boftBlockSize: 4, boftBlockNum: 2 })).toThrow(/BOFTConfig: give either boftBlockSize or boftBlockNum, not both.*boftBlockSize = 4, boftBlockNum = 2/);
+    expect(() => new BOFTConfig({ boftBlockSize: 4, boftBlockNum: 2 })).toThrow(
+      /BOFTConfig: give either boftBlockSize or boftBlockNum, not both.*boftBlockSize = 4, boftBlockNum = 2/,
+    );
     expect(() => new BOFTConfig({ boftBlockSize: 0 })).toThrow(/BOFTConfig: one of boftBlockSize \(boft_block_size\) and boftBlockNum/);
     expect(() => new BOFTConfig({ boftNButterflyFactor: 0 })).toThrow(/BOFTConfig: boftNButterflyFactor must be >= 1, got 0/);
     expect(() => new BOFTConfig({ bias: 'oft_only' as never })).toThrow(/BOFTConfig: bias must be one of "none", "all", "boft_only"/);
-    expect(new BOFTConfig({ boft_block_num: 4, boft_block_size: 0 } as never).toJSON()).toMatchObject({ peft_type: 'BOFT', boft_block_num: 4, boft_block_size: 0, boft_n_butterfly_factor: 1 });
+    expect(new BOFTConfig({ boft_block_num: 4, boft_block_size: 0 } as never).toJSON()).toMatchObject({
+      peft_type: 'BOFT',
+      boft_block_num: 4,
+      boft_block_size: 0,
+      boft_n_butterfly_factor: 1,
+    });
   });
 
-  it('makes PEFT\'s butterfly permutations (factor 0 the identity, then even runs before odd runs)', () => {
+  it("makes PEFT's butterfly permutations (factor 0 the identity, then even runs before odd runs)", () => {
     // 16 features, 4 blocks of 4, three factors: windows of 4, 8, 16 reordered in runs of 2
     const perms = [0, 1, 2].map((i) => blockButterflyPerm(16, 4 / 2 ** i, 2, 2));
     expect(perms[0]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
@@ -27,7 +34,9 @@ describe('BOFT config and butterfly', () => {
   it('checks block sizes against the layer like PEFT', () => {
     expect(boftShape(16, 4, 0, 3, 'q')).toEqual({ blockSize: 4, blockNum: 4, extraFactors: 2 });
     expect(boftShape(16, 0, 8, 2, 'q')).toEqual({ blockSize: 2, blockNum: 8, extraFactors: 1 });
-    expect(() => boftShape(16, 5, 0, 1, 'q')).toThrow(/BOFT: cannot adapt 'q' \(in_features 16\): boftBlockSize 5 does not divide in_features/);
+    expect(() => boftShape(16, 5, 0, 1, 'q')).toThrow(
+      /BOFT: cannot adapt 'q' \(in_features 16\): boftBlockSize 5 does not divide in_features/,
+    );
     expect(() => boftShape(16, 4, 0, 4, 'q')).toThrow(/boftBlockSize 4 × 2\^\(boftNButterflyFactor − 1\) = 32 must divide in_features/);
     expect(() => boftShape(12, 3, 0, 2, 'q')).toThrow(/must be even/);
   });
@@ -64,7 +73,10 @@ describe('BOFT layer', () => {
     const peft = model({ boftBlockSize: 2, boftNButterflyFactor: 2, initWeights: false });
     const base = (peft.getBaseModel().getSubmodule('up') as BOFTLayer).baseLayer as Linear;
     const w = await values(base.weight);
-    const x = tensor(Array.from({ length: 16 }, (_, i) => Math.cos(i)), { shape: [2, 8], dtype: 'float64' });
+    const x = tensor(
+      Array.from({ length: 16 }, (_, i) => Math.cos(i)),
+      { shape: [2, 8], dtype: 'float64' },
+    );
     const run = async () => {
       const y = tidy(() => peft.forward(x) as Tensor);
       const v = await values(y);

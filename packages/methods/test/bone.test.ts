@@ -8,9 +8,13 @@ goldenCases(/bone/);
 
 describe('Bone config', () => {
   it('validates fields and names them', () => {
-    expect(() => new BoneConfig({ initWeights: 'mini' as never })).toThrow(/BoneConfig: initWeights \(init_weights\) must be true, false or 'bat', got "mini"/);
+    expect(() => new BoneConfig({ initWeights: 'mini' as never })).toThrow(
+      /BoneConfig: initWeights \(init_weights\) must be true, false or 'bat', got "mini"/,
+    );
     expect(() => new BoneConfig({ r: 0 })).toThrow(/BoneConfig: r must be >= 1, got 0/);
-    expect(() => new BoneConfig({ targetModules: 'q', layersPattern: 'layers' })).toThrow(/BoneConfig: layersPattern cannot be used when targetModules is a regex string/);
+    expect(() => new BoneConfig({ targetModules: 'q', layersPattern: 'layers' })).toThrow(
+      /BoneConfig: layersPattern cannot be used when targetModules is a regex string/,
+    );
     expect(new BoneConfig({ init_weights: 'bat' } as never).toJSON()).toMatchObject({ peft_type: 'BONE', init_weights: 'bat', r: 64 });
   });
 });
@@ -46,17 +50,30 @@ describe('Bone layer', () => {
 
   for (const init of [false, 'bat'] as const) {
     it(`merges, unmerges and keeps the output (initWeights ${init}, r not dividing every layer)`, async () => {
-      const peft = getPeftModel(new SmallNet(), new BoneConfig({ targetModules: ['up', 'down'], r: init === 'bat' ? 4 : 5, initWeights: init }));
+      const peft = getPeftModel(
+        new SmallNet(),
+        new BoneConfig({ targetModules: ['up', 'down'], r: init === 'bat' ? 4 : 5, initWeights: init }),
+      );
       if (init === 'bat') {
         for (const p of peft.trainableParameters()) {
-          const v = tidy(() => p.add(tensor(Array.from({ length: p.size }, (_, i) => Math.sin(i) / 3), { shape: p.shape, dtype: 'float64' })));
+          const v = tidy(() =>
+            p.add(
+              tensor(
+                Array.from({ length: p.size }, (_, i) => Math.sin(i) / 3),
+                { shape: p.shape, dtype: 'float64' },
+              ),
+            ),
+          );
           p.assign(v);
           v.dispose();
         }
       }
       const base = (peft.getBaseModel().getSubmodule('down') as BoneLayer).baseLayer as Linear;
       const w = await values(base.weight);
-      const x = f64(Array.from({ length: 16 }, (_, i) => Math.cos(i)), [2, 8]);
+      const x = f64(
+        Array.from({ length: 16 }, (_, i) => Math.cos(i)),
+        [2, 8],
+      );
       const out = await run(peft, x);
       expect(maxAbsDiff(out, await peft.disableAdapter(() => run(peft, x)))).toBeGreaterThan(1e-3);
       await peft.mergeAdapter();
@@ -71,7 +88,9 @@ describe('Bone layer', () => {
 
   it("'bat' needs r to divide both dimensions", () => {
     const net = new SmallNet();
-    expect(() => getPeftModel(net, new BoneConfig({ targetModules: ['up'], r: 3, initWeights: 'bat' }))).toThrow(/Bone: 'bat' needs r \(3\) to divide both dimensions of 'up' \[12, 8\]/);
+    expect(() => getPeftModel(net, new BoneConfig({ targetModules: ['up'], r: 3, initWeights: 'bat' }))).toThrow(
+      /Bone: 'bat' needs r \(3\) to divide both dimensions of 'up' \[12, 8\]/,
+    );
     net.dispose();
   });
 });

@@ -21,8 +21,16 @@ function fftCorrelate(x: number[], w: number[]): number[] {
       });
       return [re * scale, im * scale];
     });
-  const ix = dft(x.map((v) => [v, 0]), 1, 1 / b);
-  const fw = dft(w.map((v) => [v, 0]), -1, 1);
+  const ix = dft(
+    x.map((v) => [v, 0]),
+    1,
+    1 / b,
+  );
+  const fw = dft(
+    w.map((v) => [v, 0]),
+    -1,
+    1,
+  );
   const product = ix.map(([a, c], f): [number, number] => [a * fw[f]![0] - c * fw[f]![1], a * fw[f]![1] + c * fw[f]![0]]);
   return dft(product, -1, 1).map(([re]) => re);
 }
@@ -119,7 +127,11 @@ describe('C3A', () => {
         throw new Error('unused');
       }
     }
-    expect(() => getPeftModel(new Net(), new C3AConfig({ targetModules: ['fc'], blockSize: 2 }))).toThrow(/C3A: cannot adapt module 'fc' of type Conv1D/);
-    expect(() => getPeftModel(new Net(), new C3AConfig({ targetModules: ['lin'], blockSize: 4 }))).toThrow(/C3A: the block size 4 must divide the output size 6 of module 'lin'/);
+    expect(() => getPeftModel(new Net(), new C3AConfig({ targetModules: ['fc'], blockSize: 2 }))).toThrow(
+      /C3A: cannot adapt module 'fc' of type Conv1D/,
+    );
+    expect(() => getPeftModel(new Net(), new C3AConfig({ targetModules: ['lin'], blockSize: 4 }))).toThrow(
+      /C3A: the block size 4 must divide the output size 6 of module 'lin'/,
+    );
   });
 });

@@ -1,6 +1,17 @@
 import { Conv1D, Linear, Module, manualSeed, tensor, tidy, type Tensor } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
-import { BOFTConfig, BoneConfig, DeloraConfig, HRAConfig, MissConfig, OFTConfig, RoadConfig, getPeftModel, type PeftModel, type PeftConfig } from '../src/index.js';
+import {
+  BOFTConfig,
+  BoneConfig,
+  DeloraConfig,
+  HRAConfig,
+  MissConfig,
+  OFTConfig,
+  RoadConfig,
+  getPeftModel,
+  type PeftModel,
+  type PeftConfig,
+} from '../src/index.js';
 import { maxAbsDiff, useCpuBackend, values } from './unit.js';
 
 /** One projection 8 → 12, as a Linear or as GPT-2's Conv1D holding the same weight transposed. */
@@ -43,7 +54,10 @@ describe('orthogonal methods on GPT-2 Conv1D targets', () => {
   ];
   for (const [name, config] of configs) {
     it(`${name}: a Conv1D target gives the Linear target's output, merged and unmerged`, async () => {
-      const x = tensor(Array.from({ length: 16 }, (_, i) => Math.cos(i)), { shape: [2, 8], dtype: 'float64' });
+      const x = tensor(
+        Array.from({ length: 16 }, (_, i) => Math.cos(i)),
+        { shape: [2, 8], dtype: 'float64' },
+      );
       const outputs: number[][] = [];
       for (const conv1d of [false, true]) {
         manualSeed(11);
@@ -73,7 +87,9 @@ describe('orthogonal methods on GPT-2 Conv1D targets', () => {
   for (const [name, config] of linearOnly) {
     it(`${name} adapts Linear layers only, as PEFT`, () => {
       const base = new Proj(true);
-      expect(() => getPeftModel(base, config())).toThrow(new RegExp(`${name}: cannot adapt module 'proj' of type Conv1D; supported: Linear`));
+      expect(() => getPeftModel(base, config())).toThrow(
+        new RegExp(`${name}: cannot adapt module 'proj' of type Conv1D; supported: Linear`),
+      );
       base.dispose();
     });
   }

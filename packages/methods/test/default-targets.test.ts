@@ -1,16 +1,45 @@
 import type { Module } from '@peftjs/core';
 import {
-  BertConfig, BertForSequenceClassification, GPT2Config, GPT2LMHeadModel, GemmaConfig, GemmaForCausalLM, LlamaConfig, LlamaForCausalLM,
-  MistralConfig, MistralForCausalLM, Phi3Config, Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM, ViTConfig, ViTForImageClassification,
+  BertConfig,
+  BertForSequenceClassification,
+  GPT2Config,
+  GPT2LMHeadModel,
+  GemmaConfig,
+  GemmaForCausalLM,
+  LlamaConfig,
+  LlamaForCausalLM,
+  MistralConfig,
+  MistralForCausalLM,
+  Phi3Config,
+  Phi3ForCausalLM,
+  Qwen2Config,
+  Qwen2ForCausalLM,
+  ViTConfig,
+  ViTForImageClassification,
 } from '@peftjs/models';
 import { describe, expect, it } from 'vitest';
 import {
-  AdaLoraConfig, FourierFTConfig, IA3Config, LNTuningConfig, LoraConfig, TunerLayer, getPeftModel, type PeftModel,
+  AdaLoraConfig,
+  FourierFTConfig,
+  IA3Config,
+  LNTuningConfig,
+  LoraConfig,
+  TunerLayer,
+  getPeftModel,
+  type PeftModel,
 } from '../src/index.js';
 import { LayeredNet } from './helpers/models.js';
 import { useCpuBackend } from './unit.js';
 
-const decoder = { vocabSize: 16, hiddenSize: 8, intermediateSize: 16, numHiddenLayers: 2, numAttentionHeads: 2, numKeyValueHeads: 1, maxPositionEmbeddings: 8 };
+const decoder = {
+  vocabSize: 16,
+  hiddenSize: 8,
+  intermediateSize: 16,
+  numHiddenLayers: 2,
+  numAttentionHeads: 2,
+  numKeyValueHeads: 1,
+  maxPositionEmbeddings: 8,
+};
 const encoder = { hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 16 };
 
 const FAMILIES: Record<string, () => Module> = {

@@ -8,20 +8,39 @@ goldenCases(/delora/);
 
 describe('DeLoRA config', () => {
   it('validates fields and names them', () => {
-    expect(() => new DeloraConfig({ rankPattern: { up: 0 } })).toThrow(/DeloraConfig: rankPattern\['up'\] must be a positive integer, got 0/);
-    expect(() => new DeloraConfig({ bias: 'lora_only' as never })).toThrow(/DeloraConfig: bias must be one of "none", "all", "delora_only"/);
-    expect(() => new DeloraConfig({ lambdaPattern: { up: 'big' } as never })).toThrow(/DeloraConfig: lambdaPattern must be an object of names to numbers/);
-    expect(new DeloraConfig({ lambda_pattern: { up: 3 } } as never).toJSON()).toMatchObject({ peft_type: 'DELORA', delora_lambda: 15, lambda_pattern: { up: 3 }, rank_pattern: {}, r: 8 });
+    expect(() => new DeloraConfig({ rankPattern: { up: 0 } })).toThrow(
+      /DeloraConfig: rankPattern\['up'\] must be a positive integer, got 0/,
+    );
+    expect(() => new DeloraConfig({ bias: 'lora_only' as never })).toThrow(
+      /DeloraConfig: bias must be one of "none", "all", "delora_only"/,
+    );
+    expect(() => new DeloraConfig({ lambdaPattern: { up: 'big' } as never })).toThrow(
+      /DeloraConfig: lambdaPattern must be an object of names to numbers/,
+    );
+    expect(new DeloraConfig({ lambda_pattern: { up: 3 } } as never).toJSON()).toMatchObject({
+      peft_type: 'DELORA',
+      delora_lambda: 15,
+      lambda_pattern: { up: 3 },
+      rank_pattern: {},
+      r: 8,
+    });
   });
 });
 
 describe('DeLoRA layer', () => {
   useCpuBackend();
 
-  const x = () => tensor(Array.from({ length: 16 }, (_, i) => Math.sin(i)), { shape: [2, 8], dtype: 'float64' });
+  const x = () =>
+    tensor(
+      Array.from({ length: 16 }, (_, i) => Math.sin(i)),
+      { shape: [2, 8], dtype: 'float64' },
+    );
 
-  it('starts as the base model, with λ and the base weight\'s column norms captured (per-module patterns applied)', async () => {
-    const peft = getPeftModel(new SmallNet(), new DeloraConfig({ targetModules: ['up', 'down'], r: 4, rankPattern: { down: 2 }, lambdaPattern: { down: 3 } }));
+  it("starts as the base model, with λ and the base weight's column norms captured (per-module patterns applied)", async () => {
+    const peft = getPeftModel(
+      new SmallNet(),
+      new DeloraConfig({ targetModules: ['up', 'down'], r: 4, rankPattern: { down: 2 }, lambdaPattern: { down: 3 } }),
+    );
     const up = peft.getBaseModel().getSubmodule('up') as DeloraLayer;
     const down = peft.getBaseModel().getSubmodule('down') as DeloraLayer;
     expect([up.r.get('default'), down.r.get('default')]).toEqual([4, 2]);

@@ -3,17 +3,41 @@ import { manualSeed, memory, setBackend, tensor, type Module, type Tensor } from
 import { GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, generate, type GenerationOptions } from '@peftjs/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomizeTrainable } from './helpers/models.js';
-import {
-  AdaptionPromptConfig, LoraConfig, PrefixTuningConfig, PromptTuningConfig, getPeftModel, type PeftModel,
-} from '../src/index.js';
+import { AdaptionPromptConfig, LoraConfig, PrefixTuningConfig, PromptTuningConfig, getPeftModel, type PeftModel } from '../src/index.js';
 
-const llama = () => new LlamaForCausalLM(new LlamaConfig({
-  vocabSize: 24, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 64,
-  padTokenId: 0, eosTokenId: 2,
-}));
-const gpt2 = () => new GPT2LMHeadModel(new GPT2Config({ vocabSize: 24, nPositions: 64, nEmbd: 16, nLayer: 2, nHead: 4, embdPdrop: 0, residPdrop: 0, attnPdrop: 0, eosTokenId: 2 }));
+const llama = () =>
+  new LlamaForCausalLM(
+    new LlamaConfig({
+      vocabSize: 24,
+      hiddenSize: 16,
+      intermediateSize: 24,
+      numHiddenLayers: 2,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 2,
+      maxPositionEmbeddings: 64,
+      padTokenId: 0,
+      eosTokenId: 2,
+    }),
+  );
+const gpt2 = () =>
+  new GPT2LMHeadModel(
+    new GPT2Config({
+      vocabSize: 24,
+      nPositions: 64,
+      nEmbd: 16,
+      nLayer: 2,
+      nHead: 4,
+      embdPdrop: 0,
+      residPdrop: 0,
+      attnPdrop: 0,
+      eosTokenId: 2,
+    }),
+  );
 
-const PROMPTS = [[5, 9, 3, 11, 7], [8, 4, 13]];
+const PROMPTS = [
+  [5, 9, 3, 11, 7],
+  [8, 4, 13],
+];
 /** Left-padded with pad 0 and the mask. */
 function padded(rows: number[][]): { inputIds: Tensor; attentionMask: Tensor } {
   const width = Math.max(...rows.map((r) => r.length));
@@ -46,7 +70,9 @@ const VARIANTS: Variant[] = [
 
 /** Records how many positions each forward of the underlying base model runs over. */
 function spyWidths(model: Module): number[] {
-  const base = ((model as unknown as Partial<PeftModel>).baseModel ?? model) as unknown as { forward: (x: { inputIds?: Tensor; inputsEmbeds?: Tensor }) => unknown };
+  const base = ((model as unknown as Partial<PeftModel>).baseModel ?? model) as unknown as {
+    forward: (x: { inputIds?: Tensor; inputsEmbeds?: Tensor }) => unknown;
+  };
   const widths: number[] = [];
   const original = base.forward.bind(base);
   base.forward = (x) => {
@@ -116,7 +142,13 @@ describe('generate through PEFT models', () => {
     model.setAdapter('b');
     expect(await newTokens(model, [rows[1]], {})).toEqual([mixed[1]]);
     expect(await model.disableAdapter(() => newTokens(model, [rows[2]], {}))).toEqual([mixed[2]]);
-    const beams = await generate(model, padded(rows), { maxNewTokens: 4, numBeams: 2, eosTokenId: null, padTokenId: 0, adapterNames: ['a', 'b', '__base__'] });
+    const beams = await generate(model, padded(rows), {
+      maxNewTokens: 4,
+      numBeams: 2,
+      eosTokenId: null,
+      padTokenId: 0,
+      adapterNames: ['a', 'b', '__base__'],
+    });
     expect(beams.sequenceIds).toHaveLength(3);
     model.dispose();
   });

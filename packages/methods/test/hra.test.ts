@@ -9,7 +9,9 @@ goldenCases(/hra/);
 describe('HRA config', () => {
   it('validates fields and names them; apply_GS keeps its name on disk', () => {
     expect(() => new HRAConfig({ r: 0 })).toThrow(/HRAConfig: r must be >= 1, got 0/);
-    expect(() => new HRAConfig({ targetModules: '.*proj', layersToTransform: [0] })).toThrow(/HRAConfig: layersToTransform cannot be used when targetModules is a regex string/);
+    expect(() => new HRAConfig({ targetModules: '.*proj', layersToTransform: [0] })).toThrow(
+      /HRAConfig: layersToTransform cannot be used when targetModules is a regex string/,
+    );
     expect(() => new HRAConfig({ bias: 'lora_only' as never })).toThrow(/HRAConfig: bias must be one of "none", "all", "hra_only"/);
     const c = new HRAConfig({ apply_GS: true } as never);
     expect(c.applyGS).toBe(true);
@@ -20,8 +22,13 @@ describe('HRA config', () => {
 describe('HRA layer', () => {
   useCpuBackend();
 
-  const model = (config: Record<string, unknown>) => getPeftModel(new SmallNet(), new HRAConfig({ targetModules: ['up', 'down'], ...config }));
-  const x = () => tensor(Array.from({ length: 24 }, (_, i) => Math.sin(i + 1)), { shape: [3, 8], dtype: 'float64' });
+  const model = (config: Record<string, unknown>) =>
+    getPeftModel(new SmallNet(), new HRAConfig({ targetModules: ['up', 'down'], ...config }));
+  const x = () =>
+    tensor(
+      Array.from({ length: 24 }, (_, i) => Math.sin(i + 1)),
+      { shape: [3, 8], dtype: 'float64' },
+    );
   const run = async (m: { forward(x: Tensor): unknown }, input: Tensor) => {
     const y = tidy(() => m.forward(input) as Tensor);
     const v = await values(y);
@@ -104,7 +111,7 @@ describe('HRA layer', () => {
     q.dispose();
   });
 
-  it('saves hra_u under PEFT\'s name', async () => {
+  it("saves hra_u under PEFT's name", async () => {
     const peft = model({ r: 2 });
     const files = await saveAdapterFiles(peft);
     expect(JSON.parse(files.config)).toMatchObject({ peft_type: 'HRA', r: 2, apply_GS: false });

@@ -47,11 +47,15 @@ describe('IA3 on GPT-2 Conv1D layers', () => {
 
   it('merges [in, out] weights (and the output bias) like the forward, with two adapters multiplying', async () => {
     manualSeed(2);
-    const config = (init: boolean) => new IA3Config({ targetModules: ['attn', 'mlp'], feedforwardModules: ['mlp'], fanInFanOut: true, initIa3Weights: init });
+    const config = (init: boolean) =>
+      new IA3Config({ targetModules: ['attn', 'mlp'], feedforwardModules: ['mlp'], fanInFanOut: true, initIa3Weights: init });
     const peft = getPeftModel(new Net(), config(false));
     peft.addAdapter('two', config(false));
     peft.setAdapter(['default', 'two']);
-    const x = tensor(Array.from({ length: 12 }, (_, i) => Math.sin(i)), { shape: [2, 6] });
+    const x = tensor(
+      Array.from({ length: 12 }, (_, i) => Math.sin(i)),
+      { shape: [2, 6] },
+    );
     const both = peft.forward(x) as Tensor;
     const base = peft.disableAdapter(() => peft.forward(x) as Tensor);
     expect(await maxAbsDiff(both, base)).toBeGreaterThan(1e-3);

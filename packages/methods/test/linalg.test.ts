@@ -33,7 +33,9 @@ describe('linalg: solve (Gauss–Jordan from core ops)', () => {
     const inv = inverse(a);
     const product = tidy(() => a.matmul(inv));
     const got = await values(product);
-    for (let m = 0; m < 3; m++) for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) expect(Math.abs(got[m * 25 + i * 5 + j]! - (i === j ? 1 : 0))).toBeLessThan(1e-10);
+    for (let m = 0; m < 3; m++)
+      for (let i = 0; i < 5; i++)
+        for (let j = 0; j < 5; j++) expect(Math.abs(got[m * 25 + i * 5 + j]! - (i === j ? 1 : 0))).toBeLessThan(1e-10);
     for (const t of [a, inv, product]) t.dispose();
   });
 
@@ -147,7 +149,12 @@ describe('linalg: skew-symmetric packing, Cayley transforms, block diagonal', ()
     const [one, two, three, four] = [1, 2, 3, 4].map((t) => cayleyNeumann(q, t));
     expect(await values(one!)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
     const qv = await values(q);
-    expect(maxAbsDiff(await values(two!), qv.map((x, i) => 2 * x + (i % 4 === 0 ? 1 : 0)))).toBeLessThan(1e-16);
+    expect(
+      maxAbsDiff(
+        await values(two!),
+        qv.map((x, i) => 2 * x + (i % 4 === 0 ? 1 : 0)),
+      ),
+    ).toBeLessThan(1e-16);
     expect(await values(three!)).toEqual(await values(four!));
     for (const t of [q, one, two, three, four]) t!.dispose();
     expect(() => tidy(() => cayleyNeumann(f64([0], [1, 1]), 0))).toThrow(/cayleyNeumann: terms must be a positive integer, got 0/);

@@ -12,7 +12,15 @@ describe('LN tuning config', () => {
     const c = new LNTuningConfig({ target_modules: ['norm'] } as never);
     expect(c.layersPattern).toBeNull();
     expect(Object.keys(c.toJSON()).sort()).toEqual([
-      'auto_mapping', 'base_model_name_or_path', 'exclude_modules', 'inference_mode', 'modules_to_save', 'peft_type', 'revision', 'target_modules', 'task_type',
+      'auto_mapping',
+      'base_model_name_or_path',
+      'exclude_modules',
+      'inference_mode',
+      'modules_to_save',
+      'peft_type',
+      'revision',
+      'target_modules',
+      'task_type',
     ]);
   });
 });
@@ -20,7 +28,11 @@ describe('LN tuning config', () => {
 describe('LN tuning layer', () => {
   useCpuBackend();
 
-  const input = () => tensor(Array.from({ length: 24 }, (_, i) => Math.sin(i) * 3), { shape: [3, 8], dtype: 'float64' });
+  const input = () =>
+    tensor(
+      Array.from({ length: 24 }, (_, i) => Math.sin(i) * 3),
+      { shape: [3, 8], dtype: 'float64' },
+    );
   const run = async (m: { forward(x: Tensor): unknown }, x: Tensor) => {
     const y = tidy(() => m.forward(x) as Tensor);
     const v = await values(y);
@@ -30,8 +42,14 @@ describe('LN tuning layer', () => {
   /** Sets the copy of adapter `name` to weight = 1 + k·i/10, bias = k/10. */
   const train = (peft: PeftModel, name: string, k: number) => {
     const copy = (peft.getBaseModel().getSubmodule('norm') as LNTuningLayer).lnTuningLayers.at(name) as LayerNorm;
-    for (const [t, f] of [[copy.weight!, (i: number) => 1 + (k * i) / 10], [copy.bias!, () => k / 10]] as const) {
-      const v = tensor(Array.from({ length: 8 }, (_, i) => f(i)), { shape: [8], dtype: 'float64' });
+    for (const [t, f] of [
+      [copy.weight!, (i: number) => 1 + (k * i) / 10],
+      [copy.bias!, () => k / 10],
+    ] as const) {
+      const v = tensor(
+        Array.from({ length: 8 }, (_, i) => f(i)),
+        { shape: [8], dtype: 'float64' },
+      );
       t.assign(v);
       v.dispose();
     }

@@ -20,7 +20,17 @@ describe('LoHaConfig', () => {
   useCpuBackend();
   it('has PEFT 0.18.1 fields and defaults', () => {
     const json = new LoHaConfig({ targetModules: ['q'] }).toJSON();
-    expect(json).toMatchObject({ r: 8, alpha: 8, rank_dropout: 0, module_dropout: 0, init_weights: true, use_effective_conv2d: false, rank_pattern: {}, alpha_pattern: {}, peft_type: 'LOHA' });
+    expect(json).toMatchObject({
+      r: 8,
+      alpha: 8,
+      rank_dropout: 0,
+      module_dropout: 0,
+      init_weights: true,
+      use_effective_conv2d: false,
+      rank_pattern: {},
+      alpha_pattern: {},
+      peft_type: 'LOHA',
+    });
   });
 
   it('names the field of a bad value', () => {

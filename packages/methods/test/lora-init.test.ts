@@ -7,7 +7,14 @@ import { Conv1D, Module, dispose, manualSeed, memory, randn, setBackend, type Te
 import { loadSafetensorsFile } from '@peftjs/core/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  LoraConfig, LoraLayer, configFromJSON, convertMutatedInit, getPeftModel, parseAdapterFiles, peftModelFromFiles, saveAdapterFiles,
+  LoraConfig,
+  LoraLayer,
+  configFromJSON,
+  convertMutatedInit,
+  getPeftModel,
+  parseAdapterFiles,
+  peftModelFromFiles,
+  saveAdapterFiles,
 } from '../src/index.js';
 import { EmbedNet, TinyNet } from './helpers/models.js';
 import { maxAbs, maxAbsDiff, run, setValues, values } from './helpers/numeric.js';
@@ -54,7 +61,10 @@ async function factorError(a: Tensor, b: Tensor, a0: Tensor, b0: Tensor, allowSi
 }
 
 describe('PiSSA and OLoRA initialisation against PEFT', () => {
-  for (const [kase, signFree] of [['lora_pissa', true], ['lora_olora', false]] as const) {
+  for (const [kase, signFree] of [
+    ['lora_pissa', true],
+    ['lora_olora', false],
+  ] as const) {
     it(`${kase}: A, B and the residual base weights equal PEFT's init (float32 tolerance)`, async () => {
       const { model, config, init, state, input } = await goldenCase(kase);
       const before = await run(model, input.get('x'));
@@ -103,7 +113,10 @@ describe('PiSSA and OLoRA', () => {
     for (const init of ['pissa', 'olora', 'pissa_niter_4'] as const) {
       const net = new Conv1DNet().eval();
       const base = await run(net, x);
-      const peft = getPeftModel(net, new LoraConfig({ r: 3, loraAlpha: 6, targetModules: ['c_attn'], initLoraWeights: init, fanInFanOut: true }));
+      const peft = getPeftModel(
+        net,
+        new LoraConfig({ r: 3, loraAlpha: 6, targetModules: ['c_attn'], initLoraWeights: init, fanInFanOut: true }),
+      );
       const out = await run(peft, x);
       expect(maxAbsDiff(out.values, base.values)).toBeLessThan(1e-5);
       // the base holds the residual, so the adapter carries part of W
@@ -128,31 +141,43 @@ describe('PiSSA and OLoRA', () => {
     // A, B and the residual base weight, all three
     expect(maxAbsDiff(await values(la.loraA.at('default').weight), await values(lb.loraA.at('default').weight))).toBe(0);
     expect(maxAbsDiff(await values(la.loraB.at('default').weight), await values(lb.loraB.at('default').weight))).toBe(0);
-    expect(maxAbsDiff(await values(la.baseLayer.stateDict().get('weight')!), await values(lb.baseLayer.stateDict().get('weight')!))).toBe(0);
+    expect(maxAbsDiff(await values(la.baseLayer.stateDict().get('weight')!), await values(lb.baseLayer.stateDict().get('weight')!))).toBe(
+      0,
+    );
     a.dispose();
     b.dispose();
   });
 
   it('r larger than the weight allows and Embedding targets are refused with the reason', () => {
     const net = new Conv1DNet();
-    expect(() => getPeftModel(net, new LoraConfig({ r: 9, targetModules: ['c_attn'], initLoraWeights: 'olora' }))).toThrow(/r <= min\(out, in\) = 8/);
+    expect(() => getPeftModel(net, new LoraConfig({ r: 9, targetModules: ['c_attn'], initLoraWeights: 'olora' }))).toThrow(
+      /r <= min\(out, in\) = 8/,
+    );
     // the failed injection left the model as it was
     expect(net.getSubmodule('c_attn')).toBeInstanceOf(Conv1D);
     net.dispose();
     const embed = new EmbedNet();
-    expect(() => getPeftModel(embed, new LoraConfig({ r: 2, targetModules: ['embed'], initLoraWeights: 'pissa' }))).toThrow(/works on Linear and Conv1D targets, not on 'embed' \(embedding\)/);
+    expect(() => getPeftModel(embed, new LoraConfig({ r: 2, targetModules: ['embed'], initLoraWeights: 'pissa' }))).toThrow(
+      /works on Linear and Conv1D targets, not on 'embed' \(embedding\)/,
+    );
     embed.dispose();
   });
 
-  it("reloading PEFT-style files runs the init on the original base after the load; a file that does not fit leaves the base untouched", async () => {
+  it('reloading PEFT-style files runs the init on the original base after the load; a file that does not fit leaves the base untouched', async () => {
     manualSeed(21);
     const x = randn([2, 4, 16]);
     const original = new TinyNet().eval();
     const originalState = new Map([...original.stateDict()].map(([k, t]) => [k, t.clone()]));
-    const trained = getPeftModel(original.clone(), new LoraConfig({ r: 4, loraAlpha: 4, targetModules: ['q_proj', 'v_proj'], initLoraWeights: 'pissa' }));
+    const trained = getPeftModel(
+      original.clone(),
+      new LoraConfig({ r: 4, loraAlpha: 4, targetModules: ['q_proj', 'v_proj'], initLoraWeights: 'pissa' }),
+    );
     const layer = trained.getBaseModel().getSubmodule('q_proj') as LoraLayer;
     const b = layer.loraB.at('default').weight;
-    setValues(b, (await values(b)).map((v, i) => v * 1.5 + 0.01 * Math.sin(i)));
+    setValues(
+      b,
+      (await values(b)).map((v, i) => v * 1.5 + 0.01 * Math.sin(i)),
+    );
     const want = await run(trained.eval(), x);
     const files = await saveAdapterFiles(trained);
 
@@ -170,7 +195,9 @@ describe('PiSSA and OLoRA', () => {
     wrong.delete('base_model.model.v_proj.lora_B.weight');
     const { saveSafetensors } = await import('@peftjs/core');
     const weights = await saveSafetensors(wrong, { format: 'pt' });
-    expect(() => peftModelFromFiles(target, { config: files.config, weights })).toThrow(/missing keys \[base_model\.model\.v_proj\.lora_B\.weight\]/);
+    expect(() => peftModelFromFiles(target, { config: files.config, weights })).toThrow(
+      /missing keys \[base_model\.model\.v_proj\.lora_B\.weight\]/,
+    );
     for (const [k, t] of target.stateDict()) expect(maxAbsDiff(await values(t), await values(originalState.get(k)!)), k).toBe(0);
     dispose([...broken.state.values()]);
     target.dispose();
@@ -187,7 +214,12 @@ describe('PiSSA and OLoRA', () => {
       const config = new LoraConfig({ r: 3, loraAlpha: 6, targetModules: ['q_proj', 'up_proj'], initLoraWeights: init });
       const peft = getPeftModel(original.clone(), config);
       const initial = await saveAdapterFiles(peft);
-      for (const [name, p] of peft.namedParameters()) if (p.requiresGrad) setValues(p, (await values(p)).map((v, i) => v + 0.05 * Math.cos(i + name.length)));
+      for (const [name, p] of peft.namedParameters())
+        if (p.requiresGrad)
+          setValues(
+            p,
+            (await values(p)).map((v, i) => v + 0.05 * Math.cos(i + name.length)),
+          );
       const want = await run(peft.eval(), x);
       const files = await saveAdapterFiles(peft, 'default', { initialAdapter: initial });
       const json = JSON.parse(files.config) as Record<string, unknown>;
@@ -219,9 +251,17 @@ describe('PiSSA and OLoRA', () => {
       manualSeed(41);
       const x = randn([1, 4, 16]);
       const original = new TinyNet().eval();
-      const peft = getPeftModel(original.clone(), new LoraConfig({ r: 2, loraAlpha: 2, targetModules: ['v_proj'], initLoraWeights: 'pissa', useRslora: true }));
+      const peft = getPeftModel(
+        original.clone(),
+        new LoraConfig({ r: 2, loraAlpha: 2, targetModules: ['v_proj'], initLoraWeights: 'pissa', useRslora: true }),
+      );
       await savePretrained(peft, join(dir, 'init'));
-      for (const [, p] of peft.namedParameters()) if (p.requiresGrad) setValues(p, (await values(p)).map((v, i) => v * 1.2 + 0.01 * i));
+      for (const [, p] of peft.namedParameters())
+        if (p.requiresGrad)
+          setValues(
+            p,
+            (await values(p)).map((v, i) => v * 1.2 + 0.01 * i),
+          );
       const want = await run(peft.eval(), x);
       await savePretrained(peft, join(dir, 'lora'), { pathInitialModelForWeightConversion: join(dir, 'init') });
       const json = JSON.parse(readFileSync(join(dir, 'lora', 'adapter_config.json'), 'utf8')) as Record<string, unknown>;
@@ -244,7 +284,9 @@ describe('PiSSA and OLoRA', () => {
     const plain = new LoraConfig({ r: 2, targetModules: ['q_proj'], initLoraWeights: 'gaussian' });
     expect(() => convertMutatedInit(new Map(), new Map(), plain)).toThrow(/only PiSSA and OLoRA/);
     const a = randn([2, 4]);
-    expect(() => convertMutatedInit(new Map([['base_model.model.q_proj.lora_A.weight', a]]), new Map(), config.with({ useDora: false }))).toThrow(/initial adapter has no base_model\.model\.q_proj\.lora_A\.weight/);
+    expect(() =>
+      convertMutatedInit(new Map([['base_model.model.q_proj.lora_A.weight', a]]), new Map(), config.with({ useDora: false })),
+    ).toThrow(/initial adapter has no base_model\.model\.q_proj\.lora_A\.weight/);
     a.dispose();
   });
 });

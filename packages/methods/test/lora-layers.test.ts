@@ -1,9 +1,32 @@
 import '@peftjs/backend-cpu';
 import {
-  Conv1D, Module, add, conv2d, dispose, dropout, manualSeed, matmul, memory, randn, setBackend, tensor, tidy, type Tensor,
+  Conv1D,
+  Module,
+  add,
+  conv2d,
+  dispose,
+  dropout,
+  manualSeed,
+  matmul,
+  memory,
+  randn,
+  setBackend,
+  tensor,
+  tidy,
+  type Tensor,
 } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LoraConfig, LoraConv2d, LoraEmbedding, LoraLayer, getPeftModel, parseAdapterFiles, peftModelFromFiles, saveAdapterFiles, type PeftModel } from '../src/index.js';
+import {
+  LoraConfig,
+  LoraConv2d,
+  LoraEmbedding,
+  LoraLayer,
+  getPeftModel,
+  parseAdapterFiles,
+  peftModelFromFiles,
+  saveAdapterFiles,
+  type PeftModel,
+} from '../src/index.js';
 import { ConvNet, EmbedNet, TinyNet } from './helpers/models.js';
 import { checkGradients, maxAbs, maxAbsDiff, run, setValues, values } from './helpers/numeric.js';
 
@@ -17,7 +40,10 @@ async function perturb(peft: PeftModel, amount = 0.3): Promise<void> {
   for (const [, p] of peft.namedParameters()) {
     if (!p.requiresGrad) continue;
     const v = await values(p);
-    setValues(p, v.map((x, i) => x + amount * Math.sin(++seed + 0.7 * i)));
+    setValues(
+      p,
+      v.map((x, i) => x + amount * Math.sin(++seed + 0.7 * i)),
+    );
   }
 }
 
@@ -30,7 +56,8 @@ async function checkMerge(peft: PeftModel, ...inputs: unknown[]): Promise<number
   const err = maxAbsDiff(merged.values, want.values);
   expect(err).toBeLessThan(1e-4 * Math.max(1, maxAbs(want.values)));
   peft.unmergeAdapter();
-  for (const [k, t] of peft.getBaseModel().stateDict()) expect(maxAbsDiff(await values(t), await values(before.get(k)!)), k).toBeLessThan(1e-5);
+  for (const [k, t] of peft.getBaseModel().stateDict())
+    expect(maxAbsDiff(await values(t), await values(before.get(k)!)), k).toBeLessThan(1e-5);
   dispose([...before.values()]);
   return err;
 }
@@ -57,12 +84,22 @@ describe('LoRA on Embedding', () => {
   it('forward is E[ids] + s·(A[:, ids])ᵀBᵀ, gradients match finite differences, merging gives the same output', async () => {
     manualSeed(2);
     const net = new EmbedNet(11, 6).to('float64');
-    const ids = tensor([[1, 4, 10], [0, 4, 7]], { dtype: 'int32' });
+    const ids = tensor(
+      [
+        [1, 4, 10],
+        [0, 4, 7],
+      ],
+      { dtype: 'int32' },
+    );
     const peft = getPeftModel(net, new LoraConfig({ r: 2, loraAlpha: 3, targetModules: ['embed', 'head'] }));
     await perturb(peft);
     const layer = peft.getBaseModel().getSubmodule('embed') as LoraEmbedding;
     // by hand: row id of E plus s · Σ_k A[k, id] B[:, k]
-    const [a, b, e] = [await values(layer.loraEmbeddingA.at('default')), await values(layer.loraEmbeddingB.at('default')), await values(layer.base.weight)];
+    const [a, b, e] = [
+      await values(layer.loraEmbeddingA.at('default')),
+      await values(layer.loraEmbeddingB.at('default')),
+      await values(layer.base.weight),
+    ];
     const out = await run(layer, ids);
     const idv = [1, 4, 10, 0, 4, 7];
     let worst = 0;
@@ -83,7 +120,14 @@ describe('LoRA on Embedding', () => {
 
   it('DoRA on Embedding merges to the same output, and per-sample adapters pick rows of one batch', async () => {
     manualSeed(3);
-    const ids = tensor([[1, 4, 10], [0, 4, 7], [3, 3, 2]], { dtype: 'int32' });
+    const ids = tensor(
+      [
+        [1, 4, 10],
+        [0, 4, 7],
+        [3, 3, 2],
+      ],
+      { dtype: 'int32' },
+    );
     const peft = getPeftModel(new EmbedNet(11, 6), new LoraConfig({ r: 2, targetModules: ['embed'], useDora: true }));
     peft.addAdapter('plain', new LoraConfig({ r: 3, targetModules: ['embed'] }));
     await perturb(peft);
@@ -100,8 +144,14 @@ describe('LoRA on Embedding', () => {
     const m = await values(mixedOut);
     mixedOut.dispose();
     const rowLen = 3 * 5;
-    for (const [row, src] of [[0, p], [1, base], [2, d]] as const) {
-      expect(maxAbsDiff(m.subarray(row * rowLen, (row + 1) * rowLen), src.values.subarray(row * rowLen, (row + 1) * rowLen))).toBeLessThan(1e-6);
+    for (const [row, src] of [
+      [0, p],
+      [1, base],
+      [2, d],
+    ] as const) {
+      expect(maxAbsDiff(m.subarray(row * rowLen, (row + 1) * rowLen), src.values.subarray(row * rowLen, (row + 1) * rowLen))).toBeLessThan(
+        1e-6,
+      );
     }
     peft.setAdapter('default');
     console.log(`DoRA Embedding merge: max |merged − adapter| ${(await checkMerge(peft, ids)).toExponential(2)}`);
@@ -192,7 +242,7 @@ describe('DoRA details', () => {
     x.dispose();
   });
 
-  it('with dropout while training: W x + b + (m/n − 1)·W x\' + (m/n)·s·B A x\' with x\' the dropped input (PEFT)', async () => {
+  it("with dropout while training: W x + b + (m/n − 1)·W x' + (m/n)·s·B A x' with x' the dropped input (PEFT)", async () => {
     manualSeed(7);
     const net = new TinyNet().to('float64');
     const peft = getPeftModel(net, new LoraConfig({ r: 2, loraAlpha: 4, loraDropout: 0.3, targetModules: ['q_proj'], useDora: true }));
@@ -226,7 +276,10 @@ describe('DoRA details', () => {
       const n = W.add(matmul(B, A).mul(2)).square().sum(1).sqrt();
       const scale = layer.loraMagnitudeVector.at('default').weight.div(n);
       const wx = matmul(x, W, { transposeB: true });
-      return wx.mul(scale).add(layer.base.bias!).add(scale.mul(matmul(matmul(x, A, { transposeB: true }), B, { transposeB: true })).mul(2));
+      return wx
+        .mul(scale)
+        .add(layer.base.bias!)
+        .add(scale.mul(matmul(matmul(x, A, { transposeB: true }), B, { transposeB: true })).mul(2));
     });
     expect(maxAbsDiff(evalOut.values, await values(noDrop))).toBeLessThan(1e-12);
     dispose([want, noDrop, x]);
@@ -297,7 +350,10 @@ describe('DoRA details', () => {
     const want = await run(peft.eval(), x);
     const files = await saveAdapterFiles(peft);
     const { state } = parseAdapterFiles(files);
-    expect([...state.keys()].filter((k) => k.includes('magnitude')).sort()).toEqual(['base_model.model.q_proj.lora_magnitude_vector', 'base_model.model.up_proj.lora_magnitude_vector']);
+    expect([...state.keys()].filter((k) => k.includes('magnitude')).sort()).toEqual([
+      'base_model.model.q_proj.lora_magnitude_vector',
+      'base_model.model.up_proj.lora_magnitude_vector',
+    ]);
     dispose([...state.values()]);
     const back = peftModelFromFiles(original, files);
     expect(maxAbsDiff((await run(back, x)).values, want.values)).toBe(0);

@@ -8,10 +8,17 @@ goldenCases(/miss/);
 
 describe('MiSS config', () => {
   it('validates fields and names them', () => {
-    expect(() => new MissConfig({ initWeights: 'pissa' as never })).toThrow(/MissConfig: initWeights \(init_weights\) must be true, false, 'bat' or 'mini', got "pissa"/);
+    expect(() => new MissConfig({ initWeights: 'pissa' as never })).toThrow(
+      /MissConfig: initWeights \(init_weights\) must be true, false, 'bat' or 'mini', got "pissa"/,
+    );
     expect(() => new MissConfig({ miniR: 0 })).toThrow(/MissConfig: miniR must be >= 1, got 0/);
     expect(() => new MissConfig({ missDropout: -0.1 })).toThrow(/MissConfig: missDropout must be >= 0/);
-    expect(new MissConfig({ mini_r: 4, init_weights: 'mini' } as never).toJSON()).toMatchObject({ peft_type: 'MISS', mini_r: 4, init_weights: 'mini', miss_dropout: 0 });
+    expect(new MissConfig({ mini_r: 4, init_weights: 'mini' } as never).toJSON()).toMatchObject({
+      peft_type: 'MISS',
+      mini_r: 4,
+      init_weights: 'mini',
+      miss_dropout: 0,
+    });
   });
 });
 
@@ -24,10 +31,17 @@ describe('MiSS layer', () => {
     y.dispose();
     return v;
   };
-  const input = () => tensor(Array.from({ length: 16 }, (_, i) => Math.cos(i)), { shape: [2, 8], dtype: 'float64' });
+  const input = () =>
+    tensor(
+      Array.from({ length: 16 }, (_, i) => Math.cos(i)),
+      { shape: [2, 8], dtype: 'float64' },
+    );
   const setBlock = (layer: MissLayer, data: (i: number) => number) => {
     const p = layer.missBlock.at('default');
-    const v = tensor(Array.from({ length: p.size }, (_, i) => data(i)), { shape: p.shape, dtype: 'float64' });
+    const v = tensor(
+      Array.from({ length: p.size }, (_, i) => data(i)),
+      { shape: p.shape, dtype: 'float64' },
+    );
     p.assign(v);
     v.dispose();
   };

@@ -1,6 +1,15 @@
 import { Linear, tensor, tidy, type Tensor } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
-import { OFTConfig, OFTLayer, OFTRotationModule, adapterStateDict, getPeftModel, nearestDivisor, peftModelFromFiles, saveAdapterFiles } from '../src/index.js';
+import {
+  OFTConfig,
+  OFTLayer,
+  OFTRotationModule,
+  adapterStateDict,
+  getPeftModel,
+  nearestDivisor,
+  peftModelFromFiles,
+  saveAdapterFiles,
+} from '../src/index.js';
 import { goldenCases } from './golden.js';
 import { SmallNet, matmulFlat, maxAbsDiff, useCpuBackend, values } from './unit.js';
 
@@ -8,7 +17,9 @@ goldenCases(/oft/);
 
 describe('OFT config', () => {
   it('validates fields and names them', () => {
-    expect(() => new OFTConfig({ r: 4, oftBlockSize: 4 })).toThrow(/OFTConfig: give either r or oftBlockSize \(oft_block_size\), not both.*r = 4, oftBlockSize = 4/);
+    expect(() => new OFTConfig({ r: 4, oftBlockSize: 4 })).toThrow(
+      /OFTConfig: give either r or oftBlockSize \(oft_block_size\), not both.*r = 4, oftBlockSize = 4/,
+    );
     expect(() => new OFTConfig({ r: 0, oftBlockSize: 0 })).toThrow(/OFTConfig: one of r and oftBlockSize/);
     expect(() => new OFTConfig({ bias: 'lora_only' as never })).toThrow(/OFTConfig: bias must be one of "none", "all", "oft_only"/);
     expect(() => new OFTConfig({ numCayleyNeumannTerms: 0 })).toThrow(/OFTConfig: numCayleyNeumannTerms must be >= 1, got 0/);
@@ -28,8 +39,13 @@ describe('OFT config', () => {
 describe('OFT layer', () => {
   useCpuBackend();
 
-  const model = (config: Record<string, unknown>) => getPeftModel(new SmallNet(), new OFTConfig({ targetModules: ['up', 'down'], ...config }));
-  const input = () => tensor(Array.from({ length: 3 * 8 }, (_, i) => Math.sin(i)), { shape: [3, 8], dtype: 'float64' });
+  const model = (config: Record<string, unknown>) =>
+    getPeftModel(new SmallNet(), new OFTConfig({ targetModules: ['up', 'down'], ...config }));
+  const input = () =>
+    tensor(
+      Array.from({ length: 3 * 8 }, (_, i) => Math.sin(i)),
+      { shape: [3, 8], dtype: 'float64' },
+    );
   const run = async (m: { forward(x: Tensor): unknown }, x: Tensor) => {
     const y = tidy(() => m.forward(x) as Tensor);
     const v = await values(y);
@@ -94,7 +110,10 @@ describe('OFT layer', () => {
   });
 
   it('shared blocks rotate every block alike', async () => {
-    const rotation = new OFTRotationModule({ blocks: 2, blockSize: 3, coft: false, eps: 0, blockShare: true, useCayleyNeumann: false, numCayleyNeumannTerms: 5 }, 'float64');
+    const rotation = new OFTRotationModule(
+      { blocks: 2, blockSize: 3, coft: false, eps: 0, blockShare: true, useCayleyNeumann: false, numCayleyNeumannTerms: 5 },
+      'float64',
+    );
     rotation.reset(false);
     const x = tensor([1, 2, 3, 1, 2, 3], { shape: [1, 6], dtype: 'float64' });
     const y = rotation.forward(x);
@@ -107,7 +126,10 @@ describe('OFT layer', () => {
   });
 
   it('COFT projects each block of Q into the ball of radius eps/√rows', async () => {
-    const rotation = new OFTRotationModule({ blocks: 4, blockSize: 4, coft: true, eps: 0.01, blockShare: false, useCayleyNeumann: true, numCayleyNeumannTerms: 5 }, 'float64');
+    const rotation = new OFTRotationModule(
+      { blocks: 4, blockSize: 4, coft: true, eps: 0.01, blockShare: false, useCayleyNeumann: true, numCayleyNeumannTerms: 5 },
+      'float64',
+    );
     rotation.reset(false);
     const r = rotation.rotationBlocks();
     const w = await values(rotation.weight);
@@ -120,7 +142,10 @@ describe('OFT layer', () => {
   });
 
   it('multiplicative dropout makes ⌊p·blocks⌋ blocks the identity while training, none in eval', async () => {
-    const rotation = new OFTRotationModule({ blocks: 4, blockSize: 2, coft: false, eps: 0, blockShare: false, useCayleyNeumann: true, numCayleyNeumannTerms: 5 }, 'float64');
+    const rotation = new OFTRotationModule(
+      { blocks: 4, blockSize: 2, coft: false, eps: 0, blockShare: false, useCayleyNeumann: true, numCayleyNeumannTerms: 5 },
+      'float64',
+    );
     rotation.reset(false);
     const x = tensor([1, 2, 3, 4, 5, 6, 7, 8], { shape: [1, 8], dtype: 'float64' });
     const unchanged = async (y: Tensor) => {
@@ -138,7 +163,10 @@ describe('OFT layer', () => {
   it('saves the packed parameters (and the biases with oft_only) and reloads them', async () => {
     const base = new SmallNet();
     const copy = base.clone();
-    const peft = getPeftModel(base, new OFTConfig({ targetModules: ['up', 'down'], oftBlockSize: 4, initWeights: false, bias: 'oft_only' }));
+    const peft = getPeftModel(
+      base,
+      new OFTConfig({ targetModules: ['up', 'down'], oftBlockSize: 4, initWeights: false, bias: 'oft_only' }),
+    );
     for (const p of peft.trainableParameters().filter((t) => t.shape.length === 1)) {
       const shifted = tidy(() => p.add(0.5));
       p.assign(shifted);
@@ -148,7 +176,10 @@ describe('OFT layer', () => {
     expect(JSON.parse(files.config)).toMatchObject({ peft_type: 'OFT', bias: 'oft_only', oft_block_size: 4, r: 0 });
     const reloaded = peftModelFromFiles(copy, files);
     expect([...adapterStateDict(reloaded, 'default').keys()].sort()).toEqual([
-      'base_model.model.down.base_layer.bias', 'base_model.model.down.oft_R.weight', 'base_model.model.up.base_layer.bias', 'base_model.model.up.oft_R.weight',
+      'base_model.model.down.base_layer.bias',
+      'base_model.model.down.oft_R.weight',
+      'base_model.model.up.base_layer.bias',
+      'base_model.model.up.oft_R.weight',
     ]);
     const x = input();
     // adapter files load as float32 (loadSafetensors' default), so the float64 model differs by rounding

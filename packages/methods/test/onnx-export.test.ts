@@ -7,7 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randomizeTrainable } from './helpers/models.js';
 import { LoraConfig, PrefixTuningConfig, getPeftModel } from '../src/index.js';
 
-const ids = [[3, 8, 1, 9, 4], [7, 2, 2, 5, 6]];
+const ids = [
+  [3, 8, 1, 9, 4],
+  [7, 2, 2, 5, 6],
+];
 const gpt2 = () => new GPT2LMHeadModel(new GPT2Config({ vocabSize: 12, nPositions: 16, nEmbd: 16, nLayer: 2, nHead: 4 }));
 
 async function maxError(model: Module, bytes: Uint8Array): Promise<number> {
@@ -16,7 +19,7 @@ async function maxError(model: Module, bytes: Uint8Array): Promise<number> {
   const mask = ids.map((r) => r.map(() => 1));
   const { logits } = await session.run({ input_ids: feed(ids), attention_mask: feed(mask) });
   const inputIds = tensor(ids, { dtype: 'int32' });
-  const expected = noGrad(() => tidy(() => ((model.forward as (x: object) => ModelOutput)({ inputIds }).logits)));
+  const expected = noGrad(() => tidy(() => (model.forward as (x: object) => ModelOutput)({ inputIds }).logits));
   const want = await expected.data();
   [inputIds, expected].forEach((t: Tensor) => t.dispose());
   let err = 0;
@@ -34,7 +37,9 @@ describe('ONNX export of PEFT models', () => {
     const peft = getPeftModel(gpt2(), new LoraConfig({ r: 4, targetModules: ['c_attn', 'c_proj'], fanInFanOut: true }));
     randomizeTrainable(peft, 0.3);
     peft.eval();
-    await expect(toOnnx(peft)).rejects.toThrow("exportOnnx: module 'transformer.h.0.attn.c_attn' (LoraLayer) holds unmerged adapters [default]; merge them first (mergeAndUnload()) or pass mergeAdapters: true");
+    await expect(toOnnx(peft)).rejects.toThrow(
+      "exportOnnx: module 'transformer.h.0.attn.c_attn' (LoraLayer) holds unmerged adapters [default]; merge them first (mergeAndUnload()) or pass mergeAdapters: true",
+    );
     const bytes = await toOnnx(peft, { mergeAdapters: true });
     expect(await maxError(peft, bytes)).toBeLessThan(1e-4);
     // the PEFT model is as it was: adapters unmerged, the export of the plain base differs from it

@@ -6,7 +6,16 @@ import '@peftjs/backend-cpu';
 import { Linear, Module, dispose, manualSeed, memory, randn, setBackend, tidy, type Tensor } from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromPretrained, loadAdapter, savePretrained } from '../src/node/index.js';
-import { LoraConfig, LoraLayer, ModulesToSaveWrapper, TunerLayer, getPeftModel, loadAdapterFiles, saveAdapterFiles, type PeftModel } from '../src/index.js';
+import {
+  LoraConfig,
+  LoraLayer,
+  ModulesToSaveWrapper,
+  TunerLayer,
+  getPeftModel,
+  loadAdapterFiles,
+  saveAdapterFiles,
+  type PeftModel,
+} from '../src/index.js';
 import { LayeredNet, TinyNet } from './helpers/models.js';
 import { maxAbsDiff, run, setValues, values } from './helpers/numeric.js';
 
@@ -24,7 +33,10 @@ async function perturb(peft: PeftModel, adapter: string, amount = 0.2): Promise<
   let seed = adapter.length;
   for (const [name, p] of peft.namedParameters()) {
     if (!name.includes(`.${adapter}.`) && !name.endsWith(`.${adapter}`)) continue;
-    setValues(p, (await values(p)).map((x, i) => x + amount * Math.sin(++seed * 1.3 + i)));
+    setValues(
+      p,
+      (await values(p)).map((x, i) => x + amount * Math.sin(++seed * 1.3 + i)),
+    );
   }
 }
 
@@ -48,11 +60,32 @@ async function expectSameState(model: Module, before: Map<string, Float64Array>)
 describe('target selection', () => {
   it('layersToTransform with and without layersPattern, excludeModules, a regex and all-linear', () => {
     const cases: [Record<string, unknown>, string[]][] = [
-      [{ targetModules: ['q_proj'], layersToTransform: [0, 2], layersPattern: 'layers' }, ['model.layers.0.self_attn.q_proj', 'model.layers.2.self_attn.q_proj']],
+      [
+        { targetModules: ['q_proj'], layersToTransform: [0, 2], layersPattern: 'layers' },
+        ['model.layers.0.self_attn.q_proj', 'model.layers.2.self_attn.q_proj'],
+      ],
       [{ targetModules: ['up_proj'], layersToTransform: 1 }, ['model.layers.1.mlp.up_proj']],
-      [{ targetModules: ['q_proj', 'v_proj'], excludeModules: ['model.layers.1.self_attn.v_proj'], layersToTransform: [1] }, ['model.layers.1.self_attn.q_proj']],
-      [{ targetModules: String.raw`.*\.layers\.[02]\.self_attn\.(q|v)_proj` }, ['model.layers.0.self_attn.q_proj', 'model.layers.0.self_attn.v_proj', 'model.layers.2.self_attn.q_proj', 'model.layers.2.self_attn.v_proj']],
-      [{ targetModules: 'all-linear', excludeModules: String.raw`.*mlp\.down_proj` }, [0, 1, 2].flatMap((i) => [`model.layers.${i}.self_attn.q_proj`, `model.layers.${i}.self_attn.v_proj`, `model.layers.${i}.mlp.up_proj`])],
+      [
+        { targetModules: ['q_proj', 'v_proj'], excludeModules: ['model.layers.1.self_attn.v_proj'], layersToTransform: [1] },
+        ['model.layers.1.self_attn.q_proj'],
+      ],
+      [
+        { targetModules: String.raw`.*\.layers\.[02]\.self_attn\.(q|v)_proj` },
+        [
+          'model.layers.0.self_attn.q_proj',
+          'model.layers.0.self_attn.v_proj',
+          'model.layers.2.self_attn.q_proj',
+          'model.layers.2.self_attn.v_proj',
+        ],
+      ],
+      [
+        { targetModules: 'all-linear', excludeModules: String.raw`.*mlp\.down_proj` },
+        [0, 1, 2].flatMap((i) => [
+          `model.layers.${i}.self_attn.q_proj`,
+          `model.layers.${i}.self_attn.v_proj`,
+          `model.layers.${i}.mlp.up_proj`,
+        ]),
+      ],
     ];
     for (const [fields, want] of cases) {
       const peft = getPeftModel(new LayeredNet(), new LoraConfig({ r: 2, ...fields }));
@@ -64,15 +97,27 @@ describe('target selection', () => {
     expect(adapted(all)).not.toContain('lm_head');
     expect((all.peftConfig.default!.toJSON().target_modules as string[]).sort()).toEqual(['down_proj', 'q_proj', 'up_proj', 'v_proj']);
     all.dispose();
-    expect(() => new LoraConfig({ targetModules: 'q_proj', layersToTransform: [0] })).toThrow(/layersToTransform cannot be used when targetModules is a regex/);
-    expect(() => new LoraConfig({ targetModules: ['q_proj'], layersPattern: 'layers' })).toThrow(/layersPattern \("layers"\) needs layersToTransform/);
-    expect(() => getPeftModel(new LayeredNet(), new LoraConfig({ targetModules: ['nothing_here'] }))).toThrow(/target modules \["nothing_here"\] not found/);
+    expect(() => new LoraConfig({ targetModules: 'q_proj', layersToTransform: [0] })).toThrow(
+      /layersToTransform cannot be used when targetModules is a regex/,
+    );
+    expect(() => new LoraConfig({ targetModules: ['q_proj'], layersPattern: 'layers' })).toThrow(
+      /layersPattern \("layers"\) needs layersToTransform/,
+    );
+    expect(() => getPeftModel(new LayeredNet(), new LoraConfig({ targetModules: ['nothing_here'] }))).toThrow(
+      /target modules \["nothing_here"\] not found/,
+    );
   });
 
   it('rankPattern and alphaPattern set r and the scaling per module', () => {
     const peft = getPeftModel(
       new LayeredNet(),
-      new LoraConfig({ r: 2, loraAlpha: 4, targetModules: ['q_proj', 'up_proj'], rankPattern: { up_proj: 4 }, alphaPattern: { 'model.layers.1.self_attn.q_proj': 32 } }),
+      new LoraConfig({
+        r: 2,
+        loraAlpha: 4,
+        targetModules: ['q_proj', 'up_proj'],
+        rankPattern: { up_proj: 4 },
+        alphaPattern: { 'model.layers.1.self_attn.q_proj': 32 },
+      }),
     );
     const layer = (k: string) => peft.getBaseModel().getSubmodule(k) as LoraLayer;
     expect(layer('model.layers.0.mlp.up_proj').r.get('default')).toBe(4);
@@ -115,7 +160,12 @@ describe('several adapters', () => {
     q.setAdapter(['other']);
     const yTwo = await run(q, h);
     const yBase = await peft.disableAdapter(() => run(q, h));
-    expect(maxAbsDiff(yBoth.values, yOne.values.map((v, i) => v + yTwo.values[i]! - yBase.values[i]!))).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(
+        yBoth.values,
+        yOne.values.map((v, i) => v + yTwo.values[i]! - yBase.values[i]!),
+      ),
+    ).toBeLessThan(1e-5);
     q.setAdapter(['default', 'other']);
 
     // deleting the active adapter: the other becomes active; modules only it adapted are unwrapped
@@ -156,7 +206,10 @@ describe('several adapters', () => {
     mixed.dispose();
     const rowLen = 3 * 8;
     names.forEach((n, row) => {
-      expect(maxAbsDiff(m.subarray(row * rowLen, (row + 1) * rowLen), outs[n].values.subarray(row * rowLen, (row + 1) * rowLen)), `row ${row} (${n})`).toBeLessThan(1e-6);
+      expect(
+        maxAbsDiff(m.subarray(row * rowLen, (row + 1) * rowLen), outs[n].values.subarray(row * rowLen, (row + 1) * rowLen)),
+        `row ${row} (${n})`,
+      ).toBeLessThan(1e-6);
     });
     expect(() => peft.forwardWithAdapters(['default', 'missing', 'default', 'default'], x)).toThrow(/unknown adapter 'missing'/);
     expect(() => tidy(() => peft.forwardWithAdapters(['default', 'other'], x))).toThrow(/adapterNames has 2 entries for a batch of 4 rows/);
@@ -216,9 +269,11 @@ describe('disable, merge, unload', () => {
       expect(maxAbsDiff((await run(peft, x)).values, base.values)).toBe(0);
     }
     expect(maxAbsDiff((await run(peft, x)).values, on.values)).toBe(0);
-    expect(() => peft.disableAdapter(() => {
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      peft.disableAdapter(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(maxAbsDiff((await run(peft, x)).values, on.values)).toBe(0);
     await peft.mergeAdapter();
     expect(maxAbsDiff((await peft.disableAdapter(() => run(peft, x))).values, base.values)).toBeLessThan(1e-6);
@@ -281,7 +336,8 @@ describe('adapter folders (Node)', () => {
     const second = await run(peft, x);
     const folder = join(dir, 'two');
     await savePretrained(peft, folder);
-    for (const f of ['adapter_config.json', 'adapter_model.safetensors', 'second/adapter_config.json', 'second/adapter_model.safetensors']) expect(existsSync(join(folder, f)), f).toBe(true);
+    for (const f of ['adapter_config.json', 'adapter_model.safetensors', 'second/adapter_config.json', 'second/adapter_model.safetensors'])
+      expect(existsSync(join(folder, f)), f).toBe(true);
 
     const loaded = await fromPretrained(original.clone(), folder);
     expect(loaded.getNbTrainableParameters().trainable).toBe(0);
@@ -313,13 +369,17 @@ describe('adapter folders (Node)', () => {
     const out = await run(peft.eval(), x);
     const flags = peft.parameters().map((p) => p.requiresGrad);
     const tensorsBefore = memory().numTensors;
-    expect(() => loadAdapterFiles(peft, wrongFiles, 'wide')).toThrow(/up_proj\.lora_B\.weight has shape \[48,2\] in the file, the model expects \[32,2\]/);
+    expect(() => loadAdapterFiles(peft, wrongFiles, 'wide')).toThrow(
+      /up_proj\.lora_B\.weight has shape \[48,2\] in the file, the model expects \[32,2\]/,
+    );
     await expect(loadAdapter(peft, join(dir, 'wide'), 'wide2')).rejects.toThrow(/has shape/);
     await expect(loadAdapter(peft, join(dir, 'nowhere'), 'x')).rejects.toThrow(/cannot read adapter_config.json/);
     expect(memory().numTensors).toBe(tensorsBefore);
     expect(Object.keys(peft.peftConfig)).toEqual(['default']);
     expect(adapted(peft)).toEqual(['q_proj']);
-    expect([...peft.getBaseModel().namedModules()].filter(([, m]) => m instanceof ModulesToSaveWrapper).map(([k]) => k)).toEqual(['o_proj']);
+    expect([...peft.getBaseModel().namedModules()].filter(([, m]) => m instanceof ModulesToSaveWrapper).map(([k]) => k)).toEqual([
+      'o_proj',
+    ]);
     await expectSameState(peft, before);
     expect(peft.parameters().map((p) => p.requiresGrad)).toEqual(flags);
     expect(maxAbsDiff((await run(peft, x)).values, out.values)).toBe(0);

@@ -1,5 +1,16 @@
 import {
-  AdamW, Linear, QuantizedLinear, dequantizeData, manualSeed, quantizeModel, quantizeNf4, randn, sum, tidy, type Module, type Tensor,
+  AdamW,
+  Linear,
+  QuantizedLinear,
+  dequantizeData,
+  manualSeed,
+  quantizeModel,
+  quantizeNf4,
+  randn,
+  sum,
+  tidy,
+  type Module,
+  type Tensor,
 } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
 import { LoftQConfig, LoraConfig, getPeftModel, type QuantizedMergeReport, getPeftMethod, registeredPeftTypes } from '../src/index.js';
@@ -148,7 +159,9 @@ describe('QLoRA: LoRA on QuantizedLinear bases', () => {
     const refusesByType = /cannot adapt module 'q_proj' of type QuantizedLinear/;
     // settings sized for real models that TinyNet's 16 features cannot meet: unrelated to quantization
     const tooSmall = /more than the 16×16 entries|must divide out_features 16|not a multiple of vectorLength/;
-    const unexpected = Object.entries(results).filter(([, r]) => (r.startsWith('error') && !refusesByType.test(r) && !tooSmall.test(r)) || r === 'no gradient');
+    const unexpected = Object.entries(results).filter(
+      ([, r]) => (r.startsWith('error') && !refusesByType.test(r) && !tooSmall.test(r)) || r === 'no gradient',
+    );
     expect(unexpected).toEqual([]);
     for (const method of ['LORA', 'IA3', 'VERA', 'LOKR']) expect(results[method], method).toBe('trains');
   });
@@ -172,10 +185,27 @@ describe('LoftQ (initLoraWeights: loftq)', () => {
     const errors: number[] = [];
     for (const iter of [1, 3]) {
       const copy = net.clone();
-      const peft = getPeftModel(copy, new LoraConfig({ r: 4, loraAlpha: 4, targetModules: ['up_proj'], initLoraWeights: 'loftq', loftqConfig: new LoftQConfig({ loftqBits: 4, loftqIter: iter }) }));
-      const layer = peft.getSubmodule('base_model.model.up_proj') as unknown as { baseLayer: Module; loraA: { at(n: string): Linear }; loraB: { at(n: string): Linear } };
+      const peft = getPeftModel(
+        copy,
+        new LoraConfig({
+          r: 4,
+          loraAlpha: 4,
+          targetModules: ['up_proj'],
+          initLoraWeights: 'loftq',
+          loftqConfig: new LoftQConfig({ loftqBits: 4, loftqIter: iter }),
+        }),
+      );
+      const layer = peft.getSubmodule('base_model.model.up_proj') as unknown as {
+        baseLayer: Module;
+        loraA: { at(n: string): Linear };
+        loraB: { at(n: string): Linear };
+      };
       expect(layer.baseLayer).toBeInstanceOf(QuantizedLinear);
-      const approx = tidy(() => (layer.baseLayer as QuantizedLinear).dequantizeWeight('float32').add(layer.loraB.at('default').weight.matmul(layer.loraA.at('default').weight)));
+      const approx = tidy(() =>
+        (layer.baseLayer as QuantizedLinear)
+          .dequantizeWeight('float32')
+          .add(layer.loraB.at('default').weight.matmul(layer.loraA.at('default').weight)),
+      );
       errors.push(norm(w, approx.dataSync()));
       approx.dispose();
       peft.dispose();
@@ -187,7 +217,9 @@ describe('LoftQ (initLoraWeights: loftq)', () => {
 
   it('refuses a base that is quantized already', async () => {
     const net = await quantizedTinyNet();
-    expect(() => getPeftModel(net, new LoraConfig({ targetModules: ['q_proj'], initLoraWeights: 'loftq', loftqConfig: new LoftQConfig() }))).toThrow(/needs the float base weight/);
+    expect(() =>
+      getPeftModel(net, new LoraConfig({ targetModules: ['q_proj'], initLoraWeights: 'loftq', loftqConfig: new LoftQConfig() })),
+    ).toThrow(/needs the float base weight/);
     net.dispose();
   });
 });

@@ -14,7 +14,17 @@ describe('RoAd config', () => {
     const c = new RoadConfig({ group_size: 8 } as never);
     expect(c.excludeModules).toBeNull();
     expect(Object.keys(c.toJSON()).sort()).toEqual([
-      'auto_mapping', 'base_model_name_or_path', 'group_size', 'inference_mode', 'init_weights', 'modules_to_save', 'peft_type', 'revision', 'target_modules', 'task_type', 'variant',
+      'auto_mapping',
+      'base_model_name_or_path',
+      'group_size',
+      'inference_mode',
+      'init_weights',
+      'modules_to_save',
+      'peft_type',
+      'revision',
+      'target_modules',
+      'task_type',
+      'variant',
     ]);
     expect(c.with({ variant: 'road_4' }).variant).toBe('road_4');
   });
@@ -50,12 +60,18 @@ describe('RoAd layer', () => {
 
   for (const variant of ['road_1', 'road_2', 'road_4'] as const) {
     it(`${variant}: merges R·W and R·b, and unmerges with R⁻¹`, async () => {
-      const peft = getPeftModel(new SmallNet(), new RoadConfig({ targetModules: ['up', 'down'], variant, groupSize: 4, initWeights: false }));
+      const peft = getPeftModel(
+        new SmallNet(),
+        new RoadConfig({ targetModules: ['up', 'down'], variant, groupSize: 4, initWeights: false }),
+      );
       const layer = peft.getBaseModel().getSubmodule('up') as RoadLayer;
       expect(layer.roadTheta.at('default').shape).toEqual([{ road_1: 6, road_2: 12, road_4: 24 }[variant]]);
       const base = layer.baseLayer as Linear;
       const [w, b] = [await values(base.weight), await values(base.bias!)];
-      const x = f64(Array.from({ length: 16 }, (_, i) => Math.sin(i)), [2, 8]);
+      const x = f64(
+        Array.from({ length: 16 }, (_, i) => Math.sin(i)),
+        [2, 8],
+      );
       const run = async () => {
         const y = tidy(() => peft.forward(x) as Tensor);
         const v = await values(y);
@@ -76,7 +92,9 @@ describe('RoAd layer', () => {
 
   it('needs groupSize to divide the outputs', () => {
     const net = new SmallNet();
-    expect(() => getPeftModel(net, new RoadConfig({ targetModules: ['up'], groupSize: 8 }))).toThrow(/RoAd: groupSize 8 must divide out_features 12 of 'up'/);
+    expect(() => getPeftModel(net, new RoadConfig({ targetModules: ['up'], groupSize: 8 }))).toThrow(
+      /RoAd: groupSize 8 must divide out_features 12 of 'up'/,
+    );
     net.dispose();
   });
 });

@@ -49,6 +49,7 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /** The product of [n, n] matrices given as flat row-major arrays. */
 export function matmulFlat(a: ArrayLike<number>, b: ArrayLike<number>, n: number, transposeA = false): number[] {
   const out = new Array<number>(n * n).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) out[i * n + j] += (transposeA ? a[k * n + i]! : a[i * n + k]!) * b[k * n + j]!;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) out[i * n + j] += (transposeA ? a[k * n + i]! : a[i * n + k]!) * b[k * n + j]!;
   return out;
 }

@@ -64,7 +64,9 @@ describe('fanInFanOut on GPT-2 Conv1D targets', () => {
     const peft = getPeftModel(model, new LoraConfig({ targetModules: ['c_attn'] }));
     expect((peft.peftConfig.default as LoraConfig).fanInFanOut).toBe(true);
     expect(peft.peftConfig.default!.toJSON().fan_in_fan_out).toBe(true);
-    expect(warn).toHaveBeenCalledWith("LORA: fanInFanOut (fan_in_fan_out) is false, but the target module 'transformer.h.0.attn.c_attn' is a Conv1D; setting fanInFanOut to true");
+    expect(warn).toHaveBeenCalledWith(
+      "LORA: fanInFanOut (fan_in_fan_out) is false, but the target module 'transformer.h.0.attn.c_attn' is a Conv1D; setting fanInFanOut to true",
+    );
     warn.mockRestore();
     peft.dispose();
   });

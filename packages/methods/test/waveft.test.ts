@@ -4,8 +4,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  WaveFTConfig, daubechiesFilter, getPeftModel, proportionalFrequencies, reconstructionFilters, roundHalfEven, spectrumMap, spectrumPositions,
-  waveletReduction, type WaveFTLayer,
+  WaveFTConfig,
+  daubechiesFilter,
+  getPeftModel,
+  proportionalFrequencies,
+  reconstructionFilters,
+  roundHalfEven,
+  spectrumMap,
+  spectrumPositions,
+  waveletReduction,
+  type WaveFTLayer,
 } from '../src/index.js';
 import { useCpuBackend } from './cpu.js';
 import { goldenCases } from './golden.js';
@@ -27,7 +35,12 @@ function denseReference(family: string, out: number, inn: number, rows: Int32Arr
   const length = lo.length;
   const [h2, w2] = [h / 2, w / 2];
   const full = Array.from({ length: 2 * h2 + length - 2 }, () => new Array<number>(2 * w2 + length - 2).fill(0));
-  const bands: [number, number, number[], number[]][] = [[0, 0, lo, lo], [0, w2, hi, lo], [h2, 0, lo, hi], [h2, w2, hi, hi]];
+  const bands: [number, number, number[], number[]][] = [
+    [0, 0, lo, lo],
+    [0, w2, hi, lo],
+    [h2, 0, lo, hi],
+    [h2, w2, hi, hi],
+  ];
   for (const [r0, c0, p, q] of bands) {
     for (let i = 0; i < h2; i++) {
       for (let j = 0; j < w2; j++) {
@@ -46,10 +59,14 @@ function denseReference(family: string, out: number, inn: number, rows: Int32Arr
 describe('WaveFT', () => {
   useCpuBackend();
 
-  it("places the spectrum where PEFT does: torch.randperm replayed equals the golden indices", async () => {
+  it('places the spectrum where PEFT does: torch.randperm replayed equals the golden indices', async () => {
     const { dir } = await locateGoldenDir();
     const extras = readSafetensors(await readFile(join(dir, 'peft/waveft/extras.safetensors'))).tensors;
-    for (const [name, out] of [['q_proj', 16], ['v_proj', 16], ['up_proj', 32]] as const) {
+    for (const [name, out] of [
+      ['q_proj', 16],
+      ['v_proj', 16],
+      ['up_proj', 32],
+    ] as const) {
       const want = Array.from(extras.get(`base_model.model.${name}.waveft_indices.default`)!.data as BigInt64Array, Number);
       const { rows, cols } = spectrumPositions(out, 16, 24, 777);
       expect([...rows, ...cols]).toEqual(want);
@@ -69,13 +86,19 @@ describe('WaveFT', () => {
         expect(dot).toBeCloseTo(shift === 0 ? 1 : 0, 11);
       }
       // the high-pass filter kills polynomials of degree < n
-      for (let p = 0; p < n; p++) expect(h.reduce((acc, v, k) => acc + (k % 2 === 0 ? 1 : -1) * v * k ** p, 0) / (2 * n) ** p).toBeCloseTo(0, 9);
+      for (let p = 0; p < n; p++)
+        expect(h.reduce((acc, v, k) => acc + (k % 2 === 0 ? 1 : -1) * v * k ** p, 0) / (2 * n) ** p).toBeCloseTo(0, 9);
     }
   });
 
   it("the sparse map equals PEFT's dense reconstruction for several families and odd shapes", () => {
     for (const family of ['db1', 'db2', 'db3', 'db4', 'sym3']) {
-      for (const [out, inn, count] of [[16, 16, 24], [7, 10, 30], [5, 9, 45], [12, 5, 13]] as const) {
+      for (const [out, inn, count] of [
+        [16, 16, 24],
+        [7, 10, 30],
+        [5, 9, 45],
+        [12, 5, 13],
+      ] as const) {
         const positions = spectrumPositions(out, inn, count, 5);
         const values = Array.from({ length: count }, (_, j) => Math.sin(j + 1));
         const want = denseReference(family, out, inn, positions.rows, positions.cols, values);
@@ -88,8 +111,18 @@ describe('WaveFT', () => {
   });
 
   it('config: PEFT 0.18.1 defaults; wavelet families PEFT knows but peft.js does not compute are refused by name', () => {
-    expect(new WaveFTConfig({}).toJSON()).toMatchObject({ n_frequency: 2592, scaling: 25, wavelet_family: 'db1', use_idwt: true, random_loc_seed: 777, proportional_parameters: false, init_weights: true });
-    expect(() => new WaveFTConfig({ waveletFamily: 'sym4' })).toThrow(/waveletFamily \(wavelet_family\) 'sym4' is not supported by peft.js \(supported: db1–db10, sym2, sym3\)/);
+    expect(new WaveFTConfig({}).toJSON()).toMatchObject({
+      n_frequency: 2592,
+      scaling: 25,
+      wavelet_family: 'db1',
+      use_idwt: true,
+      random_loc_seed: 777,
+      proportional_parameters: false,
+      init_weights: true,
+    });
+    expect(() => new WaveFTConfig({ waveletFamily: 'sym4' })).toThrow(
+      /waveletFamily \(wavelet_family\) 'sym4' is not supported by peft.js \(supported: db1–db10, sym2, sym3\)/,
+    );
     expect(() => new WaveFTConfig({ waveletFamily: 'haar' })).toThrow(/'haar' is not a family PEFT knows/);
     expect(new WaveFTConfig({ waveletFamily: 'coif2', useIdwt: false }).waveletFamily).toBe('coif2');
   });
@@ -115,7 +148,10 @@ describe('WaveFT', () => {
     const sizes = ['a', 'b', 'c'].map((k) => (peft.getBaseModel().getSubmodule(k) as WaveFTLayer).spectrum.at('default').shape[0]);
     expect(sizes).toEqual([4, 4, 8]);
     // without the transform, ΔW is the scaled spectrum itself
-    const plain = getPeftModel(new Net(), new WaveFTConfig({ targetModules: ['c'], nFrequency: 3, useIdwt: false, initWeights: false, scaling: 2 }));
+    const plain = getPeftModel(
+      new Net(),
+      new WaveFTConfig({ targetModules: ['c'], nFrequency: 3, useIdwt: false, initWeights: false, scaling: 2 }),
+    );
     const layer = plain.getBaseModel().getSubmodule('c') as WaveFTLayer;
     const deltaWeight = layer.deltaWeight('default');
     const delta = await deltaWeight.data();

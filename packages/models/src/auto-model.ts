@@ -25,7 +25,11 @@ export type ModelClass<M extends PreTrainedModel> = new (config: any) => M;
 export class AutoModelClass<M extends PreTrainedModel> {
   private readonly classes: Map<string, ModelClass<M>>;
 
-  constructor(readonly name: string, readonly task: string, classes: Record<string, ModelClass<M>>) {
+  constructor(
+    readonly name: string,
+    readonly task: string,
+    classes: Record<string, ModelClass<M>>,
+  ) {
     this.classes = new Map(Object.entries(classes));
   }
 
@@ -38,7 +42,9 @@ export class AutoModelClass<M extends PreTrainedModel> {
   classFor(config: PretrainedConfig): ModelClass<M> {
     const Model = this.classes.get(config.modelType);
     if (!Model) {
-      throw new RangeError(`${this.name}: no ${this.task} class for model_type "${config.modelType}"; known: ${[...this.classes.keys()].join(', ')}`);
+      throw new RangeError(
+        `${this.name}: no ${this.task} class for model_type "${config.modelType}"; known: ${[...this.classes.keys()].join(', ')}`,
+      );
     }
     return Model;
   }
@@ -56,17 +62,25 @@ export class AutoModelClass<M extends PreTrainedModel> {
 }
 
 export const AutoModel = new AutoModelClass<BaseModel>('AutoModel', 'base model', {
-  gpt2: GPT2Model, llama: LlamaModel, bert: BertModel, vit: ViTModel,
+  gpt2: GPT2Model,
+  llama: LlamaModel,
+  bert: BertModel,
+  vit: ViTModel,
 });
 
 export const AutoModelForCausalLM = new AutoModelClass<CausalLMModel>('AutoModelForCausalLM', 'causal language model', {
-  gpt2: GPT2LMHeadModel, llama: LlamaForCausalLM,
+  gpt2: GPT2LMHeadModel,
+  llama: LlamaForCausalLM,
 });
 
 export const AutoModelForSequenceClassification = new AutoModelClass<SequenceClassificationModel>(
-  'AutoModelForSequenceClassification', 'sequence classification', { gpt2: GPT2ForSequenceClassification, bert: BertForSequenceClassification },
+  'AutoModelForSequenceClassification',
+  'sequence classification',
+  { gpt2: GPT2ForSequenceClassification, bert: BertForSequenceClassification },
 );
 
 export const AutoModelForImageClassification = new AutoModelClass<ImageClassificationModel>(
-  'AutoModelForImageClassification', 'image classification', { vit: ViTForImageClassification },
+  'AutoModelForImageClassification',
+  'image classification',
+  { vit: ViTForImageClassification },
 );

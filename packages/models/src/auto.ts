@@ -30,7 +30,9 @@ export function resolveModel(json: unknown): { config: PretrainedConfig; Model: 
   }
   const name = archs.find((a) => has(family, a));
   if (archs.length > 0 && !name) {
-    throw new RangeError(`loadPretrained: architectures ${JSON.stringify(archs)} are not supported for ${family.modelType}; supported: ${Object.keys(family.classes).join(', ')}`);
+    throw new RangeError(
+      `loadPretrained: architectures ${JSON.stringify(archs)} are not supported for ${family.modelType}; supported: ${Object.keys(family.classes).join(', ')}`,
+    );
   }
   const Model = family.classes[name ?? Object.keys(family.classes)[0]];
   return { config: family.configFromJSON(json), Model };

@@ -5,8 +5,17 @@ import { ACTIVATIONS } from '@peftjs/core';
  * known field and keeps unknown ones (real config.json files carry many) so `toJSON` writes them back.
  */
 export type FieldKind =
-  | 'positiveInt' | 'nonNegativeInt' | 'int' | 'probability' | 'positiveNumber' | 'nonNegativeNumber'
-  | 'bool' | 'string' | 'tokenId' | 'labels' | 'any';
+  | 'positiveInt'
+  | 'nonNegativeInt'
+  | 'int'
+  | 'probability'
+  | 'positiveNumber'
+  | 'nonNegativeNumber'
+  | 'bool'
+  | 'string'
+  | 'tokenId'
+  | 'labels'
+  | 'any';
 
 export interface FieldSpec {
   json: string;
@@ -34,17 +43,33 @@ const DESCRIBE: Record<FieldKind, string> = {
 function valid(kind: FieldKind, v: unknown): boolean {
   const n = typeof v === 'number' && Number.isFinite(v) ? v : NaN;
   switch (kind) {
-    case 'positiveInt': return Number.isInteger(n) && n > 0;
-    case 'nonNegativeInt': return Number.isInteger(n) && n >= 0;
-    case 'int': return Number.isInteger(n);
-    case 'probability': return n >= 0 && n <= 1;
-    case 'positiveNumber': return n > 0;
-    case 'nonNegativeNumber': return n >= 0;
-    case 'bool': return typeof v === 'boolean';
-    case 'string': return typeof v === 'string';
-    case 'tokenId': return Number.isInteger(n) || (Array.isArray(v) && v.every((x) => Number.isInteger(x)));
-    case 'labels': return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).every(([k, x]) => /^\d+$/.test(k) && typeof x === 'string');
-    case 'any': return true;
+    case 'positiveInt':
+      return Number.isInteger(n) && n > 0;
+    case 'nonNegativeInt':
+      return Number.isInteger(n) && n >= 0;
+    case 'int':
+      return Number.isInteger(n);
+    case 'probability':
+      return n >= 0 && n <= 1;
+    case 'positiveNumber':
+      return n > 0;
+    case 'nonNegativeNumber':
+      return n >= 0;
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'string':
+      return typeof v === 'string';
+    case 'tokenId':
+      return Number.isInteger(n) || (Array.isArray(v) && v.every((x) => Number.isInteger(x)));
+    case 'labels':
+      return (
+        typeof v === 'object' &&
+        v !== null &&
+        !Array.isArray(v) &&
+        Object.entries(v).every(([k, x]) => /^\d+$/.test(k) && typeof x === 'string')
+      );
+    case 'any':
+      return true;
   }
 }
 
@@ -54,7 +79,8 @@ export function configError(config: string, field: string, json: string, message
 
 /** Throws unless `name` is an activation core knows (own keys only: "__proto__" is no activation). */
 export function checkActivation(config: string, field: string, json: string, name: string): void {
-  if (!Object.hasOwn(ACTIVATIONS, name)) throw configError(config, field, json, `${JSON.stringify(name)} is not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+  if (!Object.hasOwn(ACTIVATIONS, name))
+    throw configError(config, field, json, `${JSON.stringify(name)} is not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
 }
 
 /** The base of every model config: field validation, unknown-field keeping, HF JSON. */
@@ -82,7 +108,13 @@ export abstract class PretrainedConfig {
         self[key] = null;
         continue;
       }
-      if (!valid(spec.kind, v)) throw configError(name, key, spec.json, `must be ${DESCRIBE[spec.kind]}${spec.nullable ? ' or null' : ''}, got ${JSON.stringify(v)}`);
+      if (!valid(spec.kind, v))
+        throw configError(
+          name,
+          key,
+          spec.json,
+          `must be ${DESCRIBE[spec.kind]}${spec.nullable ? ' or null' : ''}, got ${JSON.stringify(v)}`,
+        );
       self[key] = v;
     }
     if (init.extra) this.extra = { ...(init.extra as Record<string, unknown>) };
@@ -95,7 +127,8 @@ export abstract class PretrainedConfig {
 
   /** The camelCase init object for a config.json object: known fields mapped, the rest kept in `extra`. */
   protected static parseJSON(table: FieldTable, json: unknown, name: string, modelType: string): Record<string, unknown> {
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new TypeError(`${name}.fromJSON: expected a config object, got ${JSON.stringify(json)}`);
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new TypeError(`${name}.fromJSON: expected a config object, got ${JSON.stringify(json)}`);
     const obj = json as Record<string, unknown>;
     if (obj.model_type !== undefined && obj.model_type !== modelType) {
       throw new RangeError(`${name}.fromJSON: model_type is ${JSON.stringify(obj.model_type)}, expected "${modelType}"`);
@@ -107,7 +140,8 @@ export abstract class PretrainedConfig {
       const key = byJson.get(k);
       if (key) init[key] = v;
       else if (k === 'architectures') {
-        if (v !== null && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw configError(name, 'architectures', 'architectures', `must be a list of class names, got ${JSON.stringify(v)}`);
+        if (v !== null && !(Array.isArray(v) && v.every((x) => typeof x === 'string')))
+          throw configError(name, 'architectures', 'architectures', `must be a list of class names, got ${JSON.stringify(v)}`);
         if (v) init.architectures = v;
       } else if (k !== 'model_type') extra[k] = v;
     }

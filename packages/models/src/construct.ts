@@ -32,11 +32,15 @@ export function checkModelSize(what: string, estimate: SizeEstimate): void {
   const maxBytes = activeBackend().capabilities.maxBufferSize;
   for (const [name, elements] of Object.entries(estimate.largest)) {
     if (!Number.isFinite(elements) || elements * 4 > maxBytes) {
-      throw new RangeError(`${what}: ${name} would hold ${elements} float32 values (${elements * 4} bytes), more than the ${activeBackend().name} backend's largest buffer of ${maxBytes} bytes`);
+      throw new RangeError(
+        `${what}: ${name} would hold ${elements} float32 values (${elements * 4} bytes), more than the ${activeBackend().name} backend's largest buffer of ${maxBytes} bytes`,
+      );
     }
   }
   if (!(estimate.total <= parameterBudget)) {
-    throw new RangeError(`${what}: the config implies ${estimate.total} parameters, more than the budget of ${parameterBudget} (setParameterBudget raises it)`);
+    throw new RangeError(
+      `${what}: the config implies ${estimate.total} parameters, more than the budget of ${parameterBudget} (setParameterBudget raises it)`,
+    );
   }
 }
 

@@ -18,7 +18,11 @@ import { Phi3Config } from './phi3/config.js';
 import { Phi3ForCausalLM, Phi3Model } from './phi3/modeling.js';
 
 // The built-in families, registered when the loader is imported; the first class is the default.
-registerModelFamily({ modelType: 'gpt2', configFromJSON: GPT2Config.fromJSON, classes: { GPT2LMHeadModel, GPT2Model, GPT2ForSequenceClassification } });
+registerModelFamily({
+  modelType: 'gpt2',
+  configFromJSON: GPT2Config.fromJSON,
+  classes: { GPT2LMHeadModel, GPT2Model, GPT2ForSequenceClassification },
+});
 registerModelFamily({ modelType: 'llama', configFromJSON: LlamaConfig.fromJSON, classes: { LlamaForCausalLM, LlamaModel } });
 registerModelFamily({ modelType: 'bert', configFromJSON: BertConfig.fromJSON, classes: { BertForSequenceClassification, BertModel } });
 registerModelFamily({ modelType: 'vit', configFromJSON: ViTConfig.fromJSON, classes: { ViTForImageClassification, ViTModel } });

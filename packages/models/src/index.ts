@@ -1,12 +1,28 @@
 export { ClassifierConfig } from './labels.js';
 export { PretrainedConfig, type FieldSpec, type FieldTable, type FieldKind } from './config.js';
 export {
-  PreTrainedModel, type ModelInputs, type ModelOutput, type BaseModelOutput, type CausalLMOutput, type SequenceClassifierOutput, type ImageClassifierOutput,
-  type PastKeyValues, type LayerPast,
+  PreTrainedModel,
+  type ModelInputs,
+  type ModelOutput,
+  type BaseModelOutput,
+  type CausalLMOutput,
+  type SequenceClassifierOutput,
+  type ImageClassifierOutput,
+  type PastKeyValues,
+  type LayerPast,
 } from './modeling.js';
 export {
-  AutoModelClass, AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification, AutoModelForImageClassification,
-  type ModelClass, type PreTrainedModelWith, type CausalLMModel, type SequenceClassificationModel, type ImageClassificationModel, type BaseModel,
+  AutoModelClass,
+  AutoModel,
+  AutoModelForCausalLM,
+  AutoModelForSequenceClassification,
+  AutoModelForImageClassification,
+  type ModelClass,
+  type PreTrainedModelWith,
+  type CausalLMModel,
+  type SequenceClassificationModel,
+  type ImageClassificationModel,
+  type BaseModel,
 } from './auto-model.js';
 export { causalLmLoss, classificationLoss } from './losses.js';
 export { GPT2Config, type GPT2ConfigInit } from './gpt2/config.js';
@@ -32,8 +48,19 @@ export { ViTConfig, type ViTConfigInit } from './vit/config.js';
 export { ViTModel, ViTForImageClassification } from './vit/modeling.js';
 export { registerModelFamily, resolveModel, type ModelFamily } from './auto.js';
 export {
-  loadPretrained, loadWeightsFrom, savePretrained, readCheckpoint, memorySource, memorySink,
-  CONFIG_NAME, WEIGHTS_NAME, WEIGHTS_INDEX_NAME, type FileSource, type FileSink, type SavePretrainedOptions, type LoadPretrainedOptions,
+  loadPretrained,
+  loadWeightsFrom,
+  savePretrained,
+  readCheckpoint,
+  memorySource,
+  memorySink,
+  CONFIG_NAME,
+  WEIGHTS_NAME,
+  WEIGHTS_INDEX_NAME,
+  type FileSource,
+  type FileSink,
+  type SavePretrainedOptions,
+  type LoadPretrainedOptions,
 } from './io.js';
 export { generate, type GenerationInputs, type GenerateOutput, type GenerativeModel } from './generation/generate.js';
 export { TextStreamer } from './generation/streamer.js';

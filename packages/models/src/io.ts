@@ -1,6 +1,14 @@
 import {
-  bytesSource, initEmptyWeights, loadSafetensors, openSafetensors, quantizeModel, resolveQuantizationConfig, saveSafetensors,
-  type QuantizationConfig, type SafetensorsHandle, type Tensor,
+  bytesSource,
+  initEmptyWeights,
+  loadSafetensors,
+  openSafetensors,
+  quantizeModel,
+  resolveQuantizationConfig,
+  saveSafetensors,
+  type QuantizationConfig,
+  type SafetensorsHandle,
+  type Tensor,
 } from '@peftjs/core';
 import { streamWeights, type ShardOpener } from './lean-load.js';
 import { LoadQuantizer } from './quantize-on-load.js';
@@ -76,7 +84,8 @@ async function readTensors(source: FileSource, name: string): Promise<Map<string
 /** Every tensor of a checkpoint: `model.safetensors`, or the shards named in `model.safetensors.index.json`. */
 export async function readCheckpoint(source: FileSource): Promise<Map<string, Tensor>> {
   if (!(await source.exists(WEIGHTS_INDEX_NAME))) {
-    if (!(await source.exists(WEIGHTS_NAME))) throw new Error(`loadPretrained: neither ${WEIGHTS_NAME} nor ${WEIGHTS_INDEX_NAME} is present`);
+    if (!(await source.exists(WEIGHTS_NAME)))
+      throw new Error(`loadPretrained: neither ${WEIGHTS_NAME} nor ${WEIGHTS_INDEX_NAME} is present`);
     return readTensors(source, WEIGHTS_NAME);
   }
   const weightMap = parseWeightMap(await source.readText(WEIGHTS_INDEX_NAME), WEIGHTS_INDEX_NAME);
@@ -89,7 +98,8 @@ export async function readCheckpoint(source: FileSource): Promise<Map<string, Te
       }
     }
     const absent = [...weightMap.keys()].filter((k) => !out.has(k));
-    if (absent.length > 0) throw new Error(`loadPretrained: ${WEIGHTS_INDEX_NAME} names tensors its shards lack: ${absent.slice(0, 5).join(', ')}`);
+    if (absent.length > 0)
+      throw new Error(`loadPretrained: ${WEIGHTS_INDEX_NAME} names tensors its shards lack: ${absent.slice(0, 5).join(', ')}`);
   } catch (e) {
     for (const t of out.values()) t.dispose();
     throw e;
@@ -124,7 +134,8 @@ function shardOpener(source: FileSource & Required<Pick<FileSource, 'openTensors
       for (const [k, f] of weightMap) byFile.set(f, (byFile.get(f) ?? new Set()).add(k));
       shards = [...byFile].map(([file, keys]) => ({ file, keys }));
     } else {
-      if (!(await source.exists(WEIGHTS_NAME))) throw new Error(`loadPretrained: neither ${WEIGHTS_NAME} nor ${WEIGHTS_INDEX_NAME} is present`);
+      if (!(await source.exists(WEIGHTS_NAME)))
+        throw new Error(`loadPretrained: neither ${WEIGHTS_NAME} nor ${WEIGHTS_INDEX_NAME} is present`);
       shards = [{ file: WEIGHTS_NAME, keys: null }];
     }
     return { shards, open: (file, floatDType) => source.openTensors(file, { floatDType }) };
@@ -138,7 +149,10 @@ function shardOpener(source: FileSource & Required<Pick<FileSource, 'openTensors
  * tensor is read once, straight into its parameter (see lean-load.ts); a failed load frees the
  * model and leaves nothing behind.
  */
-export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel>(source: FileSource, options: LoadPretrainedOptions = {}): Promise<M> {
+export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel>(
+  source: FileSource,
+  options: LoadPretrainedOptions = {},
+): Promise<M> {
   // a bad quantization config fails before anything is read
   if (options.quantization !== undefined) resolveQuantizationConfig(options.quantization);
   let json: unknown;
@@ -150,7 +164,8 @@ export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel
   const resolved = resolveModel(json);
   const Model = options.modelClass?.(resolved.config) ?? resolved.Model;
   const dtype = options.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'float64') throw new RangeError(`loadPretrained: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'float64')
+    throw new RangeError(`loadPretrained: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
   const openTensors = source.openTensors;
   const build = () => new Model(resolved.config).to(dtype);
   const model = constructModel(resolved.config, () => (openTensors ? initEmptyWeights(build) : build()));
@@ -159,7 +174,11 @@ export async function loadPretrained<M extends PreTrainedModel = PreTrainedModel
     if (openTensors) {
       // each Linear is quantized as soon as its weights are in, its float weight freed at once
       const quantizer = options.quantization ? new LoadQuantizer(model, options.quantization) : null;
-      await streamWeights(model, shardOpener({ ...source, openTensors: openTensors.bind(source) }), quantizer ? (t) => quantizer.loaded(t) : undefined);
+      await streamWeights(
+        model,
+        shardOpener({ ...source, openTensors: openTensors.bind(source) }),
+        quantizer ? (t) => quantizer.loaded(t) : undefined,
+      );
     } else {
       await loadWeightsFrom(model, source);
     }
@@ -198,7 +217,8 @@ export async function savePretrained(model: PreTrainedModel, sink: FileSink, opt
   let size = 0;
   let total = 0;
   const max = options.maxShardSize;
-  if (max !== undefined && !(Number.isFinite(max) && max > 0)) throw new RangeError(`savePretrained: maxShardSize must be a positive number of bytes, got ${max}`);
+  if (max !== undefined && !(Number.isFinite(max) && max > 0))
+    throw new RangeError(`savePretrained: maxShardSize must be a positive number of bytes, got ${max}`);
   for (const [name, t] of weights) {
     const n = bytesOf(t);
     if (max !== undefined && size > 0 && size + n > max) {

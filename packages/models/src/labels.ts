@@ -8,10 +8,20 @@ export abstract class ClassifierConfig extends PretrainedConfig {
 
   protected checkLabels(name: string): void {
     if (this.problemType !== null && !PROBLEM_TYPES.includes(this.problemType)) {
-      throw configError(name, 'problemType', 'problem_type', `must be one of ${PROBLEM_TYPES.join(', ')} or null, got ${JSON.stringify(this.problemType)}`);
+      throw configError(
+        name,
+        'problemType',
+        'problem_type',
+        `must be one of ${PROBLEM_TYPES.join(', ')} or null, got ${JSON.stringify(this.problemType)}`,
+      );
     }
     if (this.id2label && Object.keys(this.id2label).length !== this.numLabels) {
-      throw configError(name, 'id2label', 'id2label', `has ${Object.keys(this.id2label).length} labels but num_labels is ${this.numLabels}`);
+      throw configError(
+        name,
+        'id2label',
+        'id2label',
+        `has ${Object.keys(this.id2label).length} labels but num_labels is ${this.numLabels}`,
+      );
     }
   }
 
@@ -19,7 +29,9 @@ export abstract class ClassifierConfig extends PretrainedConfig {
   override toJSON(architecture?: string): Record<string, unknown> {
     const out = super.toJSON(architecture);
     delete out.num_labels;
-    return Object.fromEntries(Object.entries({ ...out, ...labelsJSON(this.numLabels, this.id2label) }).sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries(
+      Object.entries({ ...out, ...labelsJSON(this.numLabels, this.id2label) }).sort(([a], [b]) => a.localeCompare(b)),
+    );
   }
 }
 

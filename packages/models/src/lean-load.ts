@@ -9,13 +9,20 @@ import { activeBackend, isMeta, type SafetensorsHandle, type Tensor, tidy } from
 import type { PreTrainedModel } from './modeling.js';
 
 /** Opens the checkpoint's safetensors files lazily, one handle per shard, each with the keys it serves. */
-export type ShardOpener = () => Promise<{ shards: { file: string; keys: ReadonlySet<string> | null }[]; open(file: string, floatDType: 'float32' | 'float64'): Promise<SafetensorsHandle> }>;
+export type ShardOpener = () => Promise<{
+  shards: { file: string; keys: ReadonlySet<string> | null }[];
+  open(file: string, floatDType: 'float32' | 'float64'): Promise<SafetensorsHandle>;
+}>;
 
 /**
  * Streams the checkpoint into `model` (made under initEmptyWeights); all names and shapes are
  * checked first. `loaded` runs after each parameter got its values (quantizing while loading).
  */
-export async function streamWeights(model: PreTrainedModel, opener: ShardOpener, loaded?: (target: Tensor) => Promise<void>): Promise<void> {
+export async function streamWeights(
+  model: PreTrainedModel,
+  opener: ShardOpener,
+  loaded?: (target: Tensor) => Promise<void>,
+): Promise<void> {
   const { shards, open } = await opener();
   const own = model.stateDict();
   const floatDType = [...own.values()].some((t) => t.dtype === 'float64') ? 'float64' : 'float32';
@@ -56,7 +63,10 @@ export async function streamWeights(model: PreTrainedModel, opener: ShardOpener,
   }
   model.initMissingWeights(backend);
   const empty = [...own].filter(([, t]) => isMeta(t)).map(([k]) => k);
-  if (empty.length > 0) throw new Error(`loadPretrained: ${model.architecture} still has weights without values after loading: ${empty.slice(0, 5).join(', ')}`);
+  if (empty.length > 0)
+    throw new Error(
+      `loadPretrained: ${model.architecture} still has weights without values after loading: ${empty.slice(0, 5).join(', ')}`,
+    );
 }
 
 /** Makes `value` the storage of `target` (cast when the stored dtype differs), then drops the handle. */

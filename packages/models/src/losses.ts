@@ -1,4 +1,20 @@
-import { add, checkpoint, crossEntropy, defaultChunkSize, div, formatShape, Linear, linearCrossEntropy, type Module, mseLoss, ne, slice, sum, type Tensor, tidy } from '@peftjs/core';
+import {
+  add,
+  checkpoint,
+  crossEntropy,
+  defaultChunkSize,
+  div,
+  formatShape,
+  Linear,
+  linearCrossEntropy,
+  type Module,
+  mseLoss,
+  ne,
+  slice,
+  sum,
+  type Tensor,
+  tidy,
+} from '@peftjs/core';
 
 /**
  * Hugging Face's causal-LM loss: logits at position t predict labels at t + 1; labels equal to
@@ -16,7 +32,9 @@ export function causalLmLoss(model: string, logits: Tensor, labels: Tensor): Ten
 
 function checkLabels(model: string, labels: Tensor, b: number, t: number): void {
   if (labels.dtype !== 'int32' || labels.rank !== 2 || labels.shape[0] !== b || labels.shape[1] !== t) {
-    throw new RangeError(`${model}.forward: labels must be int32 [${b}, ${t}] like inputIds, got ${labels.dtype} ${formatShape(labels.shape)}`);
+    throw new RangeError(
+      `${model}.forward: labels must be int32 [${b}, ${t}] like inputIds, got ${labels.dtype} ${formatShape(labels.shape)}`,
+    );
   }
 }
 
@@ -45,7 +63,8 @@ export function causalLmHeadLoss(model: string, head: Module<[Tensor], Tensor>, 
       const end = Math.min(n, start + chunk);
       const part = checkpoint(
         (x: Tensor, y: Tensor) => crossEntropy(project(x), y, { ignoreIndex: -100, reduction: 'sum' }),
-        slice(rows, 0, start, end), slice(targets, 0, start, end),
+        slice(rows, 0, start, end),
+        slice(targets, 0, start, end),
       );
       total = total ? add(total, part) : part;
     }
@@ -59,19 +78,26 @@ export function causalLmHeadLoss(model: string, head: Module<[Tensor], Tensor>, 
  * with logits for multi-label float targets.
  */
 export function classificationLoss(model: string, logits: Tensor, labels: Tensor, numLabels: number, problemType: string | null): Tensor {
-  const type = problemType ?? (numLabels === 1 ? 'regression' : labels.dtype === 'int32' ? 'single_label_classification' : 'multi_label_classification');
+  const type =
+    problemType ??
+    (numLabels === 1 ? 'regression' : labels.dtype === 'int32' ? 'single_label_classification' : 'multi_label_classification');
   const batch = logits.shape[0];
   return tidy(() => {
     if (type === 'regression') {
       const target = labels.dtype === 'float32' || labels.dtype === 'float64' ? labels : labels.cast('float32');
-      if (target.size !== logits.size) throw new RangeError(`${model}.forward: regression labels must have ${logits.size} values, got ${formatShape(labels.shape)}`);
+      if (target.size !== logits.size)
+        throw new RangeError(`${model}.forward: regression labels must have ${logits.size} values, got ${formatShape(labels.shape)}`);
       return mseLoss(logits.reshape([logits.size]), target.reshape([logits.size]));
     }
     if (type === 'single_label_classification') {
-      if (labels.dtype !== 'int32' || labels.size !== batch) throw new RangeError(`${model}.forward: labels must be int32 class indices [${batch}], got ${labels.dtype} ${formatShape(labels.shape)}`);
+      if (labels.dtype !== 'int32' || labels.size !== batch)
+        throw new RangeError(
+          `${model}.forward: labels must be int32 class indices [${batch}], got ${labels.dtype} ${formatShape(labels.shape)}`,
+        );
       return crossEntropy(logits, labels.reshape([batch]));
     }
-    if (labels.size !== logits.size) throw new RangeError(`${model}.forward: multi-label targets must be [${batch}, ${numLabels}], got ${formatShape(labels.shape)}`);
+    if (labels.size !== logits.size)
+      throw new RangeError(`${model}.forward: multi-label targets must be [${batch}, ${numLabels}], got ${formatShape(labels.shape)}`);
     // BCE with logits, stable form: max(x, 0) − x·y + log(1 + exp(−|x|))
     const y = labels.cast(logits.dtype).reshape(logits.shape);
     return logits.maximum(0).sub(logits.mul(y)).add(logits.abs().neg().exp().add(1).log()).mean();

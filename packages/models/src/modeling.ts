@@ -1,4 +1,26 @@
-import { type Backend, checkpoint, Conv1D, Conv2d, Embedding, fill, formatShape, isGradEnabled, isMeta, KeyValueCache, type KeyValueCacheLayer, LayerNorm, Linear, type LoadStateDictResult, Module, noGrad, randn, RMSNorm, tensor, type Tensor, tidy } from '@peftjs/core';
+import {
+  type Backend,
+  checkpoint,
+  Conv1D,
+  Conv2d,
+  Embedding,
+  fill,
+  formatShape,
+  isGradEnabled,
+  isMeta,
+  KeyValueCache,
+  type KeyValueCacheLayer,
+  LayerNorm,
+  Linear,
+  type LoadStateDictResult,
+  Module,
+  noGrad,
+  randn,
+  RMSNorm,
+  tensor,
+  type Tensor,
+  tidy,
+} from '@peftjs/core';
 import type { PretrainedConfig } from './config.js';
 
 /** One [key, value] pair a decoder layer, each [batch, numKeyValueHeads, pastLength, headDim]. */
@@ -72,7 +94,10 @@ export interface BaseModelOutput {
  * What every Hugging Face model class shares: its config, HF init, and checkpoint name handling.
  * `Output` is what `forward` returns (CausalLMOutput, SequenceClassifierOutput, BaseModelOutput).
  */
-export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedConfig, Output = unknown> extends Module<[ModelInputs], Output> {
+export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedConfig, Output = unknown> extends Module<
+  [ModelInputs],
+  Output
+> {
   /** The attribute holding the base model in head models (`transformer`, `model`, `bert`, `vit`). */
   static readonly basePrefix: string = '';
   /** Checkpoint entries Hugging Face ignores when they are absent or extra (non-persistent buffers). */
@@ -189,7 +214,9 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     const probe = this.loadStateDictReport(byName);
     const missing = probe.missingKeys.filter((k) => !ctor.newHeadKeys.some((r) => r.test(k)));
     if (missing.length > 0 || probe.unexpectedKeys.length > 0) {
-      throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: missing keys [${missing.join(', ')}]; unexpected keys [${probe.unexpectedKeys.join(', ')}]`);
+      throw new Error(
+        `${this.architecture}: cannot load the checkpoint: loadStateDict: missing keys [${missing.join(', ')}]; unexpected keys [${probe.unexpectedKeys.join(', ')}]`,
+      );
     }
     const own = this.stateDict();
     for (const [name, target] of own) {
@@ -198,7 +225,9 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
       const want = target.shape;
       const got = shapes.get(key)!;
       if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
-        throw new Error(`${this.architecture}: cannot load the checkpoint: loadStateDict: ${name} has shape ${formatShape(got)}, the module expects ${formatShape(want)}`);
+        throw new Error(
+          `${this.architecture}: cannot load the checkpoint: loadStateDict: ${name} has shape ${formatShape(got)}, the module expects ${formatShape(want)}`,
+        );
       }
     }
     return plan;
@@ -245,13 +274,20 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
  * Runs one layer on `inputs` (null where a layer lacks one), through core's checkpoint when
  * `checkpointing` is on and a graph is being recorded.
  */
-export function runLayer(checkpointing: boolean, layer: (inputs: readonly (Tensor | null)[]) => Tensor, inputs: readonly (Tensor | null)[]): Tensor {
+export function runLayer(
+  checkpointing: boolean,
+  layer: (inputs: readonly (Tensor | null)[]) => Tensor,
+  inputs: readonly (Tensor | null)[],
+): Tensor {
   if (!(checkpointing && isGradEnabled())) return layer(inputs);
   const present = inputs.filter((t): t is Tensor => t !== null);
-  return checkpoint((...ts: Tensor[]) => {
-    let k = 0;
-    return layer(inputs.map((t) => (t ? ts[k++] : null)));
-  }, ...present);
+  return checkpoint(
+    (...ts: Tensor[]) => {
+      let k = 0;
+      return layer(inputs.map((t) => (t ? ts[k++] : null)));
+    },
+    ...present,
+  );
 }
 
 function resetNormal(t: Tensor, std: number): void {
@@ -284,7 +320,10 @@ export function checkIds(model: string, ids: Tensor | undefined, arg = 'inputIds
 
 /** Positions start..start+seq−1 as int32 [seq] on `like`'s backend. */
 export function positionIds(seq: number, like: Tensor, start = 0): Tensor {
-  return tensor(Int32Array.from({ length: seq }, (_, i) => start + i), { shape: [seq], dtype: 'int32', backend: like.backend });
+  return tensor(
+    Int32Array.from({ length: seq }, (_, i) => start + i),
+    { shape: [seq], dtype: 'int32', backend: like.backend },
+  );
 }
 
 /**
@@ -292,13 +331,18 @@ export function positionIds(seq: number, like: Tensor, start = 0): Tensor {
  * requires; `embed` turns ids into embeddings. Returns the embeddings and their batch and length.
  */
 export function inputEmbeddings(
-  model: string, inputs: ModelInputs, hidden: number, embed: (ids: Tensor) => Tensor,
+  model: string,
+  inputs: ModelInputs,
+  hidden: number,
+  embed: (ids: Tensor) => Tensor,
 ): { embeds: Tensor; batch: number; seq: number } {
   checkTokenInputs(model, inputs);
   if (inputs.inputsEmbeds) {
     const e = inputs.inputsEmbeds;
-    if (e.rank !== 3 || e.shape[2] !== hidden) throw new RangeError(`${model}.forward: inputsEmbeds must be [batch, seq, ${hidden}], got ${formatShape(e.shape)}`);
-    if (e.dtype !== 'float32' && e.dtype !== 'float64') throw new TypeError(`${model}.forward: inputsEmbeds must be float32 or float64, got ${e.dtype}`);
+    if (e.rank !== 3 || e.shape[2] !== hidden)
+      throw new RangeError(`${model}.forward: inputsEmbeds must be [batch, seq, ${hidden}], got ${formatShape(e.shape)}`);
+    if (e.dtype !== 'float32' && e.dtype !== 'float64')
+      throw new TypeError(`${model}.forward: inputsEmbeds must be float32 or float64, got ${e.dtype}`);
     return { embeds: e, batch: e.shape[0], seq: e.shape[1] };
   }
   const ids = inputs.inputIds!;
@@ -317,11 +361,19 @@ export function checkTokenInputs(model: string, inputs: ModelInputs): void {
  * layers, each [batch, heads, P, headDim] (0 without them).
  */
 export function pastLength(
-  model: string, past: PastKeyValues | KeyValueCache | null | undefined, layers: number, batch: number, heads: number, headDim: number,
+  model: string,
+  past: PastKeyValues | KeyValueCache | null | undefined,
+  layers: number,
+  batch: number,
+  heads: number,
+  headDim: number,
 ): number {
   if (!past) return 0;
   if (past instanceof KeyValueCache) return past.length;
-  if (past.length !== layers) throw new RangeError(`${model}.forward: pastKeyValues must have one [key, value] pair for each of the ${layers} layers, got ${past.length}`);
+  if (past.length !== layers)
+    throw new RangeError(
+      `${model}.forward: pastKeyValues must have one [key, value] pair for each of the ${layers} layers, got ${past.length}`,
+    );
   const length = past[0]?.[0]?.shape[2];
   past.forEach((pair, i) => {
     if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${model}.forward: pastKeyValues[${i}] must be a [key, value] pair`);

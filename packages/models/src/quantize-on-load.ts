@@ -6,7 +6,15 @@
  * names or tied to another module's tensor, one whose values come from initMissingWeights) is left
  * to core's quantizeModel after the load, which quantizes it exactly the same way.
  */
-import { Linear, QuantizedLinear, isMeta, resolveQuantizationConfig, type Module, type QuantizationConfig, type Tensor } from '@peftjs/core';
+import {
+  Linear,
+  QuantizedLinear,
+  isMeta,
+  resolveQuantizationConfig,
+  type Module,
+  type QuantizationConfig,
+  type Tensor,
+} from '@peftjs/core';
 
 export class LoadQuantizer {
   /** Each parameter of an early-quantizable Linear → that Linear and its dotted name. */

@@ -23,14 +23,25 @@ export function parseWeightMap(text: string, file: string): Map<string, string> 
   } catch (e) {
     throw new Error(`loadPretrained: ${file} is not valid JSON (${(e as Error).message})`);
   }
-  const weightMap = typeof index === 'object' && index !== null && !Array.isArray(index) && Object.hasOwn(index, 'weight_map') ? (index as { weight_map: unknown }).weight_map : undefined;
+  const weightMap =
+    typeof index === 'object' && index !== null && !Array.isArray(index) && Object.hasOwn(index, 'weight_map')
+      ? (index as { weight_map: unknown }).weight_map
+      : undefined;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
-    throw new Error(`loadPretrained: ${file} needs a "weight_map" object of tensor name -> shard file, got ${JSON.stringify(weightMap) ?? 'nothing'}`);
+    throw new Error(
+      `loadPretrained: ${file} needs a "weight_map" object of tensor name -> shard file, got ${JSON.stringify(weightMap) ?? 'nothing'}`,
+    );
   }
   const out = new Map<string, string>();
   for (const [name, shard] of Object.entries(weightMap)) {
-    if (typeof shard !== 'string') throw new Error(`loadPretrained: ${file}: weight_map[${JSON.stringify(name)}] must be a shard file name, got ${JSON.stringify(shard)}`);
-    if (!staysInside(shard)) throw new Error(`loadPretrained: ${file}: weight_map[${JSON.stringify(name)}] points outside the checkpoint folder: ${JSON.stringify(shard)}`);
+    if (typeof shard !== 'string')
+      throw new Error(
+        `loadPretrained: ${file}: weight_map[${JSON.stringify(name)}] must be a shard file name, got ${JSON.stringify(shard)}`,
+      );
+    if (!staysInside(shard))
+      throw new Error(
+        `loadPretrained: ${file}: weight_map[${JSON.stringify(name)}] points outside the checkpoint folder: ${JSON.stringify(shard)}`,
+      );
     out.set(name, shard);
   }
   return out;

@@ -5,8 +5,20 @@ import '@peftjs/backend-cpu';
 import { manualSeed, setBackend, tensor, tidy, type KeyValueCache, type Tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
-  AutoModelForCausalLM as AutoFromSource, BertConfig, BertModel, GPT2Config, GPT2ForSequenceClassification, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM,
-  memorySink, memorySource, savePretrained as saveToSink, type CausalLMOutput, type PastKeyValues, type SequenceClassifierOutput,
+  AutoModelForCausalLM as AutoFromSource,
+  BertConfig,
+  BertModel,
+  GPT2Config,
+  GPT2ForSequenceClassification,
+  GPT2LMHeadModel,
+  LlamaConfig,
+  LlamaForCausalLM,
+  memorySink,
+  memorySource,
+  savePretrained as saveToSink,
+  type CausalLMOutput,
+  type PastKeyValues,
+  type SequenceClassifierOutput,
 } from '../src/index.js';
 import { AutoModelForCausalLM, AutoModelForSequenceClassification, fromPretrained, savePretrained } from '../src/node/index.js';
 
@@ -26,9 +38,22 @@ describe('Auto classes', () => {
   });
 
   it('AutoModelForCausalLM loads GPT-2 and Llama with typed outputs and remembers the folder', async () => {
-    const dirs = [await savedTo(new GPT2LMHeadModel(tinyGpt2())), await savedTo(new LlamaForCausalLM(new LlamaConfig({
-      vocabSize: 32, hiddenSize: 8, intermediateSize: 16, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1, maxPositionEmbeddings: 16,
-    })))];
+    const dirs = [
+      await savedTo(new GPT2LMHeadModel(tinyGpt2())),
+      await savedTo(
+        new LlamaForCausalLM(
+          new LlamaConfig({
+            vocabSize: 32,
+            hiddenSize: 8,
+            intermediateSize: 16,
+            numHiddenLayers: 1,
+            numAttentionHeads: 2,
+            numKeyValueHeads: 1,
+            maxPositionEmbeddings: 16,
+          }),
+        ),
+      ),
+    ];
     const classes = [];
     for (const dir of dirs) {
       const model = await AutoModelForCausalLM.fromPretrained(dir);
@@ -63,8 +88,21 @@ describe('Auto classes', () => {
   });
 
   it('refuses a model type the task has no class for, naming the known ones', async () => {
-    const dir = await savedTo(new BertModel(new BertConfig({ vocabSize: 32, hiddenSize: 8, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 16, maxPositionEmbeddings: 16 })));
-    await expect(AutoModelForCausalLM.fromPretrained(dir)).rejects.toThrow('AutoModelForCausalLM: no causal language model class for model_type "bert"; known: gpt2, llama');
+    const dir = await savedTo(
+      new BertModel(
+        new BertConfig({
+          vocabSize: 32,
+          hiddenSize: 8,
+          numHiddenLayers: 1,
+          numAttentionHeads: 2,
+          intermediateSize: 16,
+          maxPositionEmbeddings: 16,
+        }),
+      ),
+    );
+    await expect(AutoModelForCausalLM.fromPretrained(dir)).rejects.toThrow(
+      'AutoModelForCausalLM: no causal language model class for model_type "bert"; known: gpt2, llama',
+    );
   });
 
   it('the main entry loads from any FileSource', async () => {

@@ -2,8 +2,17 @@ import '@peftjs/backend-cpu';
 import { manualSeed, memory, resetPeakMemory, setBackend, tensor, tidy } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  BertConfig, BertForSequenceClassification, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, ViTConfig, ViTForImageClassification,
-  type ModelInputs, type ModelOutput, type PreTrainedModelWith,
+  BertConfig,
+  BertForSequenceClassification,
+  GPT2Config,
+  GPT2LMHeadModel,
+  LlamaConfig,
+  LlamaForCausalLM,
+  ViTConfig,
+  ViTForImageClassification,
+  type ModelInputs,
+  type ModelOutput,
+  type PreTrainedModelWith,
 } from '../src/index.js';
 
 beforeAll(async () => {
@@ -42,15 +51,37 @@ function expectSameGradients(model: PreTrainedModelWith<ModelOutput>, inputs: Mo
   }
 }
 
-const ids = () => tensor([[3, 7, 1, 9, 4, 2], [5, 5, 8, 0, 6, 1]], { dtype: 'int32' });
-const mask = () => tensor([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0]], { dtype: 'int32' });
+const ids = () =>
+  tensor(
+    [
+      [3, 7, 1, 9, 4, 2],
+      [5, 5, 8, 0, 6, 1],
+    ],
+    { dtype: 'int32' },
+  );
+const mask = () =>
+  tensor(
+    [
+      [1, 1, 1, 1, 1, 1],
+      [1, 1, 1, 1, 1, 0],
+    ],
+    { dtype: 'int32' },
+  );
 
 describe('gradient checkpointing', () => {
   it('Llama: same loss and gradients, attention dropout replayed', () => {
     manualSeed(1);
-    const model = new LlamaForCausalLM(new LlamaConfig({
-      vocabSize: 16, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 3, numAttentionHeads: 4, numKeyValueHeads: 2, attentionDropout: 0.2,
-    }));
+    const model = new LlamaForCausalLM(
+      new LlamaConfig({
+        vocabSize: 16,
+        hiddenSize: 16,
+        intermediateSize: 32,
+        numHiddenLayers: 3,
+        numAttentionHeads: 4,
+        numKeyValueHeads: 2,
+        attentionDropout: 0.2,
+      }),
+    );
     const [inputIds, attentionMask] = [ids(), mask()];
     expectSameGradients(model, { inputIds, attentionMask, labels: inputIds });
     [inputIds, attentionMask].forEach((t) => t.dispose());
@@ -59,7 +90,9 @@ describe('gradient checkpointing', () => {
 
   it('GPT-2: same loss and gradients with dropout on embeddings, attention and residuals', () => {
     manualSeed(2);
-    const model = new GPT2LMHeadModel(new GPT2Config({ vocabSize: 16, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 2, residPdrop: 0.1, embdPdrop: 0.1, attnPdrop: 0.1 }));
+    const model = new GPT2LMHeadModel(
+      new GPT2Config({ vocabSize: 16, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 2, residPdrop: 0.1, embdPdrop: 0.1, attnPdrop: 0.1 }),
+    );
     const [inputIds, attentionMask] = [ids(), mask()];
     expectSameGradients(model, { inputIds, attentionMask, labels: inputIds });
     [inputIds, attentionMask].forEach((t) => t.dispose());
@@ -68,16 +101,36 @@ describe('gradient checkpointing', () => {
 
   it('BERT and ViT: same loss and gradients', () => {
     manualSeed(3);
-    const bert = new BertForSequenceClassification(new BertConfig({
-      vocabSize: 16, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 16, maxPositionEmbeddings: 8, numLabels: 3,
-    }));
+    const bert = new BertForSequenceClassification(
+      new BertConfig({
+        vocabSize: 16,
+        hiddenSize: 8,
+        numHiddenLayers: 2,
+        numAttentionHeads: 2,
+        intermediateSize: 16,
+        maxPositionEmbeddings: 8,
+        numLabels: 3,
+      }),
+    );
     const [inputIds, attentionMask, labels] = [ids(), mask(), tensor([2, 0], { dtype: 'int32' })];
     expectSameGradients(bert, { inputIds, attentionMask, labels });
     bert.dispose();
-    const vit = new ViTForImageClassification(new ViTConfig({
-      imageSize: 8, patchSize: 4, numChannels: 1, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 16, numLabels: 3,
-    }));
-    const pixelValues = tensor(Float32Array.from({ length: 2 * 64 }, (_, i) => Math.sin(i)), { shape: [2, 1, 8, 8] });
+    const vit = new ViTForImageClassification(
+      new ViTConfig({
+        imageSize: 8,
+        patchSize: 4,
+        numChannels: 1,
+        hiddenSize: 8,
+        numHiddenLayers: 2,
+        numAttentionHeads: 2,
+        intermediateSize: 16,
+        numLabels: 3,
+      }),
+    );
+    const pixelValues = tensor(
+      Float32Array.from({ length: 2 * 64 }, (_, i) => Math.sin(i)),
+      { shape: [2, 1, 8, 8] },
+    );
     expectSameGradients(vit, { pixelValues, labels });
     [inputIds, attentionMask, labels, pixelValues].forEach((t) => t.dispose());
     vit.dispose();
@@ -85,11 +138,21 @@ describe('gradient checkpointing', () => {
 
   it('cuts the activation bytes live during backward', () => {
     manualSeed(4);
-    const model = new LlamaForCausalLM(new LlamaConfig({
-      vocabSize: 32, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 8, numAttentionHeads: 4, tieWordEmbeddings: true,
-    }));
+    const model = new LlamaForCausalLM(
+      new LlamaConfig({
+        vocabSize: 32,
+        hiddenSize: 32,
+        intermediateSize: 64,
+        numHiddenLayers: 8,
+        numAttentionHeads: 4,
+        tieWordEmbeddings: true,
+      }),
+    );
     model.train();
-    const inputIds = tensor(Int32Array.from({ length: 4 * 48 }, (_, i) => (i * 5) % 32), { shape: [4, 48], dtype: 'int32' });
+    const inputIds = tensor(
+      Int32Array.from({ length: 4 * 48 }, (_, i) => (i * 5) % 32),
+      { shape: [4, 48], dtype: 'int32' },
+    );
     const peak = () => {
       resetPeakMemory();
       const base = memory().numBytes;

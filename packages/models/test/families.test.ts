@@ -2,16 +2,46 @@ import '@peftjs/backend-cpu';
 import { concat, manualSeed, noGrad, ropeInverseFrequencies, setBackend, tensor, tidy, type Tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  GemmaConfig, GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Phi3Config, Phi3ForCausalLM,
-  Qwen2Config, Qwen2ForCausalLM, loadPretrained, memorySink, memorySource, savePretrained, type ModelOutput, type PreTrainedModel, type PreTrainedModelWith,
+  GemmaConfig,
+  GemmaForCausalLM,
+  LlamaConfig,
+  LlamaForCausalLM,
+  MistralConfig,
+  MistralForCausalLM,
+  Phi3Config,
+  Phi3ForCausalLM,
+  Qwen2Config,
+  Qwen2ForCausalLM,
+  loadPretrained,
+  memorySink,
+  memorySource,
+  savePretrained,
+  type ModelOutput,
+  type PreTrainedModel,
+  type PreTrainedModelWith,
 } from '../src/index.js';
 
 beforeAll(async () => {
   await setBackend('cpu');
 });
 
-const tiny = { vocabSize: 24, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 64 };
-const ids = () => tensor([[3, 7, 1, 9, 4, 2, 11, 5], [5, 5, 8, 0, 6, 1, 23, 2]], { dtype: 'int32' });
+const tiny = {
+  vocabSize: 24,
+  hiddenSize: 16,
+  intermediateSize: 24,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  maxPositionEmbeddings: 64,
+};
+const ids = () =>
+  tensor(
+    [
+      [3, 7, 1, 9, 4, 2, 11, 5],
+      [5, 5, 8, 0, 6, 1, 23, 2],
+    ],
+    { dtype: 'int32' },
+  );
 
 function logits(model: PreTrainedModelWith<ModelOutput>, inputs: Record<string, Tensor>): Float32Array {
   const out = noGrad(() => model.forward(inputs).logits);
@@ -58,14 +88,19 @@ describe('Llama-like families', () => {
     expect(keys).not.toContain('model.layers.0.mlp.up_proj.bias');
     const llama = new LlamaForCausalLM(new LlamaConfig({ ...tiny, attentionBias: true }));
     transplant(qwen, llama, (s) => {
-      for (let i = 0; i < tiny.numHiddenLayers; i++) s.set(`model.layers.${i}.self_attn.o_proj.bias`, tensor(new Float32Array(tiny.hiddenSize)));
+      for (let i = 0; i < tiny.numHiddenLayers; i++)
+        s.set(`model.layers.${i}.self_attn.o_proj.bias`, tensor(new Float32Array(tiny.hiddenSize)));
       return s;
     });
     const inputIds = ids();
     expectClose(logits(qwen, { inputIds }), logits(llama, { inputIds }));
     const loaded = await roundTrip(qwen);
     expectClose(logits(loaded, { inputIds }), logits(qwen, { inputIds }), 0);
-    expect(Qwen2Config.fromJSON({ ...qwen.config.toJSON(), use_sliding_window: true, sliding_window: 3, max_window_layers: 1 }).decoderLayout().slidingWindow(1)).toBe(3);
+    expect(
+      Qwen2Config.fromJSON({ ...qwen.config.toJSON(), use_sliding_window: true, sliding_window: 3, max_window_layers: 1 })
+        .decoderLayout()
+        .slidingWindow(1),
+    ).toBe(3);
     [qwen, llama, loaded].forEach((m) => m.dispose());
     inputIds.dispose();
   });
@@ -81,7 +116,13 @@ describe('Llama-like families', () => {
     const narrow = new MistralForCausalLM(new MistralConfig({ ...one, slidingWindow: 3 }));
     transplant(wide, narrow, (s) => s);
     // with one layer and window 3, position 7 sees tokens 5..7 only: changing token 0 leaves its logits alone
-    const changed = tensor([[20, 7, 1, 9, 4, 2, 11, 5], [5, 5, 8, 0, 6, 1, 23, 2]], { dtype: 'int32' });
+    const changed = tensor(
+      [
+        [20, 7, 1, 9, 4, 2, 11, 5],
+        [5, 5, 8, 0, 6, 1, 23, 2],
+      ],
+      { dtype: 'int32' },
+    );
     const [a, b] = [logits(narrow, { inputIds }), logits(narrow, { inputIds: changed })];
     const at = (x: Float32Array, t: number) => x.slice(t * tiny.vocabSize, (t + 1) * tiny.vocabSize);
     expectClose(at(a, 7), at(b, 7), 1e-6);
@@ -100,7 +141,8 @@ describe('Llama-like families', () => {
     expect([...gemma.model.getSubmodule('norm').parameters()[0].dataSync()].every((v) => v === 0)).toBe(true);
     // give the norms non-zero weights, so (1 + w) matters
     tidy(() => {
-      for (const [k, t] of gemma.stateDict()) if (k.endsWith('norm.weight')) t.assign(tensor(Float32Array.from({ length: t.size }, (_, i) => 0.1 * Math.sin(i + k.length))));
+      for (const [k, t] of gemma.stateDict())
+        if (k.endsWith('norm.weight')) t.assign(tensor(Float32Array.from({ length: t.size }, (_, i) => 0.1 * Math.sin(i + k.length))));
     });
     const llama = new LlamaForCausalLM(new LlamaConfig({ ...tiny, headDim: 8, hiddenAct: 'gelu_pytorch_tanh', tieWordEmbeddings: true }));
     transplant(gemma, llama, (s) => new Map([...s].map(([k, t]) => [k, k.endsWith('norm.weight') ? t.add(1) : t])));
@@ -113,15 +155,18 @@ describe('Llama-like families', () => {
     [inputIds, embeds].forEach((t) => t.dispose());
   });
 
-  it('Phi-3: qkv_proj and gate_up_proj hold Llama\'s projections stacked; equal logits', async () => {
+  it("Phi-3: qkv_proj and gate_up_proj hold Llama's projections stacked; equal logits", async () => {
     manualSeed(4);
     const llama = new LlamaForCausalLM(new LlamaConfig(tiny));
     const phi = new Phi3ForCausalLM(new Phi3Config({ ...tiny, rmsNormEps: 1e-6 }));
     const shapes = Object.fromEntries([...phi.stateDict()].map(([k, t]) => [k, t.shape]));
     const headDim = tiny.hiddenSize / tiny.numAttentionHeads;
-    expect(shapes['model.layers.0.self_attn.qkv_proj.weight']).toEqual([(tiny.numAttentionHeads + 2 * tiny.numKeyValueHeads) * headDim, tiny.hiddenSize]);
+    expect(shapes['model.layers.0.self_attn.qkv_proj.weight']).toEqual([
+      (tiny.numAttentionHeads + 2 * tiny.numKeyValueHeads) * headDim,
+      tiny.hiddenSize,
+    ]);
     expect(shapes['model.layers.0.mlp.gate_up_proj.weight']).toEqual([2 * tiny.intermediateSize, tiny.hiddenSize]);
-    expect(Object.keys(shapes).some((k) => k.includes('q_proj') || k.includes('up_proj.') && !k.includes('gate_up'))).toBe(false);
+    expect(Object.keys(shapes).some((k) => k.includes('q_proj') || (k.includes('up_proj.') && !k.includes('gate_up')))).toBe(false);
     transplant(llama, phi, (s) => {
       const out = new Map<string, Tensor>();
       for (const [k, t] of s) {
@@ -130,7 +175,13 @@ describe('Llama-like families', () => {
       }
       for (let i = 0; i < tiny.numHiddenLayers; i++) {
         const p = `model.layers.${i}`;
-        out.set(`${p}.self_attn.qkv_proj.weight`, concat(['q', 'k', 'v'].map((n) => s.get(`${p}.self_attn.${n}_proj.weight`)!), 0));
+        out.set(
+          `${p}.self_attn.qkv_proj.weight`,
+          concat(
+            ['q', 'k', 'v'].map((n) => s.get(`${p}.self_attn.${n}_proj.weight`)!),
+            0,
+          ),
+        );
         out.set(`${p}.mlp.gate_up_proj.weight`, concat([s.get(`${p}.mlp.gate_proj.weight`)!, s.get(`${p}.mlp.up_proj.weight`)!], 0));
       }
       return out;
@@ -139,7 +190,9 @@ describe('Llama-like families', () => {
     expectClose(logits(phi, { inputIds }), logits(llama, { inputIds }));
     const loaded = await roundTrip(phi);
     expectClose(logits(loaded, { inputIds }), logits(phi, { inputIds }), 0);
-    expect(() => new Phi3Config({ partialRotaryFactor: 0.5 })).toThrow(/Phi3Config: partialRotaryFactor \(partial_rotary_factor\) must be 1/);
+    expect(() => new Phi3Config({ partialRotaryFactor: 0.5 })).toThrow(
+      /Phi3Config: partialRotaryFactor \(partial_rotary_factor\) must be 1/,
+    );
     [phi, llama, loaded].forEach((m) => m.dispose());
     inputIds.dispose();
   });
@@ -149,8 +202,10 @@ describe('Llama-like families', () => {
     const linear = ropeInverseFrequencies(128, 500000, { ropeType: 'linear', factor: 4 });
     linear.forEach((v, i) => expect(v).toBeCloseTo(plain[i] / 4, 12));
     const l3 = LlamaConfig.fromJSON({
-      rope_theta: 500000, rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 },
-      hidden_size: 128, num_attention_heads: 1,
+      rope_theta: 500000,
+      rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 },
+      hidden_size: 128,
+      num_attention_heads: 1,
     }).ropeScalingSpec;
     const scaled = ropeInverseFrequencies(128, 500000, l3);
     plain.forEach((inv, i) => {
@@ -177,7 +232,9 @@ describe('Llama-like families', () => {
     // the first position is 0 under both; later ones differ
     const b = logits(plain, { inputIds });
     expectClose(a.slice(0, tiny.vocabSize), b.slice(0, tiny.vocabSize), 1e-6);
-    expect(Math.max(...a.slice(3 * tiny.vocabSize, 4 * tiny.vocabSize).map((v, i) => Math.abs(v - b[3 * tiny.vocabSize + i])))).toBeGreaterThan(1e-5);
+    expect(
+      Math.max(...a.slice(3 * tiny.vocabSize, 4 * tiny.vocabSize).map((v, i) => Math.abs(v - b[3 * tiny.vocabSize + i]))),
+    ).toBeGreaterThan(1e-5);
     [scaled, plain].forEach((m) => m.dispose());
     inputIds.dispose();
   });
@@ -190,12 +247,13 @@ describe('Llama-like families', () => {
     ]) {
       model.to('float64');
       const inputIds = ids();
-      const loss = () => noGrad(() => {
-        const l = model.forward({ inputIds, labels: inputIds }).loss!;
-        const v = l.itemSync();
-        l.dispose();
-        return v;
-      });
+      const loss = () =>
+        noGrad(() => {
+          const l = model.forward({ inputIds, labels: inputIds }).loss!;
+          const v = l.itemSync();
+          l.dispose();
+          return v;
+        });
       const l = tidy(() => model.forward({ inputIds, labels: inputIds }).loss!);
       l.backward();
       l.dispose();

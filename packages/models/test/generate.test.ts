@@ -2,12 +2,37 @@ import '@peftjs/backend-cpu';
 import { Generator, manualSeed, setBackend, tensor, type Tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  GPT2Config, GPT2LMHeadModel, GemmaConfig, GemmaForCausalLM, MistralConfig, MistralForCausalLM, Phi3Config, Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM,
-  TextStreamer, generate, type GenerationOptions, type GenerativeModel,
+  GPT2Config,
+  GPT2LMHeadModel,
+  GemmaConfig,
+  GemmaForCausalLM,
+  MistralConfig,
+  MistralForCausalLM,
+  Phi3Config,
+  Phi3ForCausalLM,
+  Qwen2Config,
+  Qwen2ForCausalLM,
+  TextStreamer,
+  generate,
+  type GenerationOptions,
+  type GenerativeModel,
 } from '../src/index.js';
 import { applyRepetitionPenalty, applyTopK, applyTopP } from '../src/generation/logits-process.js';
 
-const model = () => new GPT2LMHeadModel(new GPT2Config({ vocabSize: 32, nPositions: 64, nEmbd: 16, nLayer: 2, nHead: 4, embdPdrop: 0, residPdrop: 0, attnPdrop: 0, eosTokenId: 2 }));
+const model = () =>
+  new GPT2LMHeadModel(
+    new GPT2Config({
+      vocabSize: 32,
+      nPositions: 64,
+      nEmbd: 16,
+      nLayer: 2,
+      nHead: 4,
+      embdPdrop: 0,
+      residPdrop: 0,
+      attnPdrop: 0,
+      eosTokenId: 2,
+    }),
+  );
 const ids = (rows: number[][]): Tensor => tensor(rows, { dtype: 'int32' });
 
 async function run(m: GPT2LMHeadModel, options: GenerationOptions, prompt = [[5, 9, 3, 11]]): Promise<number[][]> {
@@ -40,7 +65,9 @@ describe('generate options', () => {
     const c = await run(m, { doSample: true, maxNewTokens: 12, generator: new Generator(2), temperature: 3 });
     expect(a).toEqual(b);
     expect(c).not.toEqual(a);
-    expect(await run(m, { doSample: true, topK: 1, maxNewTokens: 12, generator: new Generator(3) })).toEqual(await run(m, { maxNewTokens: 12 }));
+    expect(await run(m, { doSample: true, topK: 1, maxNewTokens: 12, generator: new Generator(3) })).toEqual(
+      await run(m, { maxNewTokens: 12 }),
+    );
   });
 
   it('rows stop at any of several EOS ids, then hold padTokenId; minNewTokens holds EOS back', async () => {
@@ -49,7 +76,10 @@ describe('generate options', () => {
     const first = greedy.findIndex((t) => eos.includes(t));
     const stopped = (await run(m, { maxNewTokens: 10, eosTokenId: eos }))[0];
     expect(stopped).toEqual(greedy.slice(0, first + 1));
-    const batch = await run(m, { maxNewTokens: 10, eosTokenId: eos }, [[5, 9, 3, 11], [7, 7, 1, 4]]);
+    const batch = await run(m, { maxNewTokens: 10, eosTokenId: eos }, [
+      [5, 9, 3, 11],
+      [7, 7, 1, 4],
+    ]);
     expect(batch[0].slice(0, first + 1)).toEqual(greedy.slice(0, first + 1));
     if (batch[0].length > first + 1) expect(batch[0].slice(first + 1).every((t) => t === 0)).toBe(true);
     const held = (await run(m, { maxNewTokens: 10, eosTokenId: eos, minNewTokens: 8 }))[0];
@@ -100,7 +130,15 @@ describe('generate options', () => {
 });
 
 describe('generate on the other decoder families', () => {
-  const tiny = { vocabSize: 24, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 64 };
+  const tiny = {
+    vocabSize: 24,
+    hiddenSize: 16,
+    intermediateSize: 24,
+    numHiddenLayers: 2,
+    numAttentionHeads: 4,
+    numKeyValueHeads: 2,
+    maxPositionEmbeddings: 64,
+  };
   const families: [string, () => GenerativeModel & { eval(): unknown }][] = [
     ['Qwen2', () => new Qwen2ForCausalLM(new Qwen2Config(tiny))],
     ['Mistral (sliding window 4)', () => new MistralForCausalLM(new MistralConfig({ ...tiny, slidingWindow: 4 }))],
@@ -120,8 +158,14 @@ describe('generate on the other decoder families', () => {
         [inputIds, attentionMask, out.sequences].forEach((t) => t.dispose());
         return out.sequenceIds.map((r) => r.slice(prompt[0].length));
       };
-      const padded = [[0, 0, 0, 5, 9, 3], [7, 2, 8, 4, 1, 6]];
-      const mask = [[0, 0, 0, 1, 1, 1], [1, 1, 1, 1, 1, 1]];
+      const padded = [
+        [0, 0, 0, 5, 9, 3],
+        [7, 2, 8, 4, 1, 6],
+      ];
+      const mask = [
+        [0, 0, 0, 1, 1, 1],
+        [1, 1, 1, 1, 1, 1],
+      ];
       const cached = await rows(padded, mask, true);
       expect(await rows(padded, mask, false)).toEqual(cached);
       expect(await rows([[5, 9, 3]], [[1, 1, 1]], true)).toEqual([cached[0]]);

@@ -4,7 +4,18 @@ import { join } from 'node:path';
 import '@peftjs/backend-cpu';
 import { loadSafetensors, memory, readSafetensors, setBackend } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel, GPT2Model, LlamaConfig, LlamaForCausalLM, loadPretrained, memorySource, type ModelOutput, type PreTrainedModelWith } from '../src/index.js';
+import {
+  AutoModelForCausalLM,
+  GPT2Config,
+  GPT2LMHeadModel,
+  GPT2Model,
+  LlamaConfig,
+  LlamaForCausalLM,
+  loadPretrained,
+  memorySource,
+  type ModelOutput,
+  type PreTrainedModelWith,
+} from '../src/index.js';
 import { AutoModelForCausalLM as AutoFromDir, fromPretrained, savePretrained } from '../src/node/index.js';
 
 // The golden vectors committed with the conformance package (which depends on models, so the path is spelled out).
@@ -37,7 +48,10 @@ describe('Hugging Face golden models', () => {
     await setBackend('cpu');
   });
 
-  for (const [name, Model] of [['lora_llama', LlamaForCausalLM], ['lora_gpt2_conv1d', GPT2LMHeadModel]] as const) {
+  for (const [name, Model] of [
+    ['lora_llama', LlamaForCausalLM],
+    ['lora_gpt2_conv1d', GPT2LMHeadModel],
+  ] as const) {
     it(`${name}: logits match transformers to 1e-4, and the checkpoint round-trips names, shapes and dtypes`, async () => {
       const model = await AutoModelForCausalLM.fromPretrained(fromGolden(name));
       expect(model).toBeInstanceOf(Model);
@@ -82,7 +96,9 @@ describe('Hugging Face golden models', () => {
     const state = loadSafetensors(readFileSync(join(caseDir('lora_llama'), 'base_model.safetensors')));
     const wrong = new Map(state);
     wrong.delete('lm_head.weight');
-    expect(() => model.loadWeights(wrong)).toThrow('LlamaForCausalLM: cannot load the checkpoint: loadStateDict: missing keys [lm_head.weight]; unexpected keys []');
+    expect(() => model.loadWeights(wrong)).toThrow(
+      'LlamaForCausalLM: cannot load the checkpoint: loadStateDict: missing keys [lm_head.weight]; unexpected keys []',
+    );
     const small = new LlamaForCausalLM(new LlamaConfig({ ...config, hiddenSize: 16, headDim: 4, extra: {} }));
     expect(() => small.loadWeights(state)).toThrow(/model\.embed_tokens\.weight has shape \[64,32\], the module expects \[64,16\]/);
     expect([...(await model.stateDict().get('model.norm.weight')!.data())]).toEqual(before);

@@ -2,7 +2,14 @@ import '@peftjs/backend-cpu';
 import { AdamW, manualSeed, memory, noGrad, setBackend, tensor, tidy, type Tensor } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  GPT2Config, GPT2ForSequenceClassification, GPT2LMHeadModel, loadPretrained, memorySink, memorySource, readCheckpoint, savePretrained,
+  GPT2Config,
+  GPT2ForSequenceClassification,
+  GPT2LMHeadModel,
+  loadPretrained,
+  memorySink,
+  memorySource,
+  readCheckpoint,
+  savePretrained,
 } from '../src/index.js';
 
 const config = (init = {}) =>
@@ -16,7 +23,10 @@ async function rowLogits(model: GPT2ForSequenceClassification, row: number[]): P
   const out = tidy(() =>
     noGrad(() => {
       const h = model.transformer.forward({ inputIds: ids([row]) }).lastHiddenState;
-      return h.slice(1, row.length - 1, row.length).reshape([1, 8]).matmul(model.score.weight.transpose(0, 1));
+      return h
+        .slice(1, row.length - 1, row.length)
+        .reshape([1, 8])
+        .matmul(model.score.weight.transpose(0, 1));
     }),
   );
   const v = await values(out);
@@ -48,7 +58,11 @@ describe('GPT2ForSequenceClassification', () => {
   it('reads each row at its last real token: the attention mask (with ids or inputsEmbeds) or, without one, the last non-pad id', async () => {
     manualSeed(1);
     const model = new GPT2ForSequenceClassification(config({ padTokenId: 0 }));
-    const rows = [[5, 7, 9, 11, 13], [3, 4], [6, 2, 8]];
+    const rows = [
+      [5, 7, 9, 11, 13],
+      [3, 4],
+      [6, 2, 8],
+    ];
     const padded = rows.map((r) => [...r, ...Array(5 - r.length).fill(0)]);
     const mask = rows.map((r) => [...r.map(() => 1), ...Array(5 - r.length).fill(0)]);
     const expected = (await Promise.all(rows.map((r) => rowLogits(model, r)))).flat();
@@ -61,7 +75,8 @@ describe('GPT2ForSequenceClassification', () => {
     expectClose(await values(byPadId), expected);
     // inputsEmbeds (what prompt learning passes) pool by the mask the same way
     const byEmbeds = tidy(() =>
-      noGrad(() => model.forward({ inputsEmbeds: model.transformer.wte.forward(ids(padded)), attentionMask: ids(mask) }).logits));
+      noGrad(() => model.forward({ inputsEmbeds: model.transformer.wte.forward(ids(padded)), attentionMask: ids(mask) }).logits),
+    );
     expectClose(await values(byEmbeds), expected);
     withMask.dispose();
     byPadId.dispose();
@@ -76,7 +91,14 @@ describe('GPT2ForSequenceClassification', () => {
     const logits = tidy(() => noGrad(() => model.forward({ inputIds: ids([[1, 2, 3]]) }).logits));
     expectClose(await values(logits), await rowLogits(model, [1, 2, 3]));
     logits.dispose();
-    expect(() => model.forward({ inputIds: ids([[1, 2], [3, 4]]) })).toThrow(
+    expect(() =>
+      model.forward({
+        inputIds: ids([
+          [1, 2],
+          [3, 4],
+        ]),
+      }),
+    ).toThrow(
       'GPT2ForSequenceClassification.forward: cannot find the last token of 2 rows [2,2] without an attentionMask or config.padTokenId',
     );
     model.dispose();
@@ -85,16 +107,29 @@ describe('GPT2ForSequenceClassification', () => {
   it('computes the cross-entropy of the pooled logits, and training lowers it', async () => {
     manualSeed(3);
     const model = new GPT2ForSequenceClassification(config({ padTokenId: 0, numLabels: 3 }));
-    const batch = { inputIds: ids([[4, 5, 6, 0], [7, 8, 0, 0], [9, 10, 11, 12]]), attentionMask: ids([[1, 1, 1, 0], [1, 1, 0, 0], [1, 1, 1, 1]]), labels: tensor([2, 0, 1], { dtype: 'int32' }) };
+    const batch = {
+      inputIds: ids([
+        [4, 5, 6, 0],
+        [7, 8, 0, 0],
+        [9, 10, 11, 12],
+      ]),
+      attentionMask: ids([
+        [1, 1, 1, 0],
+        [1, 1, 0, 0],
+        [1, 1, 1, 1],
+      ]),
+      labels: tensor([2, 0, 1], { dtype: 'int32' }),
+    };
     const out = tidy(() => noGrad(() => model.forward(batch)));
     const logits = await values(out.logits);
     const labels = [2, 0, 1];
     // mean over rows of logsumexp(row) − row[label]
-    const expected = labels.reduce((s, y, i) => {
-      const row = logits.slice(3 * i, 3 * i + 3);
-      const m = Math.max(...row);
-      return s + m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0)) - row[y];
-    }, 0) / 3;
+    const expected =
+      labels.reduce((s, y, i) => {
+        const row = logits.slice(3 * i, 3 * i + 3);
+        const m = Math.max(...row);
+        return s + m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0)) - row[y];
+      }, 0) / 3;
     expectClose([await out.loss!.item()], [expected]);
     out.logits.dispose();
     out.loss!.dispose();
@@ -127,18 +162,27 @@ describe('GPT2ForSequenceClassification', () => {
     expect(lmJSON).not.toHaveProperty('pad_token_id');
     expect(lmJSON).not.toHaveProperty('id2label');
 
-    const classifier = new GPT2ForSequenceClassification(GPT2Config.fromJSON({ ...lmJSON, pad_token_id: 0, id2label: { 0: 'ham', 1: 'spam' } }));
+    const classifier = new GPT2ForSequenceClassification(
+      GPT2Config.fromJSON({ ...lmJSON, pad_token_id: 0, id2label: { 0: 'ham', 1: 'spam' } }),
+    );
     const state = await readCheckpoint(memorySource(sink.files));
     state.set('lm_head.weight', lm.stateDict().get('lm_head.weight')!.clone()); // some LM checkpoints carry the head: it is not used
     const result = classifier.loadWeights(state);
     state.forEach((t) => t.dispose());
     expect(result.missingKeys).toEqual(['score.weight']);
-    expect(await values(classifier.transformer.stateDict().get('h.1.mlp.c_fc.weight')!)).toEqual(await values(lm.transformer.stateDict().get('h.1.mlp.c_fc.weight')!));
+    expect(await values(classifier.transformer.stateDict().get('h.1.mlp.c_fc.weight')!)).toEqual(
+      await values(lm.transformer.stateDict().get('h.1.mlp.c_fc.weight')!),
+    );
 
     const saved = memorySink();
     await savePretrained(classifier, saved);
     const json = JSON.parse(saved.files.get('config.json') as string);
-    expect(json).toMatchObject({ architectures: ['GPT2ForSequenceClassification'], pad_token_id: 0, id2label: { 0: 'ham', 1: 'spam' }, label2id: { ham: 0, spam: 1 } });
+    expect(json).toMatchObject({
+      architectures: ['GPT2ForSequenceClassification'],
+      pad_token_id: 0,
+      id2label: { 0: 'ham', 1: 'spam' },
+      label2id: { ham: 0, spam: 1 },
+    });
     const reloaded = await loadPretrained<GPT2ForSequenceClassification>(memorySource(saved.files));
     expect(reloaded).toBeInstanceOf(GPT2ForSequenceClassification);
     expect(reloaded.config.padTokenId).toBe(0);
@@ -154,8 +198,12 @@ describe('GPT2ForSequenceClassification', () => {
     expect(() => model.forward({ inputIds: ids([[1, 2, 3]]), attentionMask: ids([[1, 1]]) })).toThrow(
       'GPT2ForSequenceClassification.forward: attentionMask must be [1, 3], got [1,2]',
     );
-    expect(() => config({ numLabels: 3, id2label: { 0: 'a', 1: 'b' } })).toThrow('GPT2Config: id2label (id2label) has 2 labels but num_labels is 3');
-    expect(() => GPT2Config.fromJSON({ pad_token_id: 'x' })).toThrow('GPT2Config: padTokenId (pad_token_id) must be an integer or null, got "x"');
+    expect(() => config({ numLabels: 3, id2label: { 0: 'a', 1: 'b' } })).toThrow(
+      'GPT2Config: id2label (id2label) has 2 labels but num_labels is 3',
+    );
+    expect(() => GPT2Config.fromJSON({ pad_token_id: 'x' })).toThrow(
+      'GPT2Config: padTokenId (pad_token_id) must be an integer or null, got "x"',
+    );
     model.dispose();
   });
 });

@@ -2,7 +2,19 @@ import '@peftjs/backend-cpu';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QuantizedLinear, initEmptyWeights, isMeta, manualSeed, memory, noGrad, quantizeModel, resetPeakMemory, setBackend, tensor, type Tensor } from '@peftjs/core';
+import {
+  QuantizedLinear,
+  initEmptyWeights,
+  isMeta,
+  manualSeed,
+  memory,
+  noGrad,
+  quantizeModel,
+  resetPeakMemory,
+  setBackend,
+  tensor,
+  type Tensor,
+} from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM, loadWeightsFrom } from '../src/index.js';
 import { dirSource, fromPretrained, savePretrained } from '../src/node/index.js';
@@ -94,7 +106,16 @@ describe('lean loading', () => {
   });
 
   it('quantizing while loading Linears with biases (Qwen2) and tied embeddings gives what quantizing after the load gives', async () => {
-    const qwen = new Qwen2ForCausalLM(new Qwen2Config({ vocabSize: 256, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4, tieWordEmbeddings: true }));
+    const qwen = new Qwen2ForCausalLM(
+      new Qwen2Config({
+        vocabSize: 256,
+        hiddenSize: 64,
+        intermediateSize: 128,
+        numHiddenLayers: 2,
+        numAttentionHeads: 4,
+        tieWordEmbeddings: true,
+      }),
+    );
     const qwenDir = mkdtempSync(join(tmpdir(), 'peftjs-lean-qwen-'));
     try {
       await savePretrained(qwen, qwenDir);
@@ -125,14 +146,18 @@ describe('lean loading', () => {
   });
 
   it('a checkpoint that does not fit fails before any tensor is read, and frees the model', async () => {
-    const other = new Qwen2ForCausalLM(new Qwen2Config({ vocabSize: 512, hiddenSize: 128, intermediateSize: 384, numHiddenLayers: 4, numAttentionHeads: 4 }));
+    const other = new Qwen2ForCausalLM(
+      new Qwen2Config({ vocabSize: 512, hiddenSize: 128, intermediateSize: 384, numHiddenLayers: 4, numAttentionHeads: 4 }),
+    );
     const otherDir = mkdtempSync(join(tmpdir(), 'peftjs-lean-other-'));
     try {
       await savePretrained(other, otherDir);
       // a Llama config over Qwen2 weights: the q/k/v biases are unexpected
       writeFileSync(join(otherDir, 'config.json'), JSON.stringify(config.toJSON('LlamaForCausalLM')));
       const before = memory();
-      await expect(fromPretrained(otherDir)).rejects.toThrow(/LlamaForCausalLM: cannot load the checkpoint: loadStateDict: missing keys \[\]; unexpected keys \[.*model\.layers\.0\.self_attn\.q_proj\.bias/);
+      await expect(fromPretrained(otherDir)).rejects.toThrow(
+        /LlamaForCausalLM: cannot load the checkpoint: loadStateDict: missing keys \[\]; unexpected keys \[.*model\.layers\.0\.self_attn\.q_proj\.bias/,
+      );
       expect([memory().numDataBuffers, memory().numBytes]).toEqual([before.numDataBuffers, before.numBytes]);
     } finally {
       other.dispose();

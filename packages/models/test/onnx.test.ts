@@ -6,7 +6,14 @@ import { Linear, Module, manualSeed, noGrad, randn, setBackend, tensor, tidy, ty
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BertConfig, BertForSequenceClassification, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, ViTConfig, ViTForImageClassification,
+  BertConfig,
+  BertForSequenceClassification,
+  GPT2Config,
+  GPT2LMHeadModel,
+  LlamaConfig,
+  LlamaForCausalLM,
+  ViTConfig,
+  ViTForImageClassification,
 } from '../src/index.js';
 import { exportOnnx, toOnnx } from '../src/onnx/index.js';
 
@@ -32,7 +39,9 @@ async function compare(session: ort.InferenceSession, feeds: Record<string, ort.
     scale = Math.max(scale, Math.abs(want[i]));
     err = Math.max(err, Math.abs(values[i] - want[i]));
   }
-  console.log(`onnx: ${feeds.input_ids?.dims ?? feeds.pixel_values.dims}: max abs error ${err.toExponential(2)}, largest logit ${scale.toFixed(3)}`);
+  console.log(
+    `onnx: ${feeds.input_ids?.dims ?? feeds.pixel_values.dims}: max abs error ${err.toExponential(2)}, largest logit ${scale.toFixed(3)}`,
+  );
   expect(err).toBeLessThanOrEqual(1e-4 * scale);
 }
 
@@ -53,7 +62,12 @@ async function checkTokenModel(model: GPT2LMHeadModel | LlamaForCausalLM | BertF
   const session = await ort.InferenceSession.create(await toOnnx(model));
   expect(session.inputNames).toEqual(['input_ids', 'attention_mask']);
   expect(session.outputNames).toEqual(['logits']);
-  for (const [batch, seq] of [[1, 5], [3, 5], [1, 9], [3, 9]]) {
+  for (const [batch, seq] of [
+    [1, 5],
+    [3, 5],
+    [1, 9],
+    [3, 9],
+  ]) {
     const { ids, mask } = tokens(batch, seq, vocab);
     const inputIds = tensor(ids, { dtype: 'int32' });
     const attentionMask = tensor(mask, { dtype: 'int32' });
@@ -78,23 +92,48 @@ describe('ONNX export, checked by onnxruntime-node', () => {
   });
 
   it('Llama with grouped-query attention and RoPE', async () => {
-    const model = new LlamaForCausalLM(new LlamaConfig({
-      vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 32,
-    })).eval();
+    const model = new LlamaForCausalLM(
+      new LlamaConfig({
+        vocabSize: 40,
+        hiddenSize: 16,
+        intermediateSize: 24,
+        numHiddenLayers: 2,
+        numAttentionHeads: 4,
+        numKeyValueHeads: 2,
+        maxPositionEmbeddings: 32,
+      }),
+    ).eval();
     await checkTokenModel(model, 40);
   });
 
   it('BERT sequence classification', async () => {
-    const model = new BertForSequenceClassification(new BertConfig({
-      vocabSize: 40, hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 24, maxPositionEmbeddings: 32, numLabels: 3,
-    })).eval();
+    const model = new BertForSequenceClassification(
+      new BertConfig({
+        vocabSize: 40,
+        hiddenSize: 16,
+        numHiddenLayers: 2,
+        numAttentionHeads: 4,
+        intermediateSize: 24,
+        maxPositionEmbeddings: 32,
+        numLabels: 3,
+      }),
+    ).eval();
     await checkTokenModel(model, 40);
   });
 
   it('ViT image classification, written to a file', async () => {
-    const model = new ViTForImageClassification(new ViTConfig({
-      imageSize: 8, patchSize: 4, numChannels: 3, hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 24, numLabels: 5,
-    })).eval();
+    const model = new ViTForImageClassification(
+      new ViTConfig({
+        imageSize: 8,
+        patchSize: 4,
+        numChannels: 3,
+        hiddenSize: 16,
+        numHiddenLayers: 2,
+        numAttentionHeads: 4,
+        intermediateSize: 24,
+        numLabels: 5,
+      }),
+    ).eval();
     scramble(model);
     const path = join(dir, 'vit.onnx');
     await exportOnnx(model, path, { opset: 18 });
@@ -117,11 +156,18 @@ describe('ONNX export, checked by onnxruntime-node', () => {
         return x;
       }
     }
-    (model.getSubmodule('transformer.h.0') as unknown as { registerModule(name: string, m: Module): void }).registerModule('odd', new Odd());
+    (model.getSubmodule('transformer.h.0') as unknown as { registerModule(name: string, m: Module): void }).registerModule(
+      'odd',
+      new Odd(),
+    );
     const path = join(dir, 'bad.onnx');
-    await expect(exportOnnx(model, path)).rejects.toThrow("exportOnnx: module 'transformer.h.0.odd' is a Odd, which ONNX export does not support");
+    await expect(exportOnnx(model, path)).rejects.toThrow(
+      "exportOnnx: module 'transformer.h.0.odd' is a Odd, which ONNX export does not support",
+    );
     expect(readdirSync(dir).filter((f) => f.startsWith('bad'))).toEqual([]);
-    await expect(toOnnx(new GPT2LMHeadModel(new GPT2Config({ nLayer: 1, nEmbd: 8, nHead: 2, vocabSize: 10 })), { opset: 12 })).rejects.toThrow(/opset must be an integer from 17 to 21, got 12/);
+    await expect(
+      toOnnx(new GPT2LMHeadModel(new GPT2Config({ nLayer: 1, nEmbd: 8, nHead: 2, vocabSize: 10 })), { opset: 12 }),
+    ).rejects.toThrow(/opset must be an integer from 17 to 21, got 12/);
     await expect(toOnnx(new Linear(2, 2))).rejects.toThrow(/Linear is not supported/);
   });
 });

@@ -39,7 +39,8 @@ describe('fromPretrained with quantization', () => {
       const float = await fromPretrained<LlamaForCausalLM>(path);
       const q = await fromPretrained<LlamaForCausalLM>(path, { quantization: { bits } });
       const kinds = new Map<string, string>();
-      for (const [name, m] of q.namedModules()) if (m instanceof Linear || m instanceof QuantizedLinear) kinds.set(name, m.constructor.name);
+      for (const [name, m] of q.namedModules())
+        if (m instanceof Linear || m instanceof QuantizedLinear) kinds.set(name, m.constructor.name);
       expect(kinds.get('lm_head')).toBe('Linear');
       const decoder = [...kinds].filter(([n]) => n.startsWith('model.layers.'));
       expect(decoder.length).toBeGreaterThan(0);

@@ -29,7 +29,10 @@ export function snippetsOf(file: string): Snippet[] {
     if (!/^```(ts|typescript)\s*$/.test(lines[i]!)) continue;
     const end = lines.indexOf('```', i + 1);
     if (end < 0) throw new Error(`${where}: the block at line ${i + 1} is not closed`);
-    const marker = lines.slice(0, i).reverse().find((l) => l.trim() !== '');
+    const marker = lines
+      .slice(0, i)
+      .reverse()
+      .find((l) => l.trim() !== '');
     const n = out.length + 1;
     out.push({
       where: `${where}#${n}`,

@@ -24,16 +24,23 @@ const readManifest = (dir: string): Manifest => JSON.parse(readFileSync(join(dir
 /** Every workspace folder (the root's `workspaces`: plain folders and `folder/*`). */
 export function workspaceDirs(): string[] {
   const patterns = readManifest(repoRoot).workspaces ?? [];
-  return patterns.flatMap((pattern) => {
-    if (!pattern.endsWith('/*')) return [join(repoRoot, pattern)];
-    const parent = join(repoRoot, pattern.slice(0, -2));
-    return existsSync(parent) ? readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(parent, d.name)) : [];
-  }).filter((dir) => existsSync(join(dir, 'package.json')));
+  return patterns
+    .flatMap((pattern) => {
+      if (!pattern.endsWith('/*')) return [join(repoRoot, pattern)];
+      const parent = join(repoRoot, pattern.slice(0, -2));
+      return existsSync(parent)
+        ? readdirSync(parent, { withFileTypes: true })
+            .filter((d) => d.isDirectory())
+            .map((d) => join(parent, d.name))
+        : [];
+    })
+    .filter((dir) => existsSync(join(dir, 'package.json')));
 }
 
 /** The packages a user can install: every workspace package not marked private. */
 export function publishablePackages(): WorkspacePackage[] {
-  return workspaceDirs().map((dir) => ({ dir, manifest: readManifest(dir) }))
+  return workspaceDirs()
+    .map((dir) => ({ dir, manifest: readManifest(dir) }))
     .filter(({ manifest }) => !manifest.private && manifest.name)
     .map(({ dir, manifest }) => ({ name: manifest.name!, version: manifest.version ?? '0.0.0', dir }))
     .sort((a, b) => a.name.localeCompare(b.name));

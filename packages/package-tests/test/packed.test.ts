@@ -24,14 +24,28 @@ describe('the packed packages in a project of their own', () => {
     project = mkdtempSync(join(tmpdir(), 'peftjs-user-project-'));
     const tarballs = join(project, 'tarballs');
     mkdirSync(tarballs);
-    const files = await packAll(packages.map((p) => p.dir), tarballs);
+    const files = await packAll(
+      packages.map((p) => p.dir),
+      tarballs,
+    );
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'peftjs-user', private: true, type: 'module' }, null, 2));
     // the tarballs, and from the registry (the cache first) only third-party packages; install
     // scripts stay off so no native build or download runs
-    await exec('npm', [
-      'install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error',
-      ...files.map((f) => `./tarballs/${f}`), `typescript@${pinnedVersion('typescript')}`, `@types/node@${pinnedVersion('@types/node')}`,
-    ], project);
+    await exec(
+      'npm',
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        '--loglevel=error',
+        ...files.map((f) => `./tarballs/${f}`),
+        `typescript@${pinnedVersion('typescript')}`,
+        `@types/node@${pinnedVersion('@types/node')}`,
+      ],
+      project,
+    );
     for (const f of readdirSync(fixtures)) copyFileSync(join(fixtures, f), join(project, f));
   }, 240_000);
 
@@ -56,9 +70,18 @@ describe('the packed packages in a project of their own', () => {
     );
     console.log(`packed, Node: GPT-2 LoRA loss ${report.gpt2[0]!.toFixed(3)} → ${report.gpt2.at(-1)!.toFixed(3)}`);
     const losses = JSON.stringify({ gpt2: report.gpt2, sequential: report.sequential, fields: report.fields });
-    expect({ gpt2: decreased(report.gpt2), sequential: decreased(report.sequential), fields: decreased(report.fields), fanInFanOut: report.fanInFanOut }, losses)
-      .toEqual({ gpt2: true, sequential: true, fields: true, fanInFanOut: true });
-    const reload = lastJson<{ baseModelNameOrPath: string | null; logitsShape: number[] }>(await exec('node', ['out/reload.js', report.root], project));
+    expect(
+      {
+        gpt2: decreased(report.gpt2),
+        sequential: decreased(report.sequential),
+        fields: decreased(report.fields),
+        fanInFanOut: report.fanInFanOut,
+      },
+      losses,
+    ).toEqual({ gpt2: true, sequential: true, fields: true, fanInFanOut: true });
+    const reload = lastJson<{ baseModelNameOrPath: string | null; logitsShape: number[] }>(
+      await exec('node', ['out/reload.js', report.root], project),
+    );
     expect(reload.baseModelNameOrPath).toBe(join(report.root, 'base'));
     expect(reload.logitsShape).toEqual([1, 3, 257]);
     rmSync(report.root, { recursive: true, force: true });
@@ -69,9 +92,14 @@ describe('the packed packages in a project of their own', () => {
     expect(snippets.length).toBeGreaterThanOrEqual(10);
     mkdirSync(join(project, 'snippets'));
     for (const s of snippets) writeFileSync(join(project, 'snippets', `${s.fileName}.ts`), s.code);
-    writeFileSync(join(project, 'tsconfig.snippets.json'), JSON.stringify({
-      extends: './tsconfig.json', compilerOptions: { rootDir: 'snippets', outDir: 'out-snippets' }, include: ['snippets/*.ts'],
-    }));
+    writeFileSync(
+      join(project, 'tsconfig.snippets.json'),
+      JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: { rootDir: 'snippets', outDir: 'out-snippets' },
+        include: ['snippets/*.ts'],
+      }),
+    );
     const errors = await exec('npx', ['--no-install', 'tsc', '-p', 'tsconfig.snippets.json'], project).catch((e: Error) => e.message);
     expect(errors).toBe('');
     // the snippets run in a folder of their own that holds the repository's example model, as a
@@ -81,7 +109,9 @@ describe('the packed packages in a project of their own', () => {
     symlinkSync(join(repoRoot, 'apps/examples/models'), join(cwd, 'apps/examples/models'));
     const failures: string[] = [];
     for (const s of snippets.filter((x) => x.run)) {
-      await exec('node', [join(project, 'out-snippets', `${s.fileName}.js`)], cwd, { NODE_NO_WARNINGS: '1' }).catch((e: Error) => failures.push(`${s.where}: ${e.message}`));
+      await exec('node', [join(project, 'out-snippets', `${s.fileName}.js`)], cwd, { NODE_NO_WARNINGS: '1' }).catch((e: Error) =>
+        failures.push(`${s.where}: ${e.message}`),
+      );
     }
     rmSync(cwd, { recursive: true, force: true });
     console.log(`README snippets: ${snippets.length} type-checked, ${snippets.filter((x) => x.run).length} run`);
@@ -90,16 +120,30 @@ describe('the packed packages in a project of their own', () => {
 
   it('bundles a page with esbuild and trains LoRA in headless Chromium on WebGPU and on the CPU backend', async () => {
     const bundle = await build({
-      entryPoints: [join(project, 'page.ts')], absWorkingDir: project, bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'silent',
+      entryPoints: [join(project, 'page.ts')],
+      absWorkingDir: project,
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      logLevel: 'silent',
     });
-    const server = await startServer({ files: { '/index.html': modulePage('packed packages', '/page.js'), '/page.js': bundle.outputFiles[0]!.text } });
+    const server = await startServer({
+      files: { '/index.html': modulePage('packed packages', '/page.js'), '/page.js': bundle.outputFiles[0]!.text },
+    });
     const browser = await launchChromium();
     try {
       for (const backend of ['webgpu', 'cpu']) {
         const { page, errors } = await browser.newPage();
         await page.goto(`${server.url}/?backend=${backend}`);
-        await page.waitForFunction(() => (globalThis as { pageResult?: unknown }).pageResult !== undefined, undefined, { timeout: 120_000, polling: 250 });
-        const result = await page.evaluate(() => (globalThis as unknown as { pageResult: { backend?: string; losses?: number[]; error?: string } }).pageResult);
+        await page.waitForFunction(() => (globalThis as { pageResult?: unknown }).pageResult !== undefined, undefined, {
+          timeout: 120_000,
+          polling: 250,
+        });
+        const result = await page.evaluate(
+          () => (globalThis as unknown as { pageResult: { backend?: string; losses?: number[]; error?: string } }).pageResult,
+        );
         console.log(`packed, Chromium ${backend}: LoRA loss ${result.losses?.[0]?.toFixed(3)} → ${result.losses?.at(-1)?.toFixed(3)}`);
         expect(result.error).toBeUndefined();
         expect(result.backend).toBe(backend);

@@ -19,20 +19,24 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function manifestProblems({ dir, manifest: m }: WorkspacePackage): string[] {
   const problems: string[] = [];
   const name = m.name ?? dir;
-  const bad = (field: string, want: string, got: unknown) => problems.push(`${name}: "${field}" must be ${want}, got ${JSON.stringify(got)}`);
+  const bad = (field: string, want: string, got: unknown) =>
+    problems.push(`${name}: "${field}" must be ${want}, got ${JSON.stringify(got)}`);
 
-  if (typeof m.description !== 'string' || m.description.trim().length < 20) bad('description', 'a sentence saying what the package is', m.description);
+  if (typeof m.description !== 'string' || m.description.trim().length < 20)
+    bad('description', 'a sentence saying what the package is', m.description);
   if (m.license !== LICENSE) bad('license', `"${LICENSE}"`, m.license);
   if (!Array.isArray(m.keywords) || m.keywords.length === 0 || !m.keywords.every((k) => typeof k === 'string' && k.length > 0)) {
     bad('keywords', 'a non-empty array of words', m.keywords);
   } else if (!m.keywords.includes('peft')) bad('keywords', 'a list that includes "peft"', m.keywords);
-  if (typeof m.homepage !== 'string' || !m.homepage.startsWith(REPOSITORY.web)) bad('homepage', `an address under ${REPOSITORY.web}`, m.homepage);
+  if (typeof m.homepage !== 'string' || !m.homepage.startsWith(REPOSITORY.web))
+    bad('homepage', `an address under ${REPOSITORY.web}`, m.homepage);
   if (!isObject(m.bugs) || m.bugs.url !== REPOSITORY.issues) bad('bugs', `{ "url": "${REPOSITORY.issues}" }`, m.bugs);
   const repo = m.repository;
   if (!isObject(repo) || repo.type !== 'git' || repo.url !== REPOSITORY.url || repo.directory !== dir) {
     bad('repository', `{ "type": "git", "url": "${REPOSITORY.url}", "directory": "${dir}" }`, repo);
   }
-  if (m.scripts?.prepack !== COPY_LICENSE) bad('scripts.prepack', `"${COPY_LICENSE}" (npm packs only the package folder's own LICENSE)`, m.scripts?.prepack);
+  if (m.scripts?.prepack !== COPY_LICENSE)
+    bad('scripts.prepack', `"${COPY_LICENSE}" (npm packs only the package folder's own LICENSE)`, m.scripts?.prepack);
   if (entryPoints(m).length === 0) bad('exports', 'at least one built entry point', m.exports);
   return problems;
 }

@@ -2,8 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  COPY_LICENSE, LICENSE, REPOSITORY, entryPoints, manifestProblems, missingFromTarball, packedFiles, publishablePackages, readManifest,
-  repositoryRoot, workspacePackages,
+  COPY_LICENSE,
+  LICENSE,
+  REPOSITORY,
+  entryPoints,
+  manifestProblems,
+  missingFromTarball,
+  packedFiles,
+  publishablePackages,
+  readManifest,
+  repositoryRoot,
+  workspacePackages,
 } from '../src/index.js';
 
 const root = repositoryRoot();
@@ -11,7 +20,10 @@ const packages = publishablePackages(root);
 
 describe('the checks themselves', () => {
   it('name every field a package forgets, with the value found', () => {
-    const problems = manifestProblems({ dir: 'packages/new', manifest: { name: '@peftjs/new', license: 'MIT', repository: 'peftjs/peft.js' } });
+    const problems = manifestProblems({
+      dir: 'packages/new',
+      manifest: { name: '@peftjs/new', license: 'MIT', repository: 'peftjs/peft.js' },
+    });
     expect(problems).toEqual([
       '@peftjs/new: "description" must be a sentence saying what the package is, got undefined',
       '@peftjs/new: "license" must be "Apache-2.0", got "MIT"',
@@ -26,11 +38,26 @@ describe('the checks themselves', () => {
 
   it('read every entry point of main, types, exports (subpaths and conditions) and bin', () => {
     const manifest = {
-      main: './dist/index.js', types: './dist/index.d.ts', bin: { tool: './dist/cli.js' },
-      exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' }, './node': { types: './dist/node/index.d.ts', import: './dist/node/index.js' }, './*': './dist/*.js' },
+      main: './dist/index.js',
+      types: './dist/index.d.ts',
+      bin: { tool: './dist/cli.js' },
+      exports: {
+        '.': { types: './dist/index.d.ts', import: './dist/index.js' },
+        './node': { types: './dist/node/index.d.ts', import: './dist/node/index.js' },
+        './*': './dist/*.js',
+      },
     };
-    expect(entryPoints(manifest)).toEqual(['dist/cli.js', 'dist/index.d.ts', 'dist/index.js', 'dist/node/index.d.ts', 'dist/node/index.js']);
-    expect(missingFromTarball(['README.md', 'dist/index.js', 'package.json'], ['dist/index.js', 'dist/index.d.ts'])).toEqual(['LICENSE', 'dist/index.d.ts']);
+    expect(entryPoints(manifest)).toEqual([
+      'dist/cli.js',
+      'dist/index.d.ts',
+      'dist/index.js',
+      'dist/node/index.d.ts',
+      'dist/node/index.js',
+    ]);
+    expect(missingFromTarball(['README.md', 'dist/index.js', 'package.json'], ['dist/index.js', 'dist/index.d.ts'])).toEqual([
+      'LICENSE',
+      'dist/index.d.ts',
+    ]);
   });
 });
 
@@ -38,7 +65,11 @@ describe('the repository', () => {
   it('has the full Apache-2.0 text in LICENSE, as the package.json files declare', () => {
     const text = readFileSync(join(root, 'LICENSE'), 'utf8');
     expect(text).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004\s/);
-    for (const heading of ['TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION', '9. Accepting Warranty or Additional Liability.', 'END OF TERMS AND CONDITIONS']) {
+    for (const heading of [
+      'TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION',
+      '9. Accepting Warranty or Additional Liability.',
+      'END OF TERMS AND CONDITIONS',
+    ]) {
       expect(text).toContain(heading);
     }
     expect(readManifest(join(root, 'package.json')).license).toBe(LICENSE);
@@ -56,7 +87,16 @@ describe('every publishable package', () => {
   it('is found: the workspaces hold the packages the project publishes', () => {
     const names = packages.map((p) => p.manifest.name);
     console.log(`publishable packages: ${names.join(', ')}`);
-    expect(names).toEqual(expect.arrayContaining(['@peftjs/core', '@peftjs/backend-cpu', '@peftjs/data', '@peftjs/datasets', '@peftjs/methods', '@peftjs/models']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        '@peftjs/core',
+        '@peftjs/backend-cpu',
+        '@peftjs/data',
+        '@peftjs/datasets',
+        '@peftjs/methods',
+        '@peftjs/models',
+      ]),
+    );
   });
 
   it('has a description, keywords, homepage, bugs, repository with its directory, and the prepack that copies LICENSE', () => {
@@ -73,7 +113,10 @@ describe('every publishable package', () => {
   describe('npm pack --dry-run', () => {
     let files: Map<string, string[]>;
     beforeAll(async () => {
-      files = await packedFiles(root, packages.map((p) => p.dir));
+      files = await packedFiles(
+        root,
+        packages.map((p) => p.dir),
+      );
     }, 120_000);
 
     it('lists LICENSE, README.md and every built entry point in each tarball', () => {

@@ -27,7 +27,9 @@ function joinNegativeValues(args: readonly string[], specs: OptionSpecs): string
 
 /** parseArgs (strict, no positionals) with its errors prefixed by the command's name. */
 export function parseCommandLine(command: string, args: readonly string[], specs: OptionSpecs): OptionValues {
-  const options = Object.fromEntries(Object.entries(specs).map(([k, o]) => [k, { type: o.type, ...('default' in o ? { default: o.default } : {}) }]));
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([k, o]) => [k, { type: o.type, ...('default' in o ? { default: o.default } : {}) }]),
+  );
   try {
     return parseArgs({ args: joinNegativeValues(args, specs), options: options as never, strict: true, allowPositionals: false }).values;
   } catch (e) {
@@ -52,6 +54,9 @@ export function numberOption(command: string, values: OptionValues, flag: string
   const raw = values[flag];
   const n = typeof raw === 'string' && NUMBER.test(raw.trim()) ? Number(raw) : NaN;
   const ok = Number.isFinite(n) && ('positive' in bound ? n > 0 : n >= bound.min);
-  if (!ok) throw new RangeError(`${command}: --${flag} must be ${'positive' in bound ? 'a positive number' : `a number ≥ ${bound.min}`}, got ${JSON.stringify(raw)}`);
+  if (!ok)
+    throw new RangeError(
+      `${command}: --${flag} must be ${'positive' in bound ? 'a positive number' : `a number ≥ ${bound.min}`}, got ${JSON.stringify(raw)}`,
+    );
   return n;
 }

@@ -39,7 +39,9 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 function check(what: string, evaluation: Accuracy, trained: Accuracy, tolerance: number): number {
   const diff = maxLogitDifference(evaluation, trained);
   if (!(diff <= tolerance)) {
-    throw new Error(`demo: the ${what} model's test logits differ from the trained model's by up to ${diff} (allowed ${tolerance}); accuracy ${pct(evaluation.accuracy)} against ${pct(trained.accuracy)}`);
+    throw new Error(
+      `demo: the ${what} model's test logits differ from the trained model's by up to ${diff} (allowed ${tolerance}); accuracy ${pct(evaluation.accuracy)} against ${pct(trained.accuracy)}`,
+    );
   }
   return diff;
 }
@@ -57,7 +59,9 @@ export async function saveReloadAndMerge(input: AdapterCheckInput): Promise<Adap
   try {
     const reloaded = await evaluateAccuracy(reloadedModel, test, padTokenId);
     const reloadDiff = check('reloaded', reloaded, trained, RELOAD_TOLERANCE);
-    log(`reloaded into a fresh base model: test accuracy ${pct(reloaded.accuracy)} (trained: ${pct(trained.accuracy)}; largest logit difference ${reloadDiff.toExponential(1)})`);
+    log(
+      `reloaded into a fresh base model: test accuracy ${pct(reloaded.accuracy)} (trained: ${pct(trained.accuracy)}; largest logit difference ${reloadDiff.toExponential(1)})`,
+    );
 
     if (reloadedModel.method.kind === 'prompt') {
       log(`${reloadedModel.peftType} adapters cannot be merged into the weights: merge skipped`);

@@ -29,7 +29,10 @@ export async function setUpBackend(name: BackendName): Promise<BackendSetup> {
     if (name !== 'webgpu' || !(await isNoAdapter(e))) throw e;
     const vulkan = await import('@peftjs/backend-webgpu/node');
     const env = vulkan.softwareVulkanEnv();
-    if (env) console.error(`demo: no WebGPU adapter with this process's Vulkan set-up; running again with VK_ICD_FILENAMES=${env.VK_ICD_FILENAMES} LD_LIBRARY_PATH=${env.LD_LIBRARY_PATH}`);
+    if (env)
+      console.error(
+        `demo: no WebGPU adapter with this process's Vulkan set-up; running again with VK_ICD_FILENAMES=${env.VK_ICD_FILENAMES} LD_LIBRARY_PATH=${env.LD_LIBRARY_PATH}`,
+      );
     const exitCode = vulkan.rerunWithSoftwareVulkan();
     if (exitCode !== null) return { exitCode };
     throw new Error(`demo: --backend webgpu found no WebGPU adapter: ${vulkan.noAdapterHelp()}`, { cause: e });

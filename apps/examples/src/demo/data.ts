@@ -23,7 +23,8 @@ export interface SpamData {
  * last real position, so every email ends on the same token, wherever it was cut.
  */
 export function encodeEmail(tokenizer: ByteTokenizer, text: string, maxLength: number): number[] {
-  if (!Number.isInteger(maxLength) || maxLength < 2) throw new RangeError(`encodeEmail: maxLength must be an integer ≥ 2, got ${maxLength}`);
+  if (!Number.isInteger(maxLength) || maxLength < 2)
+    throw new RangeError(`encodeEmail: maxLength must be an integer ≥ 2, got ${maxLength}`);
   const ids = tokenizer.encode(text).slice(0, maxLength - 1);
   ids.push(tokenizer.eosTokenId);
   return ids;
@@ -46,7 +47,10 @@ export interface SpamDataOptions {
 export function loadSpamData(options: SpamDataOptions): SpamData {
   const tokenizer = new ByteTokenizer();
   const splits = loadSpamAssassin();
-  const encode = (e: SpamAssassinExample): ClassificationExample => ({ inputIds: encodeEmail(tokenizer, e.text, options.maxLength), label: e.label });
+  const encode = (e: SpamAssassinExample): ClassificationExample => ({
+    inputIds: encodeEmail(tokenizer, e.text, options.maxLength),
+    label: e.label,
+  });
   const train = draw(splits.train, options.trainSize, options.seed).map(encode);
   const test = draw(splits.test, options.testSize, options.seed + 1).map(encode);
   const ham = test.filter((e) => e.label === 0).length;

@@ -20,7 +20,12 @@ export interface Classifier extends Module {
   forward(inputs: ModelInputs): SequenceClassifierOutput;
 }
 
-export async function evaluateAccuracy(model: Classifier, examples: readonly ClassificationExample[], padTokenId: number, batchSize = 32): Promise<Accuracy> {
+export async function evaluateAccuracy(
+  model: Classifier,
+  examples: readonly ClassificationExample[],
+  padTokenId: number,
+  batchSize = 32,
+): Promise<Accuracy> {
   if (examples.length === 0) throw new RangeError('evaluateAccuracy: no examples');
   const start = performance.now();
   const collate = dataCollatorWithPadding({ padTokenId });
@@ -46,7 +51,14 @@ export async function evaluateAccuracy(model: Classifier, examples: readonly Cla
   const classes = logits.length / examples.length;
   const predictions = Int32Array.from(examples, (_, i) => argmax(logits.subarray(i * classes, (i + 1) * classes)));
   const correct = examples.reduce((n, e, i) => n + (predictions[i] === e.label ? 1 : 0), 0);
-  return { accuracy: correct / examples.length, correct, total: examples.length, predictions, logits, seconds: (performance.now() - start) / 1000 };
+  return {
+    accuracy: correct / examples.length,
+    correct,
+    total: examples.length,
+    predictions,
+    logits,
+    seconds: (performance.now() - start) / 1000,
+  };
 }
 
 /** Index of the first largest value (as the argmax op). */

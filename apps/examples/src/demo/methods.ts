@@ -32,7 +32,9 @@ const PRESETS: Record<string, Preset> = {
     lr: 4e-3,
     verify: (peft) => {
       if (![...peft.namedParameters()].some(([name]) => name.includes('lora_magnitude_vector'))) {
-        throw new Error('LoraConfig accepts useDora but the LoRA layers add no lora_magnitude_vector: DoRA is not implemented by @peftjs/methods yet');
+        throw new Error(
+          'LoraConfig accepts useDora but the LoRA layers add no lora_magnitude_vector: DoRA is not implemented by @peftjs/methods yet',
+        );
       }
     },
   },
@@ -44,16 +46,38 @@ const PRESETS: Record<string, Preset> = {
   adalora: {
     peftType: 'ADALORA',
     fields: {},
-    notRun: 'AdaLoRA reallocates ranks after each backward pass (updateAndAllocate, before the gradients are cleared), which the Trainer loop of this demo does not call',
+    notRun:
+      'AdaLoRA reallocates ranks after each backward pass (updateAndAllocate, before the gradients are cleared), which the Trainer loop of this demo does not call',
   },
 };
 
 /** Names for the table, as the methods' papers write them. */
 const LABELS: Record<string, string> = {
-  lora: 'LoRA', dora: 'DoRA', ia3: 'IA3', loha: 'LoHa', lokr: 'LoKr', vera: 'VeRA', adalora: 'AdaLoRA', boft: 'BOFT', oft: 'OFT',
-  hra: 'HRA', ln_tuning: 'LN tuning', fourierft: 'FourierFT', c3a: 'C3A', bone: 'Bone', miss: 'MiSS', road: 'RoAd', delora: 'DeLoRA',
-  waveft: 'WaveFT', randlora: 'RandLoRA', shira: 'SHiRA', vblora: 'VB-LoRA', prompt_tuning: 'prompt tuning', prefix_tuning: 'prefix tuning',
-  p_tuning: 'P-tuning', adaption_prompt: 'adaption prompt',
+  lora: 'LoRA',
+  dora: 'DoRA',
+  ia3: 'IA3',
+  loha: 'LoHa',
+  lokr: 'LoKr',
+  vera: 'VeRA',
+  adalora: 'AdaLoRA',
+  boft: 'BOFT',
+  oft: 'OFT',
+  hra: 'HRA',
+  ln_tuning: 'LN tuning',
+  fourierft: 'FourierFT',
+  c3a: 'C3A',
+  bone: 'Bone',
+  miss: 'MiSS',
+  road: 'RoAd',
+  delora: 'DeLoRA',
+  waveft: 'WaveFT',
+  randlora: 'RandLoRA',
+  shira: 'SHiRA',
+  vblora: 'VB-LoRA',
+  prompt_tuning: 'prompt tuning',
+  prefix_tuning: 'prefix tuning',
+  p_tuning: 'P-tuning',
+  adaption_prompt: 'adaption prompt',
 };
 
 /** A method no preset gives a learning rate trains at this one. */
@@ -86,7 +110,13 @@ export function methodSetup(name: string, baseModelNameOrPath: string | null = n
   const method = getPeftMethod(preset?.peftType ?? name.toUpperCase());
   if (preset?.notRun) throw new Error(`demo: --method ${name} is not run by this demo: ${preset.notRun}`);
   const usable = new Set(method.configClass.fields.filter((f) => !f.unsupported).map((f) => f.name));
-  const wanted: Record<string, unknown> = { targetModules: GPT2_TARGETS, fanInFanOut: true, modulesToSave: ['score'], numVirtualTokens: 8, ...preset?.fields };
+  const wanted: Record<string, unknown> = {
+    targetModules: GPT2_TARGETS,
+    fanInFanOut: true,
+    modulesToSave: ['score'],
+    numVirtualTokens: 8,
+    ...preset?.fields,
+  };
   const init = Object.fromEntries(Object.entries(wanted).filter(([k]) => usable.has(k)));
   let config: PeftConfig;
   try {

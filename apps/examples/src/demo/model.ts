@@ -30,7 +30,8 @@ export async function readBaseConfig(dir: string): Promise<GPT2Config> {
   } catch (e) {
     throw new Error(`demo: cannot read the base model's config.json in ${dir}: ${(e as Error).message}`);
   }
-  if (json.model_type !== 'gpt2') throw new Error(`demo: the base model in ${dir} must be a GPT-2 (model_type "gpt2"), got ${JSON.stringify(json.model_type)}`);
+  if (json.model_type !== 'gpt2')
+    throw new Error(`demo: the base model in ${dir} must be a GPT-2 (model_type "gpt2"), got ${JSON.stringify(json.model_type)}`);
   const eos = Array.isArray(json.eos_token_id) ? json.eos_token_id[0] : json.eos_token_id;
   return GPT2Config.fromJSON({
     ...json,

@@ -53,7 +53,10 @@ const OPTIONS = {
   'max-length': { type: 'string', default: '64', help: 'bytes per email, from its start (subject first), end-of-text included' },
   lr: { type: 'string', help: "learning rate of the PEFT method's run (default: the method's own)" },
   seed: { type: 'string', default: '0', help: 'seed of the data draw, the shuffles and the fresh weights' },
-  out: { type: 'string', help: 'folder for the adapter, the merged model, the loss curves and results.json (default apps/examples/out/demo)' },
+  out: {
+    type: 'string',
+    help: 'folder for the adapter, the merged model, the loss curves and results.json (default apps/examples/out/demo)',
+  },
   'skip-full': { type: 'boolean', default: false, help: 'skip full fine-tuning' },
   model: { type: 'string', help: 'base model folder (default the committed byte-gpt2)' },
   'no-progress': { type: 'boolean', default: false, help: 'no progress bars' },
@@ -83,7 +86,8 @@ export function optionHelp(usable: readonly string[], unusable: readonly string[
     return `  ${flag.padEnd(22)} ${o.help}${fallback}`;
   });
   const methods = [`PEFT methods for --method:${usable.length ? '' : ' none'}`, wrapList(usable, '  ')];
-  if (unusable.length > 0) methods.push('registered, but unable to adapt a GPT-2 classifier (--method <name> says why):', wrapList(unusable, '  '));
+  if (unusable.length > 0)
+    methods.push('registered, but unable to adapt a GPT-2 classifier (--method <name> says why):', wrapList(unusable, '  '));
   return `usage: npm run demo -- [options]\n\n${rows.join('\n')}\n\n${methods.filter(Boolean).join('\n')}`;
 }
 

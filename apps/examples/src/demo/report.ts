@@ -38,5 +38,11 @@ export function resultsTable(runs: readonly RunSummary[], majorityAccuracy: numb
     [`majority class (always ham)`, percent(majorityAccuracy), '0', '0%', '-'],
     ...runs.map((r) => [r.name, percent(r.accuracy), count(r.trainable), share(r.trainable, r.all), `${r.seconds.toFixed(1)} s`]),
   ];
-  return formatTable([`method (test: ${testSize} emails)`, 'test accuracy', 'trainable parameters', 'share', 'train time'], rows, ['left', 'right', 'right', 'right', 'right']);
+  return formatTable([`method (test: ${testSize} emails)`, 'test accuracy', 'trainable parameters', 'share', 'train time'], rows, [
+    'left',
+    'right',
+    'right',
+    'right',
+    'right',
+  ]);
 }

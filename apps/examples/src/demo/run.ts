@@ -39,15 +39,27 @@ export interface DemoContext {
 
 /** Trains what requires gradients in `model`, then measures its test accuracy; `notes` are logged under the run's first line. */
 export async function trainAndEvaluate(
-  ctx: DemoContext, name: string, model: Classifier, lr: number, notes: readonly string[] = [],
+  ctx: DemoContext,
+  name: string,
+  model: Classifier,
+  lr: number,
+  notes: readonly string[] = [],
 ): Promise<{ summary: RunSummary; evaluation: Accuracy }> {
   const { options, data, steps, log } = ctx;
   const { trainable, all } = countParameters(model);
   const stepsText = `${steps} step${steps === 1 ? '' : 's'} of ${options.batchSize} emails`;
-  log(`\n${name}: ${trainable.toLocaleString('en-US')} of ${all.toLocaleString('en-US')} parameters train (${share(trainable, all)}); ${stepsText}, lr ${lr}`);
+  log(
+    `\n${name}: ${trainable.toLocaleString('en-US')} of ${all.toLocaleString('en-US')} parameters train (${share(trainable, all)}); ${stepsText}, lr ${lr}`,
+  );
   notes.forEach((line) => log(line));
   const { losses, seconds } = await trainClassifier(model, data.train, {
-    steps, batchSize: options.batchSize, lr, warmupRatio: 0.1, padTokenId: data.tokenizer.eosTokenId, seed: options.seed, progress: options.progress,
+    steps,
+    batchSize: options.batchSize,
+    lr,
+    warmupRatio: 0.1,
+    padTokenId: data.tokenizer.eosTokenId,
+    seed: options.seed,
+    progress: options.progress,
   });
   const evaluation = await evaluateAccuracy(model, data.test, data.tokenizer.eosTokenId);
   log(`${name}: test accuracy ${(100 * evaluation.accuracy).toFixed(1)}% (trained in ${seconds.toFixed(1)} s)`);
@@ -85,7 +97,14 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void 
   return withModel(peft, () => runAll(options, backend, setup, peft, start, log));
 }
 
-async function runAll(options: DemoOptions, backend: string, setup: MethodSetup, peft: PeftModel<GPT2ForSequenceClassification>, start: number, log: (line: string) => void): Promise<DemoResult> {
+async function runAll(
+  options: DemoOptions,
+  backend: string,
+  setup: MethodSetup,
+  peft: PeftModel<GPT2ForSequenceClassification>,
+  start: number,
+  log: (line: string) => void,
+): Promise<DemoResult> {
   const data = loadSpamData(options);
   const steps = totalSteps(options);
   const ctx: DemoContext = { options, data, steps, log };
@@ -108,7 +127,12 @@ async function runAll(options: DemoOptions, backend: string, setup: MethodSetup,
   const { summary, evaluation } = await trainAndEvaluate(ctx, setup.label, peft, options.lr ?? setup.lr, peftCount);
   runs.push(summary);
   const adapter = await saveReloadAndMerge({
-    peft, trained: evaluation, test: data.test, padTokenId: data.tokenizer.eosTokenId, out: options.out, log,
+    peft,
+    trained: evaluation,
+    test: data.test,
+    padTokenId: data.tokenizer.eosTokenId,
+    out: options.out,
+    log,
     freshBase: () => freshClassifier(options),
   });
 

@@ -21,7 +21,11 @@ export interface TrainResult {
 }
 
 /** Trains the parameters of `model` that require gradients on `examples`; the model stays in eval mode afterwards. */
-export async function trainClassifier(model: Module, examples: readonly ClassificationExample[], settings: TrainSettings): Promise<TrainResult> {
+export async function trainClassifier(
+  model: Module,
+  examples: readonly ClassificationExample[],
+  settings: TrainSettings,
+): Promise<TrainResult> {
   const params: Tensor[] = model.parameters().filter((p) => p.requiresGrad);
   if (params.length === 0) throw new Error('trainClassifier: the model has no parameter that requires gradients');
   const loader = new DataLoader(examples, {

@@ -41,7 +41,10 @@ const OPTIONS = {
 } as const;
 
 export const OPTION_HELP = Object.entries(OPTIONS)
-  .map(([name, o]) => `  --${name}${o.type === 'string' ? ' <value>' : ''}${'default' in o && o.type === 'string' ? ` (default ${o.default})` : ''}`)
+  .map(
+    ([name, o]) =>
+      `  --${name}${o.type === 'string' ? ' <value>' : ''}${'default' in o && o.type === 'string' ? ` (default ${o.default})` : ''}`,
+  )
   .join('\n');
 
 export function parsePretrainOptions(args: readonly string[]): PretrainOptions {
@@ -50,7 +53,8 @@ export function parsePretrainOptions(args: readonly string[]): PretrainOptions {
   const nEmbd = integerOption('pretrain', values, 'n-embd', 1);
   const nHead = integerOption('pretrain', values, 'n-head', 1);
   if (nEmbd % nHead !== 0) throw new RangeError(`pretrain: --n-embd (${nEmbd}) must be divisible by --n-head (${nHead})`);
-  const warmupSteps = values['warmup-steps'] === undefined ? Math.max(1, Math.round(steps / 10)) : integerOption('pretrain', values, 'warmup-steps', 0);
+  const warmupSteps =
+    values['warmup-steps'] === undefined ? Math.max(1, Math.round(steps / 10)) : integerOption('pretrain', values, 'warmup-steps', 0);
   return {
     steps,
     batchSize: integerOption('pretrain', values, 'batch-size', 1),

@@ -41,7 +41,9 @@ The run is deterministic: the same command with the same seed gives the same wei
 
 | setting | value |
 | --- | --- |
-| data | training splits of the State of the Union addresses and Moby Dick (${Object.entries(r.trainBytes).map(([k, v]) => `${k}: ${v} bytes`).join(', ')}), each ended by the end-of-text id, cut into non-overlapping ${o.blockSize}-byte windows, shuffled with the seed |
+| data | training splits of the State of the Union addresses and Moby Dick (${Object.entries(r.trainBytes)
+    .map(([k, v]) => `${k}: ${v} bytes`)
+    .join(', ')}), each ended by the end-of-text id, cut into non-overlapping ${o.blockSize}-byte windows, shuffled with the seed |
 | steps | ${o.steps} (batch ${o.batchSize} × ${o.blockSize} bytes, ${r.tokensSeen.toLocaleString('en-US')} bytes seen) |
 | optimizer | AdamW, lr ${o.lr}, betas (0.9, 0.999), eps 1e-8, weight decay ${o.weightDecay} on matrices (none on biases, LayerNorm and embeddings) |
 | schedule | linear warm-up for ${o.warmupSteps} steps, cosine decay to 0 (HF's get_cosine_schedule_with_warmup) |

@@ -1,7 +1,15 @@
 /** One pretraining run: data, model, optimizer and schedule, the Trainer, evaluation, files. */
 import { mkdir } from 'node:fs/promises';
 import {
-  AdamW, DataLoader, ProgressCallback, Trainer, getBackend, getCosineScheduleWithWarmup, manualSeed, setBackend, tensor,
+  AdamW,
+  DataLoader,
+  ProgressCallback,
+  Trainer,
+  getBackend,
+  getCosineScheduleWithWarmup,
+  manualSeed,
+  setBackend,
+  tensor,
   type Tensor,
 } from '@peftjs/core';
 import '@peftjs/backend-cpu';
@@ -41,7 +49,11 @@ async function evaluateCorpora(model: GPT2LMHeadModel, corpora: readonly CorpusB
   return result;
 }
 
-export async function runPretrain(options: PretrainOptions, command: string, hooks: RunHooks = { log: console.log }): Promise<TrainingRecord> {
+export async function runPretrain(
+  options: PretrainOptions,
+  command: string,
+  hooks: RunHooks = { log: console.log },
+): Promise<TrainingRecord> {
   const { log } = hooks;
   await setBackend('cpu');
   manualSeed(options.seed);

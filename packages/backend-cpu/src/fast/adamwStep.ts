@@ -12,7 +12,14 @@ export function fastAdamwStep(args: Args<'adamwStep'>): boolean {
   const po = paramOut.storage.data;
   const mo = mOut.storage.data;
   const vo = vOut.storage.data;
-  if (!(pd instanceof Float32Array && gd instanceof Float32Array && po instanceof Float32Array && mo instanceof Float32Array && vo instanceof Float32Array)) return false;
+  if (!(
+    pd instanceof Float32Array &&
+    gd instanceof Float32Array &&
+    po instanceof Float32Array &&
+    mo instanceof Float32Array &&
+    vo instanceof Float32Array
+  ))
+    return false;
   if (!isDense(param.layout) || !isDense(grad.layout)) return false;
   const md = m?.storage.data;
   const vd = v?.storage.data;

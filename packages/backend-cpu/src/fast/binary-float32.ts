@@ -12,38 +12,62 @@ type Float32Loop = (o: Float32Array, a: Float32Array, b: Float32Array, p: RowPla
 export const FLOAT32_LOOPS: Partial<Record<BinaryOp, Float32Loop>> = {
   add(o, a, b, { count, length, starts: [so, sa, sb], steps: [po, pa, pb] }) {
     for (let r = 0; r < count; r++) {
-      const io = so[r], ia = sa[r], ib = sb[r];
+      const io = so[r],
+        ia = sa[r],
+        ib = sb[r];
       if (po === 1 && pa === 1 && pb === 1) for (let k = 0; k < length; k++) o[io + k] = a[ia + k] + b[ib + k];
-      else if (po === 1 && pa === 1 && pb === 0) { const s = b[ib]; for (let k = 0; k < length; k++) o[io + k] = a[ia + k] + s; }
-      else if (po === 1 && pa === 0 && pb === 1) { const s = a[ia]; for (let k = 0; k < length; k++) o[io + k] = s + b[ib + k]; }
-      else for (let k = 0; k < length; k++) o[io + k * po] = a[ia + k * pa] + b[ib + k * pb];
+      else if (po === 1 && pa === 1 && pb === 0) {
+        const s = b[ib];
+        for (let k = 0; k < length; k++) o[io + k] = a[ia + k] + s;
+      } else if (po === 1 && pa === 0 && pb === 1) {
+        const s = a[ia];
+        for (let k = 0; k < length; k++) o[io + k] = s + b[ib + k];
+      } else for (let k = 0; k < length; k++) o[io + k * po] = a[ia + k * pa] + b[ib + k * pb];
     }
   },
   sub(o, a, b, { count, length, starts: [so, sa, sb], steps: [po, pa, pb] }) {
     for (let r = 0; r < count; r++) {
-      const io = so[r], ia = sa[r], ib = sb[r];
+      const io = so[r],
+        ia = sa[r],
+        ib = sb[r];
       if (po === 1 && pa === 1 && pb === 1) for (let k = 0; k < length; k++) o[io + k] = a[ia + k] - b[ib + k];
-      else if (po === 1 && pa === 1 && pb === 0) { const s = b[ib]; for (let k = 0; k < length; k++) o[io + k] = a[ia + k] - s; }
-      else if (po === 1 && pa === 0 && pb === 1) { const s = a[ia]; for (let k = 0; k < length; k++) o[io + k] = s - b[ib + k]; }
-      else for (let k = 0; k < length; k++) o[io + k * po] = a[ia + k * pa] - b[ib + k * pb];
+      else if (po === 1 && pa === 1 && pb === 0) {
+        const s = b[ib];
+        for (let k = 0; k < length; k++) o[io + k] = a[ia + k] - s;
+      } else if (po === 1 && pa === 0 && pb === 1) {
+        const s = a[ia];
+        for (let k = 0; k < length; k++) o[io + k] = s - b[ib + k];
+      } else for (let k = 0; k < length; k++) o[io + k * po] = a[ia + k * pa] - b[ib + k * pb];
     }
   },
   mul(o, a, b, { count, length, starts: [so, sa, sb], steps: [po, pa, pb] }) {
     for (let r = 0; r < count; r++) {
-      const io = so[r], ia = sa[r], ib = sb[r];
+      const io = so[r],
+        ia = sa[r],
+        ib = sb[r];
       if (po === 1 && pa === 1 && pb === 1) for (let k = 0; k < length; k++) o[io + k] = a[ia + k] * b[ib + k];
-      else if (po === 1 && pa === 1 && pb === 0) { const s = b[ib]; for (let k = 0; k < length; k++) o[io + k] = a[ia + k] * s; }
-      else if (po === 1 && pa === 0 && pb === 1) { const s = a[ia]; for (let k = 0; k < length; k++) o[io + k] = s * b[ib + k]; }
-      else for (let k = 0; k < length; k++) o[io + k * po] = a[ia + k * pa] * b[ib + k * pb];
+      else if (po === 1 && pa === 1 && pb === 0) {
+        const s = b[ib];
+        for (let k = 0; k < length; k++) o[io + k] = a[ia + k] * s;
+      } else if (po === 1 && pa === 0 && pb === 1) {
+        const s = a[ia];
+        for (let k = 0; k < length; k++) o[io + k] = s * b[ib + k];
+      } else for (let k = 0; k < length; k++) o[io + k * po] = a[ia + k * pa] * b[ib + k * pb];
     }
   },
   div(o, a, b, { count, length, starts: [so, sa, sb], steps: [po, pa, pb] }) {
     for (let r = 0; r < count; r++) {
-      const io = so[r], ia = sa[r], ib = sb[r];
+      const io = so[r],
+        ia = sa[r],
+        ib = sb[r];
       if (po === 1 && pa === 1 && pb === 1) for (let k = 0; k < length; k++) o[io + k] = a[ia + k] / b[ib + k];
-      else if (po === 1 && pa === 1 && pb === 0) { const s = b[ib]; for (let k = 0; k < length; k++) o[io + k] = a[ia + k] / s; }
-      else if (po === 1 && pa === 0 && pb === 1) { const s = a[ia]; for (let k = 0; k < length; k++) o[io + k] = s / b[ib + k]; }
-      else for (let k = 0; k < length; k++) o[io + k * po] = a[ia + k * pa] / b[ib + k * pb];
+      else if (po === 1 && pa === 1 && pb === 0) {
+        const s = b[ib];
+        for (let k = 0; k < length; k++) o[io + k] = a[ia + k] / s;
+      } else if (po === 1 && pa === 0 && pb === 1) {
+        const s = a[ia];
+        for (let k = 0; k < length; k++) o[io + k] = s / b[ib + k];
+      } else for (let k = 0; k < length; k++) o[io + k * po] = a[ia + k * pa] / b[ib + k * pb];
     }
   },
 };

@@ -49,32 +49,32 @@ const LOOPS: Record<BinaryOp, RowLoop> = {
   },
   eq: (o, a, b, { count, length, starts: [so, sa, sb], steps: [po, pa, pb] }) => {
     for (let r = 0; r < count; r++) {
-      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = (a[ia] === b[ib] ? 1 : 0);
+      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = a[ia] === b[ib] ? 1 : 0;
     }
   },
   ne: (o, a, b, { count, length, starts: [so, sa, sb], steps: [po, pa, pb] }) => {
     for (let r = 0; r < count; r++) {
-      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = (a[ia] !== b[ib] ? 1 : 0);
+      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = a[ia] !== b[ib] ? 1 : 0;
     }
   },
   lt: (o, a, b, { count, length, starts: [so, sa, sb], steps: [po, pa, pb] }) => {
     for (let r = 0; r < count; r++) {
-      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = (a[ia] < b[ib] ? 1 : 0);
+      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = a[ia] < b[ib] ? 1 : 0;
     }
   },
   le: (o, a, b, { count, length, starts: [so, sa, sb], steps: [po, pa, pb] }) => {
     for (let r = 0; r < count; r++) {
-      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = (a[ia] <= b[ib] ? 1 : 0);
+      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = a[ia] <= b[ib] ? 1 : 0;
     }
   },
   gt: (o, a, b, { count, length, starts: [so, sa, sb], steps: [po, pa, pb] }) => {
     for (let r = 0; r < count; r++) {
-      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = (a[ia] > b[ib] ? 1 : 0);
+      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = a[ia] > b[ib] ? 1 : 0;
     }
   },
   ge: (o, a, b, { count, length, starts: [so, sa, sb], steps: [po, pa, pb] }) => {
     for (let r = 0; r < count; r++) {
-      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = (a[ia] >= b[ib] ? 1 : 0);
+      for (let k = 0, io = so[r], ia = sa[r], ib = sb[r]; k < length; k++, io += po, ia += pa, ib += pb) o[io] = a[ia] >= b[ib] ? 1 : 0;
     }
   },
 };

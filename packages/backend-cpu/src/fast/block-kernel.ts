@@ -19,9 +19,26 @@ export function blockKernelBytes(mr: number, nr: number, options: { fma?: boolea
   if (nr % 4 !== 0) throw new RangeError(`blockKernel: NR must be a multiple of 4, got ${nr}`);
   const nv = nr / 4;
   // parameters
-  const mTiles = 0, nTiles = 1, kc = 2, pa = 3, paStride = 4, pb = 5, pbStride = 6, pc = 7, ldc = 8;
+  const mTiles = 0,
+    nTiles = 1,
+    kc = 2,
+    pa = 3,
+    paStride = 4,
+    pb = 5,
+    pbStride = 6,
+    pc = 7,
+    ldc = 8;
   // i32 locals
-  const j = 9, i = 10, ap = 11, bp = 12, cp = 13, k = 14, aSliver = 15, cRow = 16, cCol = 17, bSliver = 18;
+  const j = 9,
+    i = 10,
+    ap = 11,
+    bp = 12,
+    cp = 13,
+    k = 14,
+    aSliver = 15,
+    cRow = 16,
+    cCol = 17,
+    bSliver = 18;
   const i32Locals = 10;
   // v128 locals: the accumulators, then the B vectors, then the splatted A value
   const acc = (r: number, v: number) => 19 + r * nv + v;
@@ -40,29 +57,46 @@ export function blockKernelBytes(mr: number, nr: number, options: { fma?: boolea
   // acc = C tile
   c.get(cp).set(cRow);
   for (let r = 0; r < mr; r++) {
-    for (let v = 0; v < nv; v++) c.get(cRow).v128Load(v * 16).set(acc(r, v));
+    for (let v = 0; v < nv; v++)
+      c.get(cRow)
+        .v128Load(v * 16)
+        .set(acc(r, v));
     if (r < mr - 1) c.get(cRow).get(ldc).add().set(cRow);
   }
 
   c.get(aSliver).set(ap).get(bSliver).set(bp).get(kc).set(k);
   c.loop(); // over p
-  for (let v = 0; v < nv; v++) c.get(bp).v128Load(v * 16).set(bv(v));
+  for (let v = 0; v < nv; v++)
+    c.get(bp)
+      .v128Load(v * 16)
+      .set(bv(v));
   for (let r = 0; r < mr; r++) {
-    c.get(ap).v128Load32Splat(r * 4).set(av);
+    c.get(ap)
+      .v128Load32Splat(r * 4)
+      .set(av);
     for (let v = 0; v < nv; v++) {
       if (options.fma) c.get(av).get(bv(v)).get(acc(r, v)).f32x4RelaxedMadd().set(acc(r, v));
       else c.get(acc(r, v)).get(av).get(bv(v)).f32x4Mul().f32x4Add().set(acc(r, v));
     }
   }
-  c.get(ap).i32(mr * 4).add().set(ap);
-  c.get(bp).i32(nr * 4).add().set(bp);
+  c.get(ap)
+    .i32(mr * 4)
+    .add()
+    .set(ap);
+  c.get(bp)
+    .i32(nr * 4)
+    .add()
+    .set(bp);
   decrementAndLoop(k);
   c.end();
 
   // C tile = acc
   c.get(cp).set(cRow);
   for (let r = 0; r < mr; r++) {
-    for (let v = 0; v < nv; v++) c.get(cRow).get(acc(r, v)).v128Store(v * 16);
+    for (let v = 0; v < nv; v++)
+      c.get(cRow)
+        .get(acc(r, v))
+        .v128Store(v * 16);
     if (r < mr - 1) c.get(cRow).get(ldc).add().set(cRow);
   }
 
@@ -72,11 +106,22 @@ export function blockKernelBytes(mr: number, nr: number, options: { fma?: boolea
   c.end();
 
   c.get(bSliver).get(pbStride).add().set(bSliver);
-  c.get(cCol).i32(nr * 4).add().set(cCol);
+  c.get(cCol)
+    .i32(nr * 4)
+    .add()
+    .set(cCol);
   decrementAndLoop(j);
   c.end();
 
   return moduleBytes(options.memory ?? { kind: 'own', pages: 1 }, [
-    { name: 'block', params: 9, locals: [[i32Locals, I32], [v128Locals, V128]], code: c },
+    {
+      name: 'block',
+      params: 9,
+      locals: [
+        [i32Locals, I32],
+        [v128Locals, V128],
+      ],
+      code: c,
+    },
   ]);
 }

@@ -3,7 +3,12 @@ import { planRows } from './rows.js';
 
 /** Typed-array stores convert (float32 rounds, int32 truncates); to bool is x != 0, as in the reference. */
 export function fastCast({ x, out }: Args<'cast'>): boolean {
-  const { count, length, starts: [so, sx], steps: [po, px] } = planRows(out.layout.shape, [out.layout, x.layout]);
+  const {
+    count,
+    length,
+    starts: [so, sx],
+    steps: [po, px],
+  } = planRows(out.layout.shape, [out.layout, x.layout]);
   const o = out.storage.data;
   const v = x.storage.data;
   const toBool = out.dtype === 'bool';

@@ -14,7 +14,12 @@ export function fastCopy({ src, dst }: Args<'copy'>): boolean {
   const s = src.storage.data;
   const d = dst.storage.data;
   if (s === d) return false;
-  const { count, length, starts: [sd, ss], steps: [pd, ps] } = planRows(dst.layout.shape, [dst.layout, src.layout]);
+  const {
+    count,
+    length,
+    starts: [sd, ss],
+    steps: [pd, ps],
+  } = planRows(dst.layout.shape, [dst.layout, src.layout]);
   if (pd === 1 && ps === 1 && length >= SET_MIN) {
     for (let r = 0; r < count; r++) d.set(s.subarray(ss[r], ss[r] + length), sd[r]);
     return true;

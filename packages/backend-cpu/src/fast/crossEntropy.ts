@@ -35,7 +35,14 @@ export function fastCrossEntropy({ logits, target, ignoreIndex, labelSmoothing, 
 }
 
 /** dlogits = dloss · (softmax − smoothed one-hot), 0 for ignored rows. */
-export function fastCrossEntropyBackward({ logits, target, dloss, ignoreIndex, labelSmoothing, dlogits }: Args<'crossEntropyBackward'>): boolean {
+export function fastCrossEntropyBackward({
+  logits,
+  target,
+  dloss,
+  ignoreIndex,
+  labelSmoothing,
+  dlogits,
+}: Args<'crossEntropyBackward'>): boolean {
   const xs = rowsOf(logits.layout);
   const os = rowsOf(dlogits.layout);
   const c = xs.length;

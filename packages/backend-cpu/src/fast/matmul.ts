@@ -27,7 +27,12 @@ export interface FastMatmulConfig {
 }
 
 export const DEFAULT_FAST_MATMUL_CONFIG: FastMatmulConfig = {
-  mr: 4, nr: 8, mc: 64, kc: 256, panelFloats: 1 << 19, chunkFloats: 1 << 21,
+  mr: 4,
+  nr: 8,
+  mc: 64,
+  kc: 256,
+  panelFloats: 1 << 19,
+  chunkFloats: 1 << 21,
 };
 
 export interface FastMatmulOptions {
@@ -56,7 +61,9 @@ function instantiate(config: FastMatmulConfig, options: FastMatmulOptions): Inst
     if (shared) {
       try {
         const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true });
-        const module = new WebAssembly.Module(blockKernelBytes(config.mr, config.nr, { fma, memory: { kind: 'shared', pages: 1, maxPages: MAX_SHARED_PAGES } }) as BufferSource);
+        const module = new WebAssembly.Module(
+          blockKernelBytes(config.mr, config.nr, { fma, memory: { kind: 'shared', pages: 1, maxPages: MAX_SHARED_PAGES } }) as BufferSource,
+        );
         const instance = new WebAssembly.Instance(module, { env: { memory } });
         const pool = new BlockThreads(module, memory, threads, config.mr, config.nr);
         return { memory, block: instance.exports.block as BlockFn, threads: pool, view: new Float32Array(memory.buffer) };
@@ -134,8 +141,18 @@ function roundUp(x: number, multiple: number): number {
 
 /** The block kernel on row tiles [t, t + tiles) of a packed A chunk. */
 function sweep(
-  block: BlockFn, t: number, tiles: number, mr: number, nTiles: number, kc: number, pa: number, paStride: number, pb: number,
-  pbStride: number, pc: number, ldc: number,
+  block: BlockFn,
+  t: number,
+  tiles: number,
+  mr: number,
+  nTiles: number,
+  kc: number,
+  pa: number,
+  paStride: number,
+  pb: number,
+  pbStride: number,
+  pc: number,
+  ldc: number,
 ): void {
   block(tiles, nTiles, kc, pa + t * paStride, paStride, pb, pbStride, pc + t * mr * ldc, ldc);
 }
@@ -230,10 +247,19 @@ export function createFastMatmul(config: FastMatmulConfig = DEFAULT_FAST_MATMUL_
     try {
       for (const [first, last] of groups) {
         gemm(inst, config, {
-          m: m * (last - first), n, k,
-          a: ad, aRows: rowOffsets(aBatch.subarray(first, last), m, aRow), aCol,
-          b: bd, bOffset: bBatch[first], bRow, bCol,
-          out: od, outRows: rowOffsets(outBatch.subarray(first, last), m, outRow), outCol,
+          m: m * (last - first),
+          n,
+          k,
+          a: ad,
+          aRows: rowOffsets(aBatch.subarray(first, last), m, aRow),
+          aCol,
+          b: bd,
+          bOffset: bBatch[first],
+          bRow,
+          bCol,
+          out: od,
+          outRows: rowOffsets(outBatch.subarray(first, last), m, outRow),
+          outCol,
         });
       }
     } catch (error) {

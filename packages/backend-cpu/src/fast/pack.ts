@@ -12,8 +12,16 @@ export type Float32Source = Float32Array;
  * Row i of A starts at rowOffsets[i]; consecutive columns are colStride apart.
  */
 export function packA(
-  src: Float32Source, rowOffsets: Int32Array, colStride: number, i0: number, mc: number, k: number,
-  mr: number, dst: Float32Array, base: number, p0 = 0,
+  src: Float32Source,
+  rowOffsets: Int32Array,
+  colStride: number,
+  i0: number,
+  mc: number,
+  k: number,
+  mr: number,
+  dst: Float32Array,
+  base: number,
+  p0 = 0,
 ): void {
   const shift = p0 * colStride;
   const slivers = Math.ceil(mc / mr);
@@ -78,8 +86,16 @@ export function packA(
  * B[p, j] sits at offset + p·rowStride + j·colStride.
  */
 export function packB(
-  src: Float32Source, offset: number, rowStride: number, colStride: number, j0: number, nc: number, k: number,
-  nr: number, dst: Float32Array, base: number,
+  src: Float32Source,
+  offset: number,
+  rowStride: number,
+  colStride: number,
+  j0: number,
+  nc: number,
+  k: number,
+  nr: number,
+  dst: Float32Array,
+  base: number,
 ): void {
   const slivers = Math.ceil(nc / nr);
   if (Math.abs(colStride) <= Math.abs(rowStride)) {
@@ -111,8 +127,16 @@ export function packB(
 
 /** Writes the mc × nc block of the row-major scratch C (pitch ldc floats) into out. */
 export function unpackC(
-  c: Float32Array, base: number, ldc: number, out: Float32Array, rowOffsets: Int32Array, colStride: number,
-  i0: number, mc: number, j0: number, nc: number,
+  c: Float32Array,
+  base: number,
+  ldc: number,
+  out: Float32Array,
+  rowOffsets: Int32Array,
+  colStride: number,
+  i0: number,
+  mc: number,
+  j0: number,
+  nc: number,
 ): void {
   for (let r = 0; r < mc; r++) {
     const from = base + r * ldc;

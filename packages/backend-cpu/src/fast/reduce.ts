@@ -116,7 +116,8 @@ export function fastReduce({ op, x, axes, out }: Args<'reduce'>): boolean {
   const g = groups(x.layout.shape, x.layout.strides, axes);
   if (!g) return false;
   const data = x.storage.data;
-  if (op === 'sum' && data instanceof Float32Array) sumRowsFloat32(data, x.layout.offset, g[0], g[1], g[2], out.storage.data, out.layout.offset);
+  if (op === 'sum' && data instanceof Float32Array)
+    sumRowsFloat32(data, x.layout.offset, g[0], g[1], g[2], out.storage.data, out.layout.offset);
   else f(data, x.layout.offset, g[0], g[1], g[2], out.storage.data, out.layout.offset);
   return true;
 }

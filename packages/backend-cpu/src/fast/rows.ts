@@ -35,7 +35,9 @@ export function planRows(shape: readonly number[], layouts: readonly Layout[]): 
   const outer = dims.length - 1;
   let count = 1;
   for (let d = 0; d < outer; d++) count *= dims[d];
-  const starts = layouts.map((l, i) => stridedOffsets({ shape: dims.slice(0, outer), strides: strides[i].slice(0, outer), offset: l.offset }));
+  const starts = layouts.map((l, i) =>
+    stridedOffsets({ shape: dims.slice(0, outer), strides: strides[i].slice(0, outer), offset: l.offset }),
+  );
   return { count, length: dims[outer], starts, steps: strides.map((s) => s[outer]) };
 }
 

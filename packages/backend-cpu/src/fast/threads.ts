@@ -65,8 +65,15 @@ else self.onmessage = (event) => start(event.data);
 `;
 
 export type BlockFn = (
-  mTiles: number, nTiles: number, kc: number, pa: number, paStride: number, pb: number, pbStride: number,
-  pc: number, ldc: number,
+  mTiles: number,
+  nTiles: number,
+  kc: number,
+  pa: number,
+  paStride: number,
+  pb: number,
+  pbStride: number,
+  pc: number,
+  ldc: number,
 ) => void;
 
 interface WorkerHandle {
@@ -74,7 +81,13 @@ interface WorkerHandle {
   seq: number;
 }
 
-type Spawn = (data: { control: SharedArrayBuffer; index: number; module: WebAssembly.Module; memory: WebAssembly.Memory; mr: number }) => boolean;
+type Spawn = (data: {
+  control: SharedArrayBuffer;
+  index: number;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  mr: number;
+}) => boolean;
 
 /** How to start a worker here, or null where threads are unavailable. */
 function spawner(): Spawn | null {
@@ -91,7 +104,12 @@ function spawner(): Spawn | null {
       return true;
     };
   }
-  const g = globalThis as { Worker?: new (url: string) => { postMessage(d: unknown): void }; crossOriginIsolated?: boolean; Blob?: typeof Blob; URL?: typeof URL };
+  const g = globalThis as {
+    Worker?: new (url: string) => { postMessage(d: unknown): void };
+    crossOriginIsolated?: boolean;
+    Blob?: typeof Blob;
+    URL?: typeof URL;
+  };
   if (typeof g.Worker !== 'function' || g.crossOriginIsolated !== true || !g.Blob || !g.URL) return null;
   const url = g.URL.createObjectURL(new g.Blob([WORKER_SOURCE], { type: 'text/javascript' }));
   return (data) => {
@@ -120,14 +138,21 @@ export class BlockThreads {
   maxThreadsUsed = 1;
 
   /** Starts `threads − 1` workers (none when threads ≤ 1 or threads are unavailable here). */
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, private readonly mr: number, private readonly nr: number) {
+  constructor(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    threads: number,
+    private readonly mr: number,
+    private readonly nr: number,
+  ) {
     this.blocking = canBlock();
     const spawn = threads > 1 ? spawner() : null;
     if (!spawn) return;
     const control = new SharedArrayBuffer((threads - 1) * WORDS * 4);
     for (let index = 0; index < threads - 1; index++) {
       try {
-        if (spawn({ control, index, module, memory, mr })) this.workers.push({ ctl: new Int32Array(control, index * WORDS * 4, WORDS), seq: 0 });
+        if (spawn({ control, index, module, memory, mr }))
+          this.workers.push({ ctl: new Int32Array(control, index * WORDS * 4, WORDS), seq: 0 });
       } catch {
         break;
       }
@@ -157,14 +182,28 @@ export class BlockThreads {
    * block(...) split over the ready workers and this thread by ranges of row tiles; each range runs
    * as sub-blocks of `step` row tiles, so the rows of A one sub-block sweeps stay in cache.
    */
-  run(block: BlockFn, step: number, mTiles: number, nTiles: number, kc: number, pa: number, paStride: number, pb: number, pbStride: number, pc: number, ldc: number): void {
+  run(
+    block: BlockFn,
+    step: number,
+    mTiles: number,
+    nTiles: number,
+    kc: number,
+    pa: number,
+    paStride: number,
+    pb: number,
+    pbStride: number,
+    pc: number,
+    ldc: number,
+  ): void {
     // a worker still on an earlier range (or that has not woken for it) gets none this time
-    const ready = this.workers.length === 0 ? [] : this.workers.filter((w) => Atomics.load(w.ctl, READY) === 1 && Atomics.load(w.ctl, DONE) === w.seq);
+    const ready =
+      this.workers.length === 0 ? [] : this.workers.filter((w) => Atomics.load(w.ctl, READY) === 1 && Atomics.load(w.ctl, DONE) === w.seq);
     const work = mTiles * this.mr * nTiles * this.nr * kc;
     const parts = Math.min(ready.length + 1, mTiles, Math.max(1, Math.floor(work / MIN_PARALLEL_WORK)));
     const rowPitch = this.mr * ldc;
     const range = (t0: number, t1: number) => {
-      for (let t = t0; t < t1; t += step) block(Math.min(step, t1 - t), nTiles, kc, pa + t * paStride, paStride, pb, pbStride, pc + t * rowPitch, ldc);
+      for (let t = t0; t < t1; t += step)
+        block(Math.min(step, t1 - t), nTiles, kc, pa + t * paStride, paStride, pb, pbStride, pc + t * rowPitch, ldc);
     };
     if (parts <= 1) {
       range(0, mTiles);
@@ -207,6 +246,7 @@ export class BlockThreads {
 export function defaultThreads(): number {
   const proc = nodeProcess();
   const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
-  const cores = os?.availableParallelism?.() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  const cores =
+    os?.availableParallelism?.() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   return Math.max(1, Math.min(8, cores));
 }

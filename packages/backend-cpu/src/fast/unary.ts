@@ -122,7 +122,7 @@ const LOOPS: Record<UnaryOp, RowLoop> = {
     for (let r = 0; r < count; r++) {
       for (let k = 0, io = so[r], ix = sx[r]; k < length; k++, io += po, ix += px) {
         const x = v[ix];
-        o[io] = (Number.isNaN(x) || x > 0 ? x : 0);
+        o[io] = Number.isNaN(x) || x > 0 ? x : 0;
       }
     }
   },
@@ -154,7 +154,7 @@ const LOOPS: Record<UnaryOp, RowLoop> = {
     for (let r = 0; r < count; r++) {
       for (let k = 0, io = so[r], ix = sx[r]; k < length; k++, io += po, ix += px) {
         const x = v[ix];
-        o[io] = (x > 0 ? 1 : x < 0 ? -1 : 0);
+        o[io] = x > 0 ? 1 : x < 0 ? -1 : 0;
       }
     }
   },
@@ -218,7 +218,10 @@ const imulSquare: RowLoop = (o, v, { count, length, starts: [so, sx], steps: [po
 
 /** False when the reference must run (an unknown op). */
 export function fastUnary({ op, x, out }: Args<'unary'>): boolean {
-  const loop = (out.dtype === 'int32' && op === 'square' ? imulSquare : undefined) ?? (out.dtype === 'float32' ? FLOAT32_LOOPS[op] : undefined) ?? LOOPS[op];
+  const loop =
+    (out.dtype === 'int32' && op === 'square' ? imulSquare : undefined) ??
+    (out.dtype === 'float32' ? FLOAT32_LOOPS[op] : undefined) ??
+    LOOPS[op];
   if (!loop) return false;
   loop(out.storage.data, x.storage.data, planRows(out.layout.shape, [out.layout, x.layout]));
   return true;

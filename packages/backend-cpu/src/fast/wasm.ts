@@ -49,29 +49,65 @@ export class Code {
     return this.op(0xfd, ...uleb(opcode), ...imm);
   }
 
-  get(local: number): this { return this.op(0x20, ...uleb(local)); }
-  set(local: number): this { return this.op(0x21, ...uleb(local)); }
-  tee(local: number): this { return this.op(0x22, ...uleb(local)); }
-  i32(value: number): this { return this.op(0x41, ...sleb(value)); }
-  add(): this { return this.op(0x6a); }
-  sub(): this { return this.op(0x6b); }
-  mul(): this { return this.op(0x6c); }
+  get(local: number): this {
+    return this.op(0x20, ...uleb(local));
+  }
+  set(local: number): this {
+    return this.op(0x21, ...uleb(local));
+  }
+  tee(local: number): this {
+    return this.op(0x22, ...uleb(local));
+  }
+  i32(value: number): this {
+    return this.op(0x41, ...sleb(value));
+  }
+  add(): this {
+    return this.op(0x6a);
+  }
+  sub(): this {
+    return this.op(0x6b);
+  }
+  mul(): this {
+    return this.op(0x6c);
+  }
   /** `block` with no result; `br 0` inside jumps past its `end`. */
-  block(): this { return this.op(0x02, 0x40); }
+  block(): this {
+    return this.op(0x02, 0x40);
+  }
   /** `loop` with no result; `br 0` inside jumps back to its start. */
-  loop(): this { return this.op(0x03, 0x40); }
-  br(depth: number): this { return this.op(0x0c, ...uleb(depth)); }
-  brIf(depth: number): this { return this.op(0x0d, ...uleb(depth)); }
-  end(): this { return this.op(0x0b); }
+  loop(): this {
+    return this.op(0x03, 0x40);
+  }
+  br(depth: number): this {
+    return this.op(0x0c, ...uleb(depth));
+  }
+  brIf(depth: number): this {
+    return this.op(0x0d, ...uleb(depth));
+  }
+  end(): this {
+    return this.op(0x0b);
+  }
 
   // SIMD (memarg: log2 alignment, then the constant byte offset)
-  v128Load(offset: number): this { return this.simd(0x00, 4, ...uleb(offset)); }
-  v128Store(offset: number): this { return this.simd(0x0b, 4, ...uleb(offset)); }
-  v128Load32Splat(offset: number): this { return this.simd(0x09, 2, ...uleb(offset)); }
-  f32x4Add(): this { return this.simd(0xe4); }
-  f32x4Mul(): this { return this.simd(0xe6); }
+  v128Load(offset: number): this {
+    return this.simd(0x00, 4, ...uleb(offset));
+  }
+  v128Store(offset: number): this {
+    return this.simd(0x0b, 4, ...uleb(offset));
+  }
+  v128Load32Splat(offset: number): this {
+    return this.simd(0x09, 2, ...uleb(offset));
+  }
+  f32x4Add(): this {
+    return this.simd(0xe4);
+  }
+  f32x4Mul(): this {
+    return this.simd(0xe6);
+  }
   /** Relaxed SIMD's a · b + c (fused where the hardware has FMA); pops a, b, c. */
-  f32x4RelaxedMadd(): this { return this.simd(0x105); }
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
+  }
 }
 
 export interface FunctionDef {
@@ -95,7 +131,8 @@ function utf8(s: string): number[] {
 }
 
 /** Where the module's memory comes from: its own, or `env.memory` shared between threads (up to maxPages). */
-export type MemorySpec = { readonly kind: 'own'; readonly pages: number } | { readonly kind: 'shared'; readonly pages: number; readonly maxPages: number };
+export type MemorySpec =
+  { readonly kind: 'own'; readonly pages: number } | { readonly kind: 'shared'; readonly pages: number; readonly maxPages: number };
 
 /**
  * A module with one memory named `memory` (its own, exported, `pages` of 64 KiB to start and
@@ -106,19 +143,25 @@ export function moduleBytes(memorySpec: MemorySpec, functions: readonly Function
   const types = functions.map((f) => [0x60, ...uleb(f.params), ...new Array<number>(f.params).fill(I32), 0]);
   const funcs = functions.map((_, i) => uleb(i));
   const own = memorySpec.kind === 'own';
-  const memoryImport = own ? [] : [[...utf8('env'), ...utf8('memory'), 0x02, 0x03, ...uleb(memorySpec.pages), ...uleb(memorySpec.maxPages)]];
+  const memoryImport = own
+    ? []
+    : [[...utf8('env'), ...utf8('memory'), 0x02, 0x03, ...uleb(memorySpec.pages), ...uleb(memorySpec.maxPages)]];
   const memory = own ? [[0x00, ...uleb(memorySpec.pages)]] : [];
-  const exports = [
-    ...(own ? [[...utf8('memory'), 0x02, 0]] : []),
-    ...functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]),
-  ];
+  const exports = [...(own ? [[...utf8('memory'), 0x02, 0]] : []), ...functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)])];
   const bodies = functions.map((f) => {
     const locals = vec(f.locals.map(([count, type]) => [...uleb(count), type]));
     const body = [...locals, ...f.code.bytes, 0x0b];
     return [...uleb(body.length), ...body];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...(own ? [] : section(2, vec(memoryImport))),
     ...section(3, vec(funcs)),

@@ -5,7 +5,9 @@ import { ElementOffsets } from './strided.js';
 /** Strided to strided copy; src and dst may be overlapping windows of one buffer. */
 export function copy({ src, dst }: Args<'copy'>): void {
   if (src.dtype !== dst.dtype || formatShape(src.layout.shape) !== formatShape(dst.layout.shape)) {
-    throw new TypeError(`copy: src ${src.dtype} ${formatShape(src.layout.shape)} and dst ${dst.dtype} ${formatShape(dst.layout.shape)} differ`);
+    throw new TypeError(
+      `copy: src ${src.dtype} ${formatShape(src.layout.shape)} and dst ${dst.dtype} ${formatShape(dst.layout.shape)} differ`,
+    );
   }
   const from = new ElementOffsets(src.layout);
   const to = new ElementOffsets(dst.layout);

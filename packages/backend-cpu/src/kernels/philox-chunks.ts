@@ -7,7 +7,12 @@ const CHUNK = 1 << 14;
  * Philox words 0..n−1 of (key, counter), one chunk at a time, so a large tensor needs no word
  * array of its own size: `each(words, first)` gets words [first, first + words.length).
  */
-export function forEachWordChunk(key: readonly [number, number], counter: readonly [number, number], n: number, each: (words: Uint32Array, first: number) => void): void {
+export function forEachWordChunk(
+  key: readonly [number, number],
+  counter: readonly [number, number],
+  n: number,
+  each: (words: Uint32Array, first: number) => void,
+): void {
   const buffer = new Uint32Array(Math.min(CHUNK, n));
   for (let first = 0; first < n; first += CHUNK) {
     const words = n - first < CHUNK ? buffer.subarray(0, n - first) : buffer;

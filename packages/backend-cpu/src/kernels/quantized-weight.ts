@@ -30,7 +30,13 @@ export function blockAbsmaxValues(w: Weight): Float32Array {
  * rows of (c1 − c0)) in float32 arithmetic, the values every backend computes.
  */
 export function dequantizeWindow(
-  w: Weight, r0: number, r1: number, c0: number, c1: number, into: Float32Array | Float64Array, absmax: Float32Array = blockAbsmaxValues(w),
+  w: Weight,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  into: Float32Array | Float64Array,
+  absmax: Float32Array = blockAbsmaxValues(w),
 ): void {
   const codes = w.codes.storage.data;
   const w0 = w.codes.layout.offset;

@@ -18,5 +18,7 @@ export const rmsNormBackward: Kernel<'rmsNormBackward'> = (gpu, { x, weight, rst
 
 export const crossEntropy: Kernel<'crossEntropy'> = (gpu, { logits, target, ignoreIndex, labelSmoothing, loss }) =>
   gpu.launch('crossEntropy', [logits, target, loss], [ignoreIndex], [labelSmoothing]);
-export const crossEntropyBackward: Kernel<'crossEntropyBackward'> = (gpu, { logits, target, dloss, ignoreIndex, labelSmoothing, dlogits }) =>
-  gpu.launch('crossEntropyBackward', [logits, target, dloss, dlogits], [ignoreIndex], [labelSmoothing]);
+export const crossEntropyBackward: Kernel<'crossEntropyBackward'> = (
+  gpu,
+  { logits, target, dloss, ignoreIndex, labelSmoothing, dlogits },
+) => gpu.launch('crossEntropyBackward', [logits, target, dloss, dlogits], [ignoreIndex], [labelSmoothing]);

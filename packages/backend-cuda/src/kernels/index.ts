@@ -5,8 +5,16 @@ import type { Args } from './args.js';
 import { arange, cast, copy, fill, randomBernoulli, randomNormal, randomUniform } from './creation.js';
 import { binary, unary, where } from './elementwise.js';
 import {
-  crossEntropy, crossEntropyBackward, layerNorm, layerNormBackward, logSoftmax, logSoftmaxBackward, rmsNorm, rmsNormBackward,
-  softmax, softmaxBackward,
+  crossEntropy,
+  crossEntropyBackward,
+  layerNorm,
+  layerNormBackward,
+  logSoftmax,
+  logSoftmaxBackward,
+  rmsNorm,
+  rmsNormBackward,
+  softmax,
+  softmaxBackward,
 } from './fused.js';
 import { gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
@@ -16,11 +24,33 @@ import { argmax, reduce } from './reduce.js';
 export type CudaKernels = CompleteKernelTable<CudaStorage>;
 
 const KERNELS = {
-  fill, arange, copy, cast, randomUniform, randomNormal, randomBernoulli,
-  unary, binary, where, reduce, argmax, matmul, quantizedMatmul, dequantize, gather, scatterAdd,
-  softmax, softmaxBackward, logSoftmax, logSoftmaxBackward,
-  layerNorm, layerNormBackward, rmsNorm, rmsNormBackward,
-  crossEntropy, crossEntropyBackward,
+  fill,
+  arange,
+  copy,
+  cast,
+  randomUniform,
+  randomNormal,
+  randomBernoulli,
+  unary,
+  binary,
+  where,
+  reduce,
+  argmax,
+  matmul,
+  quantizedMatmul,
+  dequantize,
+  gather,
+  scatterAdd,
+  softmax,
+  softmaxBackward,
+  logSoftmax,
+  logSoftmaxBackward,
+  layerNorm,
+  layerNormBackward,
+  rmsNorm,
+  rmsNormBackward,
+  crossEntropy,
+  crossEntropyBackward,
 } satisfies { [K in keyof CudaKernels]: (gpu: Launcher, args: Args<K>) => void };
 
 /** Every primitive and fused kernel, bound to the launcher of one backend. */

@@ -2,5 +2,4 @@
 import type { Kernel } from './args.js';
 
 export const gather: Kernel<'gather'> = (gpu, { x, indices, axis, out }) => gpu.launch('gather', [x, indices, out], [axis]);
-export const scatterAdd: Kernel<'scatterAdd'> = (gpu, { src, indices, axis, out }) =>
-  gpu.launch('scatterAdd', [src, indices, out], [axis]);
+export const scatterAdd: Kernel<'scatterAdd'> = (gpu, { src, indices, axis, out }) => gpu.launch('scatterAdd', [src, indices, out], [axis]);

@@ -24,12 +24,13 @@ export function argmax(gpu: Gpu, { x, axis, out }: Args<'argmax'>): void {
     params: p,
     buffers: [out.storage, x.storage],
     workgroups: outputs,
-    shader: () => [
-      binding(1, 'out', 'i32', 'read_write'),
-      binding(2, 'x', wgslType(x.dtype)),
-      offsetFn('lineStart', lines),
-      CONVERT,
-      /* wgsl */ `
+    shader: () =>
+      [
+        binding(1, 'out', 'i32', 'read_write'),
+        binding(2, 'x', wgslType(x.dtype)),
+        offsetFn('lineStart', lines),
+        CONVERT,
+        /* wgsl */ `
 var<workgroup> bestValue: array<${type}, ${WORKGROUP}>;
 var<workgroup> bestIndex: array<u32, ${WORKGROUP}>;
 // Whether (b, ib) beats (a, ia): NaN first, then the larger value, then the smaller index.
@@ -37,7 +38,9 @@ fn beats(a: ${type}, ia: u32, b: ${type}, ib: u32) -> bool {
   if (${nan('a')} || ${nan('b')}) { return ${nan('b')} && (!${nan('a')} || ib < ia); }
   return b > a || (b == a && ib < ia);
 }`,
-      rowMain(`pu(${outputsAt}u)`, `
+        rowMain(
+          `pu(${outputsAt}u)`,
+          `
   let base = i32(lineStart(row));
   var best: ${type} = ${type === 'f32' ? '0.0' : '0'};
   var index = 0xffffffffu;
@@ -58,7 +61,8 @@ fn beats(a: ${type}, ia: u32, b: ${type}, ib: u32) -> bool {
     }
     workgroupBarrier();
   }
-  if (lane == 0u) { out[row] = i32(select(bestIndex[0], 0u, bestIndex[0] == 0xffffffffu)); }`),
-    ].join('\n'),
+  if (lane == 0u) { out[row] = i32(select(bestIndex[0], 0u, bestIndex[0] == 0xffffffffu)); }`,
+        ),
+      ].join('\n'),
   });
 }

@@ -34,13 +34,27 @@ export function binary(gpu: Gpu, { op, a, b, out }: Args<'binary'>): void {
   if ((COMPARE_OPS as readonly string[]).includes(op)) {
     const type = computeType(a.dtype) === 'f32' || computeType(b.dtype) === 'f32' ? 'f32' : 'i32';
     const cmp = COMPARE[op as CompareOp];
-    mapElements(gpu, 'binary', op, out, [a, b], ([x, y]) =>
-      store(`select(0, 1, ${load(x, a.dtype, type)} ${cmp} ${load(y, b.dtype, type)})`, 'i32', out.dtype), MATH);
+    mapElements(
+      gpu,
+      'binary',
+      op,
+      out,
+      [a, b],
+      ([x, y]) => store(`select(0, 1, ${load(x, a.dtype, type)} ${cmp} ${load(y, b.dtype, type)})`, 'i32', out.dtype),
+      MATH,
+    );
     return;
   }
   const type = computeType(out.dtype);
   const f = (type === 'f32' ? FLOAT : INT)[op as Exclude<BinaryOp, CompareOp>];
   if (!f) throw new RangeError(`binary: unknown op ${String(op)}`);
-  mapElements(gpu, 'binary', op, out, [a, b], ([x, y]) =>
-    store(`(${f(`(${load(x, a.dtype, type)})`, `(${load(y, b.dtype, type)})`)})`, type, out.dtype), MATH);
+  mapElements(
+    gpu,
+    'binary',
+    op,
+    out,
+    [a, b],
+    ([x, y]) => store(`(${f(`(${load(x, a.dtype, type)})`, `(${load(y, b.dtype, type)})`)})`, type, out.dtype),
+    MATH,
+  );
 }

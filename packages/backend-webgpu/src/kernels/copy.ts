@@ -8,7 +8,9 @@ import { mapElements } from './elementwise.js';
  */
 export function copy(gpu: Gpu, { src, dst }: Args<'copy'>): void {
   if (src.dtype !== dst.dtype || formatShape(src.layout.shape) !== formatShape(dst.layout.shape)) {
-    throw new TypeError(`copy: src ${src.dtype} ${formatShape(src.layout.shape)} and dst ${dst.dtype} ${formatShape(dst.layout.shape)} differ`);
+    throw new TypeError(
+      `copy: src ${src.dtype} ${formatShape(src.layout.shape)} and dst ${dst.dtype} ${formatShape(dst.layout.shape)} differ`,
+    );
   }
   if (src.storage.buffer !== dst.storage.buffer) {
     mapElements(gpu, 'copy', '', dst, [src], ([v]) => v);

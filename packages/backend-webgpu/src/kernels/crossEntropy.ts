@@ -34,9 +34,17 @@ export function crossEntropy(gpu: Gpu, { logits, target, ignoreIndex, labelSmoot
   const ignoreAt = p.i(ignoreIndex);
   const epsAt = p.f(labelSmoothing);
   const check = checkTargets(gpu, p, logits);
-  rowKernel(gpu, 'crossEntropy', '', logits, [
-    { name: 'loss', info: loss, access: 'read_write', flat: true }, { name: 'logits', info: logits }, { name: 'targets', info: target, flat: true },
-  ], `${crossEntropyRow(ignoreAt)}
+  rowKernel(
+    gpu,
+    'crossEntropy',
+    '',
+    logits,
+    [
+      { name: 'loss', info: loss, access: 'read_write', flat: true },
+      { name: 'logits', info: logits },
+      { name: 'targets', info: target, flat: true },
+    ],
+    `${crossEntropyRow(ignoreAt)}
   var gap = 0.0;
 ${forLane('    gap += m - logits[logitsAt(row, k)];')}
   gap = rowSum(gap, lane);
@@ -46,5 +54,8 @@ ${forLane('    gap += m - logits[logitsAt(row, k)];')}
   var value = select((1.0 - eps) * nll + eps * smoothLoss, nll, eps == 0.0);
   if (!inRange) { value = nan(); }
   if (ignored) { value = 0.0; }
-  if (lane == 0u) { loss[lossAt(row)] = value; }`, p, check);
+  if (lane == 0u) { loss[lossAt(row)] = value; }`,
+    p,
+    check,
+  );
 }

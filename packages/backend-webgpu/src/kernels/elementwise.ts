@@ -13,8 +13,15 @@ import { wgslType } from '../storage.js';
  * `extra` buffers are bound after the operands.
  */
 export function mapElements(
-  gpu: Gpu, name: string, variant: string, out: Info, operands: readonly Info[],
-  expr: (x: string[]) => string, prelude = '', p = new Params(), extra?: ExtraBindings,
+  gpu: Gpu,
+  name: string,
+  variant: string,
+  out: Info,
+  operands: readonly Info[],
+  expr: (x: string[]) => string,
+  prelude = '',
+  p = new Params(),
+  extra?: ExtraBindings,
 ): void {
   const size = sizeOfInfo(out);
   if (size === 0) return;
@@ -28,19 +35,23 @@ export function mapElements(
     params: p,
     buffers: [out.storage, ...operands.map((t) => t.storage), ...(extra?.buffers ?? [])],
     workgroups: Math.ceil(size / WORKGROUP),
-    shader: () => [
-      elementBinding(1, 'out', out.dtype, wgslType(out.dtype), 'read_write'),
-      ...operands.map((t, k) => elementBinding(k + 2, `in${k}`, t.dtype, wgslType(t.dtype))),
-      writerFn('out', out.dtype),
-      extra?.wgsl(operands.length + 2) ?? '',
-      offsetFn('outAt', outSlot),
-      ...slots.map((s, k) => offsetFn(`inAt${k}`, s)),
-      CONVERT,
-      prelude,
-      elementMain(`pu(${sizeAt}u)`, [
-        ...names.map((n, k) => `  let ${n} = ${readElement(`in${k}`, operands[k].dtype, `inAt${k}(i)`)};`),
-        `  ${writeElement('out', out.dtype, 'outAt(i)', expr(names))}`,
-      ].join('\n')),
-    ].join('\n'),
+    shader: () =>
+      [
+        elementBinding(1, 'out', out.dtype, wgslType(out.dtype), 'read_write'),
+        ...operands.map((t, k) => elementBinding(k + 2, `in${k}`, t.dtype, wgslType(t.dtype))),
+        writerFn('out', out.dtype),
+        extra?.wgsl(operands.length + 2) ?? '',
+        offsetFn('outAt', outSlot),
+        ...slots.map((s, k) => offsetFn(`inAt${k}`, s)),
+        CONVERT,
+        prelude,
+        elementMain(
+          `pu(${sizeAt}u)`,
+          [
+            ...names.map((n, k) => `  let ${n} = ${readElement(`in${k}`, operands[k].dtype, `inAt${k}(i)`)};`),
+            `  ${writeElement('out', out.dtype, 'outAt(i)', expr(names))}`,
+          ].join('\n'),
+        ),
+      ].join('\n'),
   });
 }

@@ -32,11 +32,33 @@ import { where } from './where.js';
 export type WebGPUKernels = CompleteKernelTable<WebGPUStorage>;
 
 const KERNELS = {
-  fill, arange, copy, cast, randomUniform, randomNormal, randomBernoulli,
-  unary, binary, where, reduce, argmax, matmul, quantizedMatmul, dequantize, gather, scatterAdd,
-  softmax, softmaxBackward, logSoftmax, logSoftmaxBackward,
-  layerNorm, layerNormBackward, rmsNorm, rmsNormBackward,
-  crossEntropy, crossEntropyBackward,
+  fill,
+  arange,
+  copy,
+  cast,
+  randomUniform,
+  randomNormal,
+  randomBernoulli,
+  unary,
+  binary,
+  where,
+  reduce,
+  argmax,
+  matmul,
+  quantizedMatmul,
+  dequantize,
+  gather,
+  scatterAdd,
+  softmax,
+  softmaxBackward,
+  logSoftmax,
+  logSoftmaxBackward,
+  layerNorm,
+  layerNormBackward,
+  rmsNorm,
+  rmsNormBackward,
+  crossEntropy,
+  crossEntropyBackward,
 } satisfies { [K in keyof WebGPUKernels]: (gpu: Gpu, args: Args<K>) => void };
 
 /**
@@ -45,7 +67,18 @@ const KERNELS = {
  * autocast gives them; a half argument there is refused by name.
  */
 const HALF_KERNELS: ReadonlySet<string> = new Set([
-  'fill', 'arange', 'copy', 'cast', 'randomUniform', 'randomNormal', 'randomBernoulli', 'unary', 'binary', 'where', 'reduce', 'matmul',
+  'fill',
+  'arange',
+  'copy',
+  'cast',
+  'randomUniform',
+  'randomNormal',
+  'randomBernoulli',
+  'unary',
+  'binary',
+  'where',
+  'reduce',
+  'matmul',
 ]);
 
 /** Every primitive and fused kernel, bound to the device that runs them. */
@@ -53,10 +86,12 @@ export function makeKernels(gpu: Gpu): WebGPUKernels {
   const table: Record<string, (args: any) => void> = {};
   for (const [name, kernel] of Object.entries(KERNELS)) {
     const run = kernel as (g: Gpu, a: unknown) => void;
-    table[name] = HALF_KERNELS.has(name) ? (args) => run(gpu, args) : (args) => {
-      refuseHalf(name, args);
-      run(gpu, args);
-    };
+    table[name] = HALF_KERNELS.has(name)
+      ? (args) => run(gpu, args)
+      : (args) => {
+          refuseHalf(name, args);
+          run(gpu, args);
+        };
   }
   return table as unknown as WebGPUKernels;
 }

@@ -10,11 +10,20 @@ export function layerNorm(gpu: Gpu, { x, weight, bias, eps, out, mean, rstd }: A
   const epsAt = p.f(eps);
   const w = weight ? 'weight[weightAt(k)]' : '1.0';
   const b = bias ? 'bias[biasAt(k)]' : '0.0';
-  rowKernel(gpu, 'layerNorm', `${!!weight}${!!bias}`, x, [
-    { name: 'out', info: out, access: 'read_write' }, { name: 'mean', info: mean, access: 'read_write', flat: true },
-    { name: 'rstd', info: rstd, access: 'read_write', flat: true }, { name: 'x', info: x },
-    weight && { name: 'weight', info: weight, flat: true }, bias && { name: 'bias', info: bias, flat: true },
-  ], `
+  rowKernel(
+    gpu,
+    'layerNorm',
+    `${!!weight}${!!bias}`,
+    x,
+    [
+      { name: 'out', info: out, access: 'read_write' },
+      { name: 'mean', info: mean, access: 'read_write', flat: true },
+      { name: 'rstd', info: rstd, access: 'read_write', flat: true },
+      { name: 'x', info: x },
+      weight && { name: 'weight', info: weight, flat: true },
+      bias && { name: 'bias', info: bias, flat: true },
+    ],
+    `
   var sum = 0.0;
 ${forLane('    sum += x[xAt(row, k)];')}
   let mu = rowSum(sum, lane) / f32(D);
@@ -22,5 +31,7 @@ ${forLane('    sum += x[xAt(row, k)];')}
 ${forLane('    let c = x[xAt(row, k)] - mu; sq += c * c;')}
   let s = 1.0 / sqrt(rowSum(sq, lane) / f32(D) + pf(${epsAt}u));
 ${forLane(`    out[outAt(row, k)] = (x[xAt(row, k)] - mu) * s * ${w} + ${b};`)}
-  if (lane == 0u) { mean[meanAt(row)] = mu; rstd[rstdAt(row)] = s; }`, p);
+  if (lane == 0u) { mean[meanAt(row)] = mu; rstd[rstdAt(row)] = s; }`,
+    p,
+  );
 }

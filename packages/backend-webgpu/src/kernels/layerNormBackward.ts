@@ -9,11 +9,18 @@ import { columnKernel, forLane, rowKernel } from './rows.js';
 export function layerNormBackward(gpu: Gpu, { x, weight, mean, rstd, dy, dx, dweight, dbias }: Args<'layerNormBackward'>): void {
   const w = weight ? ' * weight[weightAt(k)]' : '';
   const saved = [
-    { name: 'x', info: x }, { name: 'mean', info: mean, flat: true }, { name: 'rstd', info: rstd, flat: true }, { name: 'dy', info: dy },
+    { name: 'x', info: x },
+    { name: 'mean', info: mean, flat: true },
+    { name: 'rstd', info: rstd, flat: true },
+    { name: 'dy', info: dy },
   ];
-  rowKernel(gpu, 'layerNormBackward', `${!!weight}`, x, [
-    { name: 'dx', info: dx, access: 'read_write' }, ...saved, weight && { name: 'weight', info: weight, flat: true },
-  ], `
+  rowKernel(
+    gpu,
+    'layerNormBackward',
+    `${!!weight}`,
+    x,
+    [{ name: 'dx', info: dx, access: 'read_write' }, ...saved, weight && { name: 'weight', info: weight, flat: true }],
+    `
   let mu = mean[meanAt(row)];
   let s = rstd[rstdAt(row)];
   var gSum = 0.0;
@@ -24,12 +31,20 @@ ${forLane(`    let g = dy[dyAt(row, k)]${w};
   let gMean = rowSum(gSum, lane) / f32(D);
   let gxMean = rowSum(gxSum, lane) / f32(D);
 ${forLane(`    let g = dy[dyAt(row, k)]${w};
-    dx[dxAt(row, k)] = s * (g - gMean - (x[xAt(row, k)] - mu) * s * gxMean);`)}`);
+    dx[dxAt(row, k)] = s * (g - gMean - (x[xAt(row, k)] - mu) * s * gxMean);`)}`,
+  );
   if (!dweight && !dbias) return;
-  columnKernel(gpu, 'layerNormBackwardParams', `${!!dweight}${!!dbias}`, x, [
-    dweight && { name: 'dweight', info: dweight, access: 'read_write', flat: true },
-    dbias && { name: 'dbias', info: dbias, access: 'read_write', flat: true }, ...saved,
-  ], `
+  columnKernel(
+    gpu,
+    'layerNormBackwardParams',
+    `${!!dweight}${!!dbias}`,
+    x,
+    [
+      dweight && { name: 'dweight', info: dweight, access: 'read_write', flat: true },
+      dbias && { name: 'dbias', info: dbias, access: 'read_write', flat: true },
+      ...saved,
+    ],
+    `
   var dw = 0.0;
   var db = 0.0;
   for (var r = 0u; r < ROWS(); r++) {
@@ -38,5 +53,6 @@ ${forLane(`    let g = dy[dyAt(row, k)]${w};
     db += g;
   }
   ${dweight ? 'dweight[dweightAt(k)] = dw;' : ''}
-  ${dbias ? 'dbias[dbiasAt(k)] = db;' : ''}`);
+  ${dbias ? 'dbias[dbiasAt(k)] = db;' : ''}`,
+  );
 }

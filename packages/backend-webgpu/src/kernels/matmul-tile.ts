@@ -93,8 +93,12 @@ export function multiplyTile({ tile, depth }: TileShape): string {
 
 /** Writes the thread's 4×4 block, skipping what lies past M or N; `write` gives the statement storing a value at an index. */
 export function storeBlock(write: (index: string, value: string) => string = (index, value) => `out[${index}] = ${value};`): string {
-  return [0, 1, 2, 3].map((i) => `  if (row0 + ${i}u < M) {
+  return [0, 1, 2, 3]
+    .map(
+      (i) => `  if (row0 + ${i}u < M) {
     let o = (batch * M + row0 + ${i}u) * N + col0;
     for (var j = 0u; j < 4u; j++) { if (col0 + j < N) { ${write('o + j', `acc${i}[j]`)} } }
-  }`).join('\n');
+  }`,
+    )
+    .join('\n');
 }

@@ -42,8 +42,15 @@ export function matmul(gpu: Gpu, { a, b, transA, transB, out }: Args<'matmul'>):
   for (let first = 0; first < batches; first += chunk) {
     const p = new Params();
     const at = {
-      m: p.u(m), n: p.u(n), k: p.u(k), first: p.u(first), rowTiles: p.u(rowTiles),
-      aR: p.i(aView.rStride), aK: p.i(aView.kStride), bR: p.i(bView.rStride), bK: p.i(bView.kStride),
+      m: p.u(m),
+      n: p.u(n),
+      k: p.u(k),
+      first: p.u(first),
+      rowTiles: p.u(rowTiles),
+      aR: p.i(aView.rStride),
+      aK: p.i(aView.kStride),
+      bR: p.i(bView.rStride),
+      bK: p.i(bView.kStride),
     };
     const aBatch = p.layout(a.layout, 0, rank - 2);
     const bBatch = p.layout(b.layout, 0, rank - 2);
@@ -55,14 +62,15 @@ export function matmul(gpu: Gpu, { a, b, transA, transB, out }: Args<'matmul'>):
       params: p,
       buffers: [out.storage, a.storage, b.storage],
       workgroups: [Math.ceil(n / tile), rowTiles * Math.min(chunk, batches - first), 1],
-      shader: () => [
-        elementBinding(1, 'out', out.dtype, 'f32', 'read_write'),
-        operand('a', 2, aMode, a.dtype),
-        operand('b', 3, bMode, b.dtype),
-        writerFn('out', out.dtype),
-        offsetFn('aStart', aBatch),
-        offsetFn('bStart', bBatch),
-        /* wgsl */ `
+      shader: () =>
+        [
+          elementBinding(1, 'out', out.dtype, 'f32', 'read_write'),
+          operand('a', 2, aMode, a.dtype),
+          operand('b', 3, bMode, b.dtype),
+          writerFn('out', out.dtype),
+          offsetFn('aStart', aBatch),
+          offsetFn('bStart', bBatch),
+          /* wgsl */ `
 var<workgroup> tileA: array<vec4<f32>, ${(depth * tile) / 4}>;
 var<workgroup> tileB: array<vec4<f32>, ${(depth * tile) / 4}>;
 @compute @workgroup_size(${threads}, ${threads})
@@ -85,7 +93,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let col0 = b0 + lid.x * 4u;
 ${storeBlock((index, value) => writeElement('out', out.dtype, index, value))}
 }`,
-      ].join('\n'),
+        ].join('\n'),
     });
   }
 }

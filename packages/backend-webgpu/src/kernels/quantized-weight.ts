@@ -33,16 +33,22 @@ export function weightShader(w: WeightInfo, p: Params, first: number): string {
   if (w.codeMap) lines.push(binding(b++, 'wCodeMap', 'f32'));
   if (w.absmax) lines.push(binding(b++, 'wAbsmax', 'f32'));
   if (w.nested) {
-    lines.push(binding(b++, 'wNestedCodes', 'u32'), binding(b++, 'wNestedCodeMap', 'f32'), binding(b++, 'wNestedAbsmax', 'f32'), binding(b++, 'wNestedOffset', 'f32'));
+    lines.push(
+      binding(b++, 'wNestedCodes', 'u32'),
+      binding(b++, 'wNestedCodeMap', 'f32'),
+      binding(b++, 'wNestedAbsmax', 'f32'),
+      binding(b++, 'wNestedOffset', 'f32'),
+    );
   }
   const absmax = w.nested
     ? `let c = (wNestedCodes[blk >> 2u] >> ((blk & 3u) << 3u)) & 255u;
   return wNestedCodeMap[c] * wNestedAbsmax[blk / pu(${nestedAt}u)] + wNestedOffset[0];`
     : 'return wAbsmax[blk];';
-  const value = w.format === 'nf4'
-    ? `let code = (wCodes[i >> 3u] >> ((i & 7u) << 2u)) & 15u;
+  const value =
+    w.format === 'nf4'
+      ? `let code = (wCodes[i >> 3u] >> ((i & 7u) << 2u)) & 15u;
   return wCodeMap[code] * blockAbsmax(i / pu(${blockAt}u));`
-    : `let byte = (wCodes[i >> 2u] >> ((i & 3u) << 3u)) & 255u;
+      : `let byte = (wCodes[i >> 2u] >> ((i & 3u) << 3u)) & 255u;
   let signed = i32(byte) - select(0, 256, byte > 127u);
   return f32(signed) * (blockAbsmax(i / pu(${blockAt}u)) / 127.0);`;
   return `${lines.join('\n')}

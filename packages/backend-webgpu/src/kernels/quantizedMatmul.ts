@@ -29,11 +29,12 @@ export function quantizedMatmul(gpu: Gpu, { x, weight, transposeWeight, out }: A
     params: p,
     buffers: [out.storage, x.storage, ...weightBuffers(weight)],
     workgroups: [Math.ceil(n / tile), rowTiles, 1],
-    shader: () => [
-      binding(1, 'out', 'f32', 'read_write'),
-      binding(2, aMode === 'scalar' ? 'a' : 'aVec', aMode === 'scalar' ? 'f32' : 'vec4<f32>'),
-      weightWgsl,
-      /* wgsl */ `
+    shader: () =>
+      [
+        binding(1, 'out', 'f32', 'read_write'),
+        binding(2, aMode === 'scalar' ? 'a' : 'aVec', aMode === 'scalar' ? 'f32' : 'vec4<f32>'),
+        weightWgsl,
+        /* wgsl */ `
 var<workgroup> tileA: array<vec4<f32>, ${(depth * tile) / 4}>;
 var<workgroup> tileB: array<vec4<f32>, ${(depth * tile) / 4}>;
 @compute @workgroup_size(${threads}, ${threads})
@@ -56,6 +57,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let col0 = b0 + lid.x * 4u;
 ${storeBlock()}
 }`,
-    ].join('\n'),
+      ].join('\n'),
   });
 }

@@ -13,6 +13,14 @@ export function randomBernoulli(gpu: Gpu, { out, p: prob, ...attrs }: Args<'rand
   const threshold = Math.min(2 ** 24, Math.max(0, Math.ceil(prob * 2 ** 24)));
   const at = p.u(threshold);
   const one = computeType(out.dtype) === 'f32' ? ['0.0', '1.0'] : out.dtype === 'int32' ? ['0', '1'] : ['0u', '1u'];
-  mapElements(gpu, 'randomBernoulli', '', out, [], () =>
-    `select(${one[0]}, ${one[1]}, (philoxWord(i, ${keyAt}u, ${counterAt}u) >> 8u) < pu(${at}u))`, PHILOX, p);
+  mapElements(
+    gpu,
+    'randomBernoulli',
+    '',
+    out,
+    [],
+    () => `select(${one[0]}, ${one[1]}, (philoxWord(i, ${keyAt}u, ${counterAt}u) >> 8u) < pu(${at}u))`,
+    PHILOX,
+    p,
+  );
 }

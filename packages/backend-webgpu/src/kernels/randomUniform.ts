@@ -8,6 +8,14 @@ export function randomUniform(gpu: Gpu, { out, low, high, ...attrs }: Args<'rand
   const { keyAt, counterAt } = philoxParams(p, attrs);
   const lowAt = p.f(low);
   const rangeAt = p.f(high - low);
-  mapElements(gpu, 'randomUniform', '', out, [], () =>
-    `fma(pf(${rangeAt}u), uniformFromWord(philoxWord(i, ${keyAt}u, ${counterAt}u)), pf(${lowAt}u))`, PHILOX, p);
+  mapElements(
+    gpu,
+    'randomUniform',
+    '',
+    out,
+    [],
+    () => `fma(pf(${rangeAt}u), uniformFromWord(philoxWord(i, ${keyAt}u, ${counterAt}u)), pf(${lowAt}u))`,
+    PHILOX,
+    p,
+  );
 }

@@ -33,7 +33,9 @@ export function reduce(gpu: Gpu, { op, x, axes, out }: Args<'reduce'>): void {
   const kept = pick(true);
   const gone = pick(false);
   const sub = (dims: number[], offset: number) => ({
-    shape: dims.map((d) => x.layout.shape[d]), strides: dims.map((d) => x.layout.strides[d]), offset,
+    shape: dims.map((d) => x.layout.shape[d]),
+    strides: dims.map((d) => x.layout.strides[d]),
+    offset,
   });
   const count = gone.reduce((n, d) => n * x.layout.shape[d], 1);
   const type = computeType(x.dtype === 'bool' ? 'int32' : x.dtype);
@@ -49,15 +51,18 @@ export function reduce(gpu: Gpu, { op, x, axes, out }: Args<'reduce'>): void {
     params: p,
     buffers: [out.storage, x.storage],
     workgroups: outputs,
-    shader: () => [
-      elementBinding(1, 'out', out.dtype, wgslType(out.dtype), 'read_write'),
-      elementBinding(2, 'x', x.dtype, wgslType(x.dtype)),
-      writerFn('out', out.dtype),
-      offsetFn('rowStart', keptSlot),
-      offsetFn('within', goneSlot),
-      CONVERT,
-      workgroupReduce('combineAll', type, f),
-      rowMain(`pu(${outputsAt}u)`, `
+    shader: () =>
+      [
+        elementBinding(1, 'out', out.dtype, wgslType(out.dtype), 'read_write'),
+        elementBinding(2, 'x', x.dtype, wgslType(x.dtype)),
+        writerFn('out', out.dtype),
+        offsetFn('rowStart', keptSlot),
+        offsetFn('within', goneSlot),
+        CONVERT,
+        workgroupReduce('combineAll', type, f),
+        rowMain(
+          `pu(${outputsAt}u)`,
+          `
   let base = rowStart(row);
   var acc: ${type} = ${INITIAL[op][type]};
   for (var k = lane; k < pu(${countAt}u); k += ${WORKGROUP}u) {
@@ -65,7 +70,8 @@ export function reduce(gpu: Gpu, { op, x, axes, out }: Args<'reduce'>): void {
     acc = ${f('acc', 'v')};
   }
   let total = combineAll(acc, lane);
-  if (lane == 0u) { ${writeElement('out', out.dtype, 'row', store('total', type, out.dtype))} }`),
-    ].join('\n'),
+  if (lane == 0u) { ${writeElement('out', out.dtype, 'row', store('total', type, out.dtype))} }`,
+        ),
+      ].join('\n'),
   });
 }

@@ -7,18 +7,34 @@ import { columnKernel, forLane, rowKernel } from './rows.js';
  */
 export function rmsNormBackward(gpu: Gpu, { x, weight, rstd, dy, dx, dweight }: Args<'rmsNormBackward'>): void {
   const w = weight ? ' * weight[weightAt(k)]' : '';
-  const saved = [{ name: 'x', info: x }, { name: 'rstd', info: rstd, flat: true }, { name: 'dy', info: dy }];
-  rowKernel(gpu, 'rmsNormBackward', `${!!weight}`, x, [
-    { name: 'dx', info: dx, access: 'read_write' }, ...saved, weight && { name: 'weight', info: weight, flat: true },
-  ], `
+  const saved = [
+    { name: 'x', info: x },
+    { name: 'rstd', info: rstd, flat: true },
+    { name: 'dy', info: dy },
+  ];
+  rowKernel(
+    gpu,
+    'rmsNormBackward',
+    `${!!weight}`,
+    x,
+    [{ name: 'dx', info: dx, access: 'read_write' }, ...saved, weight && { name: 'weight', info: weight, flat: true }],
+    `
   let s = rstd[rstdAt(row)];
   var gxSum = 0.0;
 ${forLane(`    gxSum += dy[dyAt(row, k)]${w} * x[xAt(row, k)] * s;`)}
   let gxMean = rowSum(gxSum, lane) / f32(D);
-${forLane(`    dx[dxAt(row, k)] = s * (dy[dyAt(row, k)]${w} - x[xAt(row, k)] * s * gxMean);`)}`);
+${forLane(`    dx[dxAt(row, k)] = s * (dy[dyAt(row, k)]${w} - x[xAt(row, k)] * s * gxMean);`)}`,
+  );
   if (!dweight) return;
-  columnKernel(gpu, 'rmsNormBackwardWeight', '', x, [{ name: 'dweight', info: dweight, access: 'read_write', flat: true }, ...saved], `
+  columnKernel(
+    gpu,
+    'rmsNormBackwardWeight',
+    '',
+    x,
+    [{ name: 'dweight', info: dweight, access: 'read_write', flat: true }, ...saved],
+    `
   var dw = 0.0;
   for (var r = 0u; r < ROWS(); r++) { dw += dy[dyAt(r, k)] * x[xAt(r, k)] * rstd[rstdAt(r)]; }
-  dweight[dweightAt(k)] = dw;`);
+  dweight[dweightAt(k)] = dw;`,
+  );
 }

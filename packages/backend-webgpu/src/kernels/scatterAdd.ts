@@ -28,14 +28,17 @@ export function scatterAdd(gpu: Gpu, { src, indices, axis, out }: Args<'scatterA
     params: p,
     buffers: [out.storage, src.storage, indices.storage, ...check.buffers],
     workgroups: Math.ceil(columns / WORKGROUP),
-    shader: () => [
-      binding(1, 'out', type, 'read_write'),
-      binding(2, 'src', wgslType(src.dtype)),
-      binding(3, 'indices', 'i32'),
-      check.wgsl(4),
-      offsetFn('srcAt', srcSlot),
-      offsetFn('indexAt', idxSlot),
-      elementMain(`pu(${at.columns}u)`, /* wgsl */ `
+    shader: () =>
+      [
+        binding(1, 'out', type, 'read_write'),
+        binding(2, 'src', wgslType(src.dtype)),
+        binding(3, 'indices', 'i32'),
+        check.wgsl(4),
+        offsetFn('srcAt', srcSlot),
+        offsetFn('indexAt', idxSlot),
+        elementMain(
+          `pu(${at.columns}u)`,
+          /* wgsl */ `
   let after = pu(${at.after}u);
   let picks = pu(${at.picks}u);
   let rows = pu(${at.rows}u);
@@ -49,7 +52,8 @@ export function scatterAdd(gpu: Gpu, { src, indices, axis, out }: Args<'scatterA
     }
     let o = (pBefore * rows + u32(index)) * after + q;
     out[o] = out[o] + src[srcAt((pBefore * picks + j) * after + q)];
-  }`),
-    ].join('\n'),
+  }`,
+        ),
+      ].join('\n'),
   });
 }

@@ -1,4 +1,9 @@
 /** Node-only helpers of @peftjs/backend-webgpu; importing this loads no GPU code. */
 export {
-  SWIFTSHADER_DIRS, findSoftwareVulkan, noAdapterHelp, rerunWithSoftwareVulkan, softwareVulkanEnv, type SoftwareVulkanDriver,
+  SWIFTSHADER_DIRS,
+  findSoftwareVulkan,
+  noAdapterHelp,
+  rerunWithSoftwareVulkan,
+  softwareVulkanEnv,
+  type SoftwareVulkanDriver,
 } from './software-vulkan.js';

@@ -80,9 +80,11 @@ export function noAdapterHelp(
     return `Vulkan found no usable driver with VK_ICD_FILENAMES=${chosen} (${libraryPath}); a CPU driver that works: ${setting}`;
   }
   if (driver) return `no GPU driver answered; run with the CPU driver found here: ${setting}`;
-  return 'no GPU driver, and no CPU Vulkan driver (SwiftShader, shipped by Chromium) in ' +
+  return (
+    'no GPU driver, and no CPU Vulkan driver (SwiftShader, shipped by Chromium) in ' +
     `${SWIFTSHADER_DIRS.join(', ')}: install one (Debian: apt-get install chromium) and set ${setting}, ` +
-    'with the folder that holds vk_swiftshader_icd.json and libvulkan.so.1';
+    'with the folder that holds vk_swiftshader_icd.json and libvulkan.so.1'
+  );
 }
 
 /**

@@ -16,7 +16,12 @@ async function adapterInfo(): Promise<PageAdapterInfo | null> {
   if (!adapter) return null;
   // GPUAdapter.info is newer than the typings in use
   const info = (adapter as unknown as { info: Partial<PageAdapterInfo> }).info;
-  return { vendor: info.vendor ?? '', architecture: info.architecture ?? '', description: info.description ?? '', isFallbackAdapter: info.isFallbackAdapter ?? false };
+  return {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    description: info.description ?? '',
+    isFallbackAdapter: info.isFallbackAdapter ?? false,
+  };
 }
 
 const plain = ({ suite, name, status, reason, ms }: CaseResult): PageCaseResult => ({ suite, name, status, reason, ms });

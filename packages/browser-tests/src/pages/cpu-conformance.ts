@@ -41,6 +41,11 @@ page.runConformanceOnCpu = async (filter) => {
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
     hardwareConcurrency: navigator.hardwareConcurrency,
-    threads, passed, failed, skipped, notes, results: report.results.map(plain),
+    threads,
+    passed,
+    failed,
+    skipped,
+    notes,
+    results: report.results.map(plain),
   };
 };

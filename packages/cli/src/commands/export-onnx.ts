@@ -10,7 +10,14 @@ export const EXPORT_USAGE = `peftjs export-onnx --model DIR [--adapter DIR] --ou
   output logits, dynamic batch and sequence axes (--static fixes them to 1 and the model's maximum length)`;
 
 export async function exportOnnx(args: readonly string[], log: (line: string) => void): Promise<void> {
-  const { values } = parseFlags(args, { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, opset: { type: 'string' }, static: { type: 'boolean' }, backend: { type: 'string' } });
+  const { values } = parseFlags(args, {
+    model: { type: 'string' },
+    adapter: { type: 'string' },
+    out: { type: 'string' },
+    opset: { type: 'string' },
+    static: { type: 'boolean' },
+    backend: { type: 'string' },
+  });
   const modelDir = required(values.model, 'model');
   const out = required(values.out, 'out');
   if (!out.endsWith('.onnx')) throw new CliError(`--out ${out}: the file name must end in .onnx`);

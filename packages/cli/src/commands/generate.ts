@@ -12,9 +12,21 @@ export const GENERATE_USAGE = `peftjs generate --model DIR [--adapter DIR] --pro
   --backend cpu|webgpu`;
 
 const FLAGS = {
-  model: { type: 'string' }, adapter: { type: 'string' }, prompt: { type: 'string' }, 'max-new-tokens': { type: 'string' }, 'min-new-tokens': { type: 'string' },
-  'do-sample': { type: 'boolean' }, temperature: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' }, seed: { type: 'string' },
-  'repetition-penalty': { type: 'string' }, 'num-beams': { type: 'string' }, stop: { type: 'string' }, 'no-cache': { type: 'boolean' }, backend: { type: 'string' },
+  model: { type: 'string' },
+  adapter: { type: 'string' },
+  prompt: { type: 'string' },
+  'max-new-tokens': { type: 'string' },
+  'min-new-tokens': { type: 'string' },
+  'do-sample': { type: 'boolean' },
+  temperature: { type: 'string' },
+  'top-k': { type: 'string' },
+  'top-p': { type: 'string' },
+  seed: { type: 'string' },
+  'repetition-penalty': { type: 'string' },
+  'num-beams': { type: 'string' },
+  stop: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  backend: { type: 'string' },
 } as const;
 
 /** Streams the continuation of --prompt to `write` as it is generated. */

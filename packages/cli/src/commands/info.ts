@@ -57,10 +57,14 @@ export async function info(args: readonly string[], log: (line: string) => void)
   if (!adapter && !model) throw new CliError(`${dir}: neither adapter_config.json nor config.json (not a model or adapter folder)`);
   if (adapter) {
     const tensors = await tensorList(join(dir, 'adapter_model.safetensors'));
-    log(`adapter: ${String(adapter.peft_type)} (task ${String(adapter.task_type ?? 'none')}), base model ${String(adapter.base_model_name_or_path ?? 'not named')}`);
+    log(
+      `adapter: ${String(adapter.peft_type)} (task ${String(adapter.task_type ?? 'none')}), base model ${String(adapter.base_model_name_or_path ?? 'not named')}`,
+    );
     const targets = adapter.target_modules;
     if (targets !== undefined && targets !== null) log(`targets: ${Array.isArray(targets) ? targets.join(', ') : String(targets)}`);
-    const keyFields = ['r', 'lora_alpha', 'lora_dropout', 'use_dora', 'num_virtual_tokens', 'modules_to_save'].filter((k) => adapter[k] !== undefined && adapter[k] !== null);
+    const keyFields = ['r', 'lora_alpha', 'lora_dropout', 'use_dora', 'num_virtual_tokens', 'modules_to_save'].filter(
+      (k) => adapter[k] !== undefined && adapter[k] !== null,
+    );
     if (keyFields.length > 0) log(`config: ${keyFields.map((k) => `${k} ${JSON.stringify(adapter[k])}`).join(', ')}`);
     log(`parameters: ${fmt(count(tensors))} in ${tensors.length} tensors`);
     for (const t of tensors) log(`  ${t.name}  ${t.dtype} [${t.shape.join(', ')}]`);
@@ -70,8 +74,18 @@ export async function info(args: readonly string[], log: (line: string) => void)
     const tensors = await tensorList(weights).catch(() => null);
     const arch = Array.isArray(model.architectures) ? model.architectures.join(', ') : 'unknown architecture';
     log(`model: ${String(model.model_type ?? 'unknown type')} (${arch})`);
-    const sizes = ['vocab_size', 'n_layer', 'num_hidden_layers', 'n_embd', 'hidden_size', 'n_head', 'num_attention_heads', 'n_positions', 'max_position_embeddings', 'num_labels']
-      .filter((k) => typeof model[k] === 'number');
+    const sizes = [
+      'vocab_size',
+      'n_layer',
+      'num_hidden_layers',
+      'n_embd',
+      'hidden_size',
+      'n_head',
+      'num_attention_heads',
+      'n_positions',
+      'max_position_embeddings',
+      'num_labels',
+    ].filter((k) => typeof model[k] === 'number');
     if (sizes.length > 0) log(`config: ${sizes.map((k) => `${k} ${String(model[k])}`).join(', ')}`);
     if (!tensors) {
       log('weights: no model.safetensors');

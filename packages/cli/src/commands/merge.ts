@@ -11,7 +11,12 @@ export const MERGE_USAGE = `peftjs merge --model DIR --adapter DIR --out DIR [--
   writes the model with the adapter merged into its weights (config.json, model.safetensors, the tokenizer files)`;
 
 export async function merge(args: readonly string[], log: (line: string) => void): Promise<void> {
-  const { values } = parseFlags(args, { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } });
+  const { values } = parseFlags(args, {
+    model: { type: 'string' },
+    adapter: { type: 'string' },
+    out: { type: 'string' },
+    backend: { type: 'string' },
+  });
   const modelDir = required(values.model, 'model');
   const adapterDir = required(values.adapter, 'adapter');
   const out = required(values.out, 'out');

@@ -25,14 +25,33 @@ export const TRAIN_USAGE = `peftjs train --model DIR --data FILE.jsonl|FILE.txt 
   --backend cpu|webgpu`;
 
 const FLAGS = {
-  model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, method: { type: 'string' }, config: { type: 'string' },
-  r: { type: 'string' }, alpha: { type: 'string' }, target: { type: 'string' }, task: { type: 'string' }, steps: { type: 'string' },
-  batch: { type: 'string' }, seq: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'eval-split': { type: 'string' },
-  'save-steps': { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, quiet: { type: 'boolean' },
+  model: { type: 'string' },
+  data: { type: 'string' },
+  out: { type: 'string' },
+  method: { type: 'string' },
+  config: { type: 'string' },
+  r: { type: 'string' },
+  alpha: { type: 'string' },
+  target: { type: 'string' },
+  task: { type: 'string' },
+  steps: { type: 'string' },
+  batch: { type: 'string' },
+  seq: { type: 'string' },
+  lr: { type: 'string' },
+  seed: { type: 'string' },
+  'eval-split': { type: 'string' },
+  'save-steps': { type: 'string' },
+  resume: { type: 'boolean' },
+  backend: { type: 'string' },
+  quiet: { type: 'boolean' },
 } as const;
 
 /** The PEFT config from --config or from --method and its flags (HF PEFT's JSON names). */
-async function peftConfig(values: { config?: string; method?: string; r?: string; alpha?: string; target?: string }, taskType: string, modelType: unknown): Promise<PeftConfig> {
+async function peftConfig(
+  values: { config?: string; method?: string; r?: string; alpha?: string; target?: string },
+  taskType: string,
+  modelType: unknown,
+): Promise<PeftConfig> {
   let json: Record<string, unknown>;
   if (values.config !== undefined) {
     if (values.method !== undefined) throw new CliError('pass either --config or --method, not both');
@@ -65,7 +84,10 @@ async function peftConfig(values: { config?: string; method?: string; r?: string
 /** The checkpoint with the highest step in `out`, or null. */
 async function latestCheckpoint(out: string): Promise<string | null> {
   const entries = await readdir(out).catch(() => [] as string[]);
-  const steps = entries.map((e) => /^checkpoint-(\d+)$/.exec(e)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+  const steps = entries
+    .map((e) => /^checkpoint-(\d+)$/.exec(e))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
   return steps.length === 0 ? null : join(out, `checkpoint-${Math.max(...steps)}`);
 }
 
@@ -84,18 +106,23 @@ export async function train(args: readonly string[], log: (line: string) => void
   const modelConfig = await readModelConfig(modelDir);
   const resume = values.resume ? await latestCheckpoint(out) : null;
   if (values.resume && !resume) throw new CliError(`--resume: ${out} holds no checkpoint-N folder to resume from`);
-  if (!values.resume && (await readdir(out).catch(() => [] as string[])).some((e) => e === 'adapter_config.json' || e.startsWith('checkpoint-'))) {
+  if (
+    !values.resume &&
+    (await readdir(out).catch(() => [] as string[])).some((e) => e === 'adapter_config.json' || e.startsWith('checkpoint-'))
+  ) {
     throw new CliError(`--out ${out} already holds a trained adapter or checkpoints; pass --resume to continue, or another folder`);
   }
 
   const tokenizer = await loadTokenizer(modelDir);
   const data = await readDataset(dataPath, tokenizer, seq, values.task);
   const { train: trainSet, held } = splitHeldOut(data.examples, evalSplit);
-  const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? (typeof modelConfig.eos_token_id === 'number' ? modelConfig.eos_token_id : 0);
+  const padTokenId =
+    tokenizer.padTokenId ?? tokenizer.eosTokenId ?? (typeof modelConfig.eos_token_id === 'number' ? modelConfig.eos_token_id : 0);
   const config = await peftConfig(values, data.task === 'classification' ? 'SEQ_CLS' : 'CAUSAL_LM', modelConfig.model_type);
   const backend = await useBackend(values.backend);
   manualSeed(seed);
-  const base = data.task === 'classification' ? await loadClassifier(modelDir, data.labels.length, padTokenId) : await loadCausalLM(modelDir);
+  const base =
+    data.task === 'classification' ? await loadClassifier(modelDir, data.labels.length, padTokenId) : await loadCausalLM(modelDir);
   let peft;
   try {
     peft = getPeftModel(base, config);
@@ -103,10 +130,13 @@ export async function train(args: readonly string[], log: (line: string) => void
     throw new CliError(`--${values.config !== undefined ? 'config' : 'target'}: ${(err as Error).message}`);
   }
   const { trainable, all } = peft.getNbTrainableParameters();
-  log(`${config.peftType} on ${modelConfig.model_type ?? 'model'} (${backend}): ${trainable.toLocaleString('en-US')} trainable of ${all.toLocaleString('en-US')} parameters; ` +
-    `${data.task}, ${trainSet.length} training and ${held.length} held-out examples`);
+  log(
+    `${config.peftType} on ${modelConfig.model_type ?? 'model'} (${backend}): ${trainable.toLocaleString('en-US')} trainable of ${all.toLocaleString('en-US')} parameters; ` +
+      `${data.task}, ${trainSet.length} training and ${held.length} held-out examples`,
+  );
 
-  const collateFn = data.task === 'classification' ? dataCollatorWithPadding({ padTokenId }) : dataCollatorForLanguageModeling({ padTokenId });
+  const collateFn =
+    data.task === 'classification' ? dataCollatorWithPadding({ padTokenId }) : dataCollatorForLanguageModeling({ padTokenId });
   const trainLoader = new DataLoader(trainSet, { batchSize, shuffle: true, seed, collateFn });
   const evalLoader = held.length > 0 ? new DataLoader(held, { batchSize, collateFn }) : undefined;
   const optimizer = new AdamW(peft.trainableParameters(), { lr, weightDecay: 0 });
@@ -136,7 +166,9 @@ export async function train(args: readonly string[], log: (line: string) => void
   await writeLossCurve(join(out, 'loss.png'), trainer.state.logHistory, `${config.peftType} fine-tuning (${data.task})`);
   const evals = trainer.state.logHistory.filter((e) => e.evalLoss !== undefined);
   const last = evals.at(-1)?.evalLoss;
-  log(`saved the adapter to ${out} (adapter_config.json, adapter_model.safetensors) and the loss curves to ${join(out, 'loss.png')}` +
-    (last !== undefined ? `; held-out loss ${last.toFixed(4)}` : ''));
+  log(
+    `saved the adapter to ${out} (adapter_config.json, adapter_model.safetensors) and the loss curves to ${join(out, 'loss.png')}` +
+      (last !== undefined ? `; held-out loss ${last.toFixed(4)}` : ''),
+  );
   peft.dispose();
 }

@@ -20,7 +20,13 @@ export interface LineChartOptions {
 
 /** Colour-blind-safe (Okabe–Ito) line colours, used in order when a series names none. */
 export const PALETTE: readonly Rgb[] = [
-  [0, 114, 178], [213, 94, 0], [0, 158, 115], [204, 121, 167], [230, 159, 0], [86, 180, 233], [0, 0, 0],
+  [0, 114, 178],
+  [213, 94, 0],
+  [0, 158, 115],
+  [204, 121, 167],
+  [230, 159, 0],
+  [86, 180, 233],
+  [0, 0, 0],
 ];
 
 const INK: Rgb = [0, 0, 0];
@@ -89,7 +95,13 @@ export function lineChart(options: LineChartOptions): Canvas {
     }
   });
 
-  drawLegend(canvas, series.map((s) => s.name), colors, { left, right, top, bottom }, new Set(colors));
+  drawLegend(
+    canvas,
+    series.map((s) => s.name),
+    colors,
+    { left, right, top, bottom },
+    new Set(colors),
+  );
   return canvas;
 }
 

@@ -13,7 +13,11 @@ export interface RgbImage {
 export class Canvas implements RgbImage {
   readonly pixels: Uint8Array;
 
-  constructor(readonly width: number, readonly height: number, background: Rgb = [255, 255, 255]) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: Rgb = [255, 255, 255],
+  ) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw new RangeError(`Canvas: width and height must be positive integers, got ${width}×${height}`);
     }

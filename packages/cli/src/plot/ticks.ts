@@ -1,6 +1,7 @@
 /** Axis ticks at round numbers: steps of 1, 2 or 5 times a power of ten, about `target` of them. */
 export function niceTicks(min: number, max: number, target = 6): number[] {
-  if (!Number.isFinite(min) || !Number.isFinite(max) || min > max) throw new RangeError(`niceTicks: needs finite min ≤ max, got [${min}, ${max}]`);
+  if (!Number.isFinite(min) || !Number.isFinite(max) || min > max)
+    throw new RangeError(`niceTicks: needs finite min ≤ max, got [${min}, ${max}]`);
   if (min === max) return [min];
   const raw = (max - min) / Math.max(1, target);
   const magnitude = 10 ** Math.floor(Math.log10(raw));

@@ -10,8 +10,14 @@ import { read } from '../util/tensors.js';
 
 /** The case names of `<golden>/index.json`'s add_weighted_adapter section that worked in PEFT. */
 async function combineNames(source: GoldenSource): Promise<string[]> {
-  const index = JSON.parse(await source.readText('index.json')) as { add_weighted_adapter?: Record<string, { status?: string }>; env?: { peft?: string } };
-  return Object.entries(index.add_weighted_adapter ?? {}).filter(([, c]) => c.status === 'works').map(([name]) => name).sort();
+  const index = JSON.parse(await source.readText('index.json')) as {
+    add_weighted_adapter?: Record<string, { status?: string }>;
+    env?: { peft?: string };
+  };
+  return Object.entries(index.add_weighted_adapter ?? {})
+    .filter(([, c]) => c.status === 'works')
+    .map(([name]) => name)
+    .sort();
 }
 
 async function peftVersion(source: GoldenSource): Promise<string> {
@@ -20,7 +26,12 @@ async function peftVersion(source: GoldenSource): Promise<string> {
 }
 
 /** TinyNet with PEFT's two source adapters loaded, and the combination added as 'combined'. */
-async function combineOnModel(source: GoldenSource, type: string, meta: CombineMeta, sources: Map<string, Tensor>): Promise<PeftModel<TinyNet>> {
+async function combineOnModel(
+  source: GoldenSource,
+  type: string,
+  meta: CombineMeta,
+  sources: Map<string, Tensor>,
+): Promise<PeftModel<TinyNet>> {
   const dir = `peft/combine_${type}`;
   const base = new TinyNet();
   const baseState = loadSafetensors(await source.readBytes(`${dir}/base_model.safetensors`));
@@ -87,11 +98,17 @@ function combineCase(source: GoldenSource, type: string, report: GoldenReport | 
         try {
           peft = await combineOnModel(source, type, meta, sources);
           const ours = adapterTensors(peft, 'combined');
-          check([...ours.keys()].sort().join() === [...golden.keys()].sort().join(), `combine ${type}: keys [${[...ours.keys()].join(', ')}], PEFT [${[...golden.keys()].join(', ')}]`);
+          check(
+            [...ours.keys()].sort().join() === [...golden.keys()].sort().join(),
+            `combine ${type}: keys [${[...ours.keys()].join(', ')}], PEFT [${[...golden.keys()].join(', ')}]`,
+          );
           for (const [k, t] of golden) assertShape(`combine ${type} ${k}`, ours.get(k)!.shape, t.shape);
           const config = peft.peftConfig.combined as LoraConfig;
           const rank = golden.values().next().value!.shape[0]!;
-          check(config.r === rank && config.loraAlpha === rank, `combine ${type}: the new adapter has r=${config.r}, lora_alpha=${config.loraAlpha}; PEFT's rank is ${rank}`);
+          check(
+            config.r === rank && config.loraAlpha === rank,
+            `combine ${type}: the new adapter has r=${config.r}, lora_alpha=${config.loraAlpha}; PEFT's rank is ${rank}`,
+          );
 
           // Every type against PEFT's factors (DARE: every entry one of the keep/drop patterns its masks
           // allow, replayed; DARE svd: the factors' structure and a plausible draw of ours), on this backend.
@@ -122,7 +139,13 @@ function combineCase(source: GoldenSource, type: string, report: GoldenReport | 
               } else {
                 for (const f of ['lora_A', 'lora_B']) {
                   const key = `${m}.${f}.weight`;
-                  assertClose(`combine ${type} ${key}`, await read(ours.get(key)!), await read(golden.get(key)!), ctx.tolerances.reduction, golden.get(key)!.shape);
+                  assertClose(
+                    `combine ${type} ${key}`,
+                    await read(ours.get(key)!),
+                    await read(golden.get(key)!),
+                    ctx.tolerances.reduction,
+                    golden.get(key)!.shape,
+                  );
                 }
               }
             }
@@ -149,6 +172,14 @@ export async function combineCases(source: GoldenSource | Error, report: GoldenR
     return names.map((type) => combineCase(source, type, report));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return [{ suite: 'combine', name: 'golden combinations are listed (index.json)', run: async () => { throw new Error(message); } }];
+    return [
+      {
+        suite: 'combine',
+        name: 'golden combinations are listed (index.json)',
+        run: async () => {
+          throw new Error(message);
+        },
+      },
+    ];
   }
 }

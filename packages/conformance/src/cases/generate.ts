@@ -22,25 +22,38 @@ interface Expected {
 
 function arrays(bytes: Uint8Array): Map<string, Expected> {
   const parsed = readSafetensors(bytes);
-  return new Map([...parsed.tensors].map(([k, e]) => [k, { values: Float64Array.from(e.data as ArrayLike<number | bigint>, Number), shape: [...e.shape] }]));
+  return new Map(
+    [...parsed.tensors].map(([k, e]) => [
+      k,
+      { values: Float64Array.from(e.data as ArrayLike<number | bigint>, Number), shape: [...e.shape] },
+    ]),
+  );
 }
 
 /** The generation cases the golden index lists as written. */
 export async function generateCaseNames(source: GoldenSource): Promise<string[]> {
   const index = JSON.parse(await source.readText('generate/index.json')) as { cases?: Record<string, { status?: string }> };
-  return Object.entries(index.cases ?? {}).filter(([, c]) => c.status === 'written').map(([name]) => name).sort();
+  return Object.entries(index.cases ?? {})
+    .filter(([, c]) => c.status === 'written')
+    .map(([name]) => name)
+    .sort();
 }
 
 /** The case's model as transformers ran it: the golden base, with the case's adapter files loaded as PeftModel.from_pretrained does. */
 async function loadModel(source: GoldenSource, meta: GenerateMeta): Promise<Module> {
   const dir = meta.golden_case;
-  const base = await loadPretrained(memorySource({
-    'config.json': await source.readBytes(`${dir}/base_config.json`),
-    'model.safetensors': await source.readBytes(`${dir}/base_model.safetensors`),
-  }));
+  const base = await loadPretrained(
+    memorySource({
+      'config.json': await source.readBytes(`${dir}/base_config.json`),
+      'model.safetensors': await source.readBytes(`${dir}/base_model.safetensors`),
+    }),
+  );
   if (!meta.adapter) return base.eval();
   try {
-    const peft = peftModelFromFiles(base, { config: await source.readText(`${dir}/adapter_config.json`), weights: await source.readBytes(`${dir}/adapter_model.safetensors`) });
+    const peft = peftModelFromFiles(base, {
+      config: await source.readText(`${dir}/adapter_config.json`),
+      weights: await source.readBytes(`${dir}/adapter_model.safetensors`),
+    });
     return peft.eval();
   } catch (err) {
     base.dispose();
@@ -56,8 +69,10 @@ function intTensor(e: Expected): Tensor {
 function compare(name: string, ctx: CaseContext, got: GenerateOutput, want: Map<string, Expected>): void {
   const sequences = want.get('sequences')!;
   const [b, len] = sequences.shape;
-  check(got.sequenceIds.length === b && got.sequenceIds.every((r) => r.length === len),
-    `${name}: sequences are [${got.sequenceIds.length}, ${got.sequenceIds[0]?.length}], expected [${b}, ${len}]`);
+  check(
+    got.sequenceIds.length === b && got.sequenceIds.every((r) => r.length === len),
+    `${name}: sequences are [${got.sequenceIds.length}, ${got.sequenceIds[0]?.length}], expected [${b}, ${len}]`,
+  );
   assertEqual(`${name}: sequences`, got.sequenceIds.flat(), sequences.values, sequences.shape);
   const logits = want.get('logits')!;
   const [steps, rows, vocab] = logits.shape;
@@ -75,26 +90,36 @@ function generationCase(source: GoldenSource, name: string): ConformanceCase {
     suite: 'generate',
     name,
     timeout: 120_000,
-    run: (ctx) => ctx.onBackend(async () => {
-      const meta = JSON.parse(await source.readText(`generate/${name}/meta.json`)) as GenerateMeta;
-      const inputs = arrays(await source.readBytes(`generate/${name}/inputs.safetensors`));
-      const want = arrays(await source.readBytes(`generate/${name}/output.safetensors`));
-      const model = await loadModel(source, meta);
-      const inputIds = intTensor(inputs.get('input_ids')!);
-      const attentionMask = intTensor(inputs.get('attention_mask')!);
-      try {
-        const k = meta.generate_kwargs;
-        const out = await generate(model, { inputIds, attentionMask }, {
-          maxNewTokens: k.max_new_tokens, doSample: k.do_sample, numBeams: k.num_beams, eosTokenId: k.eos_token_id, padTokenId: k.pad_token_id, outputLogits: true,
-        });
-        out.sequences.dispose();
-        compare(name, ctx, out, want);
-      } finally {
-        inputIds.dispose();
-        attentionMask.dispose();
-        model.dispose();
-      }
-    }),
+    run: (ctx) =>
+      ctx.onBackend(async () => {
+        const meta = JSON.parse(await source.readText(`generate/${name}/meta.json`)) as GenerateMeta;
+        const inputs = arrays(await source.readBytes(`generate/${name}/inputs.safetensors`));
+        const want = arrays(await source.readBytes(`generate/${name}/output.safetensors`));
+        const model = await loadModel(source, meta);
+        const inputIds = intTensor(inputs.get('input_ids')!);
+        const attentionMask = intTensor(inputs.get('attention_mask')!);
+        try {
+          const k = meta.generate_kwargs;
+          const out = await generate(
+            model,
+            { inputIds, attentionMask },
+            {
+              maxNewTokens: k.max_new_tokens,
+              doSample: k.do_sample,
+              numBeams: k.num_beams,
+              eosTokenId: k.eos_token_id,
+              padTokenId: k.pad_token_id,
+              outputLogits: true,
+            },
+          );
+          out.sequences.dispose();
+          compare(name, ctx, out, want);
+        } finally {
+          inputIds.dispose();
+          attentionMask.dispose();
+          model.dispose();
+        }
+      }),
   };
 }
 
@@ -110,7 +135,15 @@ export async function generateCases(source: GoldenSource | Error): Promise<Confo
     names = await generateCaseNames(source);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return [{ suite: 'generate', name: 'generation golden cases are listed', run: async () => { throw new Error(`generate: ${message}`); } }];
+    return [
+      {
+        suite: 'generate',
+        name: 'generation golden cases are listed',
+        run: async () => {
+          throw new Error(`generate: ${message}`);
+        },
+      },
+    ];
   }
   return names.map((n) => generationCase(source as GoldenSource, n));
 }

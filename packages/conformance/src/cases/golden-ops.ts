@@ -34,7 +34,13 @@ export async function goldenOpCases(source: GoldenSource, report: GoldenReport):
   );
 }
 
-async function runGoldenCase(ctx: CaseContext, source: GoldenSource, name: string, params: GoldenParams, dtype: 'float32' | 'float64'): Promise<void> {
+async function runGoldenCase(
+  ctx: CaseContext,
+  source: GoldenSource,
+  name: string,
+  params: GoldenParams,
+  dtype: 'float32' | 'float64',
+): Promise<void> {
   const runner = goldenRunner(name);
   if (!runner) throw new Error(`no runner for golden case ${name}`);
   if (!Array.isArray(params.inputs)) throw new Error(`golden case ${name}: index.json gives no 'inputs' list`);
@@ -47,7 +53,8 @@ async function runGoldenCase(ctx: CaseContext, source: GoldenSource, name: strin
     if (!t) throw new Error(`golden case ${name}: ${fileName} has no tensor '${key + suffix}'`);
     return t;
   };
-  const tol = dtype === 'float64' ? ctx.tolerances.float64 : REDUCTION_LIKE.test(name) ? ctx.tolerances.reduction : ctx.tolerances.elementwise;
+  const tol =
+    dtype === 'float64' ? ctx.tolerances.float64 : REDUCTION_LIKE.test(name) ? ctx.tolerances.reduction : ctx.tolerances.elementwise;
   const label = `golden ${name} (${dtype})`;
   await ctx.onBackend(async () => {
     const inputs: Record<string, Tensor> = {};

@@ -65,5 +65,10 @@ async function halfForward(ctx: CaseContext, entry: OpEntry, dtype: HalfDType): 
 export function halfOpCases(): ConformanceCase[] {
   const entries = [...linalgEntries, ...elementwiseEntries, ...reductionEntries].filter(eligible);
   return HALF_DTYPES.flatMap((dtype) =>
-    entries.map((entry): ConformanceCase => ({ suite: 'half', name: `${dtype}: ${entry.name}`, run: (ctx) => halfForward(ctx, entry, dtype) })));
+    entries.map((entry): ConformanceCase => ({
+      suite: 'half',
+      name: `${dtype}: ${entry.name}`,
+      run: (ctx) => halfForward(ctx, entry, dtype),
+    })),
+  );
 }

@@ -1,6 +1,4 @@
-import {
-  autocast, crossEntropy, gelu, GradScaler, matmul, SGD, tensor, tidy, type HalfDType, type Tensor,
-} from '@peftjs/core';
+import { autocast, crossEntropy, gelu, GradScaler, matmul, SGD, tensor, tidy, type HalfDType, type Tensor } from '@peftjs/core';
 import type { CaseContext, ConformanceCase } from '../types.js';
 import { assertEqual, check } from '../util/compare.js';
 import { disposeAll, fromValues, read } from '../util/tensors.js';
@@ -34,7 +32,10 @@ function makeMlp(): Mlp {
     fromValues(stream(3, HIDDEN * CLASSES, 0.4), [HIDDEN, CLASSES], 'float32', true),
   ];
   const x = fromValues(stream(4, BATCH * IN, 1.5), [BATCH, IN], 'float32');
-  const target = tensor(Int32Array.from({ length: BATCH }, (_, i) => (i * 3) % CLASSES), { shape: [BATCH], dtype: 'int32' });
+  const target = tensor(
+    Int32Array.from({ length: BATCH }, (_, i) => (i * 3) % CLASSES),
+    { shape: [BATCH], dtype: 'int32' },
+  );
   return { params, x, target };
 }
 
@@ -82,12 +83,21 @@ async function autocastTraining(ctx: CaseContext, dtype: HalfDType): Promise<voi
   halfSkip(ctx, dtype);
   const full = await train(null);
   const half = await train(dtype, new GradScaler({ initScale: 2 ** 8, enabled: dtype === 'float16' }));
-  check(half.gradDTypes.every((d) => d === 'float32'), `autocast: gradients of the float32 parameters are ${half.gradDTypes.join(', ')}, expected float32`);
-  check(half.losses[STEPS - 1] < 0.8 * half.losses[0], `autocast ${dtype}: loss went from ${half.losses[0]} to ${half.losses[STEPS - 1]}, not down by 20%`);
+  check(
+    half.gradDTypes.every((d) => d === 'float32'),
+    `autocast: gradients of the float32 parameters are ${half.gradDTypes.join(', ')}, expected float32`,
+  );
+  check(
+    half.losses[STEPS - 1] < 0.8 * half.losses[0],
+    `autocast ${dtype}: loss went from ${half.losses[0]} to ${half.losses[STEPS - 1]}, not down by 20%`,
+  );
   // measured on SwiftShader: 5.3e-5 (float16), 1.2e-3 (bfloat16) over 8 steps
   const tol = ctx.tolerances[dtype];
   const gap = lossGap(half.losses, full.losses);
-  check(gap <= tol, `autocast ${dtype}: losses ${half.losses.map((l) => l.toFixed(5)).join(', ')} differ from float32's ${full.losses.map((l) => l.toFixed(5)).join(', ')} by ${gap.toExponential(2)} > ${tol.toExponential(0)}`);
+  check(
+    gap <= tol,
+    `autocast ${dtype}: losses ${half.losses.map((l) => l.toFixed(5)).join(', ')} differ from float32's ${full.losses.map((l) => l.toFixed(5)).join(', ')} by ${gap.toExponential(2)} > ${tol.toExponential(0)}`,
+  );
 }
 
 /**
@@ -123,7 +133,10 @@ async function overflow(ctx: CaseContext): Promise<void> {
     const settled = scaler.getScale();
     check(settled <= 2 ** 19 && settled >= 2 ** 8, `GradScaler: first clean step at scale ${settled}, expected between 2^8 and 2^19`);
     check(await stepOnce(), `GradScaler: a second step at scale ${scaler.getScale()} overflowed`);
-    check(scaler.getScale() === settled * 2, `GradScaler: after two clean steps the scale is ${scaler.getScale()}, expected ${settled * 2}`);
+    check(
+      scaler.getScale() === settled * 2,
+      `GradScaler: after two clean steps the scale is ${scaler.getScale()}, expected ${settled * 2}`,
+    );
   } finally {
     optimizer.dispose();
     disposeAll(mlp.params, [mlp.x, mlp.target]);

@@ -3,7 +3,15 @@ import { parseAdapterFiles, peftModelFromFiles, saveAdapterFiles, type PeftModel
 import type { GoldenSource } from '../golden/files.js';
 import type { GoldenReport } from './golden-ops.js';
 import {
-  loadBaseModel, loadInputs, loadPeftModel, openPeftCase, outputTensor, peftCaseNames, targetLike, type GoldenArray, type PeftGoldenCase,
+  loadBaseModel,
+  loadInputs,
+  loadPeftModel,
+  openPeftCase,
+  outputTensor,
+  peftCaseNames,
+  targetLike,
+  type GoldenArray,
+  type PeftGoldenCase,
 } from '../peft/golden-case.js';
 import type { CaseContext, ConformanceCase } from '../types.js';
 import { assertClose, assertShape, check, maxAbs } from '../util/compare.js';
@@ -12,7 +20,11 @@ import { read } from '../util/tensors.js';
 /** Config fields whose value depends on where and when PEFT saved, not on the adapter. */
 const VOLATILE_CONFIG_FIELDS = new Set(['peft_version', 'auto_mapping', 'base_model_name_or_path', 'revision', 'inference_mode']);
 
-async function forward(model: Module, c: PeftGoldenCase, dtype: 'float32' | 'float64' = 'float32'): Promise<{ values: Float64Array; shape: number[] }> {
+async function forward(
+  model: Module,
+  c: PeftGoldenCase,
+  dtype: 'float32' | 'float64' = 'float32',
+): Promise<{ values: Float64Array; shape: number[] }> {
   const inputs = await loadInputs(c, dtype);
   try {
     const out = tidy(() => outputTensor((model.forward as (...a: unknown[]) => unknown)(...inputs.args)));
@@ -31,7 +43,12 @@ async function expected(c: PeftGoldenCase, file: string, key: string): Promise<G
   return t;
 }
 
-async function compareOutput(label: string, got: { values: Float64Array; shape: number[] }, want: { values: Float64Array; shape: number[] }, tol: number): Promise<void> {
+async function compareOutput(
+  label: string,
+  got: { values: Float64Array; shape: number[] },
+  want: { values: Float64Array; shape: number[] },
+  tol: number,
+): Promise<void> {
   assertShape(label, got.shape, want.shape);
   assertClose(label, got.values, want.values, tol, got.shape);
 }
@@ -65,9 +82,15 @@ const LLAMA_F64_TWIN_TOLERANCE = 3e-6;
  * twins allow (about twice the worst error measured) and why.
  */
 const FLOAT32_INSIDE_F64_TWINS: Record<string, { tol: number; why: string }> = {
-  fourierft: { tol: 3e-7, why: "PEFT's FourierFT builds ΔW in float32 in a float64 model too (a float32 dense spectrum, spectrum.float(), ifft2); measured 1.5e-7" },
+  fourierft: {
+    tol: 3e-7,
+    why: "PEFT's FourierFT builds ΔW in float32 in a float64 model too (a float32 dense spectrum, spectrum.float(), ifft2); measured 1.5e-7",
+  },
   c3a: { tol: 2e-7, why: "PEFT's C3A casts the input and the kernels to float32 in a float64 model too; measured 7.6e-8" },
-  adaption_prompt: { tol: 3e-5, why: "on the Llama base (float32 norms and rotary tables, see above), and the adaption gate's gradient sums the rounding of every position; measured 1.4e-5" },
+  adaption_prompt: {
+    tol: 3e-5,
+    why: "on the Llama base (float32 norms and rotary tables, see above), and the adaption gate's gradient sums the rounding of every position; measured 1.4e-5",
+  },
 };
 
 /**
@@ -87,22 +110,38 @@ function gradientCheck(dtype: 'float32' | 'float64'): Check {
   return async (ctx, c) => {
     if (dtype === 'float64' && !ctx.supportsFloat64) ctx.skip(`${ctx.backendName} has no float64`);
     const mixedPrecisionTwin = c.meta.base === 'llama' ? LLAMA_F64_TWIN_TOLERANCE : undefined;
-    const tol = dtype === 'float64' ? (FLOAT32_INSIDE_F64_TWINS[c.name]?.tol ?? mixedPrecisionTwin ?? FLOAT64_TWIN_TOLERANCE) : ctx.tolerances.reduction;
+    const tol =
+      dtype === 'float64'
+        ? (FLOAT32_INSIDE_F64_TWINS[c.name]?.tol ?? mixedPrecisionTwin ?? FLOAT64_TWIN_TOLERANCE)
+        : ctx.tolerances.reduction;
     const suffix = dtype === 'float64' ? '.f64' : '';
     const peft = await loadPeftModel(c, dtype);
     const inputs = await loadInputs(c, dtype);
     try {
       const out = tidy(() => outputTensor((peft.forward as (...a: unknown[]) => unknown)(...inputs.args)));
       const got = { values: await read(out), shape: [...out.shape] };
-      await compareOutput(`${c.name} out${dtype === 'float64' ? '_f64' : ''}`, got, await expected(c, 'output.safetensors', dtype === 'float64' ? 'out_f64' : 'out'), tol);
+      await compareOutput(
+        `${c.name} out${dtype === 'float64' ? '_f64' : ''}`,
+        got,
+        await expected(c, 'output.safetensors', dtype === 'float64' ? 'out_f64' : 'out'),
+        tol,
+      );
       tidy(() => sum(out.square()).backward());
       out.dispose();
       const grads = await c.arrays('grads.safetensors');
       const wanted = [...grads.keys()].filter((k) => !k.endsWith('.f64')).sort();
-      const trainable = [...peft.namedParameters()].filter(([, p]) => p.requiresGrad).map(([n]) => n).sort();
-      check(JSON.stringify(trainable) === JSON.stringify(wanted), `${c.name}: trainable tensors [${trainable.join(', ')}], PEFT trains [${wanted.join(', ')}]`);
+      const trainable = [...peft.namedParameters()]
+        .filter(([, p]) => p.requiresGrad)
+        .map(([n]) => n)
+        .sort();
+      check(
+        JSON.stringify(trainable) === JSON.stringify(wanted),
+        `${c.name}: trainable tensors [${trainable.join(', ')}], PEFT trains [${wanted.join(', ')}]`,
+      );
       // a gradient that is zero in exact arithmetic (PEFT's is rounding noise) is compared at the scale of the others
-      const largest = Math.max(...[...grads].filter(([k]) => k.endsWith(suffix) && (suffix !== '' || !k.endsWith('.f64'))).map(([, g]) => maxAbs(g.values)));
+      const largest = Math.max(
+        ...[...grads].filter(([k]) => k.endsWith(suffix) && (suffix !== '' || !k.endsWith('.f64'))).map(([, g]) => maxAbs(g.values)),
+      );
       for (const [name, p] of peft.namedParameters()) {
         if (!p.requiresGrad) {
           check(p.grad === null, `${c.name}: frozen parameter ${name} received a gradient`);
@@ -112,7 +151,14 @@ function gradientCheck(dtype: 'float32' | 'float64'): Check {
         check(p.grad !== null, `${c.name}: ${name} received no gradient`);
         if (PEFT_GRADIENT_FAULTS[c.name]?.params.test(name)) continue;
         assertShape(`${c.name} grad ${name}`, p.grad.shape, want.shape);
-        assertClose(`${c.name} grad ${name}${suffix}`, await read(p.grad), want.values, dtype === 'float64' ? tol : ctx.tolerances.gradient, p.grad.shape, 1e-3 * largest);
+        assertClose(
+          `${c.name} grad ${name}${suffix}`,
+          await read(p.grad),
+          want.values,
+          dtype === 'float64' ? tol : ctx.tolerances.gradient,
+          p.grad.shape,
+          1e-3 * largest,
+        );
       }
     } finally {
       inputs.dispose();
@@ -123,12 +169,23 @@ function gradientCheck(dtype: 'float32' | 'float64'): Check {
 
 const disabledCheck: Check = async (ctx, c) => {
   const diff = c.meta.checks.disable_adapter_minus_base_maxabs;
-  if (typeof diff === 'number' && diff > 1e-6) ctx.skip(`${c.name} changes the base at initialisation or trains base tensors (PEFT's own disable→base Δ=${diff.toExponential(1)})`);
+  if (typeof diff === 'number' && diff > 1e-6)
+    ctx.skip(`${c.name} changes the base at initialisation or trains base tensors (PEFT's own disable→base Δ=${diff.toExponential(1)})`);
   const peft = await loadPeftModel(c);
   try {
     const got = await peft.disableAdapter(() => forward(peft, c));
-    await compareOutput(`${c.name} disabled adapter vs out_base`, got, await expected(c, 'output.safetensors', 'out_base'), ctx.tolerances.reduction);
-    await compareOutput(`${c.name} after re-enabling`, await forward(peft, c), await expected(c, 'output.safetensors', 'out'), ctx.tolerances.reduction);
+    await compareOutput(
+      `${c.name} disabled adapter vs out_base`,
+      got,
+      await expected(c, 'output.safetensors', 'out_base'),
+      ctx.tolerances.reduction,
+    );
+    await compareOutput(
+      `${c.name} after re-enabling`,
+      await forward(peft, c),
+      await expected(c, 'output.safetensors', 'out'),
+      ctx.tolerances.reduction,
+    );
   } finally {
     peft.dispose();
   }
@@ -145,7 +202,12 @@ const mergeCheck: Check = async (ctx, c) => {
     peft.unmergeAdapter();
     await compareOutput(`${c.name} unmerged adapter`, await forward(peft, c), want, ctx.tolerances.reduction);
     model = await peft.mergeAndUnload({ safeMerge: true });
-    await compareOutput(`${c.name} merge_and_unload output`, await forward(model, c), await expected(c, 'merged.safetensors', 'out_merged'), ctx.tolerances.reduction);
+    await compareOutput(
+      `${c.name} merge_and_unload output`,
+      await forward(model, c),
+      await expected(c, 'merged.safetensors', 'out_merged'),
+      ctx.tolerances.reduction,
+    );
     const merged = await c.arrays('merged.safetensors');
     const state = model.stateDict();
     for (const [key, t] of merged) {
@@ -163,7 +225,16 @@ const mergeCheck: Check = async (ctx, c) => {
 };
 
 function sameJSON(a: unknown, b: unknown): boolean {
-  const norm = (v: unknown): unknown => (Array.isArray(v) ? [...v].map(norm).sort() : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort().map(([k, x]) => [k, norm(x)])) : v);
+  const norm = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? [...v].map(norm).sort()
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort()
+              .map(([k, x]) => [k, norm(x)]),
+          )
+        : v;
   return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
 }
 
@@ -191,7 +262,10 @@ const saveCheck: Check = async (ctx, c) => {
     const theirs = JSON.parse(c.adapterConfig) as Record<string, unknown>;
     const fields = new Set([...Object.keys(mine), ...Object.keys(theirs)].filter((k) => !VOLATILE_CONFIG_FIELDS.has(k)));
     const differ = [...fields].filter((k) => !sameJSON(mine[k], theirs[k]));
-    check(differ.length === 0, `${c.name}: adapter_config.json differs from PEFT's in ${differ.map((k) => `${k} (ours ${JSON.stringify(mine[k])}, PEFT ${JSON.stringify(theirs[k])})`).join('; ')}`);
+    check(
+      differ.length === 0,
+      `${c.name}: adapter_config.json differs from PEFT's in ${differ.map((k) => `${k} (ours ${JSON.stringify(mine[k])}, PEFT ${JSON.stringify(theirs[k])})`).join('; ')}`,
+    );
   } finally {
     peft.dispose();
   }
@@ -206,7 +280,12 @@ async function baseFromPeftState(c: PeftGoldenCase): Promise<Module> {
     for (const key of base.stateDict().keys()) {
       const at = key.lastIndexOf('.');
       const [path, param] = [key.slice(0, at), key.slice(at + 1)];
-      for (const candidate of [`base_model.model.${key}`, `base_model.model.${path}.base_layer.${param}`, `base_model.model.${path}.original_module.${param}`, `base_model.${key}`]) {
+      for (const candidate of [
+        `base_model.model.${key}`,
+        `base_model.model.${path}.base_layer.${param}`,
+        `base_model.model.${path}.original_module.${param}`,
+        `base_model.${key}`,
+      ]) {
         const t = state.get(candidate);
         if (t) {
           values.set(key, t);
@@ -236,7 +315,12 @@ const reloadCheck: Check = async (ctx, c) => {
   const files = { config: c.adapterConfig, weights: await c.bytes('adapter_model.safetensors') };
   const peft = peftModelFromFiles(base, files);
   try {
-    await compareOutput(`${c.name} reloaded from PEFT's files`, await forward(peft.eval(), c), await expected(c, 'output.safetensors', 'out'), ctx.tolerances.reduction);
+    await compareOutput(
+      `${c.name} reloaded from PEFT's files`,
+      await forward(peft.eval(), c),
+      await expected(c, 'output.safetensors', 'out'),
+      ctx.tolerances.reduction,
+    );
     check(peft.getNbTrainableParameters().trainable === 0, `${c.name}: a loaded adapter must not train unless asked (isTrainable)`);
   } finally {
     peft.dispose();
@@ -279,7 +363,10 @@ const trainCheck: Check = async (ctx, c) => {
       optimizer.step();
       optimizer.zeroGrad();
     }
-    check(losses[losses.length - 1]! < losses[0]!, `${c.name}: loss did not go down in 6 AdamW steps: ${losses.map((l) => l.toFixed(5)).join(' → ')}`);
+    check(
+      losses[losses.length - 1]! < losses[0]!,
+      `${c.name}: loss did not go down in 6 AdamW steps: ${losses.map((l) => l.toFixed(5)).join(' → ')}`,
+    );
   } finally {
     optimizer.dispose();
     inputs.dispose();
@@ -294,20 +381,37 @@ const CHECKS: [string, Check][] = [
   ['disabled adapter equals the base model', disabledCheck],
   ['merge, unmerge and merge_and_unload match PEFT', mergeCheck],
   ['saved adapter files match PEFT', saveCheck],
-  ['PEFT\'s adapter files load and give the same output', reloadCheck],
-  ['trainable parameter count equals PEFT\'s', countCheck],
+  ["PEFT's adapter files load and give the same output", reloadCheck],
+  ["trainable parameter count equals PEFT's", countCheck],
   ['loss goes down on a small task', trainCheck],
 ];
 
 /** Every golden PEFT case, each through the method test template. */
 export async function methodsCases(source: GoldenSource | Error, report: GoldenReport | null = null): Promise<ConformanceCase[]> {
-  if (source instanceof Error) return [{ suite: 'methods', name: 'golden PEFT cases are present', run: async () => { throw source; } }];
+  if (source instanceof Error)
+    return [
+      {
+        suite: 'methods',
+        name: 'golden PEFT cases are present',
+        run: async () => {
+          throw source;
+        },
+      },
+    ];
   let names: string[];
   try {
     names = await peftCaseNames(source);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return [{ suite: 'methods', name: 'golden PEFT cases are listed (index.json)', run: async () => { throw new Error(message); } }];
+    return [
+      {
+        suite: 'methods',
+        name: 'golden PEFT cases are listed (index.json)',
+        run: async () => {
+          throw new Error(message);
+        },
+      },
+    ];
   }
   if (report) report.peft.listed = names.length;
   return names.flatMap((name) =>
@@ -319,7 +423,9 @@ export async function methodsCases(source: GoldenSource | Error, report: GoldenR
         const c = await openPeftCase(source, name);
         const init = (JSON.parse(c.adapterConfig) as { init_lora_weights?: unknown }).init_lora_weights;
         if (typeof init === 'string' && /^(pissa|olora)/.test(init) && !ctx.backend.capabilities.syncRead) {
-          ctx.skip(`${init} factors the base weight on the host when the adapter is made, which needs synchronous reads (${ctx.backendName} reads asynchronously)`);
+          ctx.skip(
+            `${init} factors the base weight on the host when the adapter is made, which needs synchronous reads (${ctx.backendName} reads asynchronously)`,
+          );
         }
         await ctx.onBackend(() => run(ctx, c));
         report?.peft.compared.add(name);

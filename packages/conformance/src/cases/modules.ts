@@ -1,5 +1,19 @@
 import {
-  Conv1D, Conv2d, Dropout, Embedding, GatedMLP, LayerNorm, MLP, Module, MultiHeadAttention, RMSNorm, loadSafetensors, manualSeed, sum, tensor, tidy,
+  Conv1D,
+  Conv2d,
+  Dropout,
+  Embedding,
+  GatedMLP,
+  LayerNorm,
+  MLP,
+  Module,
+  MultiHeadAttention,
+  RMSNorm,
+  loadSafetensors,
+  manualSeed,
+  sum,
+  tensor,
+  tidy,
   type Tensor,
 } from '@peftjs/core';
 import { loadPretrained, memorySource, type ModelOutput } from '@peftjs/models';
@@ -45,7 +59,7 @@ async function runLayer(c: LayerCase): Promise<LayerResult> {
   layer.train(c.train ?? false);
   if (c.seed !== undefined) manualSeed(c.seed);
   const inputs = c.inputs();
-  const floats = inputs.filter((x): x is Tensor => x instanceof Object && 'dispose' in x && ((x as Tensor).dtype === 'float32'));
+  const floats = inputs.filter((x): x is Tensor => x instanceof Object && 'dispose' in x && (x as Tensor).dtype === 'float32');
   for (const x of floats) x.requiresGrad = true;
   try {
     const out = tidy(() => (layer.forward as (...a: unknown[]) => Tensor)(...inputs));
@@ -70,26 +84,67 @@ function tensorsIn(x: unknown): Tensor[] {
   return x && typeof x === 'object' ? Object.values(x).filter((v): v is Tensor => v instanceof Object && 'dispose' in v) : [];
 }
 
-const f32 = (n: number[], seed: number) => tensor(values(n.reduce((a, b) => a * b, 1), seed, 1), { shape: n });
+const f32 = (n: number[], seed: number) =>
+  tensor(
+    values(
+      n.reduce((a, b) => a * b, 1),
+      seed,
+      1,
+    ),
+    { shape: n },
+  );
 const ids = (rows: number[][]) => tensor(rows, { dtype: 'int32' });
 
 const LAYERS: LayerCase[] = [
-  { name: 'Embedding', make: () => new Embedding(10, 6), inputs: () => [ids([[1, 4, 4, 9], [0, 2, 7, 1]])], tolerance: 'elementwise' },
+  {
+    name: 'Embedding',
+    make: () => new Embedding(10, 6),
+    inputs: () => [
+      ids([
+        [1, 4, 4, 9],
+        [0, 2, 7, 1],
+      ]),
+    ],
+    tolerance: 'elementwise',
+  },
   { name: 'LayerNorm', make: () => new LayerNorm(12), inputs: () => [f32([3, 4, 12], 1)] },
   { name: 'RMSNorm', make: () => new RMSNorm(12), inputs: () => [f32([3, 4, 12], 2)] },
   { name: 'Conv1D', make: () => new Conv1D(10, 6), inputs: () => [f32([2, 3, 6], 3)] },
-  { name: 'Conv2d (stride 2, padding 1)', make: () => new Conv2d(3, 5, 3, { stride: 2, padding: 1 }), inputs: () => [f32([2, 3, 7, 6], 4)] },
+  {
+    name: 'Conv2d (stride 2, padding 1)',
+    make: () => new Conv2d(3, 5, 3, { stride: 2, padding: 1 }),
+    inputs: () => [f32([2, 3, 7, 6], 4)],
+  },
   { name: 'Conv2d (patches)', make: () => new Conv2d(3, 8, 4, { stride: 4 }), inputs: () => [f32([2, 3, 8, 8], 5)] },
   { name: 'MLP (gelu)', make: () => new MLP(6, 12), inputs: () => [f32([2, 3, 6], 6)] },
   { name: 'GatedMLP (silu)', make: () => new GatedMLP(6, 10), inputs: () => [f32([2, 3, 6], 7)] },
   {
     name: 'MultiHeadAttention (causal, grouped-query, RoPE, padding mask)',
     make: () => new MultiHeadAttention(16, 4, { numKeyValueHeads: 2, causal: true, rope: { theta: 10000 } }),
-    inputs: () => [f32([2, 5, 16], 8), { attentionMask: ids([[1, 1, 1, 1, 1], [0, 1, 1, 1, 1]]) }],
+    inputs: () => [
+      f32([2, 5, 16], 8),
+      {
+        attentionMask: ids([
+          [1, 1, 1, 1, 1],
+          [0, 1, 1, 1, 1],
+        ]),
+      },
+    ],
   },
-  { name: 'MultiHeadAttention (bidirectional, bias)', make: () => new MultiHeadAttention(12, 3, { bias: true }), inputs: () => [f32([2, 4, 12], 9)] },
+  {
+    name: 'MultiHeadAttention (bidirectional, bias)',
+    make: () => new MultiHeadAttention(12, 3, { bias: true }),
+    inputs: () => [f32([2, 4, 12], 9)],
+  },
   { name: 'Dropout (eval: identity)', make: () => new Dropout(0.5), inputs: () => [f32([4, 8], 10)], tolerance: 'elementwise' },
-  { name: 'Dropout (training, Philox mask)', make: () => new Dropout(0.3), inputs: () => [f32([4, 8], 11)], seed: 5, train: true, tolerance: 'elementwise' },
+  {
+    name: 'Dropout (training, Philox mask)',
+    make: () => new Dropout(0.3),
+    inputs: () => [f32([4, 8], 11)],
+    seed: 5,
+    train: true,
+    tolerance: 'elementwise',
+  },
 ];
 
 function layerCase(c: LayerCase): ConformanceCase {
@@ -105,7 +160,8 @@ function layerCase(c: LayerCase): ConformanceCase {
       for (const [name, g] of want.grads) {
         const label = `${c.name} d/d${name}`;
         // a gradient that is zero in exact arithmetic (a key bias under softmax) is compared absolutely
-        if (maxAbs(g) < 1e-6) check(maxAbs(got.grads.get(name)!) < 1e-5, `${label}: expected ~0, got max |g| ${maxAbs(got.grads.get(name)!)}`);
+        if (maxAbs(g) < 1e-6)
+          check(maxAbs(got.grads.get(name)!) < 1e-5, `${label}: expected ~0, got max |g| ${maxAbs(got.grads.get(name)!)}`);
         else assertClose(label, got.grads.get(name)!, g, ctx.tolerances.gradient);
       }
     },
@@ -121,7 +177,9 @@ function goldenModelCase(source: GoldenSource | Error, caseName: string, label: 
     run: async (ctx) => {
       if (source instanceof Error) throw source;
       const [config, weights, input, output] = await Promise.all(
-        ['base_config.json', 'base_model.safetensors', 'input.safetensors', 'output.safetensors'].map((f) => source.readBytes(`peft/${caseName}/${f}`)),
+        ['base_config.json', 'base_model.safetensors', 'input.safetensors', 'output.safetensors'].map((f) =>
+          source.readBytes(`peft/${caseName}/${f}`),
+        ),
       );
       const outputs = loadSafetensors(output);
       const want = outputs.get('out_base');
@@ -130,7 +188,9 @@ function goldenModelCase(source: GoldenSource | Error, caseName: string, label: 
         const model = await loadPretrained(memorySource({ 'config.json': config, 'model.safetensors': weights }));
         const inputs = loadSafetensors(input);
         try {
-          const out = model.eval().forward({ inputIds: inputs.get('input_ids'), attentionMask: inputs.get('attention_mask') }) as ModelOutput;
+          const out = model
+            .eval()
+            .forward({ inputIds: inputs.get('input_ids'), attentionMask: inputs.get('attention_mask') }) as ModelOutput;
           const result = { shape: [...out.logits.shape], values: await read(out.logits) };
           out.logits.dispose();
           return result;

@@ -25,7 +25,10 @@ async function forward(ctx: CaseContext, entry: OpEntry): Promise<void> {
     const label = `${entry.name}${got.length > 1 ? ` output ${k}` : ''}`;
     assertShape(label, g.shape, w.shape);
     const float = (d: string) => d === 'float32' || d === 'float64';
-    check(float(g.dtype) === float(w.dtype) && (float(g.dtype) || g.dtype === w.dtype), `${label}: dtype ${g.dtype}, the reference gave ${w.dtype}`);
+    check(
+      float(g.dtype) === float(w.dtype) && (float(g.dtype) || g.dtype === w.dtype),
+      `${label}: dtype ${g.dtype}, the reference gave ${w.dtype}`,
+    );
     if (float(g.dtype)) assertClose(label, g.values, w.values, tol, g.shape);
     else assertEqual(label, g.values, w.values, g.shape);
   });
@@ -52,12 +55,26 @@ async function gradient(ctx: CaseContext, entry: OpEntry): Promise<void> {
   const reference = await ctx.onReference(() => analyticGradients(entry, values, seeds, 'float64'));
   const numeric = await ctx.onReference(() => numericGradients(entry, values, seeds, 'float64'));
   reference.forEach((g, i) => {
-    if (g) assertClose(`${entry.name}: d/d(input ${i}) float64 backward vs finite differences`, g, numeric[i]!, ctx.tolerances.finiteDifference, entry.inputs[i].shape);
+    if (g)
+      assertClose(
+        `${entry.name}: d/d(input ${i}) float64 backward vs finite differences`,
+        g,
+        numeric[i]!,
+        ctx.tolerances.finiteDifference,
+        entry.inputs[i].shape,
+      );
   });
   if (entry.needsFloat64 && !ctx.supportsFloat64) return;
   const got = await ctx.onBackend(() => analyticGradients(entry, values, seeds, 'float32'));
   got.forEach((g, i) => {
-    if (g) assertClose(`${entry.name}: d/d(input ${i}) float32 on ${ctx.backend.name} vs reference`, g, reference[i]!, ctx.tolerances.gradient, entry.inputs[i].shape);
+    if (g)
+      assertClose(
+        `${entry.name}: d/d(input ${i}) float32 on ${ctx.backend.name} vs reference`,
+        g,
+        reference[i]!,
+        ctx.tolerances.gradient,
+        entry.inputs[i].shape,
+      );
   });
 }
 

@@ -1,6 +1,4 @@
-import {
-  bernoulli, Generator, normalFromWords, philoxBlocks, philoxWords, rand, randn, uniformFromWord, type Tensor,
-} from '@peftjs/core';
+import { bernoulli, Generator, normalFromWords, philoxBlocks, philoxWords, rand, randn, uniformFromWord, type Tensor } from '@peftjs/core';
 import type { CaseContext, ConformanceCase } from '../types.js';
 import { assertClose, assertEqual } from '../util/compare.js';
 import { readAndDispose } from '../util/tensors.js';
@@ -59,7 +57,8 @@ async function compareStream(ctx: CaseContext, s: StreamCase, start: (g: Generat
   const gRef = generator();
   const { key, counter } = gRef.getState();
   const want = await ctx.onReference(() => readAndDispose(s.draw(gRef)));
-  if (s.expected) assertEqual(`${s.name} on the CPU reference vs the documented Philox stream`, want, s.expected(key, counter, want.length));
+  if (s.expected)
+    assertEqual(`${s.name} on the CPU reference vs the documented Philox stream`, want, s.expected(key, counter, want.length));
   const got = await ctx.onBackend(() => readAndDispose(s.draw(generator())));
   const label = `${s.name} on ${ctx.backend.name} vs the CPU reference`;
   if (s.normal && ctx.tolerances.philoxNormal > 0) assertClose(label, got, want, ctx.tolerances.philoxNormal);

@@ -1,6 +1,15 @@
 import {
-  QuantizedLinear, QuantizedWeight, dequantize, dequantizeData, quantizeWeight, quantizedMatmul, sum, tensor,
-  type QuantizationConfig, type QuantizedWeightData, type Tensor,
+  QuantizedLinear,
+  QuantizedWeight,
+  dequantize,
+  dequantizeData,
+  quantizeWeight,
+  quantizedMatmul,
+  sum,
+  tensor,
+  type QuantizationConfig,
+  type QuantizedWeightData,
+  type Tensor,
 } from '@peftjs/core';
 import type { CaseContext, ConformanceCase } from '../types.js';
 import { assertClose } from '../util/compare.js';
@@ -19,10 +28,18 @@ const FORMATS: readonly Format[] = [
 ];
 
 /** [M, rows, cols]: a partial last block and words (37·70 = 2590 elements), and sizes that fill 64-wide tiles. */
-const SHAPES: readonly (readonly [number, number, number])[] = [[5, 37, 70], [70, 72, 128]];
+const SHAPES: readonly (readonly [number, number, number])[] = [
+  [5, 37, 70],
+  [70, 72, 128],
+];
 
 function hostWeight(rows: number, cols: number, config: QuantizationConfig, seed: number): QuantizedWeightData {
-  return quantizeWeight(normals(seed, rows * cols).map((v) => v * 0.05), rows, cols, config);
+  return quantizeWeight(
+    normals(seed, rows * cols).map((v) => v * 0.05),
+    rows,
+    cols,
+    config,
+  );
 }
 
 /** x · op(W) in float64 from the host dequantization: an oracle that shares no code with any kernel. */
@@ -46,7 +63,14 @@ interface Result {
 }
 
 /** y = x · op(W) and d sum(y ⊙ seed) / dx, on the active backend in `dtype`. */
-async function forwardBackward(data: QuantizedWeightData, x: Float64Array, m: number, seed: Float64Array, transposeWeight: boolean, dtype: 'float32' | 'float64'): Promise<Result> {
+async function forwardBackward(
+  data: QuantizedWeightData,
+  x: Float64Array,
+  m: number,
+  seed: Float64Array,
+  transposeWeight: boolean,
+  dtype: 'float32' | 'float64',
+): Promise<Result> {
   const weight = QuantizedWeight.fromData(data);
   const k = transposeWeight ? data.cols : data.rows;
   const n = transposeWeight ? data.rows : data.cols;
@@ -83,9 +107,21 @@ function matmulCase(format: Format, [m, rows, cols]: readonly [number, number, n
       const seed = normals(m * 11 + n, m * n);
       const want = await ctx.onReference(() => forwardBackward(data, x, m, seed, transposeWeight, 'float64'));
       const w = dequantizeData(data);
-      assertClose(`${what}: the reference vs a float64 oracle`, want.out, oracle(x, m, w, rows, cols, transposeWeight), ctx.tolerances.float64, [m, n]);
+      assertClose(
+        `${what}: the reference vs a float64 oracle`,
+        want.out,
+        oracle(x, m, w, rows, cols, transposeWeight),
+        ctx.tolerances.float64,
+        [m, n],
+      );
       // the input gradient of a linear map is the map's transpose applied to the seed: exact up to rounding
-      assertClose(`${what}: reference d/dx vs the transposed product`, want.dx, oracle(seed, m, w, rows, cols, !transposeWeight), ctx.tolerances.float64, [m, k]);
+      assertClose(
+        `${what}: reference d/dx vs the transposed product`,
+        want.dx,
+        oracle(seed, m, w, rows, cols, !transposeWeight),
+        ctx.tolerances.float64,
+        [m, k],
+      );
       const got = await ctx.onBackend(() => forwardBackward(data, x, m, seed, transposeWeight, 'float32'));
       assertClose(`${what} on ${ctx.backend.name} vs reference`, got.out, want.out, ctx.tolerances.reduction, [m, n]);
       assertClose(`${what}: d/dx on ${ctx.backend.name} vs reference`, got.dx, want.dx, ctx.tolerances.gradient, [m, k]);

@@ -70,7 +70,9 @@ function clipCase(name: string, clip: (ps: Tensor[]) => Tensor | void): [string,
     async (ctx) => {
       const got = await clipped('float32', clip);
       const want = await ctx.onReference(() => clipped('float64', clip));
-      got.forEach((values, i) => assertClose(`${name}: ${i < SHAPES.length ? `gradient ${i}` : 'total norm'}`, values, want[i], ctx.tolerances.reduction));
+      got.forEach((values, i) =>
+        assertClose(`${name}: ${i < SHAPES.length ? `gradient ${i}` : 'total norm'}`, values, want[i], ctx.tolerances.reduction),
+      );
     },
   ];
 }

@@ -29,14 +29,30 @@ export function applyChain(x: Tensor, note: string): Tensor {
     const args = m[2].trim() === '' ? [] : m[2].split(',').map((s) => Number.parseInt(s, 10));
     let next: Tensor;
     switch (m[1]) {
-      case 'transpose': next = transpose(t, args[0], args[1]); break;
-      case 'permute': next = permute(t, args); break;
-      case 'reshape': case 'view': next = reshape(t, args); break;
-      case 'flatten': next = flatten(t, args[0], args[1]); break;
-      case 'unsqueeze': next = unsqueeze(t, args[0]); break;
-      case 'squeeze': next = squeeze(t, args[0]); break;
-      case 'contiguous': next = contiguous(t); break;
-      default: throw new Error(`golden: the note '${note}' uses ${m[1]}(), which the runner does not know`);
+      case 'transpose':
+        next = transpose(t, args[0], args[1]);
+        break;
+      case 'permute':
+        next = permute(t, args);
+        break;
+      case 'reshape':
+      case 'view':
+        next = reshape(t, args);
+        break;
+      case 'flatten':
+        next = flatten(t, args[0], args[1]);
+        break;
+      case 'unsqueeze':
+        next = unsqueeze(t, args[0]);
+        break;
+      case 'squeeze':
+        next = squeeze(t, args[0]);
+        break;
+      case 'contiguous':
+        next = contiguous(t);
+        break;
+      default:
+        throw new Error(`golden: the note '${note}' uses ${m[1]}(), which the runner does not know`);
     }
     if (t !== x) t.dispose();
     t = next;

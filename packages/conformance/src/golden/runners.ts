@@ -1,7 +1,31 @@
 import {
-  concat, crossEntropy, embedding, gelu, layerNorm, logSoftmax, matmul, mean, permute, reshape, rmsNorm,
-  scaledDotProductAttention, slice, softmax, sum, max, min, tensor, transpose, binary, unary,
-  UNARY_OPS, ARITHMETIC_OPS, type Tensor, type UnaryOp, type ArithmeticOp, type Shape,
+  concat,
+  crossEntropy,
+  embedding,
+  gelu,
+  layerNorm,
+  logSoftmax,
+  matmul,
+  mean,
+  permute,
+  reshape,
+  rmsNorm,
+  scaledDotProductAttention,
+  slice,
+  softmax,
+  sum,
+  max,
+  min,
+  tensor,
+  transpose,
+  binary,
+  unary,
+  UNARY_OPS,
+  ARITHMETIC_OPS,
+  type Tensor,
+  type UnaryOp,
+  type ArithmeticOp,
+  type Shape,
 } from '@peftjs/core';
 import { applyChain, parseIndex } from './expressions.js';
 
@@ -35,7 +59,11 @@ const EXACT: Record<string, GoldenRunner> = {
   gelu: (x, p) => gelu(only(x, p), { approximate: p.approximate === 'tanh' ? 'tanh' : 'none' }),
   softmax: (x, p) => softmax(only(x, p), num(p, 'dim', -1)),
   log_softmax: (x, p) => logSoftmax(only(x, p), num(p, 'dim', -1)),
-  concat: (x, p) => concat(p.inputs.map((n) => x[n]), num(p, 'dim', 0)),
+  concat: (x, p) =>
+    concat(
+      p.inputs.map((n) => x[n]),
+      num(p, 'dim', 0),
+    ),
   permute: (x, p) => permute(only(x, p), p.dims as number[]),
   transpose: (x, p) => {
     const [a, b] = (p.dims as number[] | undefined) ?? [-2, -1];
@@ -73,36 +101,46 @@ const EXACT: Record<string, GoldenRunner> = {
 };
 
 const PATTERNS: [RegExp, (name: string) => GoldenRunner][] = [
-  [/^cross_entropy(_|$)/, () => (x, p) => {
-    const logits = only(x, p);
-    const target = tensor(p.target as number[], { dtype: 'int32', shape: logits.shape.slice(0, -1) });
-    const reductionKind = typeof p.reduction === 'string' && /sum|none/.test(p.reduction) ? (p.reduction as 'sum' | 'none') : 'mean';
-    return crossEntropy(logits, target, {
-      ignoreIndex: num(p, 'ignore_index', -100),
-      labelSmoothing: num(p, 'label_smoothing', 0),
-      reduction: reductionKind,
-    });
-  }],
-  [/^(causal_)?attention(_|$)/, (name) => (x, p) => {
-    const [q, k, v] = p.inputs.map((n) => x[n]);
-    return scaledDotProductAttention(q, k, v, { isCausal: name.startsWith('causal') || p.is_causal === true });
-  }],
+  [
+    /^cross_entropy(_|$)/,
+    () => (x, p) => {
+      const logits = only(x, p);
+      const target = tensor(p.target as number[], { dtype: 'int32', shape: logits.shape.slice(0, -1) });
+      const reductionKind = typeof p.reduction === 'string' && /sum|none/.test(p.reduction) ? (p.reduction as 'sum' | 'none') : 'mean';
+      return crossEntropy(logits, target, {
+        ignoreIndex: num(p, 'ignore_index', -100),
+        labelSmoothing: num(p, 'label_smoothing', 0),
+        reduction: reductionKind,
+      });
+    },
+  ],
+  [
+    /^(causal_)?attention(_|$)/,
+    (name) => (x, p) => {
+      const [q, k, v] = p.inputs.map((n) => x[n]);
+      return scaledDotProductAttention(q, k, v, { isCausal: name.startsWith('causal') || p.is_causal === true });
+    },
+  ],
   [/^matmul(_|$)/, () => (x, p) => matmul(...pair(x, p))],
   [/^(sum|mean|max|min)(_|$)/, (name) => reduction(name.split('_')[0] as 'sum' | 'mean' | 'max' | 'min')],
-  [/^[a-z]+(_broadcast)?$/, (name) => {
-    const op = name.replace(/_broadcast$/, '');
-    if ((ARITHMETIC_OPS as readonly string[]).includes(op)) return (x, p) => binary(op as ArithmeticOp, ...pair(x, p));
-    if ((UNARY_OPS as readonly string[]).includes(op)) return (x, p) => unary(op as UnaryOp, only(x, p));
-    return undefined as unknown as GoldenRunner;
-  }],
+  [
+    /^[a-z]+(_broadcast)?$/,
+    (name) => {
+      const op = name.replace(/_broadcast$/, '');
+      if ((ARITHMETIC_OPS as readonly string[]).includes(op)) return (x, p) => binary(op as ArithmeticOp, ...pair(x, p));
+      if ((UNARY_OPS as readonly string[]).includes(op)) return (x, p) => unary(op as UnaryOp, only(x, p));
+      return undefined as unknown as GoldenRunner;
+    },
+  ],
 ];
 
 /** The runner for a golden case name, or undefined when peft.js has none. */
 export function goldenRunner(name: string): GoldenRunner | undefined {
   if (EXACT[name]) return EXACT[name];
-  for (const [pattern, make] of PATTERNS) if (pattern.test(name)) {
-    const r = make(name);
-    if (r) return r;
-  }
+  for (const [pattern, make] of PATTERNS)
+    if (pattern.test(name)) {
+      const r = make(name);
+      if (r) return r;
+    }
   return undefined;
 }

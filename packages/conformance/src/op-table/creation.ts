@@ -19,7 +19,16 @@ export const creationEntries: OpEntry[] = [
   { name: 'eye', inputs: [], fn: () => eye(3), expect: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
   { name: 'eye rectangular', inputs: [], fn: () => eye(2, 4), expect: [1, 0, 0, 0, 0, 1, 0, 0] },
   { name: 'scalar', inputs: [], fn: () => scalar(3.5), expect: [3.5] },
-  { name: 'tensor from nested arrays', inputs: [], fn: () => tensor([[1, 2], [3, 4]]), expect: [1, 2, 3, 4] },
+  {
+    name: 'tensor from nested arrays',
+    inputs: [],
+    fn: () =>
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    expect: [1, 2, 3, 4],
+  },
   { name: 'tensor of bools', inputs: [], fn: () => tensor([true, false, true]), expect: [1, 0, 1] },
   { name: 'tensor int32', inputs: [], fn: () => tensor([5, -2, 7], { dtype: 'int32' }), expect: [5, -2, 7] },
   { name: 'zerosLike', inputs: [f([2, 3])], fn: (x) => zerosLike(x), grad: false, expect: [0, 0, 0, 0, 0, 0] },

@@ -31,5 +31,9 @@ export const f = (shape: Shape, kind: InputKind = 'normal', grad?: boolean): Inp
 export const int = (shape: Shape, high: number): InputSpec => ({ shape, kind: 'int', high });
 export const bool = (shape: Shape): InputSpec => ({ shape, kind: 'bool' });
 /** Literal values: float (no gradient check unless `grad`), or int32 / bool with `dtype`. */
-export const literal = (shape: Shape, values: readonly (number | boolean)[], dtype: 'float' | 'int32' | 'bool' = 'float', grad = false): InputSpec =>
-  ({ shape, values, dtype, grad });
+export const literal = (
+  shape: Shape,
+  values: readonly (number | boolean)[],
+  dtype: 'float' | 'int32' | 'bool' = 'float',
+  grad = false,
+): InputSpec => ({ shape, values, dtype, grad });

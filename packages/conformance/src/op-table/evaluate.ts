@@ -45,7 +45,10 @@ export async function evaluate(entry: OpEntry, values: readonly Float64Array[], 
  * on the active backend in `float` (null for other inputs).
  */
 export async function analyticGradients(
-  entry: OpEntry, values: readonly Float64Array[], seeds: readonly Float64Array[], float: DType,
+  entry: OpEntry,
+  values: readonly Float64Array[],
+  seeds: readonly Float64Array[],
+  float: DType,
 ): Promise<(Float64Array | null)[]> {
   const inputs = makeInputs(entry, values, float, true);
   let outputs: Tensor[] = [];
@@ -76,7 +79,12 @@ export async function analyticGradients(
 }
 
 /** Σ_k ⟨output_k, seed_k⟩ in float64 arithmetic, from a forward without the graph. */
-export async function weightedSum(entry: OpEntry, values: readonly Float64Array[], seeds: readonly Float64Array[], float: DType): Promise<number> {
+export async function weightedSum(
+  entry: OpEntry,
+  values: readonly Float64Array[],
+  seeds: readonly Float64Array[],
+  float: DType,
+): Promise<number> {
   const outputs = await evaluate(entry, values, float);
   let s = 0;
   outputs.forEach((o, k) => {

@@ -7,7 +7,10 @@ const STEP = 1e-6;
 
 /** Numerical gradients of Σ_k ⟨output_k, seed_k⟩ for every input that wants one (null elsewhere). */
 export async function numericGradients(
-  entry: OpEntry, values: readonly Float64Array[], seeds: readonly Float64Array[], float: DType,
+  entry: OpEntry,
+  values: readonly Float64Array[],
+  seeds: readonly Float64Array[],
+  float: DType,
 ): Promise<(Float64Array | null)[]> {
   const grads: (Float64Array | null)[] = [];
   for (let i = 0; i < values.length; i++) {

@@ -10,5 +10,10 @@ export type { OpEntry } from './entry.js';
 
 /** The op table: every op of core with seeded inputs (names are unique). */
 export const OP_TABLE: readonly OpEntry[] = [
-  ...creationEntries, ...elementwiseEntries, ...reductionEntries, ...linalgEntries, ...shapeEntries, ...nnEntries,
+  ...creationEntries,
+  ...elementwiseEntries,
+  ...reductionEntries,
+  ...linalgEntries,
+  ...shapeEntries,
+  ...nnEntries,
 ];

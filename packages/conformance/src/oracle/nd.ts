@@ -89,7 +89,9 @@ export const expand = (a: Nd, shape: readonly number[]): Nd => zip([a, { shape, 
 /** Reduces the axes `dims` (all when undefined) with `fn` over the values along them. */
 export function reduce(a: Nd, dims: number | readonly number[] | undefined, keepdim: boolean, fn: (values: number[]) => number): Nd {
   const rank = a.shape.length;
-  const reduced = new Set(dims === undefined ? a.shape.map((_, i) => i) : (typeof dims === 'number' ? [dims] : dims).map((d) => axis(d, rank)));
+  const reduced = new Set(
+    dims === undefined ? a.shape.map((_, i) => i) : (typeof dims === 'number' ? [dims] : dims).map((d) => axis(d, rank)),
+  );
   const outFull = a.shape.map((s, i) => (reduced.has(i) ? 1 : s));
   const groups = Array.from({ length: numel(outFull) }, () => [] as number[]);
   for (let i = 0; i < a.data.length; i++) {
@@ -134,7 +136,10 @@ export function transpose(a: Nd, d0 = -2, d1 = -1): Nd {
 /** Same values in a new shape (one -1 is inferred). */
 export function reshape(a: Nd, shape: readonly number[]): Nd {
   const known = shape.filter((s) => s !== -1).reduce((x, y) => x * y, 1);
-  return nd(a.data, shape.map((s) => (s === -1 ? a.data.length / known : s)));
+  return nd(
+    a.data,
+    shape.map((s) => (s === -1 ? a.data.length / known : s)),
+  );
 }
 
 /** Python's slice start:end:step along `dim`, with negative and out-of-range bounds clamped. */

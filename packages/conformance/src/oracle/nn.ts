@@ -24,7 +24,8 @@ export function layerNorm(x: Nd, normalized: number, weight: Nd | null, bias: Nd
     const v = x.data.subarray(r * row, (r + 1) * row);
     const mean = total([...v]) / row;
     const variance = total([...v].map((a) => (a - mean) ** 2)) / row;
-    for (let i = 0; i < row; i++) out[r * row + i] = ((v[i] - mean) / Math.sqrt(variance + eps)) * (weight?.data[i] ?? 1) + (bias?.data[i] ?? 0);
+    for (let i = 0; i < row; i++)
+      out[r * row + i] = ((v[i] - mean) / Math.sqrt(variance + eps)) * (weight?.data[i] ?? 1) + (bias?.data[i] ?? 0);
   }
   return { shape: x.shape, data: out };
 }
@@ -96,4 +97,3 @@ export function attention(q: Nd, k: Nd, v: Nd, options: AttentionOracleOptions =
   }
   return matmul(softmax(scores, -1), v);
 }
-

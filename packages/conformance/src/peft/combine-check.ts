@@ -37,7 +37,13 @@ export interface CombineMeta {
   adapters: string[];
   combination_type: LoraCombinationType;
   configs: Record<string, { r: number; lora_alpha: number; use_rslora?: boolean }>;
-  kwargs: { density?: number; svd_rank?: number; svd_clamp?: number; majority_sign_method?: 'total' | 'frequency'; svd_full_matrices?: boolean };
+  kwargs: {
+    density?: number;
+    svd_rank?: number;
+    svd_clamp?: number;
+    majority_sign_method?: 'total' | 'frequency';
+    svd_full_matrices?: boolean;
+  };
   weights: number[];
   target_modules: string[];
 }
@@ -96,7 +102,12 @@ export async function checkCombineCase(inputs: CombineInputs, checkOptions: Comb
   });
   const modules = [...golden.keys()].filter((k) => k.endsWith('.lora_A.weight')).map((k) => k.slice(0, -'.lora_A.weight'.length));
   const piecesOf = (module: string): LoraPiece[] =>
-    adapters.map((a) => ({ A: a.tensors.get(`${module}.lora_A.weight`)!, B: a.tensors.get(`${module}.lora_B.weight`)!, scaling: a.scaling(module), weight: a.weight }));
+    adapters.map((a) => ({
+      A: a.tensors.get(`${module}.lora_A.weight`)!,
+      B: a.tensors.get(`${module}.lora_B.weight`)!,
+      scaling: a.scaling(module),
+      weight: a.weight,
+    }));
   const note = (relError: number, line: string) => {
     check.maxRelError = Math.max(check.maxRelError, relError);
     check.details.push(line);
@@ -119,26 +130,30 @@ export async function checkCombineCase(inputs: CombineInputs, checkOptions: Comb
     const combined = await combineLoraAdapters(adapters, options);
     check.factors = combined.tensors;
     try {
-        const expectedKeys = [...golden.keys()].sort();
-        const gotKeys = [...combined.tensors.keys()].sort();
-        if (expectedKeys.join() !== gotKeys.join()) check.failures.push(`keys differ: ours [${gotKeys}] vs PEFT [${expectedKeys}]`);
-        const byProduct = type.endsWith('svd');
-        check.compared = byProduct ? 'B·A (products)' : 'A and B';
-        for (const module of modules) {
-          const [aKey, bKey] = [`${module}.lora_A.weight`, `${module}.lora_B.weight`];
-          const [A, B, gA, gB] = await Promise.all([combined.tensors.get(aKey)!, combined.tensors.get(bKey)!, golden.get(aKey)!, golden.get(bKey)!].map(readFlat));
-          if (`${A.rows}x${A.cols} ${B.rows}x${B.cols}` !== `${gA.rows}x${gA.cols} ${gB.rows}x${gB.cols}`) {
-            check.failures.push(`${module}: shapes A ${A.rows}x${A.cols}, B ${B.rows}x${B.cols} vs PEFT A ${gA.rows}x${gA.cols}, B ${gB.rows}x${gB.cols}`);
-            continue;
-          }
-          if (byProduct) {
-            const err = relError(product(B, A), product(gB, gA));
-            note(err, `${module}: B·A rel. error ${err.toExponential(2)}`);
-          } else {
-            const [errA, errB] = [relError(A, gA), relError(B, gB)];
-            note(Math.max(errA, errB), `${module}: A rel. error ${errA.toExponential(2)}, B ${errB.toExponential(2)}`);
-          }
+      const expectedKeys = [...golden.keys()].sort();
+      const gotKeys = [...combined.tensors.keys()].sort();
+      if (expectedKeys.join() !== gotKeys.join()) check.failures.push(`keys differ: ours [${gotKeys}] vs PEFT [${expectedKeys}]`);
+      const byProduct = type.endsWith('svd');
+      check.compared = byProduct ? 'B·A (products)' : 'A and B';
+      for (const module of modules) {
+        const [aKey, bKey] = [`${module}.lora_A.weight`, `${module}.lora_B.weight`];
+        const [A, B, gA, gB] = await Promise.all(
+          [combined.tensors.get(aKey)!, combined.tensors.get(bKey)!, golden.get(aKey)!, golden.get(bKey)!].map(readFlat),
+        );
+        if (`${A.rows}x${A.cols} ${B.rows}x${B.cols}` !== `${gA.rows}x${gA.cols} ${gB.rows}x${gB.cols}`) {
+          check.failures.push(
+            `${module}: shapes A ${A.rows}x${A.cols}, B ${B.rows}x${B.cols} vs PEFT A ${gA.rows}x${gA.cols}, B ${gB.rows}x${gB.cols}`,
+          );
+          continue;
         }
+        if (byProduct) {
+          const err = relError(product(B, A), product(gB, gA));
+          note(err, `${module}: B·A rel. error ${err.toExponential(2)}`);
+        } else {
+          const [errA, errB] = [relError(A, gA), relError(B, gB)];
+          note(Math.max(errA, errB), `${module}: A rel. error ${errA.toExponential(2)}, B ${errB.toExponential(2)}`);
+        }
+      }
     } catch (err) {
       dispose([...combined.tensors.values()]);
       throw err;
@@ -167,17 +182,35 @@ async function checkDareModule(
     for (const factor of ['A', 'B'] as const) {
       const sources = await Promise.all(pieces.map((p) => readFlat(p[factor])));
       const want = await readFlat(golden.get(`${module}.lora_${factor}.weight`)!);
-      const { masks: recovered, relError: err, keptFraction } = recoverMasks(sources, factorWeights[factor], want, options.density!, options.dareRescale!, ties, options.majoritySignMethod ?? 'total');
+      const {
+        masks: recovered,
+        relError: err,
+        keptFraction,
+      } = recoverMasks(
+        sources,
+        factorWeights[factor],
+        want,
+        options.density!,
+        options.dareRescale!,
+        ties,
+        options.majoritySignMethod ?? 'total',
+      );
       masks[factor] = recovered.map((m) => tensor(m, { shape: [want.rows, want.cols], dtype: 'float32' }));
-      note(err, `${module}.${factor}: nearest keep/drop pattern rel. error ${err.toExponential(2)}, kept ${keptFraction.map((f) => f.toFixed(2)).join('/')}`);
+      note(
+        err,
+        `${module}.${factor}: nearest keep/drop pattern rel. error ${err.toExponential(2)}, kept ${keptFraction.map((f) => f.toFixed(2)).join('/')}`,
+      );
       keptFraction.forEach((f, i) => {
-        if (f < options.density! - 0.25 || f > options.density! + 0.25) check.failures.push(`${module}.${factor}: adapter ${i} kept ${f.toFixed(2)} of its entries, far from density ${options.density}`);
+        if (f < options.density! - 0.25 || f > options.density! + 0.25)
+          check.failures.push(`${module}.${factor}: adapter ${i} kept ${f.toFixed(2)} of its entries, far from density ${options.density}`);
       });
     }
     const replay = await combineLora(pieces, { ...options, masks });
     check.factors!.set(`${module}.lora_A.weight`, replay.A);
     check.factors!.set(`${module}.lora_B.weight`, replay.B);
-    const [A, B, gA, gB] = await Promise.all([replay.A, replay.B, golden.get(`${module}.lora_A.weight`)!, golden.get(`${module}.lora_B.weight`)!].map(readFlat));
+    const [A, B, gA, gB] = await Promise.all(
+      [replay.A, replay.B, golden.get(`${module}.lora_A.weight`)!, golden.get(`${module}.lora_B.weight`)!].map(readFlat),
+    );
     const err = Math.max(relError(A, gA), relError(B, gB));
     note(err, `${module}: replay with the recovered masks, rel. error ${err.toExponential(2)}`);
   } finally {
@@ -203,7 +236,7 @@ function recoverMasks(
   const masks = sources.map(() => new Float32Array(size));
   const scale = maxAbs(want.data) || 1;
   let worst = 0;
-  const patterns = Array.from({ length: 2 ** n }, (_, p) => (2 ** n - 1 - p)).map((p) => Array.from({ length: n }, (_, i) => (p >> i) & 1));
+  const patterns = Array.from({ length: 2 ** n }, (_, p) => 2 ** n - 1 - p).map((p) => Array.from({ length: n }, (_, i) => (p >> i) & 1));
   for (let e = 0; e < size; e++) {
     let best = Number.POSITIVE_INFINITY;
     let bestPattern = patterns[0];
@@ -238,7 +271,13 @@ function tiesValue(values: number[], weights: number[], method: 'total' | 'frequ
 }
 
 /** Structure of the factors, and the product's statistics against seeded runs of ours. */
-async function checkDareSvdModule(module: string, pieces: LoraPiece[], golden: Map<string, Tensor>, options: LoraCombinationOptions, check: CombineCheck): Promise<void> {
+async function checkDareSvdModule(
+  module: string,
+  pieces: LoraPiece[],
+  golden: Map<string, Tensor>,
+  options: LoraCombinationOptions,
+  check: CombineCheck,
+): Promise<void> {
   const [gA, gB] = await Promise.all([golden.get(`${module}.lora_A.weight`)!, golden.get(`${module}.lora_B.weight`)!].map(readFlat));
   // A = Vh_k: orthonormal rows; B = U_k S_k: orthogonal columns, norms descending
   const aat = product(gA, transposeFlat(gA));
@@ -248,12 +287,17 @@ async function checkDareSvdModule(module: string, pieces: LoraPiece[], golden: M
   for (let i = 0; i < aat.rows; i++)
     for (let j = 0; j < aat.cols; j++) {
       orthoA = Math.max(orthoA, Math.abs(aat.data[i * aat.cols + j] - (i === j ? 1 : 0)));
-      if (i !== j) orthoB = Math.max(orthoB, Math.abs(btb.data[i * btb.cols + j]) / Math.sqrt(btb.data[i * btb.cols + i] * btb.data[j * btb.cols + j]));
+      if (i !== j)
+        orthoB = Math.max(
+          orthoB,
+          Math.abs(btb.data[i * btb.cols + j]) / Math.sqrt(btb.data[i * btb.cols + i] * btb.data[j * btb.cols + j]),
+        );
     }
   const norms = Array.from({ length: btb.rows }, (_, i) => Math.sqrt(btb.data[i * btb.cols + i]));
   if (orthoA > 1e-5) check.failures.push(`${module}: A's rows are not orthonormal (max |AAᵀ − I| ${orthoA.toExponential(2)})`);
   if (orthoB > 1e-4) check.failures.push(`${module}: B's columns are not orthogonal (max cosine ${orthoB.toExponential(2)})`);
-  if (norms.some((v, i) => i > 0 && v > norms[i - 1] * (1 + 1e-6))) check.failures.push(`${module}: B's column norms are not descending: ${norms.map((v) => v.toFixed(4))}`);
+  if (norms.some((v, i) => i > 0 && v > norms[i - 1] * (1 + 1e-6)))
+    check.failures.push(`${module}: B's column norms are not descending: ${norms.map((v) => v.toFixed(4))}`);
 
   const reference = await combineLora(pieces, { ...options, combinationType: 'svd' });
   const ref = product(...((await Promise.all([reference.B, reference.A].map(readFlat))) as [Flat, Flat]));
@@ -286,9 +330,15 @@ async function checkDareSvdModule(module: string, pieces: LoraPiece[], golden: M
     `${module}: orthonormality ${orthoA.toExponential(1)}/${orthoB.toExponential(1)}; |B·A| / |svd B·A| ${observed.size.toFixed(3)} (z ${zSize.toFixed(2)}), ` +
       `cosine ${observed.cosine.toFixed(3)} (z ${zCos.toFixed(2)}); with dareRescale ${!options.dareRescale} the size z would be ${zOther.toFixed(1)}`,
   );
-  if (Math.abs(zSize) > 4 || Math.abs(zCos) > 4) check.failures.push(`${module}: PEFT's product is not a plausible draw of ours (z size ${zSize.toFixed(2)}, cosine ${zCos.toFixed(2)})`);
+  if (Math.abs(zSize) > 4 || Math.abs(zCos) > 4)
+    check.failures.push(
+      `${module}: PEFT's product is not a plausible draw of ours (z size ${zSize.toFixed(2)}, cosine ${zCos.toFixed(2)})`,
+    );
   // the statistic must be able to tell the other rescaling apart, or passing it says nothing
-  if (!(Math.abs(zOther) > 5)) check.failures.push(`${module}: the size statistic does not tell dareRescale ${!options.dareRescale} apart (z ${zOther.toFixed(2)}, want beyond ±5)`);
+  if (!(Math.abs(zOther) > 5))
+    check.failures.push(
+      `${module}: the size statistic does not tell dareRescale ${!options.dareRescale} apart (z ${zOther.toFixed(2)}, want beyond ±5)`,
+    );
 }
 
 export function compareVersions(a: string, b: string): number {

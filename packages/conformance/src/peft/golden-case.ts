@@ -43,7 +43,10 @@ export interface PeftCaseMeta {
 /** The names of the PEFT cases the golden index lists as working (those have a folder). */
 export async function peftCaseNames(source: GoldenSource): Promise<string[]> {
   const index = JSON.parse(await source.readText('index.json')) as { cases?: Record<string, { status?: string }> };
-  return Object.entries(index.cases ?? {}).filter(([, c]) => c.status === 'works').map(([name]) => name).sort();
+  return Object.entries(index.cases ?? {})
+    .filter(([, c]) => c.status === 'works')
+    .map(([name]) => name)
+    .sort();
 }
 
 export async function openPeftCase(source: GoldenSource, name: string): Promise<PeftGoldenCase> {
@@ -67,7 +70,10 @@ export async function openPeftCase(source: GoldenSource, name: string): Promise<
     arrays: async (file) => {
       const parsed = readSafetensors(await bytes(file));
       return new Map(
-        [...parsed.tensors].map(([k, e]) => [k, { values: Float64Array.from(e.data as ArrayLike<number | bigint>, Number), shape: [...e.shape], dtype: e.dtype }]),
+        [...parsed.tensors].map(([k, e]) => [
+          k,
+          { values: Float64Array.from(e.data as ArrayLike<number | bigint>, Number), shape: [...e.shape], dtype: e.dtype },
+        ]),
       );
     },
     has: async (file) => {
@@ -114,7 +120,8 @@ export async function loadPeftModel(c: PeftGoldenCase, dtype: 'float32' | 'float
   const state = await c.tensors('peft_state.safetensors');
   try {
     const { missingKeys } = peft.loadStateDict(state, { strict: false });
-    if (missingKeys.length > 0) throw new Error(`${c.name}: peft_state.safetensors lacks tensors the PEFT model has: ${missingKeys.join(', ')}`);
+    if (missingKeys.length > 0)
+      throw new Error(`${c.name}: peft_state.safetensors lacks tensors the PEFT model has: ${missingKeys.join(', ')}`);
   } finally {
     for (const t of state.values()) t.dispose();
   }
@@ -123,7 +130,10 @@ export async function loadPeftModel(c: PeftGoldenCase, dtype: 'float32' | 'float
 }
 
 /** The case's inputs as forward arguments, in `dtype` for float inputs. */
-export async function loadInputs(c: PeftGoldenCase, dtype: 'float32' | 'float64' = 'float32'): Promise<{ args: unknown[]; dispose(): void }> {
+export async function loadInputs(
+  c: PeftGoldenCase,
+  dtype: 'float32' | 'float64' = 'float32',
+): Promise<{ args: unknown[]; dispose(): void }> {
   const input = await c.tensors('input.safetensors');
   const made: Tensor[] = [...input.values()];
   const x = input.get('x');

@@ -6,13 +6,13 @@ import { normalFromWords, philoxWords, uniformFromWord, type DType, type Shape }
  * inputs of a backend and the float64 inputs of the reference are equal.
  */
 export type InputKind =
-  | 'normal'     // N(0, 1)
-  | 'positive'   // uniform in [0.5, 2)
-  | 'nonzero'    // N(0, 1) pushed away from 0 (|x| ≥ 0.1): relu, abs, sign, div
-  | 'unit'       // uniform in (-0.9, 0.9): for functions with a singularity at ±1
-  | 'distinct'   // a shuffled grid with gaps of 0.05: no ties (max, min, argmax, comparisons)
-  | 'int'        // integers in [0, high)
-  | 'bool';      // true with probability 1/2
+  | 'normal' // N(0, 1)
+  | 'positive' // uniform in [0.5, 2)
+  | 'nonzero' // N(0, 1) pushed away from 0 (|x| ≥ 0.1): relu, abs, sign, div
+  | 'unit' // uniform in (-0.9, 0.9): for functions with a singularity at ±1
+  | 'distinct' // a shuffled grid with gaps of 0.05: no ties (max, min, argmax, comparisons)
+  | 'int' // integers in [0, high)
+  | 'bool'; // true with probability 1/2
 
 export interface InputSpec {
   readonly shape: Shape;

@@ -39,7 +39,9 @@ export function backward(root: Tensor, options: BackwardOptions = {}): void {
 
 function implicitSeed(root: Tensor): Tensor {
   if (root.size !== 1) {
-    throw new RangeError(`backward: a gradient can be implied only for one-element outputs, got shape ${formatShape(root.shape)}; pass { gradient }`);
+    throw new RangeError(
+      `backward: a gradient can be implied only for one-element outputs, got shape ${formatShape(root.shape)}; pass { gradient }`,
+    );
   }
   return noGrad(() => onesLike(root));
 }

@@ -65,7 +65,9 @@ function checkpointRule<Inputs extends Tensor[]>(fn: (...inputs: Inputs) => Tens
 
 /** Reruns fn on leaves that share the saved inputs' storage and backpropagates `dys` through it. */
 function recompute<Inputs extends Tensor[]>(
-  fn: (...inputs: Inputs) => Tensor | Tensor[], dys: readonly Tensor[], ctx: GradContext<CheckpointAttrs>,
+  fn: (...inputs: Inputs) => Tensor | Tensor[],
+  dys: readonly Tensor[],
+  ctx: GradContext<CheckpointAttrs>,
 ): (Tensor | null)[] {
   const e = engine();
   const leaves = ctx.inputs.map((saved, i) => {
@@ -78,7 +80,8 @@ function recompute<Inputs extends Tensor[]>(
   try {
     const result = enableGrad(() => fn(...leaves));
     const outputs = Array.isArray(result) ? result : [result];
-    if (outputs.length !== dys.length) throw new Error(`checkpoint: the rerun returned ${outputs.length} outputs, the forward ${dys.length}`);
+    if (outputs.length !== dys.length)
+      throw new Error(`checkpoint: the rerun returned ${outputs.length} outputs, the forward ${dys.length}`);
     const live = outputs.map((out, i) => [out, dys[i]] as const).filter(([out]) => out.requiresGrad);
     if (live.length === 1) backward(live[0][0], { gradient: live[0][1] });
     else if (live.length > 1) {

@@ -8,9 +8,7 @@ import { zerosLike } from '../ops/creation.js';
  * Functional gradients: `valueAndGrad(f)(...xs)` returns f's (one-element) value and its
  * gradient with respect to each argument. Arguments are not modified and need not require grad.
  */
-export function valueAndGrad<Args extends Tensor[]>(
-  f: (...args: Args) => Tensor,
-): (...args: Args) => { value: Tensor; grads: Tensor[] } {
+export function valueAndGrad<Args extends Tensor[]>(f: (...args: Args) => Tensor): (...args: Args) => { value: Tensor; grads: Tensor[] } {
   return (...args: Args) => {
     const e = engine();
     const leaves = args.map((a) => {

@@ -40,7 +40,14 @@ function collateRows(rows: ArrayLike<number>[]): Tensor {
   rows.forEach((r, i) => {
     if (r.length !== length) throw new RangeError(`defaultCollate: row ${i} has ${r.length} values, row 0 has ${length}; pad them first`);
   });
-  const dtype = rows[0] instanceof Float32Array ? 'float32' : rows[0] instanceof Int32Array ? 'int32' : rows.every((r) => Array.prototype.every.call(r, Number.isInteger)) ? 'int32' : 'float32';
+  const dtype =
+    rows[0] instanceof Float32Array
+      ? 'float32'
+      : rows[0] instanceof Int32Array
+        ? 'int32'
+        : rows.every((r) => Array.prototype.every.call(r, Number.isInteger))
+          ? 'int32'
+          : 'float32';
   const flat = dtype === 'int32' ? new Int32Array(rows.length * length) : new Float32Array(rows.length * length);
   rows.forEach((r, i) => flat.set(r, i * length));
   return tensor(flat, { shape: [rows.length, length], dtype });

@@ -43,7 +43,8 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
     options: DataLoaderOptions<T, B> = {},
   ) {
     this.batchSize = options.batchSize ?? 1;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError(`DataLoader: batchSize must be an integer >= 1, got ${options.batchSize}`);
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new RangeError(`DataLoader: batchSize must be an integer >= 1, got ${options.batchSize}`);
     if (!dataset || !Number.isInteger(dataset.length)) throw new TypeError('DataLoader: dataset must have an integer length');
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
@@ -81,7 +82,10 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
 
   /** The next batch, moving into the next epoch after the last one. */
   nextBatch(): B {
-    if (this.length === 0) throw new RangeError(`DataLoader: no batches (dataset of ${this.dataset.length}, batchSize ${this.batchSize}, dropLast ${this.dropLast})`);
+    if (this.length === 0)
+      throw new RangeError(
+        `DataLoader: no batches (dataset of ${this.dataset.length}, batchSize ${this.batchSize}, dropLast ${this.dropLast})`,
+      );
     const indices = this.batchIndices(this.epoch, this.index);
     const batch = this.collateFn(indices.map((i) => this.item(i)));
     this.index++;
@@ -95,7 +99,8 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
   [Symbol.iterator](): Iterator<B> {
     const epoch = this.epoch;
     return {
-      next: (): IteratorResult<B> => (this.epoch !== epoch || this.length === 0 ? { done: true, value: undefined } : { done: false, value: this.nextBatch() }),
+      next: (): IteratorResult<B> =>
+        this.epoch !== epoch || this.length === 0 ? { done: true, value: undefined } : { done: false, value: this.nextBatch() },
     };
   }
 
@@ -105,11 +110,13 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
 
   loadStateDict(state: DataLoaderState): void {
     const ok = state && Number.isInteger(state.epoch) && state.epoch >= 0 && Number.isInteger(state.index) && state.index >= 0;
-    if (!ok) throw new TypeError(`DataLoader.loadStateDict: expected { epoch, index, seed } of integers >= 0, got ${JSON.stringify(state)}`);
+    if (!ok)
+      throw new TypeError(`DataLoader.loadStateDict: expected { epoch, index, seed } of integers >= 0, got ${JSON.stringify(state)}`);
     if (state.index >= Math.max(1, this.length)) {
       throw new RangeError(`DataLoader.loadStateDict: index ${state.index} is past the ${this.length} batches of an epoch`);
     }
-    if (state.seed !== undefined && !Number.isSafeInteger(state.seed)) throw new RangeError(`DataLoader.loadStateDict: seed ${state.seed} is not an integer`);
+    if (state.seed !== undefined && !Number.isSafeInteger(state.seed))
+      throw new RangeError(`DataLoader.loadStateDict: seed ${state.seed} is not an integer`);
     this.epoch = state.epoch;
     this.index = state.index;
     this.seed = state.seed ?? this.seed;

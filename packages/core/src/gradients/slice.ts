@@ -5,5 +5,7 @@ import { sliceScatter, newZeros } from '../ops/index.js';
 registerGradient<{ axis: number; start: number; end: number; step: number }>({
   op: 'slice',
   saveInputs: false,
-  backward: ([g], { attrs: { axis, start, end, step }, inputShapes: [shape] }) => [sliceScatter(newZeros(g, shape), g, axis, start, end, step)],
+  backward: ([g], { attrs: { axis, start, end, step }, inputShapes: [shape] }) => [
+    sliceScatter(newZeros(g, shape), g, axis, start, end, step),
+  ],
 });

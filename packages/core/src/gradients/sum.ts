@@ -6,6 +6,12 @@ registerGradient<{ axes: number[] }>({
   op: 'sum',
   saveInputs: false,
   backward: ([g], { attrs: { axes }, inputShapes: [shape] }) => [
-    expand(reshape(g, shape.map((d, i) => (axes.includes(i) ? 1 : d))), shape),
+    expand(
+      reshape(
+        g,
+        shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+      ),
+      shape,
+    ),
   ],
 });

@@ -32,13 +32,17 @@ export function bytesSource(bytes: Uint8Array, name = 'bytes'): ByteSource {
   };
 }
 
-export function blobSource(blob: Blob, name = typeof File !== 'undefined' && blob instanceof File ? `File '${blob.name}'` : 'Blob'): ByteSource {
+export function blobSource(
+  blob: Blob,
+  name = typeof File !== 'undefined' && blob instanceof File ? `File '${blob.name}'` : 'Blob',
+): ByteSource {
   return {
     name,
     size: blob.size,
     async read(position, length) {
       const out = new Uint8Array(await blob.slice(position, position + length).arrayBuffer());
-      if (out.length !== length) fail(`${name} gave ${out.length} bytes at ${position}, expected ${length} (was it changed while reading?)`);
+      if (out.length !== length)
+        fail(`${name} gave ${out.length} bytes at ${position}, expected ${length} (was it changed while reading?)`);
       return out;
     },
     close: async () => undefined,

@@ -3,14 +3,21 @@
 export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 /** F16 and BF16 arrive as their raw bits (Uint16Array; see half.ts to widen them); BOOL as 0/1 bytes. */
-export type SafetensorsArray =
-  | Float64Array | Float32Array | Uint16Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
+export type SafetensorsArray = Float64Array | Float32Array | Uint16Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 
 type ArrayCtor = { new (buffer: ArrayBuffer): SafetensorsArray; readonly BYTES_PER_ELEMENT: number; readonly name: string };
 
 export const SAFETENSORS_ARRAYS: Readonly<Record<SafetensorsDType, ArrayCtor>> = {
-  F64: Float64Array, F32: Float32Array, F16: Uint16Array, BF16: Uint16Array, I64: BigInt64Array,
-  I32: Int32Array, I16: Int16Array, I8: Int8Array, U8: Uint8Array, BOOL: Uint8Array,
+  F64: Float64Array,
+  F32: Float32Array,
+  F16: Uint16Array,
+  BF16: Uint16Array,
+  I64: BigInt64Array,
+  I32: Int32Array,
+  I16: Int16Array,
+  I8: Int8Array,
+  U8: Uint8Array,
+  BOOL: Uint8Array,
 };
 
 /**
@@ -18,7 +25,16 @@ export const SAFETENSORS_ARRAYS: Readonly<Record<SafetensorsDType, ArrayCtor>> =
  * name: its dtype enum runs BOOL, U8, I8, (F8 kinds), I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64.
  */
 export const SAFETENSORS_WRITE_RANK: Readonly<Record<SafetensorsDType, number>> = {
-  BOOL: 0, U8: 1, I8: 2, I16: 5, F16: 7, BF16: 8, I32: 9, F32: 11, F64: 12, I64: 13,
+  BOOL: 0,
+  U8: 1,
+  I8: 2,
+  I16: 5,
+  F16: 7,
+  BF16: 8,
+  I32: 9,
+  F32: 11,
+  F64: 12,
+  I64: 13,
 };
 
 export const SAFETENSORS_DTYPES = Object.keys(SAFETENSORS_ARRAYS) as SafetensorsDType[];
@@ -65,5 +81,5 @@ export function compareNames(a: string, b: string): number {
     i += x > 0xffff ? 2 : 1;
     j += y > 0xffff ? 2 : 1;
   }
-  return (a.length - i) - (b.length - j);
+  return a.length - i - (b.length - j);
 }

@@ -6,7 +6,13 @@
 import type { Tensor } from '../tensor.js';
 import type { ByteSource } from './byte-source.js';
 import { viewAsDType } from './safetensors-dtypes.js';
-import { fail, parseSafetensorsHeader, readHeaderLength, type SafetensorsHeader, type SafetensorsTensorInfo } from './safetensors-header.js';
+import {
+  fail,
+  parseSafetensorsHeader,
+  readHeaderLength,
+  type SafetensorsHeader,
+  type SafetensorsTensorInfo,
+} from './safetensors-header.js';
 import type { SafetensorsTensor } from './safetensors.js';
 import { tensorFromSafetensors, type SafetensorsLoadOptions } from './tensors.js';
 
@@ -45,11 +51,19 @@ export async function openSafetensors(source: ByteSource, options: SafetensorsLo
     const found = header.tensors.get(name);
     if (found) return found;
     const names = [...header.tensors.keys()];
-    const some = names.slice(0, 5).map((k) => `'${k}'`).join(', ') + (names.length > 5 ? ', ...' : '');
+    const some =
+      names
+        .slice(0, 5)
+        .map((k) => `'${k}'`)
+        .join(', ') + (names.length > 5 ? ', ...' : '');
     return fail(`no tensor '${name}' in ${source.name} (it holds ${names.length}${names.length ? `: ${some}` : ''})`);
   };
   const read = async (name: string): Promise<SafetensorsTensor> => {
-    const { dtype, shape, dataOffsets: [begin, end] } = info(name);
+    const {
+      dtype,
+      shape,
+      dataOffsets: [begin, end],
+    } = info(name);
     const bytes = await source.read(header.dataStart + begin, end - begin);
     return { dtype, shape: [...shape], data: viewAsDType(bytes, dtype) };
   };

@@ -33,7 +33,8 @@ export function fail(message: string): never {
 }
 
 const isObject = (v: JsonValue | undefined): v is JsonObject => v instanceof Map;
-const show = (v: JsonValue | undefined): string => (v === undefined ? 'nothing' : JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? Object.fromEntries(x) : x)));
+const show = (v: JsonValue | undefined): string =>
+  v === undefined ? 'nothing' : JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? Object.fromEntries(x) : x));
 
 /**
  * The header length from the file's first 8 bytes, checked against the limit and, when known, the
@@ -75,7 +76,9 @@ function tensorInfo(name: string, value: JsonValue, dataLength: number | undefin
   const dims = shape as number[];
   const expected = byteCount(name, dtype, dims);
   if (end < begin || end - begin !== expected) {
-    fail(`tensor '${name}': data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} ${JSON.stringify(dims)} needs ${expected}`);
+    fail(
+      `tensor '${name}': data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} ${JSON.stringify(dims)} needs ${expected}`,
+    );
   }
   if (dataLength !== undefined && end > dataLength) {
     fail(`tensor '${name}': data_offsets [${begin}, ${end}] run past the ${dataLength} bytes of data`);
@@ -122,7 +125,12 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength?: num
   // the tensors must tile the data exactly: from 0, no holes, no overlaps, nothing after the last one
   const spans = [...tensors].sort(([, a], [, b]) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]);
   let at = 0;
-  for (const [name, { dataOffsets: [begin, end] }] of spans) {
+  for (const [
+    name,
+    {
+      dataOffsets: [begin, end],
+    },
+  ] of spans) {
     if (begin < at) fail(`tensor '${name}' overlaps the tensor before it (data_offsets [${begin}, ${end}] start before ${at})`);
     if (begin > at) fail(`${begin - at} unused bytes before tensor '${name}' (data_offsets [${begin}, ${end}], previous end ${at})`);
     at = end;

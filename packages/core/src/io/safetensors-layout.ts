@@ -6,8 +6,13 @@
  */
 import { fail } from './safetensors-header.js';
 import {
-  compareNames, dtypeBytes, isSafetensorsDType, SAFETENSORS_ARRAYS, SAFETENSORS_WRITE_RANK,
-  type SafetensorsArray, type SafetensorsDType,
+  compareNames,
+  dtypeBytes,
+  isSafetensorsDType,
+  SAFETENSORS_ARRAYS,
+  SAFETENSORS_WRITE_RANK,
+  type SafetensorsArray,
+  type SafetensorsDType,
 } from './safetensors-dtypes.js';
 
 /** What `writeSafetensors` takes per tensor; dtype defaults from the array (Uint16Array needs F16 or BF16). */
@@ -39,7 +44,10 @@ function checkShape(name: string, shape: unknown): number[] {
 }
 
 /** Lays out tensors given by name, dtype and shape; validates names, dtypes, shapes and metadata. */
-export function planSafetensors(specs: readonly (readonly [string, SafetensorsSpec])[], metadata?: Record<string, string>): SafetensorsPlan {
+export function planSafetensors(
+  specs: readonly (readonly [string, SafetensorsSpec])[],
+  metadata?: Record<string, string>,
+): SafetensorsPlan {
   if (metadata !== undefined) {
     if (metadata === null || typeof metadata !== 'object') fail(`metadata must be an object of strings, got ${String(metadata)}`);
     for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') fail(`metadata '${k}' must be a string, got ${typeof v}`);
@@ -61,7 +69,9 @@ export function planSafetensors(specs: readonly (readonly [string, SafetensorsSp
   const parts = metadata === undefined ? [] : [`"__metadata__":${JSON.stringify(metadata)}`];
   let offset = 0;
   for (const t of tensors) {
-    parts.push(`${JSON.stringify(t.name)}:${JSON.stringify({ dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.byteLength] })}`);
+    parts.push(
+      `${JSON.stringify(t.name)}:${JSON.stringify({ dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.byteLength] })}`,
+    );
     offset += t.byteLength;
   }
   const json = new TextEncoder().encode(`{${parts.join(',')}}`);
@@ -98,4 +108,3 @@ export function specOf(name: string, entry: SafetensorsEntry): SafetensorsSpec {
   if (entry.data.length !== numel) fail(`tensor '${name}': shape ${JSON.stringify(shape)} needs ${numel} values, got ${entry.data.length}`);
   return { dtype, shape };
 }
-

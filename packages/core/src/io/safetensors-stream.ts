@@ -80,9 +80,19 @@ export async function readSafetensorsStream(
     if (!headerBytes) fail(`header length ${n} runs past the end of ${name}`);
     const header = parseSafetensorsHeader(headerBytes);
     const ordered = [...header.tensors].sort(([, a], [, b]) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]);
-    for (const [key, { dtype, shape, dataOffsets: [begin, end] }] of ordered) {
+    for (const [
+      key,
+      {
+        dtype,
+        shape,
+        dataOffsets: [begin, end],
+      },
+    ] of ordered) {
       const bytes = await chunks.take(end - begin, `tensor '${key}'`);
-      if (!bytes) fail(`${name} ends inside tensor '${key}' (data_offsets [${begin}, ${end}] of ${header.dataLength} data bytes): the file is truncated`);
+      if (!bytes)
+        fail(
+          `${name} ends inside tensor '${key}' (data_offsets [${begin}, ${end}] of ${header.dataLength} data bytes): the file is truncated`,
+        );
       onTensor(key, { dtype, shape, data: viewAsDType(bytes, dtype) });
     }
     if (!(await chunks.atEnd())) fail(`${name} has bytes after the last tensor that are not part of any tensor`);

@@ -9,7 +9,13 @@ import { planSafetensors, specOf, type SafetensorsEntry } from './safetensors-la
 
 export type { SafetensorsArray, SafetensorsDType } from './safetensors-dtypes.js';
 export type { SafetensorsEntry } from './safetensors-layout.js';
-export { parseSafetensorsHeader, readHeaderLength, MAX_HEADER_BYTES, type SafetensorsHeader, type SafetensorsTensorInfo } from './safetensors-header.js';
+export {
+  parseSafetensorsHeader,
+  readHeaderLength,
+  MAX_HEADER_BYTES,
+  type SafetensorsHeader,
+  type SafetensorsTensorInfo,
+} from './safetensors-header.js';
 export { planSafetensors, type SafetensorsPlan } from './safetensors-layout.js';
 
 export interface SafetensorsTensor {
@@ -40,7 +46,14 @@ export function readSafetensors(input: Uint8Array | ArrayBuffer | ArrayBufferVie
   const n = readHeaderLength(bytes.subarray(0, 8), bytes.length);
   const header = parseSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.length - 8 - n);
   const tensors = new Map<string, SafetensorsTensor>();
-  for (const [name, { dtype, shape, dataOffsets: [begin, end] }] of header.tensors) {
+  for (const [
+    name,
+    {
+      dtype,
+      shape,
+      dataOffsets: [begin, end],
+    },
+  ] of header.tensors) {
     // Uint8Array.prototype.slice: a Node Buffer's own slice() would share memory
     const copy = Uint8Array.prototype.slice.call(bytes, header.dataStart + begin, header.dataStart + end);
     tensors.set(name, { dtype, shape, data: viewAsDType(copy, dtype) });
@@ -60,7 +73,10 @@ export function writeSafetensors(
     entries instanceof Map || Symbol.iterator in Object(entries)
       ? [...(entries as Iterable<readonly [string, SafetensorsEntry]>)].map(([k, v]) => [k, v])
       : Object.entries(entries as Record<string, SafetensorsEntry>);
-  const plan = planSafetensors(list.map(([name, entry]) => [name, specOf(name, entry)] as const), metadata);
+  const plan = planSafetensors(
+    list.map(([name, entry]) => [name, specOf(name, entry)] as const),
+    metadata,
+  );
   const out = new Uint8Array(plan.header.length + plan.dataLength);
   out.set(plan.header);
   let at = plan.header.length;

@@ -11,8 +11,7 @@ import { loadSafetensors, tensorFromSafetensors, type SafetensorsLoadOptions } f
 
 export type SafetensorsSource = ArrayBuffer | ArrayBufferView | Blob | Response;
 
-const isResponse = (x: unknown): x is Response =>
-  typeof Response !== 'undefined' && x instanceof Response;
+const isResponse = (x: unknown): x is Response => typeof Response !== 'undefined' && x instanceof Response;
 const isBlob = (x: unknown): x is Blob => typeof Blob !== 'undefined' && x instanceof Blob;
 
 /** Opens a Blob or File lazily (header now, each tensor on `get`), like `openSafetensorsFile` in Node. */
@@ -42,7 +41,8 @@ async function loadResponse(response: Response, options: SafetensorsLoadOptions)
  */
 export async function loadSafetensorsFrom(source: SafetensorsSource, options: SafetensorsLoadOptions = {}): Promise<Map<string, Tensor>> {
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
-    const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    const bytes =
+      source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
     return loadSafetensors(bytes, options);
   }
   if (isResponse(source)) return loadResponse(source, options);
@@ -54,5 +54,7 @@ export async function loadSafetensorsFrom(source: SafetensorsSource, options: Sa
       await handle.close();
     }
   }
-  return fail(`loadSafetensorsFrom: expected an ArrayBuffer, a typed array, a Blob/File or a Response, got ${Object.prototype.toString.call(source)}`);
+  return fail(
+    `loadSafetensorsFrom: expected an ArrayBuffer, a typed array, a Blob/File or a Response, got ${Object.prototype.toString.call(source)}`,
+  );
 }

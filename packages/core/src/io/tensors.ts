@@ -50,7 +50,10 @@ export function tensorFromSafetensors(name: string, entry: SafetensorsTensor, op
 }
 
 /** Parses safetensors bytes into tensors by name (see `tensorFromSafetensors` for the dtype mapping). */
-export function loadSafetensors(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options: SafetensorsLoadOptions = {}): Map<string, Tensor> {
+export function loadSafetensors(
+  bytes: Uint8Array | ArrayBuffer | ArrayBufferView,
+  options: SafetensorsLoadOptions = {},
+): Map<string, Tensor> {
   const file = readSafetensors(bytes);
   const out = new Map<string, Tensor>();
   try {
@@ -62,7 +65,14 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer | ArrayBufferVie
   return out;
 }
 
-const STORED: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64', float16: 'F16', bfloat16: 'BF16', int32: 'I32', bool: 'BOOL' };
+const STORED: Record<DType, SafetensorsDType> = {
+  float32: 'F32',
+  float64: 'F64',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int32: 'I32',
+  bool: 'BOOL',
+};
 
 type TensorsInput = ReadonlyMap<string, Tensor> | Record<string, Tensor>;
 
@@ -70,7 +80,10 @@ type TensorsInput = ReadonlyMap<string, Tensor> | Record<string, Tensor>;
  * The file as a sequence of chunks: the header, then each tensor's bytes, read back (asynchronously,
  * so any backend works) one tensor at a time. The layout is planned before any tensor is read.
  */
-export function safetensorsChunks(tensors: TensorsInput, metadata?: Record<string, string>): { byteLength: number; chunks: AsyncIterable<Uint8Array> } {
+export function safetensorsChunks(
+  tensors: TensorsInput,
+  metadata?: Record<string, string>,
+): { byteLength: number; chunks: AsyncIterable<Uint8Array> } {
   const list: [string, Tensor][] = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   const plan = planSafetensors(
     list.map(([name, t]) => {
@@ -86,7 +99,9 @@ export function safetensorsChunks(tensors: TensorsInput, metadata?: Record<strin
       const t = list[index]![1];
       const values = await t.data();
       // half tensors read back widened to float32: narrow them to their stored bits again (exact)
-      const data = (t.dtype === 'float16' ? float32ToFloat16Bits(values) : t.dtype === 'bfloat16' ? float32ToBfloat16Bits(values) : values) as SafetensorsArray;
+      const data = (
+        t.dtype === 'float16' ? float32ToFloat16Bits(values) : t.dtype === 'bfloat16' ? float32ToBfloat16Bits(values) : values
+      ) as SafetensorsArray;
       const bytes = littleEndianBytes(data);
       if (bytes.length !== byteLength) fail(`tensor '${name}': read back ${bytes.length} bytes, expected ${byteLength}`);
       yield bytes;

@@ -18,7 +18,13 @@ const metaKernels = new Proxy({}, { get: () => () => undefined }) as KernelTable
 
 class MetaBackend implements Backend<null> {
   readonly name = META_NAME;
-  readonly capabilities = { dtypes: DTYPES, syncRead: false, requiresContiguous: false, maxBufferSize: Number.POSITIVE_INFINITY, storesNothing: true };
+  readonly capabilities = {
+    dtypes: DTYPES,
+    syncRead: false,
+    requiresContiguous: false,
+    maxBufferSize: Number.POSITIVE_INFINITY,
+    storesNothing: true,
+  };
   readonly kernels = metaKernels;
   alloc(): null {
     return null;

@@ -93,7 +93,9 @@ export class ScopeStacks {
       const result = fn();
       if (result instanceof Promise) {
         result.catch(() => undefined);
-        throw new TypeError('Scope.run: an async function needs per-task scopes (AsyncLocalStorage, in Node); here pass each synchronous part to run()');
+        throw new TypeError(
+          'Scope.run: an async function needs per-task scopes (AsyncLocalStorage, in Node); here pass each synchronous part to run()',
+        );
       }
       return result;
     } finally {

@@ -41,7 +41,8 @@ export function repeatKeyValueHeads(x: Tensor, nRep: number): Tensor {
  * 0 where attended, float32's lowest value where not (Hugging Face's convention).
  */
 export function paddingMaskBias(attentionMask: Tensor, dtype: 'float32' | 'float64' = 'float32'): Tensor {
-  if (attentionMask.rank !== 2) throw new RangeError(`attention: attentionMask must be [batch, keys], got ${formatShape(attentionMask.shape)}`);
+  if (attentionMask.rank !== 2)
+    throw new RangeError(`attention: attentionMask must be [batch, keys], got ${formatShape(attentionMask.shape)}`);
   const [b, tk] = attentionMask.shape;
   return engine().scoped(() => {
     const keep = attentionMask.dtype === 'bool' ? attentionMask : ne(attentionMask, 0);
@@ -97,7 +98,13 @@ export function ropeTables(rope: RopePositions, past: number, tq: number, headDi
     throw new RangeError(`attention: positionIds must be int32 [batch, ${tq}], got ${ids.dtype} ${formatShape(ids.shape)}`);
   }
   return engine().scoped(() => {
-    const table = rotaryTables(Array.from({ length: past + tq }, (_, i) => i), headDim, rope.theta, like, scaling);
+    const table = rotaryTables(
+      Array.from({ length: past + tq }, (_, i) => i),
+      headDim,
+      rope.theta,
+      like,
+      scaling,
+    );
     const flat = reshape(ids, [ids.size]);
     const gather = (t: Tensor) => reshape(indexSelect(t, 0, flat), [ids.shape[0], 1, tq, headDim]);
     return { cos: gather(table.cos), sin: gather(table.sin) };
@@ -109,10 +116,15 @@ export function ropeTables(rope: RopePositions, past: number, tq: number, headDi
  * optional RoPE, grouped-query repetition, scaled dot-product attention, merge → [B, Tq, H·D].
  */
 export function multiHeadAttention(
-  q: Tensor, k: Tensor, v: Tensor, numHeads: number, numKeyValueHeads: number,
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  numHeads: number,
+  numKeyValueHeads: number,
   options: AttentionCoreOptions & { rope?: RopePositions | null } = {},
 ): Tensor {
-  if (numHeads % numKeyValueHeads !== 0) throw new RangeError(`attention: numHeads ${numHeads} must be a multiple of numKeyValueHeads ${numKeyValueHeads}`);
+  if (numHeads % numKeyValueHeads !== 0)
+    throw new RangeError(`attention: numHeads ${numHeads} must be a multiple of numKeyValueHeads ${numKeyValueHeads}`);
   const past = options.pastKeyValue ?? null;
   const cache = options.cache ?? null;
   if (past && cache) throw new TypeError('attention: pass either pastKeyValue or cache, not both');
@@ -160,12 +172,16 @@ export function multiHeadAttention(
 function checkPastKeyValue(past: readonly [Tensor, Tensor], batch: number, heads: number, headDim: number): number {
   const [key, value] = past;
   const want = `[${batch}, ${heads}, P, ${headDim}]`;
-  for (const [name, t] of [['key', key], ['value', value]] as const) {
+  for (const [name, t] of [
+    ['key', key],
+    ['value', value],
+  ] as const) {
     if (t.rank !== 4 || t.shape[0] !== batch || t.shape[1] !== heads || t.shape[3] !== headDim) {
       throw new RangeError(`attention: past ${name} must be ${want}, got ${formatShape(t.shape)}`);
     }
   }
-  if (key.shape[2] !== value.shape[2]) throw new RangeError(`attention: past key ${formatShape(key.shape)} and value ${formatShape(value.shape)} differ in length`);
+  if (key.shape[2] !== value.shape[2])
+    throw new RangeError(`attention: past key ${formatShape(key.shape)} and value ${formatShape(value.shape)} differ in length`);
   return key.shape[2];
 }
 
@@ -270,11 +286,26 @@ export class MultiHeadAttention extends Module<[Tensor, AttentionCallOptions?], 
     }
     return engine().scoped(() => {
       const bias = call.attentionMask ? paddingMaskBias(call.attentionMask, x.dtype === 'float64' ? 'float64' : 'float32') : null;
-      const rope = this.options.rope ? { theta: this.options.rope.theta, scaling: this.options.rope.scaling, positions: call.positions, positionIds: call.positionIds } : null;
-      const out = multiHeadAttention(this.qProj.forward(x), this.kProj.forward(x), this.vProj.forward(x), this.numHeads, this.numKeyValueHeads, {
-        causal: this.options.causal, bias, rope, dropout: this.options.dropout, training: this.training, pastKeyValue: call.pastKeyValue, cache: call.cache,
-        slidingWindow: this.options.slidingWindow,
-      });
+      const rope = this.options.rope
+        ? { theta: this.options.rope.theta, scaling: this.options.rope.scaling, positions: call.positions, positionIds: call.positionIds }
+        : null;
+      const out = multiHeadAttention(
+        this.qProj.forward(x),
+        this.kProj.forward(x),
+        this.vProj.forward(x),
+        this.numHeads,
+        this.numKeyValueHeads,
+        {
+          causal: this.options.causal,
+          bias,
+          rope,
+          dropout: this.options.dropout,
+          training: this.training,
+          pastKeyValue: call.pastKeyValue,
+          cache: call.cache,
+          slidingWindow: this.options.slidingWindow,
+        },
+      );
       return this.oProj.forward(out);
     });
   }

@@ -24,7 +24,12 @@ export class Conv2d extends Module<[Tensor], Tensor> {
     super();
     this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
     const [kh, kw] = this.kernelSize;
-    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['kernel height', kh], ['kernel width', kw]] as const) {
+    for (const [name, v] of [
+      ['inChannels', inChannels],
+      ['outChannels', outChannels],
+      ['kernel height', kh],
+      ['kernel width', kw],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`Conv2d: ${name} must be a positive integer, got ${v}`);
     }
     const dtype = options.dtype ?? 'float32';

@@ -18,7 +18,10 @@ export class Embedding extends Module<[Tensor], Tensor> {
     options: EmbeddingOptions = {},
   ) {
     super();
-    for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
+    for (const [name, v] of [
+      ['numEmbeddings', numEmbeddings],
+      ['embeddingDim', embeddingDim],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`Embedding: ${name} must be a positive integer, got ${v}`);
     }
     this.registerParameter('weight', parameter(randn([numEmbeddings, embeddingDim], { dtype: options.dtype ?? 'float32' })));

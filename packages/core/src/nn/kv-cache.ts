@@ -14,7 +14,10 @@ export class KeyValueCacheLayer {
   private values: Tensor | null = null;
   private filled = 0;
 
-  constructor(private readonly blockSize: number, private readonly reserve: number) {}
+  constructor(
+    private readonly blockSize: number,
+    private readonly reserve: number,
+  ) {}
 
   /** Positions cached so far. */
   get length(): number {
@@ -28,12 +31,16 @@ export class KeyValueCacheLayer {
    */
   append(key: Tensor, value: Tensor): readonly [Tensor, Tensor] {
     if (key.rank !== 4 || value.rank !== 4 || key.shape.some((d, i) => d !== value.shape[i])) {
-      throw new RangeError(`KeyValueCache: key and value must both be [batch, heads, seq, headDim], got ${formatShape(key.shape)} and ${formatShape(value.shape)}`);
+      throw new RangeError(
+        `KeyValueCache: key and value must both be [batch, heads, seq, headDim], got ${formatShape(key.shape)} and ${formatShape(value.shape)}`,
+      );
     }
     if (this.keys) {
       const [b, h, , d] = this.keys.shape;
       if (key.shape[0] !== b || key.shape[1] !== h || key.shape[3] !== d || key.dtype !== this.keys.dtype) {
-        throw new RangeError(`KeyValueCache: new keys ${key.dtype} ${formatShape(key.shape)} do not extend the cached ${this.keys.dtype} [${b}, ${h}, ${this.filled}, ${d}]`);
+        throw new RangeError(
+          `KeyValueCache: new keys ${key.dtype} ${formatShape(key.shape)} do not extend the cached ${this.keys.dtype} [${b}, ${h}, ${this.filled}, ${d}]`,
+        );
       }
     }
     const t = key.shape[2];
@@ -47,7 +54,12 @@ export class KeyValueCacheLayer {
   /** Keeps batch rows `index` (int32 [B']), in that order: beam search's cache reordering. */
   reorder(index: Tensor): void {
     if (!this.keys || !this.values) return;
-    const pick = (buffer: Tensor) => this.rebuild(buffer, engine().scoped(() => indexSelect(this.view(buffer), 0, index)), buffer.shape[2]);
+    const pick = (buffer: Tensor) =>
+      this.rebuild(
+        buffer,
+        engine().scoped(() => indexSelect(this.view(buffer), 0, index)),
+        buffer.shape[2],
+      );
     this.keys = pick(this.keys);
     this.values = pick(this.values);
   }
@@ -68,7 +80,8 @@ export class KeyValueCacheLayer {
     const capacity = this.keys?.shape[2] ?? 0;
     if (needed <= capacity) return;
     const grown = Math.max(this.reserve, Math.ceil(needed / this.blockSize) * this.blockSize);
-    const grow = (old: Tensor | null) => (old ? this.rebuild(old, this.view(old), grown) : allocate(like, [like.shape[0], like.shape[1], grown, like.shape[3]]));
+    const grow = (old: Tensor | null) =>
+      old ? this.rebuild(old, this.view(old), grown) : allocate(like, [like.shape[0], like.shape[1], grown, like.shape[3]]);
     this.keys = grow(this.keys);
     this.values = grow(this.values);
   }
@@ -115,8 +128,10 @@ export class KeyValueCache {
   constructor(options: KeyValueCacheOptions = {}) {
     this.blockSize = options.blockSize ?? 64;
     this.capacity = options.capacity ?? 0;
-    if (!Number.isInteger(this.blockSize) || this.blockSize < 1) throw new RangeError(`KeyValueCache: blockSize must be a positive integer, got ${options.blockSize}`);
-    if (!Number.isInteger(this.capacity) || this.capacity < 0) throw new RangeError(`KeyValueCache: capacity must be a non-negative integer, got ${options.capacity}`);
+    if (!Number.isInteger(this.blockSize) || this.blockSize < 1)
+      throw new RangeError(`KeyValueCache: blockSize must be a positive integer, got ${options.blockSize}`);
+    if (!Number.isInteger(this.capacity) || this.capacity < 0)
+      throw new RangeError(`KeyValueCache: capacity must be a non-negative integer, got ${options.capacity}`);
   }
 
   /** Layer `index`'s cache (created on first use). */

@@ -21,7 +21,8 @@ export class ModuleList<M extends Module = Module> extends Module<[], never> {
   /** The i-th module (negative counts from the end), as currently registered. */
   at(i: number): M {
     const j = i < 0 ? i + this.count : i;
-    if (!Number.isInteger(j) || j < 0 || j >= this.count) throw new RangeError(`ModuleList: index ${i} is out of range for ${this.count} modules`);
+    if (!Number.isInteger(j) || j < 0 || j >= this.count)
+      throw new RangeError(`ModuleList: index ${i} is out of range for ${this.count} modules`);
     return this.child<M>(String(j));
   }
 

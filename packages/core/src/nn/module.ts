@@ -93,11 +93,13 @@ export abstract class Module<In extends unknown[] = unknown[], Out = unknown> {
 
   /** The module at a dotted path (`model.layers.0.self_attn`), PyTorch's get_submodule. */
   getSubmodule(path: string): Module {
-    return path === '' ? this : path.split('.').reduce<Module>((m, part) => {
-      const next = m.children.get(part);
-      if (!next) throw new Error(`getSubmodule: ${m.constructor.name} has no child '${part}' (path '${path}')`);
-      return next;
-    }, this);
+    return path === ''
+      ? this
+      : path.split('.').reduce<Module>((m, part) => {
+          const next = m.children.get(part);
+          if (!next) throw new Error(`getSubmodule: ${m.constructor.name} has no child '${part}' (path '${path}')`);
+          return next;
+        }, this);
   }
 
   /** Replaces the module at a dotted path that already exists (PyTorch's set_submodule). */
@@ -149,7 +151,9 @@ export abstract class Module<In extends unknown[] = unknown[], Out = unknown> {
   tieParameter(name: string, source: Tensor): void {
     const current = this.params.get(name);
     if (current && (current.dtype !== source.dtype || !shapesEqual(current.shape, source.shape))) {
-      throw new RangeError(`tieParameter: ${name} is ${current.dtype} ${formatShape(current.shape)}, the tied tensor is ${source.dtype} ${formatShape(source.shape)}`);
+      throw new RangeError(
+        `tieParameter: ${name} is ${current.dtype} ${formatShape(current.shape)}, the tied tensor is ${source.dtype} ${formatShape(source.shape)}`,
+      );
     }
     this.registerParameter(name, source);
   }
@@ -197,14 +201,14 @@ export abstract class Module<In extends unknown[] = unknown[], Out = unknown> {
     const missingKeys = [...own].filter(([k, t]) => !entries.has(k) && !given.has(t)).map(([k]) => k);
     const unexpectedKeys = [...entries.keys()].filter((k) => !own.has(k));
     if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
-      throw new Error(
-        `loadStateDict: missing keys [${missingKeys.join(', ')}]; unexpected keys [${unexpectedKeys.join(', ')}]`,
-      );
+      throw new Error(`loadStateDict: missing keys [${missingKeys.join(', ')}]; unexpected keys [${unexpectedKeys.join(', ')}]`);
     }
     for (const [key, target] of own) {
       const value = entries.get(key);
       if (value && !shapesEqual(value.shape, target.shape)) {
-        throw new RangeError(`loadStateDict: ${key} has shape ${formatShape(value.shape)}, the module expects ${formatShape(target.shape)}`);
+        throw new RangeError(
+          `loadStateDict: ${key} has shape ${formatShape(value.shape)}, the module expects ${formatShape(target.shape)}`,
+        );
       }
     }
     noGrad(() => {
@@ -299,7 +303,9 @@ function registerField(module: Module, key: string, value: unknown): void {
     if (children.has(key)) throw new TypeError(`${name}: cannot assign a tensor to '${key}', a child module`);
     (module as unknown as { registerParameter(n: string, t: Tensor | null): void }).registerParameter(key, value);
   } else {
-    throw new TypeError(`${name}: '${key}' is a registered ${children.has(key) ? 'child module' : 'parameter'}; assign a ${children.has(key) ? 'Module' : 'Tensor or null'}, or unregister it first`);
+    throw new TypeError(
+      `${name}: '${key}' is a registered ${children.has(key) ? 'child module' : 'parameter'}; assign a ${children.has(key) ? 'Module' : 'Tensor or null'}, or unregister it first`,
+    );
   }
 }
 
@@ -313,7 +319,10 @@ function copyRegisteredFields(source: Module, copy: Module): void {
   for (const key of Object.keys(source)) {
     if (!Object.getOwnPropertyDescriptor(source, key)?.get) continue;
     Reflect.defineProperty(copy, key, {
-      enumerable: true, configurable: true, get: () => fieldValue(copy, key), set: (v: unknown) => registerField(copy, key, v),
+      enumerable: true,
+      configurable: true,
+      get: () => fieldValue(copy, key),
+      set: (v: unknown) => registerField(copy, key, v),
     });
   }
 }

@@ -13,8 +13,13 @@ import { parameter } from './parameter.js';
 
 /** Buffer names of the quantized weight's parts, in the order QuantizedWeight.tensors() lists them. */
 const BUFFERS = {
-  codes: 'weight_codes', codeMap: 'weight_code_map', absmax: 'weight_absmax',
-  nestedCodes: 'weight_nested_codes', nestedCodeMap: 'weight_nested_code_map', nestedAbsmax: 'weight_nested_absmax', nestedOffset: 'weight_nested_offset',
+  codes: 'weight_codes',
+  codeMap: 'weight_code_map',
+  absmax: 'weight_absmax',
+  nestedCodes: 'weight_nested_codes',
+  nestedCodeMap: 'weight_nested_code_map',
+  nestedAbsmax: 'weight_nested_absmax',
+  nestedOffset: 'weight_nested_offset',
 } as const;
 
 /**
@@ -61,7 +66,13 @@ export class QuantizedLinear extends Module<[Tensor], Tensor> {
    * Quantizes a weight given as host values (row-major [outFeatures, inFeatures]) onto the active
    * backend; `bias` (a tensor) is copied.
    */
-  static fromValues(values: ArrayLike<number>, outFeatures: number, inFeatures: number, config: QuantizationConfig, bias: Tensor | null = null): QuantizedLinear {
+  static fromValues(
+    values: ArrayLike<number>,
+    outFeatures: number,
+    inFeatures: number,
+    config: QuantizationConfig,
+    bias: Tensor | null = null,
+  ): QuantizedLinear {
     const weight = QuantizedWeight.fromData(quantizeWeight(values, outFeatures, inFeatures, config), bias?.ref.backend);
     try {
       return new QuantizedLinear(weight, bias ? copyOf(bias) : null);
@@ -97,9 +108,16 @@ export class QuantizedLinear extends Module<[Tensor], Tensor> {
         codes: b(BUFFERS.codes)!,
         codeMap: b(BUFFERS.codeMap),
         absmax: b(BUFFERS.absmax),
-        nested: this.nestedBlockSize === null ? null : {
-          codes: b(BUFFERS.nestedCodes)!, codeMap: b(BUFFERS.nestedCodeMap)!, absmax: b(BUFFERS.nestedAbsmax)!, offset: b(BUFFERS.nestedOffset)!, blockSize: this.nestedBlockSize,
-        },
+        nested:
+          this.nestedBlockSize === null
+            ? null
+            : {
+                codes: b(BUFFERS.nestedCodes)!,
+                codeMap: b(BUFFERS.nestedCodeMap)!,
+                absmax: b(BUFFERS.nestedAbsmax)!,
+                offset: b(BUFFERS.nestedOffset)!,
+                blockSize: this.nestedBlockSize,
+              },
       },
     );
   }

@@ -17,12 +17,14 @@ export type RopeScaling =
 /** A config.json `rope_scaling` object (`rope_type`, or the older `type`) as a RopeScaling; null stays null. */
 export function parseRopeScaling(json: unknown, where = 'rope_scaling'): RopeScaling | null {
   if (json === null || json === undefined) return null;
-  if (typeof json !== 'object' || Array.isArray(json)) throw new RangeError(`${where} must be an object or null, got ${JSON.stringify(json)}`);
+  if (typeof json !== 'object' || Array.isArray(json))
+    throw new RangeError(`${where} must be an object or null, got ${JSON.stringify(json)}`);
   const o = json as Record<string, unknown>;
   const type = o.rope_type ?? o.type;
   const num = (key: string, test: (v: number) => boolean, want: string): number => {
     const v = o[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || !test(v)) throw new RangeError(`${where}.${key} must be ${want}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || !test(v))
+      throw new RangeError(`${where}.${key} must be ${want}, got ${JSON.stringify(v)}`);
     return v;
   };
   if (type === 'default') return null;
@@ -46,7 +48,10 @@ export function ropeScalingJSON(s: RopeScaling | null): Record<string, unknown> 
   if (!s) return null;
   if (s.ropeType === 'linear') return { rope_type: 'linear', factor: s.factor };
   return {
-    rope_type: 'llama3', factor: s.factor, low_freq_factor: s.lowFreqFactor, high_freq_factor: s.highFreqFactor,
+    rope_type: 'llama3',
+    factor: s.factor,
+    low_freq_factor: s.lowFreqFactor,
+    high_freq_factor: s.highFreqFactor,
     original_max_position_embeddings: s.originalMaxPositionEmbeddings,
   };
 }

@@ -19,9 +19,14 @@ export interface RotaryOptions {
  * i < D/2 is theta^(−2i/D), repeated for both halves (HF's cat(freqs, freqs)).
  */
 export function rotaryTables(
-  positions: readonly number[], dim: number, theta: number, like: Tensor, scaling: RopeScaling | null = null,
+  positions: readonly number[],
+  dim: number,
+  theta: number,
+  like: Tensor,
+  scaling: RopeScaling | null = null,
 ): { cos: Tensor; sin: Tensor } {
-  if (!Number.isInteger(dim) || dim < 2 || dim % 2 !== 0) throw new RangeError(`rotaryEmbedding: head dim must be a positive even number, got ${dim}`);
+  if (!Number.isInteger(dim) || dim < 2 || dim % 2 !== 0)
+    throw new RangeError(`rotaryEmbedding: head dim must be a positive even number, got ${dim}`);
   if (!(theta > 0)) throw new RangeError(`rotaryEmbedding: theta must be positive, got ${theta}`);
   const half = dim / 2;
   // HF computes the inverse frequencies in float32; they are rounded the same way
@@ -41,7 +46,10 @@ export function rotaryTables(
   }
   const e = engine();
   const backend = like.ref.backend;
-  return { cos: e.makeTensor([positions.length, dim], like.dtype, backend, cos), sin: e.makeTensor([positions.length, dim], like.dtype, backend, sin) };
+  return {
+    cos: e.makeTensor([positions.length, dim], like.dtype, backend, cos),
+    sin: e.makeTensor([positions.length, dim], like.dtype, backend, sin),
+  };
 }
 
 /** rotate_half: [x1, x2] → [−x2, x1] over the last axis. */
@@ -60,7 +68,8 @@ export function rotaryEmbedding(x: Tensor, options: RotaryOptions = {}): Tensor 
   if (x.rank < 2) throw new RangeError(`rotaryEmbedding: x must be [..., T, D], got ${formatShape(x.shape)}`);
   const t = x.shape[x.rank - 2];
   const positions = options.positions ?? Array.from({ length: t }, (_, i) => i);
-  if (positions.length !== t) throw new RangeError(`rotaryEmbedding: ${positions.length} positions for ${t} rows of x ${formatShape(x.shape)}`);
+  if (positions.length !== t)
+    throw new RangeError(`rotaryEmbedding: ${positions.length} positions for ${t} rows of x ${formatShape(x.shape)}`);
   const { cos, sin } = rotaryTables(positions, x.shape[x.rank - 1], options.theta ?? 10000, x);
   try {
     return applyRotaryEmbedding(x, cos, sin);

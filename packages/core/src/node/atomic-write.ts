@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 export type AtomicWriteData = Uint8Array | string | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
 async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
-  for (let done = 0; done < chunk.length; ) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+  for (let done = 0; done < chunk.length;) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
 }
 
 /**
@@ -14,7 +14,11 @@ async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
  * the bytes go to a temporary file beside it, are flushed to disk, then renamed over `path`. If
  * producing or writing the data fails, the temporary file is removed and `path` is untouched.
  */
-export async function writeFileAtomic(path: string, data: AtomicWriteData, options: { beforeRename?: () => void | Promise<void> } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: AtomicWriteData,
+  options: { beforeRename?: () => void | Promise<void> } = {},
+): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'w');
   try {

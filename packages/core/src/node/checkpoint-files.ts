@@ -21,7 +21,10 @@ export interface FileCheckpointStoreOptions {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** fsync of a folder, so the renames in it survive a power loss. */
@@ -39,7 +42,8 @@ async function currentVersion(dir: string): Promise<string | null> {
   const pointer = join(dir, CHECKPOINT_POINTER);
   if (!(await exists(pointer))) return null;
   const name = (await readRegularFile(pointer, 256)).toString('utf8').trim();
-  if (!name.startsWith(VERSION_PREFIX) || name.includes('/') || name.includes('\\')) throw new Error(`checkpoint: ${pointer} names ${JSON.stringify(name)}, not a version folder`);
+  if (!name.startsWith(VERSION_PREFIX) || name.includes('/') || name.includes('\\'))
+    throw new Error(`checkpoint: ${pointer} names ${JSON.stringify(name)}, not a version folder`);
   return name;
 }
 
@@ -48,7 +52,8 @@ async function removeStale(dir: string, keep: ReadonlySet<string>): Promise<void
   const parent = dirname(dir);
   const prefix = `.${basename(dir)}.`;
   for (const name of await readdir(parent).catch(() => [] as string[])) {
-    if (name.startsWith(prefix) && (name.endsWith('.tmp') || name.endsWith('.old'))) await rm(join(parent, name), { recursive: true, force: true });
+    if (name.startsWith(prefix) && (name.endsWith('.tmp') || name.endsWith('.old')))
+      await rm(join(parent, name), { recursive: true, force: true });
   }
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     if (name.startsWith(VERSION_PREFIX) && !keep.has(name)) await rm(join(dir, name), { recursive: true, force: true });

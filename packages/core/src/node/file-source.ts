@@ -34,7 +34,10 @@ export async function fileSource(path: string): Promise<ByteSource> {
       let done = 0;
       while (done < length) {
         const { bytesRead } = await handle.read(out, done, Math.min(length - done, MAX_READ), position + done);
-        if (bytesRead === 0) throw new Error(`safetensors: ${path} ended at ${position + done} bytes, expected ${position + length} (was it truncated while reading?)`);
+        if (bytesRead === 0)
+          throw new Error(
+            `safetensors: ${path} ended at ${position + done} bytes, expected ${position + length} (was it truncated while reading?)`,
+          );
         done += bytesRead;
       }
       return out;

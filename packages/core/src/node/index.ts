@@ -4,7 +4,11 @@ import { fileCheckpointStore } from './checkpoint-files.js';
 
 export { writeFileAtomic, type AtomicWriteData } from './atomic-write.js';
 export {
-  loadSafetensorsFile, saveSafetensorsFile, openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile,
+  loadSafetensorsFile,
+  saveSafetensorsFile,
+  openSafetensorsFile,
+  readSafetensorsFile,
+  writeSafetensorsFile,
 } from './safetensors-file.js';
 export { loadShardedSafetensors } from './sharded.js';
 export { fileSource } from './file-source.js';

@@ -34,7 +34,14 @@ export async function readSafetensorsFile(path: string): Promise<SafetensorsFile
   try {
     const header = await readSourceHeader(source);
     const tensors = new Map<string, SafetensorsTensor>();
-    for (const [name, { dtype, shape, dataOffsets: [begin, end] }] of header.tensors) {
+    for (const [
+      name,
+      {
+        dtype,
+        shape,
+        dataOffsets: [begin, end],
+      },
+    ] of header.tensors) {
       tensors.set(name, { dtype, shape, data: viewAsDType(await source.read(header.dataStart + begin, end - begin), dtype) });
     }
     return { tensors, metadata: header.metadata };
@@ -50,7 +57,10 @@ export async function writeSafetensorsFile(
   metadata?: Record<string, string>,
 ): Promise<void> {
   const list: [string, SafetensorsEntry][] = entries instanceof Map ? [...entries] : Object.entries(entries);
-  const plan = planSafetensors(list.map(([name, entry]) => [name, specOf(name, entry)] as const), metadata);
+  const plan = planSafetensors(
+    list.map(([name, entry]) => [name, specOf(name, entry)] as const),
+    metadata,
+  );
   await writeFileAtomic(path, [plan.header, ...plan.tensors.map(({ index }) => littleEndianBytes(list[index]![1].data))]);
 }
 

@@ -28,7 +28,8 @@ async function readWeightMap(dir: string, indexPath: string): Promise<Map<string
   }
   const out = new Map<string, string>();
   for (const [name, shard] of Object.entries(weightMap as Record<string, unknown>)) {
-    if (typeof shard !== 'string' || shard === '') fail(`index ${indexPath}: weight_map['${name}'] must be a shard file name, got ${JSON.stringify(shard)}`);
+    if (typeof shard !== 'string' || shard === '')
+      fail(`index ${indexPath}: weight_map['${name}'] must be a shard file name, got ${JSON.stringify(shard)}`);
     try {
       pathInside(dir, shard, 'shard');
     } catch {
@@ -58,13 +59,22 @@ export async function loadShardedSafetensors(
     for (const [shard, names] of byShard) {
       const path = pathInside(dir, shard, 'shard');
       const handle = await openSafetensorsFile(path, options).catch((e: Error) =>
-        fail(`shard ${shard} (listed in ${indexFile} for ${names.length} tensors, e.g. '${names[0]}') cannot be read: ${e.message.replace(/^safetensors: /, '')}`),
+        fail(
+          `shard ${shard} (listed in ${indexFile} for ${names.length} tensors, e.g. '${names[0]}') cannot be read: ${e.message.replace(/^safetensors: /, '')}`,
+        ),
       );
       try {
         const present = new Set(handle.keys());
         const missing = names.filter((n) => !present.has(n));
         if (missing.length > 0) {
-          fail(`${indexFile} lists ${missing.map((n) => `'${n}'`).slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''} in shard ${shard}, which does not hold ${missing.length === 1 ? 'it' : `these ${missing.length} tensors`}`);
+          fail(
+            `${indexFile} lists ${missing
+              .map((n) => `'${n}'`)
+              .slice(0, 5)
+              .join(
+                ', ',
+              )}${missing.length > 5 ? ', ...' : ''} in shard ${shard}, which does not hold ${missing.length === 1 ? 'it' : `these ${missing.length} tensors`}`,
+          );
         }
         for (const name of names) loaded.set(name, await handle.get(name));
       } finally {

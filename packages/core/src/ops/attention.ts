@@ -17,7 +17,11 @@ export interface AttentionOptions {
 
 /** softmax(q kᵀ · scale + mask) v, composed from primitives (PyTorch's F.scaled_dot_product_attention). */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
-  for (const [name, t] of [['q', q], ['k', k], ['v', v]] as const) {
+  for (const [name, t] of [
+    ['q', q],
+    ['k', k],
+    ['v', v],
+  ] as const) {
     assertTensor(t, 'scaledDotProductAttention', name);
     assertFloat(t, 'scaledDotProductAttention', name);
     if (t.rank < 2) throw new RangeError(`scaledDotProductAttention: ${name} must be [..., T, D], got ${formatShape(t.shape)}`);

@@ -59,7 +59,10 @@ export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', a, b)
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', a, b);
 
-const compare = (op: CompareOp) => (a: TensorLike, b: TensorLike): Tensor => binary(op, a, b);
+const compare =
+  (op: CompareOp) =>
+  (a: TensorLike, b: TensorLike): Tensor =>
+    binary(op, a, b);
 export const eq = compare('eq');
 export const ne = compare('ne');
 export const lt = compare('lt');
@@ -108,5 +111,6 @@ function rejectNegativeExponent(exponent: Tensor): void {
   if (!exponent.ref.backend.capabilities.syncRead) return;
   const values = exponent.dataSync();
   const negative = values.find((v) => v < 0);
-  if (negative !== undefined) throw new RangeError(`pow: int32 tensors cannot be raised to a negative power (${negative}); cast to float first`);
+  if (negative !== undefined)
+    throw new RangeError(`pow: int32 tensors cannot be raised to a negative power (${negative}); cast to float first`);
 }

@@ -16,7 +16,8 @@ export interface Conv2dOptions {
 
 function pair(value: number | readonly [number, number], name: string, min: number): [number, number] {
   const p: [number, number] = typeof value === 'number' ? [value, value] : [value[0], value[1]];
-  if (!p.every((v) => Number.isInteger(v) && v >= min)) throw new RangeError(`conv2d: ${name} must be integers >= ${min}, got ${String(value)}`);
+  if (!p.every((v) => Number.isInteger(v) && v >= min))
+    throw new RangeError(`conv2d: ${name} must be integers >= ${min}, got ${String(value)}`);
   return p;
 }
 
@@ -31,7 +32,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   assertFloat(x, 'conv2d', 'x');
   if (x.rank !== 4) throw new RangeError(`conv2d: x must be [N, C, H, W], got ${formatShape(x.shape)}`);
   if (weight.rank !== 4 || weight.shape[1] !== x.shape[1]) {
-    throw new RangeError(`conv2d: weight must be [O, ${x.shape[1]}, kh, kw] for x ${formatShape(x.shape)}, got ${formatShape(weight.shape)}`);
+    throw new RangeError(
+      `conv2d: weight must be [O, ${x.shape[1]}, kh, kw] for x ${formatShape(x.shape)}, got ${formatShape(weight.shape)}`,
+    );
   }
   const [n, c, h, w] = x.shape;
   const [o, , kh, kw] = weight.shape;

@@ -37,7 +37,8 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], optio
   if (sizeOf(shape) !== values.length) {
     throw new RangeError(`tensor: shape ${formatShape(shape)} needs ${sizeOf(shape)} values, got ${values.length}`);
   }
-  const typed = ArrayBuffer.isView(values) && arrayDType(values as TypedArray) === dtype ? (values as TypedArray) : toTypedArray(values, dtype);
+  const typed =
+    ArrayBuffer.isView(values) && arrayDType(values as TypedArray) === dtype ? (values as TypedArray) : toTypedArray(values, dtype);
   const t = engine().makeTensor(shape, dtype, options.backend, typed);
   if (options.requiresGrad) t.requiresGrad = true;
   return t;
@@ -121,4 +122,3 @@ export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
 export function fromArray(values: TypedArray, shape: Shape): Tensor {
   return tensor(values, { shape });
 }
-

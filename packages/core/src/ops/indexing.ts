@@ -54,7 +54,9 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor):
   checkIndices(index, x.shape[axis], 'indexAdd');
   const expected = [...x.shape.slice(0, axis), ...index.shape, ...x.shape.slice(axis + 1)];
   if (!shapesEqual(expected, source.shape)) {
-    throw new RangeError(`indexAdd: source must have shape ${formatShape(expected)} for x ${formatShape(x.shape)} and index ${formatShape(index.shape)}, got ${formatShape(source.shape)}`);
+    throw new RangeError(
+      `indexAdd: source must have shape ${formatShape(expected)} for x ${formatShape(x.shape)} and index ${formatShape(index.shape)}, got ${formatShape(source.shape)}`,
+    );
   }
   if (source.dtype !== x.dtype) throw new TypeError(`indexAdd: source dtype ${source.dtype} differs from x dtype ${x.dtype}`);
   const [out] = engine().execute({
@@ -69,4 +71,3 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor):
   });
   return out;
 }
-

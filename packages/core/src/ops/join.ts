@@ -17,7 +17,9 @@ export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
     if (t.dtype !== dtype) throw new TypeError(`concat: tensors[${i}] is ${t.dtype}, expected ${dtype} like the others`);
     const same = t.rank === first.rank && t.shape.every((d: number, j: number) => j === axis || d === first.shape[j]);
     if (!same) {
-      throw new RangeError(`concat: tensors[${i}] has shape ${formatShape(t.shape)}, which differs from ${formatShape(first.shape)} outside dim ${axis}`);
+      throw new RangeError(
+        `concat: tensors[${i}] has shape ${formatShape(t.shape)}, which differs from ${formatShape(first.shape)} outside dim ${axis}`,
+      );
     }
   });
   const sizes = tensors.map((t) => t.shape[axis]);
@@ -58,7 +60,8 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
   const axis = normalizeAxis(dim, x.rank, 'split');
   const n = x.shape[axis];
   const list = typeof sizes === 'number' ? Array.from({ length: Math.ceil(n / sizes) }, (_, i) => Math.min(sizes, n - i * sizes)) : sizes;
-  if (list.reduce((a, b) => a + b, 0) !== n) throw new RangeError(`split: sizes ${formatShape(list)} do not add up to ${n} along dim ${dim}`);
+  if (list.reduce((a, b) => a + b, 0) !== n)
+    throw new RangeError(`split: sizes ${formatShape(list)} do not add up to ${n} along dim ${dim}`);
   let start = 0;
   return list.map((s) => {
     const part = slice(x, axis, start, start + s);

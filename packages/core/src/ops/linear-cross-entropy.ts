@@ -53,14 +53,17 @@ export function linearCrossEntropy(hidden: Tensor, weight: Tensor, target: Tenso
   assertFloat(weight, op, 'weight');
   const [n, h] = hidden.shape;
   if (hidden.rank !== 2 || weight.rank !== 2 || weight.shape[1] !== h) {
-    throw new RangeError(`${op}: expected hidden [N, H] and weight [V, H], got ${formatShape(hidden.shape)} and ${formatShape(weight.shape)}`);
+    throw new RangeError(
+      `${op}: expected hidden [N, H] and weight [V, H], got ${formatShape(hidden.shape)} and ${formatShape(weight.shape)}`,
+    );
   }
   const v = weight.shape[0];
   if (target.dtype !== 'int32' || target.rank !== 1 || target.shape[0] !== n) {
     throw new RangeError(`${op}: target must be int32 [${n}], got ${target.dtype} ${formatShape(target.shape)}`);
   }
   if (bias && (bias.rank !== 1 || bias.shape[0] !== v)) throw new RangeError(`${op}: bias must be [${v}], got ${formatShape(bias.shape)}`);
-  if (reduction !== 'mean' && reduction !== 'sum') throw new RangeError(`${op}: reduction must be 'mean' or 'sum', got ${String(reduction)}`);
+  if (reduction !== 'mean' && reduction !== 'sum')
+    throw new RangeError(`${op}: reduction must be 'mean' or 'sum', got ${String(reduction)}`);
   const chunk = options.chunkSize ?? defaultChunkSize(n, h, v);
   if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`${op}: chunkSize must be a positive integer, got ${chunk}`);
   const params = bias ? [hidden, weight, target, bias] : [hidden, weight, target];
@@ -91,7 +94,10 @@ export function linearCrossEntropy(hidden: Tensor, weight: Tensor, target: Tenso
             total = accumulate(total, loss(logits));
             return;
           }
-          const { value, grads: [dl] } = valueAndGrad(loss)(logits);
+          const {
+            value,
+            grads: [dl],
+          } = valueAndGrad(loss)(logits);
           total = accumulate(total, value);
           if (wants[0]) dx.push(engine().keep(matmul(dl, w)));
           if (wants[1]) dw = accumulate(dw, matmul(dl, xc, { transposeA: true }));

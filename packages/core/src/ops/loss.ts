@@ -48,9 +48,12 @@ function crossEntropyOf(logits: Tensor, target: Tensor, options: CrossEntropyOpt
   checkReduction('crossEntropy', reduction);
   if (target.dtype !== 'int32') throw new TypeError(`crossEntropy: target must be int32 class indices, got ${target.dtype}`);
   if (logits.rank < 1 || !shapesEqual(target.shape, logits.shape.slice(0, -1))) {
-    throw new RangeError(`crossEntropy: target shape ${formatShape(target.shape)} must equal logits shape without the class axis, ${formatShape(logits.shape.slice(0, -1))}`);
+    throw new RangeError(
+      `crossEntropy: target shape ${formatShape(target.shape)} must equal logits shape without the class axis, ${formatShape(logits.shape.slice(0, -1))}`,
+    );
   }
-  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+    throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   const classes = logits.shape[logits.rank - 1];
   if (target.ref.backend.capabilities.syncRead) {
     const t = target.dataSync();
@@ -101,7 +104,12 @@ function composedRowLosses(logits: Tensor, target: Tensor, { ignoreIndex, labelS
 }
 
 function classIndices(n: number, like: Tensor): Tensor {
-  return engine().makeTensor([n], 'int32', like.ref.backend, Int32Array.from({ length: n }, (_, i) => i));
+  return engine().makeTensor(
+    [n],
+    'int32',
+    like.ref.backend,
+    Int32Array.from({ length: n }, (_, i) => i),
+  );
 }
 
 /** dlogits of the fused cross-entropy rows, given dloss per row. */
@@ -135,4 +143,3 @@ function mseLossOf(input: Tensor, target: Tensor, options: { reduction?: Reducti
     return reduction === 'none' ? err : reduction === 'sum' ? sum(err) : mean(err);
   });
 }
-

@@ -20,9 +20,14 @@ function checkNorm(op: string, x: Tensor, normalizedShape: Shape, weight: Tensor
   const n = normalizedShape.length;
   const tail = x.shape.slice(x.rank - n);
   if (n === 0 || n > x.rank || !shapesEqual(tail, normalizedShape)) {
-    throw new RangeError(`${op}: normalizedShape ${formatShape(normalizedShape)} must match the last dimensions of x ${formatShape(x.shape)}`);
+    throw new RangeError(
+      `${op}: normalizedShape ${formatShape(normalizedShape)} must match the last dimensions of x ${formatShape(x.shape)}`,
+    );
   }
-  for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
+  for (const [name, p] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
     if (!p) continue;
     assertTensor(p, op, name);
     if (!shapesEqual(p.shape, normalizedShape) || p.dtype !== x.dtype) {
@@ -67,7 +72,15 @@ function layerNormOf(x: Tensor, normalizedShape: Shape, weight: Tensor | null, b
       outputs: [{ shape: [rows, d], dtype: x.dtype }],
       run: (backend, infos, [o]) => {
         const [mu, rstd] = stats.map(info);
-        backend.kernels.layerNorm!({ x: infos[0], weight: w ? infos[1] : null, bias: b ? infos[inputs.length - 1] : null, eps, out: o, mean: mu, rstd });
+        backend.kernels.layerNorm!({
+          x: infos[0],
+          weight: w ? infos[1] : null,
+          bias: b ? infos[inputs.length - 1] : null,
+          eps,
+          out: o,
+          mean: mu,
+          rstd,
+        });
       },
     });
     return reshape(y, x.shape);
@@ -102,7 +115,10 @@ function rmsNormOf(x: Tensor, normalizedShape: Shape, weight: Tensor | null, eps
       outputs: [{ shape: [rows, d], dtype: x.dtype }],
       run: (backend, infos, [o]) =>
         backend.kernels.rmsNorm!({
-          x: infos[0], weight: w ? infos[1] : null, eps, out: o,
+          x: infos[0],
+          weight: w ? infos[1] : null,
+          eps,
+          out: o,
           rstd: info(rstd),
         }),
     });
@@ -125,8 +141,14 @@ export function layerNormBackward(inputs: readonly Tensor[], mean: Tensor, rstd:
     run: (b, infos, outs) => {
       const [xi, wi, mi, ri, dyi] = w ? infos : [infos[0], null, ...infos.slice(1)];
       b.kernels.layerNormBackward!({
-        x: xi, weight: wi, mean: mi!, rstd: ri!, dy: dyi!,
-        dx: outs[0], dweight: attrs.hasWeight ? outs[1] : null, dbias: attrs.hasBias ? outs[outs.length - 1] : null,
+        x: xi,
+        weight: wi,
+        mean: mi!,
+        rstd: ri!,
+        dy: dyi!,
+        dx: outs[0],
+        dweight: attrs.hasWeight ? outs[1] : null,
+        dbias: attrs.hasBias ? outs[outs.length - 1] : null,
       });
     },
   });

@@ -14,7 +14,14 @@ export function toTensor(x: TensorLike, op: string, arg: string, dtype: DType, l
     throw new TypeError(`${op}: ${arg} must be a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
   }
   const backend = like ? like.ref.backend : engine().backend;
-  const values = dtype === 'float64' ? new Float64Array([x]) : dtype === 'int32' ? new Int32Array([x]) : dtype === 'bool' ? new Uint8Array([x ? 1 : 0]) : new Float32Array([x]);
+  const values =
+    dtype === 'float64'
+      ? new Float64Array([x])
+      : dtype === 'int32'
+        ? new Int32Array([x])
+        : dtype === 'bool'
+          ? new Uint8Array([x ? 1 : 0])
+          : new Float32Array([x]);
   return engine().makeTensor([], dtype, backend, values);
 }
 

@@ -36,7 +36,9 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
   const target = resolveShape(shape, x.size, 'view', x.shape);
   const layout = reshapeLayout(x.layout, target);
   if (!layout) {
-    throw new Error(`view: ${formatShape(x.shape)} with strides ${formatShape(x.layout.strides)} cannot be viewed as ${formatShape(target)}; use reshape()`);
+    throw new Error(
+      `view: ${formatShape(x.shape)} with strides ${formatShape(x.layout.strides)} cannot be viewed as ${formatShape(target)}; use reshape()`,
+    );
   }
   return engine().view('reshape', x, layout, { shape: x.shape });
 }
@@ -101,7 +103,8 @@ export function clampRange(n: number, start: number, end: number | undefined, st
 
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   assertTensor(x, 'squeeze', 'x');
-  const dims = dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeAxis(d, x.rank, 'squeeze'));
+  const dims =
+    dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeAxis(d, x.rank, 'squeeze'));
   const shape = x.shape.filter((d, i) => !(d === 1 && dims.includes(i)));
   return reshape(x, shape);
 }

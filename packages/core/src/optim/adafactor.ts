@@ -30,12 +30,23 @@ const MACHINE_EPS = { float32: 2 ** -23, float64: 2 ** -52 } as Record<string, n
  */
 export class Adafactor extends Optimizer<AdafactorOptions> {
   constructor(params: ParamsInput<AdafactorOptions>, options: Partial<AdafactorOptions> = {}) {
-    const o: AdafactorOptions = { lr: 1e-2, beta2Decay: -0.8, eps: [null, 1e-3], d: 1, weightDecay: 0, beta1: null, maximize: false, ...options };
+    const o: AdafactorOptions = {
+      lr: 1e-2,
+      beta2Decay: -0.8,
+      eps: [null, 1e-3],
+      d: 1,
+      weightDecay: 0,
+      beta1: null,
+      maximize: false,
+      ...options,
+    };
     if (!(o.beta2Decay <= 0)) throw new RangeError(`Adafactor: beta2Decay must be <= 0, got ${o.beta2Decay}`);
     if (!(o.d >= 1)) throw new RangeError(`Adafactor: the clipping threshold d must be >= 1, got ${o.d}`);
     const [eps1, eps2] = o.eps;
-    if ((eps1 !== null && !(eps1 >= 0)) || !(eps2 >= 0)) throw new RangeError(`Adafactor: eps must be [ε1 >= 0 or null, ε2 >= 0], got [${eps1}, ${eps2}]`);
-    if (o.beta1 !== null && !(o.beta1 >= 0 && o.beta1 < 1)) throw new RangeError(`Adafactor: beta1 must be in [0, 1) or null, got ${o.beta1}`);
+    if ((eps1 !== null && !(eps1 >= 0)) || !(eps2 >= 0))
+      throw new RangeError(`Adafactor: eps must be [ε1 >= 0 or null, ε2 >= 0], got [${eps1}, ${eps2}]`);
+    if (o.beta1 !== null && !(o.beta1 >= 0 && o.beta1 < 1))
+      throw new RangeError(`Adafactor: beta1 must be in [0, 1) or null, got ${o.beta1}`);
     super(params, o, 'Adafactor');
   }
 

@@ -8,7 +8,13 @@ import type { Tensor } from '../tensor.js';
  * has no such kernel (or the operands do not fit it), so the optimizer composes the update from ops.
  * Runs outside the graph (optimizers step under noGrad).
  */
-export function fusedAdamWStep(p: Tensor, grad: Tensor, m: Tensor | undefined, v: Tensor | undefined, attrs: AdamWStepAttrs): [Tensor, Tensor, Tensor] | null {
+export function fusedAdamWStep(
+  p: Tensor,
+  grad: Tensor,
+  m: Tensor | undefined,
+  v: Tensor | undefined,
+  attrs: AdamWStepAttrs,
+): [Tensor, Tensor, Tensor] | null {
   const kernel = p.ref.backend.kernels.adamwStep;
   if (!kernel || (m === undefined) !== (v === undefined)) return null;
   const operands = m && v ? [grad, m, v] : [grad];

@@ -24,7 +24,14 @@ export class AdamW extends Optimizer<AdamWOptions> {
 
   protected update(p: Tensor, grad: Tensor, o: AdamWOptions, state: Record<string, Tensor>, t: number): Tensor {
     // one pass per parameter where the backend has the fused kernel; the same update composed otherwise
-    const fused = fusedAdamWStep(p, grad, state.m, state.v, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, step: t });
+    const fused = fusedAdamWStep(p, grad, state.m, state.v, {
+      lr: o.lr,
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      weightDecay: o.weightDecay,
+      step: t,
+    });
     if (fused) {
       this.setState(state, 'm', fused[1]);
       this.setState(state, 'v', fused[2]);

@@ -18,7 +18,8 @@ function withGrads(params: ParamsLike): Tensor[] {
  * scalar tensor, read it with `await norm.item()`); no readback happens here.
  */
 export function clipGradNorm(params: ParamsLike, maxNorm: number, normType = 2): Tensor {
-  if (!(maxNorm >= 0) || !Number.isFinite(maxNorm)) throw new RangeError(`clipGradNorm: maxNorm must be a finite number >= 0, got ${maxNorm}`);
+  if (!(maxNorm >= 0) || !Number.isFinite(maxNorm))
+    throw new RangeError(`clipGradNorm: maxNorm must be a finite number >= 0, got ${maxNorm}`);
   if (!(normType > 0)) throw new RangeError(`clipGradNorm: normType must be > 0 or Infinity, got ${normType}`);
   const withGrad = withGrads(params);
   if (withGrad.length === 0) return scalar(0);
@@ -40,7 +41,8 @@ export function clipGradNorm(params: ParamsLike, maxNorm: number, normType = 2):
 
 /** PyTorch's `clip_grad_value_`: clamps every gradient element into [−clipValue, clipValue]. */
 export function clipGradValue(params: ParamsLike, clipValue: number): void {
-  if (!(clipValue >= 0) || !Number.isFinite(clipValue)) throw new RangeError(`clipGradValue: clipValue must be a finite number >= 0, got ${clipValue}`);
+  if (!(clipValue >= 0) || !Number.isFinite(clipValue))
+    throw new RangeError(`clipGradValue: clipValue must be a finite number >= 0, got ${clipValue}`);
   const list = withGrads(params);
   noGrad(() =>
     engine().scoped(() => {

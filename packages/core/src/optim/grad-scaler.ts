@@ -23,7 +23,8 @@ export interface ScalableOptimizer {
 }
 
 function positive(name: string, v: number, min = 0): number {
-  if (typeof v !== 'number' || !(v > min) || !Number.isFinite(v)) throw new RangeError(`GradScaler: ${name} must be a finite number above ${min}, got ${String(v)}`);
+  if (typeof v !== 'number' || !(v > min) || !Number.isFinite(v))
+    throw new RangeError(`GradScaler: ${name} must be a finite number above ${min}, got ${String(v)}`);
   return v;
 }
 
@@ -56,7 +57,8 @@ export class GradScaler {
     this.backoffFactor = positive('backoffFactor', options.backoffFactor ?? 0.5);
     if (this.backoffFactor >= 1) throw new RangeError(`GradScaler: backoffFactor must be below 1, got ${this.backoffFactor}`);
     const interval = options.growthInterval ?? 2000;
-    if (!Number.isInteger(interval) || interval < 1) throw new RangeError(`GradScaler: growthInterval must be a positive integer, got ${String(interval)}`);
+    if (!Number.isInteger(interval) || interval < 1)
+      throw new RangeError(`GradScaler: growthInterval must be a positive integer, got ${String(interval)}`);
     this.growthInterval = interval;
   }
 
@@ -127,7 +129,8 @@ export class GradScaler {
 
   loadStateDict(state: { scale: number; growthTracker: number }): void {
     this.scaleValue = positive('scale', state.scale);
-    if (!Number.isInteger(state.growthTracker) || state.growthTracker < 0) throw new RangeError(`GradScaler: growthTracker must be a non-negative integer, got ${String(state.growthTracker)}`);
+    if (!Number.isInteger(state.growthTracker) || state.growthTracker < 0)
+      throw new RangeError(`GradScaler: growthTracker must be a non-negative integer, got ${String(state.growthTracker)}`);
     this.growthTracker = state.growthTracker;
   }
 }

@@ -58,7 +58,9 @@ export class LambdaLR {
       throw new TypeError('LambdaLR.loadStateDict: expected { lastEpoch, baseLrs, lastLr }');
     }
     if (state.baseLrs.length !== this.baseLrs.length) {
-      throw new RangeError(`LambdaLR.loadStateDict: the state has ${state.baseLrs.length} base lrs, the optimizer has ${this.baseLrs.length} groups`);
+      throw new RangeError(
+        `LambdaLR.loadStateDict: the state has ${state.baseLrs.length} base lrs, the optimizer has ${this.baseLrs.length} groups`,
+      );
     }
     this.baseLrs.splice(0, this.baseLrs.length, ...state.baseLrs);
     this.lastEpoch = state.lastEpoch;
@@ -94,11 +96,19 @@ export function getConstantScheduleWithWarmup(optimizer: SchedulableOptimizer, n
 }
 
 /** Linear warmup from 0, then linear decay to 0 at `numTrainingSteps`. */
-export function getLinearScheduleWithWarmup(optimizer: SchedulableOptimizer, numWarmupSteps: number, numTrainingSteps: number, lastEpoch = -1): LambdaLR {
+export function getLinearScheduleWithWarmup(
+  optimizer: SchedulableOptimizer,
+  numWarmupSteps: number,
+  numTrainingSteps: number,
+  lastEpoch = -1,
+): LambdaLR {
   checkSteps('getLinearScheduleWithWarmup', numWarmupSteps, numTrainingSteps);
   return new LambdaLR(
     optimizer,
-    (s) => (s < numWarmupSteps ? warmupFactor(s, numWarmupSteps) : Math.max(0, (numTrainingSteps - s) / Math.max(1, numTrainingSteps - numWarmupSteps))),
+    (s) =>
+      s < numWarmupSteps
+        ? warmupFactor(s, numWarmupSteps)
+        : Math.max(0, (numTrainingSteps - s) / Math.max(1, numTrainingSteps - numWarmupSteps)),
     lastEpoch,
   );
 }

@@ -41,7 +41,9 @@ export abstract class Optimizer<H extends { lr: number }> {
     readonly name: string,
   ) {
     validateHyper(name, defaults);
-    const groups = params.every((p) => p instanceof Tensor) ? [{ params: params as Tensor[] }] : (params as { params: Tensor[]; options?: Partial<H> }[]);
+    const groups = params.every((p) => p instanceof Tensor)
+      ? [{ params: params as Tensor[] }]
+      : (params as { params: Tensor[]; options?: Partial<H> }[]);
     this.paramGroups = groups.map((g, i) => {
       const options = { ...defaults, ...g.options };
       validateHyper(`${name} group ${i}`, options);
@@ -126,12 +128,16 @@ export abstract class Optimizer<H extends { lr: number }> {
       throw new TypeError(`${where}: expected { state, paramGroups }`);
     }
     if (dict.paramGroups.length !== this.paramGroups.length) {
-      throw new RangeError(`${where}: the state dict has ${dict.paramGroups.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
+      throw new RangeError(
+        `${where}: the state dict has ${dict.paramGroups.length} parameter groups, the optimizer has ${this.paramGroups.length}`,
+      );
     }
     const sizes = this.paramGroups.map((g) => g.params.length);
     const saved = dict.paramGroups.map((g) => (Array.isArray(g.params) ? g.params.length : -1));
     if (saved.some((n, i) => n !== sizes[i])) {
-      throw new RangeError(`${where}: the state dict's groups hold [${saved.join(', ')}] parameters, the optimizer's hold [${sizes.join(', ')}]`);
+      throw new RangeError(
+        `${where}: the state dict's groups hold [${saved.join(', ')}] parameters, the optimizer's hold [${sizes.join(', ')}]`,
+      );
     }
     const options = dict.paramGroups.map((g, i) => {
       const { params: _indices, ...hyper } = g;

@@ -1,7 +1,13 @@
 import { NF4_CODE_MAP, dynamicCodeMap } from './codebooks.js';
 import {
-  NF4_BLOCK_SIZE, NF4_NESTED_BLOCK_SIZE, blockAbsmax, nibbleAt, packBytes, packNibbles,
-  type NestedAbsmaxData, type QuantizedWeightData,
+  NF4_BLOCK_SIZE,
+  NF4_NESTED_BLOCK_SIZE,
+  blockAbsmax,
+  nibbleAt,
+  packBytes,
+  packNibbles,
+  type NestedAbsmaxData,
+  type QuantizedWeightData,
 } from './format.js';
 import { nearestCode } from './nearest.js';
 
@@ -66,7 +72,12 @@ export function quantizeNf4(values: ArrayLike<number>, rows: number, cols: numbe
   const codes = packNibbles(blockwiseCodes(values, absmax, blockSize, NF4_MAP));
   const doubleQuant = options.doubleQuant ?? true;
   return {
-    format: 'nf4', rows, cols, blockSize, codes, codeMap: NF4_MAP.slice(),
+    format: 'nf4',
+    rows,
+    cols,
+    blockSize,
+    codes,
+    codeMap: NF4_MAP.slice(),
     absmax: doubleQuant ? null : absmax,
     nested: doubleQuant ? quantizeAbsmax(absmax) : null,
   };
@@ -94,6 +105,9 @@ export function checkValues(op: string, values: ArrayLike<number>, rows: number,
   }
   if (values.length !== rows * cols) throw new RangeError(`${op}: expected ${rows}·${cols} = ${rows * cols} values, got ${values.length}`);
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new RangeError(`${op}: value ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${values[i]}; only finite weights can be quantized`);
+    if (!Number.isFinite(values[i]))
+      throw new RangeError(
+        `${op}: value ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${values[i]}; only finite weights can be quantized`,
+      );
   }
 }

@@ -21,11 +21,17 @@ export class QuantizedWeight {
   readonly nested: { codes: Tensor; codeMap: Tensor; absmax: Tensor; offset: Tensor; blockSize: number } | null;
 
   /** Wraps tensors already on a backend (they stay owned by the caller's module or this object). */
-  static wrap(meta: Pick<QuantizedWeightData, 'format' | 'rows' | 'cols' | 'blockSize'>, tensors: { codes: Tensor; codeMap: Tensor | null; absmax: Tensor | null; nested: QuantizedWeight['nested'] }): QuantizedWeight {
+  static wrap(
+    meta: Pick<QuantizedWeightData, 'format' | 'rows' | 'cols' | 'blockSize'>,
+    tensors: { codes: Tensor; codeMap: Tensor | null; absmax: Tensor | null; nested: QuantizedWeight['nested'] },
+  ): QuantizedWeight {
     return new QuantizedWeight(meta, tensors);
   }
 
-  private constructor(data: Pick<QuantizedWeightData, 'format' | 'rows' | 'cols' | 'blockSize'>, tensors: { codes: Tensor; codeMap: Tensor | null; absmax: Tensor | null; nested: QuantizedWeight['nested'] }) {
+  private constructor(
+    data: Pick<QuantizedWeightData, 'format' | 'rows' | 'cols' | 'blockSize'>,
+    tensors: { codes: Tensor; codeMap: Tensor | null; absmax: Tensor | null; nested: QuantizedWeight['nested'] },
+  ) {
     this.format = data.format;
     this.rows = data.rows;
     this.cols = data.cols;
@@ -53,7 +59,13 @@ export class QuantizedWeight {
         codeMap: data.codeMap ? up(data.codeMap, 'float32') : null,
         absmax: data.absmax ? up(data.absmax, 'float32') : null,
         nested: n
-          ? { codes: up(n.codes, 'int32'), codeMap: up(n.codeMap, 'float32'), absmax: up(n.absmax, 'float32'), offset: up(Float32Array.of(n.offset), 'float32'), blockSize: n.blockSize }
+          ? {
+              codes: up(n.codes, 'int32'),
+              codeMap: up(n.codeMap, 'float32'),
+              absmax: up(n.absmax, 'float32'),
+              offset: up(Float32Array.of(n.offset), 'float32'),
+              blockSize: n.blockSize,
+            }
           : null,
       });
     } catch (err) {
@@ -95,12 +107,21 @@ export class QuantizedWeight {
     const read = async (t: Tensor) => await t.data();
     const n = this.nested;
     return {
-      format: this.format, rows: this.rows, cols: this.cols, blockSize: this.blockSize,
+      format: this.format,
+      rows: this.rows,
+      cols: this.cols,
+      blockSize: this.blockSize,
       codes: (await read(this.codes)) as Int32Array,
       codeMap: this.codeMap ? ((await read(this.codeMap)) as Float32Array) : null,
       absmax: this.absmax ? ((await read(this.absmax)) as Float32Array) : null,
       nested: n
-        ? { codes: (await read(n.codes)) as Int32Array, codeMap: (await read(n.codeMap)) as Float32Array, absmax: (await read(n.absmax)) as Float32Array, offset: ((await read(n.offset)) as Float32Array)[0], blockSize: n.blockSize }
+        ? {
+            codes: (await read(n.codes)) as Int32Array,
+            codeMap: (await read(n.codeMap)) as Float32Array,
+            absmax: (await read(n.absmax)) as Float32Array,
+            offset: ((await read(n.offset)) as Float32Array)[0],
+            blockSize: n.blockSize,
+          }
         : null,
     };
   }
@@ -124,10 +145,12 @@ function checkData(d: QuantizedWeightData): void {
     throw new RangeError(`QuantizedWeight: ${msg}`);
   };
   if (d.format !== 'nf4' && d.format !== 'int8') fail(`format must be 'nf4' or 'int8', got ${String(d.format)}`);
-  if (!(d.rows >= 1 && d.cols >= 1 && Number.isInteger(d.rows) && Number.isInteger(d.cols))) fail(`rows and cols must be positive integers, got [${d.rows}, ${d.cols}]`);
+  if (!(d.rows >= 1 && d.cols >= 1 && Number.isInteger(d.rows) && Number.isInteger(d.cols)))
+    fail(`rows and cols must be positive integers, got [${d.rows}, ${d.cols}]`);
   const size = d.rows * d.cols;
   const perWord = d.format === 'nf4' ? 8 : 4;
-  if (d.codes.length !== Math.ceil(size / perWord)) fail(`${d.format} codes of [${d.rows}, ${d.cols}] need ${Math.ceil(size / perWord)} words, got ${d.codes.length}`);
+  if (d.codes.length !== Math.ceil(size / perWord))
+    fail(`${d.format} codes of [${d.rows}, ${d.cols}] need ${Math.ceil(size / perWord)} words, got ${d.codes.length}`);
   if (d.format === 'int8' && d.blockSize !== d.cols) fail(`int8 has one block a row (blockSize ${d.cols}), got blockSize ${d.blockSize}`);
   if (d.format === 'nf4' && d.codeMap?.length !== 16) fail(`nf4 needs a code map of 16 values, got ${d.codeMap?.length ?? 'none'}`);
   const blocks = numBlocks(d);
@@ -136,8 +159,10 @@ function checkData(d: QuantizedWeightData): void {
   if (d.nested) {
     const n = d.nested;
     if (d.format !== 'nf4') fail('only nf4 absmax values can be double-quantized');
-    if (n.codes.length !== Math.ceil(blocks / 4)) fail(`nested codes of ${blocks} blocks need ${Math.ceil(blocks / 4)} words, got ${n.codes.length}`);
+    if (n.codes.length !== Math.ceil(blocks / 4))
+      fail(`nested codes of ${blocks} blocks need ${Math.ceil(blocks / 4)} words, got ${n.codes.length}`);
     if (n.codeMap.length !== 256) fail(`the nested code map needs 256 values, got ${n.codeMap.length}`);
-    if (n.absmax.length !== Math.ceil(blocks / n.blockSize)) fail(`nested absmax needs ${Math.ceil(blocks / n.blockSize)} values, got ${n.absmax.length}`);
+    if (n.absmax.length !== Math.ceil(blocks / n.blockSize))
+      fail(`nested absmax needs ${Math.ceil(blocks / n.blockSize)} values, got ${n.absmax.length}`);
   }
 }

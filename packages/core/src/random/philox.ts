@@ -28,9 +28,7 @@ export function mulhi32(a: number, b: number): number {
 }
 
 /** One Philox 4x32-10 block: four uint32 outputs for counter (c0..c3) and key (k0, k1). */
-export function philox4x32(
-  c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array,
-): Uint32Array {
+export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): Uint32Array {
   for (let round = 0; round < 10; round++) {
     const hi0 = mulhi32(M0, c0);
     const lo0 = Math.imul(M0, c0) >>> 0;

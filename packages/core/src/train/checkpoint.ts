@@ -74,21 +74,32 @@ export async function restoreCheckpoint(
     } catch (e) {
       throw new Error(`restoreCheckpoint: ${name} is not valid JSON (${(e as Error).message})`);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`restoreCheckpoint: ${name} must hold a JSON object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error(`restoreCheckpoint: ${name} must hold a JSON object`);
     return value as Record<string, unknown>;
   };
-  const optimizerJson = (await text(CHECKPOINT_FILES.optimizer)) as { name?: string; state: Record<string, { step: number }>; param_groups: OptimizerStateDict['paramGroups'] };
+  const optimizerJson = (await text(CHECKPOINT_FILES.optimizer)) as {
+    name?: string;
+    state: Record<string, { step: number }>;
+    param_groups: OptimizerStateDict['paramGroups'];
+  };
   const schedulerState = parts.scheduler ? ((await text(CHECKPOINT_FILES.scheduler)) as unknown as LRSchedulerState) : null;
   const rng = parseRngState(await text(CHECKPOINT_FILES.rng), parts.generators);
   const trainerState = await text(CHECKPOINT_FILES.trainerState);
   const entries = optimizerJson.state;
-  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) throw new Error(`restoreCheckpoint: ${CHECKPOINT_FILES.optimizer}: state must be an object, got ${JSON.stringify(entries)}`);
+  if (typeof entries !== 'object' || entries === null || Array.isArray(entries))
+    throw new Error(`restoreCheckpoint: ${CHECKPOINT_FILES.optimizer}: state must be an object, got ${JSON.stringify(entries)}`);
   for (const [index, entry] of Object.entries(entries)) {
     if (!/^\d+$/.test(index) || typeof entry !== 'object' || entry === null || !Number.isSafeInteger(entry.step) || entry.step < 0) {
-      throw new Error(`restoreCheckpoint: ${CHECKPOINT_FILES.optimizer}: state[${JSON.stringify(index)}] must be { step: integer >= 0 }, got ${JSON.stringify(entry)?.slice(0, 100)}`);
+      throw new Error(
+        `restoreCheckpoint: ${CHECKPOINT_FILES.optimizer}: state[${JSON.stringify(index)}] must be { step: integer >= 0 }, got ${JSON.stringify(entry)?.slice(0, 100)}`,
+      );
     }
   }
-  if (!Array.isArray(optimizerJson.param_groups) || !optimizerJson.param_groups.every((g) => typeof g === 'object' && g !== null && !Array.isArray(g))) {
+  if (
+    !Array.isArray(optimizerJson.param_groups) ||
+    !optimizerJson.param_groups.every((g) => typeof g === 'object' && g !== null && !Array.isArray(g))
+  ) {
     throw new Error(`restoreCheckpoint: ${CHECKPOINT_FILES.optimizer}: param_groups must be an array of objects`);
   }
   if (optimizerJson.name && optimizerJson.name !== parts.optimizer.name) {

@@ -26,7 +26,8 @@ export class EarlyStoppingCallback implements TrainerCallback {
     this.threshold = options.threshold ?? 0;
     this.metric = options.metric ?? 'evalLoss';
     this.greaterIsBetter = options.greaterIsBetter ?? false;
-    if (!Number.isInteger(this.patience) || this.patience < 1) throw new RangeError(`EarlyStoppingCallback: patience must be an integer >= 1, got ${options.patience}`);
+    if (!Number.isInteger(this.patience) || this.patience < 1)
+      throw new RangeError(`EarlyStoppingCallback: patience must be an integer >= 1, got ${options.patience}`);
     if (!(this.threshold >= 0)) throw new RangeError(`EarlyStoppingCallback: threshold must be >= 0, got ${options.threshold}`);
   }
 

@@ -73,7 +73,8 @@ export class ProgressCallback implements TrainerCallback {
     this.now = options.now ?? (() => performance.now());
     this.redraw = options.redraw ?? this.stream?.isTTY === true;
     this.lineEveryPercent = options.lineEveryPercent ?? 10;
-    if (!Number.isInteger(this.barWidth) || this.barWidth < 1) throw new RangeError(`ProgressCallback: barWidth must be an integer >= 1, got ${options.barWidth}`);
+    if (!Number.isInteger(this.barWidth) || this.barWidth < 1)
+      throw new RangeError(`ProgressCallback: barWidth must be an integer >= 1, got ${options.barWidth}`);
     if (!Number.isInteger(this.lineEveryPercent) || this.lineEveryPercent < 1 || this.lineEveryPercent > 100) {
       throw new RangeError(`ProgressCallback: lineEveryPercent must be an integer from 1 to 100, got ${options.lineEveryPercent}`);
     }
@@ -129,7 +130,9 @@ export class ProgressCallback implements TrainerCallback {
     if (this.lastLoss !== undefined) parts.push(`loss ${this.lastLoss.toFixed(4)}`);
     if (elapsed > 0) {
       const newTokens = tokens - this.startTokens;
-      parts.push(newTokens > 0 ? `${formatRate(newTokens / elapsed)} tok/s` : `${formatRate((samples - this.startSamples) / elapsed)} samples/s`);
+      parts.push(
+        newTokens > 0 ? `${formatRate(newTokens / elapsed)} tok/s` : `${formatRate((samples - this.startSamples) / elapsed)} samples/s`,
+      );
     }
     const left = done > 0 ? (elapsed / done) * (total - step) : NaN;
     parts.push(`${formatDuration(elapsed)}<${formatDuration(left)}`);

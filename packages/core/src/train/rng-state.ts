@@ -19,13 +19,18 @@ function checkState(value: unknown, where: string): State {
   const v = value as Partial<State> | null;
   const okKey = Array.isArray(v?.key) && v.key.length === 2 && v.key.every((k) => Number.isInteger(k) && k >= 0 && k <= 0xffffffff);
   if (!okKey || !Number.isSafeInteger(v!.counter) || v!.counter! < 0) {
-    throw new Error(`restoreCheckpoint: ${FILE}${where} must be { key: [two uint32], counter: integer >= 0 }, got ${JSON.stringify(value)?.slice(0, 200)}`);
+    throw new Error(
+      `restoreCheckpoint: ${FILE}${where} must be { key: [two uint32], counter: integer >= 0 }, got ${JSON.stringify(value)?.slice(0, 200)}`,
+    );
   }
   return { key: [v!.key![0]!, v!.key![1]!], counter: v!.counter! };
 }
 
 /** Checks the file and returns what sets the generators, to run once everything else is restored. */
-export function parseRngState(json: Record<string, unknown>, named: ReadonlyMap<string, Generator> = new Map()): { apply(global: Generator): void } {
+export function parseRngState(
+  json: Record<string, unknown>,
+  named: ReadonlyMap<string, Generator> = new Map(),
+): { apply(global: Generator): void } {
   const legacy = Object.hasOwn(json, 'key');
   const global = checkState(legacy ? json : json.global, legacy ? '' : '.global');
   const states = new Map<Generator, State>();

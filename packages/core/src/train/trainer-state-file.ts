@@ -30,13 +30,15 @@ export function parseTrainerState(json: Record<string, unknown>): SavedTrainerSt
   const epoch = own(json, 'epoch');
   if (typeof epoch !== 'number' || !Number.isFinite(epoch) || epoch < 0) fail('epoch', 'a finite number >= 0', epoch);
   const logHistory = own(json, 'logHistory') ?? [];
-  if (!Array.isArray(logHistory) || !logHistory.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))) fail('logHistory', 'an array of objects', logHistory);
+  if (!Array.isArray(logHistory) || !logHistory.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e)))
+    fail('logHistory', 'an array of objects', logHistory);
   const bestMetric = own(json, 'bestMetric') ?? null;
   if (bestMetric !== null && typeof bestMetric !== 'number') fail('bestMetric', 'a number or null', bestMetric);
   const lossSinceLog = own(json, 'lossSinceLog') ?? null;
   if (lossSinceLog !== null && typeof lossSinceLog !== 'number') fail('lossSinceLog', 'a number or null', lossSinceLog);
   const callbacks = own(json, 'callbacks') ?? [];
-  if (!Array.isArray(callbacks) || !callbacks.every((c) => c === null || (typeof c === 'object' && !Array.isArray(c)))) fail('callbacks', 'an array of objects or nulls', callbacks);
+  if (!Array.isArray(callbacks) || !callbacks.every((c) => c === null || (typeof c === 'object' && !Array.isArray(c))))
+    fail('callbacks', 'an array of objects or nulls', callbacks);
   return {
     state: {
       globalStep: count(json, 'globalStep'),

@@ -93,7 +93,8 @@ function countBatch(batch: unknown): { samples: number; tokens: number } {
 }
 
 function positive(name: string, value: number | undefined, min = 1): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new RangeError(`Trainer: ${name} must be an integer >= ${min}, got ${value}`);
+  if (value !== undefined && (!Number.isInteger(value) || value < min))
+    throw new RangeError(`Trainer: ${name} must be an integer >= ${min}, got ${value}`);
 }
 
 /**
@@ -126,15 +127,18 @@ export class Trainer<B = unknown> {
     this.scheduler = options.scheduler;
     this.callbacks = options.callbacks ?? [];
     this.accumulation = options.gradientAccumulationSteps ?? 1;
-    if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new RangeError(`Trainer: seed must be an integer, got ${options.seed}`);
+    if (options.seed !== undefined && !Number.isSafeInteger(options.seed))
+      throw new RangeError(`Trainer: seed must be an integer, got ${options.seed}`);
     this.generator = new Generator(options.seed ?? 42);
     positive('gradientAccumulationSteps', options.gradientAccumulationSteps);
     positive('maxSteps', options.maxSteps);
     positive('evalSteps', options.evalSteps);
     positive('loggingSteps', options.loggingSteps);
     positive('saveSteps', options.saveSteps);
-    if (options.numEpochs !== undefined && !(options.numEpochs > 0)) throw new RangeError(`Trainer: numEpochs must be > 0, got ${options.numEpochs}`);
-    if (options.maxGradNorm !== undefined && !(options.maxGradNorm >= 0)) throw new RangeError(`Trainer: maxGradNorm must be >= 0, got ${options.maxGradNorm}`);
+    if (options.numEpochs !== undefined && !(options.numEpochs > 0))
+      throw new RangeError(`Trainer: numEpochs must be > 0, got ${options.numEpochs}`);
+    if (options.maxGradNorm !== undefined && !(options.maxGradNorm >= 0))
+      throw new RangeError(`Trainer: maxGradNorm must be >= 0, got ${options.maxGradNorm}`);
     if (options.evalSteps && !options.evalLoader) throw new Error('Trainer: evalSteps needs an evalLoader');
     if (options.saveSteps && !options.outputDir) throw new Error('Trainer: saveSteps needs an outputDir');
     const stepsPerEpoch = Math.max(1, Math.floor(options.trainLoader.length / this.accumulation));
@@ -299,7 +303,13 @@ export class Trainer<B = unknown> {
       stepsSinceLog: this.stepsSinceLog,
       callbacks: this.callbacks.map((cb) => cb.stateDict?.() ?? null),
     };
-    const files = await checkpointFiles({ model: this.model, optimizer: this.optimizer, scheduler: this.scheduler, generators: this.generators(), trainerState });
+    const files = await checkpointFiles({
+      model: this.model,
+      optimizer: this.optimizer,
+      scheduler: this.scheduler,
+      generators: this.generators(),
+      trainerState,
+    });
     await store.write(dir, files);
     await this.emit('onSave', { dir });
   }

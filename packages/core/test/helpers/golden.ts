@@ -7,7 +7,8 @@ import { join } from 'node:path';
  */
 export function goldenDir(): string {
   const dir = process.env.PEFTJS_GOLDEN_DIR ?? join(__dirname, '..', '..', '..', 'conformance', 'golden');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`golden: ${dir} is not a directory (PEFTJS_GOLDEN_DIR names another folder)`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new Error(`golden: ${dir} is not a directory (PEFTJS_GOLDEN_DIR names another folder)`);
   return dir;
 }
 

@@ -9,5 +9,4 @@ export function rawFile(json: string, body: ArrayLike<number> = []): Uint8Array 
 }
 
 /** A header entry as JSON. */
-export const entry = (dtype: string, shape: unknown, offsets: unknown): string =>
-  JSON.stringify({ dtype, shape, data_offsets: offsets });
+export const entry = (dtype: string, shape: unknown, offsets: unknown): string => JSON.stringify({ dtype, shape, data_offsets: offsets });

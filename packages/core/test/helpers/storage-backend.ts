@@ -1,4 +1,13 @@
-import { allocArray, DTYPES, registerBackend, setBackend, type Backend, type DType, type KernelTable, type TypedArray } from '../../src/index.js';
+import {
+  allocArray,
+  DTYPES,
+  registerBackend,
+  setBackend,
+  type Backend,
+  type DType,
+  type KernelTable,
+  type TypedArray,
+} from '../../src/index.js';
 
 /**
  * A backend that only stores tensors (no kernels): enough for loading, reading back and saving, which

@@ -21,11 +21,13 @@ await setBackend('cpu');
 const run = trainerFor(11, {
   maxSteps: Number(steps),
   checkpointStore: store,
-  callbacks: [{
-    onLog: async ({ trainer, state }) => {
-      await trainer.saveCheckpoint(mode === 'fresh' ? join(dir, `checkpoint-${state.globalStep}`) : join(dir, 'checkpoint'));
+  callbacks: [
+    {
+      onLog: async ({ trainer, state }) => {
+        await trainer.saveCheckpoint(mode === 'fresh' ? join(dir, `checkpoint-${state.globalStep}`) : join(dir, 'checkpoint'));
+      },
     },
-  }],
+  ],
 });
 // the parent times random kills from here, past the process and module start-up
 process.stdout.write('training\n');

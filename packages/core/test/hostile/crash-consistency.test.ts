@@ -27,7 +27,8 @@ let root: string;
 let reference: number[];
 let kills = 0;
 
-const lossesOf = (history: { step: number; loss?: number }[]) => history.filter((e) => e.loss !== undefined).map((e) => [e.step, e.loss!] as const);
+const lossesOf = (history: { step: number; loss?: number }[]) =>
+  history.filter((e) => e.loss !== undefined).map((e) => [e.step, e.loss!] as const);
 
 beforeAll(async () => {
   await setBackend('cpu');
@@ -43,7 +44,12 @@ afterAll(async () => {
 });
 
 /** Runs the child; kills it `afterMs` after it starts training when given. Resolves with how it ended and how long it trained. */
-function runChild(dir: string, mode: string, killAt: number, afterMs?: number): Promise<{ signal: NodeJS.Signals | null; out: string; trainedMs: number }> {
+function runChild(
+  dir: string,
+  mode: string,
+  killAt: number,
+  afterMs?: number,
+): Promise<{ signal: NodeJS.Signals | null; out: string; trainedMs: number }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--import', tsx, child, dir, mode, String(STEPS), String(killAt)], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,7 +78,10 @@ function runChild(dir: string, mode: string, killAt: number, afterMs?: number): 
 async function newest(dir: string, mode: string): Promise<string | null> {
   const names = await readdir(dir).catch(() => [] as string[]);
   if (mode === 'same') return names.includes('checkpoint') ? join(dir, 'checkpoint') : null;
-  const steps = names.map((n) => /^checkpoint-(\d+)$/.exec(n)).filter(Boolean).map((m) => Number(m![1]));
+  const steps = names
+    .map((n) => /^checkpoint-(\d+)$/.exec(n))
+    .filter(Boolean)
+    .map((m) => Number(m![1]));
   return steps.length ? join(dir, `checkpoint-${Math.max(...steps)}`) : null;
 }
 
@@ -82,14 +91,20 @@ async function checkAfterKill(dir: string, mode: string): Promise<void> {
   if (from === null) return; // killed before the first checkpoint was complete: nothing to resume
   // the resumed run saves as the killed one did, so the next save of each folder happens
   const run = trainerFor(12, {
-    maxSteps: STEPS + 1, seed: 11, resumeFromCheckpoint: from,
-    callbacks: [{ onLog: ({ trainer, state }) => trainer.saveCheckpoint(mode === 'fresh' ? join(dir, `checkpoint-${state.globalStep}`) : from) }],
+    maxSteps: STEPS + 1,
+    seed: 11,
+    resumeFromCheckpoint: from,
+    callbacks: [
+      { onLog: ({ trainer, state }) => trainer.saveCheckpoint(mode === 'fresh' ? join(dir, `checkpoint-${state.globalStep}`) : from) },
+    ],
   });
   await run.trainer.train();
   const resumed = lossesOf(run.trainer.state.logHistory).filter(([step]) => step <= STEPS);
   for (const [step, loss] of resumed) expect(loss).toBe(reference[step - 1]);
   run.dispose();
-  const stale = [...(await readdir(dir)), ...(await readdir(from)).map((n) => `${from}/${n}`)].filter((n) => /\.(tmp|old)$/.test(n) || /\.v-[0-9a-f]+\.tmp/.test(n));
+  const stale = [...(await readdir(dir)), ...(await readdir(from)).map((n) => `${from}/${n}`)].filter(
+    (n) => /\.(tmp|old)$/.test(n) || /\.v-[0-9a-f]+\.tmp/.test(n),
+  );
   expect(stale).toEqual([]);
   const versions = (await readdir(from)).filter((n) => n.startsWith('.v-'));
   expect(versions.length).toBeLessThanOrEqual(1);

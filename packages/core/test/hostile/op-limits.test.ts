@@ -12,7 +12,9 @@ describe('ops refuse what the backend cannot hold before they run', () => {
     expect(() => arange(Infinity)).toThrow('arange: end must be a finite number, got Infinity');
     expect(() => arange(-Infinity, 3)).toThrow('arange: start must be a finite number, got -Infinity');
     expect(() => arange(0, 5, NaN)).toThrow('arange: step must be a finite non-zero number, got NaN');
-    expect(() => arange(0, 1e12)).toThrow(/arange: output of shape \[1000000000000\] holds 1000000000000 int32 values .* more than the cpu backend's largest buffer/);
+    expect(() => arange(0, 1e12)).toThrow(
+      /arange: output of shape \[1000000000000\] holds 1000000000000 int32 values .* more than the cpu backend's largest buffer/,
+    );
   });
 
   it('a reduction over a broadcast view larger than any buffer is refused at once', () => {
@@ -20,7 +22,9 @@ describe('ops refuse what the backend cannot hold before they run', () => {
     const one = tensor([1]);
     const big = expand(one, [1e6, 1e6]);
     const started = performance.now();
-    expect(() => sum(big)).toThrow(/sum: input 0 of shape \[1000000,1000000\] holds 1000000000000 float32 values \(4000000000000 bytes\), more than the cpu backend's largest buffer of 2147483647 bytes/);
+    expect(() => sum(big)).toThrow(
+      /sum: input 0 of shape \[1000000,1000000\] holds 1000000000000 float32 values \(4000000000000 bytes\), more than the cpu backend's largest buffer of 2147483647 bytes/,
+    );
     expect(() => big.sum()).toThrow(/sum: input 0/);
     expect(performance.now() - started).toBeLessThan(1000);
     big.dispose();

@@ -8,7 +8,8 @@ import '@peftjs/backend-cpu';
 import { trainerFor } from './trainer-fixture.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
-const lossesOf = (t: { state: { logHistory: { loss?: number }[] } }) => t.state.logHistory.filter((e) => e.loss !== undefined).map((e) => e.loss);
+const lossesOf = (t: { state: { logHistory: { loss?: number }[] } }) =>
+  t.state.logHistory.filter((e) => e.loss !== undefined).map((e) => e.loss);
 
 let dir: string;
 beforeAll(async () => {
@@ -113,8 +114,18 @@ describe('restoring a checkpoint is all or nothing', () => {
   }
 
   const cases: [string, string, (j: Record<string, unknown>) => unknown, RegExp][] = [
-    ['string-step', 'trainer_state.json', (j) => ({ ...j, globalStep: '5' }), /trainer_state\.json: globalStep must be an integer >= 0, got "5"/],
-    ['bad-loader', 'trainer_state.json', (j) => ({ ...j, trainLoader: { epoch: 0, index: 1e9 } }), /DataLoader\.loadStateDict: index 1000000000/],
+    [
+      'string-step',
+      'trainer_state.json',
+      (j) => ({ ...j, globalStep: '5' }),
+      /trainer_state\.json: globalStep must be an integer >= 0, got "5"/,
+    ],
+    [
+      'bad-loader',
+      'trainer_state.json',
+      (j) => ({ ...j, trainLoader: { epoch: 0, index: 1e9 } }),
+      /DataLoader\.loadStateDict: index 1000000000/,
+    ],
     ['bad-rng', 'rng_state.json', () => ({ global: { key: 'x' } }), /rng_state\.json\.global must be/],
     ['proto', 'trainer_state.json', (j) => JSON.parse(JSON.stringify(j).replace('{', '{"__proto__": {"polluted": true},')), /./],
   ];
@@ -123,7 +134,9 @@ describe('restoring a checkpoint is all or nothing', () => {
       const at = await broken(name, file, edit);
       const run = trainerFor(8, { maxSteps: 4 });
       const weights = await Promise.all(run.model.parameters().map(async (p) => Array.from(await p.data())));
-      const loader = JSON.stringify((run.trainer as unknown as { options: { trainLoader: { stateDict(): unknown } } }).options.trainLoader.stateDict());
+      const loader = JSON.stringify(
+        (run.trainer as unknown as { options: { trainLoader: { stateDict(): unknown } } }).options.trainLoader.stateDict(),
+      );
       const load = run.trainer.loadCheckpoint(at);
       if (name === 'proto') {
         await load;
@@ -133,7 +146,11 @@ describe('restoring a checkpoint is all or nothing', () => {
         await expect(load).rejects.toThrow(message);
         expect(run.trainer.state.globalStep).toBe(0);
         expect(await Promise.all(run.model.parameters().map(async (p) => Array.from(await p.data())))).toEqual(weights);
-        expect(JSON.stringify((run.trainer as unknown as { options: { trainLoader: { stateDict(): unknown } } }).options.trainLoader.stateDict())).toBe(loader);
+        expect(
+          JSON.stringify(
+            (run.trainer as unknown as { options: { trainLoader: { stateDict(): unknown } } }).options.trainLoader.stateDict(),
+          ),
+        ).toBe(loader);
       }
       run.dispose();
     });

@@ -1,5 +1,15 @@
 import {
-  AdamW, DataLoader, Dropout, Linear, Module, Trainer, crossEntropy, manualSeed, relu, type Tensor, type TrainerOptions,
+  AdamW,
+  DataLoader,
+  Dropout,
+  Linear,
+  Module,
+  Trainer,
+  crossEntropy,
+  manualSeed,
+  relu,
+  type Tensor,
+  type TrainerOptions,
 } from '@peftjs/core';
 
 export interface Batch {
@@ -37,7 +47,9 @@ export function trainerFor(seed: number, options: Partial<TrainerOptions<Batch>>
   const evalLoader = new DataLoader<{ x: Float32Array; y: number }, Batch>(dataset(32, 7), { batchSize: 4 });
   const trainer = new Trainer<Batch>({ model, optimizer, trainLoader, evalLoader, maxSteps: 6, loggingSteps: 1, seed, ...options });
   return {
-    model, optimizer, trainer,
+    model,
+    optimizer,
+    trainer,
     dispose: () => {
       model.dispose();
       optimizer.dispose();

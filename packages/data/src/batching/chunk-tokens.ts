@@ -7,7 +7,8 @@ export function chunkTokens(ids: ArrayLike<number>, blockSize: number, options: 
   if (ids === null || typeof ids !== 'object' || typeof ids.length !== 'number') {
     throw new TypeError('chunkTokens: ids must be an array or typed array of token ids');
   }
-  if (!Number.isInteger(blockSize) || blockSize <= 0) throw new RangeError(`chunkTokens: blockSize must be a positive integer, got ${blockSize}`);
+  if (!Number.isInteger(blockSize) || blockSize <= 0)
+    throw new RangeError(`chunkTokens: blockSize must be a positive integer, got ${blockSize}`);
   const all = ids instanceof Int32Array ? ids : Int32Array.from(ids);
   const blocks: Int32Array[] = [];
   const end = options.dropLast === false ? all.length : all.length - (all.length % blockSize);

@@ -59,7 +59,16 @@ function collate(examples: TokenizedExample[], options: CollateOptions, causalLm
   const shape = [examples.length, length];
   // Every value is worked out (and checked) before the first tensor is made, so an error leaks nothing.
   const inputIds = flat(rows.map((r) => padRow(r, length, padTokenId, side)));
-  const attentionMask = flat(rows.map((r) => padRow(r.map(() => 1), length, 0, side)));
+  const attentionMask = flat(
+    rows.map((r) =>
+      padRow(
+        r.map(() => 1),
+        length,
+        0,
+        side,
+      ),
+    ),
+  );
   const labels = classLabels(examples, fn) ?? tokenLabels(examples, rows, causalLm, pad, length, fn);
   const batch: Batch = {
     inputIds: tensor(inputIds, { shape, dtype: 'int32' }),
@@ -86,10 +95,18 @@ function classLabels(examples: TokenizedExample[], fn: string): Labels | undefin
 }
 
 /** Per-token labels [B, T] padded with -100: the examples' own, or (causal LM) the inputs. */
-function tokenLabels(examples: TokenizedExample[], rows: number[][], causalLm: boolean, pad: PadOptions, length: number, fn: string): Labels | undefined {
+function tokenLabels(
+  examples: TokenizedExample[],
+  rows: number[][],
+  causalLm: boolean,
+  pad: PadOptions,
+  length: number,
+  fn: string,
+): Labels | undefined {
   const has = examples.map((e) => e.labels !== undefined);
   if (!has.some(Boolean) && !causalLm) return undefined;
-  if (has.some(Boolean) && !has.every(Boolean)) throw new TypeError(`${fn}: some examples have labels and some do not (examples[${has.indexOf(false)}])`);
+  if (has.some(Boolean) && !has.every(Boolean))
+    throw new TypeError(`${fn}: some examples have labels and some do not (examples[${has.indexOf(false)}])`);
   const side = pad.side ?? 'right';
   const padded = examples.map((e, i) => {
     if (e.labels === undefined) return padRow(rows[i], length, IGNORE_INDEX, side);

@@ -28,13 +28,28 @@ export function padSequences(seqs: readonly ArrayLike<number>[], options: PadOpt
   const rows = seqs.map((s) => truncate(Array.from(s), options));
   return {
     inputIds: rows.map((r) => padRow(r, length, options.padTokenId, options.side ?? 'right')),
-    attentionMask: rows.map((r) => padRow(r.map(() => 1), length, 0, options.side ?? 'right')),
+    attentionMask: rows.map((r) =>
+      padRow(
+        r.map(() => 1),
+        length,
+        0,
+        options.side ?? 'right',
+      ),
+    ),
   };
 }
 
 /** The length every row gets; checks the options and the sequences. */
 export function paddedLength(seqs: readonly ArrayLike<number>[], options: PadOptions, fn: string): number {
-  const { padTokenId, side = 'right', padding = 'longest', maxLength, truncation = false, truncationSide = 'right', padToMultipleOf } = options;
+  const {
+    padTokenId,
+    side = 'right',
+    padding = 'longest',
+    maxLength,
+    truncation = false,
+    truncationSide = 'right',
+    padToMultipleOf,
+  } = options;
   if (!Array.isArray(seqs)) throw new TypeError(`${fn}: seqs must be an array of token sequences`);
   if (!Number.isInteger(padTokenId)) {
     throw new TypeError(`${fn}: padTokenId must be an integer, got ${padTokenId} (does the tokenizer define a pad token?)`);
@@ -57,7 +72,8 @@ export function paddedLength(seqs: readonly ArrayLike<number>[], options: PadOpt
   }
   let longest = 0;
   seqs.forEach((s, i) => {
-    if (s === null || typeof s !== 'object' || typeof s.length !== 'number') throw new TypeError(`${fn}: seqs[${i}] is not a sequence of ids`);
+    if (s === null || typeof s !== 'object' || typeof s.length !== 'number')
+      throw new TypeError(`${fn}: seqs[${i}] is not a sequence of ids`);
     if (maxLength !== undefined && !truncation && s.length > maxLength) {
       throw new RangeError(`${fn}: seqs[${i}] has ${s.length} tokens, more than maxLength ${maxLength} (pass truncation: true to cut it)`);
     }

@@ -108,12 +108,25 @@ export class ByteTokenizer implements Tokenizer {
     const vocab: Record<string, number> = {};
     bytesToUnicode().forEach((ch, b) => (vocab[ch] = b));
     const addedTokens = this.specialTokens.map((content, i) => ({
-      id: 256 + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id: 256 + i,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     }));
-    const pad = this.padTokenId === undefined ? null : {
-      strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: null,
-      pad_id: this.padTokenId, pad_type_id: 0, pad_token: this.specialTokens[this.padTokenId - 256],
-    };
+    const pad =
+      this.padTokenId === undefined
+        ? null
+        : {
+            strategy: 'BatchLongest',
+            direction: 'Right',
+            pad_to_multiple_of: null,
+            pad_id: this.padTokenId,
+            pad_type_id: 0,
+            pad_token: this.specialTokens[this.padTokenId - 256],
+          };
     return {
       version: '1.0',
       truncation: null,
@@ -124,8 +137,16 @@ export class ByteTokenizer implements Tokenizer {
       post_processor: null,
       decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
       model: {
-        type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-        fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges: [],
+        type: 'BPE',
+        dropout: null,
+        unk_token: null,
+        continuing_subword_prefix: null,
+        end_of_word_suffix: null,
+        fuse_unk: false,
+        byte_fallback: false,
+        ignore_merges: false,
+        vocab,
+        merges: [],
       },
     };
   }
@@ -155,7 +176,8 @@ export class ByteTokenizer implements Tokenizer {
     }
     const added = [...(j.added_tokens ?? [])].sort((a: any, b: any) => a.id - b.id);
     added.forEach((t: any, i: number) => {
-      if (t.id !== 256 + i) throw new RangeError(`ByteTokenizer.fromJSON: added token ${JSON.stringify(t.content)} has id ${t.id}, expected ${256 + i}`);
+      if (t.id !== 256 + i)
+        throw new RangeError(`ByteTokenizer.fromJSON: added token ${JSON.stringify(t.content)} has id ${t.id}, expected ${256 + i}`);
     });
     return new ByteTokenizer({
       specialTokens: added.map((t: any) => t.content),
@@ -169,7 +191,9 @@ export class ByteTokenizer implements Tokenizer {
     if (token === null) return undefined;
     const id = this.specialIds.get(token);
     if (id === undefined) {
-      throw new RangeError(`ByteTokenizer: ${role} ${JSON.stringify(token)} is not one of specialTokens ${JSON.stringify(this.specialTokens)}`);
+      throw new RangeError(
+        `ByteTokenizer: ${role} ${JSON.stringify(token)} is not one of specialTokens ${JSON.stringify(this.specialTokens)}`,
+      );
     }
     return id;
   }

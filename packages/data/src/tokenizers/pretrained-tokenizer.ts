@@ -21,7 +21,10 @@ export class PreTrainedTokenizer implements Tokenizer {
   readonly unkTokenId: number | undefined;
   private readonly inner: HFTokenizer;
 
-  private constructor(tokenizerJson: Record<string, any>, readonly config: TokenizerConfig) {
+  private constructor(
+    tokenizerJson: Record<string, any>,
+    readonly config: TokenizerConfig,
+  ) {
     try {
       this.inner = new HFTokenizer(tokenizerJson, config);
     } catch (e) {

@@ -53,8 +53,14 @@ export const ADALORA_FIELDS: FieldSpecs<AdaLoraConfigFields> = {
 
 function checkRankPattern(pattern: unknown): void {
   if (pattern === null) return;
-  const ok = typeof pattern === 'object' && !Array.isArray(pattern) && Object.values(pattern as object).every((v) => Array.isArray(v) && v.every((b) => typeof b === 'boolean'));
-  if (!ok) throw new TypeError(`AdaLoraConfig: rankPattern (rank_pattern) must be null or an object of module names to lists of true/false, got ${JSON.stringify(pattern)}`);
+  const ok =
+    typeof pattern === 'object' &&
+    !Array.isArray(pattern) &&
+    Object.values(pattern as object).every((v) => Array.isArray(v) && v.every((b) => typeof b === 'boolean'));
+  if (!ok)
+    throw new TypeError(
+      `AdaLoraConfig: rankPattern (rank_pattern) must be null or an object of module names to lists of true/false, got ${JSON.stringify(pattern)}`,
+    );
 }
 
 /**
@@ -62,9 +68,14 @@ function checkRankPattern(pattern: unknown): void {
  * `r` is not used (initR is the starting rank), as in PEFT.
  */
 export const AdaLoraConfig = defineConfig<AdaLoraConfigFields>('AdaLoraConfig', 'ADALORA', ADALORA_FIELDS, (c) => {
-  if (c.totalStep === null || c.totalStep <= 0) throw new TypeError(`AdaLoraConfig: totalStep (total_step) must be a positive integer (the budget schedule needs it), got ${c.totalStep}`);
+  if (c.totalStep === null || c.totalStep <= 0)
+    throw new TypeError(
+      `AdaLoraConfig: totalStep (total_step) must be a positive integer (the budget schedule needs it), got ${c.totalStep}`,
+    );
   if (c.tinit >= c.totalStep - c.tfinal) {
-    throw new RangeError(`AdaLoraConfig: tinit (${c.tinit}) must be < totalStep − tfinal (${c.totalStep} − ${c.tfinal}): the schedule leaves no budgeting phase`);
+    throw new RangeError(
+      `AdaLoraConfig: tinit (${c.tinit}) must be < totalStep − tfinal (${c.totalStep} − ${c.tfinal}): the schedule leaves no budgeting phase`,
+    );
   }
   if (c.beta1 >= 1 || c.beta2 >= 1) throw new RangeError(`AdaLoraConfig: beta1 and beta2 must be in (0, 1), got ${c.beta1} and ${c.beta2}`);
   checkRankPattern(c.rankPattern);

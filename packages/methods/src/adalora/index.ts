@@ -22,7 +22,10 @@ function adaLoraLayers({ tuner, adapterName }: AdapterContext<AdaLoraConfig>): M
 
 /** Rows (axis 0) or columns (axis 1) of `t` where `keep` is true. */
 function keepIndices(t: Tensor, axis: number, keep: readonly boolean[]): Tensor {
-  const index = tensor(keep.flatMap((k, i) => (k ? [i] : [])), { dtype: 'int32' });
+  const index = tensor(
+    keep.flatMap((k, i) => (k ? [i] : [])),
+    { dtype: 'int32' },
+  );
   const out = indexSelect(t, axis, index);
   index.dispose();
   return out;
@@ -55,7 +58,9 @@ export const adalora = layerMethod<AdaLoraConfig>({
       if (!(m instanceof AdaLoraLayer)) continue;
       for (const other of m.adapterNames()) {
         if (other !== adapterName && !m.config(other).inferenceMode) {
-          throw new Error(`AdaLoRA supports only one trainable adapter ('${other}' trains already); add '${adapterName}' with inferenceMode: true`);
+          throw new Error(
+            `AdaLoRA supports only one trainable adapter ('${other}' trains already); add '${adapterName}' with inferenceMode: true`,
+          );
         }
       }
     }
@@ -70,12 +75,17 @@ export const adalora = layerMethod<AdaLoraConfig>({
     for (const [key, keep] of Object.entries(pattern)) {
       const module = patternModule(key, context.adapterName);
       const rank = keep.filter(Boolean).length;
-      for (const [part, axis] of [['lora_A', 0], ['lora_E', 0], ['lora_B', 1]] as const) {
+      for (const [part, axis] of [
+        ['lora_A', 0],
+        ['lora_E', 0],
+        ['lora_B', 1],
+      ] as const) {
         const name = `base_model.model.${module}.${part}`;
         const t = state.get(name);
         if (!t) throw new RangeError(`saveAdapter: the rank pattern names ${key}, but the adapter has no ${name}`);
         if (t.shape[axis] === rank) continue;
-        if (t.shape[axis] !== keep.length) throw new RangeError(`saveAdapter: ${name} is ${formatShape(t.shape)}, the rank pattern for ${key} has ${keep.length} entries`);
+        if (t.shape[axis] !== keep.length)
+          throw new RangeError(`saveAdapter: ${name} is ${formatShape(t.shape)}, the rank pattern for ${key} has ${keep.length} entries`);
         const cut = keepIndices(t, axis, keep);
         made.push(cut);
         out.set(name, cut);

@@ -98,10 +98,18 @@ export class AdaLoraLayer extends TunerLayer<AdaLoraConfig> {
    */
   resize(adapter: string, kept: readonly boolean[]): void {
     const r = this.rank(adapter);
-    if (kept.length !== r) throw new RangeError(`AdaLoraLayer: the rank pattern has ${kept.length} entries for adapter '${adapter}' of rank ${r}`);
-    const index = tensor(kept.flatMap((k, i) => (k ? [i] : [])), { dtype: 'int32' });
+    if (kept.length !== r)
+      throw new RangeError(`AdaLoraLayer: the rank pattern has ${kept.length} entries for adapter '${adapter}' of rank ${r}`);
+    const index = tensor(
+      kept.flatMap((k, i) => (k ? [i] : [])),
+      { dtype: 'int32' },
+    );
     noGrad(() => {
-      for (const [dict, axis] of [[this.loraA, 0], [this.loraE, 0], [this.loraB, 1]] as const) {
+      for (const [dict, axis] of [
+        [this.loraA, 0],
+        [this.loraE, 0],
+        [this.loraB, 1],
+      ] as const) {
         const old = dict.at(adapter);
         const next = keep(tidy(() => indexSelect(old, axis, index).contiguous()));
         next.requiresGrad = old.requiresGrad;

@@ -21,7 +21,10 @@ export function orthogonalRegularization(tuner: TunerModel, adapterName: string)
     let count = 0;
     for (const [, m] of tuner.model.namedModules()) {
       if (!(m instanceof AdaLoraLayer) || !m.hasAdapter(adapterName)) continue;
-      for (const [p, transposeFirst] of [[m.loraA.at(adapterName), false], [m.loraB.at(adapterName), true]] as const) {
+      for (const [p, transposeFirst] of [
+        [m.loraA.at(adapterName), false],
+        [m.loraB.at(adapterName), true],
+      ] as const) {
         const gap = orthogonalityGap(p, transposeFirst);
         total = total ? add(total, gap) : gap;
         count++;

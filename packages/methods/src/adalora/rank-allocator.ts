@@ -54,7 +54,8 @@ export class RankAllocator {
   /** The adapter's layers by their names in the user's model (`q_proj`, `model.layers.0.mlp.up_proj`), sorted. */
   layers(): [string, AdaLoraLayer][] {
     const out: [string, AdaLoraLayer][] = [];
-    for (const [key, m] of this.tuner.model.namedModules()) if (m instanceof AdaLoraLayer && m.hasAdapter(this.adapterName)) out.push([key, m]);
+    for (const [key, m] of this.tuner.model.namedModules())
+      if (m instanceof AdaLoraLayer && m.hasAdapter(this.adapterName)) out.push([key, m]);
     return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
@@ -86,7 +87,10 @@ export class RankAllocator {
       for (const part of PARTS) {
         const p = this.tensorOf(layer, part);
         const name = `${key}.${part}`;
-        if (!p.grad) throw new Error(`RankAllocator: ${name}.${this.adapterName} has no gradient; call updateAndAllocate after backward() and before zeroGrad()`);
+        if (!p.grad)
+          throw new Error(
+            `RankAllocator: ${name}.${this.adapterName} has no gradient; call updateAndAllocate after backward() and before zeroGrad()`,
+          );
         const grad = p.grad;
         noGrad(() => {
           const ipt = tidy(() => abs(mul(p, grad)));
@@ -152,9 +156,13 @@ export class RankAllocator {
 
   private applyMask(layer: AdaLoraLayer, keep: readonly boolean[]): void {
     const e = this.tensorOf(layer, 'lora_E');
-    if (keep.length !== e.shape[0]) throw new RangeError(`RankAllocator: a mask of ${keep.length} entries for lora_E of shape [${e.shape.join(', ')}]`);
+    if (keep.length !== e.shape[0])
+      throw new RangeError(`RankAllocator: a mask of ${keep.length} entries for lora_E of shape [${e.shape.join(', ')}]`);
     noGrad(() => {
-      const mask = tensor(keep.map((k) => (k ? 1 : 0)), { shape: [keep.length, 1], dtype: e.dtype });
+      const mask = tensor(
+        keep.map((k) => (k ? 1 : 0)),
+        { shape: [keep.length, 1], dtype: e.dtype },
+      );
       const masked = mul(e, mask);
       e.assign(masked);
       masked.dispose();
@@ -198,7 +206,9 @@ const allocators = new WeakMap<TunerModel, RankAllocator>();
 
 /** The adapter PEFT's AdaLoraModel trains (the one not in inference mode). */
 function trainableAdapter(peft: PeftModel): string {
-  const names = Object.entries(peft.peftConfig).filter(([, c]) => !c.inferenceMode).map(([n]) => n);
+  const names = Object.entries(peft.peftConfig)
+    .filter(([, c]) => !c.inferenceMode)
+    .map(([n]) => n);
   if (names.length === 0) throw new Error('updateAndAllocate: the AdaLoRA model has no trainable adapter (all are in inference mode)');
   return names[0]!;
 }
@@ -233,7 +243,8 @@ export function releaseRankAllocator(tuner: TunerModel, adapterName: string): vo
  * it makes the final allocation; afterwards it keeps the masked entries at zero.
  */
 export async function updateAndAllocate(peft: PeftModel, globalStep: number): Promise<AllocationResult | null> {
-  if (!Number.isInteger(globalStep) || globalStep < 0) throw new RangeError(`updateAndAllocate: globalStep must be a non-negative integer, got ${globalStep}`);
+  if (!Number.isInteger(globalStep) || globalStep < 0)
+    throw new RangeError(`updateAndAllocate: globalStep must be a non-negative integer, got ${globalStep}`);
   const allocator = getRankAllocator(peft);
   const adapter = allocator.adapterName;
   const config = peft.peftConfig[adapter] as AdaLoraConfig;
@@ -249,7 +260,10 @@ export async function updateAndAllocate(peft: PeftModel, globalStep: number): Pr
     allocator.resetIpt();
     return result;
   }
-  if (!config.rankPattern) throw new Error(`updateAndAllocate: step ${globalStep} is past the budgeting phase (ends at ${end}) but the adapter has no rankPattern; call it at every step`);
+  if (!config.rankPattern)
+    throw new Error(
+      `updateAndAllocate: step ${globalStep} is past the budgeting phase (ends at ${end}) but the adapter has no rankPattern; call it at every step`,
+    );
   allocator.maskUsingRankPattern(config.rankPattern);
   return null;
 }

@@ -8,14 +8,22 @@ import { GPT2Attention, type LayerPast } from '@peftjs/models';
  *   out = attn(x) + merge(gate · softmax(q kᵀ / √d) v),  (_, k, v) = c_attn(P).
  */
 export class AdaptedAttentionGPT2 extends Module {
-  constructor(attention: GPT2Attention, readonly adapterLen: number) {
+  constructor(
+    attention: GPT2Attention,
+    readonly adapterLen: number,
+  ) {
     super();
-    if (!(attention instanceof GPT2Attention)) throw new TypeError(`AdaptedAttentionGPT2: can only wrap a GPT2Attention, got ${(attention as object)?.constructor?.name}`);
-    if (!Number.isInteger(adapterLen) || adapterLen < 1) throw new RangeError(`AdaptedAttentionGPT2: adapter_len must be a positive integer, got ${adapterLen}`);
+    if (!(attention instanceof GPT2Attention))
+      throw new TypeError(`AdaptedAttentionGPT2: can only wrap a GPT2Attention, got ${(attention as object)?.constructor?.name}`);
+    if (!Number.isInteger(adapterLen) || adapterLen < 1)
+      throw new RangeError(`AdaptedAttentionGPT2: adapter_len must be a positive integer, got ${adapterLen}`);
     const weight = attention.getSubmodule('c_attn').stateDict().get('weight')!;
     const dtype = weight.dtype as 'float32' | 'float64';
     this.registerModule('model', attention);
-    this.registerParameter('adaption_prompt', parameter(randn([1, adapterLen, attention.config.nEmbd], { dtype, backend: weight.backend })));
+    this.registerParameter(
+      'adaption_prompt',
+      parameter(randn([1, adapterLen, attention.config.nEmbd], { dtype, backend: weight.backend })),
+    );
     this.registerParameter('adaption_gate', parameter(fill([1], 0, dtype, weight.backend)));
   }
 
@@ -38,7 +46,10 @@ export class AdaptedAttentionGPT2 extends Module {
       const q = splitHeads(split(cAttn.forward(x), nEmbd, -1)[0], nHead);
       const prompt = this.adaptionPrompt.cast(x.dtype);
       const [, k, v] = split(cAttn.forward(prompt), nEmbd, -1).map((t) => splitHeads(t, nHead));
-      const probs = q.matmul(k, { transposeB: true }).div(Math.sqrt(nEmbd / nHead)).softmax(-1);
+      const probs = q
+        .matmul(k, { transposeB: true })
+        .div(Math.sqrt(nEmbd / nHead))
+        .softmax(-1);
       const gate = this.adaptionGate.cast(probs.dtype);
       return out.add(mergeHeads(probs.mul(gate).matmul(v)));
     });

@@ -1,4 +1,18 @@
-import { applyRotaryEmbedding, type AttentionCallOptions, fill, mergeHeads, Module, MultiHeadAttention, parameter, randn, repeatKeyValueHeads, ropeTables, splitHeads, type Tensor, tidy } from '@peftjs/core';
+import {
+  applyRotaryEmbedding,
+  type AttentionCallOptions,
+  fill,
+  mergeHeads,
+  Module,
+  MultiHeadAttention,
+  parameter,
+  randn,
+  repeatKeyValueHeads,
+  ropeTables,
+  splitHeads,
+  type Tensor,
+  tidy,
+} from '@peftjs/core';
 
 /**
  * LLaMA-Adapter's attention (HF PEFT's AdaptedAttention): wraps a self-attention module (kept as
@@ -9,16 +23,23 @@ import { applyRotaryEmbedding, type AttentionCallOptions, fill, mergeHeads, Modu
  *   out = attn(x) + o_proj(gate · softmax(rope(q) kᵀ / √d) v),  k, v = k_proj(P), v_proj(P).
  */
 export class AdaptedAttention extends Module {
-  constructor(attention: MultiHeadAttention, readonly adapterLen: number) {
+  constructor(
+    attention: MultiHeadAttention,
+    readonly adapterLen: number,
+  ) {
     super();
     if (!(attention instanceof MultiHeadAttention)) {
       const name = (attention as object | null)?.constructor?.name ?? String(attention);
       throw new TypeError(`AdaptedAttention: can only wrap a MultiHeadAttention (q_proj, k_proj, v_proj, o_proj), got ${name}`);
     }
-    if (!Number.isInteger(adapterLen) || adapterLen < 1) throw new RangeError(`AdaptedAttention: adapter_len must be a positive integer, got ${adapterLen}`);
+    if (!Number.isInteger(adapterLen) || adapterLen < 1)
+      throw new RangeError(`AdaptedAttention: adapter_len must be a positive integer, got ${adapterLen}`);
     const dtype = attention.qProj.weight.dtype as 'float32' | 'float64';
     this.registerModule('model', attention);
-    this.registerParameter('adaption_prompt', parameter(randn([1, adapterLen, attention.hiddenSize], { dtype, backend: attention.qProj.weight.backend })));
+    this.registerParameter(
+      'adaption_prompt',
+      parameter(randn([1, adapterLen, attention.hiddenSize], { dtype, backend: attention.qProj.weight.backend })),
+    );
     this.registerParameter('adaption_gate', parameter(fill([1], 0, dtype, attention.qProj.weight.backend)));
   }
 
@@ -43,7 +64,13 @@ export class AdaptedAttention extends Module {
       const { numHeads, numKeyValueHeads: kvHeads, headDim } = attn;
       let q = splitHeads(attn.qProj.forward(x), numHeads);
       if (attn.options.rope) {
-        const { cos, sin } = ropeTables({ theta: attn.options.rope.theta, positions: call.positions, positionIds: call.positionIds }, past, seq, headDim, q);
+        const { cos, sin } = ropeTables(
+          { theta: attn.options.rope.theta, positions: call.positions, positionIds: call.positionIds },
+          past,
+          seq,
+          headDim,
+          q,
+        );
         q = applyRotaryEmbedding(q, cos, sin);
       }
       const prompt = this.adaptionPrompt.cast(x.dtype);
@@ -51,7 +78,10 @@ export class AdaptedAttention extends Module {
       const v = repeatKeyValueHeads(splitHeads(attn.vProj.forward(prompt), kvHeads), numHeads / kvHeads);
       const scores = q.matmul(k, { transposeB: true }).div(Math.sqrt(headDim));
       // PEFT upcasts the softmax to float32; float64 (gradient checks) stays float64 rather than rounding to float32
-      const probs = scores.dtype === 'float32' || scores.dtype === 'float64' ? scores.softmax(-1) : scores.cast('float32').softmax(-1).cast(scores.dtype);
+      const probs =
+        scores.dtype === 'float32' || scores.dtype === 'float64'
+          ? scores.softmax(-1)
+          : scores.cast('float32').softmax(-1).cast(scores.dtype);
       const gated = probs.mul(this.adaptionGate.cast(probs.dtype));
       const adapter = attn.oProj.forward(mergeHeads(gated.matmul(v)));
       return out.add(adapter);

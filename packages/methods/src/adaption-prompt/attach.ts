@@ -22,7 +22,9 @@ export function adaptionPromptTargets(model: Module, placement: AdaptionPromptPl
     throw new RangeError(`adaption prompt: adapter_layers must be a positive integer, got ${placement.adapterLayers}`);
   }
   if (all.length < placement.adapterLayers) {
-    throw new RangeError(`adaption prompt: adapter_layers ${placement.adapterLayers} is more than the model's ${all.length} '${placement.targetModules}' modules`);
+    throw new RangeError(
+      `adaption prompt: adapter_layers ${placement.adapterLayers} is more than the model's ${all.length} '${placement.targetModules}' modules`,
+    );
   }
   return all.slice(all.length - placement.adapterLayers);
 }
@@ -36,15 +38,21 @@ export function attachAdaptionPrompts(model: Module, placement: AdaptionPromptPl
   const paths = adaptionPromptTargets(model, placement);
   for (const path of paths) {
     const m = model.getSubmodule(path);
-    if (m instanceof AdaptedAttention || m instanceof AdaptedAttentionGPT2) throw new Error(`adaption prompt: ${path} already has adaption prompts (they cannot be stacked)`);
+    if (m instanceof AdaptedAttention || m instanceof AdaptedAttentionGPT2)
+      throw new Error(`adaption prompt: ${path} already has adaption prompts (they cannot be stacked)`);
     if (!(m instanceof MultiHeadAttention) && !(m instanceof GPT2Attention)) {
-      throw new TypeError(`adaption prompt: ${path} is a ${m.constructor.name}; adaption prompts need Llama-style attention (q_proj, k_proj, v_proj, o_proj) or GPT-2's`);
+      throw new TypeError(
+        `adaption prompt: ${path} is a ${m.constructor.name}; adaption prompts need Llama-style attention (q_proj, k_proj, v_proj, o_proj) or GPT-2's`,
+      );
     }
   }
   const out = new Map<string, AdaptionPromptWrapper>();
   for (const path of paths) {
     const m = model.getSubmodule(path);
-    const wrapper = m instanceof GPT2Attention ? new AdaptedAttentionGPT2(m, placement.adapterLen) : new AdaptedAttention(m as MultiHeadAttention, placement.adapterLen);
+    const wrapper =
+      m instanceof GPT2Attention
+        ? new AdaptedAttentionGPT2(m, placement.adapterLen)
+        : new AdaptedAttention(m as MultiHeadAttention, placement.adapterLen);
     model.setSubmodule(path, wrapper);
     out.set(path, wrapper);
   }

@@ -11,12 +11,17 @@ export interface AdaptionPromptConfigFields {
 }
 
 /** PEFT's AdaptionPromptConfig (LLaMA-Adapter): `new AdaptionPromptConfig({ adapterLen: 10, adapterLayers: 30 })`. */
-export const AdaptionPromptConfig = defineConfig<AdaptionPromptConfigFields>('AdaptionPromptConfig', 'ADAPTION_PROMPT', {
-  targetModules: field.string(null, { nullable: true }),
-  adapterLen: field.int(null, { nullable: true, min: 1 }),
-  adapterLayers: field.int(null, { nullable: true, min: 1 }),
-}, (c) => {
-  if (c.adapterLen === null) throw new TypeError('AdaptionPromptConfig: adapterLen (adapter_len) is required');
-  if (c.adapterLayers === null) throw new TypeError('AdaptionPromptConfig: adapterLayers (adapter_layers) is required');
-});
+export const AdaptionPromptConfig = defineConfig<AdaptionPromptConfigFields>(
+  'AdaptionPromptConfig',
+  'ADAPTION_PROMPT',
+  {
+    targetModules: field.string(null, { nullable: true }),
+    adapterLen: field.int(null, { nullable: true, min: 1 }),
+    adapterLayers: field.int(null, { nullable: true, min: 1 }),
+  },
+  (c) => {
+    if (c.adapterLen === null) throw new TypeError('AdaptionPromptConfig: adapterLen (adapter_len) is required');
+    if (c.adapterLayers === null) throw new TypeError('AdaptionPromptConfig: adapterLayers (adapter_layers) is required');
+  },
+);
 export type AdaptionPromptConfig = InstanceType<typeof AdaptionPromptConfig>;

@@ -25,7 +25,9 @@ function defaultTarget(model: Module): string {
     if (m instanceof GPT2Attention) return 'attn';
     if (m instanceof MultiHeadAttention) return 'self_attn';
   }
-  throw new TypeError(`AdaptionPromptConfig: ${model.constructor.name} has no Llama-style or GPT-2 attention; adaption prompts support Llama and GPT-2 models`);
+  throw new TypeError(
+    `AdaptionPromptConfig: ${model.constructor.name} has no Llama-style or GPT-2 attention; adaption prompts support Llama and GPT-2 models`,
+  );
 }
 
 /**
@@ -47,15 +49,25 @@ export const adaptionPrompt: LayerMethod<Config> = {
   },
   prepare({ tuner, adapterName }) {
     const entry = placed.get(tuner);
-    if (entry) throw new Error(`addAdapter: the model already has the adaption prompt adapter '${entry.adapter}'; peft.js keeps one adaption-prompt adapter per model (adding '${adapterName}')`);
+    if (entry)
+      throw new Error(
+        `addAdapter: the model already has the adaption prompt adapter '${entry.adapter}'; peft.js keeps one adaption-prompt adapter per model (adding '${adapterName}')`,
+      );
   },
   inject(context) {
     const { tuner, config, adapterName } = context;
     const targetModules = config.targetModules ?? defaultTarget(tuner.model);
-    if (typeof targetModules !== 'string') throw new TypeError(`AdaptionPromptConfig: targetModules (target_modules) must be one module name, got ${JSON.stringify(targetModules)}`);
+    if (typeof targetModules !== 'string')
+      throw new TypeError(
+        `AdaptionPromptConfig: targetModules (target_modules) must be one module name, got ${JSON.stringify(targetModules)}`,
+      );
     // PEFT's prepare_config writes the default into the adapter's config
     (config as { targetModules: string | string[] | null }).targetModules = targetModules;
-    const wrappers = attachAdaptionPrompts(tuner.model, { targetModules, adapterLen: config.adapterLen!, adapterLayers: config.adapterLayers! });
+    const wrappers = attachAdaptionPrompts(tuner.model, {
+      targetModules,
+      adapterLen: config.adapterLen!,
+      adapterLayers: config.adapterLayers!,
+    });
     placed.set(tuner, { adapter: adapterName, wrappers });
   },
   *extraTensors(context): Iterable<[string, Tensor]> {
@@ -84,4 +96,11 @@ registerPeftMethod(adaptionPrompt);
 export { AdaptionPromptConfig, type AdaptionPromptConfigFields } from './config.js';
 export { AdaptedAttention } from './adapted-attention.js';
 export { AdaptedAttentionGPT2 } from './adapted-attention-gpt2.js';
-export { attachAdaptionPrompts, detachAdaptionPrompts, reattachAdaptionPrompts, adaptionPromptTargets, type AdaptionPromptWrapper, type AdaptionPromptPlacement } from './attach.js';
+export {
+  attachAdaptionPrompts,
+  detachAdaptionPrompts,
+  reattachAdaptionPrompts,
+  adaptionPromptTargets,
+  type AdaptionPromptWrapper,
+  type AdaptionPromptPlacement,
+} from './attach.js';

@@ -47,6 +47,7 @@ export function boftShape(inFeatures: number, blockSize: number, blockNum: numbe
     }
     blockNum = inFeatures / blockSize;
   }
-  if (m !== 0 && (blockNum % 2 !== 0 || blockSize % 2 !== 0)) throw fail(`with butterfly factors, boftBlockNum ${blockNum} and boftBlockSize ${blockSize} must be even`);
+  if (m !== 0 && (blockNum % 2 !== 0 || blockSize % 2 !== 0))
+    throw fail(`with butterfly factors, boftBlockNum ${blockNum} and boftBlockSize ${blockSize} must be even`);
   return { blockSize, blockNum, extraFactors: m };
 }

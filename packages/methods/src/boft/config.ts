@@ -31,7 +31,10 @@ export const BOFT_FIELDS: FieldSpecs<BOFTConfigFields> = {
 
 /** PEFT's BOFTConfig: `new BOFTConfig({ boftBlockSize: 4, boftNButterflyFactor: 2, targetModules: ['q_proj'] })`. */
 export const BOFTConfig = defineConfig<BOFTConfigFields>('BOFTConfig', 'BOFT', BOFT_FIELDS, (c) => {
-  if (c.boftBlockSize === 0 && c.boftBlockNum === 0) throw new TypeError('BOFTConfig: one of boftBlockSize (boft_block_size) and boftBlockNum (boft_block_num) must be non-zero, got both 0');
+  if (c.boftBlockSize === 0 && c.boftBlockNum === 0)
+    throw new TypeError(
+      'BOFTConfig: one of boftBlockSize (boft_block_size) and boftBlockNum (boft_block_num) must be non-zero, got both 0',
+    );
   if (c.boftBlockSize !== 0 && c.boftBlockNum !== 0) {
     throw new TypeError(
       `BOFTConfig: give either boftBlockSize or boftBlockNum, not both, since boftBlockSize × boftBlockNum = in_features; got boftBlockSize = ${c.boftBlockSize}, boftBlockNum = ${c.boftBlockNum}`,

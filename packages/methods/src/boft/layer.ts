@@ -1,4 +1,20 @@
-import { add, fill, indexSelect, matmul, mul, noGrad, parameter, randn, reshape, sub, tensor, tidy, transpose, div, type Tensor } from '@peftjs/core';
+import {
+  add,
+  fill,
+  indexSelect,
+  matmul,
+  mul,
+  noGrad,
+  parameter,
+  randn,
+  reshape,
+  sub,
+  tensor,
+  tidy,
+  transpose,
+  div,
+  type Tensor,
+} from '@peftjs/core';
 import { blockDiagonal } from '../linalg/block-diagonal.js';
 import { cayley } from '../linalg/cayley.js';
 import { blockDropout } from '../oft/block-dropout.js';
@@ -32,9 +48,17 @@ export class BOFTLayer extends TunerLayer<BOFTConfig> {
 
   updateLayer({ adapterName, config, key }: WrapContext<BOFTConfig>): void {
     const { inFeatures, outFeatures } = this.base;
-    const { blockSize, blockNum, extraFactors } = boftShape(inFeatures, config.boftBlockSize, config.boftBlockNum, config.boftNButterflyFactor, key);
+    const { blockSize, blockNum, extraFactors } = boftShape(
+      inFeatures,
+      config.boftBlockSize,
+      config.boftBlockNum,
+      config.boftNButterflyFactor,
+      key,
+    );
     const dtype = this.base.dtype;
-    const perms = Array.from({ length: extraFactors + 1 }, (_, i) => blockButterflyPerm(inFeatures, blockNum / 2 ** i, Math.floor(blockSize / 2), extraFactors));
+    const perms = Array.from({ length: extraFactors + 1 }, (_, i) =>
+      blockButterflyPerm(inFeatures, blockNum / 2 ** i, Math.floor(blockSize / 2), extraFactors),
+    );
     const shapeR = [extraFactors + 1, blockNum, blockSize, blockSize];
     const r = config.initWeights ? fill(shapeR, 0, dtype) : randn(shapeR, { std: 0.1, dtype });
     const s = config.initWeights ? fill([outFeatures, 1], 1, dtype) : randn([outFeatures, 1], { mean: 1, std: 0.1, dtype });
@@ -103,13 +127,19 @@ export class BOFTLayer extends TunerLayer<BOFTConfig> {
 
   override mergedBaseState(adapter: string, state: BaseState): BaseState {
     const out = new Map(state);
-    out.set('weight', noGrad(() => this.rotatedWeight(adapter, state.get('weight')!, false)));
+    out.set(
+      'weight',
+      noGrad(() => this.rotatedWeight(adapter, state.get('weight')!, false)),
+    );
     return out;
   }
 
   override unmergedBaseState(adapter: string, state: BaseState): BaseState {
     const out = new Map(state);
-    out.set('weight', noGrad(() => this.rotatedWeight(adapter, state.get('weight')!, true)));
+    out.set(
+      'weight',
+      noGrad(() => this.rotatedWeight(adapter, state.get('weight')!, true)),
+    );
     return out;
   }
 }

@@ -26,7 +26,8 @@ export class BoneLayer extends TunerLayer<BoneConfig> {
     const r = config.r;
     let block: Tensor;
     if (config.initWeights === 'bat') {
-      if (inFeatures % r !== 0 || outFeatures % r !== 0) throw new RangeError(`Bone: 'bat' needs r (${r}) to divide both dimensions of '${key}' [${outFeatures}, ${inFeatures}]`);
+      if (inFeatures % r !== 0 || outFeatures % r !== 0)
+        throw new RangeError(`Bone: 'bat' needs r (${r}) to divide both dimensions of '${key}' [${outFeatures}, ${inFeatures}]`);
       block = fill([outFeatures / r, r, r], 0, dtype);
     } else if (config.initWeights) {
       block = fill([r, outFeatures], 0, dtype);
@@ -43,9 +44,15 @@ export class BoneLayer extends TunerLayer<BoneConfig> {
   protected override applyAdapters(x: Tensor, adapters: readonly string[], rest: unknown[] = []): Tensor {
     if (adapters.length > 0 && adapters.every((a) => this.boneFn.get(a) === 'bat')) {
       const { weight, bias } = this.base;
-      return batLinear(x, weight, bias, adapters.map((a) => this.boneBlock.at(a)));
+      return batLinear(
+        x,
+        weight,
+        bias,
+        adapters.map((a) => this.boneBlock.at(a)),
+      );
     }
-    if (adapters.some((a) => this.boneFn.get(a) === 'bat')) throw new Error(`BoneLayer: adapters [${adapters.join(', ')}] mix the 'bat' form with the default form; activate them one at a time`);
+    if (adapters.some((a) => this.boneFn.get(a) === 'bat'))
+      throw new Error(`BoneLayer: adapters [${adapters.join(', ')}] mix the 'bat' form with the default form; activate them one at a time`);
     return super.applyAdapters(x, adapters, rest);
   }
 

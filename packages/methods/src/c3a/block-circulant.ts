@@ -10,5 +10,11 @@ export function blockCirculant(kernels: Tensor): Tensor {
   const [m, n, b] = kernels.shape as [number, number, number];
   const index = new Int32Array(b * b);
   for (let k = 0; k < b; k++) for (let l = 0; l < b; l++) index[k * b + l] = (((l - k) % b) + b) % b;
-  return tidy(() => kernels.indexSelect(2, tensor(index, { dtype: 'int32' })).reshape([m, n, b, b]).permute([0, 2, 1, 3]).reshape([m * b, n * b]));
+  return tidy(() =>
+    kernels
+      .indexSelect(2, tensor(index, { dtype: 'int32' }))
+      .reshape([m, n, b, b])
+      .permute([0, 2, 1, 3])
+      .reshape([m * b, n * b]),
+  );
 }

@@ -24,7 +24,10 @@ const INITS = ['gaussian', 'kaiming_uniform', 'xavier_uniform'];
 export const C3A_FIELDS: FieldSpecs<Omit<C3AConfigFields, 'excludeModules'>> = {
   blockSize: field.int(256, { min: 1 }),
   ...TARGETS.fields,
-  bias: field.string('none', { choices: ['none', 'all', 'c3a_only'], unsupported: 'training base biases, which PEFT does not save for C3A' }),
+  bias: field.string('none', {
+    choices: ['none', 'all', 'c3a_only'],
+    unsupported: 'training base biases, which PEFT does not save for C3A',
+  }),
   blockSizePattern: field.numberRecord({}),
   initWeights: field.json('xavier_uniform'),
 };
@@ -34,7 +37,9 @@ export const C3AConfig = defineConfig<C3AConfigFields, 'excludeModules'>('C3ACon
   TARGETS.fill(c);
   checkLayerSelection('C3AConfig', c, { regexExcludesLayers: true });
   if (typeof c.initWeights !== 'boolean' && !INITS.includes(c.initWeights as string)) {
-    throw new TypeError(`C3AConfig: initWeights (init_weights) must be true, false, 'gaussian', 'kaiming_uniform' or 'xavier_uniform', got ${JSON.stringify(c.initWeights)}`);
+    throw new TypeError(
+      `C3AConfig: initWeights (init_weights) must be true, false, 'gaussian', 'kaiming_uniform' or 'xavier_uniform', got ${JSON.stringify(c.initWeights)}`,
+    );
   }
   for (const [k, v] of Object.entries(c.blockSizePattern)) {
     if (!Number.isInteger(v) || v < 1) throw new TypeError(`C3AConfig: blockSizePattern['${k}'] must be a positive integer, got ${v}`);

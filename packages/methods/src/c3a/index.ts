@@ -14,7 +14,8 @@ export const c3a = layerMethod<C3AConfig>({
   createLayer(target, { key }) {
     requireBaseLayer(target, 'C3A', key);
     // PEFT's C3A wraps torch's Linear only
-    if (!(target instanceof Linear)) throw new TypeError(`C3A: cannot adapt module '${key}' of type ${target.constructor.name}; PEFT's C3A supports Linear`);
+    if (!(target instanceof Linear))
+      throw new TypeError(`C3A: cannot adapt module '${key}' of type ${target.constructor.name}; PEFT's C3A supports Linear`);
     return new C3ALayer(target);
   },
 });

@@ -22,7 +22,10 @@ export class C3ALayer extends TunerLayer<C3AConfig> {
   updateLayer({ adapterName, config, key }: WrapContext<C3AConfig>): void {
     const { inFeatures, outFeatures } = this.base;
     const b = dottedPatternValue(config.blockSizePattern, key, config.blockSize);
-    for (const [name, size] of [['input', inFeatures], ['output', outFeatures]] as const) {
+    for (const [name, size] of [
+      ['input', inFeatures],
+      ['output', outFeatures],
+    ] as const) {
       if (size % b !== 0) throw new RangeError(`C3A: the block size ${b} must divide the ${name} size ${size} of module '${key}'`);
     }
     const dtype = this.base.dtype;

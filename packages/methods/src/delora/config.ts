@@ -32,7 +32,8 @@ export const DELORA_FIELDS: FieldSpecs<DeloraConfigFields> = {
 
 /** PEFT's DeloraConfig: `new DeloraConfig({ r: 8, deloraLambda: 15, targetModules: ['q_proj', 'v_proj'] })`. */
 export const DeloraConfig = defineConfig<DeloraConfigFields>('DeloraConfig', 'DELORA', DELORA_FIELDS, (c) => {
-  if (typeof c.targetModules === 'string' && c.layersToTransform !== null) throw new TypeError('DeloraConfig: layersToTransform cannot be used when targetModules is a regex string');
+  if (typeof c.targetModules === 'string' && c.layersToTransform !== null)
+    throw new TypeError('DeloraConfig: layersToTransform cannot be used when targetModules is a regex string');
   if (c.layersPattern !== null && c.layersToTransform === null) throw new TypeError('DeloraConfig: layersPattern needs layersToTransform');
   for (const [k, v] of Object.entries(c.rankPattern)) {
     if (!Number.isInteger(v) || v < 1) throw new TypeError(`DeloraConfig: rankPattern['${k}'] must be a positive integer, got ${v}`);

@@ -47,7 +47,10 @@ export class DeloraLayer extends TunerLayer<DeloraConfig> {
     this.deloraA.set(adapterName, parameter(uniform([r, inFeatures], inFeatures)));
     this.deloraB.set(adapterName, parameter(config.initWeights ? fill([outFeatures, r], 0, dtype) : uniform([outFeatures, r], r)));
     this.deloraLambda.set(adapterName, parameter(fill([1], lambda, dtype)));
-    this.deloraWNorm.set(adapterName, noGrad(() => tidy(() => sqrt(sum(this.base.weight.square(), 0)))));
+    this.deloraWNorm.set(
+      adapterName,
+      noGrad(() => tidy(() => sqrt(sum(this.base.weight.square(), 0)))),
+    );
     this.deloraDropout.set(adapterName, new Dropout(config.moduleDropout));
   }
 

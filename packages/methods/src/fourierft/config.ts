@@ -27,7 +27,10 @@ export const FOURIERFT_FIELDS: FieldSpecs<FourierFTConfigFields> = {
   randomLocSeed: field.int(777, { nullable: true }),
   fanInFanOut: field.boolean(false),
   ...TARGET_FIELDS,
-  bias: field.string('none', { choices: ['none', 'all', 'fourier_only'], unsupported: 'training base biases, which PEFT does not save for FourierFT' }),
+  bias: field.string('none', {
+    choices: ['none', 'all', 'fourier_only'],
+    unsupported: 'training base biases, which PEFT does not save for FourierFT',
+  }),
   nFrequencyPattern: field.numberRecord({}),
   initWeights: field.boolean(false),
 };
@@ -36,7 +39,8 @@ export const FOURIERFT_FIELDS: FieldSpecs<FourierFTConfigFields> = {
 export const FourierFTConfig = defineConfig<FourierFTConfigFields>('FourierFTConfig', 'FOURIERFT', FOURIERFT_FIELDS, (c) => {
   checkLayerSelection('FourierFTConfig', c, { regexExcludesLayers: true });
   for (const [k, v] of Object.entries(c.nFrequencyPattern)) {
-    if (!Number.isInteger(v) || v < 1) throw new TypeError(`FourierFTConfig: nFrequencyPattern['${k}'] must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new TypeError(`FourierFTConfig: nFrequencyPattern['${k}'] must be a positive integer, got ${v}`);
   }
 });
 export type FourierFTConfig = InstanceType<typeof FourierFTConfig>;

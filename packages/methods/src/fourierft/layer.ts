@@ -24,9 +24,12 @@ export class FourierFTLayer extends TunerLayer<FourierFTConfig> {
     const { inFeatures, outFeatures } = this.base;
     const count = frequencyCount(config, key);
     if (count > inFeatures * outFeatures) {
-      throw new RangeError(`FourierFT: nFrequency (n_frequency) ${count} is more than the ${outFeatures}×${inFeatures} entries of module '${key}'`);
+      throw new RangeError(
+        `FourierFT: nFrequency (n_frequency) ${count} is more than the ${outFeatures}×${inFeatures} entries of module '${key}'`,
+      );
     }
-    if (config.randomLocSeed === null) throw new TypeError(`FourierFT: randomLocSeed (random_loc_seed) is needed to place the spectrum of module '${key}'`);
+    if (config.randomLocSeed === null)
+      throw new TypeError(`FourierFT: randomLocSeed (random_loc_seed) is needed to place the spectrum of module '${key}'`);
     const dtype = this.base.dtype;
     this.configs.set(adapterName, config);
     this.positions.set(adapterName, spectrumPositions(outFeatures, inFeatures, count, config.randomLocSeed));

@@ -23,8 +23,10 @@ export const HRA_FIELDS: FieldSpecs<HRAConfigFields> = {
 
 /** Checks PEFT makes on the target fields of HRA, Bone and MiSS (a regex target takes no layer selection). */
 export function checkRegexTargets(name: string, c: TargetFields): void {
-  if (typeof c.targetModules === 'string' && c.layersToTransform !== null) throw new TypeError(`${name}: layersToTransform cannot be used when targetModules is a regex string`);
-  if (typeof c.targetModules === 'string' && c.layersPattern !== null) throw new TypeError(`${name}: layersPattern cannot be used when targetModules is a regex string`);
+  if (typeof c.targetModules === 'string' && c.layersToTransform !== null)
+    throw new TypeError(`${name}: layersToTransform cannot be used when targetModules is a regex string`);
+  if (typeof c.targetModules === 'string' && c.layersPattern !== null)
+    throw new TypeError(`${name}: layersPattern cannot be used when targetModules is a regex string`);
 }
 
 /** PEFT's HRAConfig: `new HRAConfig({ r: 8, targetModules: ['q_proj', 'v_proj'] })`. */

@@ -5,7 +5,8 @@ import type { HRAConfig } from './config.js';
 import { gramSchmidt, reflectRows, reflectRowsOrthonormal, unitColumns } from './householder.js';
 import type { WrapContext } from '../method/layer-method.js';
 
-const kaimingUniform = (shape: number[], fanIn: number, dtype: 'float32' | 'float64') => rand(shape, { low: -1 / Math.sqrt(fanIn), high: 1 / Math.sqrt(fanIn), dtype });
+const kaimingUniform = (shape: number[], fanIn: number, dtype: 'float32' | 'float64') =>
+  rand(shape, { low: -1 / Math.sqrt(fanIn), high: 1 / Math.sqrt(fanIn), dtype });
 
 /**
  * HRA (Yuan et al., 2024) on a Linear layer: W' = W·H with H = ∏ᵢ (I − 2 uᵢuᵢᵀ/‖uᵢ‖²) over the
@@ -72,11 +73,16 @@ export class HRALayer extends TunerLayer<HRAConfig> {
     const { fanInFanOut } = this.base;
     const weight = state.get('weight')!;
     const out = new Map(state);
-    out.set('weight', noGrad(() => tidy(() => {
-      const w = fanInFanOut ? transpose(weight).contiguous() : weight;
-      const rotated = this.reflect(w, adapter, inverse);
-      return fanInFanOut ? transpose(rotated).contiguous() : rotated;
-    })));
+    out.set(
+      'weight',
+      noGrad(() =>
+        tidy(() => {
+          const w = fanInFanOut ? transpose(weight).contiguous() : weight;
+          const rotated = this.reflect(w, adapter, inverse);
+          return fanInFanOut ? transpose(rotated).contiguous() : rotated;
+        }),
+      ),
+    );
     return out;
   }
 

@@ -33,7 +33,9 @@ export const IA3Config = defineConfig<IA3ConfigFields, 'layersToTransform' | 'la
   if (Array.isArray(ff) && Array.isArray(targets)) {
     const outside = ff.filter((m) => !targets.includes(m));
     if (outside.length > 0) {
-      throw new TypeError(`IA3Config: feedforwardModules (feedforward_modules) must be a subset of targetModules; not targeted: ${outside.join(', ')}`);
+      throw new TypeError(
+        `IA3Config: feedforwardModules (feedforward_modules) must be a subset of targetModules; not targeted: ${outside.join(', ')}`,
+      );
     }
   }
 });

@@ -32,7 +32,13 @@ export async function readMatrices(x: Tensor, op: string, arg = 'A'): Promise<Ho
 }
 
 /** Stacks row-major float64 matrices (rows x cols each) into a tensor of shape (...batchShape, rows, cols). */
-export function tensorFromMatrices(batchShape: readonly number[], rows: number, cols: number, mats: readonly Float64Array[], dtype: DType): Tensor {
+export function tensorFromMatrices(
+  batchShape: readonly number[],
+  rows: number,
+  cols: number,
+  mats: readonly Float64Array[],
+  dtype: DType,
+): Tensor {
   const out = new Float64Array(mats.length * rows * cols);
   mats.forEach((m, i) => out.set(m, i * rows * cols));
   return tensor(out, { shape: [...batchShape, rows, cols], dtype });

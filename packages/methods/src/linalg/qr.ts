@@ -25,8 +25,23 @@ export async function qr(a: Tensor, options: { mode?: QrMode } = {}): Promise<Qr
   const k = Math.min(m, n);
   const factors = mats.map((mat) => householderQr(mat, m, n));
   const rRows = mode === 'complete' ? m : k;
-  const R = tensorFromMatrices(batchShape, rRows, n, factors.map((h) => formR(h, rRows)), a.dtype);
+  const R = tensorFromMatrices(
+    batchShape,
+    rRows,
+    n,
+    factors.map((h) => formR(h, rRows)),
+    a.dtype,
+  );
   if (mode === 'r') return { Q: tensor(new Float64Array(0), { shape: [0], dtype: a.dtype }), R };
   const qCols = mode === 'complete' ? m : k;
-  return { Q: tensorFromMatrices(batchShape, m, qCols, factors.map((h) => formQ(h, qCols)), a.dtype), R };
+  return {
+    Q: tensorFromMatrices(
+      batchShape,
+      m,
+      qCols,
+      factors.map((h) => formQ(h, qCols)),
+      a.dtype,
+    ),
+    R,
+  };
 }

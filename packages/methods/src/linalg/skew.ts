@@ -9,7 +9,8 @@ export const packedSize = (n: number): number => (n * (n - 1)) / 2;
  */
 export function skewSymmetric(packed: Tensor, n: number): Tensor {
   const size = packed.shape[packed.rank - 1];
-  if (size !== packedSize(n)) throw new RangeError(`skewSymmetric: the last dimension must be n(n−1)/2 = ${packedSize(n)} for n = ${n}, got ${size}`);
+  if (size !== packedSize(n))
+    throw new RangeError(`skewSymmetric: the last dimension must be n(n−1)/2 = ${packedSize(n)} for n = ${n}, got ${size}`);
   return tidy(() => {
     // position i·n + j reads packed entry 1 + index(i, j) of [0, packed...] above the diagonal, 0 elsewhere
     const index = new Int32Array(n * n);

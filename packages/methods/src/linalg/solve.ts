@@ -1,4 +1,25 @@
-import { abs, add, arange, cast, concat, detach, div, eq, eye, formatShape, ge, mul, reshape, slice, sub, sum, tidy, where, argmax, type Tensor } from '@peftjs/core';
+import {
+  abs,
+  add,
+  arange,
+  cast,
+  concat,
+  detach,
+  div,
+  eq,
+  eye,
+  formatShape,
+  ge,
+  mul,
+  reshape,
+  slice,
+  sub,
+  sum,
+  tidy,
+  where,
+  argmax,
+  type Tensor,
+} from '@peftjs/core';
 
 export interface SolveOptions {
   /**
@@ -18,10 +39,13 @@ export interface SolveOptions {
  */
 export function solve(a: Tensor, b: Tensor, options: SolveOptions = {}): Tensor {
   const n = a.shape[a.rank - 1]!;
-  if (a.rank < 2 || a.shape[a.rank - 2] !== n) throw new RangeError(`solve: a must be a batch of square matrices [..., n, n], got ${formatShape(a.shape)}`);
+  if (a.rank < 2 || a.shape[a.rank - 2] !== n)
+    throw new RangeError(`solve: a must be a batch of square matrices [..., n, n], got ${formatShape(a.shape)}`);
   const batchShape = a.shape.slice(0, -2);
   if (b.rank !== a.rank || b.shape[b.rank - 2] !== n || batchShape.some((d, i) => b.shape[i] !== d)) {
-    throw new RangeError(`solve: b must be [${[...batchShape, n, 'm'].join(', ')}] to match a ${formatShape(a.shape)}, got ${formatShape(b.shape)}`);
+    throw new RangeError(
+      `solve: b must be [${[...batchShape, n, 'm'].join(', ')}] to match a ${formatShape(a.shape)}, got ${formatShape(b.shape)}`,
+    );
   }
   if (a.dtype !== b.dtype) throw new TypeError(`solve: a and b must have one dtype, got ${a.dtype} and ${b.dtype}`);
   const m = b.shape[b.rank - 1]!;
@@ -59,5 +83,9 @@ export function inverse(a: Tensor, options: SolveOptions = {}): Tensor {
 
 /** Identity matrices shaped like the batch `a` [..., n, n], in its dtype. */
 export function identityLike(a: Tensor, n: number): Tensor {
-  return tidy(() => eye(n, n, a.dtype).expand([...a.shape.slice(0, -2), n, n]).contiguous());
+  return tidy(() =>
+    eye(n, n, a.dtype)
+      .expand([...a.shape.slice(0, -2), n, n])
+      .contiguous(),
+  );
 }

@@ -29,14 +29,36 @@ export async function svd(a: Tensor, options: SvdOptions = {}): Promise<SvdResul
   const uCols = fullMatrices ? m : k;
   const vRows = fullMatrices ? n : k;
   return {
-    U: tensorFromMatrices(batchShape, m, uCols, results.map((r) => r.U), a.dtype),
-    S: tensorFromVectors(batchShape, k, results.map((r) => r.S), a.dtype),
-    Vh: tensorFromMatrices(batchShape, vRows, n, results.map((r) => r.Vh), a.dtype),
+    U: tensorFromMatrices(
+      batchShape,
+      m,
+      uCols,
+      results.map((r) => r.U),
+      a.dtype,
+    ),
+    S: tensorFromVectors(
+      batchShape,
+      k,
+      results.map((r) => r.S),
+      a.dtype,
+    ),
+    Vh: tensorFromMatrices(
+      batchShape,
+      vRows,
+      n,
+      results.map((r) => r.Vh),
+      a.dtype,
+    ),
   };
 }
 
 /** The singular values of a matrix or batch (..., m, n), descending (torch.linalg.svdvals). */
 export async function svdvals(a: Tensor): Promise<Tensor> {
   const { batchShape, rows: m, cols: n, mats } = await readMatrices(a, 'svdvals');
-  return tensorFromVectors(batchShape, Math.min(m, n), mats.map((mat) => svdHost(mat, m, n, false).S), a.dtype);
+  return tensorFromVectors(
+    batchShape,
+    Math.min(m, n),
+    mats.map((mat) => svdHost(mat, m, n, false).S),
+    a.dtype,
+  );
 }

@@ -21,7 +21,12 @@ export interface NoLayerIndices {
 }
 
 /** PEFT's LNTuningConfig: `new LNTuningConfig({ targetModules: ['input_layernorm', 'post_attention_layernorm'] })`. */
-export const LNTuningConfig = defineConfig<LNTuningConfigFields & NoLayerIndices, keyof NoLayerIndices>('LNTuningConfig', 'LN_TUNING', LN_TUNING_FIELDS, (c) => {
-  Object.assign(c, { layersToTransform: null, layersPattern: null });
-});
+export const LNTuningConfig = defineConfig<LNTuningConfigFields & NoLayerIndices, keyof NoLayerIndices>(
+  'LNTuningConfig',
+  'LN_TUNING',
+  LN_TUNING_FIELDS,
+  (c) => {
+    Object.assign(c, { layersToTransform: null, layersPattern: null });
+  },
+);
 export type LNTuningConfig = InstanceType<typeof LNTuningConfig>;

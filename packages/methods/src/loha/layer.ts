@@ -20,8 +20,14 @@ export class LoHaLayer extends LycorisLayer<LoHaConfig> {
 
   updateLayer(context: WrapContext<LoHaConfig>): void {
     const { adapterName, config, key } = context;
-    if (this.base.kind === 'conv2d' && config.useEffectiveConv2d && this.base.weight.size / (this.base.outFeatures * this.base.inFeatures) > 1) {
-      throw new TypeError(`LoHa: useEffectiveConv2d (use_effective_conv2d) for Conv2d kernels larger than 1×1 is not supported by peft.js (module '${key}')`);
+    if (
+      this.base.kind === 'conv2d' &&
+      config.useEffectiveConv2d &&
+      this.base.weight.size / (this.base.outFeatures * this.base.inFeatures) > 1
+    ) {
+      throw new TypeError(
+        `LoHa: useEffectiveConv2d (use_effective_conv2d) for Conv2d kernels larger than 1×1 is not supported by peft.js (module '${key}')`,
+      );
     }
     const r = this.setRank(context);
     const [out, inFlat] = this.matrixShape();
@@ -30,14 +36,19 @@ export class LoHaLayer extends LycorisLayer<LoHaConfig> {
     this.factor('hada_w1_a').set(adapterName, parameter(kaimingUniform([out, r], dtype)));
     this.factor('hada_w1_b').set(adapterName, parameter(kaimingUniform([r, inFlat], dtype)));
     this.factor('hada_w2_a').set(adapterName, parameter(kaimingUniform([out, r], dtype)));
-    this.factor('hada_w2_b').set(adapterName, parameter(config.initWeights ? zeros([r, inFlat], dtype) : kaimingUniform([r, inFlat], dtype)));
+    this.factor('hada_w2_b').set(
+      adapterName,
+      parameter(config.initWeights ? zeros([r, inFlat], dtype) : kaimingUniform([r, inFlat], dtype)),
+    );
   }
 
   protected factorWeight(adapter: string): Tensor {
     return tidy(() => {
       const w1 = matmul(this.factor('hada_w1_a').at(adapter), this.factor('hada_w1_b').at(adapter));
       const w2 = matmul(this.factor('hada_w2_a').at(adapter), this.factor('hada_w2_b').at(adapter));
-      return mul(mul(w1, w2), this.scaling.get(adapter)!).reshape(this.base.kind === 'conv2d' ? this.base.weight.shape : [this.base.outFeatures, this.base.inFeatures]);
+      return mul(mul(w1, w2), this.scaling.get(adapter)!).reshape(
+        this.base.kind === 'conv2d' ? this.base.weight.shape : [this.base.outFeatures, this.base.inFeatures],
+      );
     });
   }
 

@@ -29,6 +29,7 @@ export const LoKrConfig = defineConfig<LoKrConfigFields>('LoKrConfig', 'LOKR', L
   if (typeof c.initWeights !== 'boolean' && c.initWeights !== 'lycoris') {
     throw new TypeError(`LoKrConfig: initWeights (init_weights) must be true, false or 'lycoris', got ${JSON.stringify(c.initWeights)}`);
   }
-  if (c.decomposeFactor < 1 && c.decomposeFactor !== -1) throw new TypeError(`LoKrConfig: decomposeFactor (decompose_factor) must be a positive integer or -1, got ${c.decomposeFactor}`);
+  if (c.decomposeFactor < 1 && c.decomposeFactor !== -1)
+    throw new TypeError(`LoKrConfig: decomposeFactor (decompose_factor) must be a positive integer or -1, got ${c.decomposeFactor}`);
 });
 export type LoKrConfig = InstanceType<typeof LoKrConfig>;

@@ -8,8 +8,10 @@
  *     factorization(128, 4) → [4, 32]
  */
 export function factorization(dimension: number, factor = -1): [number, number] {
-  if (!Number.isInteger(dimension) || dimension < 1) throw new RangeError(`factorization: dimension must be a positive integer, got ${dimension}`);
-  if (!Number.isInteger(factor) || (factor < 1 && factor !== -1)) throw new RangeError(`factorization: factor must be a positive integer or -1, got ${factor}`);
+  if (!Number.isInteger(dimension) || dimension < 1)
+    throw new RangeError(`factorization: dimension must be a positive integer, got ${dimension}`);
+  if (!Number.isInteger(factor) || (factor < 1 && factor !== -1))
+    throw new RangeError(`factorization: factor must be a positive integer or -1, got ${factor}`);
   if (factor > 0 && dimension % factor === 0) return [factor, dimension / factor];
   const bound = factor === -1 ? dimension : factor;
   let [m, n] = [1, dimension];

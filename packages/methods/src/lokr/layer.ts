@@ -43,7 +43,9 @@ export class LoKrLayer extends LycorisLayer<LoKrConfig> {
     // a quantized base is a Linear: one element a (out, in) pair
     const kernel = kind === 'conv2d' ? this.base.weight.size / (outFeatures * inFeatures) : 1;
     if (kind === 'conv2d' && config.useEffectiveConv2d && kernel > 1) {
-      throw new TypeError(`LoKr: useEffectiveConv2d (use_effective_conv2d) for Conv2d kernels larger than 1×1 is not supported by peft.js (module '${key}')`);
+      throw new TypeError(
+        `LoKr: useEffectiveConv2d (use_effective_conv2d) for Conv2d kernels larger than 1×1 is not supported by peft.js (module '${key}')`,
+      );
     }
     const r = this.setRank(context);
     for (const name of FACTORS) if (this.has(name)) this.factor(name).delete(adapterName);
@@ -62,7 +64,10 @@ export class LoKrLayer extends LycorisLayer<LoKrConfig> {
       this.factor('lokr_w1_b').set(adapterName, make([r, inM], false));
     }
     if (useW2) {
-      this.factor('lokr_w2').set(adapterName, make(kind === 'conv2d' ? [outK, inN, ...this.base.weight.shape.slice(2)] : [outK, inN], init === 'lycoris'));
+      this.factor('lokr_w2').set(
+        adapterName,
+        make(kind === 'conv2d' ? [outK, inN, ...this.base.weight.shape.slice(2)] : [outK, inN], init === 'lycoris'),
+      );
     } else {
       this.factor('lokr_w2_a').set(adapterName, make([outK, r], false));
       this.factor('lokr_w2_b').set(adapterName, make([r, inN * kernel], init === 'lycoris'));
@@ -74,8 +79,12 @@ export class LoKrLayer extends LycorisLayer<LoKrConfig> {
       const w1 = this.entry('lokr_w1', adapter) ?? matmul(this.factor('lokr_w1_a').at(adapter), this.factor('lokr_w1_b').at(adapter));
       const full = this.entry('lokr_w2', adapter);
       // a full Conv2d W2 [b, d, kh, kw] enters the product as the matrix [b, d·kh·kw]
-      const w2 = full ? full.reshape([full.shape[0]!, -1]) : matmul(this.factor('lokr_w2_a').at(adapter), this.factor('lokr_w2_b').at(adapter));
-      return mul(kron(w1, w2), this.scaling.get(adapter)!).reshape(this.base.kind === 'conv2d' ? this.base.weight.shape : [this.base.outFeatures, this.base.inFeatures]);
+      const w2 = full
+        ? full.reshape([full.shape[0]!, -1])
+        : matmul(this.factor('lokr_w2_a').at(adapter), this.factor('lokr_w2_b').at(adapter));
+      return mul(kron(w1, w2), this.scaling.get(adapter)!).reshape(
+        this.base.kind === 'conv2d' ? this.base.weight.shape : [this.base.outFeatures, this.base.inFeatures],
+      );
     });
   }
 

@@ -68,15 +68,24 @@ function embeddingLoraNames(peft: PeftModel): Set<string> {
  */
 export function loraplusParamGroups(peft: PeftModel, options: Omit<LoraplusOptions, 'optimizerOptions'>): LoraplusParamGroup[] {
   const { lr, loraplusLrRatio = 16, loraplusLrEmbedding = 1e-6, weightDecay = 0 } = options;
-  for (const [name, v] of [['lr', lr], ['loraplusLrRatio', loraplusLrRatio], ['loraplusLrEmbedding', loraplusLrEmbedding], ['weightDecay', weightDecay]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`createLoraplusOptimizer: ${name} must be a finite non-negative number, got ${String(v)}`);
+  for (const [name, v] of [
+    ['lr', lr],
+    ['loraplusLrRatio', loraplusLrRatio],
+    ['loraplusLrEmbedding', loraplusLrEmbedding],
+    ['weightDecay', weightDecay],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new RangeError(`createLoraplusOptimizer: ${name} must be a finite non-negative number, got ${String(v)}`);
   }
   const norms = normParameterNames(peft);
   const embeddings = embeddingLoraNames(peft);
   const groups = new Map<LoraplusGroupName, LoraplusParamGroup>(
     LORAPLUS_GROUP_NAMES.map((name) => {
       const groupLr = name === 'groupA' ? lr : name === 'embedding' ? loraplusLrEmbedding : lr * loraplusLrRatio;
-      return [name, { name, paramNames: [], params: [], options: { lr: groupLr, weightDecay: name === 'groupB_no_decay' ? 0 : weightDecay } }];
+      return [
+        name,
+        { name, paramNames: [], params: [], options: { lr: groupLr, weightDecay: name === 'groupB_no_decay' ? 0 : weightDecay } },
+      ];
     }),
   );
   for (const [name, p] of peft.namedParameters()) {

@@ -9,7 +9,9 @@ export interface HostFactors {
 
 function checkRank(what: string, r: number, out: number, inFeatures: number): void {
   if (r > Math.min(out, inFeatures)) {
-    throw new RangeError(`LoRA: initLoraWeights '${what}' needs r <= min(out, in) = ${Math.min(out, inFeatures)} for a ${out}x${inFeatures} weight, got r = ${r}`);
+    throw new RangeError(
+      `LoRA: initLoraWeights '${what}' needs r <= min(out, in) = ${Math.min(out, inFeatures)} for a ${out}x${inFeatures} weight, got r = ${r}`,
+    );
   }
 }
 
@@ -48,7 +50,14 @@ export function oloraFactors(w: Float64Array, out: number, inFeatures: number, r
 }
 
 /** W − s·B·A (out x in). */
-export function residualWeight(w: Float64Array, { a, b }: HostFactors, out: number, inFeatures: number, r: number, scaling: number): Float64Array {
+export function residualWeight(
+  w: Float64Array,
+  { a, b }: HostFactors,
+  out: number,
+  inFeatures: number,
+  r: number,
+  scaling: number,
+): Float64Array {
   const res = Float64Array.from(w);
   for (let i = 0; i < out; i++) {
     for (let k = 0; k < r; k++) {

@@ -89,19 +89,28 @@ export const LORA_FIELDS: FieldSpecs<LoraConfigFields> = {
 export const LoraConfig = defineConfig<LoraConfigFields>('LoraConfig', 'LORA', LORA_FIELDS, (c) => {
   const init = c.initLoraWeights;
   if (typeof init !== 'boolean' && !(typeof init === 'string' && INIT_VALUES.test(init))) {
-    throw new TypeError(`LoraConfig: initLoraWeights (init_lora_weights) must be true, false, 'gaussian', 'pissa', 'pissa_niter_<n>', 'olora' or 'loftq', got ${JSON.stringify(init)}`);
+    throw new TypeError(
+      `LoraConfig: initLoraWeights (init_lora_weights) must be true, false, 'gaussian', 'pissa', 'pissa_niter_<n>', 'olora' or 'loftq', got ${JSON.stringify(init)}`,
+    );
   }
   const loftq = c.loftqConfig as unknown;
   const loftqSet = loftq instanceof LoftQConfig || (typeof loftq === 'object' && loftq !== null && Object.keys(loftq).length > 0);
   if (loftqSet) (c as { loftqConfig: LoftQConfig }).loftqConfig = LoftQConfig.from(loftq);
-  if (init === 'loftq' && !loftqSet) throw new TypeError("LoraConfig: initLoraWeights 'loftq' needs loftqConfig (loftq_config), e.g. new LoftQConfig({ loftqBits: 4 })");
-  if (loftqSet && init !== 'loftq') throw new TypeError(`LoraConfig: loftqConfig is only used with initLoraWeights 'loftq', got ${JSON.stringify(init)}`);
-  for (const [name, pattern] of [['rankPattern', c.rankPattern], ['alphaPattern', c.alphaPattern]] as const) {
+  if (init === 'loftq' && !loftqSet)
+    throw new TypeError("LoraConfig: initLoraWeights 'loftq' needs loftqConfig (loftq_config), e.g. new LoftQConfig({ loftqBits: 4 })");
+  if (loftqSet && init !== 'loftq')
+    throw new TypeError(`LoraConfig: loftqConfig is only used with initLoraWeights 'loftq', got ${JSON.stringify(init)}`);
+  for (const [name, pattern] of [
+    ['rankPattern', c.rankPattern],
+    ['alphaPattern', c.alphaPattern],
+  ] as const) {
     for (const [k, v] of Object.entries(pattern)) {
-      if (name === 'rankPattern' && (!Number.isInteger(v) || v < 1)) throw new TypeError(`LoraConfig: rankPattern['${k}'] must be a positive integer, got ${v}`);
+      if (name === 'rankPattern' && (!Number.isInteger(v) || v < 1))
+        throw new TypeError(`LoraConfig: rankPattern['${k}'] must be a positive integer, got ${v}`);
     }
   }
-  if (c.loraBias && typeof init !== 'boolean') throw new TypeError(`LoraConfig: loraBias is only supported with initLoraWeights true or false, got ${JSON.stringify(init)}`);
+  if (c.loraBias && typeof init !== 'boolean')
+    throw new TypeError(`LoraConfig: loraBias is only supported with initLoraWeights true or false, got ${JSON.stringify(init)}`);
   if (c.useDora && c.loraBias) throw new TypeError('LoraConfig: useDora and loraBias cannot be combined');
   checkLayerSelection('LoraConfig', c);
 });

@@ -18,12 +18,15 @@ export function convertMutatedInit(
 ): { state: Map<string, Tensor>; config: LoraConfig; made: Tensor[] } {
   const fn = 'convertMutatedInit';
   if (!initChangesBase(config.initLoraWeights) && config.initLoraWeights !== true) {
-    throw new TypeError(`${fn}: only PiSSA and OLoRA adapters change the base weights; this one has initLoraWeights ${JSON.stringify(config.initLoraWeights)}`);
+    throw new TypeError(
+      `${fn}: only PiSSA and OLoRA adapters change the base weights; this one has initLoraWeights ${JSON.stringify(config.initLoraWeights)}`,
+    );
   }
   if (config.useDora) throw new TypeError(`${fn}: a DoRA adapter cannot be written as a plain LoRA of the original weights`);
   if (config.loraBias) throw new TypeError(`${fn}: an adapter with loraBias cannot be written as a plain LoRA of the original weights`);
   const patterns = Object.keys(config.rankPattern).length > 0 || Object.keys(config.alphaPattern).length > 0;
-  if (config.useRslora && patterns) throw new TypeError(`${fn}: not supported when useRslora is combined with rankPattern or alphaPattern (as in PEFT)`);
+  if (config.useRslora && patterns)
+    throw new TypeError(`${fn}: not supported when useRslora is combined with rankPattern or alphaPattern (as in PEFT)`);
 
   const out = new Map<string, Tensor>();
   const made: Tensor[] = [];
@@ -38,7 +41,8 @@ export function convertMutatedInit(
         }
         const t0 = initial.get(key);
         if (!t0) throw new RangeError(`${fn}: the initial adapter has no ${key}`);
-        if (!shapesEqual(t0.shape, t.shape)) throw new RangeError(`${fn}: ${key} is ${formatShape(t.shape)} but ${formatShape(t0.shape)} in the initial adapter`);
+        if (!shapesEqual(t0.shape, t.shape))
+          throw new RangeError(`${fn}: ${key} is ${formatShape(t.shape)} but ${formatShape(t0.shape)} in the initial adapter`);
         const t0d = t0.cast(t.dtype);
         // A is [r, in] and B [out, r]: the ranks stack along A's rows and B's columns
         const rankAxis = isA ? 0 : 1;

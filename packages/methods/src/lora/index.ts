@@ -34,7 +34,10 @@ export const lora = layerMethod<LoraConfig>({
     const r = patternValue(config.rankPattern, key, config.r);
     // a quantized base has no float weight to ask; only a conv's kernel adds to its inputs
     const fanIn = info.kind === 'conv2d' ? info.weight.size / info.outFeatures : info.inFeatures;
-    return { [`lora_A [${r}, ${fanIn}]`]: r * fanIn, [`lora_B [${info.outFeatures}, ${r}]`]: info.outFeatures * r + (config.loraBias ? info.outFeatures : 0) };
+    return {
+      [`lora_A [${r}, ${fanIn}]`]: r * fanIn,
+      [`lora_B [${info.outFeatures}, ${r}]`]: info.outFeatures * r + (config.loraBias ? info.outFeatures : 0),
+    };
   },
   afterLoad({ tuner, adapterName }) {
     for (const [, m] of tuner.namedModules()) if (m instanceof LoraLayer) m.finishLoadedInit(adapterName);

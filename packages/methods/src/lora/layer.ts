@@ -1,4 +1,22 @@
-import { add, div, Dropout, keep, Linear, matmul, type Module, mul, noGrad, QuantizedLinear, QuantizedWeight, randn, reshape, sub, type Tensor, tensor, tidy } from '@peftjs/core';
+import {
+  add,
+  div,
+  Dropout,
+  keep,
+  Linear,
+  matmul,
+  type Module,
+  mul,
+  noGrad,
+  QuantizedLinear,
+  QuantizedWeight,
+  randn,
+  reshape,
+  sub,
+  type Tensor,
+  tensor,
+  tidy,
+} from '@peftjs/core';
 import { ModuleDict } from '../tuners/adapter-dict.js';
 import { patternValue } from '../tuners/targets.js';
 import { TunerLayer, type BaseState, type MergePlan, type MergeStep } from '../tuners/tuner-layer.js';
@@ -120,8 +138,15 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
     const a = this.loraA.at(adapter);
     const b = this.loraB.at(adapter);
     if (init === 'gaussian') setValue(a.weight, randn(a.weight.shape, { std: 1 / r, dtype: a.weight.dtype }));
-    setValue(b.weight, noGrad(() => b.weight.mul(0)));
-    if (b.bias) setValue(b.bias, noGrad(() => b.bias!.mul(0)));
+    setValue(
+      b.weight,
+      noGrad(() => b.weight.mul(0)),
+    );
+    if (b.bias)
+      setValue(
+        b.bias,
+        noGrad(() => b.bias!.mul(0)),
+      );
   }
 
   /** The base weight as out x in float64 numbers on the host (PiSSA and OLoRA factor it). */
@@ -131,7 +156,9 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
     try {
       values = weight.dataSync() as ArrayLike<number>;
     } catch (err) {
-      throw new Error(`LoRA: initLoraWeights '${init}' factors the base weight of '${key}' on the host, which needs a backend that reads synchronously (${(err as Error).message})`);
+      throw new Error(
+        `LoRA: initLoraWeights '${init}' factors the base weight of '${key}' on the host, which needs a backend that reads synchronously (${(err as Error).message})`,
+      );
     }
     return fanInFanOut ? transposeHost(values, inFeatures, outFeatures) : Float64Array.from(values);
   }
@@ -139,7 +166,10 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
   /** PiSSA's or OLoRA's factors of the current base weight. */
   private baseFactors(adapter: string, init: LoraInit, key: string): { w: Float64Array; factors: HostFactors } {
     const { inFeatures, outFeatures } = this.base;
-    if (this.base.kind !== 'linear') throw new TypeError(`LoRA: initLoraWeights '${String(init)}' works on Linear and Conv1D targets, not on '${key}' (${this.base.kind})`);
+    if (this.base.kind !== 'linear')
+      throw new TypeError(
+        `LoRA: initLoraWeights '${String(init)}' works on Linear and Conv1D targets, not on '${key}' (${this.base.kind})`,
+      );
     const w = this.hostWeight(String(init), key);
     const r = this.r.get(adapter)!;
     const s = this.scaling.get(adapter)!;
@@ -172,9 +202,12 @@ export class LoraLayer extends TunerLayer<LoraConfig> {
    */
   private initLoftq(adapter: string, config: LoraConfig, key: string): void {
     const { kind, quantized, inFeatures, outFeatures, bias } = this.base;
-    if (kind !== 'linear') throw new TypeError(`LoRA: initLoraWeights 'loftq' works on Linear and Conv1D targets, not on '${key}' (${kind})`);
+    if (kind !== 'linear')
+      throw new TypeError(`LoRA: initLoraWeights 'loftq' works on Linear and Conv1D targets, not on '${key}' (${kind})`);
     if (quantized) {
-      throw new TypeError(`LoRA: initLoraWeights 'loftq' on '${key}' needs the float base weight to quantize (PEFT runs LoftQ on the unquantized model); load the model without quantization and let LoftQ quantize it`);
+      throw new TypeError(
+        `LoRA: initLoraWeights 'loftq' on '${key}' needs the float base weight to quantize (PEFT runs LoftQ on the unquantized model); load the model without quantization and let LoftQ quantize it`,
+      );
     }
     const w = this.hostWeight('loftq', key);
     const { quantized: q, a, b } = loftqFactors(w, outFeatures, inFeatures, this.r.get(adapter)!, LoftQConfig.from(config.loftqConfig));

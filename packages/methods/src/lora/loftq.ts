@@ -9,8 +9,10 @@ export class LoftQConfig {
   constructor(fields: { loftqBits?: number; loftqIter?: number } = {}) {
     const bits = fields.loftqBits ?? 4;
     const iter = fields.loftqIter ?? 1;
-    if (bits !== 4 && bits !== 8) throw new RangeError(`LoftQConfig: loftqBits (loftq_bits) must be 4 (NF4) or 8 (int8), got ${String(bits)}`);
-    if (!Number.isInteger(iter) || iter < 1) throw new RangeError(`LoftQConfig: loftqIter (loftq_iter) must be a positive integer, got ${String(iter)}`);
+    if (bits !== 4 && bits !== 8)
+      throw new RangeError(`LoftQConfig: loftqBits (loftq_bits) must be 4 (NF4) or 8 (int8), got ${String(bits)}`);
+    if (!Number.isInteger(iter) || iter < 1)
+      throw new RangeError(`LoftQConfig: loftqIter (loftq_iter) must be a positive integer, got ${String(iter)}`);
     this.loftqBits = bits;
     this.loftqIter = iter;
   }
@@ -18,12 +20,16 @@ export class LoftQConfig {
   /** From a config value: a LoftQConfig, camelCase fields, or PEFT's snake_case JSON. */
   static from(value: unknown): LoftQConfig {
     if (value instanceof LoftQConfig) return value;
-    if (!value || typeof value !== 'object') throw new TypeError(`LoftQConfig: expected an object like { loftq_bits: 4, loftq_iter: 1 }, got ${JSON.stringify(value)}`);
+    if (!value || typeof value !== 'object')
+      throw new TypeError(`LoftQConfig: expected an object like { loftq_bits: 4, loftq_iter: 1 }, got ${JSON.stringify(value)}`);
     const v = value as Record<string, unknown>;
     for (const k of Object.keys(v)) {
       if (!['loftq_bits', 'loftq_iter', 'loftqBits', 'loftqIter'].includes(k)) throw new TypeError(`LoftQConfig: unknown field '${k}'`);
     }
-    return new LoftQConfig({ loftqBits: (v.loftqBits ?? v.loftq_bits) as number | undefined, loftqIter: (v.loftqIter ?? v.loftq_iter) as number | undefined });
+    return new LoftQConfig({
+      loftqBits: (v.loftqBits ?? v.loftq_bits) as number | undefined,
+      loftqIter: (v.loftqIter ?? v.loftq_iter) as number | undefined,
+    });
   }
 
   /** PEFT's names on disk. */
@@ -49,7 +55,8 @@ export interface LoftQResult extends HostFactors {
  * factors are not divided by LoRA's scaling (alpha / r): use loraAlpha = r to have Q + s·B·A ≈ W.
  */
 export function loftqFactors(w: Float64Array, out: number, inFeatures: number, r: number, config: LoftQConfig): LoftQResult {
-  if (r > Math.min(out, inFeatures)) throw new RangeError(`LoRA: initLoraWeights 'loftq' needs r <= min(out, in) = ${Math.min(out, inFeatures)}, got r = ${r}`);
+  if (r > Math.min(out, inFeatures))
+    throw new RangeError(`LoRA: initLoraWeights 'loftq' needs r <= min(out, in) = ${Math.min(out, inFeatures)}, got r = ${r}`);
   let residual = w;
   let quantized: QuantizedWeightData | null = null;
   let factors: HostFactors | null = null;

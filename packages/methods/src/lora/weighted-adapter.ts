@@ -30,7 +30,8 @@ export async function addWeightedAdapter(
   if (Object.hasOwn(peft.peftConfig, adapterName)) throw new Error(`${op}: an adapter named '${adapterName}' already exists`);
   for (const [i, c] of configs.entries()) {
     if (c.useDora) throw new Error(`${op}: adapter '${adapters[i]}' uses DoRA, whose magnitudes cannot be combined`);
-    if (c.modulesToSave && c.modulesToSave.length > 0 && adapters.length > 1) throw new Error(`${op}: adapter '${adapters[i]}' has modulesToSave, which PEFT cannot combine either`);
+    if (c.modulesToSave && c.modulesToSave.length > 0 && adapters.length > 1)
+      throw new Error(`${op}: adapter '${adapters[i]}' has modulesToSave, which PEFT cannot combine either`);
   }
   // per-module scaling (rank and alpha patterns), read from the layers
   const layers = new Map<string, LoraLayer>();
@@ -48,9 +49,10 @@ export async function addWeightedAdapter(
   try {
     // PEFT's rule: a regex when every source has the same one, else the union of the names
     const first = configs[0]!.targetModules;
-    const targetModules = typeof first === 'string' && configs.every((c) => c.targetModules === first)
-      ? first
-      : [...new Set(configs.flatMap((c) => (typeof c.targetModules === 'string' ? [c.targetModules] : c.targetModules ?? [])))];
+    const targetModules =
+      typeof first === 'string' && configs.every((c) => c.targetModules === first)
+        ? first
+        : [...new Set(configs.flatMap((c) => (typeof c.targetModules === 'string' ? [c.targetModules] : (c.targetModules ?? []))))];
     const config = new LoraConfig({
       ...configs[0]!.values(),
       r: combined.rank,

@@ -1,5 +1,11 @@
 import { concat, dispose, formatShape, noGrad, tidy, zeros, type Tensor } from '@peftjs/core';
-import { combineLora, type CombinedLora, type LoraCombinationOptions, type LoraCombinationType, type LoraPiece } from './lora-combination.js';
+import {
+  combineLora,
+  type CombinedLora,
+  type LoraCombinationOptions,
+  type LoraCombinationType,
+  type LoraPiece,
+} from './lora-combination.js';
 import { assertFiniteNumber } from './validate.js';
 
 /** One source adapter: its tensors under PEFT's saved-file keys, its scaling and its weight. */
@@ -27,7 +33,10 @@ const A_KEY = /^(.*)\.lora_(embedding_)?A(\.weight)?$/;
  * the common rank for linear, ties, dare and magnitude_prune, the sum of the ranks for cat, svdRank
  * or the largest rank for the svd types; modules whose combination is smaller are padded with zeros.
  */
-export async function combineLoraAdapters(adapters: readonly LoraAdapterInput[], options: LoraCombinationOptions = {}): Promise<CombinedLoraAdapter> {
+export async function combineLoraAdapters(
+  adapters: readonly LoraAdapterInput[],
+  options: LoraCombinationOptions = {},
+): Promise<CombinedLoraAdapter> {
   if (!Array.isArray(adapters) || adapters.length === 0) throw new RangeError(`${FN}: give at least one adapter`);
   adapters.forEach((a, i) => {
     if (!(a?.tensors instanceof Map)) throw new TypeError(`${FN}: adapters[${i}].tensors must be a Map of tensors`);
@@ -40,7 +49,9 @@ export async function combineLoraAdapters(adapters: readonly LoraAdapterInput[],
       const match = A_KEY.exec(key);
       if (!match) {
         if (!/\.lora_(embedding_)?B(\.weight)?$/.test(key)) {
-          throw new RangeError(`${FN}: adapters[${i}] has ${key}; only LoRA A and B factors can be combined (no DoRA magnitudes, biases or modules_to_save)`);
+          throw new RangeError(
+            `${FN}: adapters[${i}] has ${key}; only LoRA A and B factors can be combined (no DoRA magnitudes, biases or modules_to_save)`,
+          );
         }
         continue;
       }
@@ -58,7 +69,8 @@ export async function combineLoraAdapters(adapters: readonly LoraAdapterInput[],
   if (type === 'cat') rank = adapterRanks.reduce((a, b) => a + b, 0);
   else if (type.endsWith('svd')) rank = options.svdRank ?? Math.max(...adapterRanks);
   else {
-    if (new Set(adapterRanks).size !== 1) throw new RangeError(`${FN}: ${type} needs adapters of equal rank, got [${adapterRanks.join(', ')}]; use cat or an svd type`);
+    if (new Set(adapterRanks).size !== 1)
+      throw new RangeError(`${FN}: ${type} needs adapters of equal rank, got [${adapterRanks.join(', ')}]; use cat or an svd type`);
     rank = adapterRanks[0];
   }
 
@@ -74,7 +86,11 @@ export async function combineLoraAdapters(adapters: readonly LoraAdapterInput[],
         assertFiniteNumber(FN, `adapters[${i}].scaling for ${module}`, scaling);
         pieces.push({ A, B, scaling, weight: adapter.weight });
       }
-      const combined = await combineLora(pieces, { ...options, combinationType: type, svdRank: type.endsWith('svd') ? rank : options.svdRank });
+      const combined = await combineLora(pieces, {
+        ...options,
+        combinationType: type,
+        svdRank: type.endsWith('svd') ? rank : options.svdRank,
+      });
       const padded = padToRank(combined, rank, module);
       out.set(aKey, padded.A);
       out.set(bKey, padded.B);
@@ -89,7 +105,8 @@ export async function combineLoraAdapters(adapters: readonly LoraAdapterInput[],
 /** Zero rows of A and zero columns of B up to `rank` (the product is unchanged); takes ownership. */
 function padToRank(c: CombinedLora, rank: number, module: string): { A: Tensor; B: Tensor } {
   if (c.rank === rank) return c;
-  if (c.rank > rank) throw new RangeError(`${FN}: ${module} combined to rank ${c.rank}, above the adapter rank ${rank} (A ${formatShape(c.A.shape)})`);
+  if (c.rank > rank)
+    throw new RangeError(`${FN}: ${module} combined to rank ${c.rank}, above the adapter rank ${rank} (A ${formatShape(c.A.shape)})`);
   const padded = noGrad(() =>
     tidy(() => ({
       A: concat([c.A, zeros([rank - c.rank, ...c.A.shape.slice(1)], c.A.dtype)], 0),

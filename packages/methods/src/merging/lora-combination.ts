@@ -1,4 +1,18 @@
-import { concat, dispose, formatShape, isFloat, matmul, mul, noGrad, reshape, tensor, Tensor, tidy, type DType, type Generator } from '@peftjs/core';
+import {
+  concat,
+  dispose,
+  formatShape,
+  isFloat,
+  matmul,
+  mul,
+  noGrad,
+  reshape,
+  tensor,
+  Tensor,
+  tidy,
+  type DType,
+  type Generator,
+} from '@peftjs/core';
 import { completeBasis, svdHost, type HostSvd } from '../linalg/svd-host.js';
 import { productSvd } from '../linalg/product-svd.js';
 import { mergeTaskTensors, type TaskMergeMethod } from './task-tensors.js';
@@ -6,11 +20,30 @@ import { assertDensity, assertFiniteNumber, assertMajoritySignMethod, type Major
 
 /** PEFT's add_weighted_adapter combination types. */
 export type LoraCombinationType =
-  | 'svd' | 'linear' | 'cat' | 'ties' | 'ties_svd' | 'dare_linear' | 'dare_ties' | 'dare_linear_svd' | 'dare_ties_svd'
-  | 'magnitude_prune' | 'magnitude_prune_svd';
+  | 'svd'
+  | 'linear'
+  | 'cat'
+  | 'ties'
+  | 'ties_svd'
+  | 'dare_linear'
+  | 'dare_ties'
+  | 'dare_linear_svd'
+  | 'dare_ties_svd'
+  | 'magnitude_prune'
+  | 'magnitude_prune_svd';
 
 export const LORA_COMBINATION_TYPES: readonly LoraCombinationType[] = [
-  'svd', 'linear', 'cat', 'ties', 'ties_svd', 'dare_linear', 'dare_ties', 'dare_linear_svd', 'dare_ties_svd', 'magnitude_prune', 'magnitude_prune_svd',
+  'svd',
+  'linear',
+  'cat',
+  'ties',
+  'ties_svd',
+  'dare_linear',
+  'dare_ties',
+  'dare_linear_svd',
+  'dare_ties_svd',
+  'magnitude_prune',
+  'magnitude_prune_svd',
 ];
 
 /**
@@ -109,18 +142,28 @@ export async function combineLora(pieces: readonly LoraPiece[], options: LoraCom
     const deltaWeights = pieces.map((p) => (twice ? p.weight * p.scaling : p.weight));
     let svdResult: HostSvd;
     if (type === 'svd') {
-      svdResult = await svdOfWeightedSum(pieces, pieces.map((p, i) => deltaWeights[i] * p.scaling), shapes);
+      svdResult = await svdOfWeightedSum(
+        pieces,
+        pieces.map((p, i) => deltaWeights[i] * p.scaling),
+        shapes,
+      );
     } else {
       const deltas = noGrad(() => pieces.map((p) => tidy(() => mul(matmul(flatB(p.B, shapes), flatA(p.A, shapes)), p.scaling))));
       let merged: Tensor;
       try {
-        merged = await mergeTaskTensors(deltas, deltaWeights, method, {
-          density: options.density,
-          majoritySignMethod,
-          rescale: options.dareRescale ?? true,
-          generator: options.generator,
-          masks: options.masks?.delta,
-        }, FN);
+        merged = await mergeTaskTensors(
+          deltas,
+          deltaWeights,
+          method,
+          {
+            density: options.density,
+            majoritySignMethod,
+            rescale: options.dareRescale ?? true,
+            generator: options.generator,
+            masks: options.masks?.delta,
+          },
+          FN,
+        );
       } finally {
         dispose(deltas);
       }
@@ -173,7 +216,11 @@ export async function combineLoraExact(pieces: readonly LoraPiece[], options: Ex
   const total = shapes.ranks.reduce((a, b) => a + b, 0);
   const rank = options.rank ?? Math.min(total, shapes.out, shapes.inSize);
   assertRank(fn, 'rank', rank, Math.min(shapes.out, shapes.inSize));
-  const result = await svdOfWeightedSum(pieces, pieces.map((p) => p.weight * p.scaling), shapes);
+  const result = await svdOfWeightedSum(
+    pieces,
+    pieces.map((p) => p.weight * p.scaling),
+    shapes,
+  );
   return { ...factorsFromSvd(result, rank, undefined, shapes), combinationType: 'svd' };
 }
 
@@ -202,14 +249,21 @@ function validatePieces(fn: string, pieces: readonly LoraPiece[]): PieceShapes {
     assertFiniteNumber(fn, `pieces[${i}].weight`, p.weight);
     const { A, B } = p;
     if (A.rank < 2 || B.rank < 2 || B.shape.slice(2).some((d: number) => d !== 1) || A.shape[0] !== B.shape[1]) {
-      throw new RangeError(`${fn}: pieces[${i}] needs A (r, in, ...) and B (out, r, 1...) with the same r, got A ${formatShape(A.shape)} and B ${formatShape(B.shape)}`);
+      throw new RangeError(
+        `${fn}: pieces[${i}] needs A (r, in, ...) and B (out, r, 1...) with the same r, got A ${formatShape(A.shape)} and B ${formatShape(B.shape)}`,
+      );
     }
-    if (formatShape(A.shape.slice(1)) !== formatShape(first.A.shape.slice(1)) || B.shape[0] !== first.B.shape[0] || B.rank !== first.B.rank) {
+    if (
+      formatShape(A.shape.slice(1)) !== formatShape(first.A.shape.slice(1)) ||
+      B.shape[0] !== first.B.shape[0] ||
+      B.rank !== first.B.rank
+    ) {
       throw new RangeError(
         `${fn}: pieces[${i}] has A ${formatShape(A.shape)} and B ${formatShape(B.shape)}, which do not fit pieces[0]'s A ${formatShape(first.A.shape)} and B ${formatShape(first.B.shape)}`,
       );
     }
-    if (A.dtype !== first.A.dtype || B.dtype !== first.A.dtype) throw new TypeError(`${fn}: pieces[${i}] is ${A.dtype}/${B.dtype} but pieces[0].A is ${first.A.dtype}`);
+    if (A.dtype !== first.A.dtype || B.dtype !== first.A.dtype)
+      throw new TypeError(`${fn}: pieces[${i}] is ${A.dtype}/${B.dtype} but pieces[0].A is ${first.A.dtype}`);
   });
   const inShape = first.A.shape.slice(1);
   return {
@@ -223,7 +277,8 @@ function validatePieces(fn: string, pieces: readonly LoraPiece[]): PieceShapes {
 }
 
 function assertRank(fn: string, arg: string, rank: unknown, max: number): asserts rank is number {
-  if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1) throw new RangeError(`${fn}: ${arg} must be a positive integer, got ${String(rank)}`);
+  if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1)
+    throw new RangeError(`${fn}: ${arg} must be a positive integer, got ${String(rank)}`);
   if (rank > max) throw new RangeError(`${fn}: ${arg} ${rank} exceeds min(out, in) = ${max}`);
 }
 
@@ -250,8 +305,14 @@ function catFactors(pieces: readonly LoraPiece[], s: PieceShapes): { A: Tensor; 
   const rank = s.ranks.reduce((a, b) => a + b, 0);
   return noGrad(() =>
     tidy(() => {
-      const A = concat(pieces.map((p) => mul(p.A, p.weight * p.scaling)), 0);
-      const B = concat(pieces.map((p) => p.B), 1);
+      const A = concat(
+        pieces.map((p) => mul(p.A, p.weight * p.scaling)),
+        0,
+      );
+      const B = concat(
+        pieces.map((p) => p.B),
+        1,
+      );
       return { A, B, rank };
     }),
   );
@@ -289,7 +350,12 @@ function factorsFromSvd(svd: HostSvd, rank: number, clamp: number | undefined, s
   for (let i = 0; i < s.out; i++) for (let c = 0; c < have; c++) b[i * rank + c] = svd.U[i * svd.uCols + c] * svd.S[c];
   const a = new Float64Array(rank * n);
   a.set(svd.Vh.subarray(0, have * n));
-  if (have < rank) completeBasis(a, n, Array.from({ length: rank - have }, (_, j) => have + j));
+  if (have < rank)
+    completeBasis(
+      a,
+      n,
+      Array.from({ length: rank - have }, (_, j) => have + j),
+    );
   if (clamp !== undefined) {
     const hi = quantile(Float64Array.from([...b, ...a]), clamp);
     const clip = (x: number) => Math.min(Math.max(x, -hi), hi);

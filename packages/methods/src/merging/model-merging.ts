@@ -46,14 +46,21 @@ export interface BreadcrumbsMergeOptions extends TaskArithmeticOptions {
  * Task arithmetic (Ilharco et al.): θ = θ_base + λ Σ wᵢ (θᵢ − θ_base), key by key. Returns a new
  * state dict; the inputs are left alone. Integer tensors are copied from the base.
  */
-export async function taskArithmetic(base: StateDict, finetuned: readonly StateDict[], options: TaskArithmeticOptions = {}): Promise<Map<string, Tensor>> {
+export async function taskArithmetic(
+  base: StateDict,
+  finetuned: readonly StateDict[],
+  options: TaskArithmeticOptions = {},
+): Promise<Map<string, Tensor>> {
   return mergeModels('taskArithmetic', base, finetuned, 'linear', options, {});
 }
 
 /** TIES-merging (Yadav et al.): trim each task vector to `density`, elect signs, disjoint mean. */
 export async function tiesMerge(base: StateDict, finetuned: readonly StateDict[], options: TiesMergeOptions): Promise<Map<string, Tensor>> {
   assertDensity('tiesMerge', options?.density);
-  return mergeModels('tiesMerge', base, finetuned, 'ties', options, { density: options.density, majoritySignMethod: options.majoritySignMethod });
+  return mergeModels('tiesMerge', base, finetuned, 'ties', options, {
+    density: options.density,
+    majoritySignMethod: options.majoritySignMethod,
+  });
 }
 
 /** DARE (Yu et al.): drop each task-vector entry with probability 1 − density, rescale, then linear or TIES. */
@@ -73,7 +80,11 @@ export async function dareMerge(base: StateDict, finetuned: readonly StateDict[]
 }
 
 /** Keep the top `density` of each task vector by magnitude, then task arithmetic (PEFT's magnitude_prune). */
-export async function magnitudePrune(base: StateDict, finetuned: readonly StateDict[], options: MagnitudePruneOptions): Promise<Map<string, Tensor>> {
+export async function magnitudePrune(
+  base: StateDict,
+  finetuned: readonly StateDict[],
+  options: MagnitudePruneOptions,
+): Promise<Map<string, Tensor>> {
   assertDensity('magnitudePrune', options?.density);
   return mergeModels('magnitudePrune', base, finetuned, 'magnitude_prune', options, { density: options.density });
 }
@@ -82,12 +93,17 @@ export async function magnitudePrune(base: StateDict, finetuned: readonly StateD
  * Model Breadcrumbs (Davari & Belilovsky): per tensor drop the largest `gamma` fraction of each task
  * vector (outliers) and the smallest so that `density` remains, then task arithmetic.
  */
-export async function breadcrumbsMerge(base: StateDict, finetuned: readonly StateDict[], options: BreadcrumbsMergeOptions): Promise<Map<string, Tensor>> {
+export async function breadcrumbsMerge(
+  base: StateDict,
+  finetuned: readonly StateDict[],
+  options: BreadcrumbsMergeOptions,
+): Promise<Map<string, Tensor>> {
   const fn = 'breadcrumbsMerge';
   assertDensity(fn, options?.density);
   const { gamma = 0.01 } = options;
   assertFiniteNumber(fn, 'gamma', gamma);
-  if (gamma < 0 || gamma + options.density > 1) throw new RangeError(`${fn}: gamma must be in [0, 1 - density], got gamma ${gamma} with density ${options.density}`);
+  if (gamma < 0 || gamma + options.density > 1)
+    throw new RangeError(`${fn}: gamma must be in [0, 1 - density], got gamma ${gamma} with density ${options.density}`);
   return mergeModels(fn, base, finetuned, 'breadcrumbs', options, { density: options.density, gamma });
 }
 

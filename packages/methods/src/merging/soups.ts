@@ -19,7 +19,14 @@ export async function modelSoup(states: readonly StateDict[], options: ModelSoup
   const total = weights.reduce((a, b) => a + b, 0);
   if (total === 0) throw new RangeError(`${fn}: weights sum to 0 ([${weights.join(', ')}]); a soup needs a non-zero total`);
   return mapStates(states[0], (key) =>
-    noGrad(() => tidy(() => div(states.reduce<Tensor | null>((acc, s, i) => (acc ? add(acc, mul(s.get(key)!, weights[i])) : mul(s.get(key)!, weights[i])), null)!, total))),
+    noGrad(() =>
+      tidy(() =>
+        div(
+          states.reduce<Tensor | null>((acc, s, i) => (acc ? add(acc, mul(s.get(key)!, weights[i])) : mul(s.get(key)!, weights[i])), null)!,
+          total,
+        ),
+      ),
+    ),
   );
 }
 
@@ -52,16 +59,20 @@ export async function greedySoup(
   options: GreedySoupOptions = {},
 ): Promise<GreedySoupResult> {
   const fn = 'greedySoup';
-  if (!Array.isArray(candidates) || candidates.length === 0) throw new RangeError(`${fn}: candidates must be a non-empty array of state dicts`);
+  if (!Array.isArray(candidates) || candidates.length === 0)
+    throw new RangeError(`${fn}: candidates must be a non-empty array of state dicts`);
   if (typeof evaluate !== 'function') throw new TypeError(`${fn}: evaluate must be a function (state) => score`);
   assertMatchingStates(fn, candidates[0], 'candidates[0]', candidates, 'candidates');
   const { greaterIsBetter = true } = options;
   const checkScore = (score: unknown, what: string): number => {
-    if (typeof score !== 'number' || Number.isNaN(score)) throw new TypeError(`${fn}: got the score ${String(score)} for ${what}; scores must be numbers`);
+    if (typeof score !== 'number' || Number.isNaN(score))
+      throw new TypeError(`${fn}: got the score ${String(score)} for ${what}; scores must be numbers`);
     return score;
   };
   if (options.scores && (!Array.isArray(options.scores) || options.scores.length !== candidates.length)) {
-    throw new RangeError(`${fn}: scores must have one number per candidate (${candidates.length}), got ${Array.isArray(options.scores) ? options.scores.length : String(options.scores)}`);
+    throw new RangeError(
+      `${fn}: scores must have one number per candidate (${candidates.length}), got ${Array.isArray(options.scores) ? options.scores.length : String(options.scores)}`,
+    );
   }
   const scores = options.scores ? options.scores.map((s, i) => checkScore(s, `scores[${i}]`)) : [];
   if (!options.scores) for (const [i, c] of candidates.entries()) scores.push(checkScore(await evaluate(c), `candidates[${i}]`));

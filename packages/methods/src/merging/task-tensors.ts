@@ -1,6 +1,12 @@
 import { add, cast, div, eq, formatShape, ge, maximum, mul, noGrad, sign, sub, tidy, type Generator, type Tensor } from '@peftjs/core';
 import { breadcrumbsMask, magnitudeMask, randomMask } from './sparsify.js';
-import { assertDensity, assertFiniteNumber, assertMajoritySignMethod, assertSameFloatTensors, type MajoritySignMethod } from './validate.js';
+import {
+  assertDensity,
+  assertFiniteNumber,
+  assertMajoritySignMethod,
+  assertSameFloatTensors,
+  type MajoritySignMethod,
+} from './validate.js';
 
 /**
  * How task tensors (differences from a base: LoRA factors, ΔW, fine-tuned minus pre-trained weights)
@@ -14,7 +20,15 @@ import { assertDensity, assertFiniteNumber, assertMajoritySignMethod, assertSame
  */
 export type TaskMergeMethod = 'linear' | 'magnitude_prune' | 'ties' | 'dare_linear' | 'dare_ties' | 'breadcrumbs' | 'breadcrumbs_ties';
 
-export const TASK_MERGE_METHODS: readonly TaskMergeMethod[] = ['linear', 'magnitude_prune', 'ties', 'dare_linear', 'dare_ties', 'breadcrumbs', 'breadcrumbs_ties'];
+export const TASK_MERGE_METHODS: readonly TaskMergeMethod[] = [
+  'linear',
+  'magnitude_prune',
+  'ties',
+  'dare_linear',
+  'dare_ties',
+  'breadcrumbs',
+  'breadcrumbs_ties',
+];
 
 export interface TaskMergeOptions {
   /** Fraction of entries kept by the pruning step, in (0, 1]; required by every method but linear. */
@@ -51,7 +65,8 @@ export async function mergeTaskTensors(
   options: TaskMergeOptions = {},
   fn = 'mergeTaskTensors',
 ): Promise<Tensor> {
-  if (!TASK_MERGE_METHODS.includes(method)) throw new RangeError(`${fn}: unknown merge method ${String(method)}; expected one of ${TASK_MERGE_METHODS.join(', ')}`);
+  if (!TASK_MERGE_METHODS.includes(method))
+    throw new RangeError(`${fn}: unknown merge method ${String(method)}; expected one of ${TASK_MERGE_METHODS.join(', ')}`);
   assertSameFloatTensors(fn, 'tensors', tensors);
   if (weights.length !== tensors.length) throw new RangeError(`${fn}: ${tensors.length} tensors but ${weights.length} weights`);
   weights.forEach((w, i) => assertFiniteNumber(fn, `weights[${i}]`, w));
@@ -61,14 +76,16 @@ export async function mergeTaskTensors(
   if (usesSignElection(method)) assertMajoritySignMethod(fn, majoritySignMethod);
   if (pruning === 'breadcrumbs') {
     assertFiniteNumber(fn, 'gamma', gamma);
-    if (gamma < 0 || gamma + options.density! > 1) throw new RangeError(`${fn}: gamma must be in [0, 1 - density], got gamma ${gamma} with density ${options.density}`);
+    if (gamma < 0 || gamma + options.density! > 1)
+      throw new RangeError(`${fn}: gamma must be in [0, 1 - density], got gamma ${gamma} with density ${options.density}`);
   }
   const density = options.density ?? 1;
   if (masks !== undefined) {
     if (pruning === 'none') throw new RangeError(`${fn}: masks were given but ${method} does not prune`);
     if (masks.length !== tensors.length) throw new RangeError(`${fn}: ${tensors.length} tensors but ${masks.length} masks`);
     masks.forEach((m, i) => {
-      if (formatShape(m.shape) !== formatShape(tensors[i].shape)) throw new RangeError(`${fn}: masks[${i}] is ${formatShape(m.shape)} but tensors[${i}] is ${formatShape(tensors[i].shape)}`);
+      if (formatShape(m.shape) !== formatShape(tensors[i].shape))
+        throw new RangeError(`${fn}: masks[${i}] is ${formatShape(m.shape)} but tensors[${i}] is ${formatShape(tensors[i].shape)}`);
     });
   }
 
@@ -81,7 +98,9 @@ export async function mergeTaskTensors(
           const kept = mul(t, keep[i]!.dtype === t.dtype ? keep[i]! : cast(keep[i]!, t.dtype));
           return pruning === 'random' && rescale ? div(kept, density) : kept;
         });
-        return usesSignElection(method) ? disjointMerge(pruned, weights, electSign(pruned, majoritySignMethod)) : weightedSum(pruned, weights);
+        return usesSignElection(method)
+          ? disjointMerge(pruned, weights, electSign(pruned, majoritySignMethod))
+          : weightedSum(pruned, weights);
       }),
     );
   } finally {

@@ -11,16 +11,20 @@ export function assertDensity(fn: string, density: unknown, arg = 'density'): as
 export function resolveWeights(fn: string, weights: readonly number[] | undefined, count: number, fallback = 1): number[] {
   if (weights === undefined) return new Array<number>(count).fill(fallback);
   if (!Array.isArray(weights) || weights.length !== count) {
-    throw new RangeError(`${fn}: weights must have one number per model (${count}), got ${Array.isArray(weights) ? weights.length : String(weights)}`);
+    throw new RangeError(
+      `${fn}: weights must have one number per model (${count}), got ${Array.isArray(weights) ? weights.length : String(weights)}`,
+    );
   }
   weights.forEach((w, i) => {
-    if (typeof w !== 'number' || !Number.isFinite(w)) throw new RangeError(`${fn}: weights[${i}] must be a finite number, got ${String(w)}`);
+    if (typeof w !== 'number' || !Number.isFinite(w))
+      throw new RangeError(`${fn}: weights[${i}] must be a finite number, got ${String(w)}`);
   });
   return [...weights];
 }
 
 export function assertFiniteNumber(fn: string, arg: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${fn}: ${arg} must be a finite number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new RangeError(`${fn}: ${arg} must be a finite number, got ${String(value)}`);
 }
 
 export type MajoritySignMethod = 'total' | 'frequency';

@@ -4,7 +4,10 @@
  * is created, so a wrong value fails where it was written.
  */
 export type FieldKind =
-  | 'int' | 'number' | 'boolean' | 'string'
+  | 'int'
+  | 'number'
+  | 'boolean'
+  | 'string'
   /** a string (a regex, or a special value such as 'all-linear') or a list of strings */
   | 'stringOrList'
   /** an integer or a list of integers */
@@ -97,7 +100,8 @@ export function fieldError(f: ConfigField, value: unknown): string | null {
       if (typeof value !== 'string') return 'must be a string';
       break;
     case 'stringOrList':
-      if (typeof value !== 'string' && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) return 'must be a string or a list of strings';
+      if (typeof value !== 'string' && !(Array.isArray(value) && value.every((v) => typeof v === 'string')))
+        return 'must be a string or a list of strings';
       break;
     case 'intOrList':
       if (!isInt(value) && !(Array.isArray(value) && value.every(isInt))) return 'must be an integer or a list of integers';
@@ -106,7 +110,8 @@ export function fieldError(f: ConfigField, value: unknown): string | null {
       if (!(Array.isArray(value) && value.every((v) => typeof v === 'string'))) return 'must be a list of strings';
       break;
     case 'numberRecord':
-      if (!isPlainObject(value) || !Object.values(value).every((v) => typeof v === 'number' && Number.isFinite(v))) return 'must be an object of names to numbers';
+      if (!isPlainObject(value) || !Object.values(value).every((v) => typeof v === 'number' && Number.isFinite(v)))
+        return 'must be an object of names to numbers';
       break;
     case 'json':
       break;
@@ -170,7 +175,8 @@ export function parseConfigFields(
     given.set(f, key);
     const error = fieldError(f, value);
     if (error) throw new TypeError(`${configName}: ${label} ${error}, got ${describe(value)}`);
-    if (f.unsupported && !isUnset(f, value)) throw new TypeError(`${configName}: ${label} is not supported by peft.js (${f.unsupported}), got ${describe(value)}`);
+    if (f.unsupported && !isUnset(f, value))
+      throw new TypeError(`${configName}: ${label} is not supported by peft.js (${f.unsupported}), got ${describe(value)}`);
     values[f.name] = value;
   }
   for (const f of fields) if (!(f.name in values)) values[f.name] = structuredClone(f.default);
@@ -182,13 +188,20 @@ export function parseConfigFields(
 function unknownFieldsMessage(configName: string, keys: readonly string[]): string {
   if (keys.length === 1) return `${configName}: unknown field ${keys[0]} in adapter_config.json is ignored`;
   const shown = 5;
-  const names = keys.slice(0, shown).map((k) => (k.length > 40 ? `${k.slice(0, 40)}…` : k)).join(', ');
+  const names = keys
+    .slice(0, shown)
+    .map((k) => (k.length > 40 ? `${k.slice(0, 40)}…` : k))
+    .join(', ');
   const rest = keys.length > shown ? ` and ${keys.length - shown} more` : '';
   return `${configName}: ${keys.length} unknown fields in adapter_config.json are ignored: ${names}${rest}`;
 }
 
 /** The snake_case JSON object of a config's values, keys sorted (how PEFT writes adapter_config.json). */
-export function configToJSON(fields: readonly ConfigField[], values: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function configToJSON(
+  fields: readonly ConfigField[],
+  values: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...extra };
   for (const f of fields) out[f.hfName] = values[f.name] ?? null;
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

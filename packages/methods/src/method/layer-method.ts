@@ -74,7 +74,11 @@ export interface LayerMethod<C extends LayerConfig = LayerConfig> extends Method
    * adapter of the original base, from its saved tensors and those saved right after its
    * initialisation. `made` lists the new tensors (the caller disposes them).
    */
-  convertMutatedInit?(state: ReadonlyMap<string, Tensor>, initial: ReadonlyMap<string, Tensor>, config: C): { state: Map<string, Tensor>; config: C; made: Tensor[] };
+  convertMutatedInit?(
+    state: ReadonlyMap<string, Tensor>,
+    initial: ReadonlyMap<string, Tensor>,
+    config: C,
+  ): { state: Map<string, Tensor>; config: C; made: Tensor[] };
 }
 
 /**

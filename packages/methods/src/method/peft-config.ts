@@ -1,4 +1,12 @@
-import { configToJSON, field, fieldList, parseConfigFields, type ConfigField, type FieldSpecs, type ParseOptions } from './config-fields.js';
+import {
+  configToJSON,
+  field,
+  fieldList,
+  parseConfigFields,
+  type ConfigField,
+  type FieldSpecs,
+  type ParseOptions,
+} from './config-fields.js';
 
 export interface CommonConfigFields {
   taskType: 'SEQ_CLS' | 'SEQ_2_SEQ_LM' | 'CAUSAL_LM' | 'TOKEN_CLS' | 'QUESTION_ANS' | 'FEATURE_EXTRACTION' | null;
@@ -11,7 +19,10 @@ export interface CommonConfigFields {
 
 /** The fields every PEFT config has (PEFT's PeftConfigMixin and PeftConfig). */
 export const COMMON_CONFIG_FIELDS: FieldSpecs<CommonConfigFields> = {
-  taskType: field.string(null, { nullable: true, choices: ['SEQ_CLS', 'SEQ_2_SEQ_LM', 'CAUSAL_LM', 'TOKEN_CLS', 'QUESTION_ANS', 'FEATURE_EXTRACTION'] }),
+  taskType: field.string(null, {
+    nullable: true,
+    choices: ['SEQ_CLS', 'SEQ_2_SEQ_LM', 'CAUSAL_LM', 'TOKEN_CLS', 'QUESTION_ANS', 'FEATURE_EXTRACTION'],
+  }),
   baseModelNameOrPath: field.string(null, { nullable: true }),
   revision: field.string(null, { nullable: true }),
   inferenceMode: field.boolean(false),

@@ -79,13 +79,19 @@ export function batLinear(x: Tensor, weight: Tensor, bias: Tensor | null, blocks
 export function batMergedState(state: BaseState, block: Tensor): BaseState {
   const w = state.get('weight')!;
   const out = new Map(state);
-  out.set('weight', noGrad(() => tidy(() => add(w, batDelta(w, block)))));
+  out.set(
+    'weight',
+    noGrad(() => tidy(() => add(w, batDelta(w, block)))),
+  );
   return out;
 }
 
 /** The inverse of batMergedState. */
 export function batUnmergedState(state: BaseState, block: Tensor): BaseState {
   const out = new Map(state);
-  out.set('weight', noGrad(() => batRestore(state.get('weight')!, block)));
+  out.set(
+    'weight',
+    noGrad(() => batRestore(state.get('weight')!, block)),
+  );
   return out;
 }

@@ -29,7 +29,9 @@ export const MISS_FIELDS: FieldSpecs<MissConfigFields> = {
 /** PEFT's MissConfig (MiSS, the successor of Bone): `new MissConfig({ r: 64, targetModules: ['q_proj', 'v_proj'] })`. */
 export const MissConfig = defineConfig<MissConfigFields>('MissConfig', 'MISS', MISS_FIELDS, (c) => {
   if (c.initWeights !== true && c.initWeights !== false && c.initWeights !== 'bat' && c.initWeights !== 'mini') {
-    throw new TypeError(`MissConfig: initWeights (init_weights) must be true, false, 'bat' or 'mini', got ${JSON.stringify(c.initWeights)}`);
+    throw new TypeError(
+      `MissConfig: initWeights (init_weights) must be true, false, 'bat' or 'mini', got ${JSON.stringify(c.initWeights)}`,
+    );
   }
   checkRegexTargets('MissConfig', c);
 });

@@ -32,10 +32,12 @@ export class MissLayer extends TunerLayer<MissConfig> {
     const { r, miniR, initWeights } = config;
     let block: Tensor;
     if (initWeights === 'bat') {
-      if (inFeatures % r !== 0 || outFeatures % r !== 0) throw new RangeError(`MiSS: 'bat' needs r (${r}) to divide both dimensions of '${key}' [${outFeatures}, ${inFeatures}]`);
+      if (inFeatures % r !== 0 || outFeatures % r !== 0)
+        throw new RangeError(`MiSS: 'bat' needs r (${r}) to divide both dimensions of '${key}' [${outFeatures}, ${inFeatures}]`);
       block = fill([outFeatures / r, r, r], 0, dtype);
     } else if (initWeights === 'mini') {
-      if (outFeatures % miniR !== 0) throw new RangeError(`MiSS: 'mini' needs miniR (${miniR}) to divide out_features ${outFeatures} of '${key}'`);
+      if (outFeatures % miniR !== 0)
+        throw new RangeError(`MiSS: 'mini' needs miniR (${miniR}) to divide out_features ${outFeatures} of '${key}'`);
       block = fill([r, miniR], 0, dtype);
     } else if (initWeights) {
       block = fill([r, outFeatures], 0, dtype);
@@ -63,9 +65,15 @@ export class MissLayer extends TunerLayer<MissConfig> {
   protected override applyAdapters(x: Tensor, adapters: readonly string[], rest: unknown[] = []): Tensor {
     if (adapters.length > 0 && adapters.every((a) => this.missFn.get(a) === 'bat')) {
       const { weight, bias } = this.base;
-      return batLinear(x, weight, bias, adapters.map((a) => this.missBlock.at(a)));
+      return batLinear(
+        x,
+        weight,
+        bias,
+        adapters.map((a) => this.missBlock.at(a)),
+      );
     }
-    if (adapters.some((a) => this.missFn.get(a) === 'bat')) throw new Error(`MissLayer: adapters [${adapters.join(', ')}] mix the 'bat' form with others; activate them one at a time`);
+    if (adapters.some((a) => this.missFn.get(a) === 'bat'))
+      throw new Error(`MissLayer: adapters [${adapters.join(', ')}] mix the 'bat' form with others; activate them one at a time`);
     return super.applyAdapters(x, adapters, rest);
   }
 

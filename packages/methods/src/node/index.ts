@@ -12,8 +12,15 @@ import { AutoModelForCausalLM } from '@peftjs/models/node';
 import '../index.js';
 import type { PeftModel } from '../peft-model.js';
 import {
-  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, loadParsedAdapter, parseAdapterConfig, peftModelFromParsed, saveAdapterFiles,
-  type AdapterFiles, type LoadAdapterOptions, type ParsedAdapter,
+  ADAPTER_CONFIG_NAME,
+  ADAPTER_WEIGHTS_NAME,
+  loadParsedAdapter,
+  parseAdapterConfig,
+  peftModelFromParsed,
+  saveAdapterFiles,
+  type AdapterFiles,
+  type LoadAdapterOptions,
+  type ParsedAdapter,
 } from '../save/adapter-files.js';
 
 export interface SavePretrainedOptions {
@@ -29,11 +36,19 @@ export interface SavePretrainedOptions {
 /** PEFT's save_pretrained: each adapter's two files, written atomically. */
 export async function savePretrained(peft: PeftModel, dir: string, options: SavePretrainedOptions = {}): Promise<void> {
   const names = options.selectedAdapters ?? Object.keys(peft.peftConfig);
-  for (const n of names) if (!Object.hasOwn(peft.peftConfig, n)) throw new Error(`savePretrained: no adapter '${n}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
-  const initialAdapter = options.pathInitialModelForWeightConversion === undefined ? undefined : await readAdapterFiles(options.pathInitialModelForWeightConversion);
+  for (const n of names)
+    if (!Object.hasOwn(peft.peftConfig, n))
+      throw new Error(`savePretrained: no adapter '${n}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
+  const initialAdapter =
+    options.pathInitialModelForWeightConversion === undefined
+      ? undefined
+      : await readAdapterFiles(options.pathInitialModelForWeightConversion);
   for (const name of names) {
     const folder = name === 'default' ? dir : join(dir, name);
-    const files = await saveAdapterFiles(peft, name, { initialAdapter, baseModelNameOrPath: await basePathFrom(folder, peft.peftConfig[name]!.baseModelNameOrPath) });
+    const files = await saveAdapterFiles(peft, name, {
+      initialAdapter,
+      baseModelNameOrPath: await basePathFrom(folder, peft.peftConfig[name]!.baseModelNameOrPath),
+    });
     await mkdir(folder, { recursive: true });
     await writeFileAtomic(join(folder, ADAPTER_WEIGHTS_NAME), files.weights);
     await writeFileAtomic(join(folder, ADAPTER_CONFIG_NAME), files.config);
@@ -72,12 +87,19 @@ export async function readAdapter(dir: string, warn?: (message: string) => void)
  */
 async function basePathFrom(adapterFolder: string, nameOrPath: string | null): Promise<string | null> {
   if (nameOrPath === null || isAbsolute(nameOrPath)) return nameOrPath;
-  const isDir = await stat(nameOrPath).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(nameOrPath).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   return isDir ? relative(resolve(adapterFolder), resolve(nameOrPath)) || '.' : nameOrPath;
 }
 
 /** PEFT's PeftModel.from_pretrained: the model with the adapter saved in `dir`. */
-export async function fromPretrained<M extends Module>(model: M, dir: string, options: LoadAdapterOptions & { adapterName?: string } = {}): Promise<PeftModel<M>> {
+export async function fromPretrained<M extends Module>(
+  model: M,
+  dir: string,
+  options: LoadAdapterOptions & { adapterName?: string } = {},
+): Promise<PeftModel<M>> {
   return peftModelFromParsed(model, await readAdapter(dir, options.warn), options);
 }
 
@@ -91,7 +113,12 @@ export const AutoPeftModelForCausalLM = {
     // the config first (bounded), the weights header first and tensor by range, as fromPretrained(model, dir)
     const config = parseAdapterConfig(await reading(dir, ADAPTER_CONFIG_NAME, (p) => readRegularText(p)), options.warn);
     const base = baseModelPath(dir, config.baseModelNameOrPath);
-    if (!(await stat(base).then((s) => s.isDirectory(), () => false))) {
+    if (
+      !(await stat(base).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    ) {
       throw new Error(
         `AutoPeftModelForCausalLM: the base model folder ${base} (base_model_name_or_path in ${join(dir, ADAPTER_CONFIG_NAME)}, taken from the adapter folder) does not exist; load the base model yourself and call fromPretrained(model, dir)`,
       );

@@ -43,9 +43,12 @@ export const OFT_FIELDS: FieldSpecs<OFTConfigFields> = {
 
 /** PEFT's OFTConfig: `new OFTConfig({ oftBlockSize: 32, targetModules: ['q_proj', 'v_proj'] })`. */
 export const OFTConfig = defineConfig<OFTConfigFields>('OFTConfig', 'OFT', OFT_FIELDS, (c) => {
-  if (c.r === 0 && c.oftBlockSize === 0) throw new TypeError('OFTConfig: one of r and oftBlockSize (oft_block_size) must be non-zero, got both 0');
+  if (c.r === 0 && c.oftBlockSize === 0)
+    throw new TypeError('OFTConfig: one of r and oftBlockSize (oft_block_size) must be non-zero, got both 0');
   if (c.r !== 0 && c.oftBlockSize !== 0) {
-    throw new TypeError(`OFTConfig: give either r or oftBlockSize (oft_block_size), not both, since r × oftBlockSize = in_features; got r = ${c.r}, oftBlockSize = ${c.oftBlockSize}`);
+    throw new TypeError(
+      `OFTConfig: give either r or oftBlockSize (oft_block_size), not both, since r × oftBlockSize = in_features; got r = ${c.r}, oftBlockSize = ${c.oftBlockSize}`,
+    );
   }
   if (c.layersPattern !== null && c.layersToTransform === null) throw new TypeError('OFTConfig: layersPattern needs layersToTransform');
 });

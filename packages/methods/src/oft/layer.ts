@@ -96,13 +96,18 @@ export class OFTLayer extends TunerLayer<OFTConfig> {
     const { fanInFanOut } = this.base;
     const rotation = this.oftR.at(adapter);
     const out = new Map(state);
-    out.set('weight', noGrad(() => tidy(() => {
-      const blocks = rotation.rotationBlocks();
-      // GPT-2's Conv1D stores the weight [in, out]
-      const w = fanInFanOut ? transpose(weight) : weight;
-      const rotated = rotateWeightColumns(w, invert ? inverse(blocks) : blocks, rotation.settings.blockSize);
-      return fanInFanOut ? transpose(rotated).contiguous() : rotated;
-    })));
+    out.set(
+      'weight',
+      noGrad(() =>
+        tidy(() => {
+          const blocks = rotation.rotationBlocks();
+          // GPT-2's Conv1D stores the weight [in, out]
+          const w = fanInFanOut ? transpose(weight) : weight;
+          const rotated = rotateWeightColumns(w, invert ? inverse(blocks) : blocks, rotation.settings.blockSize);
+          return fanInFanOut ? transpose(rotated).contiguous() : rotated;
+        }),
+      ),
+    );
     return out;
   }
 

@@ -1,4 +1,20 @@
-import { Module, div, fill, matmul, maximum, mul, noGrad, parameter, randn, reshape, sqrt, sum, tidy, transpose, type Tensor } from '@peftjs/core';
+import {
+  Module,
+  div,
+  fill,
+  matmul,
+  maximum,
+  mul,
+  noGrad,
+  parameter,
+  randn,
+  reshape,
+  sqrt,
+  sum,
+  tidy,
+  transpose,
+  type Tensor,
+} from '@peftjs/core';
 import { cayley, cayleyNeumann } from '../linalg/cayley.js';
 import { skewSymmetric, packedSize } from '../linalg/skew.js';
 import { blockDropout } from './block-dropout.js';
@@ -79,7 +95,8 @@ export class OFTRotationModule extends Module {
   forward(x: Tensor, dropout = 0): Tensor {
     const { blocks, blockSize } = this.settings;
     const inFeatures = blocks * blockSize;
-    if (x.shape[x.rank - 1] !== inFeatures) throw new RangeError(`OFTRotationModule: expected input [..., ${inFeatures}], got [${x.shape.join(', ')}]`);
+    if (x.shape[x.rank - 1] !== inFeatures)
+      throw new RangeError(`OFTRotationModule: expected input [..., ${inFeatures}], got [${x.shape.join(', ')}]`);
     return tidy(() => {
       let r = this.rotationBlocks();
       if (dropout > 0 && r.shape[0]! > 1) r = blockDropout(r, dropout);

@@ -13,14 +13,20 @@ export interface PromptEncoderConfigFields extends PromptLearningConfigFields {
 }
 
 /** PEFT's PromptEncoderConfig (P-tuning): `new PromptEncoderConfig({ numVirtualTokens: 20, encoderHiddenSize: 128 })`. */
-export const PromptEncoderConfig = defineConfig<PromptEncoderConfigFields>('PromptEncoderConfig', 'P_TUNING', {
-  ...PROMPT_LEARNING_FIELDS,
-  encoderReparameterizationType: field.string('MLP', { choices: ['MLP', 'LSTM'] }),
-  encoderHiddenSize: field.int(null, { nullable: true, min: 1 }),
-  encoderNumLayers: field.int(2, { min: 1 }),
-  encoderDropout: field.number(0, { min: 0, max: 1 }),
-}, (c) => {
-  checkPromptLearning('PromptEncoderConfig', c);
-  if (c.encoderDropout >= 1) throw new TypeError(`PromptEncoderConfig: encoderDropout (encoder_dropout) must be < 1, got ${c.encoderDropout}`);
-});
+export const PromptEncoderConfig = defineConfig<PromptEncoderConfigFields>(
+  'PromptEncoderConfig',
+  'P_TUNING',
+  {
+    ...PROMPT_LEARNING_FIELDS,
+    encoderReparameterizationType: field.string('MLP', { choices: ['MLP', 'LSTM'] }),
+    encoderHiddenSize: field.int(null, { nullable: true, min: 1 }),
+    encoderNumLayers: field.int(2, { min: 1 }),
+    encoderDropout: field.number(0, { min: 0, max: 1 }),
+  },
+  (c) => {
+    checkPromptLearning('PromptEncoderConfig', c);
+    if (c.encoderDropout >= 1)
+      throw new TypeError(`PromptEncoderConfig: encoderDropout (encoder_dropout) must be < 1, got ${c.encoderDropout}`);
+  },
+);
 export type PromptEncoderConfig = InstanceType<typeof PromptEncoderConfig>;

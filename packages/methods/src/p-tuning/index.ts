@@ -6,14 +6,15 @@ import { PromptEncoder } from './prompt-encoder.js';
 export const pTuning = promptLearningMethod<PromptEncoderConfig>({
   peftType: 'P_TUNING',
   configClass: PromptEncoderConfig,
-  createEncoder: (config, s) => new PromptEncoder({
-    ...s,
-    encoderHiddenSize: config.encoderHiddenSize ?? s.tokenDim,
-    encoderReparameterizationType: config.encoderReparameterizationType,
-    encoderNumLayers: config.encoderNumLayers,
-    encoderDropout: config.encoderDropout,
-    inferenceMode: config.inferenceMode,
-  }),
+  createEncoder: (config, s) =>
+    new PromptEncoder({
+      ...s,
+      encoderHiddenSize: config.encoderHiddenSize ?? s.tokenDim,
+      encoderReparameterizationType: config.encoderReparameterizationType,
+      encoderNumLayers: config.encoderNumLayers,
+      encoderDropout: config.encoderDropout,
+      inferenceMode: config.inferenceMode,
+    }),
   outputIsTable: (config) => config.inferenceMode,
 });
 

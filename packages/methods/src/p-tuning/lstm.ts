@@ -21,12 +21,20 @@ export class LSTM extends Module {
   readonly dropoutP: number;
   readonly directions: number;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, options: LSTMOptions = {}) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    options: LSTMOptions = {},
+  ) {
     super();
     this.numLayers = options.numLayers ?? 1;
     this.dropoutP = options.dropout ?? 0;
     this.directions = options.bidirectional ? 2 : 1;
-    for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', this.numLayers]] as const) {
+    for (const [name, v] of [
+      ['inputSize', inputSize],
+      ['hiddenSize', hiddenSize],
+      ['numLayers', this.numLayers],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`LSTM: ${name} must be a positive integer, got ${v}`);
     }
     if (!(this.dropoutP >= 0 && this.dropoutP < 1)) throw new RangeError(`LSTM: dropout must be in [0, 1), got ${this.dropoutP}`);
@@ -47,11 +55,14 @@ export class LSTM extends Module {
 
   /** x [B, T, inputSize] → [B, T, directions · hiddenSize]. */
   forward(x: Tensor): Tensor {
-    if (x.rank !== 3 || x.shape[2] !== this.inputSize) throw new RangeError(`LSTM: expected x [batch, seq, ${this.inputSize}], got [${x.shape.join(', ')}]`);
+    if (x.rank !== 3 || x.shape[2] !== this.inputSize)
+      throw new RangeError(`LSTM: expected x [batch, seq, ${this.inputSize}], got [${x.shape.join(', ')}]`);
     return tidy(() => {
       let h = x;
       for (let layer = 0; layer < this.numLayers; layer++) {
-        const outs = Array.from({ length: this.directions }, (_, d) => this.direction(h, `_l${layer}${d === 1 ? '_reverse' : ''}`, d === 1));
+        const outs = Array.from({ length: this.directions }, (_, d) =>
+          this.direction(h, `_l${layer}${d === 1 ? '_reverse' : ''}`, d === 1),
+        );
         h = outs.length === 1 ? outs[0] : concat(outs, -1);
         if (layer < this.numLayers - 1 && this.dropoutP > 0) h = dropout(h, this.dropoutP, this.training);
       }
@@ -65,15 +76,22 @@ export class LSTM extends Module {
     const wIh = this.get(`weight_ih${suffix}`)!;
     const wHh = this.get(`weight_hh${suffix}`)!;
     // the input part of every step at once: [B, T, 4n]
-    const xGates = x.matmul(wIh, { transposeB: true }).add(this.get(`bias_ih${suffix}`)!).add(this.get(`bias_hh${suffix}`)!);
+    const xGates = x
+      .matmul(wIh, { transposeB: true })
+      .add(this.get(`bias_ih${suffix}`)!)
+      .add(this.get(`bias_hh${suffix}`)!);
     let h = fill([b, n], 0, x.dtype, x.backend);
     let c = h;
     const out: Tensor[] = new Array(t);
     for (let s = 0; s < t; s++) {
       const step = reverse ? t - 1 - s : s;
-      const gates = slice(xGates, 1, step, step + 1).reshape([b, 4 * n]).add(h.matmul(wHh, { transposeB: true }));
+      const gates = slice(xGates, 1, step, step + 1)
+        .reshape([b, 4 * n])
+        .add(h.matmul(wHh, { transposeB: true }));
       const gate = (k: number) => slice(gates, 1, k * n, (k + 1) * n);
-      c = sigmoid(gate(1)).mul(c).add(sigmoid(gate(0)).mul(tanh(gate(2))));
+      c = sigmoid(gate(1))
+        .mul(c)
+        .add(sigmoid(gate(0)).mul(tanh(gate(2))));
       h = sigmoid(gate(3)).mul(tanh(c));
       out[step] = h.unsqueeze(1);
     }

@@ -35,29 +35,38 @@ export class PromptEncoder extends Module {
     super();
     const { tokenDim, dtype } = options;
     const type = options.encoderReparameterizationType ?? 'MLP';
-    if (type !== 'MLP' && type !== 'LSTM') throw new Error(`PromptEncoder: encoder_reparameterization_type must be 'MLP' or 'LSTM', got ${JSON.stringify(type)}`);
+    if (type !== 'MLP' && type !== 'LSTM')
+      throw new Error(`PromptEncoder: encoder_reparameterization_type must be 'MLP' or 'LSTM', got ${JSON.stringify(type)}`);
     this.encoderType = type;
     this.totalVirtualTokens = options.numVirtualTokens * (options.numTransformerSubmodules ?? 1);
     this.inferenceMode = options.inferenceMode ?? false;
     this.registerModule('embedding', new Embedding(this.totalVirtualTokens, tokenDim, { dtype }));
     const hidden = options.encoderHiddenSize ?? tokenDim;
     if (!this.inferenceMode && type === 'LSTM') {
-      this.registerModule('lstm_head', new LSTM(tokenDim, hidden, {
-        numLayers: options.encoderNumLayers ?? 2, dropout: options.encoderDropout ?? 0, bidirectional: true, dtype,
-      }));
-      this.registerModule('mlp_head', new Sequential(
-        new Linear(2 * hidden, 2 * hidden, { dtype }),
-        new Lambda(relu),
-        new Linear(2 * hidden, tokenDim, { dtype }),
-      ));
+      this.registerModule(
+        'lstm_head',
+        new LSTM(tokenDim, hidden, {
+          numLayers: options.encoderNumLayers ?? 2,
+          dropout: options.encoderDropout ?? 0,
+          bidirectional: true,
+          dtype,
+        }),
+      );
+      this.registerModule(
+        'mlp_head',
+        new Sequential(new Linear(2 * hidden, 2 * hidden, { dtype }), new Lambda(relu), new Linear(2 * hidden, tokenDim, { dtype })),
+      );
     } else if (!this.inferenceMode) {
-      this.registerModule('mlp_head', new Sequential(
-        new Linear(tokenDim, hidden, { dtype }),
-        new Lambda(relu),
-        new Linear(hidden, hidden, { dtype }),
-        new Lambda(relu),
-        new Linear(hidden, tokenDim, { dtype }),
-      ));
+      this.registerModule(
+        'mlp_head',
+        new Sequential(
+          new Linear(tokenDim, hidden, { dtype }),
+          new Lambda(relu),
+          new Linear(hidden, hidden, { dtype }),
+          new Lambda(relu),
+          new Linear(hidden, tokenDim, { dtype }),
+        ),
+      );
     }
   }
 

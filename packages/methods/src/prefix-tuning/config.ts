@@ -10,9 +10,14 @@ export interface PrefixTuningConfigFields extends PromptLearningConfigFields {
 }
 
 /** PEFT's PrefixTuningConfig: `new PrefixTuningConfig({ numVirtualTokens: 20, prefixProjection: true })`. */
-export const PrefixTuningConfig = defineConfig<PrefixTuningConfigFields>('PrefixTuningConfig', 'PREFIX_TUNING', {
-  ...PROMPT_LEARNING_FIELDS,
-  encoderHiddenSize: field.int(null, { nullable: true, min: 1 }),
-  prefixProjection: field.boolean(false),
-}, (c) => checkPromptLearning('PrefixTuningConfig', c));
+export const PrefixTuningConfig = defineConfig<PrefixTuningConfigFields>(
+  'PrefixTuningConfig',
+  'PREFIX_TUNING',
+  {
+    ...PROMPT_LEARNING_FIELDS,
+    encoderHiddenSize: field.int(null, { nullable: true, min: 1 }),
+    prefixProjection: field.boolean(false),
+  },
+  (c) => checkPromptLearning('PrefixTuningConfig', c),
+);
 export type PrefixTuningConfig = InstanceType<typeof PrefixTuningConfig>;

@@ -7,9 +7,13 @@ import { forwardWithPrefixTuning } from './prefix-forward.js';
 export const prefixTuning = promptLearningMethod<PrefixTuningConfig>({
   peftType: 'PREFIX_TUNING',
   configClass: PrefixTuningConfig,
-  createEncoder: (config, s) => new PrefixEncoder({
-    ...s, encoderHiddenSize: config.encoderHiddenSize ?? s.tokenDim, prefixProjection: config.prefixProjection, inferenceMode: config.inferenceMode,
-  }),
+  createEncoder: (config, s) =>
+    new PrefixEncoder({
+      ...s,
+      encoderHiddenSize: config.encoderHiddenSize ?? s.tokenDim,
+      prefixProjection: config.prefixProjection,
+      inferenceMode: config.inferenceMode,
+    }),
   outputIsTable: (config) => config.inferenceMode || !config.prefixProjection,
   forward: forwardWithPrefixTuning,
 });

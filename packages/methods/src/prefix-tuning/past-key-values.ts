@@ -12,7 +12,9 @@ export function prefixPastKeyValues(encoded: Tensor, batch: number, s: PromptLea
   const heads = s.numAttentionHeads;
   const headDim = s.tokenDim / heads;
   if (encoded.rank !== 2 || encoded.shape[0] !== n || encoded.shape[1] !== s.numLayers * 2 * s.tokenDim) {
-    throw new RangeError(`prefix tuning: the prefix encoder gives ${formatShape(encoded.shape)}, expected [${n}, ${s.numLayers * 2 * s.tokenDim}] (num_virtual_tokens, num_layers · 2 · token_dim)`);
+    throw new RangeError(
+      `prefix tuning: the prefix encoder gives ${formatShape(encoded.shape)}, expected [${n}, ${s.numLayers * 2 * s.tokenDim}] (num_virtual_tokens, num_layers · 2 · token_dim)`,
+    );
   }
   return tidy(() => {
     const typed = encoded.cast(dtype);

@@ -33,11 +33,10 @@ export class PrefixEncoder extends Module {
     if (this.prefixProjection) {
       const hidden = options.encoderHiddenSize ?? tokenDim;
       this.registerModule('embedding', new Embedding(numVirtualTokens, tokenDim, { dtype }));
-      this.registerModule('transform', new Sequential(
-        new Linear(tokenDim, hidden, { dtype }),
-        new Lambda(tanh),
-        new Linear(hidden, this.outputDim, { dtype }),
-      ));
+      this.registerModule(
+        'transform',
+        new Sequential(new Linear(tokenDim, hidden, { dtype }), new Lambda(tanh), new Linear(hidden, this.outputDim, { dtype })),
+      );
     } else {
       this.registerModule('embedding', new Embedding(numVirtualTokens, this.outputDim, { dtype }));
     }

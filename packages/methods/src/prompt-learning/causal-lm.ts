@@ -20,7 +20,8 @@ function prefixedMask(mask: Tensor, n: number): Tensor {
 
 /** Labels with `n` ignored positions (-100) in front, for the virtual tokens. */
 function prefixedLabels(labels: Tensor, n: number): Tensor {
-  if (labels.rank !== 2 || labels.dtype !== 'int32') throw new RangeError(`prompt learning: labels must be int32 [batch, seq], got ${labels.dtype} ${formatShape(labels.shape)}`);
+  if (labels.rank !== 2 || labels.dtype !== 'int32')
+    throw new RangeError(`prompt learning: labels must be int32 [batch, seq], got ${labels.dtype} ${formatShape(labels.shape)}`);
   return concat([fill([labels.shape[0], n], -100, 'int32', labels.backend), labels], 1);
 }
 
@@ -37,12 +38,14 @@ function filledCache(inputs: ModelInputs): KeyValueCache | null {
  * positions by cache position, so the pads of a left-padded row shift its positions.
  */
 function forwardCached(base: CausalLM, cache: KeyValueCache, n: number, inputs: ModelInputs): ModelOutput {
-  return tidy(() => base.forward({
-    inputIds: inputs.inputIds,
-    inputsEmbeds: inputs.inputsEmbeds,
-    attentionMask: inputs.attentionMask ? prefixedMask(inputs.attentionMask, n) : null,
-    pastKeyValues: cache,
-  }));
+  return tidy(() =>
+    base.forward({
+      inputIds: inputs.inputIds,
+      inputsEmbeds: inputs.inputsEmbeds,
+      attentionMask: inputs.attentionMask ? prefixedMask(inputs.attentionMask, n) : null,
+      pastKeyValues: cache,
+    }),
+  );
 }
 
 /**
@@ -61,7 +64,9 @@ export function forwardWithPrompts(base: CausalLM, wordEmbeddings: Embedding, pr
     const batch = batchSize(inputs);
     const embeds = inputs.inputsEmbeds ?? wordEmbeddings.forward(inputs.inputIds!);
     if (embeds.rank !== 3 || embeds.shape[2] !== prompts.shape[1]) {
-      throw new RangeError(`prompt learning: the token embeddings ${formatShape(embeds.shape)} do not match the prompts ${formatShape(prompts.shape)} (token_dim)`);
+      throw new RangeError(
+        `prompt learning: the token embeddings ${formatShape(embeds.shape)} do not match the prompts ${formatShape(prompts.shape)} (token_dim)`,
+      );
     }
     const p = prompts.cast(embeds.dtype);
     const inputsEmbeds = concat([p.unsqueeze(0).expand([batch, n, p.shape[1]]), embeds], 1);
@@ -89,11 +94,13 @@ export function forwardWithPrefix(base: CausalLM, pastKeyValues: PastKeyValues, 
     pastKeyValues.forEach(([key, value], i) => tidy(() => cache.layer(i).append(key, value)));
     return forwardCached(base, cache, n, inputs);
   }
-  return tidy(() => base.forward({
-    inputIds: inputs.inputIds,
-    inputsEmbeds: inputs.inputsEmbeds,
-    attentionMask: inputs.attentionMask ? prefixedMask(inputs.attentionMask, n) : null,
-    labels: inputs.labels ?? null,
-    pastKeyValues,
-  }));
+  return tidy(() =>
+    base.forward({
+      inputIds: inputs.inputIds,
+      inputsEmbeds: inputs.inputsEmbeds,
+      attentionMask: inputs.attentionMask ? prefixedMask(inputs.attentionMask, n) : null,
+      labels: inputs.labels ?? null,
+      pastKeyValues,
+    }),
+  );
 }

@@ -25,17 +25,27 @@ export function promptEmbeddingsToSave(encoder: PromptLearningEncoder, count: nu
  * must be the encoder's whole output: an encoder built in inference mode, or prompt tuning's.
  * Checked before anything is written.
  */
-export function loadPromptEmbeddings(type: string, encoder: PromptLearningEncoder, state: ReadonlyMap<string, Tensor>, outputIsTable: boolean): void {
+export function loadPromptEmbeddings(
+  type: string,
+  encoder: PromptLearningEncoder,
+  state: ReadonlyMap<string, Tensor>,
+  outputIsTable: boolean,
+): void {
   const extra = [...state.keys()].filter((k) => k !== 'prompt_embeddings');
-  if (extra.length > 0) throw new Error(`${type}: unexpected tensors in the adapter file: ${extra.join(', ')} (expected only prompt_embeddings)`);
+  if (extra.length > 0)
+    throw new Error(`${type}: unexpected tensors in the adapter file: ${extra.join(', ')} (expected only prompt_embeddings)`);
   const saved = state.get('prompt_embeddings');
   if (!saved) throw new Error(`${type}: the adapter file has no prompt_embeddings`);
   if (!outputIsTable) {
-    throw new Error(`${type}: prompt_embeddings holds the encoder's output, which only an encoder in inference mode uses as it is; load the adapter for inference`);
+    throw new Error(
+      `${type}: prompt_embeddings holds the encoder's output, which only an encoder in inference mode uses as it is; load the adapter for inference`,
+    );
   }
   const weight = encoder.embedding.weight;
   if (saved.shape.join() !== weight.shape.join()) {
-    throw new RangeError(`${type}: prompt_embeddings has shape ${formatShape(saved.shape)}, the encoder's table is ${formatShape(weight.shape)}`);
+    throw new RangeError(
+      `${type}: prompt_embeddings has shape ${formatShape(saved.shape)}, the encoder's table is ${formatShape(weight.shape)}`,
+    );
   }
   noGrad(() => tidy(() => weight.assign(saved.cast(weight.dtype))));
 }

@@ -16,7 +16,9 @@ export type PromptLearningConfig = PeftConfig & PromptLearningConfigFields & { e
 export function modelConfigJSON(type: string, model: Module): Record<string, unknown> {
   const config = (model as { config?: { toJSON?: () => Record<string, unknown> } }).config;
   if (!config || typeof config.toJSON !== 'function') {
-    throw new TypeError(`${type}: the base model has no Hugging Face config (a @peftjs/models model); set num_layers, token_dim and num_attention_heads in the config`);
+    throw new TypeError(
+      `${type}: the base model has no Hugging Face config (a @peftjs/models model); set num_layers, token_dim and num_attention_heads in the config`,
+    );
   }
   return config.toJSON();
 }
@@ -28,7 +30,8 @@ export function settingsOf(type: PromptLearningType, c: PromptLearningConfig): P
 
 function causalInputs(type: string, inputs: unknown[]): ModelInputs {
   const first = inputs[0];
-  if (inputs.length !== 1 || typeof first !== 'object' || first === null) throw new TypeError(`${type}: forward takes one inputs object ({ inputIds, attentionMask, labels })`);
+  if (inputs.length !== 1 || typeof first !== 'object' || first === null)
+    throw new TypeError(`${type}: forward takes one inputs object ({ inputIds, attentionMask, labels })`);
   return first as ModelInputs;
 }
 

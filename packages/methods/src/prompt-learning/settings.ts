@@ -34,13 +34,19 @@ function firstOf(config: Record<string, unknown>, keys: readonly string[], what:
  * becomes head_dim × num_key_value_heads (PEFT's rule).
  */
 export function resolvePromptLearningSettings(
-  type: PromptLearningType, fields: PromptLearningFields, modelConfig: Record<string, unknown>,
+  type: PromptLearningType,
+  fields: PromptLearningFields,
+  modelConfig: Record<string, unknown>,
 ): PromptLearningSettings {
-  const config = (modelConfig.text_config && typeof modelConfig.text_config === 'object' ? modelConfig.text_config : modelConfig) as Record<string, unknown>;
+  const config = (modelConfig.text_config && typeof modelConfig.text_config === 'object' ? modelConfig.text_config : modelConfig) as Record<
+    string,
+    unknown
+  >;
   const numLayers = fields.numLayers ?? firstOf(config, ['num_hidden_layers', 'num_layers', 'n_layer'], 'num_layers', type);
   let tokenDim = fields.tokenDim ?? firstOf(config, ['hidden_size', 'n_embd', 'd_model'], 'token_dim', type);
-  let numAttentionHeads = fields.numAttentionHeads
-    ?? firstOf(config, ['num_attention_heads', 'n_head', 'num_heads', 'encoder_attention_heads'], 'num_attention_heads', type);
+  let numAttentionHeads =
+    fields.numAttentionHeads ??
+    firstOf(config, ['num_attention_heads', 'n_head', 'num_heads', 'encoder_attention_heads'], 'num_attention_heads', type);
   if (type === 'PREFIX_TUNING' && typeof config.num_key_value_heads === 'number') {
     const headDim = typeof config.head_dim === 'number' ? config.head_dim : Math.floor(tokenDim / numAttentionHeads);
     tokenDim = headDim * config.num_key_value_heads;
@@ -63,7 +69,9 @@ export function checkSettings(type: string, s: PromptLearningSettings): void {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${type}: ${name} must be a positive integer, got ${v}`);
   }
   if (s.numTransformerSubmodules !== 1) {
-    throw new RangeError(`${type}: num_transformer_submodules ${s.numTransformerSubmodules} is for encoder-decoder models; causal LMs use 1`);
+    throw new RangeError(
+      `${type}: num_transformer_submodules ${s.numTransformerSubmodules} is for encoder-decoder models; causal LMs use 1`,
+    );
   }
   if (type === 'PREFIX_TUNING' && s.tokenDim % s.numAttentionHeads !== 0) {
     throw new RangeError(`${type}: token_dim ${s.tokenDim} is not divisible by num_attention_heads ${s.numAttentionHeads}`);

@@ -5,7 +5,9 @@ import { Embedding, type Module } from '@peftjs/core';
  * else the first parameter whose first dimension is the vocabulary size.
  */
 export function findWordEmbeddings(model: Module, vocabSize: number): Embedding {
-  const byName = [...model.namedModules()].find(([name]) => name === 'embeddings.word_embeddings' || name.endsWith('.embeddings.word_embeddings'));
+  const byName = [...model.namedModules()].find(
+    ([name]) => name === 'embeddings.word_embeddings' || name.endsWith('.embeddings.word_embeddings'),
+  );
   if (byName && byName[1] instanceof Embedding) return byName[1];
   for (const [name, p] of model.namedParameters()) {
     if (p.shape[0] !== vocabSize) continue;

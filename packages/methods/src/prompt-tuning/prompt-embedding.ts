@@ -31,16 +31,23 @@ export class PromptEmbedding extends Module {
       throw new RangeError(`PromptEmbedding.initFromTokens: needs ${this.totalVirtualTokens} token ids, got ${tokenIds.length}`);
     }
     const bad = tokenIds.find((id) => !Number.isInteger(id) || id < 0 || id >= wordEmbeddings.numEmbeddings);
-    if (bad !== undefined) throw new RangeError(`PromptEmbedding.initFromTokens: token id ${bad} is outside the vocabulary [0, ${wordEmbeddings.numEmbeddings})`);
+    if (bad !== undefined)
+      throw new RangeError(
+        `PromptEmbedding.initFromTokens: token id ${bad} is outside the vocabulary [0, ${wordEmbeddings.numEmbeddings})`,
+      );
     if (wordEmbeddings.embeddingDim !== this.embedding.embeddingDim) {
-      throw new RangeError(`PromptEmbedding.initFromTokens: word embeddings are ${formatShape(wordEmbeddings.weight.shape)}, the prompt is ${formatShape(this.embedding.weight.shape)}`);
+      throw new RangeError(
+        `PromptEmbedding.initFromTokens: word embeddings are ${formatShape(wordEmbeddings.weight.shape)}, the prompt is ${formatShape(this.embedding.weight.shape)}`,
+      );
     }
-    noGrad(() => tidy(() => {
-      const w = wordEmbeddings.weight;
-      const ids = tensor(Int32Array.from(tokenIds), { backend: w.backend });
-      const rows = wordEmbeddings.forward(ids);
-      this.embedding.weight.assign(rows.cast(this.embedding.weight.dtype));
-    }));
+    noGrad(() =>
+      tidy(() => {
+        const w = wordEmbeddings.weight;
+        const ids = tensor(Int32Array.from(tokenIds), { backend: w.backend });
+        const rows = wordEmbeddings.forward(ids);
+        this.embedding.weight.assign(rows.cast(this.embedding.weight.dtype));
+      }),
+    );
   }
 
   /** Virtual token ids (int32, any shape) → [...ids, token_dim]. */

@@ -30,8 +30,13 @@ export interface NoLayerSelection {
 }
 
 /** PEFT's RoadConfig: `new RoadConfig({ variant: 'road_1', groupSize: 64, targetModules: ['q_proj'] })`. */
-export const RoadConfig = defineConfig<RoadConfigFields & NoLayerSelection, keyof NoLayerSelection>('RoadConfig', 'ROAD', ROAD_FIELDS, (c) => {
-  if (c.groupSize % 2 !== 0) throw new TypeError(`RoadConfig: groupSize (group_size) must be even, got ${c.groupSize}`);
-  Object.assign(c, { excludeModules: null, layersToTransform: null, layersPattern: null });
-});
+export const RoadConfig = defineConfig<RoadConfigFields & NoLayerSelection, keyof NoLayerSelection>(
+  'RoadConfig',
+  'ROAD',
+  ROAD_FIELDS,
+  (c) => {
+    if (c.groupSize % 2 !== 0) throw new TypeError(`RoadConfig: groupSize (group_size) must be even, got ${c.groupSize}`);
+    Object.assign(c, { excludeModules: null, layersToTransform: null, layersPattern: null });
+  },
+);
 export type RoadConfig = InstanceType<typeof RoadConfig>;

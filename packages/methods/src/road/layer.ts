@@ -25,7 +25,8 @@ export class RoadLayer extends TunerLayer<RoadConfig> {
   updateLayer({ adapterName, config, key }: WrapContext<RoadConfig>): void {
     const { outFeatures } = this.base;
     const { variant, groupSize } = config;
-    if (outFeatures % groupSize !== 0) throw new RangeError(`RoAd: groupSize ${groupSize} must divide out_features ${outFeatures} of '${key}'`);
+    if (outFeatures % groupSize !== 0)
+      throw new RangeError(`RoAd: groupSize ${groupSize} must divide out_features ${outFeatures} of '${key}'`);
     const dtype = this.base.dtype;
     const size = roadSize(variant, outFeatures);
     const theta = config.initWeights ? fill([size], 0, dtype) : randn([size], { std: 0.5, dtype });
@@ -67,7 +68,11 @@ export class RoadLayer extends TunerLayer<RoadConfig> {
       });
       for (const name of ['weight', 'bias']) {
         const t = state.get(name);
-        if (t) out.set(name, tidy(() => applyRoadToRows(first, second, groupSize, t.cast(first.dtype)).cast(t.dtype)));
+        if (t)
+          out.set(
+            name,
+            tidy(() => applyRoadToRows(first, second, groupSize, t.cast(first.dtype)).cast(t.dtype)),
+          );
       }
       first.dispose();
       second.dispose();

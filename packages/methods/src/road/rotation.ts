@@ -20,7 +20,13 @@ export function roadColumns(variant: RoadVariant, groupSize: number, theta: Tens
       return [mul(al, cos(th)), mul(al, sin(th))];
     }
     if (variant === 'road_2') return [mul(alpha, cos(theta)), mul(alpha, sin(theta))];
-    const part = (t: Tensor, k: number) => reshape(reshape(t, [-1, 2, groupSize]).slice(1, k, k + 1).contiguous(), [t.size / 2]);
+    const part = (t: Tensor, k: number) =>
+      reshape(
+        reshape(t, [-1, 2, groupSize])
+          .slice(1, k, k + 1)
+          .contiguous(),
+        [t.size / 2],
+      );
     return [mul(part(alpha, 0), cos(part(theta, 0))), mul(part(alpha, 1), sin(part(theta, 1)))];
   });
 }

@@ -41,7 +41,11 @@ export interface SaveAdapterOptions {
 }
 
 /** The adapter's two files, as PEFT's save_pretrained writes them. */
-export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activeAdapter, options: SaveAdapterOptions = {}): Promise<AdapterFiles> {
+export async function saveAdapterFiles(
+  peft: PeftModel,
+  adapterName = peft.activeAdapter,
+  options: SaveAdapterOptions = {},
+): Promise<AdapterFiles> {
   let config = peft.peftConfig[adapterName];
   if (!config) throw new Error(`saveAdapter: no adapter '${adapterName}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
   let state = adapterStateDict(peft, adapterName);
@@ -53,7 +57,10 @@ export async function saveAdapterFiles(peft: PeftModel, adapterName = peft.activ
       const initial = parseAdapterFiles(options.initialAdapter);
       try {
         const converted = peft.strategy.convertMutatedInit(adapterName, state, initial.state);
-        if (!converted) throw new TypeError(`saveAdapter: initialAdapter is for adapters whose init changes the base (PiSSA, OLoRA); ${peft.peftType} has no such conversion`);
+        if (!converted)
+          throw new TypeError(
+            `saveAdapter: initialAdapter is for adapters whose init changes the base (PiSSA, OLoRA); ${peft.peftType} has no such conversion`,
+          );
         made.push(...converted.made);
         state = converted.state;
         config = converted.config;
@@ -81,7 +88,10 @@ export function parseAdapterConfig(text: string, warn?: (message: string) => voi
 }
 
 /** Parses the two files; the tensors are new (the caller owns them). */
-export function parseAdapterFiles(files: AdapterFiles, warn?: (message: string) => void): { config: PeftConfig; state: Map<string, Tensor> } {
+export function parseAdapterFiles(
+  files: AdapterFiles,
+  warn?: (message: string) => void,
+): { config: PeftConfig; state: Map<string, Tensor> } {
   const config = parseAdapterConfig(files.config, warn);
   return { config, state: loadSafetensors(files.weights) };
 }
@@ -107,7 +117,12 @@ export function loadAdapterFiles(peft: PeftModel, files: AdapterFiles, adapterNa
 }
 
 /** loadAdapterFiles for an adapter already parsed; its tensors are freed here. */
-export function loadParsedAdapter(peft: PeftModel, { config, state }: ParsedAdapter, adapterName: string, options: LoadAdapterOptions = {}): void {
+export function loadParsedAdapter(
+  peft: PeftModel,
+  { config, state }: ParsedAdapter,
+  adapterName: string,
+  options: LoadAdapterOptions = {},
+): void {
   try {
     const flags = recordFlags(peft);
     peft.addAdapter(adapterName, config.with({ inferenceMode: !options.isTrainable }), { loading: true });
@@ -136,12 +151,20 @@ function recordFlags(model: Module): { restore(): void } {
 }
 
 /** A PEFT model from a base model and saved adapter files (PEFT's PeftModel.from_pretrained). */
-export function peftModelFromFiles<M extends Module>(model: M, files: AdapterFiles, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel<M> {
+export function peftModelFromFiles<M extends Module>(
+  model: M,
+  files: AdapterFiles,
+  options: LoadAdapterOptions & { adapterName?: string } = {},
+): PeftModel<M> {
   return peftModelFromParsed(model, parseAdapterFiles(files, options.warn), options);
 }
 
 /** peftModelFromFiles for an adapter already parsed; its tensors are freed here. */
-export function peftModelFromParsed<M extends Module>(model: M, { config, state }: ParsedAdapter, options: LoadAdapterOptions & { adapterName?: string } = {}): PeftModel<M> {
+export function peftModelFromParsed<M extends Module>(
+  model: M,
+  { config, state }: ParsedAdapter,
+  options: LoadAdapterOptions & { adapterName?: string } = {},
+): PeftModel<M> {
   const adapterName = options.adapterName ?? 'default';
   const flags = recordFlags(model);
   try {

@@ -2,7 +2,8 @@ import type { Tensor } from '@peftjs/core';
 import type { PeftModel } from '../peft-model.js';
 
 function requireAdapter(peft: PeftModel, adapterName: string): void {
-  if (!Object.hasOwn(peft.peftConfig, adapterName)) throw new Error(`PeftModel: no adapter '${adapterName}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
+  if (!Object.hasOwn(peft.peftConfig, adapterName))
+    throw new Error(`PeftModel: no adapter '${adapterName}'; adapters: ${Object.keys(peft.peftConfig).join(', ')}`);
 }
 
 /** The adapter's live tensors by their names in adapter_model.safetensors (`base_model.model.q_proj.lora_A.weight`). */

@@ -14,7 +14,12 @@ export function layerAdapterTensors(tuner: TunerModel, method: LayerMethod, cont
   const { adapterName } = context;
   const out = new Map<string, Tensor>();
   for (const [key, m] of tuner.namedModules()) {
-    const entries = m instanceof TunerLayer || m instanceof ModulesToSaveWrapper ? m.adapterTensors(adapterName) : m instanceof TunerModel ? m.sharedTensors(adapterName) : null;
+    const entries =
+      m instanceof TunerLayer || m instanceof ModulesToSaveWrapper
+        ? m.adapterTensors(adapterName)
+        : m instanceof TunerModel
+          ? m.sharedTensors(adapterName)
+          : null;
     if (!entries) continue;
     const prefix = key === '' ? 'base_model' : `base_model.${key}`;
     for (const [, disk, t] of entries) out.set(`${prefix}.${disk}`, t);
@@ -34,7 +39,12 @@ export function layerStateDict(tuner: TunerModel, method: LayerMethod, context: 
  * shape is checked before anything is written: a file with missing, unexpected or misshapen
  * tensors leaves the model as it was.
  */
-export function loadLayerStateDict(tuner: TunerModel, method: LayerMethod, context: AdapterContext, saved: ReadonlyMap<string, Tensor>): void {
+export function loadLayerStateDict(
+  tuner: TunerModel,
+  method: LayerMethod,
+  context: AdapterContext,
+  saved: ReadonlyMap<string, Tensor>,
+): void {
   const { adapterName } = context;
   const state = method.fromSaved ? method.fromSaved(new Map(saved), context) : saved;
   const targets = layerAdapterTensors(tuner, method, context);
@@ -51,10 +61,14 @@ export function loadLayerStateDict(tuner: TunerModel, method: LayerMethod, conte
       const value = state.get(key)!;
       const float = (d: string) => d === 'float32' || d === 'float64';
       if (float(target.dtype) && !float(value.dtype)) {
-        throw new TypeError(`loadAdapter: ${key} holds ${value.dtype} values in the file; the model's tensor is ${target.dtype}, and integer or bool tensors are not cast to it`);
+        throw new TypeError(
+          `loadAdapter: ${key} holds ${value.dtype} values in the file; the model's tensor is ${target.dtype}, and integer or bool tensors are not cast to it`,
+        );
       }
       if (!shapesEqual(value.shape, target.shape)) {
-        throw new RangeError(`loadAdapter: ${key} has shape ${formatShape(value.shape)} in the file, the model expects ${formatShape(target.shape)}`);
+        throw new RangeError(
+          `loadAdapter: ${key} has shape ${formatShape(value.shape)} in the file, the model expects ${formatShape(target.shape)}`,
+        );
       }
     }
     noGrad(() => {

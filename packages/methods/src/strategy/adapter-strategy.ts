@@ -53,5 +53,9 @@ export interface AdapterStrategy {
    * PEFT's subtract_mutated_init (PiSSA, OLoRA saved as plain LoRA of the original base); null when
    * the method has no such conversion. `made` lists the new tensors (the caller disposes them).
    */
-  convertMutatedInit(adapterName: string, state: ReadonlyMap<string, Tensor>, initial: ReadonlyMap<string, Tensor>): { state: Map<string, Tensor>; config: PeftConfig; made: Tensor[] } | null;
+  convertMutatedInit(
+    adapterName: string,
+    state: ReadonlyMap<string, Tensor>,
+    initial: ReadonlyMap<string, Tensor>,
+  ): { state: Map<string, Tensor>; config: PeftConfig; made: Tensor[] } | null;
 }

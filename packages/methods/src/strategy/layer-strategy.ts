@@ -18,7 +18,10 @@ export class LayerStrategy implements AdapterStrategy {
   readonly tuner: TunerModel;
   readonly children: readonly (readonly [string, Module])[];
 
-  constructor(readonly method: LayerMethod, model: Module) {
+  constructor(
+    readonly method: LayerMethod,
+    model: Module,
+  ) {
     this.tuner = new TunerModel(model);
     this.children = [['base_model', this.tuner]];
   }
@@ -33,12 +36,14 @@ export class LayerStrategy implements AdapterStrategy {
 
   /** Tuner layers and modules-to-save wrappers, by name in the PeftModel. */
   private *wrappers(): Generator<[string, TunerLayer | ModulesToSaveWrapper]> {
-    for (const [key, m] of this.tuner.namedModules()) if (m instanceof TunerLayer || m instanceof ModulesToSaveWrapper) yield [`base_model.${key}`, m];
+    for (const [key, m] of this.tuner.namedModules())
+      if (m instanceof TunerLayer || m instanceof ModulesToSaveWrapper) yield [`base_model.${key}`, m];
   }
 
   addAdapter(adapterName: string, config: PeftConfig, options: AddAdapterOptions): void {
     const { configClass } = this.method;
-    if (!(config instanceof configClass)) throw new TypeError(`addAdapter: expected a ${configClass.name} for ${this.method.peftType}, got a ${config.constructor.name}`);
+    if (!(config instanceof configClass))
+      throw new TypeError(`addAdapter: expected a ${configClass.name} for ${this.method.peftType}, got a ${config.constructor.name}`);
     this.configs[adapterName] = alignFanInFanOut(resolveTargetModules(config, this.tuner.model), this.tuner.model);
     try {
       // a layer constructor that throws halfway leaves its tensors to disposeOnThrow

@@ -11,8 +11,14 @@ export class PromptStrategy implements AdapterStrategy {
   readonly encoders = new ModuleDict();
   readonly children: readonly (readonly [string, Module])[];
 
-  constructor(readonly method: PromptMethod, readonly baseModel: Module) {
-    this.children = [['base_model', baseModel], ['prompt_encoder', this.encoders]];
+  constructor(
+    readonly method: PromptMethod,
+    readonly baseModel: Module,
+  ) {
+    this.children = [
+      ['base_model', baseModel],
+      ['prompt_encoder', this.encoders],
+    ];
   }
 
   private context(adapterName: string): PromptContext {

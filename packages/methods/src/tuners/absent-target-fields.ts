@@ -6,7 +6,9 @@ import type { FieldSpecs } from '../method/config-fields.js';
  * layers_to_transform, VeRA no exclude_modules): `fields` leaves them out of the config (and of
  * adapter_config.json), `fill` sets them to null on a config so target matching reads "not set".
  */
-export function targetFieldsWithout<K extends keyof TargetFields>(...absent: K[]): { fields: FieldSpecs<Omit<TargetFields, K>>; fill(config: TargetFields): void } {
+export function targetFieldsWithout<K extends keyof TargetFields>(
+  ...absent: K[]
+): { fields: FieldSpecs<Omit<TargetFields, K>>; fill(config: TargetFields): void } {
   const fields: Partial<Record<keyof TargetFields, unknown>> = { ...TARGET_FIELDS };
   for (const name of absent) delete fields[name];
   return {

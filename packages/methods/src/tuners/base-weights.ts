@@ -22,7 +22,14 @@ export interface BaseLayerInfo {
 
 const floatDType = (t: Tensor): 'float32' | 'float64' => (t.dtype === 'float64' ? 'float64' : 'float32');
 
-function info(kind: BaseLayerInfo['kind'], inFeatures: number, outFeatures: number, fanInFanOut: boolean, weight: Tensor, bias: Tensor | null): BaseLayerInfo {
+function info(
+  kind: BaseLayerInfo['kind'],
+  inFeatures: number,
+  outFeatures: number,
+  fanInFanOut: boolean,
+  weight: Tensor,
+  bias: Tensor | null,
+): BaseLayerInfo {
   return { kind, inFeatures, outFeatures, fanInFanOut, weight, bias, dtype: floatDType(weight), quantized: null };
 }
 
@@ -30,7 +37,12 @@ function info(kind: BaseLayerInfo['kind'], inFeatures: number, outFeatures: numb
 function quantizedInfo(module: QuantizedLinear): BaseLayerInfo {
   const { inFeatures, outFeatures, bias } = module;
   return {
-    kind: 'linear', inFeatures, outFeatures, fanInFanOut: false, bias, quantized: module,
+    kind: 'linear',
+    inFeatures,
+    outFeatures,
+    fanInFanOut: false,
+    bias,
+    quantized: module,
     dtype: bias ? floatDType(bias) : 'float32',
     get weight(): Tensor {
       throw new Error(
@@ -68,7 +80,11 @@ export function requireBaseLayer(
   const conv1d = options.conv1d ?? true;
   const info = baseLayerInfo(module);
   if (!info || !kinds.includes(info.kind) || (!conv1d && info.fanInFanOut)) {
-    const names = { linear: conv1d ? 'Linear, QuantizedLinear, Conv1D' : 'Linear, QuantizedLinear', embedding: 'Embedding', conv2d: 'Conv2d' };
+    const names = {
+      linear: conv1d ? 'Linear, QuantizedLinear, Conv1D' : 'Linear, QuantizedLinear',
+      embedding: 'Embedding',
+      conv2d: 'Conv2d',
+    };
     const supported = kinds.map((k) => names[k]).join(', ');
     throw new TypeError(`${method}: cannot adapt module '${key}' of type ${module.constructor.name}; supported: ${supported}`);
   }

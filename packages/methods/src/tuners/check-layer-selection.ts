@@ -8,8 +8,11 @@ export function checkLayerSelection(configName: string, c: TargetFields, options
   const hasPattern = c.layersPattern !== null && c.layersPattern.length > 0;
   const hasLayers = c.layersToTransform !== null && !(Array.isArray(c.layersToTransform) && c.layersToTransform.length === 0);
   if (options.regexExcludesLayers && typeof c.targetModules === 'string') {
-    if (c.layersToTransform !== null) throw new TypeError(`${configName}: layersToTransform (layers_to_transform) cannot be used when targetModules is a regex string`);
-    if (c.layersPattern !== null) throw new TypeError(`${configName}: layersPattern (layers_pattern) cannot be used when targetModules is a regex string`);
+    if (c.layersToTransform !== null)
+      throw new TypeError(`${configName}: layersToTransform (layers_to_transform) cannot be used when targetModules is a regex string`);
+    if (c.layersPattern !== null)
+      throw new TypeError(`${configName}: layersPattern (layers_pattern) cannot be used when targetModules is a regex string`);
   }
-  if (hasPattern && !hasLayers) throw new TypeError(`${configName}: layersPattern (layers_pattern) needs layersToTransform (layers_to_transform)`);
+  if (hasPattern && !hasLayers)
+    throw new TypeError(`${configName}: layersPattern (layers_pattern) needs layersToTransform (layers_to_transform)`);
 }

@@ -15,12 +15,16 @@ export function alignFanInFanOut<C extends LayerConfig>(config: C, model: Module
   const targets = candidateModules(model).filter(([key]) => isTargetModule(config, key));
   const conv1d = targets.find(([, m]) => m instanceof Conv1D);
   if (conv1d && !flag) {
-    warn(`${config.peftType}: fanInFanOut (fan_in_fan_out) is false, but the target module '${conv1d[0]}' is a Conv1D; setting fanInFanOut to true`);
+    warn(
+      `${config.peftType}: fanInFanOut (fan_in_fan_out) is false, but the target module '${conv1d[0]}' is a Conv1D; setting fanInFanOut to true`,
+    );
     return config.with({ fanInFanOut: true });
   }
   const linear = targets.find(([, m]) => m instanceof Linear);
   if (!conv1d && linear && flag) {
-    warn(`${config.peftType}: fanInFanOut (fan_in_fan_out) is true, but the target module '${linear[0]}' is a Linear; setting fanInFanOut to false`);
+    warn(
+      `${config.peftType}: fanInFanOut (fan_in_fan_out) is true, but the target module '${linear[0]}' is a Linear; setting fanInFanOut to false`,
+    );
     return config.with({ fanInFanOut: false });
   }
   return config;

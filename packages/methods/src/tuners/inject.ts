@@ -27,7 +27,9 @@ export function injectAdapter<C extends LayerConfig>(method: LayerMethod<C>, con
   if (method.inject) {
     method.inject(context);
   } else {
-    const keys = candidateModules(tuner.model).filter(([key]) => isTargetModule(config, key)).map(([key]) => key);
+    const keys = candidateModules(tuner.model)
+      .filter(([key]) => isTargetModule(config, key))
+      .map(([key]) => key);
     if (keys.length === 0) {
       const available = candidateModules(tuner.model).map(([k]) => k.split('.').pop()!);
       throw new Error(
@@ -36,7 +38,10 @@ export function injectAdapter<C extends LayerConfig>(method: LayerMethod<C>, con
       );
     }
     const contexts = keys.map((key): WrapContext<C> => ({ adapterName, config, key, loading }));
-    checkAdapterSize(method, contexts.map((c) => [tuner.model.getSubmodule(c.key), c]));
+    checkAdapterSize(
+      method,
+      contexts.map((c) => [tuner.model.getSubmodule(c.key), c]),
+    );
     for (const wrapContext of contexts) {
       const { key } = wrapContext;
       const target = tuner.model.getSubmodule(key);

@@ -17,7 +17,8 @@ function compiled(pattern: string, field: string): RE2JS {
   const hit = cache.get(pattern);
   if (hit) return hit;
   if (typeof pattern !== 'string') throw new TypeError(`${field}: a regex must be a string, got ${typeof pattern}`);
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new RangeError(`${field}: the regex is ${pattern.length} characters, more than the ${MAX_PATTERN_LENGTH} allowed`);
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    throw new RangeError(`${field}: the regex is ${pattern.length} characters, more than the ${MAX_PATTERN_LENGTH} allowed`);
   let re: RE2JS;
   try {
     re = RE2JS.compile(pattern);

@@ -1,4 +1,14 @@
-import { dequantizeData, keep, Linear, type Module, noGrad, type QuantizationConfig, QuantizedLinear, QuantizedWeight, quantizeWeight } from '@peftjs/core';
+import {
+  dequantizeData,
+  keep,
+  Linear,
+  type Module,
+  noGrad,
+  type QuantizationConfig,
+  QuantizedLinear,
+  QuantizedWeight,
+  quantizeWeight,
+} from '@peftjs/core';
 import type { BaseState, TunerLayer } from './tuner-layer.js';
 
 /** What merging into a quantized base does: quantize the merged weight again, or keep it float. */
@@ -28,7 +38,11 @@ function configOf(base: QuantizedLinear): QuantizationConfig {
  * rounding error measured). The layer itself is not changed; the caller installs the result.
  */
 export async function mergeIntoQuantizedBase(
-  layer: TunerLayer, adapters: readonly string[], mode: QuantizedBaseMerge, key: string, checkFinite: boolean,
+  layer: TunerLayer,
+  adapters: readonly string[],
+  mode: QuantizedBaseMerge,
+  key: string,
+  checkFinite: boolean,
 ): Promise<{ module: Module; report: QuantizedMergeReport | null }> {
   const base = layer.baseLayer;
   if (!(base instanceof QuantizedLinear)) throw new TypeError(`mergeAndUnload: '${key}' has no quantized base`);
@@ -48,7 +62,9 @@ export async function mergeIntoQuantizedBase(
     const bias = state.get('bias') ?? null;
     const values = await weight.data();
     if (checkFinite && !values.every(Number.isFinite)) {
-      throw new Error(`mergeAndUnload: merging adapters [${adapters.join(', ')}] into '${key}' gives NaN or infinite values in weight; nothing was merged (quantized base)`);
+      throw new Error(
+        `mergeAndUnload: merging adapters [${adapters.join(', ')}] into '${key}' gives NaN or infinite values in weight; nothing was merged (quantized base)`,
+      );
     }
     const { outFeatures: out, inFeatures: inp } = base;
     const biasCopy = () => (bias ? keep(noGrad(() => bias.clone())) : null);

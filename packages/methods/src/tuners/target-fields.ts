@@ -37,11 +37,19 @@ export const PATTERN_FIELDS: FieldSpecs<PatternFields> = {
  */
 export function checkLayerSelection(configName: string, c: TargetFields): void {
   if (typeof c.targetModules === 'string' && c.targetModules !== 'all-linear') {
-    if (c.layersToTransform !== null) throw new TypeError(`${configName}: layersToTransform cannot be used when targetModules is a regex (${JSON.stringify(c.targetModules)})`);
-    if (c.layersPattern !== null) throw new TypeError(`${configName}: layersPattern cannot be used when targetModules is a regex (${JSON.stringify(c.targetModules)})`);
+    if (c.layersToTransform !== null)
+      throw new TypeError(
+        `${configName}: layersToTransform cannot be used when targetModules is a regex (${JSON.stringify(c.targetModules)})`,
+      );
+    if (c.layersPattern !== null)
+      throw new TypeError(`${configName}: layersPattern cannot be used when targetModules is a regex (${JSON.stringify(c.targetModules)})`);
   }
   const pattern = c.layersPattern;
-  if (pattern !== null && (pattern.length > 0) && (c.layersToTransform === null || (Array.isArray(c.layersToTransform) && c.layersToTransform.length === 0))) {
+  if (
+    pattern !== null &&
+    pattern.length > 0 &&
+    (c.layersToTransform === null || (Array.isArray(c.layersToTransform) && c.layersToTransform.length === 0))
+  ) {
     throw new TypeError(`${configName}: layersPattern (${JSON.stringify(pattern)}) needs layersToTransform`);
   }
 }

@@ -65,4 +65,3 @@ export function patternValue(pattern: Record<string, number>, key: string, fallb
   }
   return fallback;
 }
-

@@ -45,7 +45,8 @@ export class TorchGenerator {
    * PyTorch uses this form below 2³²/20 elements; larger n are refused.
    */
   randperm(n: number): Int32Array {
-    if (!Number.isInteger(n) || n < 0 || n >= 0xffffffff / 20) throw new RangeError(`TorchGenerator.randperm: n must be an integer in [0, 2^32/20), got ${n}`);
+    if (!Number.isInteger(n) || n < 0 || n >= 0xffffffff / 20)
+      throw new RangeError(`TorchGenerator.randperm: n must be an integer in [0, 2^32/20), got ${n}`);
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = i;
     for (let i = 0; i < n - 1; i++) {

@@ -134,12 +134,18 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
     const perSample = currentAdapterNames();
     if (perSample) {
       if (this.mergedAdapters.length > 0) {
-        throw new Error(`${this.constructor.name}: per-sample adapter names cannot be used while adapters are merged (${this.mergedAdapters.join(', ')}); unmerge first`);
+        throw new Error(
+          `${this.constructor.name}: per-sample adapter names cannot be used while adapters are merged (${this.mergedAdapters.join(', ')}); unmerge first`,
+        );
       }
       return this.mixedBatchForward(x, perSample, rest);
     }
     if (this.mergedAdapters.length > 0) return this.baseForward(x, ...rest);
-    return this.applyAdapters(x, this.activeAdapters.filter((a) => this.hasAdapter(a)), rest);
+    return this.applyAdapters(
+      x,
+      this.activeAdapters.filter((a) => this.hasAdapter(a)),
+      rest,
+    );
   }
 
   /** The output with `adapters` applied (none: the base output). Additive by default. */
@@ -168,7 +174,9 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
   protected mixedBatchForward(x: Tensor, names: readonly string[], rest: unknown[]): Tensor {
     const batch = x.shape[0];
     if (x.rank < 2 || batch !== names.length) {
-      throw new RangeError(`${this.constructor.name}: adapterNames has ${names.length} entries for a batch of ${batch ?? 'no'} rows (input ${JSON.stringify(x.shape)})`);
+      throw new RangeError(
+        `${this.constructor.name}: adapterNames has ${names.length} entries for a batch of ${batch ?? 'no'} rows (input ${JSON.stringify(x.shape)})`,
+      );
     }
     const groups = new Map<string, number[]>();
     names.forEach((n, i) => groups.set(n, [...(groups.get(n) ?? []), i]));
@@ -310,7 +318,8 @@ export abstract class TunerLayer<C extends PeftConfig = PeftConfig> extends Modu
 
   /** Removes an adapter's tensors and settings from this layer. */
   deleteAdapter(adapter: string): void {
-    if (this.mergedAdapters.includes(adapter)) throw new Error(`${this.constructor.name}: adapter '${adapter}' is merged; unmerge it before deleting`);
+    if (this.mergedAdapters.includes(adapter))
+      throw new Error(`${this.constructor.name}: adapter '${adapter}' is merged; unmerge it before deleting`);
     for (const dictName of [...this.adapterLayerNames, ...this.otherAdapterLayerNames]) {
       if (!this.has(dictName)) continue;
       const dict = this.child<Module>(dictName);

@@ -34,7 +34,10 @@ export const VBLORA_FIELDS: FieldSpecs<VBLoRAConfigFields> = {
   saveOnlyTopkWeights: field.boolean(false),
   vbloraDropout: field.number(0, { min: 0, max: 1 }),
   fanInFanOut: field.boolean(false),
-  bias: field.string('none', { choices: ['none', 'all', 'vblora_only'], unsupported: 'training base biases, which PEFT does not save for VB-LoRA' }),
+  bias: field.string('none', {
+    choices: ['none', 'all', 'vblora_only'],
+    unsupported: 'training base biases, which PEFT does not save for VB-LoRA',
+  }),
   initVectorBankBound: field.number(0.02, { min: 0 }),
   initLogitsStd: field.number(0.1, { min: 0 }),
 };

@@ -37,8 +37,14 @@ export class VBLoRALayer extends TunerLayer<VBLoRAConfig> {
   updateLayer({ adapterName, config, key }: WrapContext<VBLoRAConfig>): void {
     const { inFeatures, outFeatures } = this.base;
     const length = config.vectorLength;
-    for (const [name, size] of [['in', inFeatures], ['out', outFeatures]] as const) {
-      if (size % length !== 0) throw new RangeError(`VB-LoRA: module '${key}' has ${size} ${name} features, not a multiple of vectorLength (vector_length) ${length}`);
+    for (const [name, size] of [
+      ['in', inFeatures],
+      ['out', outFeatures],
+    ] as const) {
+      if (size % length !== 0)
+        throw new RangeError(
+          `VB-LoRA: module '${key}' has ${size} ${name} features, not a multiple of vectorLength (vector_length) ${length}`,
+        );
     }
     const dtype = this.base.dtype;
     this.configs.set(adapterName, config);

@@ -28,7 +28,10 @@ export function topkMix(logits: Tensor, bank: Tensor, k: number): Tensor {
   return tidy(() => {
     const masks = topkMasks(logits, k);
     // where, not a product with the mask: logits loaded from top-k files hold -inf elsewhere
-    const values = concat(masks.map((m) => sum(where(m, logits, 0), -1, true)), -1);
+    const values = concat(
+      masks.map((m) => sum(where(m, logits, 0), -1, true)),
+      -1,
+    );
     const weights = softmax(values, -1);
     let mix: Tensor = fill(logits.shape, 0, logits.dtype);
     masks.forEach((m, i) => {
@@ -47,9 +50,20 @@ export function topkWeights(logits: Tensor, k: number): { indices: Tensor; weigh
     const masks = topkMasks(logits, k);
     const n = logits.shape[logits.rank - 1]!;
     const positions = arange(0, n);
-    const indices = concat(masks.map((m) => sum(where(m, positions, 0), -1, true)), -1);
-    const values = concat(masks.map((m) => sum(where(m, logits, 0), -1, true)), -1);
-    return { indices, weights: softmax(values, -1).narrow(-1, 0, k - 1).contiguous() };
+    const indices = concat(
+      masks.map((m) => sum(where(m, positions, 0), -1, true)),
+      -1,
+    );
+    const values = concat(
+      masks.map((m) => sum(where(m, logits, 0), -1, true)),
+      -1,
+    );
+    return {
+      indices,
+      weights: softmax(values, -1)
+        .narrow(-1, 0, k - 1)
+        .contiguous(),
+    };
   });
 }
 

@@ -33,7 +33,10 @@ export const VERA_FIELDS: FieldSpecs<Omit<VeraConfigFields, 'excludeModules'>> =
   veraDropout: field.number(0, { min: 0, max: 1 }),
   dInitial: field.number(0.1),
   fanInFanOut: field.boolean(false),
-  bias: field.string('none', { choices: ['none', 'all', 'vera_only'], unsupported: 'training base biases, which PEFT does not save for VeRA' }),
+  bias: field.string('none', {
+    choices: ['none', 'all', 'vera_only'],
+    unsupported: 'training base biases, which PEFT does not save for VeRA',
+  }),
   initWeights: field.boolean(true),
 };
 

@@ -21,7 +21,9 @@ function largestShape(model: Module, config: VeraConfig): { out: number; in: num
   for (const [, info] of targetedLayers(model, config)) {
     if (info.kind !== 'linear') continue;
     const dtype = info.dtype;
-    found = found ? { out: Math.max(found.out, info.outFeatures), in: Math.max(found.in, info.inFeatures), dtype: found.dtype } : { out: info.outFeatures, in: info.inFeatures, dtype };
+    found = found
+      ? { out: Math.max(found.out, info.outFeatures), in: Math.max(found.in, info.inFeatures), dtype: found.dtype }
+      : { out: info.outFeatures, in: info.inFeatures, dtype };
   }
   if (!found) throw new Error(`VeRA: no Linear or Conv1D module matches targetModules ${JSON.stringify(config.targetModules)}`);
   return found;
@@ -49,8 +51,14 @@ export const vera = layerMethod<VeraConfig>({
     const known = settings.get(tuner) ?? new Map<string, { seed: number; save: boolean }>();
     for (const [other, s] of known) {
       if (other === adapterName) continue;
-      if (s.seed !== config.projectionPrngKey) throw new Error(`VeRA: projectionPrngKey must be the same for all adapters; adapter '${other}' has ${s.seed}, '${adapterName}' has ${config.projectionPrngKey}`);
-      if (s.save !== config.saveProjection) throw new Error(`VeRA: saveProjection must be the same for all adapters; adapter '${other}' has ${s.save}, '${adapterName}' has ${config.saveProjection}`);
+      if (s.seed !== config.projectionPrngKey)
+        throw new Error(
+          `VeRA: projectionPrngKey must be the same for all adapters; adapter '${other}' has ${s.seed}, '${adapterName}' has ${config.projectionPrngKey}`,
+        );
+      if (s.save !== config.saveProjection)
+        throw new Error(
+          `VeRA: saveProjection must be the same for all adapters; adapter '${other}' has ${s.save}, '${adapterName}' has ${config.saveProjection}`,
+        );
     }
     const shape = largestShape(tuner.model, config);
     const { a, b } = veraProjections(config.projectionPrngKey, config.r, shape.in, shape.out, shape.dtype);
@@ -68,10 +76,17 @@ export const vera = layerMethod<VeraConfig>({
   },
   fromSaved(state, { tuner, config, adapterName }) {
     if (state.has(`base_model.${SHARED.a}`) && state.has(`base_model.${SHARED.b}`)) return state;
-    if (config.saveProjection) throw new Error(`VeRA: adapter '${adapterName}' was saved with save_projection but its file lacks ${SHARED.a} and ${SHARED.b}`);
+    if (config.saveProjection)
+      throw new Error(`VeRA: adapter '${adapterName}' was saved with save_projection but its file lacks ${SHARED.a} and ${SHARED.b}`);
     const a = sharedDicts(tuner).a.at(adapterName);
     const b = sharedDicts(tuner).b.at(adapterName);
-    const made = veraProjections(config.projectionPrngKey, config.r, a.shape[1]!, b.shape[0]!, a.dtype === 'float64' ? 'float64' : 'float32');
+    const made = veraProjections(
+      config.projectionPrngKey,
+      config.r,
+      a.shape[1]!,
+      b.shape[0]!,
+      a.dtype === 'float64' ? 'float64' : 'float32',
+    );
     return new Map<string, Tensor>([...state, [`base_model.${SHARED.a}`, made.a], [`base_model.${SHARED.b}`, made.b]]);
   },
   deleteAdapter({ tuner, adapterName }) {

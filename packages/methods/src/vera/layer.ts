@@ -43,7 +43,9 @@ export class VeraLayer extends TunerLayer<VeraConfig> {
     const b = this.veraB.entry(adapterName);
     if (!a || !b) throw new Error(`VeRA: the shared projections of adapter '${adapterName}' are missing (module '${key}')`);
     if (a.shape[1]! < inFeatures || b.shape[0]! < outFeatures || a.shape[0] !== config.r) {
-      throw new RangeError(`VeRA: module '${key}' needs projections of at least [${config.r}, ${inFeatures}] and [${outFeatures}, ${config.r}], the shared ones are [${a.shape}] and [${b.shape}]`);
+      throw new RangeError(
+        `VeRA: module '${key}' needs projections of at least [${config.r}, ${inFeatures}] and [${outFeatures}, ${config.r}], the shared ones are [${a.shape}] and [${b.shape}]`,
+      );
     }
     const dtype = this.base.dtype;
     this.configs.set(adapterName, config);

@@ -35,7 +35,10 @@ export const WAVEFT_FIELDS: FieldSpecs<WaveFTConfigFields> = {
   randomLocSeed: field.int(777),
   fanInFanOut: field.boolean(false),
   ...TARGET_FIELDS,
-  bias: field.string('none', { choices: ['none', 'all', 'waveft_only'], unsupported: 'training base biases, which PEFT does not save for WaveFT' }),
+  bias: field.string('none', {
+    choices: ['none', 'all', 'waveft_only'],
+    unsupported: 'training base biases, which PEFT does not save for WaveFT',
+  }),
   nFrequencyPattern: field.numberRecord({}),
   proportionalParameters: field.boolean(false),
   initWeights: field.boolean(true),
@@ -48,7 +51,9 @@ export const WaveFTConfig = defineConfig<WaveFTConfigFields>('WaveFTConfig', 'WA
     throw new TypeError(`WaveFTConfig: waveletFamily (wavelet_family) '${c.waveletFamily}' is not a family PEFT knows (dbN, symN, coifN)`);
   }
   if (c.useIdwt && !isSupportedWavelet(c.waveletFamily)) {
-    throw new TypeError(`WaveFTConfig: waveletFamily (wavelet_family) '${c.waveletFamily}' is not supported by peft.js (supported: ${SUPPORTED_WAVELETS})`);
+    throw new TypeError(
+      `WaveFTConfig: waveletFamily (wavelet_family) '${c.waveletFamily}' is not supported by peft.js (supported: ${SUPPORTED_WAVELETS})`,
+    );
   }
   for (const [k, v] of Object.entries(c.nFrequencyPattern)) {
     if (!Number.isInteger(v) || v < 1) throw new TypeError(`WaveFTConfig: nFrequencyPattern['${k}'] must be a positive integer, got ${v}`);

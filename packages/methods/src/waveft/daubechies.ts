@@ -74,14 +74,24 @@ export function daubechiesFilter(n: number): number[] {
   let poly: Complex[] = [[1, 0]];
   const times = (factor: Complex[]) => {
     const out: Complex[] = Array.from({ length: poly.length + factor.length - 1 }, () => [0, 0] as Complex);
-    poly.forEach((p, i) => factor.forEach((f, j) => {
-      const m = mulC(p, f);
-      out[i + j] = [out[i + j]![0] + m[0], out[i + j]![1] + m[1]];
-    }));
+    poly.forEach((p, i) =>
+      factor.forEach((f, j) => {
+        const m = mulC(p, f);
+        out[i + j] = [out[i + j]![0] + m[0], out[i + j]![1] + m[1]];
+      }),
+    );
     poly = out;
   };
-  for (let i = 0; i < n; i++) times([[1, 0], [1, 0]]);
-  for (const z of zRoots) times([[1, 0], [-z[0], -z[1]]]);
+  for (let i = 0; i < n; i++)
+    times([
+      [1, 0],
+      [1, 0],
+    ]);
+  for (const z of zRoots)
+    times([
+      [1, 0],
+      [-z[0], -z[1]],
+    ]);
   const real = poly.map((c) => c[0]);
   const total = real.reduce((a, b) => a + b, 0);
   return real.map((c) => (c * Math.SQRT2) / total);

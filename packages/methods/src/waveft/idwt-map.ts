@@ -38,7 +38,13 @@ function synthesis(index: number, padded: number, size: number, filter: readonly
  * approximation and detail bands (cA | cH over cV | cD) of a one-level 2-D inverse DWT, each
  * band separable with its own pair of filters; the result is centre-cropped to [out, in]. Without `useIdwt` each entry lands on its own position.
  */
-export function spectrumMap(family: string, useIdwt: boolean, outFeatures: number, inFeatures: number, positions: SpectrumPositions): SpectrumMap {
+export function spectrumMap(
+  family: string,
+  useIdwt: boolean,
+  outFeatures: number,
+  inFeatures: number,
+  positions: SpectrumPositions,
+): SpectrumMap {
   const entry: number[] = [];
   const flat: number[] = [];
   const coefficient: number[] = [];

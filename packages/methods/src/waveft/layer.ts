@@ -28,9 +28,12 @@ export class WaveFTLayer extends TunerLayer<WaveFTConfig> {
     const { adapterName, config, key } = context;
     const count = frequencyCount(context);
     const { inFeatures, outFeatures } = this.base;
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`WaveFT: module '${key}' gets ${count} frequencies; nFrequency (n_frequency) must give it at least 1`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError(`WaveFT: module '${key}' gets ${count} frequencies; nFrequency (n_frequency) must give it at least 1`);
     if (count > inFeatures * outFeatures) {
-      throw new RangeError(`WaveFT: nFrequency (n_frequency) ${count} is more than the ${outFeatures}×${inFeatures} entries of module '${key}'`);
+      throw new RangeError(
+        `WaveFT: nFrequency (n_frequency) ${count} is more than the ${outFeatures}×${inFeatures} entries of module '${key}'`,
+      );
     }
     const dtype = this.base.dtype;
     const positions = spectrumPositions(outFeatures, inFeatures, count, config.randomLocSeed);

@@ -31,7 +31,8 @@ export const SUPPORTED_WAVELETS = 'db1–db10, sym2, sym3';
  * filter, rec_hi[i] = (−1)ⁱ rec_lo[L−1−i].
  */
 export function reconstructionFilters(family: string): { lo: number[]; hi: number[] } {
-  if (!isSupportedWavelet(family)) throw new RangeError(`WaveFT: wavelet family '${family}' is not supported by peft.js (supported: ${SUPPORTED_WAVELETS})`);
+  if (!isSupportedWavelet(family))
+    throw new RangeError(`WaveFT: wavelet family '${family}' is not supported by peft.js (supported: ${SUPPORTED_WAVELETS})`);
   const lo = daubechiesFilter(Number(/\d+$/.exec(family)![0]));
   const hi = lo.map((_, i) => (i % 2 === 0 ? 1 : -1) * lo[lo.length - 1 - i]!);
   return { lo, hi };

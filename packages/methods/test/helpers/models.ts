@@ -1,7 +1,8 @@
 import { Conv2d, Embedding, Linear, Module, ModuleList, add, gelu, noGrad, randn, type Tensor } from '@peftjs/core';
 import { TinyNet } from '@peftjs/conformance';
 
-const call = (m: Module, name: string, x: Tensor): Tensor => (m as unknown as { child<M extends Module>(n: string): M }).child(name).forward(x) as Tensor;
+const call = (m: Module, name: string, x: Tensor): Tensor =>
+  (m as unknown as { child<M extends Module>(n: string): M }).child(name).forward(x) as Tensor;
 
 /** The golden cases' TinyNet (from the conformance suite). */
 export { TinyNet };
@@ -36,7 +37,10 @@ class Block extends Module {
 
 /** A small stack named like HF decoders: `model.layers.<i>.self_attn.q_proj`, ..., and `lm_head`. */
 export class LayeredNet extends Module {
-  constructor(readonly dim = 8, layers = 3) {
+  constructor(
+    readonly dim = 8,
+    layers = 3,
+  ) {
     super();
     this.registerModule('model', new Container({ layers: new ModuleList(Array.from({ length: layers }, () => new Block(dim))) }));
     this.registerModule('lm_head', new Linear(dim, dim, { bias: false }));

@@ -49,7 +49,13 @@ export function pseudoRandom(n: number, seed = 1): Float64Array {
  * Checks autograd against central differences in float64: the loss is Σ out ⊙ proj (proj a fixed
  * pseudo-random tensor), and up to `samples` entries of every parameter in `params` are perturbed.
  */
-export async function checkGradients(model: Module, params: [string, Tensor][], inputs: unknown[], samples = 6, tol = 1e-6): Promise<number> {
+export async function checkGradients(
+  model: Module,
+  params: [string, Tensor][],
+  inputs: unknown[],
+  samples = 6,
+  tol = 1e-6,
+): Promise<number> {
   const loss = (): Tensor =>
     tidy(() => {
       const out = (model.forward as (...a: unknown[]) => unknown)(...inputs) as Tensor;

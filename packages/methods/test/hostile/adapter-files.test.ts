@@ -72,7 +72,9 @@ describe('adapter folders: odd files, large files and dtypes', () => {
     for (const t of ints.values()) t.dispose();
     for (const [, t] of saved) t.dispose();
     const before = await fingerprint(model);
-    expect(() => peftModelFromFiles(model, { config: files.config, weights })).toThrow(/loadAdapter: .*lora_A.* holds int32 values in the file; the model's tensor is float/);
+    expect(() => peftModelFromFiles(model, { config: files.config, weights })).toThrow(
+      /loadAdapter: .*lora_A.* holds int32 values in the file; the model's tensor is float/,
+    );
     await expectUnchanged(model, before);
     model.dispose();
   });

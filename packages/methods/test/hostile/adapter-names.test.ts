@@ -7,7 +7,10 @@ const PROTOTYPE_NAMES = ['toString', 'constructor', '__proto__', 'hasOwnProperty
 const config = () => new LoraConfig({ r: 2, targetModules: ['up', 'down'], initLoraWeights: false });
 
 function input(): Tensor {
-  return tensor(new Float64Array(16).map((_, i) => Math.sin(i)), { shape: [2, 8], dtype: 'float64' });
+  return tensor(
+    new Float64Array(16).map((_, i) => Math.sin(i)),
+    { shape: [2, 8], dtype: 'float64' },
+  );
 }
 
 describe('adapter names that are Object.prototype properties are plain names', () => {
@@ -67,7 +70,9 @@ describe('unknown fields in adapter_config.json', () => {
     const parsed = parseAdapterConfig(JSON.stringify(json), (m) => warnings.push(m));
     expect(parsed).toBeInstanceOf(LoraConfig);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/LoraConfig: 100000 unknown fields in adapter_config.json are ignored: future_field_0, future_field_1, .* and 99995 more/);
+    expect(warnings[0]).toMatch(
+      /LoraConfig: 100000 unknown fields in adapter_config.json are ignored: future_field_0, future_field_1, .* and 99995 more/,
+    );
     expect(warnings[0]!.length).toBeLessThan(400);
   });
 

@@ -13,9 +13,21 @@ describe('LoRA ranks larger than a layer can hold are refused before anything is
   afterEach(() => setParameterBudget(budget));
 
   const cases: [string, ConstructorParameters<typeof LoraConfig>[0], RegExp][] = [
-    ['r 1e9', { r: 1_000_000_000, targetModules: ['c_attn', 'c_proj'] }, /getPeftModel \(LORA, adapter 'default'\): transformer\.h\.0\.attn\.c_attn\.lora_A \[1000000000, 8\] would hold 8000000000 float32 values .* more than the cpu backend's largest buffer/],
-    ['a rank_pattern that makes only the last layer too large', { r: 2, targetModules: ['c_attn'], rankPattern: { 'h.1.attn.c_attn': 500_000_000 } }, /h\.1\.attn\.c_attn\.lora_A \[500000000, 8\] would hold/],
-    ['r within each buffer but past the parameter budget', { r: 100_000, targetModules: ['c_fc'] }, /the config implies \d+ parameters, more than the budget/],
+    [
+      'r 1e9',
+      { r: 1_000_000_000, targetModules: ['c_attn', 'c_proj'] },
+      /getPeftModel \(LORA, adapter 'default'\): transformer\.h\.0\.attn\.c_attn\.lora_A \[1000000000, 8\] would hold 8000000000 float32 values .* more than the cpu backend's largest buffer/,
+    ],
+    [
+      'a rank_pattern that makes only the last layer too large',
+      { r: 2, targetModules: ['c_attn'], rankPattern: { 'h.1.attn.c_attn': 500_000_000 } },
+      /h\.1\.attn\.c_attn\.lora_A \[500000000, 8\] would hold/,
+    ],
+    [
+      'r within each buffer but past the parameter budget',
+      { r: 100_000, targetModules: ['c_fc'] },
+      /the config implies \d+ parameters, more than the budget/,
+    ],
   ];
   for (const [label, fields, message] of cases) {
     it(label, async () => {

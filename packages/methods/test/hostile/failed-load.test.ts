@@ -25,7 +25,7 @@ async function mismatchedFiles(modulesToSave: string[]): Promise<AdapterFiles> {
   return { ...files, config: files.config.replace(/"r": 2/, '"r": 3') };
 }
 
-describe('a failed adapter load leaves the caller\'s model as it was', () => {
+describe("a failed adapter load leaves the caller's model as it was", () => {
   useCpuBackend();
 
   for (const modulesToSave of [['lm_head'], ['ln_f']]) {

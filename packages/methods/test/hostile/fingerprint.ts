@@ -37,5 +37,9 @@ export async function expectUnchanged(model: Module, before: Fingerprint): Promi
 
 function diffLines(a: string, b: string): string {
   const bs = new Set(b.split('\n'));
-  return a.split('\n').filter((l) => !bs.has(l)).slice(0, 5).join('\n');
+  return a
+    .split('\n')
+    .filter((l) => !bs.has(l))
+    .slice(0, 5)
+    .join('\n');
 }

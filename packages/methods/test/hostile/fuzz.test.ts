@@ -40,8 +40,27 @@ function rng(seed: number): () => number {
 }
 
 const HOSTILE_VALUES: unknown[] = [
-  null, -1, 0, 1e9, 1e300, NaN, 'x', '', '__proto__', 'constructor', [], {}, [1, 'a'], { __proto__: { polluted: 1 } },
-  '../../../../etc/passwd', '([a-z_.0-9]+)+X', '(?=a)', true, 2 ** 53, -0.5, 'toString',
+  null,
+  -1,
+  0,
+  1e9,
+  1e300,
+  NaN,
+  'x',
+  '',
+  '__proto__',
+  'constructor',
+  [],
+  {},
+  [1, 'a'],
+  { __proto__: { polluted: 1 } },
+  '../../../../etc/passwd',
+  '([a-z_.0-9]+)+X',
+  '(?=a)',
+  true,
+  2 ** 53,
+  -0.5,
+  'toString',
 ];
 
 /** A mutated JSON text: values replaced, keys added or removed, or the text cut or garbled. */
@@ -60,8 +79,21 @@ function mutateJson(text: string, r: () => number): string {
     if (typeof v !== 'object' || v === null) return r() < 0.15 ? pick(HOSTILE_VALUES) : v;
     if (Array.isArray(v)) return r() < 0.1 ? pick(HOSTILE_VALUES) : v.map((x) => visit(x, depth + 1));
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (r() > 0.05) Object.defineProperty(out, r() < 0.03 ? pick(['__proto__', 'constructor', 'x'.repeat(50)]) : k, { value: visit(x, depth + 1), enumerable: true, writable: true, configurable: true });
-    if (r() < 0.1) Object.defineProperty(out, pick(['__proto__', 'constructor', 'unknown_field', 'peft_type', 'architectures']), { value: pick(HOSTILE_VALUES), enumerable: true, configurable: true, writable: true });
+    for (const [k, x] of Object.entries(v))
+      if (r() > 0.05)
+        Object.defineProperty(out, r() < 0.03 ? pick(['__proto__', 'constructor', 'x'.repeat(50)]) : k, {
+          value: visit(x, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+    if (r() < 0.1)
+      Object.defineProperty(out, pick(['__proto__', 'constructor', 'unknown_field', 'peft_type', 'architectures']), {
+        value: pick(HOSTILE_VALUES),
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
     return out;
   };
   return JSON.stringify(visit(json, 0));
@@ -98,7 +130,8 @@ async function writeMutatedFolder(dir: string, files: ReadonlyMap<string, Uint8A
   const target = names[Math.floor(r() * names.length)]!;
   for (const [name, bytes] of files) {
     const text = name.endsWith('.json');
-    const data = name !== target ? bytes : text ? new TextEncoder().encode(mutateJson(new TextDecoder().decode(bytes), r)) : mutateBytes(bytes, r);
+    const data =
+      name !== target ? bytes : text ? new TextEncoder().encode(mutateJson(new TextDecoder().decode(bytes), r)) : mutateBytes(bytes, r);
     await writeFile(join(dir, name), data);
   }
 }
@@ -122,7 +155,8 @@ async function runCase(label: string, model: Module, load: () => Promise<{ dispo
   } catch (e) {
     if (!(e instanceof Error)) throw new Error(`${label}: a non-Error escaped: ${String(e)}`);
     if (!(e.message.length >= 10)) throw new Error(`${label}: an error without a clear message escaped: ${JSON.stringify(e.message)}`);
-    if (/^(Cannot read prop|undefined is not|.* is not a function|Maximum call stack)/.test(e.message)) throw new Error(`${label}: an internal error escaped: ${e.message}`);
+    if (/^(Cannot read prop|undefined is not|.* is not a function|Maximum call stack)/.test(e.message))
+      throw new Error(`${label}: an internal error escaped: ${e.message}`);
     stats.rejected++;
   }
   const took = performance.now() - start;
@@ -165,19 +199,24 @@ describe(`fuzzed loaders (${CASES.adapter} adapter, ${CASES.model} model, ${CASE
       const which = r();
       await writeFile(join(dir, 'adapter_config.json'), which < 0.6 ? mutateJson(config, r) : config);
       await writeFile(join(dir, 'adapter_model.safetensors'), which >= 0.4 ? mutateBytes(weights, r) : weights);
-      await runCase(`adapter case ${i}`, model, async () => {
-        const flags = model.parameters().map((p) => [p, p.requiresGrad] as const);
-        const modes = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
-        const peft = await fromPretrained(model, dir, { warn: () => {} });
-        // a load that succeeds freezes the base on purpose: take the adapter out and put the flags back
-        return {
-          dispose: () => {
-            peft.discardAdapters();
-            for (const [p, requiresGrad] of flags) p.requiresGrad = requiresGrad;
-            for (const [m, training] of modes) m.training = training;
-          },
-        };
-      }, stats);
+      await runCase(
+        `adapter case ${i}`,
+        model,
+        async () => {
+          const flags = model.parameters().map((p) => [p, p.requiresGrad] as const);
+          const modes = [...model.namedModules()].map(([, m]) => [m, m.training] as const);
+          const peft = await fromPretrained(model, dir, { warn: () => {} });
+          // a load that succeeds freezes the base on purpose: take the adapter out and put the flags back
+          return {
+            dispose: () => {
+              peft.discardAdapters();
+              for (const [p, requiresGrad] of flags) p.requiresGrad = requiresGrad;
+              for (const [m, training] of modes) m.training = training;
+            },
+          };
+        },
+        stats,
+      );
     }
     console.log('adapter folders:', stats);
     expect(stats.cases).toBe(CASES.adapter);
@@ -211,7 +250,20 @@ describe(`fuzzed loaders (${CASES.adapter} adapter, ${CASES.model} model, ${CASE
     }
     const model = new Net();
     const optimizer = new AdamW(model.parameters(), { lr: 0.1 });
-    const loader = { length: 4, epoch: 0, index: 0, [Symbol.iterator]: () => [][Symbol.iterator](), nextBatch: () => { throw new Error('unused'); }, stateDict: () => ({ epoch: 0, index: 0 }), loadStateDict: (s: { epoch: number; index: number }) => { if (!Number.isInteger(s?.index) || s.index < 0 || s.index >= 4) throw new RangeError(`loader: bad index ${JSON.stringify(s?.index)}`); } };
+    const loader = {
+      length: 4,
+      epoch: 0,
+      index: 0,
+      [Symbol.iterator]: () => [][Symbol.iterator](),
+      nextBatch: () => {
+        throw new Error('unused');
+      },
+      stateDict: () => ({ epoch: 0, index: 0 }),
+      loadStateDict: (s: { epoch: number; index: number }) => {
+        if (!Number.isInteger(s?.index) || s.index < 0 || s.index >= 4)
+          throw new RangeError(`loader: bad index ${JSON.stringify(s?.index)}`);
+      },
+    };
     const store = fileCheckpointStore();
     const trainer = new Trainer({ model, optimizer, trainLoader: loader as never, checkpointStore: store });
     const good = join(root, 'ckpt-good');
@@ -223,16 +275,22 @@ describe(`fuzzed loaders (${CASES.adapter} adapter, ${CASES.model} model, ${CASE
       const r = rng(SEED * 3_000_003 + i);
       await writeMutatedFolder(dir, files, r);
       const step = trainer.state.globalStep;
-      await runCase(`checkpoint case ${i}`, model, async () => {
-        try {
-          await trainer.loadCheckpoint(dir);
-        } catch (e) {
-          if (trainer.state.globalStep !== step) throw new Error(`a failed restore changed globalStep to ${JSON.stringify(trainer.state.globalStep)}`);
-          throw e;
-        }
-        // a successful restore changes the model on purpose: put the good checkpoint back
-        await trainer.loadCheckpoint(good);
-      }, stats);
+      await runCase(
+        `checkpoint case ${i}`,
+        model,
+        async () => {
+          try {
+            await trainer.loadCheckpoint(dir);
+          } catch (e) {
+            if (trainer.state.globalStep !== step)
+              throw new Error(`a failed restore changed globalStep to ${JSON.stringify(trainer.state.globalStep)}`);
+            throw e;
+          }
+          // a successful restore changes the model on purpose: put the good checkpoint back
+          await trainer.loadCheckpoint(good);
+        },
+        stats,
+      );
     }
     console.log('checkpoint folders:', stats);
     model.dispose();

@@ -44,45 +44,62 @@ interface Sample {
 describe(`memory over a ${RUN.steps}-step LoRA run with evaluation every ${RUN.evalSteps} steps`, () => {
   useCpuBackend();
 
-  it('tensor and buffer counts stay flat and RSS within 10% of its value at the baseline step', async () => {
-    manualSeed(11);
-    const vocab = 17;
-    const base = new GPT2LMHeadModel(new GPT2Config({ vocabSize: vocab, nPositions: 16, nEmbd: 16, nLayer: 1, nHead: 2 }));
-    const peft = getPeftModel(base, new LoraConfig({ r: 4, loraAlpha: 8, targetModules: ['c_attn', 'c_proj'], loraDropout: 0.1 }));
-    const optimizer = new AdamW(peft.trainableParameters(), { lr: 5e-3 });
-    const trainLoader = new DataLoader(corpus(64, 12, vocab, 3), { batchSize: 4, shuffle: true, seed: 1 });
-    const evalLoader = new DataLoader(corpus(16, 12, vocab, 9), { batchSize: 4 });
-    const samples: Sample[] = [];
-    const sample = (step: number) => collectGarbage() ?? samples.push({
-      step,
-      tensors: memory().numTensors,
-      dataBuffers: memory().numDataBuffers,
-      backendBuffers: engine().backend.numLiveBuffers(),
-      rss: process.memoryUsage().rss,
-      heap: process.memoryUsage().heapUsed,
-    });
-    const trainer = new Trainer({
-      model: peft, optimizer, trainLoader, evalLoader,
-      maxSteps: RUN.steps, evalSteps: RUN.evalSteps, loggingSteps: RUN.evalSteps,
-      callbacks: [{ onEvaluate: ({ state }) => void sample(state.globalStep) }],
-    });
-    await trainer.train();
+  it(
+    'tensor and buffer counts stay flat and RSS within 10% of its value at the baseline step',
+    async () => {
+      manualSeed(11);
+      const vocab = 17;
+      const base = new GPT2LMHeadModel(new GPT2Config({ vocabSize: vocab, nPositions: 16, nEmbd: 16, nLayer: 1, nHead: 2 }));
+      const peft = getPeftModel(base, new LoraConfig({ r: 4, loraAlpha: 8, targetModules: ['c_attn', 'c_proj'], loraDropout: 0.1 }));
+      const optimizer = new AdamW(peft.trainableParameters(), { lr: 5e-3 });
+      const trainLoader = new DataLoader(corpus(64, 12, vocab, 3), { batchSize: 4, shuffle: true, seed: 1 });
+      const evalLoader = new DataLoader(corpus(16, 12, vocab, 9), { batchSize: 4 });
+      const samples: Sample[] = [];
+      const sample = (step: number) =>
+        collectGarbage() ??
+        samples.push({
+          step,
+          tensors: memory().numTensors,
+          dataBuffers: memory().numDataBuffers,
+          backendBuffers: engine().backend.numLiveBuffers(),
+          rss: process.memoryUsage().rss,
+          heap: process.memoryUsage().heapUsed,
+        });
+      const trainer = new Trainer({
+        model: peft,
+        optimizer,
+        trainLoader,
+        evalLoader,
+        maxSteps: RUN.steps,
+        evalSteps: RUN.evalSteps,
+        loggingSteps: RUN.evalSteps,
+        callbacks: [{ onEvaluate: ({ state }) => void sample(state.globalStep) }],
+      });
+      await trainer.train();
 
-    expect(samples.map((s) => s.step)).toEqual(Array.from({ length: RUN.steps / RUN.evalSteps }, (_, i) => (i + 1) * RUN.evalSteps));
-    const first = samples[0]!;
-    for (const s of samples) {
-      expect({ step: s.step, tensors: s.tensors, dataBuffers: s.dataBuffers, backendBuffers: s.backendBuffers })
-        .toEqual({ step: s.step, tensors: first.tensors, dataBuffers: first.dataBuffers, backendBuffers: first.backendBuffers });
-    }
-    const baseline = samples.find((s) => s.step === RUN.baseline)!.rss;
-    const worst = Math.max(...samples.filter((s) => s.step >= RUN.baseline).map((s) => s.rss));
-    console.log(`memory: ${RUN.steps} steps, ${samples.length} evaluations, ${first.tensors} tensors, ${first.dataBuffers} buffers throughout; RSS ${(baseline / 2 ** 20).toFixed(1)} MiB at step ${RUN.baseline}, at most ${(worst / 2 ** 20).toFixed(1)} MiB after; JS heap ${(samples[0]!.heap / 2 ** 20).toFixed(1)} → ${(samples.at(-1)!.heap / 2 ** 20).toFixed(1)} MiB`);
-    expect(worst / baseline).toBeLessThan(1.1);
-    // the run learned something, so the steps were real
-    const evals = trainer.state.logHistory.filter((e) => e.evalLoss !== undefined).map((e) => e.evalLoss!);
-    expect(evals.at(-1)!).toBeLessThan(evals[0]!);
+      expect(samples.map((s) => s.step)).toEqual(Array.from({ length: RUN.steps / RUN.evalSteps }, (_, i) => (i + 1) * RUN.evalSteps));
+      const first = samples[0]!;
+      for (const s of samples) {
+        expect({ step: s.step, tensors: s.tensors, dataBuffers: s.dataBuffers, backendBuffers: s.backendBuffers }).toEqual({
+          step: s.step,
+          tensors: first.tensors,
+          dataBuffers: first.dataBuffers,
+          backendBuffers: first.backendBuffers,
+        });
+      }
+      const baseline = samples.find((s) => s.step === RUN.baseline)!.rss;
+      const worst = Math.max(...samples.filter((s) => s.step >= RUN.baseline).map((s) => s.rss));
+      console.log(
+        `memory: ${RUN.steps} steps, ${samples.length} evaluations, ${first.tensors} tensors, ${first.dataBuffers} buffers throughout; RSS ${(baseline / 2 ** 20).toFixed(1)} MiB at step ${RUN.baseline}, at most ${(worst / 2 ** 20).toFixed(1)} MiB after; JS heap ${(samples[0]!.heap / 2 ** 20).toFixed(1)} → ${(samples.at(-1)!.heap / 2 ** 20).toFixed(1)} MiB`,
+      );
+      expect(worst / baseline).toBeLessThan(1.1);
+      // the run learned something, so the steps were real
+      const evals = trainer.state.logHistory.filter((e) => e.evalLoss !== undefined).map((e) => e.evalLoss!);
+      expect(evals.at(-1)!).toBeLessThan(evals[0]!);
 
-    optimizer.dispose();
-    peft.dispose();
-  }, LONG ? 0 : 120_000);
+      optimizer.dispose();
+      peft.dispose();
+    },
+    LONG ? 0 : 120_000,
+  );
 });

@@ -13,20 +13,26 @@ function timed(fn: () => unknown): number {
   return performance.now() - start;
 }
 
-describe('config regexes run in linear time and keep PEFT\'s full-match semantics', () => {
+describe("config regexes run in linear time and keep PEFT's full-match semantics", () => {
   useCpuBackend();
 
   it('target_modules, exclude_modules, layers_pattern and rank_pattern keys with nested quantifiers', () => {
     const config = (fields: Record<string, unknown>) => new LoraConfig({ r: 2, ...fields });
     expect(timed(() => expect(isTargetModule(config({ targetModules: evil }), longName)).toBe(false))).toBeLessThan(500);
-    expect(timed(() => expect(isTargetModule(config({ targetModules: ['q_proj'], excludeModules: evil }), longName)).toBe(false))).toBeLessThan(500);
+    expect(
+      timed(() => expect(isTargetModule(config({ targetModules: ['q_proj'], excludeModules: evil }), longName)).toBe(false)),
+    ).toBeLessThan(500);
     expect(timed(() => expect(layerIndex(longName, evil)).toBe(null))).toBeLessThan(500);
     expect(timed(() => expect(patternValue({ [evil]: 4 }, longName, 2)).toBe(2))).toBeLessThan(500);
   });
 
   it('a whole getPeftModel with such a target fails fast with the usual message', () => {
     const model = new LayeredNet();
-    expect(timed(() => expect(() => getPeftModel(model, new LoraConfig({ r: 2, targetModules: `${evil}|zzz` }))).toThrow(/target modules .* not found/))).toBeLessThan(2000);
+    expect(
+      timed(() =>
+        expect(() => getPeftModel(model, new LoraConfig({ r: 2, targetModules: `${evil}|zzz` }))).toThrow(/target modules .* not found/),
+      ),
+    ).toBeLessThan(2000);
     model.dispose();
   });
 
@@ -41,6 +47,8 @@ describe('config regexes run in linear time and keep PEFT\'s full-match semantic
 
   it('refuses what the linear-time engine cannot run, naming the field and why', () => {
     const config = new LoraConfig({ r: 2, targetModules: '(?=q)q_proj' });
-    expect(() => isTargetModule(config, 'q_proj')).toThrow(/target_modules: regex "\(\?=q\)q_proj" cannot be used: .*no backreferences or lookaround/);
+    expect(() => isTargetModule(config, 'q_proj')).toThrow(
+      /target_modules: regex "\(\?=q\)q_proj" cannot be used: .*no backreferences or lookaround/,
+    );
   });
 });

@@ -20,9 +20,15 @@ describe('linalg against PyTorch (OLoRA and PiSSA initialisations)', () => {
 
   const load = async (kase: string) => {
     const dir = join(golden, 'peft', kase);
-    return { base: await loadSafetensorsFile(join(dir, 'base_model.safetensors')), init: await loadSafetensorsFile(join(dir, 'init_adapter.safetensors')) };
+    return {
+      base: await loadSafetensorsFile(join(dir, 'base_model.safetensors')),
+      init: await loadSafetensorsFile(join(dir, 'init_adapter.safetensors')),
+    };
   };
-  const pieces = (init: Map<string, import('@peftjs/core').Tensor>, m: string) => [init.get(`base_model.model.${m}.lora_A.weight`)!, init.get(`base_model.model.${m}.lora_B.weight`)!];
+  const pieces = (init: Map<string, import('@peftjs/core').Tensor>, m: string) => [
+    init.get(`base_model.model.${m}.lora_A.weight`)!,
+    init.get(`base_model.model.${m}.lora_B.weight`)!,
+  ];
 
   it('qr reproduces torch.linalg.qr, signs included (OLoRA)', async () => {
     const { base, init } = await load('lora_olora');

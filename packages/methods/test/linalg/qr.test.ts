@@ -26,16 +26,37 @@ async function checkQr(a: Mat, mode: 'reduced' | 'complete'): Promise<{ q: Mat; 
 
 describe('qr', () => {
   it('matches the textbook example with LAPACK signs (R diagonal opposite to the pivot)', async () => {
-    const { q, r } = await checkQr(fromRows([[12, -51, 4], [6, 167, -68], [-4, 24, -41]]), 'reduced');
-    const wantQ = fromRows([[-6 / 7, 69 / 175, 58 / 175], [-3 / 7, -158 / 175, -6 / 175], [2 / 7, -6 / 35, 33 / 35]]);
-    const wantR = fromRows([[-14, -21, 14], [0, -175, 70], [0, 0, -35]]);
+    const { q, r } = await checkQr(
+      fromRows([
+        [12, -51, 4],
+        [6, 167, -68],
+        [-4, 24, -41],
+      ]),
+      'reduced',
+    );
+    const wantQ = fromRows([
+      [-6 / 7, 69 / 175, 58 / 175],
+      [-3 / 7, -158 / 175, -6 / 175],
+      [2 / 7, -6 / 35, 33 / 35],
+    ]);
+    const wantR = fromRows([
+      [-14, -21, 14],
+      [0, -175, 70],
+      [0, 0, -35],
+    ]);
     expect(maxAbsDiff(q, wantQ)).toBeLessThan(1e-15);
     expect(maxAbsDiff(r, wantR)).toBeLessThan(1e-12);
   });
 
   it('reduced and complete factors of tall, wide and rank-deficient matrices', async () => {
     const rankOne = matmul(randomMat(5, 1, 3), randomMat(1, 4, 4));
-    for (const a of [randomMat(8, 3, 1), randomMat(3, 8, 2), randomMat(5, 5, 5), rankOne, { rows: 4, cols: 2, data: new Float64Array(8) }]) {
+    for (const a of [
+      randomMat(8, 3, 1),
+      randomMat(3, 8, 2),
+      randomMat(5, 5, 5),
+      rankOne,
+      { rows: 4, cols: 2, data: new Float64Array(8) },
+    ]) {
       const reduced = await checkQr(a, 'reduced');
       const complete = await checkQr(a, 'complete');
       // the complete Q starts with the reduced one

@@ -10,7 +10,9 @@ import { findGoldenDir } from './golden-dir.js';
 // Every combination is checked against PEFT by the conformance suite's combine cases (combine.test.ts);
 // here: that the folder has every type, and that the checks tell PEFT 0.18.1's choices apart.
 const golden = await findGoldenDir();
-const cases = readdirSync(join(golden, 'peft')).filter((d) => d.startsWith('combine_')).sort();
+const cases = readdirSync(join(golden, 'peft'))
+  .filter((d) => d.startsWith('combine_'))
+  .sort();
 
 async function check(name: string, options: CombineCheckOptions) {
   const dir = join(golden, 'peft', name);
@@ -32,9 +34,19 @@ describe('LoRA combinations against HF PEFT add_weighted_adapter (golden)', () =
   });
 
   it('covers every combination type PEFT has', () => {
-    expect(cases.map((c) => c.slice('combine_'.length))).toEqual(
-      ['cat', 'dare_linear', 'dare_linear_svd', 'dare_ties', 'dare_ties_svd', 'linear', 'magnitude_prune', 'magnitude_prune_svd', 'svd', 'ties', 'ties_svd'],
-    );
+    expect(cases.map((c) => c.slice('combine_'.length))).toEqual([
+      'cat',
+      'dare_linear',
+      'dare_linear_svd',
+      'dare_ties',
+      'dare_ties_svd',
+      'linear',
+      'magnitude_prune',
+      'magnitude_prune_svd',
+      'svd',
+      'ties',
+      'ties_svd',
+    ]);
   });
 
   it('shows what PEFT 0.18.1 does: scaling counted twice in the svd types, no DARE rescale', async () => {

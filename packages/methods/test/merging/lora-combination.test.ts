@@ -29,7 +29,10 @@ async function productOf(c: { A: Tensor; B: Tensor }): Promise<Mat> {
 describe('combineLora', () => {
   it('cat stacks wᵢsᵢAᵢ and Bᵢ: exactly the weighted sum of the deltas', async () => {
     const before = memory().numTensors;
-    const { pieces, exact, release } = adapters([{ r: 2, scaling: 2, weight: 0.7, seed: 1 }, { r: 3, scaling: 0.5, weight: -1.5, seed: 2 }]);
+    const { pieces, exact, release } = adapters([
+      { r: 2, scaling: 2, weight: 0.7, seed: 1 },
+      { r: 3, scaling: 0.5, weight: -1.5, seed: 2 },
+    ]);
     const c = await combineLora(pieces, { combinationType: 'cat' });
     expect([c.rank, c.A.shape, c.B.shape]).toEqual([5, [5, 5], [6, 5]]);
     expect(maxAbsDiff(await productOf(c), exact)).toBeLessThan(1e-14);
@@ -47,7 +50,10 @@ describe('combineLora', () => {
     dispose([c1.A, c1.B]);
     one.release();
 
-    const two = adapters([{ r: 2, scaling: 2, weight: 0.7, seed: 4 }, { r: 2, scaling: 1, weight: 0.3, seed: 5 }]);
+    const two = adapters([
+      { r: 2, scaling: 2, weight: 0.7, seed: 4 },
+      { r: 2, scaling: 1, weight: 0.3, seed: 5 },
+    ]);
     const c2 = await combineLora(two.pieces, { combinationType: 'linear' });
     const [sa, sb] = [Math.sqrt(1.4), Math.sqrt(0.3)];
     const wantA = plus(scale(two.mats[0].A, sa), scale(two.mats[1].A, sb));
@@ -63,16 +69,28 @@ describe('combineLora', () => {
   });
 
   it("svd is the best rank-k approximation of Σ wᵢsᵢ²BᵢAᵢ (PEFT's double scaling), or of Σ wᵢsᵢBᵢAᵢ with deltaScaling 'once'", async () => {
-    const { mats, pieces, exact, release } = adapters([{ r: 2, scaling: 2, weight: 0.7, seed: 6 }, { r: 2, scaling: 0.5, weight: 0.3, seed: 7 }]);
+    const { mats, pieces, exact, release } = adapters([
+      { r: 2, scaling: 2, weight: 0.7, seed: 6 },
+      { r: 2, scaling: 0.5, weight: 0.3, seed: 7 },
+    ]);
     const peftDelta = mats.map((m) => scale(matmul(m.B, m.A), m.weight * m.scaling * m.scaling)).reduce(plus);
-    for (const [deltaScaling, target] of [['peft', peftDelta], ['once', exact]] as const) {
+    for (const [deltaScaling, target] of [
+      ['peft', peftDelta],
+      ['once', exact],
+    ] as const) {
       const c = await combineLora(pieces, { combinationType: 'svd', svdRank: 3, deltaScaling });
       expect(c.rank).toBe(3);
       // reference: the full SVD of the dense matrix, truncated to 3
       const dense = t64(target);
       const { U, S, Vh } = await svd(dense);
       const [u, s, vh] = [await toMat(U), await S.data(), await toMat(Vh)];
-      const k3 = matmul(matmul({ rows: 6, cols: 3, data: Float64Array.from({ length: 18 }, (_, i) => u.data[Math.floor(i / 3) * 6 + (i % 3)]) }, diag(s, 3, 3)), { rows: 3, cols: 5, data: vh.data.slice(0, 15) });
+      const k3 = matmul(
+        matmul(
+          { rows: 6, cols: 3, data: Float64Array.from({ length: 18 }, (_, i) => u.data[Math.floor(i / 3) * 6 + (i % 3)]) },
+          diag(s, 3, 3),
+        ),
+        { rows: 3, cols: 5, data: vh.data.slice(0, 15) },
+      );
       expect(maxAbsDiff(await productOf(c), k3)).toBeLessThan(1e-13 * maxAbs(target));
       // A = Vh_k: orthonormal rows
       const a = await toMat(c.A);
@@ -83,7 +101,10 @@ describe('combineLora', () => {
   });
 
   it('svd past the rank of the sum pads B with zero columns and A with orthonormal rows', async () => {
-    const { pieces, exact, release } = adapters([{ r: 1, scaling: 1, weight: 1, seed: 8 }, { r: 1, scaling: 1, weight: 1, seed: 9 }]);
+    const { pieces, exact, release } = adapters([
+      { r: 1, scaling: 1, weight: 1, seed: 8 },
+      { r: 1, scaling: 1, weight: 1, seed: 9 },
+    ]);
     const c = await combineLora(pieces, { combinationType: 'svd', svdRank: 4 });
     expect(maxAbsDiff(await productOf(c), exact)).toBeLessThan(1e-14);
     const [a, b] = [await toMat(c.A), await toMat(c.B)];
@@ -94,7 +115,10 @@ describe('combineLora', () => {
   });
 
   it('svdClamp clips both factors at ± the quantile of their entries (linear interpolation)', async () => {
-    const { pieces, release } = adapters([{ r: 2, scaling: 1, weight: 1, seed: 10 }, { r: 2, scaling: 1, weight: 0.5, seed: 11 }]);
+    const { pieces, release } = adapters([
+      { r: 2, scaling: 1, weight: 1, seed: 10 },
+      { r: 2, scaling: 1, weight: 0.5, seed: 11 },
+    ]);
     const plain = await combineLora(pieces, { combinationType: 'svd' });
     const clamped = await combineLora(pieces, { combinationType: 'svd', svdClamp: 0.9 });
     const [a, b] = [await plain.A.data(), await plain.B.data()];
@@ -116,7 +140,10 @@ describe('combineLora', () => {
     for (const combinationType of ['cat', 'linear', 'svd', 'ties_svd'] as const) {
       const c = await combineLora(pieces, { combinationType, density: 0.5 });
       const r = combinationType === 'cat' ? 4 : 2;
-      expect([c.A.shape, c.B.shape]).toEqual([[r, 3, 2, 2], [4, r, 1, 1]]);
+      expect([c.A.shape, c.B.shape]).toEqual([
+        [r, 3, 2, 2],
+        [4, r, 1, 1],
+      ]);
       dispose([c.A, c.B]);
     }
     const exact = await combineLoraExact(pieces);
@@ -125,7 +152,10 @@ describe('combineLora', () => {
   });
 
   it('combineLoraExact gives Σ wᵢsᵢBᵢAᵢ at rank Σrᵢ, and its best approximation at a lower rank', async () => {
-    const { pieces, exact, release } = adapters([{ r: 2, scaling: 4, weight: 0.6, seed: 16 }, { r: 1, scaling: 0.25, weight: -2, seed: 17 }]);
+    const { pieces, exact, release } = adapters([
+      { r: 2, scaling: 4, weight: 0.6, seed: 16 },
+      { r: 1, scaling: 0.25, weight: -2, seed: 17 },
+    ]);
     const full = await combineLoraExact(pieces);
     expect(full.rank).toBe(3);
     expect(maxAbsDiff(await productOf(full), exact)).toBeLessThan(1e-14);
@@ -141,19 +171,34 @@ describe('combineLora', () => {
   });
 
   it('rejects what PEFT cannot combine, with the reason', async () => {
-    const { pieces, release } = adapters([{ r: 2, scaling: 1, weight: 1, seed: 18 }, { r: 3, scaling: 1, weight: 1, seed: 19 }]);
-    await expect(combineLora(pieces, { combinationType: 'linear' })).rejects.toThrow('combineLora: linear needs adapters of equal rank, got ranks [2, 3]; use cat or an svd type');
-    await expect(combineLora(pieces, { combinationType: 'ties' })).rejects.toThrow('combineLora: density must be a number in (0, 1], got undefined');
-    await expect(combineLora(pieces, { combinationType: 'svd', svdRank: 6 })).rejects.toThrow('combineLora: svdRank 6 exceeds min(out, in) = 5');
-    await expect(combineLora(pieces, { combinationType: 'svd', svdClamp: 2 })).rejects.toThrow('svdClamp must be a quantile in [0, 1], got 2');
+    const { pieces, release } = adapters([
+      { r: 2, scaling: 1, weight: 1, seed: 18 },
+      { r: 3, scaling: 1, weight: 1, seed: 19 },
+    ]);
+    await expect(combineLora(pieces, { combinationType: 'linear' })).rejects.toThrow(
+      'combineLora: linear needs adapters of equal rank, got ranks [2, 3]; use cat or an svd type',
+    );
+    await expect(combineLora(pieces, { combinationType: 'ties' })).rejects.toThrow(
+      'combineLora: density must be a number in (0, 1], got undefined',
+    );
+    await expect(combineLora(pieces, { combinationType: 'svd', svdRank: 6 })).rejects.toThrow(
+      'combineLora: svdRank 6 exceeds min(out, in) = 5',
+    );
+    await expect(combineLora(pieces, { combinationType: 'svd', svdClamp: 2 })).rejects.toThrow(
+      'svdClamp must be a quantile in [0, 1], got 2',
+    );
     await expect(combineLora(pieces, { combinationType: 'mean' as never })).rejects.toThrow('combineLora: unknown combinationType mean');
-    await expect(combineLora([{ ...pieces[0], B: pieces[1].B }])).rejects.toThrow('combineLora: pieces[0] needs A (r, in, ...) and B (out, r, 1...) with the same r, got A [2,5] and B [6,3]');
+    await expect(combineLora([{ ...pieces[0], B: pieces[1].B }])).rejects.toThrow(
+      'combineLora: pieces[0] needs A (r, in, ...) and B (out, r, 1...) with the same r, got A [2,5] and B [6,3]',
+    );
     const narrow = t64(randomMat(3, 4, 1));
     await expect(combineLora([pieces[0], { ...pieces[1], A: narrow }], { combinationType: 'cat' })).rejects.toThrow(
       "combineLora: pieces[1] has A [3,4] and B [6,3], which do not fit pieces[0]'s A [2,5] and B [6,2]",
     );
     narrow.dispose();
-    await expect(combineLora([{ ...pieces[0], scaling: Number.NaN }])).rejects.toThrow('combineLora: pieces[0].scaling must be a finite number, got NaN');
+    await expect(combineLora([{ ...pieces[0], scaling: Number.NaN }])).rejects.toThrow(
+      'combineLora: pieces[0].scaling must be a finite number, got NaN',
+    );
     await expect(combineLora([])).rejects.toThrow('combineLora: give at least one LoRA piece');
     release();
   });
@@ -165,17 +210,34 @@ describe('combineLoraAdapters', () => {
     const m = (seed: number, r: number) => ({ A: t64(randomMat(r, 5, seed)), B: t64(randomMat(6, r, seed + 1)) });
     const [q1, v1, q2] = [m(20, 2), m(22, 2), m(24, 2)];
     const one = new Map([
-      ['base_model.model.q.lora_A.weight', q1.A], ['base_model.model.q.lora_B.weight', q1.B],
-      ['base_model.model.v.lora_A.weight', v1.A], ['base_model.model.v.lora_B.weight', v1.B],
+      ['base_model.model.q.lora_A.weight', q1.A],
+      ['base_model.model.q.lora_B.weight', q1.B],
+      ['base_model.model.v.lora_A.weight', v1.A],
+      ['base_model.model.v.lora_B.weight', v1.B],
     ]);
-    const two = new Map([['base_model.model.q.lora_A.weight', q2.A], ['base_model.model.q.lora_B.weight', q2.B]]);
-    const cat = await combineLoraAdapters([{ tensors: one, scaling: 2, weight: 1 }, { tensors: two, scaling: 1, weight: 0.5 }], { combinationType: 'cat' });
+    const two = new Map([
+      ['base_model.model.q.lora_A.weight', q2.A],
+      ['base_model.model.q.lora_B.weight', q2.B],
+    ]);
+    const cat = await combineLoraAdapters(
+      [
+        { tensors: one, scaling: 2, weight: 1 },
+        { tensors: two, scaling: 1, weight: 0.5 },
+      ],
+      { combinationType: 'cat' },
+    );
     expect(cat.rank).toBe(4);
     expect([...cat.tensors.keys()]).toEqual([...one.keys()]);
     expect(cat.tensors.get('base_model.model.v.lora_A.weight')!.shape).toEqual([4, 5]);
     const vA = await cat.tensors.get('base_model.model.v.lora_A.weight')!.data();
     expect([...vA.slice(10)]).toEqual(new Array(10).fill(0)); // rows 2..3 padded
-    const linear = await combineLoraAdapters([{ tensors: one, scaling: (module) => (module.endsWith('.q') ? 2 : 1), weight: 1 }, { tensors: two, scaling: 1, weight: 0.5 }], { combinationType: 'linear' });
+    const linear = await combineLoraAdapters(
+      [
+        { tensors: one, scaling: (module) => (module.endsWith('.q') ? 2 : 1), weight: 1 },
+        { tensors: two, scaling: 1, weight: 0.5 },
+      ],
+      { combinationType: 'linear' },
+    );
     expect(linear.rank).toBe(2);
     // v only exists in the first adapter: A·sign·√(1·1), B·√1
     expect([...(await linear.tensors.get('base_model.model.v.lora_A.weight')!.data())]).toEqual([...(await v1.A.data())]);

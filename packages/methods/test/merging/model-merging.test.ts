@@ -9,8 +9,11 @@ beforeAll(async () => {
 
 type Spec = Record<string, { values: number[]; shape?: number[]; dtype?: 'float32' | 'float64' | 'int32' }>;
 const state = (spec: Spec): Map<string, Tensor> =>
-  new Map(Object.entries(spec).map(([k, v]) => [k, tensor(v.values, { shape: v.shape ?? [v.values.length], dtype: v.dtype ?? 'float64' })]));
-const read = async (s: StateDict) => Object.fromEntries(await Promise.all([...s].map(async ([k, t]) => [k, [...(await t.data())]] as const)));
+  new Map(
+    Object.entries(spec).map(([k, v]) => [k, tensor(v.values, { shape: v.shape ?? [v.values.length], dtype: v.dtype ?? 'float64' })]),
+  );
+const read = async (s: StateDict) =>
+  Object.fromEntries(await Promise.all([...s].map(async ([k, t]) => [k, [...(await t.data())]] as const)));
 const release = (...states: StateDict[]) => dispose(states.flatMap((s) => [...s.values()]));
 
 describe('whole-model merging', () => {
@@ -18,9 +21,11 @@ describe('whole-model merging', () => {
     const before = memory().numTensors;
     const base = state({ w: { values: [1, 1, 1, 1] }, step: { values: [7], dtype: 'int32' } });
     // task vectors [1,-2,0.5,3], [-0.5,-1,2,-1.5], [0.25,3,-1.5,0.1] (see the task-tensor test)
-    const models = [[1, -2, 0.5, 3], [-0.5, -1, 2, -1.5], [0.25, 3, -1.5, 0.1]].map((tau, i) =>
-      state({ w: { values: tau.map((x) => 1 + x) }, step: { values: [i], dtype: 'int32' } }),
-    );
+    const models = [
+      [1, -2, 0.5, 3],
+      [-0.5, -1, 2, -1.5],
+      [0.25, 3, -1.5, 0.1],
+    ].map((tau, i) => state({ w: { values: tau.map((x) => 1 + x) }, step: { values: [i], dtype: 'int32' } }));
     const merged = await tiesMerge(base, models, { density: 0.5, weights: [0.5, 1, 2], scalingCoef: 0.5 });
     const got = await read(merged);
     expect(got.w).toEqual([1, 1 + 0.5 * 6, 1 + 0.5 * 2, 1 + 0.5 * 1.5]);
@@ -49,7 +54,10 @@ describe('whole-model merging', () => {
   it('DARE with density 1 equals task arithmetic; a seed makes it reproducible; rescaling keeps the expectation', async () => {
     const n = 4000;
     const base = state({ w: { values: new Array(n).fill(0), dtype: 'float32' } });
-    const ft = [state({ w: { values: Array.from({ length: n }, (_, i) => 1 + (i % 3)), dtype: 'float32' } }), state({ w: { values: new Array(n).fill(2), dtype: 'float32' } })];
+    const ft = [
+      state({ w: { values: Array.from({ length: n }, (_, i) => 1 + (i % 3)), dtype: 'float32' } }),
+      state({ w: { values: new Array(n).fill(2), dtype: 'float32' } }),
+    ];
     const linear = await taskArithmetic(base, ft, { weights: [0.5, 0.25] });
     for (const method of ['linear', 'ties'] as const) {
       const dense = await dareMerge(base, ft, { density: 1, weights: [0.5, 0.25], method, seed: 3 });
@@ -87,16 +95,28 @@ describe('whole-model merging', () => {
     const missing = state({ a: { values: [1, 2] } });
     const extra = state({ a: { values: [1, 2] }, b: { values: [1] }, c: { values: [0] } });
     const wrongType = state({ a: { values: [1, 2], dtype: 'float32' }, b: { values: [1] } });
-    await expect(taskArithmetic(base, [base, wrongShape])).rejects.toThrow('taskArithmetic: "a" is float64 [2] in base but float64 [3] in finetuned[1]');
-    await expect(tiesMerge(base, [missing], { density: 0.5 })).rejects.toThrow('tiesMerge: finetuned[0] lacks "b" (base has it, float64 [1])');
+    await expect(taskArithmetic(base, [base, wrongShape])).rejects.toThrow(
+      'taskArithmetic: "a" is float64 [2] in base but float64 [3] in finetuned[1]',
+    );
+    await expect(tiesMerge(base, [missing], { density: 0.5 })).rejects.toThrow(
+      'tiesMerge: finetuned[0] lacks "b" (base has it, float64 [1])',
+    );
     await expect(dareMerge(base, [extra], { density: 0.5 })).rejects.toThrow('dareMerge: finetuned[0] has "c", which base lacks');
-    await expect(magnitudePrune(base, [wrongType], { density: 0.5 })).rejects.toThrow('magnitudePrune: "a" is float64 [2] in base but float32 [2] in finetuned[0]');
+    await expect(magnitudePrune(base, [wrongType], { density: 0.5 })).rejects.toThrow(
+      'magnitudePrune: "a" is float64 [2] in base but float32 [2] in finetuned[0]',
+    );
     await expect(tiesMerge(base, [base], { density: 0 })).rejects.toThrow('tiesMerge: density must be a number in (0, 1], got 0');
     await expect(dareMerge(base, [base], { density: 1.01 })).rejects.toThrow('dareMerge: density must be a number in (0, 1], got 1.01');
-    await expect(breadcrumbsMerge(base, [base], { density: 0.9, gamma: 0.2 })).rejects.toThrow('breadcrumbsMerge: gamma must be in [0, 1 - density], got gamma 0.2 with density 0.9');
-    await expect(taskArithmetic(base, [base], { weights: [1, 2] })).rejects.toThrow('taskArithmetic: weights must have one number per model (1), got 2');
+    await expect(breadcrumbsMerge(base, [base], { density: 0.9, gamma: 0.2 })).rejects.toThrow(
+      'breadcrumbsMerge: gamma must be in [0, 1 - density], got gamma 0.2 with density 0.9',
+    );
+    await expect(taskArithmetic(base, [base], { weights: [1, 2] })).rejects.toThrow(
+      'taskArithmetic: weights must have one number per model (1), got 2',
+    );
     await expect(taskArithmetic(base, [])).rejects.toThrow('taskArithmetic: finetuned must be a non-empty array of state dicts');
-    await expect(dareMerge(base, [base], { density: 0.5, method: 'slerp' as never })).rejects.toThrow("dareMerge: method must be 'linear' or 'ties', got slerp");
+    await expect(dareMerge(base, [base], { density: 0.5, method: 'slerp' as never })).rejects.toThrow(
+      "dareMerge: method must be 'linear' or 'ties', got slerp",
+    );
     release(base, wrongShape, missing, extra, wrongType);
   });
 

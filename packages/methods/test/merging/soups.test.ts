@@ -8,7 +8,10 @@ beforeAll(async () => {
 });
 
 const model = (w: number[], extra: number[] = [0]): Map<string, Tensor> =>
-  new Map([['w', tensor(w, { dtype: 'float64' })], ['b', tensor(extra, { dtype: 'float64' })]]);
+  new Map([
+    ['w', tensor(w, { dtype: 'float64' })],
+    ['b', tensor(extra, { dtype: 'float64' })],
+  ]);
 const weightsOf = async (s: StateDict) => [...(await s.get('w')!.data())];
 const release = (...states: StateDict[]) => dispose(states.flatMap((s) => [...s.values()]));
 
@@ -20,8 +23,12 @@ describe('model soups', () => {
     expect([...(await uniform.get('b')!.data())]).toEqual([2]);
     const weighted = await modelSoup(ms, { weights: [1, 1, 2] });
     expect(await weightsOf(weighted)).toEqual([(1 + 3 + 10) / 4, (2 + 6 - 2) / 4]);
-    await expect(modelSoup(ms, { weights: [1, -1, 0] })).rejects.toThrow('modelSoup: weights sum to 0 ([1, -1, 0]); a soup needs a non-zero total');
-    await expect(modelSoup([ms[0], new Map([['w', ms[1].get('w')!]])])).rejects.toThrow('modelSoup: states[1] lacks "b" (states[0] has it, float64 [1])');
+    await expect(modelSoup(ms, { weights: [1, -1, 0] })).rejects.toThrow(
+      'modelSoup: weights sum to 0 ([1, -1, 0]); a soup needs a non-zero total',
+    );
+    await expect(modelSoup([ms[0], new Map([['w', ms[1].get('w')!]])])).rejects.toThrow(
+      'modelSoup: states[1] lacks "b" (states[0] has it, float64 [1])',
+    );
     release(...ms, uniform, weighted);
   });
 
@@ -61,8 +68,12 @@ describe('model soups', () => {
     const byLoss = await greedySoup(pair, async (s) => -(await evaluate(s)), { greaterIsBetter: false, scores: [0.08, 0.08, 0.18, 8] });
     expect(byLoss.ingredients).toEqual([0, 1]);
     release(byLoss.state);
-    await expect(greedySoup(pair, evaluate, { scores: [1] })).rejects.toThrow('greedySoup: scores must have one number per candidate (4), got 1');
-    await expect(greedySoup(pair, () => Number.NaN)).rejects.toThrow('greedySoup: got the score NaN for candidates[0]; scores must be numbers');
+    await expect(greedySoup(pair, evaluate, { scores: [1] })).rejects.toThrow(
+      'greedySoup: scores must have one number per candidate (4), got 1',
+    );
+    await expect(greedySoup(pair, () => Number.NaN)).rejects.toThrow(
+      'greedySoup: got the score NaN for candidates[0]; scores must be numbers',
+    );
     expect(memory().numTensors).toBe(withPair);
     // an evaluator failing on a soup leaves nothing behind either
     let calls2 = 0;

@@ -75,7 +75,13 @@ describe('mergeTaskTensors', () => {
     const t = vec([1, -1, 1, 1, 0.5]);
     const mask = await magnitudeMask(t, 0.5); // k = 2
     expect(await values(mask)).toEqual([1, 1, 0, 0, 0]);
-    const m2 = tensor([[3, -4], [0.1, 2]], { dtype: 'float32' });
+    const m2 = tensor(
+      [
+        [3, -4],
+        [0.1, 2],
+      ],
+      { dtype: 'float32' },
+    );
     const mask2 = await magnitudeMask(m2, 0.5);
     expect(mask2.shape).toEqual([2, 2]);
     expect(mask2.dtype).toBe('float32');
@@ -97,15 +103,23 @@ describe('mergeTaskTensors', () => {
 
   it('rejects bad density, weights, shapes and methods by name', async () => {
     const [a, b] = [vec([1, 2]), vec([1, 2, 3])];
-    await expect(mergeTaskTensors([a, a], [1, 1], 'ties', { density: 0 })).rejects.toThrow('mergeTaskTensors: density must be a number in (0, 1], got 0');
+    await expect(mergeTaskTensors([a, a], [1, 1], 'ties', { density: 0 })).rejects.toThrow(
+      'mergeTaskTensors: density must be a number in (0, 1], got 0',
+    );
     await expect(mergeTaskTensors([a, a], [1, 1], 'ties', { density: 1.5 })).rejects.toThrow('got 1.5');
     await expect(mergeTaskTensors([a, a], [1, 1], 'ties', {})).rejects.toThrow('density must be a number in (0, 1], got undefined');
-    await expect(mergeTaskTensors([a, b], [1, 1], 'linear')).rejects.toThrow('mergeTaskTensors: tensors[1] is float64 [3] but tensors[0] is float64 [2]');
+    await expect(mergeTaskTensors([a, b], [1, 1], 'linear')).rejects.toThrow(
+      'mergeTaskTensors: tensors[1] is float64 [3] but tensors[0] is float64 [2]',
+    );
     await expect(mergeTaskTensors([a, a], [1], 'linear')).rejects.toThrow('mergeTaskTensors: 2 tensors but 1 weights');
     await expect(mergeTaskTensors([a], [Number.NaN], 'linear')).rejects.toThrow('weights[0] must be a finite number, got NaN');
     await expect(mergeTaskTensors([a], [1], 'slerp' as never)).rejects.toThrow('unknown merge method slerp');
-    await expect(mergeTaskTensors([a], [1], 'breadcrumbs', { density: 0.6, gamma: 0.5 })).rejects.toThrow('gamma must be in [0, 1 - density]');
-    await expect(mergeTaskTensors([a], [1], 'ties', { density: 0.5, majoritySignMethod: 'max' as never })).rejects.toThrow("majoritySignMethod must be 'total' or 'frequency', got max");
+    await expect(mergeTaskTensors([a], [1], 'breadcrumbs', { density: 0.6, gamma: 0.5 })).rejects.toThrow(
+      'gamma must be in [0, 1 - density]',
+    );
+    await expect(mergeTaskTensors([a], [1], 'ties', { density: 0.5, majoritySignMethod: 'max' as never })).rejects.toThrow(
+      "majoritySignMethod must be 'total' or 'frequency', got max",
+    );
     dispose([a, b]);
   });
 });

@@ -35,12 +35,14 @@ describe('AutoPeftModelForCausalLM', () => {
 
     const loaded = await AutoPeftModelForCausalLM.fromPretrained(adapterDir);
     const inputIds = tensor([[1, 2, 3]], { dtype: 'int32' });
-    const [want, got] = [peft, loaded].map((m) => tidy(() => {
-      const { logits, loss } = m.eval().forward({ inputIds, labels: inputIds });
-      expectTypeOf(logits).toEqualTypeOf<Tensor>();
-      expectTypeOf(loss).toEqualTypeOf<Tensor | undefined>();
-      return logits;
-    }));
+    const [want, got] = [peft, loaded].map((m) =>
+      tidy(() => {
+        const { logits, loss } = m.eval().forward({ inputIds, labels: inputIds });
+        expectTypeOf(logits).toEqualTypeOf<Tensor>();
+        expectTypeOf(loss).toEqualTypeOf<Tensor | undefined>();
+        return logits;
+      }),
+    );
     expectTypeOf(loaded.forward).returns.toEqualTypeOf<CausalLMOutput>();
     // the inputs object also takes per-row adapters
     const perRow = tidy(() => loaded.forward({ inputIds, adapterNames: ['default'] }).logits);
@@ -60,11 +62,15 @@ describe('AutoPeftModelForCausalLM', () => {
     const adapterDir = join(root, 'adapter');
     await savePretrained(peft, adapterDir);
     peft.dispose();
-    await expect(AutoPeftModelForCausalLM.fromPretrained(adapterDir)).rejects.toThrow(/adapter_config\.json has no base_model_name_or_path \(got null\); load the base model yourself/);
+    await expect(AutoPeftModelForCausalLM.fromPretrained(adapterDir)).rejects.toThrow(
+      /adapter_config\.json has no base_model_name_or_path \(got null\); load the base model yourself/,
+    );
 
     const configPath = join(adapterDir, 'adapter_config.json');
     writeFileSync(configPath, JSON.stringify({ ...JSON.parse(readFileSync(configPath, 'utf8')), base_model_name_or_path: 'gpt2' }));
-    await expect(AutoPeftModelForCausalLM.fromPretrained(adapterDir)).rejects.toThrow(`the base model folder ${join(adapterDir, 'gpt2')} (base_model_name_or_path in`);
+    await expect(AutoPeftModelForCausalLM.fromPretrained(adapterDir)).rejects.toThrow(
+      `the base model folder ${join(adapterDir, 'gpt2')} (base_model_name_or_path in`,
+    );
   });
 
   it('reads the adapter weights header first and by range, like fromPretrained, and frees the base model when they fail', async () => {
@@ -93,7 +99,10 @@ describe('AutoPeftModelForCausalLM', () => {
     const peft = getPeftModel(await AutoModelForCausalLM.fromPretrained(base), loraConfig());
     await savePretrained(peft, join(root, 'adapter'));
     peft.dispose();
-    const loaded = await fromPretrained(new GPT2LMHeadModel(new GPT2Config({ vocabSize: 16, nPositions: 8, nEmbd: 8, nLayer: 1, nHead: 2 })), join(root, 'adapter'));
+    const loaded = await fromPretrained(
+      new GPT2LMHeadModel(new GPT2Config({ vocabSize: 16, nPositions: 8, nEmbd: 8, nLayer: 1, nHead: 2 })),
+      join(root, 'adapter'),
+    );
     expectTypeOf(loaded.getBaseModel()).toEqualTypeOf<GPT2LMHeadModel>();
     expect(loaded.getBaseModel()).toBeInstanceOf(GPT2LMHeadModel);
     loaded.dispose();

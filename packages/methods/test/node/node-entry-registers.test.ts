@@ -28,7 +28,15 @@ describe('@peftjs/methods/node on its own', () => {
     writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 1, lora_alpha: 1, target_modules: ['fc'] }));
     const a = tensor([[1, 0]]);
     const b = tensor([[1], [2]]);
-    writeFileSync(join(dir, 'adapter_model.safetensors'), await saveSafetensors(new Map([['base_model.model.fc.lora_A.weight', a], ['base_model.model.fc.lora_B.weight', b]])));
+    writeFileSync(
+      join(dir, 'adapter_model.safetensors'),
+      await saveSafetensors(
+        new Map([
+          ['base_model.model.fc.lora_A.weight', a],
+          ['base_model.model.fc.lora_B.weight', b],
+        ]),
+      ),
+    );
     const model = new OneLayer();
     const peft = await fromPretrained(model, dir);
     const x = tensor([[3, 5]]);

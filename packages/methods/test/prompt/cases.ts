@@ -12,7 +12,8 @@ import { attachAdaptionPrompts, detachAdaptionPrompts, reattachAdaptionPrompts }
 import type { CaseSetup } from './run-case.js';
 
 /** Golden names `prompt_encoder.default.<name>` → the encoder's own `<name>`. */
-const encoderName = (k: string) => (k.startsWith('prompt_encoder.default.') ? k.slice('prompt_encoder.default.'.length) : `(not an encoder key) ${k}`);
+const encoderName = (k: string) =>
+  k.startsWith('prompt_encoder.default.') ? k.slice('prompt_encoder.default.'.length) : `(not an encoder key) ${k}`;
 
 type Inputs = { inputIds: Tensor; attentionMask: Tensor };
 
@@ -45,10 +46,11 @@ function prefixCase(base: LlamaForCausalLM, prefixProjection: boolean): CaseSetu
   return {
     trainable: encoder,
     goldenName: encoderName,
-    forward: (inputs: Inputs): ModelOutput => tidy(() => {
-      const encoded = encoder.forward(virtualTokenIds(s.numVirtualTokens, encoder.embedding.weight));
-      return forwardWithPrefix(base, prefixPastKeyValues(encoded, inputs.inputIds.shape[0], s), inputs);
-    }),
+    forward: (inputs: Inputs): ModelOutput =>
+      tidy(() => {
+        const encoded = encoder.forward(virtualTokenIds(s.numVirtualTokens, encoder.embedding.weight));
+        return forwardWithPrefix(base, prefixPastKeyValues(encoded, inputs.inputIds.shape[0], s), inputs);
+      }),
     baseForward: (inputs: Inputs): ModelOutput => base.forward(inputs),
     dispose: () => encoder.dispose(),
   };

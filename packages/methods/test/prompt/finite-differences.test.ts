@@ -15,10 +15,22 @@ import { attachAdaptionPrompts } from '../../src/adaption-prompt/attach.js';
 type CausalLM = LlamaForCausalLM | GPT2LMHeadModel;
 type Inputs = { inputIds: Tensor; attentionMask: Tensor };
 
-const llama = () => new LlamaForCausalLM(new LlamaConfig({
-  vocabSize: 20, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 16,
-}));
-const gpt2 = () => new GPT2LMHeadModel(new GPT2Config({ vocabSize: 20, nPositions: 16, nEmbd: 16, nLayer: 2, nHead: 4, embdPdrop: 0, residPdrop: 0, attnPdrop: 0 }));
+const llama = () =>
+  new LlamaForCausalLM(
+    new LlamaConfig({
+      vocabSize: 20,
+      hiddenSize: 16,
+      intermediateSize: 24,
+      numHiddenLayers: 2,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 2,
+      maxPositionEmbeddings: 16,
+    }),
+  );
+const gpt2 = () =>
+  new GPT2LMHeadModel(
+    new GPT2Config({ vocabSize: 20, nPositions: 16, nEmbd: 16, nLayer: 2, nHead: 4, embdPdrop: 0, residPdrop: 0, attnPdrop: 0 }),
+  );
 
 /** A method on a base: the trainable module and the model's forward with it. */
 type Method = { trainable: Module; forward: (inputs: Inputs) => ModelOutput };
@@ -102,11 +114,26 @@ describe('prompt-learning gradients against finite differences (float64)', () =>
   });
 
   const inputs = (): Inputs => ({
-    inputIds: tensor([[3, 7, 1, 12, 5], [4, 4, 11, 2, 19]], { dtype: 'int32' }),
-    attentionMask: tensor([[1, 1, 1, 1, 1], [0, 1, 1, 1, 1]], { dtype: 'int32' }),
+    inputIds: tensor(
+      [
+        [3, 7, 1, 12, 5],
+        [4, 4, 11, 2, 19],
+      ],
+      { dtype: 'int32' },
+    ),
+    attentionMask: tensor(
+      [
+        [1, 1, 1, 1, 1],
+        [0, 1, 1, 1, 1],
+      ],
+      { dtype: 'int32' },
+    ),
   });
 
-  for (const [baseName, makeBase] of [['Llama', llama], ['GPT-2', gpt2]] as const) {
+  for (const [baseName, makeBase] of [
+    ['Llama', llama],
+    ['GPT-2', gpt2],
+  ] as const) {
     for (const [name, make] of Object.entries(METHODS)) {
       it(`${name} on ${baseName}`, async () => {
         manualSeed(11);
@@ -124,23 +151,26 @@ describe('prompt-learning gradients against finite differences (float64)', () =>
     }
   }
 
-  for (const [baseName, makeBase, target] of [['Llama', llama, 'self_attn'], ['GPT-2', gpt2, 'attn']] as const) {
-  it(`adaption prompt on ${baseName} (gate made non-zero so the prompt gets gradients)`, async () => {
-    manualSeed(12);
-    const base = makeBase();
-    for (const p of base.parameters()) p.requiresGrad = false;
-    const wrappers = attachAdaptionPrompts(base, { targetModules: target, adapterLen: 3, adapterLayers: 2 });
-    for (const w of wrappers.values()) {
-      noGrad(() => {
-        const g = randn([1], { std: 0.5 });
-        w.adaptionGate.assign(g);
-        g.dispose();
-      });
-    }
-    base.to('float64');
-    const err = await worstFiniteDifferenceError({ trainable: base, forward: (x) => base.forward(x) }, inputs());
-    expect(err).toBeLessThan(1e-7);
-    base.dispose();
-  });
+  for (const [baseName, makeBase, target] of [
+    ['Llama', llama, 'self_attn'],
+    ['GPT-2', gpt2, 'attn'],
+  ] as const) {
+    it(`adaption prompt on ${baseName} (gate made non-zero so the prompt gets gradients)`, async () => {
+      manualSeed(12);
+      const base = makeBase();
+      for (const p of base.parameters()) p.requiresGrad = false;
+      const wrappers = attachAdaptionPrompts(base, { targetModules: target, adapterLen: 3, adapterLayers: 2 });
+      for (const w of wrappers.values()) {
+        noGrad(() => {
+          const g = randn([1], { std: 0.5 });
+          w.adaptionGate.assign(g);
+          g.dispose();
+        });
+      }
+      base.to('float64');
+      const err = await worstFiniteDifferenceError({ trainable: base, forward: (x) => base.forward(x) }, inputs());
+      expect(err).toBeLessThan(1e-7);
+      base.dispose();
+    });
   }
 });

@@ -21,10 +21,12 @@ export function readJSON(name: string, file: string): Record<string, unknown> {
 
 /** The case's base model as transformers built it (base_config.json + base_model.safetensors). */
 export async function loadBase<M extends PreTrainedModel>(name: string): Promise<M> {
-  return loadPretrained<M>(memorySource({
-    'config.json': readFileSync(join(caseDir(name), 'base_config.json'), 'utf8'),
-    'model.safetensors': new Uint8Array(readFileSync(join(caseDir(name), 'base_model.safetensors'))),
-  }));
+  return loadPretrained<M>(
+    memorySource({
+      'config.json': readFileSync(join(caseDir(name), 'base_config.json'), 'utf8'),
+      'model.safetensors': new Uint8Array(readFileSync(join(caseDir(name), 'base_model.safetensors'))),
+    }),
+  );
 }
 
 /** max |got − want| / max |want| over all elements (the scale-relative error of the tolerances). */

@@ -5,8 +5,16 @@ import { memory, noGrad, setBackend, tidy, type Tensor } from '@peftjs/core';
 import type { LlamaForCausalLM } from '@peftjs/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  AdaptionPromptConfig, PrefixTuningConfig, PromptEncoderConfig, PromptTuningConfig, configFromJSON, getPeftModel, parseAdapterFiles,
-  peftModelFromFiles, saveAdapterFiles, type PeftModel,
+  AdaptionPromptConfig,
+  PrefixTuningConfig,
+  PromptEncoderConfig,
+  PromptTuningConfig,
+  configFromJSON,
+  getPeftModel,
+  parseAdapterFiles,
+  peftModelFromFiles,
+  saveAdapterFiles,
+  type PeftModel,
 } from '../../src/index.js';
 import { caseDir, loadBase, readTensors, relError } from './golden.js';
 
@@ -32,19 +40,46 @@ function run(peft: PeftModel<LlamaForCausalLM>, inputs: Map<string, Tensor>): Te
 describe('configs', () => {
   it("have every field of HF PEFT's, its defaults and checks", () => {
     expect(new PromptTuningConfig({ numVirtualTokens: 4 }).toJSON()).toEqual({
-      auto_mapping: null, base_model_name_or_path: null, inference_mode: false, modules_to_save: null, num_attention_heads: null, num_layers: null,
-      num_transformer_submodules: null, num_virtual_tokens: 4, peft_type: 'PROMPT_TUNING', prompt_tuning_init: 'RANDOM', prompt_tuning_init_text: null,
-      revision: null, task_type: null, token_dim: null, tokenizer_kwargs: null, tokenizer_name_or_path: null,
+      auto_mapping: null,
+      base_model_name_or_path: null,
+      inference_mode: false,
+      modules_to_save: null,
+      num_attention_heads: null,
+      num_layers: null,
+      num_transformer_submodules: null,
+      num_virtual_tokens: 4,
+      peft_type: 'PROMPT_TUNING',
+      prompt_tuning_init: 'RANDOM',
+      prompt_tuning_init_text: null,
+      revision: null,
+      task_type: null,
+      token_dim: null,
+      tokenizer_kwargs: null,
+      tokenizer_name_or_path: null,
     });
-    expect(new PromptEncoderConfig({ numVirtualTokens: 4 })).toMatchObject({ encoderReparameterizationType: 'MLP', encoderHiddenSize: null, encoderNumLayers: 2, encoderDropout: 0 });
+    expect(new PromptEncoderConfig({ numVirtualTokens: 4 })).toMatchObject({
+      encoderReparameterizationType: 'MLP',
+      encoderHiddenSize: null,
+      encoderNumLayers: 2,
+      encoderDropout: 0,
+    });
     expect(new PrefixTuningConfig({ numVirtualTokens: 4 })).toMatchObject({ encoderHiddenSize: null, prefixProjection: false });
-    expect(new AdaptionPromptConfig({ adapterLen: 3, adapterLayers: 1 }).toJSON()).toMatchObject({ adapter_len: 3, adapter_layers: 1, target_modules: null, peft_type: 'ADAPTION_PROMPT' });
+    expect(new AdaptionPromptConfig({ adapterLen: 3, adapterLayers: 1 }).toJSON()).toMatchObject({
+      adapter_len: 3,
+      adapter_layers: 1,
+      target_modules: null,
+      peft_type: 'ADAPTION_PROMPT',
+    });
     expect(() => new PromptTuningConfig({})).toThrow('PromptTuningConfig: numVirtualTokens (num_virtual_tokens) is required');
-    expect(() => new PromptTuningConfig({ numVirtualTokens: 4, promptTuningInit: 'TEXT' })).toThrow("PromptTuningConfig: promptTuningInit 'TEXT' needs tokenizerNameOrPath");
+    expect(() => new PromptTuningConfig({ numVirtualTokens: 4, promptTuningInit: 'TEXT' })).toThrow(
+      "PromptTuningConfig: promptTuningInit 'TEXT' needs tokenizerNameOrPath",
+    );
     expect(() => new PromptEncoderConfig({ numVirtualTokens: 4, encoderReparameterizationType: 'GRU' as never })).toThrow(
       'PromptEncoderConfig: encoderReparameterizationType must be one of "MLP", "LSTM", got "GRU"',
     );
-    expect(() => new PrefixTuningConfig({ numVirtualTokens: 4, taskType: 'SEQ_2_SEQ_LM' } as never)).toThrow('PrefixTuningConfig: taskType SEQ_2_SEQ_LM is not supported yet');
+    expect(() => new PrefixTuningConfig({ numVirtualTokens: 4, taskType: 'SEQ_2_SEQ_LM' } as never)).toThrow(
+      'PrefixTuningConfig: taskType SEQ_2_SEQ_LM is not supported yet',
+    );
     expect(() => new AdaptionPromptConfig({ adapterLen: 3 })).toThrow('AdaptionPromptConfig: adapterLayers (adapter_layers) is required');
   });
 });
@@ -90,11 +125,15 @@ describe('getPeftModel with the prompt-learning methods matches HF PEFT 0.18.1',
       expect(ours.inference_mode).toBe(true);
 
       // PEFT's own files on a fresh base give PEFT's output, and nothing trains
-      const reloaded = peftModelFromFiles(await loadBase<LlamaForCausalLM>(name), { config: readFileSync(join(caseDir(name), 'adapter_config.json'), 'utf8'), weights: readFileSync(join(caseDir(name), 'adapter_model.safetensors')) });
+      const reloaded = peftModelFromFiles(await loadBase<LlamaForCausalLM>(name), {
+        config: readFileSync(join(caseDir(name), 'adapter_config.json'), 'utf8'),
+        weights: readFileSync(join(caseDir(name), 'adapter_model.safetensors')),
+      });
       const out = noGrad(() => run(reloaded.eval(), inputs));
       expect(await relError(out, outputs.get('out')!)).toBeLessThan(1e-4);
       expect(reloaded.getNbTrainableParameters().trainable).toBe(0);
-      for (const t of [out, ...saved.state.values(), ...golden.values(), ...inputs.values(), ...outputs.values(), ...grads.values()]) t.dispose();
+      for (const t of [out, ...saved.state.values(), ...golden.values(), ...inputs.values(), ...outputs.values(), ...grads.values()])
+        t.dispose();
       reloaded.dispose();
       peft.dispose();
     });
@@ -111,7 +150,8 @@ describe('getPeftModel with the prompt-learning methods matches HF PEFT 0.18.1',
       expect(logits.dtype).toBe('float64');
       expect(await relError(logits, outputs.get('out_f64')!), name).toBeLessThan(5e-5);
       tidy(() => logits.square().sum().backward());
-      for (const [n, p] of peft.namedParameters()) if (p.requiresGrad) expect(await relError(p.grad!, grads.get(`${n}.f64`)!), n).toBeLessThan(5e-5);
+      for (const [n, p] of peft.namedParameters())
+        if (p.requiresGrad) expect(await relError(p.grad!, grads.get(`${n}.f64`)!), n).toBeLessThan(5e-5);
       for (const t of [logits, ...inputs.values(), ...outputs.values(), ...grads.values()]) t.dispose();
       peft.dispose();
     }
@@ -119,7 +159,10 @@ describe('getPeftModel with the prompt-learning methods matches HF PEFT 0.18.1',
 
   it('a trainable P-tuning encoder refuses saved prompt_embeddings (they are its output); a second adaption prompt is refused', async () => {
     const name = 'p_tuning';
-    const files = { config: readFileSync(join(caseDir(name), 'adapter_config.json'), 'utf8'), weights: readFileSync(join(caseDir(name), 'adapter_model.safetensors')) };
+    const files = {
+      config: readFileSync(join(caseDir(name), 'adapter_config.json'), 'utf8'),
+      weights: readFileSync(join(caseDir(name), 'adapter_model.safetensors')),
+    };
     const base = await loadBase(name);
     expect(() => peftModelFromFiles(base, files, { isTrainable: true })).toThrow("P_TUNING: prompt_embeddings holds the encoder's output");
     base.dispose();

@@ -27,7 +27,9 @@ export interface CaseSetup {
  * peft_state.safetensors and checks output and d(sum(out²)) against the golden in `dtype`.
  */
 export async function runGoldenCase(
-  name: string, dtype: 'float32' | 'float64', setup: (base: LlamaForCausalLM) => CaseSetup,
+  name: string,
+  dtype: 'float32' | 'float64',
+  setup: (base: LlamaForCausalLM) => CaseSetup,
 ): Promise<CaseRun> {
   const base = await loadBase<LlamaForCausalLM>(name);
   for (const p of base.parameters()) p.requiresGrad = false;
@@ -69,7 +71,8 @@ export async function runGoldenCase(
     if (!p.grad) throw new Error(`${name}: ${key} got no gradient`);
     result.grads.set(key, await relError(p.grad, grads.get(key + suffix)!));
   }
-  if (result.grads.size !== params.size) throw new Error(`${name}: ${params.size} trainable parameters, ${result.grads.size} golden gradients`);
+  if (result.grads.size !== params.size)
+    throw new Error(`${name}: ${params.size} trainable parameters, ${result.grads.size} golden gradients`);
   // what the forward made beyond the results: nothing (leaves' grads are counted)
   const gradCount = [...params.values()].filter((p) => p.grad).length;
   if (made !== 3 + gradCount) throw new Error(`${name}: the forward and backward left ${made - 3 - gradCount} tensors behind`);

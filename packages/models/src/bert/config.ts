@@ -53,11 +53,21 @@ export class BertConfig extends ClassifierConfig {
 
   protected override check(): void {
     if (this.hiddenSize % this.numAttentionHeads !== 0) {
-      throw configError('BertConfig', 'hiddenSize', 'hidden_size', `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads}`);
+      throw configError(
+        'BertConfig',
+        'hiddenSize',
+        'hidden_size',
+        `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads}`,
+      );
     }
     checkActivation('BertConfig', 'hiddenAct', 'hidden_act', this.hiddenAct);
     if (this.positionEmbeddingType !== 'absolute') {
-      throw configError('BertConfig', 'positionEmbeddingType', 'position_embedding_type', `only 'absolute' is supported, got ${JSON.stringify(this.positionEmbeddingType)}`);
+      throw configError(
+        'BertConfig',
+        'positionEmbeddingType',
+        'position_embedding_type',
+        `only 'absolute' is supported, got ${JSON.stringify(this.positionEmbeddingType)}`,
+      );
     }
     this.checkLabels('BertConfig');
   }
@@ -69,7 +79,8 @@ export class BertConfig extends ClassifierConfig {
     const tables = { word: this.vocabSize * h, position: this.maxPositionEmbeddings * h, tokenType: this.typeVocabSize * h };
     const layer = 4 * (h * h + h) + (h * i + i) + (i * h + h) + 4 * h;
     return {
-      total: tables.word + tables.position + tables.tokenType + 2 * h + this.numHiddenLayers * layer + (h * h + h) + (h + 1) * this.numLabels,
+      total:
+        tables.word + tables.position + tables.tokenType + 2 * h + this.numHiddenLayers * layer + (h * h + h) + (h + 1) * this.numLabels,
       largest: {
         'word_embeddings (vocab_size x hidden_size)': tables.word,
         'position_embeddings (max_position_embeddings x hidden_size)': tables.position,

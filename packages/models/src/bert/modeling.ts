@@ -1,5 +1,27 @@
-import { Dropout, Embedding, formatShape, getActivation, LayerNorm, Linear, Module, ModuleList, paddingMaskBias, tanh, type Tensor, tidy } from '@peftjs/core';
-import { PreTrainedModel, checkIds, checkMask, positionIds, runLayer, type BaseModelOutput, type ModelInputs, type SequenceClassifierOutput } from '../modeling.js';
+import {
+  Dropout,
+  Embedding,
+  formatShape,
+  getActivation,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleList,
+  paddingMaskBias,
+  tanh,
+  type Tensor,
+  tidy,
+} from '@peftjs/core';
+import {
+  PreTrainedModel,
+  checkIds,
+  checkMask,
+  positionIds,
+  runLayer,
+  type BaseModelOutput,
+  type ModelInputs,
+  type SequenceClassifierOutput,
+} from '../modeling.js';
 import { classificationLoss } from '../losses.js';
 import { EncoderSelfAttention } from '../encoder.js';
 import { BertConfig } from './config.js';
@@ -15,7 +37,10 @@ class BertResidualOutput extends Module<[Tensor, Tensor], Tensor> {
 
   forward(x: Tensor, residual: Tensor): Tensor {
     return tidy(() =>
-      this.child<LayerNorm>('LayerNorm').forward(this.child<Dropout>('dropout').forward(this.child<Linear>('dense').forward(x)).add(residual)));
+      this.child<LayerNorm>('LayerNorm').forward(
+        this.child<Dropout>('dropout').forward(this.child<Linear>('dense').forward(x)).add(residual),
+      ),
+    );
   }
 }
 
@@ -69,7 +94,8 @@ class BertEncoder extends Module<[Tensor, Tensor | null, boolean?], Tensor> {
   forward(x: Tensor, bias: Tensor | null, checkpointing = false): Tensor {
     return tidy(() => {
       let h = x;
-      for (const layer of this.child<ModuleList<BertLayer>>('layer')) h = runLayer(checkpointing && this.training, ([y, b]) => layer.forward(y!, b), [h, bias]);
+      for (const layer of this.child<ModuleList<BertLayer>>('layer'))
+        h = runLayer(checkpointing && this.training, ([y, b]) => layer.forward(y!, b), [h, bias]);
       return h === x ? x.clone() : h;
     });
   }
@@ -87,10 +113,12 @@ class BertEmbeddings extends Module<[Tensor, Tensor | null], Tensor> {
 
   forward(ids: Tensor, tokenTypeIds: Tensor | null): Tensor {
     const t = ids.shape[1];
-    if (t > this.config.maxPositionEmbeddings) throw new RangeError(`BertModel.forward: sequence length ${t} exceeds max_position_embeddings ${this.config.maxPositionEmbeddings}`);
+    if (t > this.config.maxPositionEmbeddings)
+      throw new RangeError(`BertModel.forward: sequence length ${t} exceeds max_position_embeddings ${this.config.maxPositionEmbeddings}`);
     return tidy(() => {
       const types = tokenTypeIds ?? ids.mul(0);
-      const h = this.child<Embedding>('word_embeddings').forward(ids)
+      const h = this.child<Embedding>('word_embeddings')
+        .forward(ids)
         .add(this.child<Embedding>('token_type_embeddings').forward(types))
         .add(this.child<Embedding>('position_embeddings').forward(positionIds(t, ids)));
       return this.child<Dropout>('dropout').forward(this.child<LayerNorm>('LayerNorm').forward(h));
@@ -129,11 +157,17 @@ export class BertModel extends PreTrainedModel<BertConfig, BaseModelOutput> {
   forward(inputs: ModelInputs): BaseModelOutput {
     const ids = checkIds('BertModel', inputs.inputIds);
     if (inputs.tokenTypeIds && formatShape(inputs.tokenTypeIds.shape) !== formatShape(ids.shape)) {
-      throw new RangeError(`BertModel.forward: tokenTypeIds must be ${formatShape(ids.shape)} like inputIds, got ${formatShape(inputs.tokenTypeIds.shape)}`);
+      throw new RangeError(
+        `BertModel.forward: tokenTypeIds must be ${formatShape(ids.shape)} like inputIds, got ${formatShape(inputs.tokenTypeIds.shape)}`,
+      );
     }
     return tidy(() => {
       const bias = inputs.attentionMask ? paddingMaskBias(checkMask('BertModel', inputs.attentionMask, ids)) : null;
-      const h = this.child<BertEncoder>('encoder').forward(this.child<BertEmbeddings>('embeddings').forward(ids, inputs.tokenTypeIds ?? null), bias, this.gradientCheckpointing);
+      const h = this.child<BertEncoder>('encoder').forward(
+        this.child<BertEmbeddings>('embeddings').forward(ids, inputs.tokenTypeIds ?? null),
+        bias,
+        this.gradientCheckpointing,
+      );
       const pooler = [...this.namedChildren()].find(([n]) => n === 'pooler')?.[1] as BertPooler | undefined;
       return pooler ? { lastHiddenState: h, poolerOutput: pooler.forward(h) } : { lastHiddenState: h };
     });
@@ -162,7 +196,10 @@ export class BertForSequenceClassification extends PreTrainedModel<BertConfig, S
       const { poolerOutput } = this.bert.forward(inputs);
       const logits = this.child<Linear>('classifier').forward(this.child<Dropout>('dropout').forward(poolerOutput!));
       if (!inputs.labels) return { logits };
-      return { logits, loss: classificationLoss('BertForSequenceClassification', logits, inputs.labels, this.config.numLabels, this.config.problemType) };
+      return {
+        logits,
+        loss: classificationLoss('BertForSequenceClassification', logits, inputs.labels, this.config.numLabels, this.config.problemType),
+      };
     });
   }
 }

@@ -1,5 +1,17 @@
 /** Phi-3's fused projections: one qkv_proj for the attention inputs, one gate_up_proj for the MLP. */
-import { type AttentionCallOptions, formatShape, getActivation, Linear, Module, multiHeadAttention, paddingMaskBias, type RopeScaling, split, type Tensor, tidy } from '@peftjs/core';
+import {
+  type AttentionCallOptions,
+  formatShape,
+  getActivation,
+  Linear,
+  Module,
+  multiHeadAttention,
+  paddingMaskBias,
+  type RopeScaling,
+  split,
+  type Tensor,
+  tidy,
+} from '@peftjs/core';
 
 export interface FusedAttentionOptions {
   numKeyValueHeads: number;
@@ -31,8 +43,14 @@ export class FusedQkvAttention extends Module<[Tensor, AttentionCallOptions?], T
       const [q, k, v] = split(this.child<Linear>('qkv_proj').forward(x), [this.numHeads * headDim, kv * headDim, kv * headDim], -1);
       const bias = call.attentionMask ? paddingMaskBias(call.attentionMask, x.dtype === 'float64' ? 'float64' : 'float32') : null;
       const out = multiHeadAttention(q, k, v, this.numHeads, kv, {
-        causal: true, bias, rope: { ...this.options.rope, positions: call.positions, positionIds: call.positionIds }, dropout: this.options.dropout, training: this.training,
-        pastKeyValue: call.pastKeyValue, cache: call.cache, slidingWindow: this.options.slidingWindow,
+        causal: true,
+        bias,
+        rope: { ...this.options.rope, positions: call.positions, positionIds: call.positionIds },
+        dropout: this.options.dropout,
+        training: this.training,
+        pastKeyValue: call.pastKeyValue,
+        cache: call.cache,
+        slidingWindow: this.options.slidingWindow,
       });
       return this.child<Linear>('o_proj').forward(out);
     });

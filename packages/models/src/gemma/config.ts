@@ -3,22 +3,26 @@ import type { DecoderLayout } from '../decoder/layout.js';
 import { fieldsFrom } from '../decoder/fields.js';
 import { LLAMA_FIELDS, LlamaConfig, type LlamaConfigInit } from '../llama/config.js';
 
-const FIELDS: FieldTable = fieldsFrom(LLAMA_FIELDS, {
-  vocabSize: { default: 256000 },
-  hiddenSize: { default: 3072 },
-  intermediateSize: { default: 24576 },
-  numHiddenLayers: { default: 28 },
-  numAttentionHeads: { default: 16 },
-  numKeyValueHeads: { default: 16 },
-  headDim: { default: 256 },
-  hiddenAct: { default: 'gelu_pytorch_tanh' },
-  hiddenActivation: { json: 'hidden_activation', kind: 'string', default: null, nullable: true },
-  maxPositionEmbeddings: { default: 8192 },
-  padTokenId: { default: 0 },
-  eosTokenId: { default: 1 },
-  bosTokenId: { default: 2 },
-  tieWordEmbeddings: { default: true },
-}, ['mlpBias', 'pretrainingTp', 'ropeScaling']);
+const FIELDS: FieldTable = fieldsFrom(
+  LLAMA_FIELDS,
+  {
+    vocabSize: { default: 256000 },
+    hiddenSize: { default: 3072 },
+    intermediateSize: { default: 24576 },
+    numHiddenLayers: { default: 28 },
+    numAttentionHeads: { default: 16 },
+    numKeyValueHeads: { default: 16 },
+    headDim: { default: 256 },
+    hiddenAct: { default: 'gelu_pytorch_tanh' },
+    hiddenActivation: { json: 'hidden_activation', kind: 'string', default: null, nullable: true },
+    maxPositionEmbeddings: { default: 8192 },
+    padTokenId: { default: 0 },
+    eosTokenId: { default: 1 },
+    bosTokenId: { default: 2 },
+    tieWordEmbeddings: { default: true },
+  },
+  ['mlpBias', 'pretrainingTp', 'ropeScaling'],
+);
 
 export type GemmaConfigInit = LlamaConfigInit & { hiddenActivation?: string | null };
 
@@ -40,13 +44,17 @@ export class GemmaConfig extends LlamaConfig {
 
   protected override check(): void {
     super.check();
-    if (this.hiddenActivation !== null) checkActivation(this.constructor.name, 'hiddenActivation', 'hidden_activation', this.hiddenActivation);
+    if (this.hiddenActivation !== null)
+      checkActivation(this.constructor.name, 'hiddenActivation', 'hidden_activation', this.hiddenActivation);
   }
 
   override decoderLayout(): DecoderLayout {
     return {
       ...super.decoderLayout(),
-      mlpBias: false, activation: this.hiddenActivation ?? 'gelu_pytorch_tanh', norm: 'gemma', embeddingScale: Math.sqrt(this.hiddenSize),
+      mlpBias: false,
+      activation: this.hiddenActivation ?? 'gelu_pytorch_tanh',
+      norm: 'gemma',
+      embeddingScale: Math.sqrt(this.hiddenSize),
     };
   }
 

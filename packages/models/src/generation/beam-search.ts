@@ -14,7 +14,10 @@ export class BeamHypotheses {
   readonly items: Hypothesis[] = [];
   private worst = 1e9;
 
-  constructor(private readonly numBeams: number, private readonly lengthPenalty: number) {}
+  constructor(
+    private readonly numBeams: number,
+    private readonly lengthPenalty: number,
+  ) {}
 
   /** Adds a hypothesis whose `generatedLength` new tokens sum to `sumLogprobs`. */
   add(tokens: number[], sumLogprobs: number, generatedLength: number): void {
@@ -53,7 +56,11 @@ export interface BeamStep {
  * EOS candidates ranked below numBeams are dropped, the others finish a hypothesis.
  */
 export function beamStep(
-  logprobs: readonly Float32Array[], beamScores: Float64Array, rows: readonly number[][], hyps: BeamHypotheses[], done: boolean[],
+  logprobs: readonly Float32Array[],
+  beamScores: Float64Array,
+  rows: readonly number[][],
+  hyps: BeamHypotheses[],
+  done: boolean[],
   options: { numBeams: number; eos: readonly number[]; pad: number; promptLength: number },
 ): BeamStep {
   const { numBeams, eos } = options;

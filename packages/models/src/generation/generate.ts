@@ -1,9 +1,7 @@
 import { defaultGenerator, KeyValueCache, noGrad, scope, tensor, type Tensor, tidy } from '@peftjs/core';
 import type { ModelInputs, ModelOutput } from '../modeling.js';
 import { BeamHypotheses, beamStep } from './beam-search.js';
-import {
-  applyMinNewTokens, applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, argmax, logSoftmax,
-} from './logits-process.js';
+import { applyMinNewTokens, applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, argmax, logSoftmax } from './logits-process.js';
 import { resolveGeneration, type GenerationDefaults, type GenerationOptions, type ResolvedGeneration } from './options.js';
 import { sampleToken, uniforms } from './sampling.js';
 import { hitsStopString } from './stopping.js';
@@ -37,7 +35,11 @@ type Forward = (inputs: ModelInputs & { adapterNames?: readonly string[] }) => M
 /** eos/pad ids and the vocabulary size from the model's config (or a PEFT model's base model). */
 function configDefaults(model: GenerativeModel): GenerationDefaults {
   const holder = model as { config?: unknown; baseModel?: { config?: unknown } };
-  const c = (holder.config ?? holder.baseModel?.config ?? {}) as { eosTokenId?: number | number[] | null; padTokenId?: number | null; vocabSize?: number };
+  const c = (holder.config ?? holder.baseModel?.config ?? {}) as {
+    eosTokenId?: number | number[] | null;
+    padTokenId?: number | null;
+    vocabSize?: number;
+  };
   return { eosTokenId: c.eosTokenId ?? null, padTokenId: c.padTokenId ?? null, vocabSize: c.vocabSize };
 }
 
@@ -74,19 +76,25 @@ async function readRows(t: Tensor, what: string): Promise<number[][]> {
 export async function generate(model: GenerativeModel, inputs: GenerationInputs, options: GenerationOptions = {}): Promise<GenerateOutput> {
   const { inputIds } = inputs;
   if (!inputIds || inputIds.dtype !== 'int32' || inputIds.rank !== 2) {
-    throw new TypeError(`generate: inputIds must be int32 token ids [batch, seq], got ${inputIds ? `${inputIds.dtype} [${inputIds.shape.join(', ')}]` : 'nothing'}`);
+    throw new TypeError(
+      `generate: inputIds must be int32 token ids [batch, seq], got ${inputIds ? `${inputIds.dtype} [${inputIds.shape.join(', ')}]` : 'nothing'}`,
+    );
   }
   const [batch, promptLength] = inputIds.shape;
   if (promptLength === 0) throw new RangeError('generate: the prompt is empty (inputIds [batch, 0]); give at least one token');
   const defaults = configDefaults(model);
   const g = resolveGeneration(options, defaults, promptLength);
   const adapterNames = options.adapterNames ?? null;
-  if (adapterNames && adapterNames.length !== batch) throw new RangeError(`generate: adapterNames has ${adapterNames.length} names for ${batch} prompts`);
+  if (adapterNames && adapterNames.length !== batch)
+    throw new RangeError(`generate: adapterNames has ${adapterNames.length} names for ${batch} prompts`);
   const ids = await readRows(inputIds, 'inputIds');
   const vocab = defaults.vocabSize;
-  ids.forEach((row, i) => row.forEach((id, j) => {
-    if (vocab !== undefined && (id < 0 || id >= vocab)) throw new RangeError(`generate: inputIds[${i}][${j}] = ${id} is outside the vocabulary (0..${vocab - 1})`);
-  }));
+  ids.forEach((row, i) =>
+    row.forEach((id, j) => {
+      if (vocab !== undefined && (id < 0 || id >= vocab))
+        throw new RangeError(`generate: inputIds[${i}][${j}] = ${id} is outside the vocabulary (0..${vocab - 1})`);
+    }),
+  );
   let mask: number[][];
   if (inputs.attentionMask) {
     const m = inputs.attentionMask;
@@ -103,16 +111,22 @@ export async function generate(model: GenerativeModel, inputs: GenerationInputs,
     if (!r.includes(1)) throw new RangeError(`generate: prompt row ${i} is all padding (its attentionMask is all 0)`);
   });
   const forward: Forward = (x) => model.forward(x) as ModelOutput;
-  const run = () => (g.numBeams > 1
-    ? beamSearch(forward, inputIds, ids, mask, g, adapterNames)
-    : decode(forward, inputIds, ids, mask, g, adapterNames, options));
+  const run = () =>
+    g.numBeams > 1
+      ? beamSearch(forward, inputIds, ids, mask, g, adapterNames)
+      : decode(forward, inputIds, ids, mask, g, adapterNames, options);
   return noGrad(run);
 }
 
 /** The last position's logits of each row as host arrays. */
 async function lastLogits(out: ModelOutput): Promise<Float32Array[]> {
   const [b, t, v] = out.logits.shape;
-  const last = tidy(() => out.logits.slice(1, t - 1, t).reshape([b, v]).cast('float32'));
+  const last = tidy(() =>
+    out.logits
+      .slice(1, t - 1, t)
+      .reshape([b, v])
+      .cast('float32'),
+  );
   const values = await last.data();
   last.dispose();
   const flat = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
@@ -124,7 +138,12 @@ async function lastLogits(out: ModelOutput): Promise<Float32Array[]> {
  * the whole sequence. Returns each row's next-token logits.
  */
 async function step(
-  forward: Forward, like: Tensor, rows: number[][], mask: number[][], cache: KeyValueCache | null, adapterNames: readonly string[] | null,
+  forward: Forward,
+  like: Tensor,
+  rows: number[][],
+  mask: number[][],
+  cache: KeyValueCache | null,
+  adapterNames: readonly string[] | null,
 ): Promise<Float32Array[]> {
   const s = scope();
   try {
@@ -153,8 +172,13 @@ function emit(streamer: GenerationOptions['streamer'], tokens: readonly number[]
 
 /** Greedy decoding or sampling, rows ending at EOS or a stop string. */
 async function decode(
-  forward: Forward, like: Tensor, prompt: number[][], promptMask: number[][], g: ResolvedGeneration,
-  adapterNames: readonly string[] | null, options: GenerationOptions,
+  forward: Forward,
+  like: Tensor,
+  prompt: number[][],
+  promptMask: number[][],
+  g: ResolvedGeneration,
+  adapterNames: readonly string[] | null,
+  options: GenerationOptions,
 ): Promise<GenerateOutput> {
   const rows = prompt.map((r) => [...r]);
   const mask = promptMask.map((r) => [...r]);
@@ -168,15 +192,17 @@ async function decode(
       const next = await step(forward, like, rows, mask, cache, adapterNames);
       if (g.outputLogits) logits.push(concatRows(next));
       const u = g.doSample ? uniforms(generator, batch) : null;
-      const tokens = next.map((scores, i) => {
-        applyRepetitionPenalty(scores, rows[i], g.repetitionPenalty);
-        applyMinNewTokens(scores, t, g.minNewTokens, g.eosTokenIds);
-        if (!g.doSample) return argmax(scores);
-        applyTemperature(scores, g.temperature);
-        applyTopK(scores, g.topK);
-        applyTopP(scores, g.topP);
-        return sampleToken(scores, u![i]);
-      }).map((token, i) => (unfinished[i] ? token : (g.padTokenId ?? token)));
+      const tokens = next
+        .map((scores, i) => {
+          applyRepetitionPenalty(scores, rows[i], g.repetitionPenalty);
+          applyMinNewTokens(scores, t, g.minNewTokens, g.eosTokenIds);
+          if (!g.doSample) return argmax(scores);
+          applyTemperature(scores, g.temperature);
+          applyTopK(scores, g.topK);
+          applyTopP(scores, g.topP);
+          return sampleToken(scores, u![i]);
+        })
+        .map((token, i) => (unfinished[i] ? token : (g.padTokenId ?? token)));
       tokens.forEach((token, i) => {
         rows[i].push(token);
         mask[i].push(1);
@@ -207,7 +233,12 @@ function concatRows(rows: readonly Float32Array[]): Float32Array {
 
 /** Beam search (transformers' BeamSearchScorer, early_stopping false), one best sequence a prompt. */
 async function beamSearch(
-  forward: Forward, like: Tensor, prompt: number[][], promptMask: number[][], g: ResolvedGeneration, adapterNames: readonly string[] | null,
+  forward: Forward,
+  like: Tensor,
+  prompt: number[][],
+  promptMask: number[][],
+  g: ResolvedGeneration,
+  adapterNames: readonly string[] | null,
 ): Promise<GenerateOutput> {
   const k = g.numBeams;
   const batch = prompt.length;

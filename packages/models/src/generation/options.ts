@@ -82,19 +82,37 @@ export interface GenerationDefaults {
 }
 
 function integer(name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new RangeError(`generate: ${name} must be an integer >= ${min}, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new RangeError(`generate: ${name} must be an integer >= ${min}, got ${String(v)}`);
   return v;
 }
 
 function positive(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`generate: ${name} must be a positive number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    throw new RangeError(`generate: ${name} must be a positive number, got ${String(v)}`);
   return v;
 }
 
-
 const KNOWN = new Set([
-  'maxNewTokens', 'maxLength', 'minNewTokens', 'doSample', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'numBeams', 'lengthPenalty',
-  'eosTokenId', 'padTokenId', 'stopStrings', 'tokenizer', 'generator', 'streamer', 'useCache', 'outputLogits', 'adapterNames',
+  'maxNewTokens',
+  'maxLength',
+  'minNewTokens',
+  'doSample',
+  'temperature',
+  'topK',
+  'topP',
+  'repetitionPenalty',
+  'numBeams',
+  'lengthPenalty',
+  'eosTokenId',
+  'padTokenId',
+  'stopStrings',
+  'tokenizer',
+  'generator',
+  'streamer',
+  'useCache',
+  'outputLogits',
+  'adapterNames',
 ]);
 
 /** Checks the options against transformers' rules and fills its defaults; `promptLength` sizes maxLength. */
@@ -106,25 +124,31 @@ export function resolveGeneration(options: GenerationOptions, defaults: Generati
   if (options.maxNewTokens !== undefined && options.maxNewTokens !== null) maxNewTokens = integer('maxNewTokens', options.maxNewTokens, 1);
   else {
     const maxLength = integer('maxLength', options.maxLength ?? 20, 1);
-    if (maxLength <= promptLength) throw new RangeError(`generate: maxLength ${maxLength} leaves no room after the prompt of ${promptLength} tokens; set maxNewTokens`);
+    if (maxLength <= promptLength)
+      throw new RangeError(`generate: maxLength ${maxLength} leaves no room after the prompt of ${promptLength} tokens; set maxNewTokens`);
     maxNewTokens = maxLength - promptLength;
   }
   const minNewTokens = integer('minNewTokens', options.minNewTokens ?? 0, 0);
   const eosRaw = options.eosTokenId !== undefined ? options.eosTokenId : defaults.eosTokenId;
-  const eosTokenIds = eosRaw === null || eosRaw === undefined ? [] : (typeof eosRaw === 'number' ? [eosRaw] : [...eosRaw]).map((id, i) => integer(`eosTokenId[${i}]`, id, 0));
+  const eosTokenIds =
+    eosRaw === null || eosRaw === undefined
+      ? []
+      : (typeof eosRaw === 'number' ? [eosRaw] : [...eosRaw]).map((id, i) => integer(`eosTokenId[${i}]`, id, 0));
   const padRaw = options.padTokenId !== undefined ? options.padTokenId : (defaults.padTokenId ?? null);
   const padTokenId = padRaw === null ? (eosTokenIds[0] ?? null) : integer('padTokenId', padRaw, 0);
   const numBeams = integer('numBeams', options.numBeams ?? 1, 1);
   const doSample = options.doSample ?? false;
   if (typeof doSample !== 'boolean') throw new TypeError(`generate: doSample must be true or false, got ${String(doSample)}`);
-  if (doSample && numBeams > 1) throw new RangeError(`generate: doSample with numBeams ${numBeams} (beam sampling) is not supported; use one of them`);
+  if (doSample && numBeams > 1)
+    throw new RangeError(`generate: doSample with numBeams ${numBeams} (beam sampling) is not supported; use one of them`);
   const topP = positive('topP', options.topP ?? 1);
   if (topP > 1) throw new RangeError(`generate: topP must be in (0, 1], got ${topP}`);
   const stopStrings = [...(options.stopStrings ?? [])];
   stopStrings.forEach((s, i) => {
     if (typeof s !== 'string' || s.length === 0) throw new TypeError(`generate: stopStrings[${i}] must be a non-empty string`);
   });
-  if (stopStrings.length > 0 && !options.tokenizer) throw new TypeError('generate: stopStrings need the tokenizer option (to decode the tokens)');
+  if (stopStrings.length > 0 && !options.tokenizer)
+    throw new TypeError('generate: stopStrings need the tokenizer option (to decode the tokens)');
   if (options.streamer && numBeams > 1) throw new RangeError('generate: a streamer works with numBeams 1 only (as in transformers)');
   return {
     maxNewTokens,
@@ -135,7 +159,10 @@ export function resolveGeneration(options: GenerationOptions, defaults: Generati
     topP,
     repetitionPenalty: positive('repetitionPenalty', options.repetitionPenalty ?? 1),
     numBeams,
-    lengthPenalty: typeof options.lengthPenalty === 'number' && Number.isFinite(options.lengthPenalty) ? options.lengthPenalty : checkLengthPenalty(options.lengthPenalty),
+    lengthPenalty:
+      typeof options.lengthPenalty === 'number' && Number.isFinite(options.lengthPenalty)
+        ? options.lengthPenalty
+        : checkLengthPenalty(options.lengthPenalty),
     eosTokenIds,
     padTokenId,
     stopStrings,

@@ -9,7 +9,11 @@ export class TextStreamer implements GenerationStreamer {
   private readonly tokens: number[] = [];
   private written = 0;
 
-  constructor(private readonly tokenizer: DecodingTokenizer, private readonly write: (text: string) => void, private readonly skipTokenIds: readonly number[] = []) {}
+  constructor(
+    private readonly tokenizer: DecodingTokenizer,
+    private readonly write: (text: string) => void,
+    private readonly skipTokenIds: readonly number[] = [],
+  ) {}
 
   put(tokens: readonly number[]): void {
     if (tokens.length !== 1) throw new RangeError(`TextStreamer: streams one row, got a batch of ${tokens.length}`);

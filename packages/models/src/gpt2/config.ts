@@ -60,7 +60,8 @@ export class GPT2Config extends ClassifierConfig {
   }
 
   protected override check(): void {
-    if (this.nEmbd % this.nHead !== 0) throw configError('GPT2Config', 'nEmbd', 'n_embd', `${this.nEmbd} must be divisible by n_head ${this.nHead}`);
+    if (this.nEmbd % this.nHead !== 0)
+      throw configError('GPT2Config', 'nEmbd', 'n_embd', `${this.nEmbd} must be divisible by n_head ${this.nHead}`);
     checkActivation('GPT2Config', 'activationFunction', 'activation_function', this.activationFunction);
     this.checkLabels('GPT2Config');
   }
@@ -85,7 +86,12 @@ export class GPT2Config extends ClassifierConfig {
     const head = this.tieWordEmbeddings ? 0 : this.vocabSize * e;
     return {
       total: this.vocabSize * e + this.nPositions * e + this.nLayer * layer + 2 * e + head,
-      largest: { 'wte (vocab_size x n_embd)': this.vocabSize * e, 'wpe (n_positions x n_embd)': this.nPositions * e, 'c_attn (n_embd x 3 n_embd)': 3 * e * e, 'c_fc (n_embd x n_inner)': e * inner },
+      largest: {
+        'wte (vocab_size x n_embd)': this.vocabSize * e,
+        'wpe (n_positions x n_embd)': this.nPositions * e,
+        'c_attn (n_embd x 3 n_embd)': 3 * e * e,
+        'c_fc (n_embd x n_inner)': e * inner,
+      },
     };
   }
 

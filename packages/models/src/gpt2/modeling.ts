@@ -1,14 +1,44 @@
-import { Conv1D, Dropout, Embedding, getActivation, LayerNorm, Linear, Module, ModuleList, multiHeadAttention, noGrad, paddingMaskBias, randn, split, type Tensor, tidy } from '@peftjs/core';
 import {
-  PreTrainedModel, checkKeyMask, checkPositionIds, checkTokenInputs, withCache, inputEmbeddings, layerPast, pastLength, positionIds, type BaseModelOutput,
-  type CausalLMOutput, type LayerPast, type ModelInputs,
+  Conv1D,
+  Dropout,
+  Embedding,
+  getActivation,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleList,
+  multiHeadAttention,
+  noGrad,
+  paddingMaskBias,
+  randn,
+  split,
+  type Tensor,
+  tidy,
+} from '@peftjs/core';
+import {
+  PreTrainedModel,
+  checkKeyMask,
+  checkPositionIds,
+  checkTokenInputs,
+  withCache,
+  inputEmbeddings,
+  layerPast,
+  pastLength,
+  positionIds,
+  type BaseModelOutput,
+  type CausalLMOutput,
+  type LayerPast,
+  type ModelInputs,
 } from '../modeling.js';
 import { causalLmLoss } from '../losses.js';
 import { GPT2Config } from './config.js';
 
 /** GPT-2's attention: c_attn (fused q, k, v Conv1D), causal softmax attention, c_proj. */
 export class GPT2Attention extends Module<[Tensor, Tensor | null, (LayerPast | null)?], Tensor> {
-  constructor(readonly config: GPT2Config, readonly layerIdx: number) {
+  constructor(
+    readonly config: GPT2Config,
+    readonly layerIdx: number,
+  ) {
     super();
     const n = config.nEmbd;
     this.registerModule('c_attn', new Conv1D(3 * n, n));
@@ -22,7 +52,14 @@ export class GPT2Attention extends Module<[Tensor, Tensor | null, (LayerPast | n
     if (this.config.scaleAttnByInverseLayerIdx) scale /= this.layerIdx + 1;
     return tidy(() => {
       const [q, k, v] = split(this.child<Conv1D>('c_attn').forward(x), nEmbd, -1);
-      const out = multiHeadAttention(q, k, v, nHead, nHead, { causal: true, bias, scale, dropout: this.config.attnPdrop, training: this.training, ...(past ?? {}) });
+      const out = multiHeadAttention(q, k, v, nHead, nHead, {
+        causal: true,
+        bias,
+        scale,
+        dropout: this.config.attnPdrop,
+        training: this.training,
+        ...(past ?? {}),
+      });
       return this.child<Dropout>('resid_dropout').forward(this.child<Conv1D>('c_proj').forward(out));
     });
   }
@@ -41,7 +78,8 @@ class GPT2MLP extends Module<[Tensor], Tensor> {
 
   forward(x: Tensor): Tensor {
     return tidy(() =>
-      this.child<Dropout>('dropout').forward(this.child<Conv1D>('c_proj').forward(this.act(this.child<Conv1D>('c_fc').forward(x)))));
+      this.child<Dropout>('dropout').forward(this.child<Conv1D>('c_proj').forward(this.act(this.child<Conv1D>('c_fc').forward(x)))),
+    );
   }
 }
 
@@ -106,7 +144,9 @@ export class GPT2Model extends PreTrainedModel<GPT2Config, BaseModelOutput> {
       const { embeds, batch, seq } = inputEmbeddings('GPT2Model', inputs, config.nEmbd, (ids) => this.wte.forward(ids));
       const p = pastLength('GPT2Model', past, config.nLayer, batch, config.nHead, config.nEmbd / config.nHead);
       if (p + seq > config.nPositions) {
-        throw new RangeError(`GPT2Model.forward: sequence length ${seq}${p ? ` after ${p} past positions` : ''} exceeds n_positions ${config.nPositions}`);
+        throw new RangeError(
+          `GPT2Model.forward: sequence length ${seq}${p ? ` after ${p} past positions` : ''} exceeds n_positions ${config.nPositions}`,
+        );
       }
       const mask = inputs.attentionMask ? checkKeyMask('GPT2Model', inputs.attentionMask, batch, p + seq, p) : null;
       const bias = mask ? paddingMaskBias(mask, embeds.dtype === 'float64' ? 'float64' : 'float32') : null;
@@ -118,7 +158,10 @@ export class GPT2Model extends PreTrainedModel<GPT2Config, BaseModelOutput> {
         const lp = layerPast(past, i);
         const pair = lp.pastKeyValue;
         // the generation cache is never checkpointed (generation records no graph): it rides in the closure
-        h = this.runLayer(([x, b, key, value]) => block.forward(x!, b, { pastKeyValue: key && value ? [key, value] : null, cache: lp.cache }), [h, bias, pair ? pair[0] : null, pair ? pair[1] : null]);
+        h = this.runLayer(
+          ([x, b, key, value]) => block.forward(x!, b, { pastKeyValue: key && value ? [key, value] : null, cache: lp.cache }),
+          [h, bias, pair ? pair[0] : null, pair ? pair[1] : null],
+        );
         i++;
       }
       return this.child<LayerNorm>('ln_f').forward(h);

@@ -20,7 +20,11 @@ export class GPT2ForSequenceClassification extends PreTrainedModel<GPT2Config, S
   constructor(config: GPT2Config = new GPT2Config()) {
     super(config);
     this.registerModule('transformer', new GPT2Model(config));
-    this.initWeights(config.initializerRange, null, this.registerModule('score', new Linear(config.nEmbd, config.numLabels, { bias: false })));
+    this.initWeights(
+      config.initializerRange,
+      null,
+      this.registerModule('score', new Linear(config.nEmbd, config.numLabels, { bias: false })),
+    );
   }
 
   get transformer(): GPT2Model {
@@ -41,7 +45,9 @@ export class GPT2ForSequenceClassification extends PreTrainedModel<GPT2Config, S
     if (mask && !inputs.pastKeyValues) checkKeyMask(name, mask, batch, seq, 0);
     const pad = this.config.padTokenId;
     if (!mask && pad === null && batch !== 1) {
-      throw new RangeError(`${name}.forward: cannot find the last token of ${batch} rows [${batch},${seq}] without an attentionMask or config.padTokenId`);
+      throw new RangeError(
+        `${name}.forward: cannot find the last token of ${batch} rows [${batch},${seq}] without an attentionMask or config.padTokenId`,
+      );
     }
     return tidy(() => {
       const { lastHiddenState } = this.transformer.forward(inputs);

@@ -27,7 +27,9 @@ export const LLAMA_FIELDS: FieldTable = {
   pretrainingTp: { json: 'pretraining_tp', kind: 'positiveInt', default: 1 },
 };
 
-export type LlamaConfigInit = Partial<Omit<LlamaConfig, 'modelType' | 'toJSON' | 'kvHeads' | 'attentionHeadDim' | 'ropeScalingSpec' | 'decoderLayout'>>;
+export type LlamaConfigInit = Partial<
+  Omit<LlamaConfig, 'modelType' | 'toJSON' | 'kvHeads' | 'attentionHeadDim' | 'ropeScalingSpec' | 'decoderLayout'>
+>;
 
 /** Hugging Face's LlamaConfig (defaults are Llama-2 7B's). */
 export class LlamaConfig extends PretrainedConfig {
@@ -71,8 +73,16 @@ export class LlamaConfig extends PretrainedConfig {
   /** How this family's decoder layers are built (each Llama-like family says what differs). */
   decoderLayout(): DecoderLayout {
     return {
-      qkvBias: this.attentionBias, outputBias: this.attentionBias, mlpBias: this.mlpBias, activation: this.hiddenAct,
-      fusedProjections: false, norm: 'rms', embeddingScale: null, slidingWindow: () => null, residualDropout: 0, embeddingDropout: 0,
+      qkvBias: this.attentionBias,
+      outputBias: this.attentionBias,
+      mlpBias: this.mlpBias,
+      activation: this.hiddenAct,
+      fusedProjections: false,
+      norm: 'rms',
+      embeddingScale: null,
+      slidingWindow: () => null,
+      residualDropout: 0,
+      embeddingDropout: 0,
     };
   }
 
@@ -89,12 +99,23 @@ export class LlamaConfig extends PretrainedConfig {
   protected override check(): void {
     const name = this.constructor.name;
     if (this.headDim === null && this.hiddenSize % this.numAttentionHeads !== 0) {
-      throw configError(name, 'hiddenSize', 'hidden_size', `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads} (or give head_dim)`);
+      throw configError(
+        name,
+        'hiddenSize',
+        'hidden_size',
+        `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads} (or give head_dim)`,
+      );
     }
     if (this.numAttentionHeads % this.kvHeads !== 0) {
-      throw configError(name, 'numKeyValueHeads', 'num_key_value_heads', `${this.kvHeads} must divide num_attention_heads ${this.numAttentionHeads}`);
+      throw configError(
+        name,
+        'numKeyValueHeads',
+        'num_key_value_heads',
+        `${this.kvHeads} must divide num_attention_heads ${this.numAttentionHeads}`,
+      );
     }
-    if (this.attentionHeadDim % 2 !== 0) throw configError(name, 'headDim', 'head_dim', `${this.attentionHeadDim} must be even for rotary embeddings`);
+    if (this.attentionHeadDim % 2 !== 0)
+      throw configError(name, 'headDim', 'head_dim', `${this.attentionHeadDim} must be even for rotary embeddings`);
     checkActivation(name, 'hiddenAct', 'hidden_act', this.hiddenAct);
     void this.ropeScalingSpec;
   }
@@ -112,7 +133,11 @@ export class LlamaConfig extends PretrainedConfig {
     const embed = this.vocabSize * h;
     return {
       total: embed + this.numHiddenLayers * layer + h + (this.tieWordEmbeddings ? 0 : embed),
-      largest: { 'embed_tokens (vocab_size x hidden_size)': embed, 'q_proj (hidden_size x heads x head_dim)': h * q, 'gate_proj (hidden_size x intermediate_size)': h * this.intermediateSize },
+      largest: {
+        'embed_tokens (vocab_size x hidden_size)': embed,
+        'q_proj (hidden_size x heads x head_dim)': h * q,
+        'gate_proj (hidden_size x intermediate_size)': h * this.intermediateSize,
+      },
     };
   }
 

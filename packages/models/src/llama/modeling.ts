@@ -1,7 +1,30 @@
-import { type AttentionCallOptions, dropout, Embedding, GatedMLP, Linear, Module, ModuleList, MultiHeadAttention, noGrad, randn, RMSNorm, type Tensor, tidy } from '@peftjs/core';
 import {
-  PreTrainedModel, checkKeyMask, checkPositionIds, checkTokenInputs, withCache, inputEmbeddings, layerPast, pastLength, type BaseModelOutput,
-  type CausalLMOutput, type ModelInputs,
+  type AttentionCallOptions,
+  dropout,
+  Embedding,
+  GatedMLP,
+  Linear,
+  Module,
+  ModuleList,
+  MultiHeadAttention,
+  noGrad,
+  randn,
+  RMSNorm,
+  type Tensor,
+  tidy,
+} from '@peftjs/core';
+import {
+  PreTrainedModel,
+  checkKeyMask,
+  checkPositionIds,
+  checkTokenInputs,
+  withCache,
+  inputEmbeddings,
+  layerPast,
+  pastLength,
+  type BaseModelOutput,
+  type CausalLMOutput,
+  type ModelInputs,
 } from '../modeling.js';
 import { causalLmHeadLoss, causalLmLoss } from '../losses.js';
 import { FusedGatedMLP, FusedQkvAttention } from '../decoder/fused.js';
@@ -29,24 +52,40 @@ class LlamaDecoderLayer extends Module<[Tensor, AttentionCallOptions], Tensor> {
     const slidingWindow = layout.slidingWindow(layerIdx);
     this.residualDropout = layout.residualDropout;
     if (layout.fusedProjections) {
-      this.registerModule('self_attn', new FusedQkvAttention(config.hiddenSize, config.numAttentionHeads, {
-        numKeyValueHeads: config.kvHeads, headDim: config.attentionHeadDim, rope, slidingWindow, dropout: config.attentionDropout,
-      }));
+      this.registerModule(
+        'self_attn',
+        new FusedQkvAttention(config.hiddenSize, config.numAttentionHeads, {
+          numKeyValueHeads: config.kvHeads,
+          headDim: config.attentionHeadDim,
+          rope,
+          slidingWindow,
+          dropout: config.attentionDropout,
+        }),
+      );
       this.registerModule('mlp', new FusedGatedMLP(config.hiddenSize, config.intermediateSize, layout.activation));
     } else {
-      this.registerModule('self_attn', new MultiHeadAttention(config.hiddenSize, config.numAttentionHeads, {
-        numKeyValueHeads: config.kvHeads,
-        headDim: config.attentionHeadDim,
-        bias: layout.qkvBias,
-        outputBias: layout.outputBias,
-        causal: true,
-        rope,
-        slidingWindow,
-        dropout: config.attentionDropout,
-      }));
-      this.registerModule('mlp', new GatedMLP(config.hiddenSize, config.intermediateSize, { bias: layout.mlpBias, activation: layout.activation }));
+      this.registerModule(
+        'self_attn',
+        new MultiHeadAttention(config.hiddenSize, config.numAttentionHeads, {
+          numKeyValueHeads: config.kvHeads,
+          headDim: config.attentionHeadDim,
+          bias: layout.qkvBias,
+          outputBias: layout.outputBias,
+          causal: true,
+          rope,
+          slidingWindow,
+          dropout: config.attentionDropout,
+        }),
+      );
+      this.registerModule(
+        'mlp',
+        new GatedMLP(config.hiddenSize, config.intermediateSize, { bias: layout.mlpBias, activation: layout.activation }),
+      );
     }
-    const norm = (): Norm => (layout.norm === 'gemma' ? new GemmaRMSNorm(config.hiddenSize, config.rmsNormEps) : new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
+    const norm = (): Norm =>
+      layout.norm === 'gemma'
+        ? new GemmaRMSNorm(config.hiddenSize, config.rmsNormEps)
+        : new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps });
     this.registerModule('input_layernorm', norm());
     this.registerModule('post_attention_layernorm', norm());
   }
@@ -81,8 +120,16 @@ export class LlamaModel<C extends LlamaConfig = LlamaConfig> extends PreTrainedM
     super(config);
     const layout = config.decoderLayout();
     this.registerModule('embed_tokens', new Embedding(config.vocabSize, config.hiddenSize));
-    this.registerModule('layers', new ModuleList(Array.from({ length: config.numHiddenLayers }, (_, i) => new LlamaDecoderLayer(config, i))));
-    this.registerModule('norm', layout.norm === 'gemma' ? new GemmaRMSNorm(config.hiddenSize, config.rmsNormEps) : new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
+    this.registerModule(
+      'layers',
+      new ModuleList(Array.from({ length: config.numHiddenLayers }, (_, i) => new LlamaDecoderLayer(config, i))),
+    );
+    this.registerModule(
+      'norm',
+      layout.norm === 'gemma'
+        ? new GemmaRMSNorm(config.hiddenSize, config.rmsNormEps)
+        : new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }),
+    );
     this.initWeights(config.initializerRange, config.padTokenId);
   }
 
@@ -116,7 +163,14 @@ export class LlamaModel<C extends LlamaConfig = LlamaConfig> extends PreTrainedM
         const pair = lp.pastKeyValue;
         // the generation cache is never checkpointed (generation records no graph): it rides in the closure
         h = this.runLayer(
-          ([x, mask, key, value, ids]) => layer.forward(x!, { attentionMask: mask, positions, positionIds: ids, pastKeyValue: key && value ? [key, value] : null, cache: lp.cache }),
+          ([x, mask, key, value, ids]) =>
+            layer.forward(x!, {
+              attentionMask: mask,
+              positions,
+              positionIds: ids,
+              pastKeyValue: key && value ? [key, value] : null,
+              cache: lp.cache,
+            }),
           [h, attentionMask, pair ? pair[0] : null, pair ? pair[1] : null, positionIds],
         );
         i++;

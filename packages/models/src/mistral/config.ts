@@ -3,12 +3,16 @@ import type { DecoderLayout } from '../decoder/layout.js';
 import { fieldsFrom } from '../decoder/fields.js';
 import { LLAMA_FIELDS, LlamaConfig, type LlamaConfigInit } from '../llama/config.js';
 
-const FIELDS: FieldTable = fieldsFrom(LLAMA_FIELDS, {
-  intermediateSize: { default: 14336 },
-  numKeyValueHeads: { default: 8 },
-  maxPositionEmbeddings: { default: 4096 * 32 },
-  slidingWindow: { json: 'sliding_window', kind: 'positiveInt', default: 4096, nullable: true },
-}, ['attentionBias', 'mlpBias', 'pretrainingTp']);
+const FIELDS: FieldTable = fieldsFrom(
+  LLAMA_FIELDS,
+  {
+    intermediateSize: { default: 14336 },
+    numKeyValueHeads: { default: 8 },
+    maxPositionEmbeddings: { default: 4096 * 32 },
+    slidingWindow: { json: 'sliding_window', kind: 'positiveInt', default: 4096, nullable: true },
+  },
+  ['attentionBias', 'mlpBias', 'pretrainingTp'],
+);
 
 export type MistralConfigInit = LlamaConfigInit & { slidingWindow?: number | null };
 

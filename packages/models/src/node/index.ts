@@ -1,13 +1,33 @@
 /** `@peftjs/models/node`: Hugging Face checkpoints in folders on disk. */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSafetensorsFile, openSafetensorsFile, pathInside, readRegularFile, readRegularText, saveSafetensorsFile, writeFileAtomic } from '@peftjs/core/node';
 import {
-  AutoModel as AutoModelFromSource, AutoModelForCausalLM as AutoModelForCausalLMFromSource, AutoModelForImageClassification as AutoModelForImageClassificationFromSource,
-  AutoModelForSequenceClassification as AutoModelForSequenceClassificationFromSource, type AutoModelClass, type ModelClass,
+  loadSafetensorsFile,
+  openSafetensorsFile,
+  pathInside,
+  readRegularFile,
+  readRegularText,
+  saveSafetensorsFile,
+  writeFileAtomic,
+} from '@peftjs/core/node';
+import {
+  AutoModel as AutoModelFromSource,
+  AutoModelForCausalLM as AutoModelForCausalLMFromSource,
+  AutoModelForImageClassification as AutoModelForImageClassificationFromSource,
+  AutoModelForSequenceClassification as AutoModelForSequenceClassificationFromSource,
+  type AutoModelClass,
+  type ModelClass,
 } from '../auto-model.js';
 import type { PretrainedConfig } from '../config.js';
-import { loadPretrained, loadWeightsFrom, savePretrained as saveTo, type FileSink, type FileSource, type LoadPretrainedOptions, type SavePretrainedOptions } from '../io.js';
+import {
+  loadPretrained,
+  loadWeightsFrom,
+  savePretrained as saveTo,
+  type FileSink,
+  type FileSource,
+  type LoadPretrainedOptions,
+  type SavePretrainedOptions,
+} from '../io.js';
 import type { PreTrainedModel } from '../modeling.js';
 
 /**
@@ -21,7 +41,11 @@ export function dirSource(dir: string): FileSource {
   return {
     readText: (name) => readRegularText(at(name)),
     readBytes: async (name) => new Uint8Array(await readRegularFile(at(name), Number.MAX_SAFE_INTEGER)),
-    exists: async (name) => stat(at(name)).then((s) => s.isFile(), () => false),
+    exists: async (name) =>
+      stat(at(name)).then(
+        (s) => s.isFile(),
+        () => false,
+      ),
     readTensors: (name) => loadSafetensorsFile(at(name)),
     openTensors: (name, options) => openSafetensorsFile(at(name), options),
   };
@@ -46,7 +70,10 @@ export function dirSink(dir: string): FileSink {
 }
 
 /** Hugging Face's from_pretrained for a local folder holding config.json and model.safetensors (or shards). */
-export async function fromPretrained<M extends PreTrainedModel = PreTrainedModel>(dir: string, options: Omit<LoadPretrainedOptions, 'nameOrPath'> = {}): Promise<M> {
+export async function fromPretrained<M extends PreTrainedModel = PreTrainedModel>(
+  dir: string,
+  options: Omit<LoadPretrainedOptions, 'nameOrPath'> = {},
+): Promise<M> {
   return loadPretrained<M>(dirSource(dir), { ...options, nameOrPath: dir });
 }
 

@@ -1,4 +1,17 @@
-import { Conv1D, Conv2d, Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, RMSNorm, GatedMLP, MultiHeadAttention, type Tensor } from '@peftjs/core';
+import {
+  Conv1D,
+  Conv2d,
+  Dropout,
+  Embedding,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleList,
+  RMSNorm,
+  GatedMLP,
+  MultiHeadAttention,
+  type Tensor,
+} from '@peftjs/core';
 import { GPT2LMHeadModel } from '../gpt2/modeling.js';
 import { LlamaForCausalLM } from '../llama/modeling.js';
 import { BertForSequenceClassification } from '../bert/modeling.js';
@@ -27,11 +40,33 @@ const MAX_OPSET = 21;
 
 /** The model-specific container modules each family is made of (checked by class name). */
 const FAMILY_MODULES = new Set([
-  'GPT2LMHeadModel', 'GPT2Model', 'GPT2Block', 'GPT2Attention', 'GPT2MLP',
-  'LlamaForCausalLM', 'LlamaModel', 'LlamaDecoderLayer',
-  'BertForSequenceClassification', 'BertModel', 'BertEmbeddings', 'BertEncoder', 'BertLayer', 'BertAttention', 'BertIntermediate', 'BertResidualOutput', 'BertPooler',
+  'GPT2LMHeadModel',
+  'GPT2Model',
+  'GPT2Block',
+  'GPT2Attention',
+  'GPT2MLP',
+  'LlamaForCausalLM',
+  'LlamaModel',
+  'LlamaDecoderLayer',
+  'BertForSequenceClassification',
+  'BertModel',
+  'BertEmbeddings',
+  'BertEncoder',
+  'BertLayer',
+  'BertAttention',
+  'BertIntermediate',
+  'BertResidualOutput',
+  'BertPooler',
   'EncoderSelfAttention',
-  'ViTForImageClassification', 'ViTModel', 'ViTEmbeddings', 'ViTPatchEmbeddings', 'ViTEncoder', 'ViTLayer', 'ViTAttention', 'DenseDropout', 'ViTIntermediate',
+  'ViTForImageClassification',
+  'ViTModel',
+  'ViTEmbeddings',
+  'ViTPatchEmbeddings',
+  'ViTEncoder',
+  'ViTLayer',
+  'ViTAttention',
+  'DenseDropout',
+  'ViTIntermediate',
 ]);
 const CORE_LAYERS = [Linear, Conv1D, Conv2d, Embedding, LayerNorm, RMSNorm, Dropout, ModuleList, GatedMLP, MultiHeadAttention];
 
@@ -53,7 +88,11 @@ interface PeftLike {
   unmergeAdapter(): void;
 }
 function isPeftModel(m: unknown): m is Module & PeftLike {
-  return m instanceof Module && typeof (m as Partial<PeftLike>).getBaseModel === 'function' && typeof (m as Partial<PeftLike>).mergeAdapter === 'function';
+  return (
+    m instanceof Module &&
+    typeof (m as Partial<PeftLike>).getBaseModel === 'function' &&
+    typeof (m as Partial<PeftLike>).mergeAdapter === 'function'
+  );
 }
 
 /**
@@ -68,13 +107,17 @@ function checkModules(model: Module): string[] {
     if (tuners.some((t) => path.startsWith(`${t}.`))) continue;
     if (isTuner(m)) {
       if (m.mergedAdapters.length === 0) {
-        throw new Error(`exportOnnx: module '${where}' (${m.constructor.name}) holds unmerged adapters [${m.adapterNames().join(', ')}]; merge them first (mergeAndUnload()) or pass mergeAdapters: true`);
+        throw new Error(
+          `exportOnnx: module '${where}' (${m.constructor.name}) holds unmerged adapters [${m.adapterNames().join(', ')}]; merge them first (mergeAndUnload()) or pass mergeAdapters: true`,
+        );
       }
       tuners.push(path);
       continue;
     }
     if (CORE_LAYERS.some((C) => m instanceof C) || FAMILY_MODULES.has(m.constructor.name)) continue;
-    throw new Error(`exportOnnx: module '${where}' is a ${m.constructor.name}, which ONNX export does not support (supported: GPT-2, Llama, BERT and ViT layers, merged adapters)`);
+    throw new Error(
+      `exportOnnx: module '${where}' is a ${m.constructor.name}, which ONNX export does not support (supported: GPT-2, Llama, BERT and ViT layers, merged adapters)`,
+    );
   }
   return tuners;
 }
@@ -102,7 +145,8 @@ async function floats(t: Tensor): Promise<Float32Array> {
 
 function resolveAxes(options: ExportOnnxOptions, maxSequence: number): Axes {
   const dyn = options.dynamicAxes ?? true;
-  const named = typeof dyn === 'object' ? dyn : dyn ? { batch: 'batch', sequence: 'sequence' } : { batch: false as const, sequence: false as const };
+  const named =
+    typeof dyn === 'object' ? dyn : dyn ? { batch: 'batch', sequence: 'sequence' } : { batch: false as const, sequence: false as const };
   const size = (v: number | undefined, fallback: number, what: string) => {
     const n = v ?? fallback;
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`exportOnnx: ${what} must be a positive integer, got ${v}`);
@@ -117,11 +161,14 @@ function resolveAxes(options: ExportOnnxOptions, maxSequence: number): Axes {
 /** The model's graph as ONNX bytes (see exportOnnx). */
 export async function toOnnx(model: Module, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
   const opset = options.opset ?? MIN_OPSET;
-  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) throw new RangeError(`exportOnnx: opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${options.opset}`);
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET)
+    throw new RangeError(`exportOnnx: opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${options.opset}`);
   if (isPeftModel(model)) {
     if (!options.mergeAdapters) return toOnnx(model.getBaseModel(), options);
     if (['PROMPT_TUNING', 'P_TUNING', 'PREFIX_TUNING', 'ADAPTION_PROMPT'].includes(model.peftType)) {
-      throw new Error(`exportOnnx: ${model.peftType} adapters cannot be merged into the weights; only weight adapters (LoRA and family) export`);
+      throw new Error(
+        `exportOnnx: ${model.peftType} adapters cannot be merged into the weights; only weight adapters (LoRA and family) export`,
+      );
     }
     await model.mergeAdapter();
     try {
@@ -135,13 +182,19 @@ export async function toOnnx(model: Module, options: ExportOnnxOptions = {}): Pr
   const layers = new Layers(graph, await readWeights(model, tuners));
   let built: Built;
   if (model instanceof GPT2LMHeadModel) built = buildGPT2(layers, model.config, resolveAxes(options, model.config.nPositions));
-  else if (model instanceof LlamaForCausalLM) built = await buildLlama(layers, model.config, resolveAxes(options, model.config.maxPositionEmbeddings));
+  else if (model instanceof LlamaForCausalLM)
+    built = await buildLlama(layers, model.config, resolveAxes(options, model.config.maxPositionEmbeddings));
   else if (model instanceof BertForSequenceClassification) {
-    if (model.config.positionEmbeddingType !== 'absolute') throw new Error(`exportOnnx: BERT with position_embedding_type '${model.config.positionEmbeddingType}' is not supported (absolute only)`);
+    if (model.config.positionEmbeddingType !== 'absolute')
+      throw new Error(
+        `exportOnnx: BERT with position_embedding_type '${model.config.positionEmbeddingType}' is not supported (absolute only)`,
+      );
     built = buildBert(layers, model.config, resolveAxes(options, model.config.maxPositionEmbeddings));
   } else if (model instanceof ViTForImageClassification) built = buildViT(layers, model.config, resolveAxes(options, 1));
   else {
-    throw new Error(`exportOnnx: ${model.constructor.name} is not supported (GPT2LMHeadModel, LlamaForCausalLM, BertForSequenceClassification, ViTForImageClassification)`);
+    throw new Error(
+      `exportOnnx: ${model.constructor.name} is not supported (GPT2LMHeadModel, LlamaForCausalLM, BertForSequenceClassification, ViTForImageClassification)`,
+    );
   }
   return graph.toModel(built.inputs, built.outputs, `${model.constructor.name} exported by peft.js`);
 }

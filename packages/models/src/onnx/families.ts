@@ -29,7 +29,10 @@ export function buildGPT2(l: Layers, c: GPT2Config, axes: Axes): Built {
   const headDim = n / c.nHead;
   const length = l.seqLength('input_ids');
   const positions = l.firstRows(g.int64(Array.from({ length: c.nPositions }, (_, i) => i)), length);
-  let h = g.node('Add', [l.embedding('input_ids', 'transformer.wte'), g.node('Gather', [l.init('transformer.wpe.weight'), positions], { axis: 0 })]);
+  let h = g.node('Add', [
+    l.embedding('input_ids', 'transformer.wte'),
+    g.node('Gather', [l.init('transformer.wpe.weight'), positions], { axis: 0 }),
+  ]);
   const bias = l.maskBias('attention_mask', c.nPositions, true, length);
   for (let i = 0; i < c.nLayer; i++) {
     const p = `transformer.h.${i}`;
@@ -37,7 +40,13 @@ export function buildGPT2(l: Layers, c: GPT2Config, axes: Axes): Built {
     const w = l.weights.get(`${p}.attn.c_attn.weight`);
     const b = l.weights.get(`${p}.attn.c_attn.bias`);
     // the fused q, k, v projection as three, so no Split is needed
-    const [q, k, v] = [0, 1, 2].map((j) => l.splitHeads(l.matmulAdd(x, columns(w, j * n, (j + 1) * n), columns(b, j * n, (j + 1) * n), `${p}.attn.c_attn.${'qkv'[j]}`), c.nHead, headDim));
+    const [q, k, v] = [0, 1, 2].map((j) =>
+      l.splitHeads(
+        l.matmulAdd(x, columns(w, j * n, (j + 1) * n), columns(b, j * n, (j + 1) * n), `${p}.attn.c_attn.${'qkv'[j]}`),
+        c.nHead,
+        headDim,
+      ),
+    );
     let scale = c.scaleAttnWeights ? 1 / Math.sqrt(headDim) : 1;
     if (c.scaleAttnByInverseLayerIdx) scale /= i + 1;
     const attn = l.conv1d(l.mergeHeads(l.attention(q, k, v, scale, bias), c.nHead, headDim), `${p}.attn.c_proj`);
@@ -48,7 +57,10 @@ export function buildGPT2(l: Layers, c: GPT2Config, axes: Axes): Built {
   h = l.layerNorm(h, 'transformer.ln_f', c.layerNormEpsilon);
   const head = l.weights.has('lm_head.weight') ? l.weights.get('lm_head.weight') : l.weights.get('transformer.wte.weight');
   g.output(l.matmulAdd(h, transposed(head), null, 'lm_head'), 'logits');
-  return { inputs: tokenInputs(axes.batch, axes.sequence), outputs: [{ name: 'logits', elemType: 'float32', dims: [axes.batch, axes.sequence, c.vocabSize] }] };
+  return {
+    inputs: tokenInputs(axes.batch, axes.sequence),
+    outputs: [{ name: 'logits', elemType: 'float32', dims: [axes.batch, axes.sequence, c.vocabSize] }],
+  };
 }
 
 /** The rotary tables [positions, headDim] exactly as the model computes them. */
@@ -90,7 +102,10 @@ export async function buildLlama(l: Layers, c: LlamaConfig, axes: Axes): Promise
   h = l.rmsNorm(h, 'model.norm', c.rmsNormEps);
   const head = l.weights.has('lm_head.weight') ? l.weights.get('lm_head.weight') : l.weights.get('model.embed_tokens.weight');
   g.output(l.matmulAdd(h, transposed(head), null, 'lm_head'), 'logits');
-  return { inputs: tokenInputs(axes.batch, axes.sequence), outputs: [{ name: 'logits', elemType: 'float32', dims: [axes.batch, axes.sequence, c.vocabSize] }] };
+  return {
+    inputs: tokenInputs(axes.batch, axes.sequence),
+    outputs: [{ name: 'logits', elemType: 'float32', dims: [axes.batch, axes.sequence, c.vocabSize] }],
+  };
 }
 
 /** A bidirectional encoder layer's self-attention on query/key/value Linear layers. */
@@ -107,7 +122,10 @@ export function buildBert(l: Layers, c: BertConfig, axes: Axes): Built {
   const positions = l.firstRows(g.int64(Array.from({ length: c.maxPositionEmbeddings }, (_, i) => i)), length);
   // every token has type 0: its embedding row is a constant
   const typeRow = l.weights.get('bert.embeddings.token_type_embeddings.weight').values.slice(0, c.hiddenSize);
-  let h = g.node('Add', [l.embedding('input_ids', 'bert.embeddings.word_embeddings'), g.float('bert.embeddings.token_type_0', typeRow, [c.hiddenSize])]);
+  let h = g.node('Add', [
+    l.embedding('input_ids', 'bert.embeddings.word_embeddings'),
+    g.float('bert.embeddings.token_type_0', typeRow, [c.hiddenSize]),
+  ]);
   h = g.node('Add', [h, g.node('Gather', [l.init('bert.embeddings.position_embeddings.weight'), positions], { axis: 0 })]);
   h = l.layerNorm(h, 'bert.embeddings.LayerNorm', c.layerNormEps);
   const bias = l.maskBias('attention_mask', c.maxPositionEmbeddings, false, length);
@@ -121,14 +139,20 @@ export function buildBert(l: Layers, c: BertConfig, axes: Axes): Built {
   const first = g.node('Gather', [h, g.int64([0], [])], { axis: 1 });
   const pooled = g.node('Tanh', [l.linear(first, 'bert.pooler.dense')]);
   g.output(l.linear(pooled, 'classifier'), 'logits');
-  return { inputs: tokenInputs(axes.batch, axes.sequence), outputs: [{ name: 'logits', elemType: 'float32', dims: [axes.batch, c.numLabels] }] };
+  return {
+    inputs: tokenInputs(axes.batch, axes.sequence),
+    outputs: [{ name: 'logits', elemType: 'float32', dims: [axes.batch, c.numLabels] }],
+  };
 }
 
 /** ViTForImageClassification: pixel_values [batch, channels, size, size] → logits [batch, numLabels]. */
 export function buildViT(l: Layers, c: ViTConfig, axes: Axes): Built {
   const { g } = l;
   const pe = 'vit.embeddings.patch_embeddings.projection';
-  const conv = g.node('Conv', ['pixel_values', l.init(`${pe}.weight`), l.init(`${pe}.bias`)], { kernel_shape: [c.patchSize, c.patchSize], strides: [c.patchSize, c.patchSize] });
+  const conv = g.node('Conv', ['pixel_values', l.init(`${pe}.weight`), l.init(`${pe}.bias`)], {
+    kernel_shape: [c.patchSize, c.patchSize],
+    strides: [c.patchSize, c.patchSize],
+  });
   const patches = g.node('Transpose', [g.node('Reshape', [conv, g.int64([0, 0, -1])])], { perm: [0, 2, 1] });
   const batch = g.node('Slice', [g.node('Shape', ['pixel_values']), g.int64([0]), g.int64([1]), g.int64([0])]);
   const clsShape = g.node('Concat', [batch, g.int64([1, c.hiddenSize])], { axis: 0 });
@@ -136,9 +160,20 @@ export function buildViT(l: Layers, c: ViTConfig, axes: Axes): Built {
   let h = g.node('Add', [g.node('Concat', [cls, patches], { axis: 1 }), l.init('vit.embeddings.position_embeddings')]);
   for (let i = 0; i < c.numHiddenLayers; i++) {
     const p = `vit.encoder.layer.${i}`;
-    const a = encoderAttention(l, l.layerNorm(h, `${p}.layernorm_before`, c.layerNormEps), `${p}.attention.attention`, c.numAttentionHeads, c.hiddenSize, null);
+    const a = encoderAttention(
+      l,
+      l.layerNorm(h, `${p}.layernorm_before`, c.layerNormEps),
+      `${p}.attention.attention`,
+      c.numAttentionHeads,
+      c.hiddenSize,
+      null,
+    );
     h = g.node('Add', [l.linear(a, `${p}.attention.output.dense`), h]);
-    const inner = l.activation(l.linear(l.layerNorm(h, `${p}.layernorm_after`, c.layerNormEps), `${p}.intermediate.dense`), c.hiddenAct, `${p}.intermediate`);
+    const inner = l.activation(
+      l.linear(l.layerNorm(h, `${p}.layernorm_after`, c.layerNormEps), `${p}.intermediate.dense`),
+      c.hiddenAct,
+      `${p}.intermediate`,
+    );
     h = g.node('Add', [l.linear(inner, `${p}.output.dense`), h]);
   }
   h = l.layerNorm(h, 'vit.layernorm', c.layerNormEps);

@@ -45,8 +45,14 @@ export class OnnxGraph {
     this.names.add(name);
     const data = values instanceof Float32Array ? values : Float32Array.from(values);
     const size = dims.reduce((a, b) => a * b, 1);
-    if (data.length !== size) throw new RangeError(`exportOnnx: initializer ${name} has ${data.length} values for shape [${dims.join(', ')}]`);
-    this.initializers.push({ name, dataType: onnx.TensorProto.DataType.FLOAT, dims: [...dims], rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() });
+    if (data.length !== size)
+      throw new RangeError(`exportOnnx: initializer ${name} has ${data.length} values for shape [${dims.join(', ')}]`);
+    this.initializers.push({
+      name,
+      dataType: onnx.TensorProto.DataType.FLOAT,
+      dims: [...dims],
+      rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice(),
+    });
     return name;
   }
 
@@ -66,7 +72,13 @@ export class OnnxGraph {
   /** Adds a node and returns its first output's name (`outputs` more than one: all are made). */
   node(op: string, inputs: readonly string[], attrs: Record<string, Attribute> = {}, outputs = 1): string {
     const names = Array.from({ length: outputs }, () => this.fresh(op));
-    this.nodes.push({ opType: op, input: [...inputs], output: names, name: this.fresh(`${op}_node`), attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    this.nodes.push({
+      opType: op,
+      input: [...inputs],
+      output: names,
+      name: this.fresh(`${op}_node`),
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
     return names[0];
   }
 

@@ -43,7 +43,10 @@ export function columns(w: Weight, start: number, end: number): Weight {
  * builders of the model families call these with the module paths of their weights.
  */
 export class Layers {
-  constructor(readonly g: OnnxGraph, readonly weights: Weights) {}
+  constructor(
+    readonly g: OnnxGraph,
+    readonly weights: Weights,
+  ) {}
 
   init(name: string, w: Weight = this.weights.get(name)): string {
     return this.g.float(name, w.values, w.shape);
@@ -72,12 +75,17 @@ export class Layers {
   }
 
   layerNorm(x: string, path: string, eps: number): string {
-    return this.g.node('LayerNormalization', [x, this.init(`${path}.weight`), this.init(`${path}.bias`)], { axis: -1, epsilon: { f: eps } });
+    return this.g.node('LayerNormalization', [x, this.init(`${path}.weight`), this.init(`${path}.bias`)], {
+      axis: -1,
+      epsilon: { f: eps },
+    });
   }
 
   /** Mean over the last axis, kept (ReduceMean takes its axes as an input from opset 18). */
   meanLast(x: string): string {
-    return this.g.opset >= 18 ? this.g.node('ReduceMean', [x, this.g.int64([-1])], { keepdims: 1 }) : this.g.node('ReduceMean', [x], { axes: [-1], keepdims: 1 });
+    return this.g.opset >= 18
+      ? this.g.node('ReduceMean', [x, this.g.int64([-1])], { keepdims: 1 })
+      : this.g.node('ReduceMean', [x], { axes: [-1], keepdims: 1 });
   }
 
   /** Llama's RMSNorm: x / sqrt(mean(x²) + eps) · w. */
@@ -95,13 +103,16 @@ export class Layers {
         const erf = g.node('Erf', [g.node('Div', [x, g.scalar(Math.SQRT2)])]);
         return g.node('Mul', [g.node('Mul', [x, g.scalar(0.5)]), g.node('Add', [erf, g.scalar(1)])]);
       }
-      case 'gelu_new': case 'gelu_pytorch_tanh': case 'gelu_fast': {
+      case 'gelu_new':
+      case 'gelu_pytorch_tanh':
+      case 'gelu_fast': {
         // 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))
         const cube = g.node('Mul', [g.node('Mul', [x, x]), x]);
         const inner = g.node('Mul', [g.node('Add', [x, g.node('Mul', [cube, g.scalar(0.044715)])]), g.scalar(Math.sqrt(2 / Math.PI))]);
         return g.node('Mul', [g.node('Mul', [x, g.scalar(0.5)]), g.node('Add', [g.node('Tanh', [inner]), g.scalar(1)])]);
       }
-      case 'silu': case 'swish':
+      case 'silu':
+      case 'swish':
         return g.node('Mul', [x, g.node('Sigmoid', [x])]);
       case 'relu':
         return g.node('Relu', [x]);
@@ -131,7 +142,10 @@ export class Layers {
 
   /** softmax(q kᵀ · scale + bias) v for q [B, H, T, D], k and v [B, H, T, D], bias broadcast to [B, H, T, T]. */
   attention(q: string, k: string, v: string, scale: number, bias: string | null): string {
-    let scores = this.g.node('Mul', [this.g.node('MatMul', [q, this.g.node('Transpose', [k], { perm: [0, 1, 3, 2] })]), this.g.scalar(scale)]);
+    let scores = this.g.node('Mul', [
+      this.g.node('MatMul', [q, this.g.node('Transpose', [k], { perm: [0, 1, 3, 2] })]),
+      this.g.scalar(scale),
+    ]);
     if (bias) scores = this.g.node('Add', [scores, bias]);
     return this.g.node('MatMul', [this.g.node('Softmax', [scores], { axis: -1 }), v]);
   }

@@ -3,16 +3,20 @@ import type { DecoderLayout } from '../decoder/layout.js';
 import { fieldsFrom } from '../decoder/fields.js';
 import { LLAMA_FIELDS, LlamaConfig, type LlamaConfigInit } from '../llama/config.js';
 
-const FIELDS: FieldTable = fieldsFrom(LLAMA_FIELDS, {
-  vocabSize: { default: 151936 },
-  intermediateSize: { default: 22016 },
-  maxPositionEmbeddings: { default: 32768 },
-  bosTokenId: { default: null },
-  eosTokenId: { default: null },
-  useSlidingWindow: { json: 'use_sliding_window', kind: 'bool', default: false },
-  slidingWindow: { json: 'sliding_window', kind: 'positiveInt', default: 4096, nullable: true },
-  maxWindowLayers: { json: 'max_window_layers', kind: 'nonNegativeInt', default: 28 },
-}, ['attentionBias', 'mlpBias', 'pretrainingTp']);
+const FIELDS: FieldTable = fieldsFrom(
+  LLAMA_FIELDS,
+  {
+    vocabSize: { default: 151936 },
+    intermediateSize: { default: 22016 },
+    maxPositionEmbeddings: { default: 32768 },
+    bosTokenId: { default: null },
+    eosTokenId: { default: null },
+    useSlidingWindow: { json: 'use_sliding_window', kind: 'bool', default: false },
+    slidingWindow: { json: 'sliding_window', kind: 'positiveInt', default: 4096, nullable: true },
+    maxWindowLayers: { json: 'max_window_layers', kind: 'nonNegativeInt', default: 28 },
+  },
+  ['attentionBias', 'mlpBias', 'pretrainingTp'],
+);
 
 export type Qwen2ConfigInit = LlamaConfigInit & { useSlidingWindow?: boolean; slidingWindow?: number | null; maxWindowLayers?: number };
 
@@ -35,7 +39,9 @@ export class Qwen2Config extends LlamaConfig {
     const window = this.useSlidingWindow ? this.slidingWindow : null;
     return {
       ...super.decoderLayout(),
-      qkvBias: true, outputBias: false, mlpBias: false,
+      qkvBias: true,
+      outputBias: false,
+      mlpBias: false,
       slidingWindow: (i) => (window !== null && i >= this.maxWindowLayers ? window : null),
     };
   }

@@ -51,15 +51,21 @@ export class ViTConfig extends ClassifierConfig {
 
   /** Patches per image: (image_size / patch_size)². */
   get numPatches(): number {
-    return (Math.floor(this.imageSize / this.patchSize)) ** 2;
+    return Math.floor(this.imageSize / this.patchSize) ** 2;
   }
 
   protected override check(): void {
     if (this.hiddenSize % this.numAttentionHeads !== 0) {
-      throw configError('ViTConfig', 'hiddenSize', 'hidden_size', `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads}`);
+      throw configError(
+        'ViTConfig',
+        'hiddenSize',
+        'hidden_size',
+        `${this.hiddenSize} must be divisible by num_attention_heads ${this.numAttentionHeads}`,
+      );
     }
     checkActivation('ViTConfig', 'hiddenAct', 'hidden_act', this.hiddenAct);
-    if (this.patchSize > this.imageSize) throw configError('ViTConfig', 'patchSize', 'patch_size', `${this.patchSize} is larger than image_size ${this.imageSize}`);
+    if (this.patchSize > this.imageSize)
+      throw configError('ViTConfig', 'patchSize', 'patch_size', `${this.patchSize} is larger than image_size ${this.imageSize}`);
     this.checkLabels('ViTConfig');
   }
 

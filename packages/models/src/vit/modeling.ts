@@ -1,4 +1,19 @@
-import { concat, Conv2d, Dropout, formatShape, getActivation, LayerNorm, Linear, Module, ModuleList, parameter, randn, tanh, type Tensor, tidy } from '@peftjs/core';
+import {
+  concat,
+  Conv2d,
+  Dropout,
+  formatShape,
+  getActivation,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleList,
+  parameter,
+  randn,
+  tanh,
+  type Tensor,
+  tidy,
+} from '@peftjs/core';
 import { PreTrainedModel, runLayer, type BaseModelOutput, type ImageClassifierOutput, type ModelInputs } from '../modeling.js';
 import { classificationLoss } from '../losses.js';
 import { EncoderSelfAttention } from '../encoder.js';
@@ -21,14 +36,19 @@ class ViTEmbeddings extends Module<[Tensor], Tensor> {
     super();
     this.registerParameter('cls_token', parameter(randn([1, 1, config.hiddenSize], { std: config.initializerRange })));
     this.registerModule('patch_embeddings', new ViTPatchEmbeddings(config));
-    this.registerParameter('position_embeddings', parameter(randn([1, config.numPatches + 1, config.hiddenSize], { std: config.initializerRange })));
+    this.registerParameter(
+      'position_embeddings',
+      parameter(randn([1, config.numPatches + 1, config.hiddenSize], { std: config.initializerRange })),
+    );
     this.registerModule('dropout', new Dropout(config.hiddenDropoutProb));
   }
 
   forward(pixels: Tensor): Tensor {
     const { numChannels, imageSize } = this.config;
     if (pixels.rank !== 4 || pixels.shape[1] !== numChannels || pixels.shape[2] !== imageSize || pixels.shape[3] !== imageSize) {
-      throw new RangeError(`ViTModel.forward: pixelValues must be [batch, ${numChannels}, ${imageSize}, ${imageSize}], got ${formatShape(pixels.shape)}`);
+      throw new RangeError(
+        `ViTModel.forward: pixelValues must be [batch, ${numChannels}, ${imageSize}, ${imageSize}], got ${formatShape(pixels.shape)}`,
+      );
     }
     return tidy(() => {
       const patches = this.child<ViTPatchEmbeddings>('patch_embeddings').forward(pixels);
@@ -41,7 +61,10 @@ class ViTEmbeddings extends Module<[Tensor], Tensor> {
 class ViTAttention extends Module<[Tensor], Tensor> {
   constructor(config: ViTConfig) {
     super();
-    this.registerModule('attention', new EncoderSelfAttention(config.hiddenSize, config.numAttentionHeads, config.attentionProbsDropoutProb, config.qkvBias));
+    this.registerModule(
+      'attention',
+      new EncoderSelfAttention(config.hiddenSize, config.numAttentionHeads, config.attentionProbsDropoutProb, config.qkvBias),
+    );
     this.registerModule('output', new DenseDropout(config.hiddenSize, config.hiddenSize, config.hiddenDropoutProb));
   }
 
@@ -106,7 +129,8 @@ class ViTEncoder extends Module<[Tensor, boolean?], Tensor> {
   forward(x: Tensor, checkpointing = false): Tensor {
     return tidy(() => {
       let h = x;
-      for (const layer of this.child<ModuleList<ViTLayer>>('layer')) h = runLayer(checkpointing && this.training, ([y]) => layer.forward(y!), [h]);
+      for (const layer of this.child<ModuleList<ViTLayer>>('layer'))
+        h = runLayer(checkpointing && this.training, ([y]) => layer.forward(y!), [h]);
       return h === x ? x.clone() : h;
     });
   }
@@ -140,7 +164,9 @@ export class ViTModel extends PreTrainedModel<ViTConfig, BaseModelOutput> {
     if (!inputs.pixelValues) throw new TypeError('ViTModel.forward: pixelValues is required');
     const pixels = inputs.pixelValues;
     return tidy(() => {
-      const h = this.child<LayerNorm>('layernorm').forward(this.child<ViTEncoder>('encoder').forward(this.child<ViTEmbeddings>('embeddings').forward(pixels), this.gradientCheckpointing));
+      const h = this.child<LayerNorm>('layernorm').forward(
+        this.child<ViTEncoder>('encoder').forward(this.child<ViTEmbeddings>('embeddings').forward(pixels), this.gradientCheckpointing),
+      );
       const pooler = [...this.namedChildren()].find(([n]) => n === 'pooler')?.[1] as ViTPooler | undefined;
       return pooler ? { lastHiddenState: h, poolerOutput: pooler.forward(h) } : { lastHiddenState: h };
     });
@@ -164,7 +190,10 @@ export class ViTForImageClassification extends PreTrainedModel<ViTConfig, ImageC
       const { lastHiddenState } = this.child<ViTModel>('vit').forward(inputs);
       const logits = this.child<Linear>('classifier').forward(lastHiddenState.slice(1, 0, 1).squeeze(1));
       if (!inputs.labels) return { logits };
-      return { logits, loss: classificationLoss('ViTForImageClassification', logits, inputs.labels, this.config.numLabels, this.config.problemType) };
+      return {
+        logits,
+        loss: classificationLoss('ViTForImageClassification', logits, inputs.labels, this.config.numLabels, this.config.problemType),
+      };
     });
   }
 }

@@ -7,11 +7,16 @@ beforeAll(async () => {
   await setBackend('cpu');
 });
 
-const gpt2 = (fields: Record<string, unknown>) => memorySource({ 'config.json': JSON.stringify({ model_type: 'gpt2', n_layer: 1, ...fields }) });
+const gpt2 = (fields: Record<string, unknown>) =>
+  memorySource({ 'config.json': JSON.stringify({ model_type: 'gpt2', n_layer: 1, ...fields }) });
 
 describe('configs that would allocate too much are refused before any allocation', () => {
   for (const [label, fields, message] of [
-    ['n_embd 1e6', { n_embd: 1_000_000, n_head: 1 }, /wte \(vocab_size x n_embd\) would hold .* more than the cpu backend's largest buffer/],
+    [
+      'n_embd 1e6',
+      { n_embd: 1_000_000, n_head: 1 },
+      /wte \(vocab_size x n_embd\) would hold .* more than the cpu backend's largest buffer/,
+    ],
     ['n_positions 1e9', { n_positions: 1_000_000_000 }, /wpe \(n_positions x n_embd\) would hold/],
     ['an unknown activation_function', { activation_function: 'nope' }, /activation_function.*"nope" is not one of/],
   ] as const) {

@@ -51,21 +51,29 @@ describe('model folders: every file read is inside the folder', () => {
     m.dispose();
   });
 
-  for (const [label, shard] of [['a sibling folder', '../outside/secret.safetensors'], ['/etc/passwd by ..', '../../../../../../etc/passwd'], ['an absolute path', '/etc/passwd']] as const) {
+  for (const [label, shard] of [
+    ['a sibling folder', '../outside/secret.safetensors'],
+    ['/etc/passwd by ..', '../../../../../../etc/passwd'],
+    ['an absolute path', '/etc/passwd'],
+  ] as const) {
     it(`refuses a weight_map value that climbs to ${label}`, async () => {
       const tensors = memory().numTensors;
       const dir = await withIndex('climb', (index) => {
         for (const k of Object.keys(index.weight_map)) index.weight_map[k] = shard;
         return index;
       });
-      await expect(fromPretrained(dir)).rejects.toThrow(/model\.safetensors\.index\.json: weight_map\[.*\] points outside the checkpoint folder/);
+      await expect(fromPretrained(dir)).rejects.toThrow(
+        /model\.safetensors\.index\.json: weight_map\[.*\] points outside the checkpoint folder/,
+      );
       expect(memory().numTensors).toBe(tensors);
     });
   }
 
   it('names the index file for non-string values, arrays and invalid JSON', async () => {
     const number = await withIndex('number', (index) => ({ weight_map: { ...index.weight_map, [firstKey()]: 7 } }));
-    await expect(fromPretrained(number)).rejects.toThrow(/model\.safetensors\.index\.json: weight_map\[".*"\] must be a shard file name, got 7/);
+    await expect(fromPretrained(number)).rejects.toThrow(
+      /model\.safetensors\.index\.json: weight_map\[".*"\] must be a shard file name, got 7/,
+    );
     const array = await withIndex('array', () => ({ weight_map: ['a', 'b'] }));
     await expect(fromPretrained(array)).rejects.toThrow(/model\.safetensors\.index\.json needs a "weight_map" object/);
     const invalid = await withIndex('invalid', '{"weight_map": ');
