@@ -21,7 +21,7 @@ const NAMED_FOR_KERNELS = /(^|\/)(kernels|fast|gradients)\//;
 function kernelAndOpNames() {
   const names = new Set();
   const table = readFileSync(join(root, 'packages/core/src/kernels.ts'), 'utf8');
-  for (const m of table.matchAll(/^\s{2}(\w+)\??\(a:/gm)) names.add(m[1]);
+  for (const m of table.matchAll(/^\s{2}(\w+)\??\((a:|$)/gm)) names.add(m[1]);
   // the elementwise and reduction ops of the table (`type UnaryOp = 'gelu' | 'geluTanh' | ...`)
   for (const m of table.matchAll(/^export type \w+Op = ([^;]+);/gm)) for (const v of m[1].matchAll(/'(\w+)'/g)) names.add(v[1]);
   const opsDir = join(root, 'packages/core/src/ops');
