@@ -1,4 +1,4 @@
-import type { KernelName, KernelSignatures } from '@peftjs/core';
+import type { KernelArgs, KernelName, KernelSignatures } from '@peftjs/core';
 import { cpuKernels } from '../kernels/index.js';
 import type { CpuStorage } from '../storage.js';
 import { fastActivationBackward } from './activationBackward.js';
@@ -19,7 +19,7 @@ import { fastWhere } from './where.js';
 
 // the CPU backend implements every kernel, the optional ones included
 type Table = Required<KernelSignatures<CpuStorage>>;
-type ArgsOf<K extends KernelName> = Parameters<NonNullable<KernelSignatures<CpuStorage>[K]>>[0];
+type ArgsOf<K extends KernelName> = KernelArgs<K, CpuStorage>;
 
 /** A fast kernel answers true when it wrote the outputs, false when the reference must run instead. */
 type Fast<K extends KernelName> = (args: ArgsOf<K>) => boolean;

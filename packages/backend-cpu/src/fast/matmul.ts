@@ -1,4 +1,4 @@
-import type { KernelSignatures, Layout } from '@peftjs/core';
+import type { KernelArgs, Layout } from '@peftjs/core';
 import { matmulGeometry } from '../kernels/matmul-geometry.js';
 import { blockKernelBytes } from './block-kernel.js';
 import { packA, packB, unpackC } from './pack.js';
@@ -7,7 +7,7 @@ import { BlockThreads, defaultThreads, type BlockFn } from './threads.js';
 
 /** Structurally a `CpuStorage`: all the fast kernel reads of a buffer is its array. */
 export type FastStorage = { data: Float32Array | Float64Array | Int32Array | Uint8Array };
-export type FastMatmulArgs = Parameters<KernelSignatures<FastStorage>['matmul']>[0];
+export type FastMatmulArgs = KernelArgs<'matmul', FastStorage>;
 
 /**
  * Blocking of the fast GEMM (GotoBLAS's loop order). mr × nr is the register tile of the

@@ -1,9 +1,9 @@
-import type { KernelSignatures, Layout } from '@peftjs/core';
+import type { KernelArgs, Layout } from '@peftjs/core';
 import { blockAbsmaxValues, dequantizeWindow } from '../kernels/quantized-weight.js';
 import type { CpuStorage } from '../storage.js';
 import { fastMatmulFloat32 } from './matmul.js';
 
-type Args = Parameters<KernelSignatures<CpuStorage>['quantizedMatmul']>[0];
+type Args = KernelArgs<'quantizedMatmul', CpuStorage>;
 
 /** Floats of W dequantized at a time: a panel small enough to stay in cache, never the whole weight. */
 const PANEL_FLOATS = 1 << 16;
